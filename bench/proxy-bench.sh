@@ -1,0 +1,431 @@
+#!/usr/bin/env bash
+# Edgeway vs nginx vs HAProxy as HTTP/1.1 reverse proxies, measured on this machine in one run, on loopback.
+#
+#   bench/proxy-bench.sh                       ROUNDS=3 DURATION=10, all four targets
+#   ROUNDS=1 DURATION=5 bench/proxy-bench.sh   quick look
+#   SKIP_EDGEWAY=1 bench/proxy-bench.sh        nginx/HAProxy/direct only (e.g. before the jars are built)
+#
+# One backend (nginx, 1 worker, static 100 B and 16 KiB files) serves every target. Each target gets the same
+# load: wrk, 1 thread, CONNECTIONS keep-alive connections, DURATION seconds, in interleaved rounds (the order
+# rotates every round so drift in the machine does not favour one target). The proxy under test runs alone on
+# PROXY_CPU; backend, wrk and the (idle) control plane share LOAD_CPU. Per run we record req/s, p50/p99 and the
+# proxy's CPU time (utime+stime of all its processes) divided by completed requests: CPU-µs per request is the
+# number that says how much hardware a proxy needs, independent of how fast the load generator is.
+# See bench/README.md for how to read the output.
+set -euo pipefail
+
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-10}
+CONNECTIONS=${CONNECTIONS:-50}
+WARMUP=${WARMUP:-10}             # seconds of uncounted load per size for Edgeway (JIT); 2 s for the others
+SKIP_EDGEWAY=${SKIP_EDGEWAY:-0}
+BENCH_ALLOW_BUILD=${BENCH_ALLOW_BUILD:-0}
+PROXY_CPU=${PROXY_CPU:-1}
+LOAD_CPU=${LOAD_CPU:-0}
+BASE_PORT=${BASE_PORT:-18080}    # backend, nginx, haproxy, edgeway proxy = BASE_PORT+0..3; more above it
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+results_dir=$repo/bench/results
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+
+declare -A port=(
+  [direct]=$BASE_PORT [nginx]=$((BASE_PORT + 1)) [haproxy]=$((BASE_PORT + 2)) [edgeway]=$((BASE_PORT + 3))
+)
+ew_status=$((BASE_PORT + 103))
+cp_admin=$((BASE_PORT + 110))
+cp_grpc=$((BASE_PORT + 111))
+declare -A size_bytes=([small]=100 [16k]=16384)
+sizes=(small 16k)
+targets=(direct nginx haproxy edgeway)
+[[ $SKIP_EDGEWAY == 1 ]] && targets=(direct nginx haproxy)
+
+log() { printf '[bench %s] %s\n' "$(date +%T)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+[[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "ROUNDS: $ROUNDS (expected: a positive integer)"
+[[ $DURATION =~ ^[1-9][0-9]*$ ]] || die "DURATION: $DURATION (expected: seconds, a positive integer)"
+[[ $WARMUP =~ ^[0-9]+$ ]] || die "WARMUP: $WARMUP (expected: seconds)"
+(( $(nproc) >= 2 )) || die "needs 2 CPUs (proxy on one, load on the other); this machine has $(nproc)"
+
+# --- tools -----------------------------------------------------------------------------------------------
+need=()
+command -v nginx >/dev/null || need+=(nginx)
+command -v haproxy >/dev/null || need+=(haproxy)
+command -v wrk >/dev/null || need+=(wrk)
+command -v taskset >/dev/null || need+=(util-linux)
+command -v curl >/dev/null || need+=(curl)
+if (( ${#need[@]} )); then
+  (( EUID == 0 )) || die "missing ${need[*]}; run as root or: sudo apt-get install -y ${need[*]}"
+  log "installing ${need[*]}"
+  apt-get update -qq
+  # policy-rc.d style environments refuse to start the packaged services; we never use them anyway.
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+command -v python3 >/dev/null || die "python3 is required for the summary"
+clk_tck=$(getconf CLK_TCK)
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# --- process bookkeeping: only what this script started is ever signalled --------------------------------
+tmp=$(mktemp -d /tmp/edgeway-bench.XXXXXX)
+chmod 755 "$tmp" # nginx workers run as nobody and read the static files from here
+started=()       # "pid:starttime:name"
+
+start_time() { awk '{sub(/.*\) /, ""); print $20}' "/proc/$1/stat" 2>/dev/null; } # field 22 = starttime
+track() { started+=("$1:$(start_time "$1"):$2"); }
+alive() { [[ -n $2 && $(start_time "$1") == "$2" ]]; }
+
+cleanup() {
+  local rc=$? entry pid st deadline left
+  trap - EXIT INT TERM
+  for entry in "${started[@]}"; do
+    IFS=: read -r pid st _ <<<"$entry"
+    alive "$pid" "$st" && kill -TERM "$pid" 2>/dev/null || true
+  done
+  # Edgeway drains on SIGTERM (delay + in-flight); give everyone up to 45 s, then SIGKILL what is left.
+  deadline=$(( $(date +%s) + 45 ))
+  while (( $(date +%s) < deadline )); do
+    left=0
+    for entry in "${started[@]}"; do
+      IFS=: read -r pid st _ <<<"$entry"
+      alive "$pid" "$st" && left=1
+    done
+    (( left )) || break
+    sleep 0.2
+  done
+  for entry in "${started[@]}"; do
+    IFS=: read -r pid st _ <<<"$entry"
+    alive "$pid" "$st" && kill -KILL "$pid" 2>/dev/null || true
+  done
+  if (( rc == 0 )); then
+    rm -rf "$tmp"
+  else
+    log "logs kept in $tmp"
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# wait_until SECONDS PID CMD...: run CMD until it succeeds; fail if PID dies or time runs out.
+wait_until() {
+  local deadline=$(( $(date +%s) + $1 )) pid=$2
+  shift 2
+  while (( $(date +%s) < deadline )); do
+    "$@" 2>/dev/null && return 0
+    kill -0 "$pid" 2>/dev/null || return 1
+    sleep 0.2
+  done
+  return 1
+}
+
+# CPU ticks (utime+stime, all threads) summed over pids; fields 14/15 = $12/$13 once "pid (comm) " is cut.
+cpu_ticks() {
+  local pid total=0 t
+  for pid; do
+    t=$(awk '{sub(/.*\) /, ""); print $12 + $13}' "/proc/$pid/stat") || die "process $pid is gone"
+    total=$(( total + t ))
+  done
+  echo "$total"
+}
+
+for p in "${port[@]}" "$ew_status" "$cp_admin" "$cp_grpc"; do
+  port_busy "$p" && die "port $p is in use (set BASE_PORT to move all ports)"
+done
+
+# --- backend: nginx with static files --------------------------------------------------------------------
+mkdir -p "$tmp/www" "$tmp/backend" "$tmp/nginx"
+head -c 100 /dev/zero | tr '\0' a >"$tmp/www/small"
+head -c 12288 /dev/urandom | base64 -w 0 >"$tmp/www/16k" # 16384 bytes of text
+chmod 755 "$tmp/www" && chmod 644 "$tmp/www/"*
+
+# Shared by both nginx configs: foreground master (so $! is the master), one worker, no logs, temp files
+# inside the run's directory, keep-alive never cut by a request count (HAProxy has no such limit).
+nginx_common() {
+  cat <<EOF
+daemon off;
+master_process on;
+worker_processes 1;
+pid $1/nginx.pid;
+error_log $1/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 100000000;
+  keepalive_timeout 75s;
+  client_body_temp_path $1/body;
+  proxy_temp_path $1/proxy;
+  fastcgi_temp_path $1/fastcgi;
+  uwsgi_temp_path $1/uwsgi;
+  scgi_temp_path $1/scgi;
+EOF
+}
+{
+  nginx_common "$tmp/backend"
+  cat <<EOF
+  sendfile on;
+  tcp_nopush on;
+  open_file_cache max=16;
+  default_type application/octet-stream;
+  server {
+    listen 127.0.0.1:${port[direct]} backlog=4096;
+    root $tmp/www;
+  }
+}
+EOF
+} >"$tmp/backend/nginx.conf"
+{
+  nginx_common "$tmp/nginx"
+  cat <<EOF
+  upstream backend {
+    server 127.0.0.1:${port[direct]};
+    keepalive 64;
+  }
+  server {
+    listen 127.0.0.1:${port[nginx]} backlog=4096;
+    location / {
+      proxy_pass http://backend;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }
+  }
+}
+EOF
+} >"$tmp/nginx/nginx.conf"
+cat >"$tmp/haproxy.cfg" <<EOF
+global
+  nbthread 1
+  maxconn 4096
+defaults
+  mode http
+  option http-keep-alive
+  http-reuse always
+  timeout connect 5s
+  timeout client 60s
+  timeout server 60s
+frontend fe
+  bind 127.0.0.1:${port[haproxy]}
+  default_backend be
+backend be
+  server backend 127.0.0.1:${port[direct]}
+EOF
+
+declare -A pids # target -> pids whose CPU time is the proxy's cost
+
+# start_nginx NAME DIR CPU PORT: master + its one worker, left in $nginx_pids (not echoed: a command
+# substitution would run it in a subshell and lose the tracking).
+start_nginx() {
+  local name=$1 dir=$2 cpu=$3 p=$4 master workers w
+  taskset -c "$cpu" nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" >"$dir/stdout.log" 2>&1 &
+  master=$!
+  track "$master" "$name"
+  wait_until 10 "$master" port_busy "$p" || die "$name did not start: $(tail -5 "$dir/error.log" "$dir/stdout.log")"
+  wait_until 5 "$master" pgrep -P "$master" >/dev/null || die "$name has no worker"
+  workers=$(pgrep -P "$master" | tr '\n' ' ')
+  for w in $workers; do track "$w" "$name-worker"; done
+  nginx_pids="$master $workers"
+}
+
+log "backend: nginx on CPU $LOAD_CPU, port ${port[direct]}"
+start_nginx backend "$tmp/backend" "$LOAD_CPU" "${port[direct]}"
+log "nginx proxy on CPU $PROXY_CPU, port ${port[nginx]}"
+start_nginx nginx "$tmp/nginx" "$PROXY_CPU" "${port[nginx]}"
+pids[nginx]=$nginx_pids
+log "haproxy on CPU $PROXY_CPU, port ${port[haproxy]}"
+haproxy -c -q -f "$tmp/haproxy.cfg" || die "haproxy rejected its config"
+taskset -c "$PROXY_CPU" haproxy -db -f "$tmp/haproxy.cfg" >"$tmp/haproxy.log" 2>&1 &
+pids[haproxy]=$!
+track "${pids[haproxy]}" haproxy
+wait_until 10 "${pids[haproxy]}" port_busy "${port[haproxy]}" || die "haproxy did not start: $(tail -5 "$tmp/haproxy.log")"
+pids[direct]=""
+
+# --- Edgeway: control plane (CPU LOAD_CPU, idle during the runs) + one proxy (CPU PROXY_CPU) -------------
+cp_pid=""
+edgeway_fail() {
+  die "Edgeway could not be started, so it was NOT benchmarked: $*
+  (build with ./edgeway build, or run the other targets alone with SKIP_EDGEWAY=1)"
+}
+
+# http CODE_FILE BODY_FILE curl-args...: prints the HTTP status (000 when there was no answer).
+http() { curl -s -m 5 -o "$1" -w '%{http_code}' "${@:2}" || true; }
+
+if [[ $SKIP_EDGEWAY != 1 ]]; then
+  [[ -x $repo/edgeway ]] || edgeway_fail "no launcher at $repo/edgeway"
+  compgen -G "$repo/control-plane/target/*.jar" >/dev/null || edgeway_fail "control-plane/target has no jar"
+  compgen -G "$repo/proxy-dataplane/target/*.jar" >/dev/null || edgeway_fail "proxy-dataplane/target has no jar"
+  [[ -d $repo/control-plane/target/lib && -d $repo/proxy-dataplane/target/lib ]] \
+    || edgeway_fail "control-plane/target/lib or proxy-dataplane/target/lib is missing"
+  # The launcher rebuilds when sources are newer than the jars; a build in the middle of a benchmark skews it
+  # and may not finish in the start timeouts, so ask for an explicit build instead.
+  newest_jar=$(ls -t "$repo"/proxy-dataplane/target/*.jar | head -1)
+  if [[ $BENCH_ALLOW_BUILD != 1 ]] && [[ -n $(find "$repo" -path '*/target' -prune -o \( -name '*.java' -o -name pom.xml \
+      -o -name '*.proto' -o -path '*/resources/*' \) -newer "$newest_jar" -print -quit) ]]; then
+    edgeway_fail "sources are newer than the jars (the launcher would rebuild first); run ./edgeway build, or BENCH_ALLOW_BUILD=1"
+  fi
+
+  log "edgeway control plane on CPU $LOAD_CPU (admin $cp_admin, grpc $cp_grpc)"
+  (cd "$repo" && EDGEWAY_DATA_DIR="$tmp/cp" EDGEWAY_ADMIN_PORT=$cp_admin EDGEWAY_GRPC_PORT=$cp_grpc \
+    exec taskset -c "$LOAD_CPU" ./edgeway control-plane) >"$tmp/control-plane.log" 2>&1 &
+  cp_pid=$!
+  track "$cp_pid" control-plane
+  # First start initialises the embedded PostgreSQL: allow up to 3 minutes.
+  wait_until 180 "$cp_pid" curl -sf -m 2 -o /dev/null "http://127.0.0.1:$cp_admin/healthz" \
+    || edgeway_fail "control plane not healthy: $(tail -20 "$tmp/control-plane.log")"
+  grep -m1 'edgeway control-plane ready' "$tmp/control-plane.log" >&2 || true
+
+  code=$(http "$tmp/upstream.json" -XPOST "http://127.0.0.1:$cp_admin/api/v1/upstreams" -H 'content-type: application/json' \
+    -d "{\"name\":\"bench\",\"targets\":[{\"host\":\"127.0.0.1\",\"port\":${port[direct]}}]}")
+  [[ $code == 2* ]] || edgeway_fail "POST /api/v1/upstreams -> $code: $(head -c 500 "$tmp/upstream.json")"
+  code=$(http "$tmp/route.json" -XPOST "http://127.0.0.1:$cp_admin/api/v1/routes" -H 'content-type: application/json' \
+    -d '{"name":"bench","paths":["/"],"upstream":"bench"}')
+  [[ $code == 2* ]] || edgeway_fail "POST /api/v1/routes -> $code: $(head -c 500 "$tmp/route.json")"
+
+  log "edgeway proxy on CPU $PROXY_CPU (proxy ${port[edgeway]}, status $ew_status, 1 worker)"
+  (cd "$repo" && EDGEWAY_WORKERS=1 EDGEWAY_PROXY_PORT=${port[edgeway]} EDGEWAY_STATUS_PORT=$ew_status \
+    EDGEWAY_DATA_DIR="$tmp/dp" exec taskset -c "$PROXY_CPU" ./edgeway dataplane --control-plane "127.0.0.1:$cp_grpc") \
+    >"$tmp/dataplane.log" 2>&1 &
+  pids[edgeway]=$!
+  track "${pids[edgeway]}" dataplane
+  wait_until 120 "${pids[edgeway]}" curl -sf -m 2 -o /dev/null "http://127.0.0.1:$ew_status/readyz" \
+    || edgeway_fail "proxy never became ready (/readyz): $(tail -20 "$tmp/dataplane.log")"
+  grep -m1 'edgeway dataplane listening' "$tmp/dataplane.log" >&2 || true
+  # The launcher execs java: the pid we hold must be the JVM, or the CPU numbers would be the shell's.
+  [[ $(cat "/proc/${pids[edgeway]}/comm") == java ]] \
+    || edgeway_fail "pid ${pids[edgeway]} is $(cat "/proc/${pids[edgeway]}/comm"), not java (does the launcher exec?)"
+fi
+
+# Every target must return the exact file before anything is timed.
+for t in "${targets[@]}"; do
+  for s in "${sizes[@]}"; do
+    ok=0
+    for _ in $(seq 1 50); do # the proxy may still be applying the route: up to ~10 s
+      code=$(http "$tmp/check" "http://127.0.0.1:${port[$t]}/$s")
+      if [[ $code == 200 ]] && cmp -s "$tmp/check" "$tmp/www/$s"; then ok=1; break; fi
+      sleep 0.2
+    done
+    (( ok )) || die "$t /$s: HTTP $code, $(stat -c %s "$tmp/check" 2>/dev/null || echo 0) bytes (expected 200, ${size_bytes[$s]} bytes identical to the file)"
+  done
+done
+log "all targets return both files correctly"
+for t in "${targets[@]}"; do
+  for pid in ${pids[$t]}; do log "$t pid $pid: $(taskset -cp "$pid" | sed 's/.*: /CPUs /')"; done
+done
+
+# --- load -------------------------------------------------------------------------------------------------
+# to_us VALUE: wrk latency (e.g. 812.00us, 1.23ms, 2.00s) in microseconds
+to_us() {
+  awk -v v="$1" 'BEGIN {
+    n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
+    if (u == "us") m = 1; else if (u == "ms") m = 1000; else if (u == "s") m = 1000000; else m = -1
+    if (m < 0) exit 1; printf "%.1f", n * m }'
+}
+
+# load TARGET SIZE SECONDS OUT: wrk pinned to the load CPU, bounded by timeout
+load() {
+  timeout $(( $3 + 30 )) taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"$3"s --latency \
+    "http://127.0.0.1:${port[$1]}/$2" >"$4" 2>&1 || die "wrk against $1 /$2 failed: $(tail -5 "$4")"
+}
+
+mkdir -p "$results_dir"
+csv=$results_dir/proxy-bench-$stamp.csv
+echo "round,target,size,requests,seconds,rps,p50_us,p99_us,proxy_cpu_ticks,cpu_us_per_req,non2xx,socket_errors,cp_cpu_ticks" >"$csv"
+
+# measure ROUND TARGET SIZE: one counted run, appended to the CSV
+measure() {
+  local round=$1 t=$2 s=$3 out="$tmp/wrk-$1-$2-$3.txt" before after cp_before=0 cp_after=0
+  before=$(cpu_ticks ${pids[$t]})
+  [[ -n $cp_pid ]] && cp_before=$(cpu_ticks "$cp_pid")
+  load "$t" "$s" "$DURATION" "$out"
+  after=$(cpu_ticks ${pids[$t]})
+  [[ -n $cp_pid ]] && cp_after=$(cpu_ticks "$cp_pid")
+
+  local reqs secs rps p50 p99 non2xx sockerr cpu_us
+  read -r reqs secs < <(awk '/requests in/ {gsub(/s,$/, "", $4); print $1, $4}' "$out") || true
+  rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
+  p50=$(to_us "$(awk '$1 == "50%" {print $2}' "$out")") || die "no p50 in $out"
+  p99=$(to_us "$(awk '$1 == "99%" {print $2}' "$out")") || die "no p99 in $out"
+  non2xx=$(awk '/Non-2xx/ {print $NF}' "$out")
+  sockerr=$(awk -F'[ ,]+' '/Socket errors/ {print $5 + $7 + $9 + $11}' "$out")
+  [[ -n $reqs && $reqs -gt 0 ]] || die "no completed requests in $out"
+  if [[ -n ${pids[$t]} ]]; then
+    cpu_us=$(awk -v d=$((after - before)) -v hz="$clk_tck" -v n="$reqs" 'BEGIN {printf "%.2f", d / hz * 1e6 / n}')
+  else
+    cpu_us="" # direct: there is no proxy
+  fi
+  echo "$round,$t,$s,$reqs,$secs,$rps,$p50,$p99,$((after - before)),$cpu_us,${non2xx:-0},${sockerr:-0},$((cp_after - cp_before))" >>"$csv"
+  log "round $round $t/$s: $rps req/s, p50 ${p50}us p99 ${p99}us, ${cpu_us:--} CPU-us/req${non2xx:+, NON-2XX $non2xx}"
+}
+
+for t in "${targets[@]}"; do
+  w=2
+  [[ $t == edgeway ]] && w=$WARMUP
+  (( w > 0 )) || continue
+  for s in "${sizes[@]}"; do
+    log "warm-up $t/$s ${w}s (not counted)"
+    load "$t" "$s" "$w" "$tmp/warmup-$t-$s.txt"
+  done
+done
+
+n=${#targets[@]}
+for round in $(seq 1 "$ROUNDS"); do
+  for s in "${sizes[@]}"; do
+    for i in $(seq 0 $((n - 1))); do
+      measure "$round" "${targets[$(( (i + round - 1) % n ))]}" "$s"
+    done
+  done
+done
+
+# --- summary ----------------------------------------------------------------------------------------------
+md=$results_dir/proxy-bench-$stamp.md
+{
+  echo "## Proxy benchmark $stamp"
+  echo
+  echo "- machine: $(nproc) x $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), kernel $(uname -r), load avg before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg) (anything else running skews the numbers)"
+  echo "- load: wrk -t1 -c$CONNECTIONS -d${DURATION}s --latency, $ROUNDS interleaved rounds, medians shown; proxy on CPU $PROXY_CPU, backend + wrk on CPU $LOAD_CPU"
+  echo "- $(nginx -v 2>&1 | sed 's/^nginx version: //'), $(haproxy -v | head -1 | cut -d' ' -f1-3), $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2), $(java -version 2>&1 | head -1)"
+  [[ $SKIP_EDGEWAY == 1 ]] && echo "- **Edgeway was not run (SKIP_EDGEWAY=1)**"
+  echo
+  python3 - "$csv" "$clk_tck" <<'PY'
+import csv, statistics, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+order = ["direct", "nginx", "haproxy", "edgeway"]
+med = {}
+for (t, s) in sorted({(r["target"], r["size"]) for r in rows}, key=lambda k: (k[1] != "small", order.index(k[0]))):
+    rs = [r for r in rows if r["target"] == t and r["size"] == s]
+    m = lambda k: statistics.median(float(r[k]) for r in rs) if all(r[k] for r in rs) else None
+    med[(t, s)] = dict(rps=m("rps"), p50=m("p50_us"), p99=m("p99_us"), cpu=m("cpu_us_per_req"),
+                       errors=sum(int(r["non2xx"]) + int(r["socket_errors"]) for r in rs),
+                       )
+fmt = lambda v, f: "—" if v is None else f.format(v)
+print("| target | size | req/s | p50 ms | p99 ms | proxy CPU-µs/req | errors |")
+print("|---|---|---:|---:|---:|---:|---:|")
+for (t, s), v in med.items():
+    print(f"| {t} | {s} | {fmt(v['rps'], '{:,.0f}')} | {fmt(v['p50'] and v['p50'] / 1000, '{:.3f}')} | "
+          f"{fmt(v['p99'] and v['p99'] / 1000, '{:.3f}')} | {fmt(v['cpu'], '{:.1f}')} | {v['errors']} |")
+print()
+sizes = [s for s in ("small", "16k") if any(k[1] == s for k in med)]
+def ratio(a, b, k):
+    x, y = med.get(a), med.get(b)
+    return "—" if not x or not y or x[k] is None or not y[k] else f"{x[k] / y[k]:.2f}x"
+print("| ratio (lower is better for Edgeway, except req/s) | " + " | ".join(sizes) + " |")
+print("|---|" + "---:|" * len(sizes))
+for a, b, k, label in [("edgeway", "nginx", "cpu", "Edgeway / nginx CPU-µs per request"),
+                       ("edgeway", "nginx", "p99", "Edgeway / nginx p99"),
+                       ("edgeway", "nginx", "rps", "Edgeway / nginx req/s"),
+                       ("edgeway", "haproxy", "cpu", "Edgeway / HAProxy CPU-µs per request"),
+                       ("edgeway", "haproxy", "p99", "Edgeway / HAProxy p99"),
+                       ("haproxy", "nginx", "cpu", "HAProxy / nginx CPU-µs per request"),
+                       ("haproxy", "nginx", "p99", "HAProxy / nginx p99")]:
+    print(f"| {label} | " + " | ".join(ratio((a, s), (b, s), k) for s in sizes) + " |")
+if any(t == "edgeway" for t, _ in med):
+    ms = sum(int(r["cp_cpu_ticks"]) for r in rows) * 1000 / int(sys.argv[2])
+    secs = sum(float(r["seconds"]) for r in rows)
+    print(f"\nEdgeway control plane (on the load CPU): {ms:.0f} ms of CPU over {secs:.0f} s of measured load — "
+          "idle, it pushed the config once before the runs.")
+if any(v["errors"] for v in med.values()):
+    print("\n**Some runs had non-2xx responses or socket errors: see the errors column and the CSV.**")
+PY
+  echo
+  echo "Raw runs: ${csv#"$repo"/}"
+} | tee "$md"

@@ -1,0 +1,144 @@
+package io.edgeway.controlplane;
+
+import static java.util.Objects.requireNonNull;
+
+import io.edgeway.controlplane.api.AdminApi;
+import io.edgeway.controlplane.discovery.ConfigDiscovery;
+import io.edgeway.controlplane.discovery.NodeLedger;
+import io.edgeway.controlplane.discovery.SnapshotCache;
+import io.edgeway.controlplane.discovery.SnapshotRefresher;
+import io.edgeway.controlplane.store.ConfigListener;
+import io.edgeway.controlplane.store.Database;
+import io.edgeway.controlplane.store.RevisionLog;
+import io.edgeway.controlplane.store.RouteStore;
+import io.edgeway.controlplane.store.UpstreamStore;
+import io.grpc.Server;
+import io.javalin.Javalin;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A running control plane: settings, then database, migrations, snapshot, gRPC and the admin API. */
+public final class ControlPlane implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ControlPlane.class);
+
+    private final Settings settings;
+    private final SnapshotCache cache;
+    private final Javalin admin;
+    private final Server grpc;
+    // Closed in reverse start order, so nothing outlives what it depends on.
+    private final Deque<AutoCloseable> resources;
+
+    private ControlPlane(Settings settings, SnapshotCache cache, Javalin admin, Server grpc, Deque<AutoCloseable> resources) {
+        this.settings = settings;
+        this.cache = cache;
+        this.admin = admin;
+        this.grpc = grpc;
+        this.resources = resources;
+    }
+
+    public static void main(String[] args) {
+        ControlPlane cp;
+        try {
+            cp = start(Settings.fromEnv());
+        } catch (Exception e) {
+            log.error("control plane failed to start", e);
+            System.err.println("edgeway control-plane failed to start: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(cp::close, "edgeway-shutdown"));
+        System.out.println("edgeway control-plane ready admin=http://" + cp.settings.adminAddress() + ":" + cp.adminPort()
+                + " grpc=" + cp.settings.grpcAddress() + ":" + cp.grpcPort());
+        System.out.flush();
+    }
+
+    /** Starts everything and returns once the admin API and gRPC accept connections. */
+    public static ControlPlane start(Settings settings) throws IOException {
+        requireNonNull(settings, "settings");
+        Deque<AutoCloseable> resources = new ArrayDeque<>();
+        try {
+            Database db = database(settings, resources);
+            db.migrate();
+            SnapshotCache cache = new SnapshotCache();
+            SnapshotRefresher refresher = push(resources, new SnapshotRefresher(db, cache));
+            // Build before serving, so the first stream gets the current config, not an empty one.
+            refresher.buildNow();
+            RevisionLog revisions = new RevisionLog(db, refresher::onRevision);
+            push(resources, new ConfigListener(db, refresher::onRevision).start());
+            NodeLedger ledger = new NodeLedger(Clock.systemUTC());
+            Server grpc = ConfigDiscovery.serve(settings.grpcAddress(), settings.grpcPort(), cache, ledger);
+            push(resources, () -> {
+                // Streams never end on their own; proxies reconnect (to another replica) when cut.
+                grpc.shutdownNow();
+                grpc.awaitTermination(5, TimeUnit.SECONDS);
+            });
+            AdminApi api = new AdminApi(new UpstreamStore(revisions), new RouteStore(revisions), revisions, ledger, cache);
+            Javalin admin = api.app().start(settings.adminAddress(), settings.adminPort());
+            push(resources, admin::stop);
+            log.info("control plane started: admin {}:{} grpc {}:{} revision {}", settings.adminAddress(), admin.port(),
+                    settings.grpcAddress(), grpc.getPort(), cache.version());
+            return new ControlPlane(settings, cache, admin, grpc, resources);
+        } catch (IOException | RuntimeException e) {
+            closeAll(resources);
+            throw e;
+        }
+    }
+
+    private static Database database(Settings settings, Deque<AutoCloseable> resources) throws IOException {
+        if (settings.dbUrl() != null) {
+            return push(resources, new Database(settings.dbUrl(), settings.dbUser(), settings.dbPassword()));
+        }
+        var dir = settings.dataDir().resolve("postgres").toAbsolutePath();
+        Files.createDirectories(dir);
+        // Not cleaned: the data directory is the operator's data and must survive restarts.
+        // Our own shutdown hook stops it after everything that uses it.
+        EmbeddedPostgres pg = push(resources, EmbeddedPostgres.builder()
+                .setDataDirectory(dir)
+                .setCleanDataDirectory(false)
+                .setRegisterShutdownHook(false)
+                .start());
+        return push(resources, new Database(pg.getJdbcUrl("postgres", "postgres"), "postgres", null));
+    }
+
+    private static <T extends AutoCloseable> T push(Deque<AutoCloseable> resources, T resource) {
+        resources.push(resource);
+        return resource;
+    }
+
+    public int adminPort() {
+        return admin.port();
+    }
+
+    public int grpcPort() {
+        return grpc.getPort();
+    }
+
+    /** The newest config version this replica serves. */
+    public long version() {
+        return cache.version();
+    }
+
+    @Override
+    public void close() {
+        synchronized (resources) {
+            closeAll(resources);
+        }
+    }
+
+    private static void closeAll(Deque<AutoCloseable> resources) {
+        while (!resources.isEmpty()) {
+            try {
+                resources.pop().close();
+            } catch (Exception e) {
+                log.warn("error while stopping", e);
+            }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package io.edgeway.controlplane;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * How a control plane is started. Without {@code dbUrl} it runs its own PostgreSQL in
+ * {@code <dataDir>/postgres}, kept across restarts. A port of 0 picks a free one.
+ *
+ * <pre>
+ * EDGEWAY_DB_URL, EDGEWAY_DB_USER, EDGEWAY_DB_PASSWORD   external PostgreSQL (JDBC URL)
+ * EDGEWAY_DATA_DIR        ./data      embedded PostgreSQL lives in its postgres/ subdirectory
+ * EDGEWAY_ADMIN_ADDRESS   127.0.0.1   admin API and web UI
+ * EDGEWAY_ADMIN_PORT      8001
+ * EDGEWAY_GRPC_ADDRESS    0.0.0.0     ConfigDiscovery for the proxies
+ * EDGEWAY_GRPC_PORT       8005
+ * </pre>
+ */
+public record Settings(String dbUrl, String dbUser, String dbPassword, Path dataDir,
+                       String adminAddress, int adminPort, String grpcAddress, int grpcPort) {
+    public Settings {
+        requireNonNull(dataDir, "dataDir");
+        requireNonNull(adminAddress, "adminAddress");
+        requireNonNull(grpcAddress, "grpcAddress");
+        checkPort("adminPort", adminPort);
+        checkPort("grpcPort", grpcPort);
+        if (dbUrl != null && !dbUrl.startsWith("jdbc:postgresql:")) {
+            throw new IllegalArgumentException("EDGEWAY_DB_URL: " + dbUrl + " (expected: jdbc:postgresql://host:port/database)");
+        }
+    }
+
+    public static Settings fromEnv() {
+        return fromEnv(System.getenv());
+    }
+
+    public static Settings fromEnv(Map<String, String> env) {
+        requireNonNull(env, "env");
+        return new Settings(
+                blankToNull(env.get("EDGEWAY_DB_URL")),
+                blankToNull(env.get("EDGEWAY_DB_USER")),
+                blankToNull(env.get("EDGEWAY_DB_PASSWORD")),
+                Path.of(env.getOrDefault("EDGEWAY_DATA_DIR", "./data")),
+                env.getOrDefault("EDGEWAY_ADMIN_ADDRESS", "127.0.0.1"),
+                port(env, "EDGEWAY_ADMIN_PORT", 8001),
+                env.getOrDefault("EDGEWAY_GRPC_ADDRESS", "0.0.0.0"),
+                port(env, "EDGEWAY_GRPC_PORT", 8005));
+    }
+
+    /** External database, loopback only, ephemeral ports: what tests and embedding callers want. */
+    public static Settings forDatabase(String url, String user, String password) {
+        return new Settings(requireNonNull(url, "url"), user, password, Path.of("./data"), "127.0.0.1", 0, "127.0.0.1", 0);
+    }
+
+    /** Embedded database in {@code dataDir}, loopback only, ephemeral ports. */
+    public static Settings embedded(Path dataDir) {
+        return new Settings(null, null, null, dataDir, "127.0.0.1", 0, "127.0.0.1", 0);
+    }
+
+    private static int port(Map<String, String> env, String name, int fallback) {
+        String value = env.get(name);
+        if (value == null || value.isBlank()) {
+            return fallback;
+        }
+        try {
+            return Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + ": " + value + " (expected: 0-65535)");
+        }
+    }
+
+    private static void checkPort(String name, int port) {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException(name + ": " + port + " (expected: 0-65535)");
+        }
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+}

@@ -1,0 +1,47 @@
+package io.edgeway.controlplane.api;
+
+import static java.util.Objects.requireNonNull;
+
+import io.edgeway.controlplane.model.FieldError;
+import java.util.List;
+
+/** A request the API refuses before it reaches the store: malformed (400) or an unsupported media type (415). */
+final class ApiException extends RuntimeException {
+    private final int status;
+    private final String type;
+    private final String title;
+    private final List<FieldError> errors;
+
+    private ApiException(int status, String type, String title, String detail, List<FieldError> errors) {
+        super(detail);
+        this.status = status;
+        this.type = requireNonNull(type, "type");
+        this.title = requireNonNull(title, "title");
+        this.errors = List.copyOf(errors);
+    }
+
+    static ApiException malformed(String detail, List<FieldError> errors) {
+        return new ApiException(400, "malformed-request", "Malformed request", detail, errors);
+    }
+
+    static ApiException unsupportedMediaType(String contentType) {
+        return new ApiException(415, "unsupported-media-type", "Unsupported media type",
+                "content-type: " + contentType + " (expected: application/json)", List.of());
+    }
+
+    int status() {
+        return status;
+    }
+
+    String type() {
+        return type;
+    }
+
+    String title() {
+        return title;
+    }
+
+    List<FieldError> errors() {
+        return errors;
+    }
+}

@@ -1,0 +1,146 @@
+package io.edgeway.controlplane.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.edgeway.controlplane.model.FieldError;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Strict reading of one JSON object: unknown fields and wrong types are recorded as malformed (400) with
+ * the full field path; values that have the right type but are out of range go to {@link Problems#invalid}
+ * (422) so the model's checks and these read together.
+ */
+final class Fields {
+    /** The errors found while reading one request body. */
+    static final class Problems {
+        final List<FieldError> malformed = new ArrayList<>();
+        final List<FieldError> invalid = new ArrayList<>();
+    }
+
+    private final JsonNode node;
+    private final String prefix;
+    private final Problems problems;
+
+    Fields(JsonNode node, String prefix, Problems problems, Set<String> allowed) {
+        this.node = node;
+        this.prefix = prefix;
+        this.problems = problems;
+        if (node == null || !node.isObject()) {
+            problems.malformed.add(new FieldError(prefix.isEmpty() ? "body" : prefix,
+                    (prefix.isEmpty() ? "body" : prefix) + ": " + describe(node) + " (expected: an object)"));
+            return;
+        }
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            String name = it.next();
+            if (!allowed.contains(name)) {
+                problems.malformed.add(new FieldError(path(name), path(name) + ": unknown field (expected one of: "
+                        + String.join(", ", allowed.stream().sorted().toList()) + ")"));
+            }
+        }
+    }
+
+    private JsonNode value(String name) {
+        if (node == null || !node.isObject()) {
+            return null;
+        }
+        JsonNode v = node.get(name);
+        return v == null || v.isNull() ? null : v;
+    }
+
+    boolean has(String name) {
+        return value(name) != null;
+    }
+
+    String string(String name) {
+        JsonNode v = value(name);
+        if (v == null) {
+            return null;
+        }
+        if (!v.isTextual()) {
+            malformed(path(name), v, "a string");
+            return null;
+        }
+        return v.textValue();
+    }
+
+    /** An integer field; {@code fallback} when absent. Integers too large for int are range errors (422). */
+    int integer(String name, int fallback, String expectedRange) {
+        JsonNode v = value(name);
+        if (v == null) {
+            return fallback;
+        }
+        if (!v.isIntegralNumber()) {
+            malformed(path(name), v, "an integer");
+            return fallback;
+        }
+        if (!v.canConvertToInt()) {
+            problems.invalid.add(new FieldError(path(name), path(name) + ": " + v + " (expected: " + expectedRange + ")"));
+            return fallback;
+        }
+        return v.intValue();
+    }
+
+    List<String> strings(String name) {
+        JsonNode v = value(name);
+        if (v == null) {
+            return null;
+        }
+        if (!v.isArray()) {
+            malformed(path(name), v, "an array of strings");
+            return null;
+        }
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < v.size(); i++) {
+            JsonNode e = v.get(i);
+            if (!e.isTextual()) {
+                malformed(path(name) + "[" + i + "]", e, "a string");
+            } else {
+                out.add(e.textValue());
+            }
+        }
+        return out;
+    }
+
+    List<Fields> objects(String name, Set<String> allowed) {
+        JsonNode v = value(name);
+        if (v == null) {
+            return null;
+        }
+        if (!v.isArray()) {
+            malformed(path(name), v, "an array of objects");
+            return null;
+        }
+        List<Fields> out = new ArrayList<>();
+        for (int i = 0; i < v.size(); i++) {
+            out.add(new Fields(v.get(i), path(name) + "[" + i + "]", problems, allowed));
+        }
+        return out;
+    }
+
+    Fields object(String name, Set<String> allowed) {
+        JsonNode v = value(name);
+        return v == null ? null : new Fields(v, path(name), problems, allowed);
+    }
+
+    String path(String name) {
+        return prefix.isEmpty() ? name : prefix + "." + name;
+    }
+
+    String prefix() {
+        return prefix;
+    }
+
+    private void malformed(String field, JsonNode v, String expected) {
+        problems.malformed.add(new FieldError(field, field + ": " + describe(v) + " (expected: " + expected + ")"));
+    }
+
+    private static String describe(JsonNode v) {
+        if (v == null || v.isMissingNode()) {
+            return "nothing";
+        }
+        String s = v.toString();
+        return s.length() > 60 ? s.substring(0, 57) + "..." : s;
+    }
+}

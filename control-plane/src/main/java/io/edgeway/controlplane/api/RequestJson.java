@@ -1,0 +1,148 @@
+package io.edgeway.controlplane.api;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.edgeway.controlplane.model.Durations;
+import io.edgeway.controlplane.model.FieldError;
+import io.edgeway.controlplane.model.Route;
+import io.edgeway.controlplane.model.Target;
+import io.edgeway.controlplane.model.Timeouts;
+import io.edgeway.controlplane.model.Upstream;
+import io.edgeway.controlplane.model.ValidationException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/** Reads request bodies into model records, collecting every problem before answering. */
+final class RequestJson {
+    static final ObjectMapper MAPPER = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+
+    private static final Set<String> UPSTREAM = Set.of("name", "tags", "targets");
+    private static final Set<String> TARGET = Set.of("host", "port", "weight");
+    private static final Set<String> ROUTE = Set.of("name", "tags", "hosts", "paths", "methods", "upstream", "timeouts");
+    private static final Set<String> TIMEOUTS = Set.of("connect", "first_byte", "idle");
+
+    private RequestJson() {}
+
+    /** The body as a JSON object; 415 unless it is declared JSON, 400 unless it parses as one object. */
+    static ObjectNode object(String contentType, String body) {
+        String media = contentType == null ? "" : contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+        if (!media.equals("application/json") && !media.endsWith("+json")) {
+            throw ApiException.unsupportedMediaType(contentType);
+        }
+        JsonNode node;
+        try {
+            node = MAPPER.readTree(body);
+        } catch (JsonProcessingException e) {
+            String detail = "body: not valid JSON (" + e.getOriginalMessage() + ")";
+            throw ApiException.malformed(detail, List.of(new FieldError("body", detail)));
+        }
+        if (node == null || !node.isObject()) {
+            String detail = "body: " + (node == null || node.isMissingNode() ? "empty" : node.getNodeType().name().toLowerCase(Locale.ROOT))
+                    + " (expected: a JSON object)";
+            throw ApiException.malformed(detail, List.of(new FieldError("body", detail)));
+        }
+        return (ObjectNode) node;
+    }
+
+    /** An upstream; {@code name} from the body, else {@code defaultName} (the PUT path's name). */
+    static Upstream upstream(ObjectNode body, String defaultName) {
+        Fields.Problems problems = new Fields.Problems();
+        Fields f = new Fields(body, "", problems, UPSTREAM);
+        String name = orDefault(f.string("name"), defaultName);
+        List<String> tags = f.strings("tags");
+        List<Target> targets = new ArrayList<>();
+        List<Fields> targetFields = f.objects("targets", TARGET);
+        for (Fields t : targetFields == null ? List.<Fields>of() : targetFields) {
+            String host = t.string("host");
+            int port = t.integer("port", 0, "1-65535");
+            if (!t.has("port")) {
+                problems.invalid.add(new FieldError(t.path("port"), "port: missing (expected: 1-65535)"));
+            }
+            int weight = t.integer("weight", Target.DEFAULT_WEIGHT, "0-" + Target.MAX_WEIGHT);
+            try {
+                targets.add(new Target(host, port, weight));
+            } catch (ValidationException e) {
+                // "port: missing" already says what a port of 0 would
+                e.under(t.prefix()).stream()
+                        .filter(err -> problems.invalid.stream().noneMatch(p -> p.field().equals(err.field())))
+                        .forEach(problems.invalid::add);
+            }
+        }
+        throwIfMalformed(problems);
+        Upstream u = null;
+        try {
+            u = new Upstream(name, tags, targets);
+        } catch (ValidationException e) {
+            problems.invalid.addAll(0, e.errors());
+        }
+        throwIfInvalid(problems.invalid);
+        return u;
+    }
+
+    /** A route; {@code name} from the body, else {@code defaultName} (the PUT path's name). */
+    static Route route(ObjectNode body, String defaultName) {
+        Fields.Problems problems = new Fields.Problems();
+        Fields f = new Fields(body, "", problems, ROUTE);
+        String name = orDefault(f.string("name"), defaultName);
+        List<String> tags = f.strings("tags");
+        List<String> hosts = f.strings("hosts");
+        List<String> paths = f.strings("paths");
+        List<String> methods = f.strings("methods");
+        String upstream = f.string("upstream");
+        Timeouts timeouts = Timeouts.DEFAULTS;
+        Fields t = f.object("timeouts", TIMEOUTS);
+        if (t != null) {
+            timeouts = new Timeouts(duration(t, "connect", problems), duration(t, "first_byte", problems),
+                    duration(t, "idle", problems));
+        }
+        throwIfMalformed(problems);
+        Route r = null;
+        try {
+            r = new Route(name, tags, hosts, paths, methods, upstream, timeouts);
+        } catch (ValidationException e) {
+            problems.invalid.addAll(0, e.errors());
+        }
+        throwIfInvalid(problems.invalid);
+        return r;
+    }
+
+    private static Duration duration(Fields t, String name, Fields.Problems problems) {
+        String text = t.string(name);
+        if (text == null) {
+            return null;
+        }
+        try {
+            return Durations.parse(t.path(name), text);
+        } catch (ValidationException e) {
+            problems.invalid.addAll(e.errors());
+            return null;
+        }
+    }
+
+    private static String orDefault(String value, String fallback) {
+        return value != null ? value : fallback;
+    }
+
+    private static void throwIfMalformed(Fields.Problems problems) {
+        if (!problems.malformed.isEmpty()) {
+            String detail = problems.malformed.get(0).message()
+                    + (problems.malformed.size() > 1 ? " (and " + (problems.malformed.size() - 1) + " more)" : "");
+            throw ApiException.malformed(detail, problems.malformed);
+        }
+    }
+
+    private static void throwIfInvalid(List<FieldError> invalid) {
+        if (!invalid.isEmpty()) {
+            throw new ValidationException(invalid);
+        }
+    }
+}

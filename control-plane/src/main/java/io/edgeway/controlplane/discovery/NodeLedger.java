@@ -1,0 +1,60 @@
+package io.edgeway.controlplane.discovery;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Clock;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
+
+/**
+ * The fleet view: one entry per node id, kept after disconnect. In memory per replica for now; a node
+ * shows on the replica its stream is connected to.
+ */
+public final class NodeLedger {
+    private final Map<String, Node> nodes = new ConcurrentHashMap<>();
+    private final Clock clock;
+
+    public NodeLedger(Clock clock) {
+        this.clock = requireNonNull(clock, "clock");
+    }
+
+    /** Records a Hello. A reconnecting node keeps its rejection history. */
+    Node connected(String id, String address, Map<String, String> labels, long appliedVersion, long streamId) {
+        return nodes.compute(id, (k, old) -> new Node(id, address, labels, true, appliedVersion,
+                old == null ? null : old.rejectedVersion(), old == null ? null : old.lastError(),
+                clock.instant(), streamId));
+    }
+
+    void update(String id, long streamId, UnaryOperator<Node> change) {
+        // Only the stream that owns the entry may change it: a stale stream closing late must not mark a
+        // reconnected node as disconnected.
+        nodes.computeIfPresent(id, (k, n) -> n.streamId() == streamId ? change.apply(n) : n);
+    }
+
+    void applied(String id, long streamId, long version) {
+        update(id, streamId, n -> n.applied(version, clock.instant()));
+    }
+
+    void rejected(String id, long streamId, long version, String error) {
+        update(id, streamId, n -> n.rejected(version, error, clock.instant()));
+    }
+
+    void seen(String id, long streamId) {
+        update(id, streamId, n -> n.seen(clock.instant()));
+    }
+
+    void disconnected(String id, long streamId) {
+        update(id, streamId, n -> n.disconnected(clock.instant()));
+    }
+
+    public Node get(String id) {
+        return nodes.get(id);
+    }
+
+    public List<Node> list() {
+        return nodes.values().stream().sorted(Comparator.comparing(Node::id)).toList();
+    }
+}

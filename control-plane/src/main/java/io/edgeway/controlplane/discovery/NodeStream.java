@@ -1,0 +1,176 @@
+package io.edgeway.controlplane.discovery;
+
+import static java.util.Objects.requireNonNull;
+
+import io.edgeway.proto.v1.Hello;
+import io.edgeway.proto.v1.Nack;
+import io.edgeway.proto.v1.NodeMessage;
+import io.edgeway.proto.v1.ResourceError;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.util.stream.Collectors;
+
+/**
+ * One proxy's stream. It holds at most one pending snapshot: when the transport is not ready, a newer
+ * version replaces the waiting one, so a slow proxy costs one reference, never a queue.
+ */
+final class NodeStream implements StreamObserver<NodeMessage> {
+    private final ServerCallStreamObserver<byte[]> out;
+    private final SnapshotCache cache;
+    private final NodeLedger ledger;
+    private final String address;
+    private final long streamId;
+
+    // Inbound callbacks are serialized by gRPC, so these need no lock.
+    private String nodeId;
+    private Runnable unwatch = () -> {};
+
+    // Guarded by this: shared between inbound callbacks, cache watchers and the transport's onReady.
+    private PreparedSnapshot pending;
+    private long sentVersion = -1;
+    private long appliedVersion = -1;
+    private long rejectedVersion = -1;
+    private long sends;
+    private boolean closed;
+
+    NodeStream(ServerCallStreamObserver<byte[]> out, SnapshotCache cache, NodeLedger ledger, String address, long streamId) {
+        this.out = requireNonNull(out, "out");
+        this.cache = requireNonNull(cache, "cache");
+        this.ledger = requireNonNull(ledger, "ledger");
+        this.address = requireNonNull(address, "address");
+        this.streamId = streamId;
+        out.setOnReadyHandler(this::drain);
+        out.setOnCancelHandler(this::finish);
+    }
+
+    @Override
+    public void onNext(NodeMessage message) {
+        if (nodeId == null) {
+            hello(message);
+            return;
+        }
+        switch (message.getKindCase()) {
+            case ACK -> {
+                synchronized (this) {
+                    appliedVersion = Math.max(appliedVersion, message.getAck().getVersion());
+                }
+                ledger.applied(nodeId, streamId, message.getAck().getVersion());
+            }
+            case NACK -> {
+                Nack nack = message.getNack();
+                synchronized (this) {
+                    rejectedVersion = nack.getVersion();
+                }
+                ledger.rejected(nodeId, streamId, nack.getVersion(), describe(nack));
+            }
+            default -> ledger.seen(nodeId, streamId);
+        }
+    }
+
+    private void hello(NodeMessage message) {
+        if (!message.hasHello() || message.getHello().getNodeId().isBlank()) {
+            fail(Status.INVALID_ARGUMENT.withDescription("first message must be Hello with a node_id"));
+            return;
+        }
+        Hello hello = message.getHello();
+        nodeId = hello.getNodeId();
+        Node node = ledger.connected(nodeId, address, hello.getLabelsMap(), hello.getAppliedVersion(), streamId);
+        synchronized (this) {
+            // 0 means "holds no config": even an empty version 0 is worth sending, so the proxy can be ready.
+            appliedVersion = hello.getAppliedVersion() == 0 ? -1 : hello.getAppliedVersion();
+            // A node that refused a version keeps refusing it after a reconnect; don't offer it again.
+            rejectedVersion = node.rejectedVersion() == null ? -1 : node.rejectedVersion();
+        }
+        // Watch first, then read: a swap between the two is seen by one or the other.
+        unwatch = cache.watch(this::offer);
+        offer(cache.get());
+    }
+
+    private void offer(PreparedSnapshot snapshot) {
+        if (snapshot == null) {
+            return;
+        }
+        synchronized (this) {
+            long version = snapshot.version();
+            if (closed || version <= Math.max(sentVersion, appliedVersion) || version == rejectedVersion
+                    || (pending != null && pending.version() >= version)) {
+                return;
+            }
+            pending = snapshot;
+        }
+        drain();
+    }
+
+    private void drain() {
+        // onNext only hands bytes to the transport's buffer (no network I/O on this thread), so holding the
+        // lock here is brief; it keeps calls on the observer serialized, which gRPC requires.
+        synchronized (this) {
+            while (!closed && pending != null && out.isReady()) {
+                PreparedSnapshot s = pending;
+                pending = null;
+                sentVersion = s.version();
+                out.onNext(s.withNonce(Long.toString(++sends)));
+            }
+        }
+    }
+
+    private void fail(Status status) {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            out.onError(status.asRuntimeException());
+        }
+        finish();
+    }
+
+    @Override
+    public void onError(Throwable t) {
+        finish();
+    }
+
+    @Override
+    public void onCompleted() {
+        synchronized (this) {
+            if (!closed) {
+                closed = true;
+                out.onCompleted();
+            }
+        }
+        finish();
+    }
+
+    private void finish() {
+        synchronized (this) {
+            closed = true;
+            pending = null;
+        }
+        unwatch.run();
+        if (nodeId != null) {
+            ledger.disconnected(nodeId, streamId);
+        }
+    }
+
+    private static String describe(Nack nack) {
+        if (nack.getErrorsCount() == 0) {
+            return "rejected without details";
+        }
+        return nack.getErrorsList().stream().map(NodeStream::describe).collect(Collectors.joining("; "));
+    }
+
+    private static String describe(ResourceError e) {
+        StringBuilder b = new StringBuilder();
+        if (!e.getKind().isEmpty()) {
+            b.append(e.getKind()).append(' ');
+        }
+        if (!e.getName().isEmpty()) {
+            b.append(e.getName()).append(' ');
+        }
+        if (!e.getField().isEmpty()) {
+            b.append(e.getField()).append(' ');
+        }
+        return b.length() == 0 ? e.getMessage() : b.toString().trim() + ": " + e.getMessage();
+    }
+}

@@ -1,0 +1,48 @@
+package io.edgeway.controlplane.discovery;
+
+import static java.util.Objects.requireNonNull;
+
+import io.edgeway.controlplane.model.Route;
+import io.edgeway.controlplane.model.Stored;
+import io.edgeway.controlplane.model.Target;
+import io.edgeway.controlplane.model.Upstream;
+import io.edgeway.controlplane.store.ConfigState;
+import io.edgeway.proto.v1.Snapshot;
+import io.edgeway.proto.v1.Timeouts;
+import java.time.Duration;
+
+/** Turns the stored config into the proto the proxies run: the admin API's words, durations in ms. */
+public final class SnapshotBuilder {
+    private SnapshotBuilder() {}
+
+    public static PreparedSnapshot build(ConfigState state) {
+        requireNonNull(state, "state");
+        Snapshot.Builder b = Snapshot.newBuilder().setVersion(state.revision());
+        for (Stored<Upstream> s : state.upstreams()) {
+            var u = io.edgeway.proto.v1.Upstream.newBuilder().setId(s.id().toString()).setName(s.value().name());
+            for (Target t : s.value().targets()) {
+                u.addTargets(io.edgeway.proto.v1.Target.newBuilder().setHost(t.host()).setPort(t.port()).setWeight(t.weight()));
+            }
+            b.addUpstreams(u);
+        }
+        for (Stored<Route> s : state.routes()) {
+            Route r = s.value();
+            b.addRoutes(io.edgeway.proto.v1.Route.newBuilder()
+                    .setId(s.id().toString())
+                    .setName(r.name())
+                    .addAllHosts(r.hosts())
+                    .addAllPaths(r.paths())
+                    .addAllMethods(r.methods())
+                    .setUpstream(r.upstream())
+                    .setTimeouts(Timeouts.newBuilder()
+                            .setConnectMs(millis(r.timeouts().connect()))
+                            .setFirstByteMs(millis(r.timeouts().firstByte()))
+                            .setIdleMs(millis(r.timeouts().idle()))));
+        }
+        return PreparedSnapshot.of(b.build());
+    }
+
+    private static long millis(Duration d) {
+        return d == null ? 0 : d.toMillis(); // 0 is the proto's "proxy default"
+    }
+}

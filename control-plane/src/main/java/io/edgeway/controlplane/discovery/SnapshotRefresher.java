@@ -1,0 +1,87 @@
+package io.edgeway.controlplane.discovery;
+
+import static java.util.Objects.requireNonNull;
+
+import io.edgeway.controlplane.store.ConfigState;
+import io.edgeway.controlplane.store.Database;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Rebuilds the snapshot when it hears of a newer revision. Single flight: at most one build runs, and
+ * revisions announced meanwhile collapse into one more build of whatever is current by then, so a burst
+ * of writes never builds the versions in between.
+ */
+public final class SnapshotRefresher implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SnapshotRefresher.class);
+
+    private final Database db;
+    private final SnapshotCache cache;
+    private final AtomicLong wanted = new AtomicLong();
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+    private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "edgeway-snapshot-builder");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public SnapshotRefresher(Database db, SnapshotCache cache) {
+        this.db = requireNonNull(db, "db");
+        this.cache = requireNonNull(cache, "cache");
+    }
+
+    /** Builds the current config now, on the caller's thread: done once at startup before serving. */
+    public void buildNow() {
+        cache.set(SnapshotBuilder.build(ConfigState.load(db)));
+    }
+
+    /** Notes that {@code revision} is committed; builds it soon unless the cache already has it. */
+    public void onRevision(long revision) {
+        wanted.accumulateAndGet(revision, Math::max);
+        if (wanted.get() > cache.version() && scheduled.compareAndSet(false, true)) {
+            try {
+                executor.execute(this::drain);
+            } catch (RuntimeException e) {
+                scheduled.set(false); // closing; the next replica start builds from the database anyway
+            }
+        }
+    }
+
+    private void drain() {
+        boolean failed = false;
+        try {
+            while (wanted.get() > cache.version()) {
+                PreparedSnapshot built = SnapshotBuilder.build(ConfigState.load(db));
+                cache.set(built);
+                if (built.version() < wanted.get()) {
+                    failed = true;
+                    break; // cannot happen for committed revisions; the next poll retries rather than spin
+                }
+            }
+        } catch (RuntimeException e) {
+            failed = true;
+            log.warn("snapshot build failed; the next revision poll retries", e);
+        } finally {
+            scheduled.set(false);
+        }
+        // A revision announced between the loop's last check and the flag reset found the flag still set.
+        if (!failed) {
+            onRevision(wanted.get());
+        }
+    }
+
+    @Override
+    public void close() {
+        executor.shutdownNow();
+        try {
+            executor.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

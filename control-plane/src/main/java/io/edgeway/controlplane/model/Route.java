@@ -1,0 +1,72 @@
+package io.edgeway.controlplane.model;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * Sends requests that match hosts, path prefixes and methods to an upstream. Empty hosts or methods
+ * match any; empty paths match any path. Hosts are lower-cased and methods upper-cased here, so every
+ * later stage compares plain strings.
+ */
+public record Route(String name, List<String> tags, List<String> hosts, List<String> paths,
+                    List<String> methods, String upstream, Timeouts timeouts) {
+    private static final Pattern LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
+    // RFC 9110 token characters.
+    private static final Pattern METHOD = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Z-]{1,32}");
+    private static final Pattern PATH = Pattern.compile("/[\\x21-\\x7e&&[^?#]]{0,1023}");
+
+    public Route {
+        tags = tags == null ? List.of() : List.copyOf(tags);
+        hosts = hosts == null ? List.of() : hosts.stream().map(h -> h == null ? null : h.toLowerCase(Locale.ROOT)).toList();
+        paths = paths == null ? List.of() : List.copyOf(paths);
+        methods = methods == null ? List.of() : methods.stream().map(m -> m == null ? null : m.toUpperCase(Locale.ROOT)).toList();
+        timeouts = timeouts == null ? Timeouts.DEFAULTS : timeouts;
+        var v = new ValidationException.Collector();
+        Names.checkName(v, name);
+        Names.checkTags(v, tags);
+        for (int i = 0; i < hosts.size(); i++) {
+            String h = hosts.get(i);
+            v.check(h != null && isHost(h), "hosts[" + i + "]",
+                    "hosts[" + i + "]: " + h + " (expected: a hostname like shop.example.com or *.example.com)");
+        }
+        for (int i = 0; i < paths.size(); i++) {
+            String p = paths.get(i);
+            v.check(p != null && PATH.matcher(p).matches(), "paths[" + i + "]",
+                    "paths[" + i + "]: " + p + " (expected: a prefix starting with /, no spaces, ? or #)");
+        }
+        for (int i = 0; i < methods.size(); i++) {
+            String m = methods.get(i);
+            v.check(m != null && METHOD.matcher(m).matches(), "methods[" + i + "]",
+                    "methods[" + i + "]: " + m + " (expected: an HTTP method like GET)");
+        }
+        checkDistinct(v, "hosts", hosts);
+        checkDistinct(v, "paths", paths);
+        checkDistinct(v, "methods", methods);
+        v.check(upstream != null, "upstream", "upstream: missing (expected: the name of an upstream)");
+        v.throwIfAny();
+    }
+
+    private static boolean isHost(String h) {
+        String rest = h.startsWith("*.") ? h.substring(2) : h;
+        if (rest.isEmpty() || rest.length() > 253) {
+            return false;
+        }
+        for (String label : rest.split("\\.", -1)) {
+            if (!LABEL.matcher(label).matches()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void checkDistinct(ValidationException.Collector v, String field, List<String> values) {
+        List<String> seen = new ArrayList<>();
+        for (int i = 0; i < values.size(); i++) {
+            String s = values.get(i);
+            v.check(s == null || !seen.contains(s), field + "[" + i + "]", field + "[" + i + "]: " + s + " (expected: no duplicates)");
+            seen.add(s);
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package io.edgeway.controlplane.store;
+
+import static java.util.Objects.requireNonNull;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.function.LongConsumer;
+import org.postgresql.PGConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Tells this replica the current config revision: at once when any replica commits (LISTEN), and at least
+ * every second anyway (poll), because a notification sent while our session was down is gone for good.
+ * Runs on one dedicated connection and reconnects with backoff when it breaks.
+ */
+public final class ConfigListener implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ConfigListener.class);
+    private static final int POLL_MILLIS = 1000;
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
+
+    private final Database db;
+    private final LongConsumer onRevision;
+    private final Thread thread;
+    private volatile boolean closed;
+    private volatile Connection connection;
+
+    public ConfigListener(Database db, LongConsumer onRevision) {
+        this.db = requireNonNull(db, "db");
+        this.onRevision = requireNonNull(onRevision, "onRevision");
+        this.thread = new Thread(this::run, "edgeway-config-listener");
+        this.thread.setDaemon(true);
+    }
+
+    public ConfigListener start() {
+        thread.start();
+        return this;
+    }
+
+    private void run() {
+        long backoffMillis = 100;
+        while (!closed) {
+            try (Connection c = db.dedicatedConnection()) {
+                connection = c;
+                try (Statement s = c.createStatement()) {
+                    s.execute("LISTEN " + RevisionLog.CHANNEL);
+                }
+                PGConnection pg = c.unwrap(PGConnection.class);
+                backoffMillis = 100;
+                while (!closed) {
+                    // Returns early when a notification arrives; the payload is only a hint, the
+                    // counter row is the truth, so read it either way.
+                    pg.getNotifications(POLL_MILLIS);
+                    onRevision.accept(RevisionLog.current(c));
+                }
+            } catch (SQLException | RuntimeException e) {
+                if (closed) {
+                    return;
+                }
+                log.warn("config listener lost its database session; reconnecting in {} ms", backoffMillis, e);
+                try {
+                    Thread.sleep(backoffMillis);
+                } catch (InterruptedException ie) {
+                    return;
+                }
+                backoffMillis = Math.min(backoffMillis * 2, MAX_BACKOFF.toMillis());
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        Connection c = connection;
+        if (c != null) {
+            try {
+                c.abort(Runnable::run); // drops the socket, so a waiting getNotifications returns at once
+            } catch (SQLException | RuntimeException ignored) {
+                // closing anyway
+            }
+        }
+        thread.interrupt();
+        try {
+            thread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

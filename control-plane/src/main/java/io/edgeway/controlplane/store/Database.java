@@ -1,0 +1,88 @@
+package io.edgeway.controlplane.store;
+
+import static java.util.Objects.requireNonNull;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+
+/** The connection pool plus the only two ways the store talks to PostgreSQL: a write transaction and a consistent read. */
+public final class Database implements AutoCloseable {
+    /** Work done with one connection; may throw SQL errors, which the helpers translate. */
+    @FunctionalInterface
+    public interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    private final String url;
+    private final String user;
+    private final String password;
+    private final HikariDataSource pool;
+
+    public Database(String url, String user, String password) {
+        this.url = requireNonNull(url, "url");
+        this.user = user;
+        this.password = password;
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(url);
+        config.setUsername(user);
+        config.setPassword(password);
+        config.setPoolName("edgeway");
+        config.setMaximumPoolSize(8);
+        this.pool = new HikariDataSource(config);
+    }
+
+    /** Brings the schema to the newest version; safe to run from several replicas at once (Flyway locks). */
+    public void migrate() {
+        Flyway.configure().dataSource(pool).locations("classpath:db/migration").load().migrate();
+    }
+
+    public DataSource dataSource() {
+        return pool;
+    }
+
+    /** A connection outside the pool, for the LISTEN session that lives as long as the replica. */
+    Connection dedicatedConnection() throws SQLException {
+        return DriverManager.getConnection(url, user, password);
+    }
+
+    /** Runs {@code work} in one READ COMMITTED transaction; any exception rolls everything back. */
+    public <T> T transaction(Work<T> work) {
+        return inTransaction(Connection.TRANSACTION_READ_COMMITTED, false, work);
+    }
+
+    /** Runs {@code work} in one REPEATABLE READ read-only transaction, so every query sees the same state. */
+    public <T> T consistentRead(Work<T> work) {
+        return inTransaction(Connection.TRANSACTION_REPEATABLE_READ, true, work);
+    }
+
+    private <T> T inTransaction(int isolation, boolean readOnly, Work<T> work) {
+        try (Connection c = pool.getConnection()) {
+            c.setAutoCommit(false);
+            c.setTransactionIsolation(isolation);
+            c.setReadOnly(readOnly);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setReadOnly(false);
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw StoreException.translate(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+}

@@ -1,0 +1,78 @@
+package io.edgeway.controlplane.store;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.edgeway.controlplane.model.Durations;
+import io.edgeway.controlplane.model.Route;
+import io.edgeway.controlplane.model.Stored;
+import io.edgeway.controlplane.model.Target;
+import io.edgeway.controlplane.model.Timeouts;
+import io.edgeway.controlplane.model.Upstream;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The one JSON shape of each entity: the admin API answers with it and the revision log stores it as
+ * before/after, so history can later be diffed or replayed through the API unchanged.
+ */
+public final class EntityJson {
+    static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private EntityJson() {}
+
+    public static Map<String, Object> upstream(Stored<Upstream> s) {
+        Upstream u = s.value();
+        Map<String, Object> m = head(s, u.name(), u.tags());
+        m.put("targets", targets(u.targets()));
+        return tail(m, s);
+    }
+
+    public static Map<String, Object> route(Stored<Route> s) {
+        Route r = s.value();
+        Map<String, Object> m = head(s, r.name(), r.tags());
+        m.put("hosts", r.hosts());
+        m.put("paths", r.paths());
+        m.put("methods", r.methods());
+        m.put("upstream", r.upstream());
+        m.put("timeouts", timeouts(r.timeouts()));
+        return tail(m, s);
+    }
+
+    static List<Map<String, Object>> targets(List<Target> targets) {
+        return targets.stream().map(t -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("host", t.host());
+            m.put("port", t.port());
+            m.put("weight", t.weight());
+            return m;
+        }).toList();
+    }
+
+    private static Map<String, Object> timeouts(Timeouts t) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        if (t.connect() != null) {
+            m.put("connect", Durations.format(t.connect()));
+        }
+        if (t.firstByte() != null) {
+            m.put("first_byte", Durations.format(t.firstByte()));
+        }
+        if (t.idle() != null) {
+            m.put("idle", Durations.format(t.idle()));
+        }
+        return m;
+    }
+
+    private static Map<String, Object> head(Stored<?> s, String name, List<String> tags) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", s.id().toString());
+        m.put("name", name);
+        m.put("tags", tags);
+        return m;
+    }
+
+    private static Map<String, Object> tail(Map<String, Object> m, Stored<?> s) {
+        m.put("created_at", s.createdAt().toString());
+        m.put("updated_at", s.updatedAt().toString());
+        return m;
+    }
+}

@@ -1,0 +1,185 @@
+package io.edgeway.controlplane.store;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.edgeway.controlplane.model.Stored;
+import io.edgeway.controlplane.model.Target;
+import io.edgeway.controlplane.model.Upstream;
+import io.edgeway.controlplane.model.ValidationException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/** Upstreams in PostgreSQL. Every write goes through the revision log. */
+public final class UpstreamStore {
+    private static final String KIND = "upstream";
+    private static final TypeReference<List<Target>> TARGETS = new TypeReference<>() {};
+
+    private final RevisionLog log;
+
+    public UpstreamStore(RevisionLog log) {
+        this.log = requireNonNull(log, "log");
+    }
+
+    public List<Stored<Upstream>> list() {
+        return log.db().consistentRead(UpstreamStore::all);
+    }
+
+    public Stored<Upstream> get(String key) {
+        return log.db().consistentRead(c -> find(c, key)).orElseThrow(() -> new NotFoundException(KIND, key));
+    }
+
+    public Written<Stored<Upstream>> create(Upstream u) {
+        requireNonNull(u, "u");
+        return log.write((c, revision) -> {
+            checkNameFree(c, u.name(), null);
+            Stored<Upstream> s = insert(c, UUID.randomUUID(), u);
+            RevisionLog.record(c, revision, KIND, s.id(), u.name(), "create", null, EntityJson.upstream(s));
+            return new Written<>(s, revision, true);
+        });
+    }
+
+    /** Replaces the upstream {@code key} names, or creates it when {@code key} is an unused name. */
+    public Written<Stored<Upstream>> put(String key, Upstream u) {
+        requireNonNull(key, "key");
+        requireNonNull(u, "u");
+        return log.write((c, revision) -> {
+            Optional<Stored<Upstream>> existing = find(c, key);
+            if (existing.isEmpty()) {
+                if (Rows.asId(key) != null) {
+                    throw new NotFoundException(KIND, key);
+                }
+                if (!key.equals(u.name())) {
+                    throw new ValidationException("name", "name: " + u.name() + " (expected: " + key + ", the name in the path)");
+                }
+                checkNameFree(c, u.name(), null);
+                Stored<Upstream> s = insert(c, UUID.randomUUID(), u);
+                RevisionLog.record(c, revision, KIND, s.id(), u.name(), "create", null, EntityJson.upstream(s));
+                return new Written<>(s, revision, true);
+            }
+            Stored<Upstream> before = existing.get();
+            checkNameFree(c, u.name(), before.id());
+            Stored<Upstream> after = update(c, before.id(), u);
+            RevisionLog.record(c, revision, KIND, after.id(), u.name(), "update",
+                    EntityJson.upstream(before), EntityJson.upstream(after));
+            return new Written<>(after, revision, false);
+        });
+    }
+
+    public Written<Void> delete(String key) {
+        requireNonNull(key, "key");
+        return log.write((c, revision) -> {
+            Stored<Upstream> before = find(c, key).orElseThrow(() -> new NotFoundException(KIND, key));
+            List<String> users = routesUsing(c, before.id());
+            if (!users.isEmpty()) {
+                throw new ValidationException("name", "name: " + before.value().name()
+                        + " (expected: an upstream no route uses; used by routes " + String.join(", ", users) + ")");
+            }
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM upstreams WHERE id = ?")) {
+                ps.setObject(1, before.id());
+                ps.executeUpdate();
+            }
+            RevisionLog.record(c, revision, KIND, before.id(), before.value().name(), "delete",
+                    EntityJson.upstream(before), null);
+            return new Written<>(null, revision, false);
+        });
+    }
+
+    static List<Stored<Upstream>> all(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT * FROM upstreams ORDER BY name");
+             ResultSet rs = ps.executeQuery()) {
+            List<Stored<Upstream>> out = new ArrayList<>();
+            while (rs.next()) {
+                out.add(read(rs));
+            }
+            return out;
+        }
+    }
+
+    static Optional<Stored<Upstream>> find(Connection c, String key) throws SQLException {
+        UUID id = Rows.asId(key);
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT * FROM upstreams WHERE " + (id != null ? "id = ?" : "name = ?"))) {
+            ps.setObject(1, id != null ? id : key);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(read(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    private static void checkNameFree(Connection c, String name, UUID self) throws SQLException {
+        Optional<Stored<Upstream>> holder = find(c, name);
+        if (holder.isPresent() && !holder.get().id().equals(self)) {
+            throw new ConflictException("name", "name: " + name + " (expected: a name no other upstream uses)");
+        }
+    }
+
+    private static List<String> routesUsing(Connection c, UUID id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT name FROM routes WHERE upstream_id = ? ORDER BY name")) {
+            ps.setObject(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                List<String> names = new ArrayList<>();
+                while (rs.next()) {
+                    names.add(rs.getString(1));
+                }
+                return names;
+            }
+        }
+    }
+
+    private static Stored<Upstream> insert(Connection c, UUID id, Upstream u) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO upstreams (id, name, tags, targets, created_at, updated_at)
+                VALUES (?, ?, ?, ?::jsonb, now(), now()) RETURNING *""")) {
+            ps.setObject(1, id);
+            ps.setString(2, u.name());
+            ps.setArray(3, Rows.textArray(c, u.tags()));
+            ps.setString(4, targetsJson(u.targets()));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return read(rs);
+            }
+        }
+    }
+
+    private static Stored<Upstream> update(Connection c, UUID id, Upstream u) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                UPDATE upstreams SET name = ?, tags = ?, targets = ?::jsonb, updated_at = now()
+                WHERE id = ? RETURNING *""")) {
+            ps.setString(1, u.name());
+            ps.setArray(2, Rows.textArray(c, u.tags()));
+            ps.setString(3, targetsJson(u.targets()));
+            ps.setObject(4, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return read(rs);
+            }
+        }
+    }
+
+    private static Stored<Upstream> read(ResultSet rs) throws SQLException {
+        List<Target> targets;
+        try {
+            targets = EntityJson.MAPPER.readValue(rs.getString("targets"), TARGETS);
+        } catch (JsonProcessingException e) {
+            throw new SQLException("upstreams.targets: unreadable jsonb", e);
+        }
+        Upstream u = new Upstream(rs.getString("name"), Rows.strings(rs, "tags"), targets);
+        return new Stored<>(Rows.uuid(rs, "id"), u, Rows.instant(rs, "created_at"), Rows.instant(rs, "updated_at"));
+    }
+
+    private static String targetsJson(List<Target> targets) {
+        try {
+            return EntityJson.MAPPER.writeValueAsString(EntityJson.targets(targets));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("targets not serializable", e);
+        }
+    }
+}

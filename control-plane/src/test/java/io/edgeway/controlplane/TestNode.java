@@ -1,0 +1,90 @@
+package io.edgeway.controlplane;
+
+import io.edgeway.proto.v1.Ack;
+import io.edgeway.proto.v1.ConfigDiscoveryGrpc;
+import io.edgeway.proto.v1.ControlMessage;
+import io.edgeway.proto.v1.Hello;
+import io.edgeway.proto.v1.Nack;
+import io.edgeway.proto.v1.NodeMessage;
+import io.edgeway.proto.v1.ResourceError;
+import io.edgeway.proto.v1.Snapshot;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** A simulated proxy: a real gRPC client on loopback that records what the control plane sends. */
+final class TestNode implements AutoCloseable {
+    private final ManagedChannel channel;
+    private final StreamObserver<NodeMessage> requests;
+    final BlockingQueue<Snapshot> snapshots = new LinkedBlockingQueue<>();
+    final AtomicReference<Throwable> error = new AtomicReference<>();
+    volatile boolean completed;
+
+    TestNode(int grpcPort) {
+        channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
+        requests = ConfigDiscoveryGrpc.newStub(channel).stream(new StreamObserver<>() {
+            @Override
+            public void onNext(ControlMessage m) {
+                snapshots.add(m.getSnapshot());
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                error.set(t);
+            }
+
+            @Override
+            public void onCompleted() {
+                completed = true;
+            }
+        });
+    }
+
+    TestNode hello(String id, long appliedVersion) {
+        return send(NodeMessage.newBuilder().setHello(Hello.newBuilder().setNodeId(id).putLabels("zone", "test")
+                .setAppliedVersion(appliedVersion)).build());
+    }
+
+    TestNode ack(Snapshot s) {
+        return send(NodeMessage.newBuilder().setAck(Ack.newBuilder().setVersion(s.getVersion()).setNonce(s.getNonce())).build());
+    }
+
+    TestNode nack(Snapshot s, String message) {
+        return send(NodeMessage.newBuilder().setNack(Nack.newBuilder().setVersion(s.getVersion()).setNonce(s.getNonce())
+                .addErrors(ResourceError.newBuilder().setKind("route").setName("shop").setField("hosts").setMessage(message))).build());
+    }
+
+    synchronized TestNode send(NodeMessage m) {
+        requests.onNext(m);
+        return this;
+    }
+
+    /** The next snapshot; fails after 20 s (a generous bound for a slow CI machine, not a timing assertion). */
+    Snapshot next() {
+        try {
+            Snapshot s = snapshots.poll(20, TimeUnit.SECONDS);
+            if (s == null) {
+                throw new AssertionError("no snapshot within 20 s; stream error: " + error.get());
+            }
+            return s;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        try {
+            requests.onCompleted();
+        } catch (RuntimeException ignored) {
+            // already closed by the server
+        }
+        channel.shutdownNow();
+        channel.awaitTermination(5, TimeUnit.SECONDS);
+    }
+}

@@ -1,0 +1,27 @@
+output "lb_dns_name" {
+  description = "Point client DNS (CNAME/alias) here."
+  value       = aws_lb.this.dns_name
+}
+
+output "lb_zone_id" {
+  description = "For a Route 53 alias record."
+  value       = aws_lb.this.zone_id
+}
+
+output "asg_name" {
+  description = "For `aws autoscaling start-instance-refresh` in CI."
+  value       = aws_autoscaling_group.proxy.name
+}
+
+output "lifecycle_hook_name" {
+  value = aws_autoscaling_lifecycle_hook.drain.name
+}
+
+output "proxy_security_group_id" {
+  description = "Allow this SG on the control plane's gRPC port and on the upstreams."
+  value       = aws_security_group.proxy.id
+}
+
+output "instance_role_arn" {
+  value = aws_iam_role.proxy.arn
+}

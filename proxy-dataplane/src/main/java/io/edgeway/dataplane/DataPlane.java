@@ -1,0 +1,174 @@
+package io.edgeway.dataplane;
+
+import io.edgeway.dataplane.config.ConfigClient;
+import io.edgeway.dataplane.config.ConfigHolder;
+import io.edgeway.dataplane.netty.LoopResources;
+import io.edgeway.dataplane.netty.Metrics;
+import io.edgeway.dataplane.netty.ProxyInitializer;
+import io.edgeway.dataplane.netty.StatusHandler;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The proxy process: listeners, event loops, the config stream. {@link #start} returns it running. */
+public final class DataPlane implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(DataPlane.class);
+    static final long POOL_IDLE_MS = 30_000;
+
+    private final Settings settings;
+    private final ConfigHolder configs = new ConfigHolder();
+    private final Metrics metrics = new Metrics(configs::version);
+    private final EventLoopGroup acceptor;
+    private final EventLoopGroup workers;
+    private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
+    private final List<LoopResources> loopResources;
+    private final ConfigClient configClient;
+    private Channel proxyChannel;
+    private Channel statusChannel;
+    private final CountDownLatch closed = new CountDownLatch(1);
+
+    private DataPlane(Settings settings) {
+        this.settings = settings;
+        boolean epoll = Epoll.isAvailable();
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        Class<? extends SocketChannel> socketClass = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+        this.acceptor = new MultiThreadIoEventLoopGroup(1, io);
+        this.workers = new MultiThreadIoEventLoopGroup(settings.workers(), io);
+        Map<EventLoop, LoopResources> loops = new HashMap<>();
+        for (EventExecutor e : workers) {
+            loops.put((EventLoop) e, new LoopResources((EventLoop) e, socketClass, POOL_IDLE_MS, metrics));
+        }
+        this.loopResources = List.copyOf(loops.values());
+        this.configClient = new ConfigClient(settings.controlPlaneHost(), settings.controlPlanePort(), configs,
+                settings.nodeId(), settings.labels(), version -> { });
+        log.info("transport {}", epoll ? "epoll" : "nio");
+        ProxyInitializer proxyInit = new ProxyInitializer(configs, loops, metrics, clients);
+        Class<? extends ServerSocketChannel> serverClass =
+                epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        try {
+            proxyChannel = new ServerBootstrap()
+                    .group(acceptor, workers)
+                    .channel(serverClass)
+                    .option(ChannelOption.SO_BACKLOG, 4096)
+                    .option(ChannelOption.SO_REUSEADDR, true)
+                    .childOption(ChannelOption.AUTO_READ, false)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                    .childHandler(proxyInit)
+                    .bind(settings.proxyAddress(), settings.proxyPort()).sync().channel();
+            StatusHandler status = new StatusHandler(configs, metrics);
+            statusChannel = new ServerBootstrap()
+                    .group(acceptor, acceptor)
+                    .channel(serverClass)
+                    .option(ChannelOption.SO_REUSEADDR, true)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            ch.pipeline().addLast("codec", new HttpServerCodec()).addLast("status", status);
+                        }
+                    })
+                    .bind(settings.proxyAddress(), settings.statusPort()).sync().channel();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            close();
+            throw new IllegalStateException("interrupted while binding", e);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+        configClient.start();
+    }
+
+    /** Binds the proxy and status ports and starts the config stream. */
+    public static DataPlane start(Settings settings) {
+        return new DataPlane(settings);
+    }
+
+    public int proxyPort() {
+        return ((InetSocketAddress) proxyChannel.localAddress()).getPort();
+    }
+
+    public int statusPort() {
+        return ((InetSocketAddress) statusChannel.localAddress()).getPort();
+    }
+
+    public long appliedVersion() {
+        return configs.version();
+    }
+
+    public String nodeId() {
+        return settings.nodeId();
+    }
+
+    public Metrics metrics() {
+        return metrics;
+    }
+
+    /** Stops accepting, closes client connections and the config stream. A graceful drain comes later. */
+    @Override
+    public synchronized void close() {
+        if (closed.getCount() == 0) {
+            return;
+        }
+        log.info("shutting down");
+        configClient.close();
+        if (proxyChannel != null) {
+            proxyChannel.close().syncUninterruptibly();
+        }
+        if (statusChannel != null) {
+            statusChannel.close().syncUninterruptibly();
+        }
+        clients.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        loopResources.forEach(LoopResources::close);
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        workers.terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        acceptor.terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        closed.countDown();
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        Settings settings;
+        try {
+            settings = Settings.from(args, System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println("edgeway dataplane: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        DataPlane dp = start(settings);
+        Runtime.getRuntime().addShutdownHook(new Thread(dp::close, "edgeway-shutdown"));
+        System.out.println("edgeway dataplane listening proxy=" + dp.proxyPort() + " status=" + dp.statusPort()
+                + " node=" + dp.nodeId());
+        System.out.flush();
+        dp.closed.await();
+    }
+}

@@ -1,0 +1,133 @@
+package io.edgeway.dataplane;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Everything the data plane reads from flags and the environment, resolved once at start.
+ * Flags win over environment variables; port 0 means an ephemeral port.
+ */
+public record Settings(
+        String controlPlaneHost,
+        int controlPlanePort,
+        String proxyAddress,
+        int proxyPort,
+        int statusPort,
+        Path dataDir,
+        int workers,
+        String nodeId,
+        Map<String, String> labels) {
+
+    public Settings {
+        requireNonNull(controlPlaneHost, "controlPlaneHost");
+        requireNonNull(proxyAddress, "proxyAddress");
+        requireNonNull(dataDir, "dataDir");
+        requireNonNull(nodeId, "nodeId");
+        labels = Map.copyOf(requireNonNull(labels, "labels"));
+        checkPort("controlPlanePort", controlPlanePort, false);
+        checkPort("proxyPort", proxyPort, true);
+        checkPort("statusPort", statusPort, true);
+        if (workers < 1) {
+            throw new IllegalArgumentException("workers: " + workers + " (expected: >= 1)");
+        }
+        if (nodeId.isBlank()) {
+            throw new IllegalArgumentException("nodeId: must not be blank");
+        }
+    }
+
+    /** Settings for tests and embedding: ephemeral ports, the given control plane and data dir. */
+    public static Settings forTest(int controlPlanePort, Path dataDir) {
+        return new Settings("127.0.0.1", controlPlanePort, "127.0.0.1", 0, 0, dataDir, 2,
+                UUID.randomUUID().toString(), Map.of());
+    }
+
+    public Settings withNodeId(String id) {
+        return new Settings(controlPlaneHost, controlPlanePort, proxyAddress, proxyPort, statusPort, dataDir,
+                workers, id, labels);
+    }
+
+    /**
+     * Flags: {@code --control-plane host:port}. Environment: EDGEWAY_CONTROL_PLANE, EDGEWAY_PROXY_PORT,
+     * EDGEWAY_PROXY_ADDRESS, EDGEWAY_STATUS_PORT, EDGEWAY_DATA_DIR, EDGEWAY_WORKERS, EDGEWAY_NODE_ID.
+     */
+    public static Settings from(String[] args, Map<String, String> env) {
+        String controlPlane = env.getOrDefault("EDGEWAY_CONTROL_PLANE", "127.0.0.1:8005");
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (arg.equals("--control-plane") && i + 1 < args.length) {
+                controlPlane = args[++i];
+            } else if (arg.startsWith("--control-plane=")) {
+                controlPlane = arg.substring("--control-plane=".length());
+            } else {
+                throw new IllegalArgumentException("unknown argument: " + arg
+                        + " (expected: --control-plane host:port)");
+            }
+        }
+        int colon = controlPlane.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new IllegalArgumentException("control plane: " + controlPlane + " (expected: host:port)");
+        }
+        String cpHost = controlPlane.substring(0, colon);
+        if (cpHost.startsWith("[") && cpHost.endsWith("]")) {
+            cpHost = cpHost.substring(1, cpHost.length() - 1);
+        }
+        int cpPort = parseInt("control plane port", controlPlane.substring(colon + 1));
+        Path dataDir = Path.of(env.getOrDefault("EDGEWAY_DATA_DIR", "./data"));
+        String nodeId = env.get("EDGEWAY_NODE_ID");
+        if (nodeId == null || nodeId.isBlank()) {
+            nodeId = persistentNodeId(dataDir);
+        }
+        return new Settings(cpHost, cpPort,
+                env.getOrDefault("EDGEWAY_PROXY_ADDRESS", "0.0.0.0"),
+                parseInt("EDGEWAY_PROXY_PORT", env.getOrDefault("EDGEWAY_PROXY_PORT", "8000")),
+                parseInt("EDGEWAY_STATUS_PORT", env.getOrDefault("EDGEWAY_STATUS_PORT", "8100")),
+                dataDir,
+                parseInt("EDGEWAY_WORKERS", env.getOrDefault("EDGEWAY_WORKERS",
+                        String.valueOf(Runtime.getRuntime().availableProcessors()))),
+                nodeId, Map.of());
+    }
+
+    /** A random id kept in {@code <dataDir>/node-id} so that a restarted proxy is the same node. */
+    static String persistentNodeId(Path dataDir) {
+        Path file = dataDir.resolve("node-id");
+        try {
+            if (Files.exists(file)) {
+                String id = Files.readString(file, StandardCharsets.UTF_8).trim();
+                if (!id.isEmpty()) {
+                    return id;
+                }
+            }
+            Files.createDirectories(dataDir);
+            String id = UUID.randomUUID().toString();
+            Path tmp = Files.createTempFile(dataDir, "node-id", ".tmp");
+            Files.writeString(tmp, id + "\n", StandardCharsets.UTF_8);
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return id;
+        } catch (IOException e) {
+            throw new UncheckedIOException("node id file: " + file, e);
+        }
+    }
+
+    private static int parseInt(String what, String value) {
+        try {
+            return Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(what + ": " + value + " (expected: an integer)");
+        }
+    }
+
+    private static void checkPort(String what, int port, boolean zeroAllowed) {
+        if (port < (zeroAllowed ? 0 : 1) || port > 65535) {
+            throw new IllegalArgumentException(what + ": " + port + " (expected: "
+                    + (zeroAllowed ? "0" : "1") + "-65535)");
+        }
+    }
+}

@@ -1,0 +1,194 @@
+package io.edgeway.dataplane.config;
+
+import static java.util.Objects.requireNonNull;
+
+import io.edgeway.proto.v1.Ack;
+import io.edgeway.proto.v1.ConfigDiscoveryGrpc;
+import io.edgeway.proto.v1.ControlMessage;
+import io.edgeway.proto.v1.Hello;
+import io.edgeway.proto.v1.Nack;
+import io.edgeway.proto.v1.NodeMessage;
+import io.edgeway.proto.v1.ResourceError;
+import io.edgeway.proto.v1.Snapshot;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps one bidi stream to the control plane open: Hello first, then one Ack or Nack per Snapshot.
+ * Everything (callbacks, sends, reconnects) runs on one thread, so the stream and state need no locks.
+ *
+ * <p>Versions never go backwards: a snapshot older than the applied one is Nacked with an explanation
+ * (the control plane records it and the proxy keeps what it runs); the same version is Acked again
+ * without being rebuilt, which is what a reconnect to another replica usually sends.
+ */
+public final class ConfigClient implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ConfigClient.class);
+    static final long INITIAL_BACKOFF_MS = 100;
+    static final long MAX_BACKOFF_MS = 10_000;
+
+    private final ConfigHolder holder;
+    private final String nodeId;
+    private final Map<String, String> labels;
+    private final String version;
+    private final LongConsumer onApplied;
+    private final ScheduledExecutorService executor;
+    private final ManagedChannel channel;
+    private final ConfigDiscoveryGrpc.ConfigDiscoveryStub stub;
+
+    // Confined to the executor thread.
+    private StreamObserver<NodeMessage> requests;
+    private int attempts;
+    private boolean closed;
+
+    public ConfigClient(String host, int port, ConfigHolder holder, String nodeId, Map<String, String> labels,
+            LongConsumer onApplied) {
+        this.holder = requireNonNull(holder, "holder");
+        this.nodeId = requireNonNull(nodeId, "nodeId");
+        this.labels = Map.copyOf(labels);
+        this.onApplied = requireNonNull(onApplied, "onApplied");
+        String v = ConfigClient.class.getPackage().getImplementationVersion();
+        this.version = v == null ? "dev" : v;
+        this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "edgeway-config-client");
+            t.setDaemon(true);
+            return t;
+        });
+        this.channel = NettyChannelBuilder.forAddress(host, port)
+                .usePlaintext()
+                .executor(executor)
+                .keepAliveTime(30, TimeUnit.SECONDS)
+                .keepAliveTimeout(10, TimeUnit.SECONDS)
+                .keepAliveWithoutCalls(true)
+                .maxInboundMessageSize(64 * 1024 * 1024)
+                .build();
+        this.stub = ConfigDiscoveryGrpc.newStub(channel);
+    }
+
+    public void start() {
+        executor.execute(this::connect);
+    }
+
+    private void connect() {
+        if (closed) {
+            return;
+        }
+        StreamObserver<NodeMessage> stream = stub.stream(new Responses());
+        requests = stream;
+        stream.onNext(NodeMessage.newBuilder().setHello(Hello.newBuilder()
+                .setNodeId(nodeId)
+                .putAllLabels(labels)
+                .setDataplaneVersion(version)
+                .setAppliedVersion(holder.version())).build());
+    }
+
+    private final class Responses implements StreamObserver<ControlMessage> {
+        @Override
+        public void onNext(ControlMessage message) {
+            attempts = 0; // the control plane answered: the next failure starts from the short delay
+            if (message.hasSnapshot() && requests != null) {
+                requests.onNext(handle(message.getSnapshot()));
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            if (attempts == 0) {
+                log.warn("config stream failed: {}", t.toString());
+            } else {
+                log.debug("config stream failed again (attempt {}): {}", attempts, t.toString());
+            }
+            reconnect();
+        }
+
+        @Override
+        public void onCompleted() {
+            log.info("config stream closed by the control plane");
+            reconnect();
+        }
+    }
+
+    private void reconnect() {
+        requests = null;
+        if (closed) {
+            return;
+        }
+        long delay = backoffMillis(attempts++, ThreadLocalRandom.current().nextDouble());
+        executor.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+    }
+
+    /** Exponential from 100 ms, capped at 10 s, with ±50 % jitter so a fleet does not reconnect in step. */
+    static long backoffMillis(int attempt, double random) {
+        long base = INITIAL_BACKOFF_MS << Math.min(attempt, 20);
+        base = Math.min(base, MAX_BACKOFF_MS);
+        return Math.max(1, (long) (base * (0.5 + random)));
+    }
+
+    /** Builds the answer to one snapshot, swapping the config when it is valid and newer. */
+    NodeMessage handle(Snapshot snapshot) {
+        long held = holder.version();
+        if (snapshot.getVersion() < held) {
+            log.warn("refusing snapshot version {}: older than applied version {}", snapshot.getVersion(), held);
+            return nack(snapshot, List.of(new ConfigError("snapshot", "", "version",
+                    snapshot.getVersion() + " is older than the applied version " + held
+                            + "; a proxy never goes backwards").toProto()));
+        }
+        if (snapshot.getVersion() == held) {
+            return ack(snapshot);
+        }
+        try {
+            RuntimeConfig config = RuntimeConfig.from(snapshot);
+            holder.set(config);
+            onApplied.accept(config.version());
+            log.info("applied config version {} ({} routes)", config.version(), config.routes().size());
+            return ack(snapshot);
+        } catch (InvalidConfigException e) {
+            log.warn("rejected config version {}: {}", snapshot.getVersion(), e.getMessage());
+            return nack(snapshot, e.errors().stream().map(ConfigError::toProto).toList());
+        } catch (RuntimeException e) {
+            log.error("could not build config version {}", snapshot.getVersion(), e);
+            return nack(snapshot, List.of(new ConfigError("snapshot", "", "", "internal error: " + e).toProto()));
+        }
+    }
+
+    private static NodeMessage ack(Snapshot s) {
+        return NodeMessage.newBuilder().setAck(Ack.newBuilder().setVersion(s.getVersion()).setNonce(s.getNonce()))
+                .build();
+    }
+
+    private static NodeMessage nack(Snapshot s, List<ResourceError> errors) {
+        return NodeMessage.newBuilder().setNack(Nack.newBuilder().setVersion(s.getVersion())
+                .setNonce(s.getNonce()).addAllErrors(errors)).build();
+    }
+
+    @Override
+    public void close() {
+        executor.execute(() -> {
+            closed = true;
+            if (requests != null) {
+                try {
+                    requests.onCompleted();
+                } catch (RuntimeException ignored) {
+                    // the stream may already be broken; we are leaving anyway
+                }
+                requests = null;
+            }
+        });
+        channel.shutdownNow();
+        try {
+            channel.awaitTermination(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        executor.shutdownNow();
+    }
+}

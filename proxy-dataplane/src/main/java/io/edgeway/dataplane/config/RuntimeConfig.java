@@ -1,0 +1,161 @@
+package io.edgeway.dataplane.config;
+
+import static java.util.Objects.requireNonNull;
+
+import io.edgeway.dataplane.balancing.Target;
+import io.edgeway.dataplane.balancing.Upstream;
+import io.edgeway.dataplane.routing.Route;
+import io.edgeway.dataplane.routing.RouteTable;
+import io.edgeway.dataplane.routing.RouteTimeouts;
+import io.edgeway.proto.v1.Snapshot;
+import io.edgeway.proto.v1.Timeouts;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The immutable config one proxy runs, parsed from a {@link Snapshot} once at the edge. The hot path reads
+ * it through a single volatile reference ({@link ConfigHolder}) and never sees a half-built state.
+ */
+public record RuntimeConfig(long version, RouteTable routes, Map<String, Upstream> upstreams) {
+    /** The config before any snapshot was applied: no routes, so every request gets 404. */
+    public static final RuntimeConfig NONE = new RuntimeConfig(0, RouteTable.EMPTY, Map.of());
+
+    private static final Pattern HOST = Pattern.compile(
+            "(\\*\\.)?[a-z0-9]([a-z0-9-]{0,62})?(\\.[a-z0-9]([a-z0-9-]{0,62})?)*|\\[[0-9a-f:.]+]");
+    private static final Pattern TARGET_HOST = Pattern.compile(
+            "[A-Za-z0-9]([A-Za-z0-9-]{0,62})?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,62})?)*|\\[?[0-9a-fA-F:.]+]?");
+    private static final Pattern METHOD = Pattern.compile("[A-Z][A-Z0-9_-]{0,31}");
+
+    public RuntimeConfig {
+        requireNonNull(routes, "routes");
+        upstreams = Map.copyOf(requireNonNull(upstreams, "upstreams"));
+    }
+
+    /** Validates everything first and reports all errors at once; builds nothing partial. */
+    public static RuntimeConfig from(Snapshot snapshot) throws InvalidConfigException {
+        List<ConfigError> errors = new ArrayList<>();
+        if (snapshot.getVersion() <= 0) {
+            errors.add(new ConfigError("snapshot", "", "version",
+                    snapshot.getVersion() + " (expected: >= 1)"));
+        }
+        Map<String, Upstream> upstreams = new HashMap<>();
+        for (int i = 0; i < snapshot.getUpstreamsCount(); i++) {
+            io.edgeway.proto.v1.Upstream u = snapshot.getUpstreams(i);
+            String name = u.getName().isEmpty() ? "#" + i : u.getName();
+            int before = errors.size();
+            if (u.getName().isEmpty()) {
+                errors.add(new ConfigError("upstream", name, "name", "must not be empty"));
+            } else if (upstreams.containsKey(u.getName())) {
+                errors.add(new ConfigError("upstream", name, "name", "duplicate upstream name"));
+            }
+            if (u.getTargetsCount() == 0) {
+                errors.add(new ConfigError("upstream", name, "targets", "must not be empty"));
+            }
+            List<Target> targets = new ArrayList<>();
+            for (int t = 0; t < u.getTargetsCount(); t++) {
+                io.edgeway.proto.v1.Target pt = u.getTargets(t);
+                String field = "targets[" + t + "]";
+                if (!TARGET_HOST.matcher(pt.getHost()).matches()) {
+                    errors.add(new ConfigError("upstream", name, field + ".host",
+                            "'" + pt.getHost() + "' (expected: a host name or IP address)"));
+                }
+                if (pt.getPort() < 1 || pt.getPort() > 65535) {
+                    errors.add(new ConfigError("upstream", name, field + ".port",
+                            Integer.toUnsignedString(pt.getPort()) + " (expected: 1-65535)"));
+                }
+                if (pt.getWeight() < 0) {
+                    errors.add(new ConfigError("upstream", name, field + ".weight",
+                            Integer.toUnsignedString(pt.getWeight()) + " (expected: 0-2147483647)"));
+                }
+                if (errors.size() == before) {
+                    targets.add(Target.of(pt.getHost(), pt.getPort(), pt.getWeight()));
+                }
+            }
+            if (errors.size() == before) {
+                upstreams.put(u.getName(), Upstream.roundRobin(u.getName(), targets));
+            } else if (!u.getName().isEmpty()) {
+                upstreams.putIfAbsent(u.getName(), null); // known name, so routes don't also report it missing
+            }
+        }
+        Set<String> routeNames = new HashSet<>();
+        List<Route> routes = new ArrayList<>();
+        for (int i = 0; i < snapshot.getRoutesCount(); i++) {
+            io.edgeway.proto.v1.Route r = snapshot.getRoutes(i);
+            String name = r.getName().isEmpty() ? "#" + i : r.getName();
+            int before = errors.size();
+            if (r.getName().isEmpty()) {
+                errors.add(new ConfigError("route", name, "name", "must not be empty"));
+            } else if (!routeNames.add(r.getName())) {
+                errors.add(new ConfigError("route", name, "name", "duplicate route name"));
+            }
+            List<String> hosts = new ArrayList<>();
+            for (int h = 0; h < r.getHostsCount(); h++) {
+                String host = r.getHosts(h).toLowerCase(Locale.ROOT);
+                if (!HOST.matcher(host).matches()) {
+                    errors.add(new ConfigError("route", name, "hosts[" + h + "]",
+                            "'" + r.getHosts(h) + "' (expected: a host name or *.suffix)"));
+                }
+                hosts.add(host);
+            }
+            for (int p = 0; p < r.getPathsCount(); p++) {
+                if (!r.getPaths(p).startsWith("/")) {
+                    errors.add(new ConfigError("route", name, "paths[" + p + "]",
+                            "'" + r.getPaths(p) + "' (expected: a prefix starting with /)"));
+                }
+            }
+            Set<String> methods = new LinkedHashSet<>();
+            for (int m = 0; m < r.getMethodsCount(); m++) {
+                String method = r.getMethods(m);
+                if (!METHOD.matcher(method).matches()) {
+                    errors.add(new ConfigError("route", name, "methods[" + m + "]",
+                            "'" + method + "' (expected: an upper-case method such as GET)"));
+                }
+                methods.add(method);
+            }
+            Upstream upstream = null;
+            if (r.getUpstream().isEmpty()) {
+                errors.add(new ConfigError("route", name, "upstream", "must not be empty"));
+            } else if (!upstreams.containsKey(r.getUpstream())) {
+                errors.add(new ConfigError("route", name, "upstream",
+                        "'" + r.getUpstream() + "' (expected: the name of an upstream in this snapshot)"));
+            } else {
+                upstream = upstreams.get(r.getUpstream());
+            }
+            RouteTimeouts timeouts = timeouts(r.getTimeouts(), name, errors);
+            if (errors.size() == before && upstream != null) {
+                routes.add(new Route(r.getName(), hosts, r.getPathsList(), methods, upstream, timeouts));
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new InvalidConfigException(errors);
+        }
+        return new RuntimeConfig(snapshot.getVersion(), RouteTable.compile(routes), upstreams);
+    }
+
+    private static RouteTimeouts timeouts(Timeouts t, String route, List<ConfigError> errors) {
+        long connect = positiveOrDefault(t.getConnectMs(), RouteTimeouts.DEFAULT_CONNECT_MS,
+                route, "timeouts.connect_ms", errors);
+        long firstByte = positiveOrDefault(t.getFirstByteMs(), RouteTimeouts.DEFAULT_FIRST_BYTE_MS,
+                route, "timeouts.first_byte_ms", errors);
+        long idle = positiveOrDefault(t.getIdleMs(), RouteTimeouts.DEFAULT_IDLE_MS,
+                route, "timeouts.idle_ms", errors);
+        return connect > 0 && firstByte > 0 && idle > 0 ? new RouteTimeouts(connect, firstByte, idle)
+                : RouteTimeouts.DEFAULTS;
+    }
+
+    private static long positiveOrDefault(long value, long dflt, String route, String field,
+            List<ConfigError> errors) {
+        if (value < 0) {
+            errors.add(new ConfigError("route", route, field, value + " (expected: >= 0, 0 = default)"));
+            return dflt;
+        }
+        return value == 0 ? dflt : value;
+    }
+}

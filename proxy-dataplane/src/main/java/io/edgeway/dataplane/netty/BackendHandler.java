@@ -1,0 +1,109 @@
+package io.edgeway.dataplane.netty;
+
+import io.edgeway.dataplane.upstream.UpstreamPool;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+
+/**
+ * One per upstream connection. While leased it forwards everything to its owning {@link FrontendHandler}
+ * (same event loop); while pooled it owns nothing, and any byte or close just retires the connection.
+ */
+final class BackendHandler extends ChannelInboundHandlerAdapter {
+    private final UpstreamPool pool;
+    private final InetSocketAddress target;
+    private final Metrics metrics;
+    private Channel channel;
+    private FrontendHandler owner;
+
+    BackendHandler(UpstreamPool pool, InetSocketAddress target, Metrics metrics) {
+        this.pool = pool;
+        this.target = target;
+        this.metrics = metrics;
+    }
+
+    void lease(FrontendHandler owner) {
+        this.owner = owner;
+    }
+
+    /** Back to the pool after a clean exchange; otherwise closes the connection. */
+    void release(boolean reusable) {
+        owner = null;
+        if (reusable && channel != null && channel.isActive()) {
+            pool.release(target, channel);
+        } else if (channel != null) {
+            channel.close();
+        }
+    }
+
+    void abandon() {
+        owner = null;
+        if (channel != null) {
+            channel.close();
+        }
+    }
+
+    Channel channel() {
+        return channel;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        metrics.upstreamConnectionsOpened.increment();
+        metrics.upstreamConnectionsActive.increment();
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        FrontendHandler o = owner;
+        if (o == null) {
+            // Bytes on an idle connection: the target is confused or closing. Retire it.
+            ReferenceCountUtil.release(msg);
+            pool.remove(target, ctx.channel());
+            ctx.close();
+            return;
+        }
+        o.upstreamRead(msg);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        FrontendHandler o = owner;
+        if (o != null) {
+            o.upstreamReadComplete();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        FrontendHandler o = owner;
+        if (o != null && ctx.channel().isWritable()) {
+            o.upstreamWritable();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        metrics.upstreamConnectionsActive.decrement();
+        pool.remove(target, ctx.channel());
+        FrontendHandler o = owner;
+        owner = null;
+        if (o != null) {
+            o.upstreamClosed(this);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+    }
+}

@@ -1,0 +1,71 @@
+package io.edgeway.dataplane.netty;
+
+import io.edgeway.dataplane.balancing.Target;
+import io.edgeway.dataplane.upstream.UpstreamPool;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+
+/**
+ * What one event loop owns for talking to upstreams: its pool and a bootstrap bound to that loop, so an
+ * upstream connection always lives on the loop of the client connection that opened it.
+ */
+public final class LoopResources {
+    static final int MAX_CHUNK = 64 * 1024;
+    private final UpstreamPool pool;
+    private final Bootstrap bootstrap;
+    private final Metrics metrics;
+
+    public LoopResources(EventLoop loop, Class<? extends SocketChannel> channelClass, long poolIdleMillis,
+            Metrics metrics) {
+        this.metrics = metrics;
+        this.pool = new UpstreamPool(loop, poolIdleMillis, metrics.upstreamConnectionsIdle::add);
+        this.bootstrap = new Bootstrap()
+                .group(loop)
+                .channel(channelClass)
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true);
+    }
+
+    public UpstreamPool pool() {
+        return pool;
+    }
+
+    ChannelFuture connect(Target target, long connectTimeoutMillis) {
+        return bootstrap.clone()
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeoutMillis))
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline()
+                                .addLast("codec", new HttpClientCodec(upstreamDecoderConfig(), false, false))
+                                .addLast("backend", new BackendHandler(pool, target.address(), metrics));
+                    }
+                })
+                .connect(target.address())
+                .addListener(f -> {
+                    if (!f.isSuccess()) {
+                        metrics.upstreamConnectFailures.increment();
+                    }
+                });
+    }
+
+    static HttpDecoderConfig upstreamDecoderConfig() {
+        return new HttpDecoderConfig()
+                .setMaxInitialLineLength(8192)
+                .setMaxHeaderSize(32 * 1024)
+                .setMaxChunkSize(MAX_CHUNK)
+                .setUseRfc9112TransferEncoding(true);
+    }
+
+    public void close() {
+        pool.close();
+    }
+}

@@ -1,0 +1,104 @@
+package io.edgeway.dataplane.routing;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.TreeMap;
+
+/**
+ * A character trie of path prefixes with parent links: a lookup walks down the request path once, then
+ * back up from the deepest node, so the longest prefix whose route allows the method wins without
+ * recursion or allocation.
+ */
+final class PathTree {
+    private static final Route[] NO_ROUTES = new Route[0];
+    private static final char[] NO_KEYS = new char[0];
+    private static final PathTree[] NO_CHILDREN = new PathTree[0];
+
+    private final PathTree parent;
+    private char[] keys = NO_KEYS;
+    private PathTree[] children = NO_CHILDREN;
+    private Route[] routes = NO_ROUTES;
+
+    private PathTree(PathTree parent) {
+        this.parent = parent;
+    }
+
+    Route match(String path, int start, int end, String method) {
+        PathTree node = this;
+        for (int i = start; i < end; i++) {
+            PathTree child = node.child(path.charAt(i));
+            if (child == null) {
+                break;
+            }
+            node = child;
+        }
+        for (PathTree n = node; n != null; n = n.parent) {
+            for (Route r : n.routes) {
+                if (r.allowsMethod(method)) {
+                    return r;
+                }
+            }
+        }
+        return null;
+    }
+
+    private PathTree child(char c) {
+        char[] k = keys;
+        if (k.length < 8) {
+            for (int i = 0; i < k.length; i++) {
+                if (k[i] == c) {
+                    return children[i];
+                }
+            }
+            return null;
+        }
+        int i = Arrays.binarySearch(k, c);
+        return i < 0 ? null : children[i];
+    }
+
+    static final class Builder {
+        private final TreeMap<Character, Builder> children = new TreeMap<>();
+        private final List<Route> routes = new ArrayList<>();
+
+        void add(Route route) {
+            if (route.paths().isEmpty()) {
+                addPath("", route);
+            } else {
+                for (String p : route.paths()) {
+                    addPath(p, route);
+                }
+            }
+        }
+
+        private void addPath(String path, Route route) {
+            Builder node = this;
+            for (int i = 0; i < path.length(); i++) {
+                node = node.children.computeIfAbsent(path.charAt(i), c -> new Builder());
+            }
+            if (!node.routes.contains(route)) {
+                node.routes.add(route);
+            }
+        }
+
+        PathTree build() {
+            return build(null);
+        }
+
+        private PathTree build(PathTree parent) {
+            PathTree tree = new PathTree(parent);
+            tree.routes = routes.isEmpty() ? NO_ROUTES : routes.toArray(NO_ROUTES);
+            if (!children.isEmpty()) {
+                tree.keys = new char[children.size()];
+                tree.children = new PathTree[children.size()];
+                int i = 0;
+                for (var e : children.entrySet()) {
+                    tree.keys[i] = e.getKey();
+                    tree.children[i] = e.getValue().build(tree);
+                    i++;
+                }
+            }
+            return tree;
+        }
+    }
+}

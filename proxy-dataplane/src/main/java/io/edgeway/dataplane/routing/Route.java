@@ -1,0 +1,27 @@
+package io.edgeway.dataplane.routing;
+
+import static java.util.Objects.requireNonNull;
+
+import io.edgeway.dataplane.balancing.Upstream;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A compiled route. Hosts are lower case ({@code *.example.com} for wildcards), paths are plain string
+ * prefixes, methods upper case; an empty list or set matches anything.
+ */
+public record Route(String name, List<String> hosts, List<String> paths, Set<String> methods,
+        Upstream upstream, RouteTimeouts timeouts) {
+
+    public Route {
+        requireNonNull(name, "name");
+        hosts = List.copyOf(requireNonNull(hosts, "hosts"));
+        paths = List.copyOf(requireNonNull(paths, "paths"));
+        methods = Set.copyOf(requireNonNull(methods, "methods"));
+        requireNonNull(timeouts, "timeouts");
+    }
+
+    public boolean allowsMethod(String method) {
+        return methods.isEmpty() || methods.contains(method);
+    }
+}

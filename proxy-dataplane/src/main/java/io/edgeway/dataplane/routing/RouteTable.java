@@ -1,0 +1,150 @@
+package io.edgeway.dataplane.routing;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Compiled routes. Lookup order: the exact host's routes, then wildcard routes from the longest matching
+ * suffix to the shortest, then routes without hosts; the first bucket holding a route whose path prefix
+ * and method match wins. Inside a bucket the longest path prefix wins (plain string prefix, as in Kong:
+ * {@code /api} matches {@code /apis}), then snapshot order. Cost depends on the host's label count and the
+ * path's length, never on the number of routes.
+ */
+public final class RouteTable {
+    public static final RouteTable EMPTY = compile(List.of());
+
+    private final Map<String, PathTree> exact;
+    /** Keyed by the suffix including its leading dot: {@code *.example.com} is {@code .example.com}. */
+    private final Map<String, PathTree> wildcard;
+    private final PathTree anyHost;
+    private final int size;
+
+    private RouteTable(Map<String, PathTree> exact, Map<String, PathTree> wildcard, PathTree anyHost, int size) {
+        this.exact = exact;
+        this.wildcard = wildcard;
+        this.anyHost = anyHost;
+        this.size = size;
+    }
+
+    public static RouteTable compile(List<Route> routes) {
+        Map<String, PathTree.Builder> exact = new LinkedHashMap<>();
+        Map<String, PathTree.Builder> wildcard = new LinkedHashMap<>();
+        PathTree.Builder anyHost = new PathTree.Builder();
+        for (Route route : routes) {
+            if (route.hosts().isEmpty()) {
+                anyHost.add(route);
+                continue;
+            }
+            for (String host : route.hosts()) {
+                String h = host.toLowerCase(Locale.ROOT);
+                if (h.startsWith("*.")) {
+                    wildcard.computeIfAbsent(h.substring(1), k -> new PathTree.Builder()).add(route);
+                } else {
+                    exact.computeIfAbsent(h, k -> new PathTree.Builder()).add(route);
+                }
+            }
+        }
+        return new RouteTable(build(exact), build(wildcard), anyHost.build(), routes.size());
+    }
+
+    private static Map<String, PathTree> build(Map<String, PathTree.Builder> builders) {
+        Map<String, PathTree> out = new HashMap<>(Math.max(4, builders.size() * 2));
+        builders.forEach((k, v) -> out.put(k, v.build()));
+        return out;
+    }
+
+    public int size() {
+        return size;
+    }
+
+    /**
+     * @param host   a normalized host (see {@link #normalizeHost}); may be empty
+     * @param uri    the request target; the query string is ignored
+     * @param method the upper-case method name
+     * @return the matching route or {@code null}
+     */
+    public Route match(String host, String uri, String method) {
+        int start = pathStart(uri);
+        int end = uri.indexOf('?', start);
+        if (end < 0) {
+            end = uri.length();
+        }
+        int hash = uri.indexOf('#', start);
+        if (hash >= 0 && hash < end) {
+            end = hash;
+        }
+        if (!exact.isEmpty()) {
+            PathTree tree = exact.get(host);
+            if (tree != null) {
+                Route r = tree.match(uri, start, end, method);
+                if (r != null) {
+                    return r;
+                }
+            }
+        }
+        if (!wildcard.isEmpty()) {
+            // Dots from the left give suffixes from the longest to the shortest; the label before the
+            // suffix must not be empty.
+            for (int dot = host.indexOf('.', 1); dot > 0; dot = host.indexOf('.', dot + 1)) {
+                PathTree tree = wildcard.get(host.substring(dot));
+                if (tree != null) {
+                    Route r = tree.match(uri, start, end, method);
+                    if (r != null) {
+                        return r;
+                    }
+                }
+            }
+        }
+        return anyHost.match(uri, start, end, method);
+    }
+
+    /** The path of an origin-form ({@code /a}) or absolute-form ({@code http://h/a}) request target. */
+    static int pathStart(String uri) {
+        if (uri.isEmpty() || uri.charAt(0) == '/') {
+            return 0;
+        }
+        int scheme = uri.indexOf("://");
+        if (scheme < 0) {
+            return 0;
+        }
+        int slash = uri.indexOf('/', scheme + 3);
+        return slash < 0 ? uri.length() : slash;
+    }
+
+    /** Lower-cases a Host header and strips its port; {@code null} becomes the empty string. */
+    public static String normalizeHost(String hostHeader) {
+        if (hostHeader == null) {
+            return "";
+        }
+        String h = hostHeader;
+        int end = h.length();
+        if (!h.isEmpty() && h.charAt(0) == '[') {
+            int close = h.indexOf(']');
+            end = close < 0 ? end : close + 1;
+        } else {
+            int colon = h.lastIndexOf(':');
+            if (colon >= 0) {
+                end = colon;
+            }
+        }
+        if (end > 0 && h.charAt(end - 1) == '.') {
+            end--; // "example.com." is the same name as "example.com"
+        }
+        if (end != h.length()) {
+            h = h.substring(0, end);
+        }
+        return h.toLowerCase(Locale.ROOT);
+    }
+
+    /** For diagnostics only. */
+    List<String> describe() {
+        List<String> out = new ArrayList<>();
+        exact.keySet().forEach(h -> out.add("exact " + h));
+        wildcard.keySet().forEach(h -> out.add("wildcard *" + h));
+        return out;
+    }
+}

@@ -1,0 +1,129 @@
+package io.edgeway.dataplane.upstream;
+
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Idle keep-alive connections to upstream targets for one event loop. Only that loop touches it, so it
+ * needs no locks; a connection is handed out most-recently-used first and closed after sitting idle
+ * longer than the idle timeout.
+ */
+public final class UpstreamPool {
+    private final EventLoop loop;
+    private final long idleTimeoutNanos;
+    private final Map<InetSocketAddress, ArrayDeque<Idle>> idle = new HashMap<>();
+    private final Listener listener;
+    private final ScheduledFuture<?> sweeper;
+    private int size;
+
+    /** Told when a connection enters or leaves the pool, for metrics. */
+    public interface Listener {
+        void idleChanged(int delta);
+    }
+
+    private record Idle(Channel channel, long since) {}
+
+    public UpstreamPool(EventLoop loop, long idleTimeoutMillis, Listener listener) {
+        this.loop = loop;
+        this.idleTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(idleTimeoutMillis);
+        this.listener = listener;
+        long period = Math.max(100, Math.min(1_000, idleTimeoutMillis / 2));
+        this.sweeper = loop.scheduleAtFixedRate(this::sweep, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    public EventLoop loop() {
+        return loop;
+    }
+
+    /** An open idle connection to {@code target}, or {@code null}. */
+    public Channel poll(InetSocketAddress target) {
+        assert loop.inEventLoop();
+        ArrayDeque<Idle> q = idle.get(target);
+        if (q == null) {
+            return null;
+        }
+        Idle e;
+        while ((e = q.pollLast()) != null) {
+            removed();
+            if (e.channel.isActive()) {
+                return e.channel;
+            }
+        }
+        return null;
+    }
+
+    /** Parks a connection whose last exchange completed cleanly and that both sides keep alive. */
+    public void release(InetSocketAddress target, Channel channel) {
+        assert loop.inEventLoop();
+        if (!channel.isActive()) {
+            return;
+        }
+        idle.computeIfAbsent(target, k -> new ArrayDeque<>()).addLast(new Idle(channel, System.nanoTime()));
+        size++;
+        listener.idleChanged(1);
+        // Keep a read pending so that a close by the target, or stray bytes, are seen while idle.
+        channel.read();
+    }
+
+    /** Drops a closed or misbehaving connection that may still be parked. */
+    public void remove(InetSocketAddress target, Channel channel) {
+        ArrayDeque<Idle> q = idle.get(target);
+        if (q != null && q.removeIf(e -> e.channel == channel)) {
+            removed();
+        }
+    }
+
+    public int size() {
+        return size;
+    }
+
+    private void removed() {
+        size--;
+        listener.idleChanged(-1);
+    }
+
+    private void sweep() {
+        if (size == 0) {
+            return;
+        }
+        long now = System.nanoTime();
+        for (ArrayDeque<Idle> q : idle.values()) {
+            // Oldest first: stop at the first connection still fresh enough.
+            for (Iterator<Idle> it = q.iterator(); it.hasNext(); ) {
+                Idle e = it.next();
+                if (now - e.since < idleTimeoutNanos && e.channel.isActive()) {
+                    break;
+                }
+                it.remove();
+                removed();
+                e.channel.close();
+            }
+        }
+    }
+
+    public void close() {
+        sweeper.cancel(false);
+        if (loop.inEventLoop()) {
+            closeAll();
+        } else {
+            loop.execute(this::closeAll);
+        }
+    }
+
+    private void closeAll() {
+        for (ArrayDeque<Idle> q : idle.values()) {
+            for (Idle e : q) {
+                removed();
+                e.channel.close();
+            }
+            q.clear();
+        }
+    }
+}

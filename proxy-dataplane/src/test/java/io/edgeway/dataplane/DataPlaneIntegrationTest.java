@@ -1,0 +1,274 @@
+package io.edgeway.dataplane;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.edgeway.proto.v1.ResourceError;
+import io.edgeway.proto.v1.Route;
+import io.edgeway.proto.v1.Snapshot;
+import io.edgeway.proto.v1.Target;
+import io.edgeway.proto.v1.Timeouts;
+import io.edgeway.proto.v1.Upstream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A real DataPlane on loopback, a test control plane and real backends. */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DataPlaneIntegrationTest {
+    @TempDir
+    static Path dataDir;
+    static TestControlPlane cp;
+    static TestBackend a;
+    static TestBackend b;
+    static TestBackend slow;
+    static TestBackend guarded;
+    static DataPlane dp;
+    static int deadPort;
+    static final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+
+    @BeforeAll
+    static void start() throws Exception {
+        cp = new TestControlPlane(0);
+        a = new TestBackend("a");
+        b = new TestBackend("b");
+        slow = new TestBackend("slow");
+        guarded = new TestBackend("guarded");
+        try (ServerSocket s = new ServerSocket(0)) {
+            deadPort = s.getLocalPort();
+        }
+        dp = DataPlane.start(Settings.forTest(cp.port(), dataDir));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (dp != null) {
+            dp.close();
+        }
+        for (AutoCloseable c : new AutoCloseable[] {a, b, slow, guarded, cp}) {
+            if (c != null) {
+                c.close();
+            }
+        }
+    }
+
+    static Target target(int port) {
+        return Target.newBuilder().setHost("127.0.0.1").setPort(port).setWeight(1).build();
+    }
+
+    static Snapshot snapshot(long version) {
+        return Snapshot.newBuilder().setVersion(version).setNonce("nonce-" + version)
+                .addUpstreams(Upstream.newBuilder().setName("pair").addTargets(target(a.port()))
+                        .addTargets(target(b.port())))
+                .addUpstreams(Upstream.newBuilder().setName("dead").addTargets(target(deadPort)))
+                .addUpstreams(Upstream.newBuilder().setName("slow").addTargets(target(slow.port())))
+                .addUpstreams(Upstream.newBuilder().setName("guarded").addTargets(target(guarded.port())))
+                .addRoutes(Route.newBuilder().setName("app").addHosts("app.test").setUpstream("pair"))
+                .addRoutes(Route.newBuilder().setName("dead").addHosts("dead.test").setUpstream("dead")
+                        .setTimeouts(Timeouts.newBuilder().setConnectMs(2_000)))
+                .addRoutes(Route.newBuilder().setName("slow").addHosts("*.slow.test").setUpstream("slow")
+                        .setTimeouts(Timeouts.newBuilder().setFirstByteMs(300)))
+                .addRoutes(Route.newBuilder().setName("guarded").addHosts("guarded.test").setUpstream("guarded"))
+                .build();
+    }
+
+    static HttpResponse<String> get(String host, String path) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + dp.proxyPort() + path))
+                .header("Host", host).timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static int status(String path) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + dp.statusPort() + path)).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode();
+    }
+
+    @Test
+    @Order(1)
+    void readyOnlyAfterTheFirstConfigIsApplied() throws Exception {
+        await().until(() -> !cp.hellos.isEmpty());
+        assertThat(cp.hellos.get(0).getAppliedVersion()).isZero();
+        assertThat(cp.hellos.get(0).getNodeId()).isEqualTo(dp.nodeId());
+        assertThat(status("/healthz")).isEqualTo(200);
+        assertThat(status("/readyz")).isEqualTo(503);
+        assertThat(get("app.test", "/").statusCode()).isEqualTo(404);
+
+        cp.push(snapshot(2));
+        await().until(() -> cp.answered(2, true));
+        assertThat(dp.appliedVersion()).isEqualTo(2);
+        assertThat(status("/readyz")).isEqualTo(200);
+        assertThat(cp.answers.stream().filter(m -> m.hasAck()).findFirst().orElseThrow().getAck().getNonce())
+                .isEqualTo("nonce-2");
+    }
+
+    @Test
+    @Order(2)
+    void roundRobinsAcrossBackendsOverKeptAliveConnections() throws Exception {
+        int before = a.requests.get() + b.requests.get();
+        List<String> bodies = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            HttpResponse<String> res = get("APP.test:" + dp.proxyPort(), "/hello?i=" + i);
+            assertThat(res.statusCode()).isEqualTo(200);
+            assertThat(res.headers().firstValue("x-secret")).isEmpty(); // named in Connection: hop-by-hop
+            bodies.add(res.body());
+        }
+        assertThat(bodies).filteredOn("a"::equals).hasSize(5);
+        assertThat(bodies).filteredOn("b"::equals).hasSize(5);
+        assertThat(a.requests.get() + b.requests.get() - before).isEqualTo(10);
+        assertThat(a.connections.size() + b.connections.size()).isLessThan(10);
+        assertThat(a.lastHeaders.get("x-forwarded-for")).isEqualTo("127.0.0.1");
+        assertThat(a.lastHeaders.get("x-forwarded-proto")).isEqualTo("http");
+        assertThat(a.lastHeaders.get("x-forwarded-host")).isEqualTo("APP.test:" + dp.proxyPort());
+    }
+
+    @Test
+    @Order(3)
+    void forwardedHeadersAreAppendedOrOverwritten() throws Exception {
+        client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + dp.proxyPort() + "/h"))
+                .header("Host", "app.test").header("X-Forwarded-For", "10.0.0.1")
+                .header("X-Forwarded-Proto", "https").header("X-Forwarded-Host", "evil")
+                .build(), HttpResponse.BodyHandlers.ofString());
+        TestBackend last = a.lastHeaders.containsKey("x-forwarded-for")
+                && a.lastHeaders.get("x-forwarded-for").startsWith("10.") ? a : b;
+        assertThat(last.lastHeaders.get("x-forwarded-for")).isEqualTo("10.0.0.1, 127.0.0.1");
+        assertThat(last.lastHeaders.get("x-forwarded-proto")).isEqualTo("http");
+        assertThat(last.lastHeaders.get("x-forwarded-host")).isEqualTo("app.test");
+    }
+
+    @Test
+    @Order(4)
+    void streamsLargeBodiesBothWays() throws Exception {
+        byte[] body = new byte[20 * 1024 * 1024];
+        new Random(42).nextBytes(body);
+        HttpResponse<InputStream> res = client.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + dp.proxyPort() + "/echo"))
+                        .header("Host", "app.test").timeout(Duration.ofSeconds(60))
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(res.statusCode()).isEqualTo(200);
+        MessageDigest got = MessageDigest.getInstance("SHA-256");
+        long n = 0;
+        try (InputStream in = res.body()) {
+            byte[] buf = new byte[64 * 1024];
+            int r;
+            while ((r = in.read(buf)) >= 0) {
+                got.update(buf, 0, r);
+                n += r;
+            }
+        }
+        assertThat(n).isEqualTo(body.length);
+        assertThat(got.digest()).isEqualTo(MessageDigest.getInstance("SHA-256").digest(body));
+    }
+
+    @Test
+    @Order(5)
+    void unknownHostIs404() throws Exception {
+        HttpResponse<String> res = get("nobody.test", "/");
+        assertThat(res.statusCode()).isEqualTo(404);
+        assertThat(res.body()).contains("\"status\":404");
+    }
+
+    @Test
+    @Order(6)
+    void deadTargetIs502() throws Exception {
+        assertThat(get("dead.test", "/").statusCode()).isEqualTo(502);
+    }
+
+    @Test
+    @Order(7)
+    void silentTargetIs504AfterFirstByteTimeout() throws Exception {
+        assertThat(get("x.slow.test", "/hang").statusCode()).isEqualTo(504);
+        // The connection to the client stays usable.
+        assertThat(get("app.test", "/").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    @Order(8)
+    void malformedRequestsNeverReachTheBackend() throws Exception {
+        String[] bad = {
+            "POST / HTTP/1.1\r\nHost: guarded.test\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+            "POST / HTTP/1.1\r\nHost: guarded.test\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!",
+            "POST / HTTP/1.1\r\nHost: guarded.test\r\nContent-Length: abc\r\n\r\nhello",
+            "POST / HTTP/1.1\r\nHost: guarded.test\r\nTransfer-Encoding: gzip\r\n\r\nhello",
+            "POST / HTTP/1.1\r\nHost: guarded.test\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
+            "GET / HTTP/1.1\r\n\r\n",
+            "GET / HTTP/1.1\r\nHost: guarded.test\r\nHost: other.test\r\n\r\n",
+            "GET /\u0001 HTTP/1.1\r\nHost: guarded.test\r\n\r\n",
+            "GET / HTTP/1.1\r\nHost guarded.test\r\n\r\n",
+        };
+        for (String req : bad) {
+            RawHttp.Answer answer = RawHttp.send(dp.proxyPort(), req);
+            assertThat(answer.status()).as(req).isEqualTo(400);
+            assertThat(answer.head().toLowerCase()).as(req).contains("connection: close");
+            assertThat(answer.closed()).as(req).isTrue();
+        }
+        RawHttp.Answer ok = RawHttp.send(dp.proxyPort(),
+                "GET / HTTP/1.1\r\nHost: guarded.test\r\nConnection: close\r\n\r\n");
+        assertThat(ok.status()).isEqualTo(200);
+        assertThat(guarded.requests.get()).isEqualTo(1);
+    }
+
+    @Test
+    @Order(9)
+    void invalidSnapshotIsNackedAndTheOldConfigKept() throws Exception {
+        Snapshot bad = snapshot(3).toBuilder()
+                .addRoutes(Route.newBuilder().setName("broken").setUpstream("missing"))
+                .addUpstreams(Upstream.newBuilder().setName("empty"))
+                .build();
+        cp.push(bad);
+        await().until(() -> cp.answered(3, false));
+        List<ResourceError> errors = cp.nack(3).getNack().getErrorsList();
+        assertThat(errors).extracting(ResourceError::getName).containsExactlyInAnyOrder("broken", "empty");
+        assertThat(cp.nack(3).getNack().getNonce()).isEqualTo("nonce-3");
+        assertThat(dp.appliedVersion()).isEqualTo(2);
+        assertThat(get("app.test", "/").statusCode()).isEqualTo(200);
+
+        cp.push(snapshot(1)); // older than what runs: refused, never applied
+        await().until(() -> cp.answered(1, false));
+        assertThat(dp.appliedVersion()).isEqualTo(2);
+    }
+
+    @Test
+    @Order(10)
+    void reconnectsWhenTheControlPlaneRestarts() throws Exception {
+        int port = cp.port();
+        cp.close();
+        cp = new TestControlPlane(port);
+        await().atMost(Duration.ofSeconds(30)).until(() -> !cp.hellos.isEmpty());
+        assertThat(cp.hellos.get(0).getAppliedVersion()).isEqualTo(2);
+        cp.push(snapshot(4));
+        await().until(() -> cp.answered(4, true));
+        assertThat(dp.appliedVersion()).isEqualTo(4);
+        assertThat(get("app.test", "/").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    @Order(11)
+    void metricsCountResponsesAndShowTheVersion() throws Exception {
+        HttpResponse<String> res = client.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + dp.statusPort() + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(res.body()).contains("edgeway_config_version 4")
+                .containsPattern("edgeway_requests_total\\{class=\"2xx\"\\} [1-9]")
+                .containsPattern("edgeway_requests_total\\{class=\"5xx\"\\} [1-9]")
+                .containsPattern("edgeway_upstream_connections_opened_total [1-9]");
+    }
+
+}

@@ -1,0 +1,95 @@
+package io.edgeway.dataplane;
+
+import io.edgeway.proto.v1.ConfigDiscoveryGrpc;
+import io.edgeway.proto.v1.ControlMessage;
+import io.edgeway.proto.v1.Hello;
+import io.edgeway.proto.v1.NodeMessage;
+import io.edgeway.proto.v1.Snapshot;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/** A stand-in for the other process: a real gRPC server on loopback that pushes snapshots and records answers. */
+final class TestControlPlane implements AutoCloseable {
+    final List<Hello> hellos = new CopyOnWriteArrayList<>();
+    final List<NodeMessage> answers = new CopyOnWriteArrayList<>();
+    private final List<StreamObserver<ControlMessage>> streams = new CopyOnWriteArrayList<>();
+    private volatile Snapshot latest;
+    private final Server server;
+
+    TestControlPlane(int port) throws IOException {
+        server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
+                .addService(new ConfigDiscoveryGrpc.ConfigDiscoveryImplBase() {
+                    @Override
+                    public StreamObserver<NodeMessage> stream(StreamObserver<ControlMessage> out) {
+                        return new StreamObserver<>() {
+                            @Override
+                            public void onNext(NodeMessage m) {
+                                if (m.hasHello()) {
+                                    hellos.add(m.getHello());
+                                    streams.add(out);
+                                    Snapshot s = latest;
+                                    if (s != null) {
+                                        send(out, s);
+                                    }
+                                } else {
+                                    answers.add(m);
+                                }
+                            }
+
+                            @Override
+                            public void onError(Throwable t) {
+                                streams.remove(out);
+                            }
+
+                            @Override
+                            public void onCompleted() {
+                                streams.remove(out);
+                                out.onCompleted();
+                            }
+                        };
+                    }
+                })
+                .build()
+                .start();
+    }
+
+    int port() {
+        return server.getPort();
+    }
+
+    void push(Snapshot snapshot) {
+        latest = snapshot;
+        for (StreamObserver<ControlMessage> out : streams) {
+            send(out, snapshot);
+        }
+    }
+
+    private static void send(StreamObserver<ControlMessage> out, Snapshot s) {
+        synchronized (out) {
+            out.onNext(ControlMessage.newBuilder().setSnapshot(s).build());
+        }
+    }
+
+    boolean answered(long version, boolean ack) {
+        return answers.stream().anyMatch(m -> ack
+                ? m.hasAck() && m.getAck().getVersion() == version
+                : m.hasNack() && m.getNack().getVersion() == version);
+    }
+
+    NodeMessage nack(long version) {
+        return answers.stream().filter(m -> m.hasNack() && m.getNack().getVersion() == version).findFirst()
+                .orElseThrow();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        server.shutdownNow();
+        server.awaitTermination(5, TimeUnit.SECONDS);
+    }
+}

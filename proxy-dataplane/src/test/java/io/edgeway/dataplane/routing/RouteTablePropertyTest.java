@@ -1,0 +1,119 @@
+package io.edgeway.dataplane.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+
+/** The compiled table must agree with the obvious linear matcher on any route set. */
+class RouteTablePropertyTest {
+    private static final List<String> HOSTS = List.of("a.com", "b.a.com", "x.b.a.com", "*.a.com", "*.b.a.com",
+            "*.com", "other.net");
+    private static final List<String> REQUEST_HOSTS = List.of("a.com", "b.a.com", "c.b.a.com", "x.b.a.com",
+            "z.com", "other.net", "none");
+    private static final List<String> PATHS = List.of("/", "/a", "/ab", "/a/b", "/b", "/a/bc");
+    private static final List<String> REQUEST_PATHS = List.of("/", "/a", "/ab", "/abc", "/a/b/c", "/b", "",
+            "/a/bc?q=1", "/z");
+    private static final List<String> METHODS = List.of("GET", "POST", "PUT");
+
+    record Request(String host, String path, String method) {}
+
+    @Provide
+    Arbitrary<List<Route>> routes() {
+        Arbitrary<Route> route = Combinators.combine(
+                Arbitraries.of(HOSTS).list().ofMaxSize(2),
+                Arbitraries.of(PATHS).list().ofMaxSize(2),
+                Arbitraries.of(METHODS).set().ofMaxSize(2))
+                .as((h, p, m) -> new Route("r", h, p, m, null, RouteTimeouts.DEFAULTS));
+        return route.list().ofMaxSize(12).map(list -> {
+            List<Route> named = new ArrayList<>();
+            for (int i = 0; i < list.size(); i++) {
+                Route r = list.get(i);
+                named.add(new Route("r" + i, r.hosts(), r.paths(), r.methods(), null, r.timeouts()));
+            }
+            return named;
+        });
+    }
+
+    @Provide
+    Arbitrary<List<Request>> requests() {
+        return Combinators.combine(Arbitraries.of(REQUEST_HOSTS), Arbitraries.of(REQUEST_PATHS),
+                Arbitraries.of(METHODS)).as(Request::new).list().ofMinSize(1).ofMaxSize(20);
+    }
+
+    @Property(tries = 500)
+    void compiledTableAgreesWithLinearScan(@ForAll("routes") List<Route> routes,
+            @ForAll("requests") List<Request> requests) {
+        RouteTable table = RouteTable.compile(routes);
+        for (Request req : requests) {
+            Route expected = naive(routes, req);
+            Route actual = table.match(req.host(), req.path(), req.method());
+            assertThat(actual == null ? null : actual.name())
+                    .as("%s on %s", req, routes)
+                    .isEqualTo(expected == null ? null : expected.name());
+        }
+    }
+
+    /** Best by (host rank, prefix length, earlier index). */
+    static Route naive(List<Route> routes, Request req) {
+        String path = req.path();
+        int q = path.indexOf('?');
+        if (q >= 0) {
+            path = path.substring(0, q);
+        }
+        Route best = null;
+        int bestHost = -1;
+        int bestPrefix = -1;
+        for (Route r : routes) {
+            int host = hostRank(r, req.host());
+            int prefix = prefixLength(r, path);
+            if (host < 0 || prefix < 0 || !r.allowsMethod(req.method())) {
+                continue;
+            }
+            if (host > bestHost || (host == bestHost && prefix > bestPrefix)) {
+                best = r;
+                bestHost = host;
+                bestPrefix = prefix;
+            }
+        }
+        return best;
+    }
+
+    private static int hostRank(Route r, String host) {
+        if (r.hosts().isEmpty()) {
+            return 0;
+        }
+        int rank = -1;
+        for (String h : new LinkedHashSet<>(r.hosts())) {
+            if (h.equals(host)) {
+                rank = Math.max(rank, 1_000_000);
+            } else if (h.startsWith("*.")) {
+                String suffix = h.substring(1);
+                if (host.endsWith(suffix) && host.length() > suffix.length()) {
+                    rank = Math.max(rank, suffix.length());
+                }
+            }
+        }
+        return rank;
+    }
+
+    private static int prefixLength(Route r, String path) {
+        if (r.paths().isEmpty()) {
+            return 0;
+        }
+        int best = -1;
+        for (String p : r.paths()) {
+            if (path.startsWith(p)) {
+                best = Math.max(best, p.length());
+            }
+        }
+        return best;
+    }
+}
