@@ -130,6 +130,9 @@ cpu_ticks() {
   echo "$total"
 }
 
+# Busy ticks (everything but idle and iowait) of one CPU, from /proc/stat.
+cpu_busy() { awk -v c="cpu$1" '$1 == c {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
+
 for p in "${port[@]}" "$ew_status" "$cp_admin" "$cp_grpc"; do
   port_busy "$p" && die "port $p is in use (set BASE_PORT to move all ports)"
 done
@@ -329,15 +332,17 @@ load() {
 
 mkdir -p "$results_dir"
 csv=$results_dir/proxy-bench-$stamp.csv
-echo "round,target,size,requests,seconds,rps,p50_us,p99_us,proxy_cpu_ticks,cpu_us_per_req,non2xx,socket_errors,cp_cpu_ticks" >"$csv"
+echo "round,target,size,requests,seconds,rps,p50_us,p99_us,proxy_cpu_ticks,cpu_us_per_req,non2xx,socket_errors,cp_cpu_ticks,proxy_cpu_busy_ticks" >"$csv"
 
 # measure ROUND TARGET SIZE: one counted run, appended to the CSV
 measure() {
-  local round=$1 t=$2 s=$3 out="$tmp/wrk-$1-$2-$3.txt" before after cp_before=0 cp_after=0
+  local round=$1 t=$2 s=$3 out="$tmp/wrk-$1-$2-$3.txt" before after cp_before=0 cp_after=0 busy_before busy_after
+  busy_before=$(cpu_busy "$PROXY_CPU")
   before=$(cpu_ticks ${pids[$t]})
   [[ -n $cp_pid ]] && cp_before=$(cpu_ticks "$cp_pid")
   load "$t" "$s" "$DURATION" "$out"
   after=$(cpu_ticks ${pids[$t]})
+  busy_after=$(cpu_busy "$PROXY_CPU")
   [[ -n $cp_pid ]] && cp_after=$(cpu_ticks "$cp_pid")
 
   local reqs secs rps p50 p99 non2xx sockerr cpu_us
@@ -353,7 +358,7 @@ measure() {
   else
     cpu_us="" # direct: there is no proxy
   fi
-  echo "$round,$t,$s,$reqs,$secs,$rps,$p50,$p99,$((after - before)),$cpu_us,${non2xx:-0},${sockerr:-0},$((cp_after - cp_before))" >>"$csv"
+  echo "$round,$t,$s,$reqs,$secs,$rps,$p50,$p99,$((after - before)),$cpu_us,${non2xx:-0},${sockerr:-0},$((cp_after - cp_before)),$((busy_after - busy_before))" >>"$csv"
   log "round $round $t/$s: $rps req/s, p50 ${p50}us p99 ${p99}us, ${cpu_us:--} CPU-us/req${non2xx:+, NON-2XX $non2xx}"
 }
 
@@ -394,15 +399,19 @@ med = {}
 for (t, s) in sorted({(r["target"], r["size"]) for r in rows}, key=lambda k: (k[1] != "small", order.index(k[0]))):
     rs = [r for r in rows if r["target"] == t and r["size"] == s]
     m = lambda k: statistics.median(float(r[k]) for r in rs) if all(r[k] for r in rs) else None
+    hz, pct = int(sys.argv[2]), lambda r, k: float(r[k]) / hz / float(r["seconds"]) * 100
     med[(t, s)] = dict(rps=m("rps"), p50=m("p50_us"), p99=m("p99_us"), cpu=m("cpu_us_per_req"),
+                       util=None if t == "direct" else statistics.median(pct(r, "proxy_cpu_ticks") for r in rs),
+                       other=statistics.median(max(0.0, pct(r, "proxy_cpu_busy_ticks") - pct(r, "proxy_cpu_ticks")) for r in rs),
                        errors=sum(int(r["non2xx"]) + int(r["socket_errors"]) for r in rs),
                        )
 fmt = lambda v, f: "—" if v is None else f.format(v)
-print("| target | size | req/s | p50 ms | p99 ms | proxy CPU-µs/req | errors |")
-print("|---|---|---:|---:|---:|---:|---:|")
+print("| target | size | req/s | p50 ms | p99 ms | proxy CPU-µs/req | proxy CPU % | other on proxy CPU % | errors |")
+print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
 for (t, s), v in med.items():
     print(f"| {t} | {s} | {fmt(v['rps'], '{:,.0f}')} | {fmt(v['p50'] and v['p50'] / 1000, '{:.3f}')} | "
-          f"{fmt(v['p99'] and v['p99'] / 1000, '{:.3f}')} | {fmt(v['cpu'], '{:.1f}')} | {v['errors']} |")
+          f"{fmt(v['p99'] and v['p99'] / 1000, '{:.3f}')} | {fmt(v['cpu'], '{:.1f}')} | {fmt(v['util'], '{:.0f}')} | "
+          f"{fmt(v['other'], '{:.0f}')} | {v['errors']} |")
 print()
 sizes = [s for s in ("small", "16k") if any(k[1] == s for k in med)]
 def ratio(a, b, k):

@@ -31,7 +31,6 @@ resource "aws_launch_template" "proxy" {
     jdk_package           = var.jdk_package
     control_plane_address = var.control_plane_address
     proxy_port            = var.proxy_port
-    proxy_tls_port        = var.proxy_tls_port
     status_port           = var.status_port
     drain_delay_seconds   = var.drain_delay_seconds
     drain_timeout_seconds = var.drain_timeout_seconds
@@ -95,6 +94,10 @@ resource "aws_autoscaling_group" "proxy" {
     precondition {
       condition     = var.min_size <= var.desired_capacity && var.desired_capacity <= var.max_size
       error_message = "Expected min_size <= desired_capacity <= max_size."
+    }
+    precondition {
+      condition     = var.drain_delay_seconds >= local.health_interval * local.health_unhealthy_threshold
+      error_message = "drain_delay_seconds must cover the NLB noticing /readyz 503 (interval x unhealthy threshold = 10 s)."
     }
     precondition {
       condition     = local.deregistration_delay <= 3600 && local.lifecycle_heartbeat <= 7200

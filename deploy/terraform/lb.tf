@@ -27,10 +27,10 @@ resource "aws_lb_target_group" "proxy" {
     port                = tostring(var.status_port)
     path                = "/readyz"
     matcher             = "200"
-    interval            = 5
+    interval            = local.health_interval
     timeout             = 4
     healthy_threshold   = 2
-    unhealthy_threshold = 2
+    unhealthy_threshold = local.health_unhealthy_threshold
   }
 }
 

@@ -12,6 +12,10 @@ locals {
   lb_subnet_ids      = length(var.lb_subnet_ids) > 0 ? var.lb_subnet_ids : var.subnet_ids
   control_plane_port = tonumber(regex(":([0-9]+)$", var.control_plane_address)[0])
 
+  # NLB health check on /readyz: a proxy that turned 503 is out after interval x threshold seconds.
+  health_interval            = 5
+  health_unhealthy_threshold = 2
+
   # Proxy stop = drain delay + drain timeout. Everything that waits for a draining proxy waits longer.
   drain_seconds = var.drain_delay_seconds + var.drain_timeout_seconds
   # The NLB stops new connections at deregistration and waits this long for open ones.

@@ -22,10 +22,12 @@ resource "aws_security_group" "proxy" {
 }
 
 locals {
-  # NLB listener port => instance port
+  # NLB listener port => instance port; HTTPS only when the proxy has a TLS port.
   listeners = {
-    http  = { lb_port = 80, instance_port = var.proxy_port }
-    https = { lb_port = 443, instance_port = var.proxy_tls_port }
+    for name, l in {
+      http  = { lb_port = 80, instance_port = var.proxy_port }
+      https = { lb_port = 443, instance_port = var.proxy_tls_port }
+    } : name => l if l.instance_port != null
   }
   # One rule per (client CIDR, listener port).
   client_rules = {
@@ -34,7 +36,7 @@ locals {
   }
   # Ports the NLB reaches on the instances: the two proxy ports and the /readyz health check.
   # (for_each needs strings)
-  instance_ports = toset([for p in [var.proxy_port, var.proxy_tls_port, var.status_port] : tostring(p)])
+  instance_ports = toset([for p in concat([for l in values(local.listeners) : l.instance_port], [var.status_port]) : tostring(p)])
 }
 
 resource "aws_vpc_security_group_ingress_rule" "lb_clients" {

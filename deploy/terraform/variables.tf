@@ -137,9 +137,9 @@ variable "proxy_port" {
 }
 
 variable "proxy_tls_port" {
-  description = "Proxy HTTPS port on the instances; the NLB's port 443 forwards here (TLS ends in the proxy)."
+  description = "Proxy HTTPS port on the instances (8443); when set, the NLB's port 443 forwards here and TLS ends in the proxy. Null = HTTP listener only."
   type        = number
-  default     = 8443
+  default     = null
 }
 
 variable "status_port" {
@@ -149,9 +149,9 @@ variable "status_port" {
 }
 
 variable "drain_delay_seconds" {
-  description = "EDGEWAY_DRAIN_DELAY: after SIGTERM, seconds the proxy keeps serving with /readyz 503."
+  description = "EDGEWAY_DRAIN_DELAY: after SIGTERM, seconds the proxy keeps serving with /readyz 503. At least the health-check interval x unhealthy threshold (10 s), so a stop outside a scale-in (restart, reboot) is noticed by the NLB before the proxy stops accepting."
   type        = number
-  default     = 5
+  default     = 10
 }
 
 variable "drain_timeout_seconds" {

@@ -128,8 +128,12 @@ public final class ControlPlane implements AutoCloseable {
     @Override
     public void close() {
         synchronized (resources) {
+            if (resources.isEmpty()) {
+                return;
+            }
             closeAll(resources);
         }
+        log.info("control plane stopped");
     }
 
     private static void closeAll(Deque<AutoCloseable> resources) {

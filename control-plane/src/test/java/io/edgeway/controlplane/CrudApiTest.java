@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.edgeway.controlplane.Http.Response;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -33,6 +34,15 @@ class CrudApiTest {
         Response r = http.get("/healthz");
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.json().get("status").asText()).isEqualTo("ok");
+    }
+
+    @Test
+    void servesTheWebAdminAtTheRootOnceItIsPackaged() {
+        // the web-admin module may not have its page yet; the route only exists when it does
+        Assumptions.assumeTrue(ControlPlane.class.getResource("/io/edgeway/webadmin/index.html") != null);
+        Response r = http.get("/");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.contentType()).startsWith("text/html");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.edgeway.dataplane;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.edgeway.proto.v1.ResourceError;
@@ -86,6 +87,8 @@ class DataPlaneIntegrationTest {
                         .setTimeouts(Timeouts.newBuilder().setConnectMs(2_000)))
                 .addRoutes(Route.newBuilder().setName("slow").addHosts("*.slow.test").setUpstream("slow")
                         .setTimeouts(Timeouts.newBuilder().setFirstByteMs(300)))
+                .addRoutes(Route.newBuilder().setName("stall").addHosts("stall.test").setUpstream("slow")
+                        .setTimeouts(Timeouts.newBuilder().setIdleMs(300)))
                 .addRoutes(Route.newBuilder().setName("guarded").addHosts("guarded.test").setUpstream("guarded"))
                 .build();
     }
@@ -197,6 +200,19 @@ class DataPlaneIntegrationTest {
         assertThat(get("x.slow.test", "/hang").statusCode()).isEqualTo(504);
         // The connection to the client stays usable.
         assertThat(get("app.test", "/").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    @Order(7)
+    void targetThatStallsMidResponseIsCutOffAfterTheIdleTimeout() throws Exception {
+        HttpResponse<InputStream> res = client.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + dp.proxyPort() + "/stall"))
+                        .header("Host", "stall.test").timeout(Duration.ofSeconds(20)).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(res.statusCode()).isEqualTo(200);
+        try (InputStream in = res.body()) {
+            assertThatThrownBy(in::readAllBytes).isInstanceOf(IOException.class);
+        }
     }
 
     @Test

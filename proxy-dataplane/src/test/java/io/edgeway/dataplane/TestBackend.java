@@ -51,6 +51,15 @@ final class TestBackend implements AutoCloseable {
                 try (InputStream in = ex.getRequestBody(); OutputStream out = ex.getResponseBody()) {
                     in.transferTo(out);
                 }
+            } else if (path.startsWith("/stall")) {
+                ex.sendResponseHeaders(200, 0);
+                ex.getResponseBody().write("started".getBytes(StandardCharsets.UTF_8));
+                ex.getResponseBody().flush();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             } else if (path.startsWith("/hang")) {
                 try {
                     release.await();

@@ -18,6 +18,8 @@ import io.edgeway.controlplane.store.UpstreamStore;
 import io.edgeway.controlplane.store.Written;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.http.HttpStatus;
 import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
 import java.util.LinkedHashMap;
@@ -86,6 +88,10 @@ public final class AdminApi {
             c.routes.exception(ConflictException.class, (e, ctx) ->
                     problem(ctx, 409, "conflict", "Conflict", e.getMessage(), List.of(new FieldError(e.field(), e.getMessage()))));
             c.routes.exception(NotFoundException.class, (e, ctx) -> problem(ctx, 404, "not-found", "Not found", e.getMessage(), List.of()));
+            // Javalin's own refusals (body too large, ...) keep their 4xx status and speak problem+json too.
+            c.routes.exception(HttpResponseException.class, (e, ctx) ->
+                    problem(ctx, e.getStatus(), "http-" + e.getStatus(), HttpStatus.forStatus(e.getStatus()).getMessage(),
+                            e.getMessage(), List.of()));
             c.routes.exception(StoreException.class, (e, ctx) -> {
                 log.error("database failure serving {} {}", ctx.method(), ctx.path(), e);
                 problem(ctx, 503, "database-unavailable", "Database unavailable", "the database could not be reached; retry", List.of());

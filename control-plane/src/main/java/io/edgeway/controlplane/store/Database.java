@@ -61,6 +61,7 @@ public final class Database implements AutoCloseable {
     }
 
     private <T> T inTransaction(int isolation, boolean readOnly, Work<T> work) {
+        // Hikari restores auto-commit, isolation and read-only when the connection goes back to the pool.
         try (Connection c = pool.getConnection()) {
             c.setAutoCommit(false);
             c.setTransactionIsolation(isolation);
@@ -70,11 +71,12 @@ public final class Database implements AutoCloseable {
                 c.commit();
                 return result;
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                try {
+                    c.rollback();
+                } catch (SQLException rollbackFailure) {
+                    e.addSuppressed(rollbackFailure); // the connection is broken; the cause matters more
+                }
                 throw e;
-            } finally {
-                c.setReadOnly(false);
-                c.setAutoCommit(true);
             }
         } catch (SQLException e) {
             throw StoreException.translate(e);

@@ -40,7 +40,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     enum State { IDLE, DISCARDING, CONNECTING, PROXYING, CLOSED }
 
     /** Every timeout ends here and becomes a status (or a plain close) in {@link #timedOut}. */
-    enum Timeout { CLIENT_IDLE, CLIENT_REQUEST, FIRST_BYTE }
+    enum Timeout { CLIENT_IDLE, CLIENT_REQUEST, FIRST_BYTE, UPSTREAM_IDLE }
 
     private final ConfigHolder configs;
     private final LoopResources loop;
@@ -58,6 +58,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private Target target;
     private BackendHandler backend;
     private ScheduledFuture<?> firstByteTimer;
+    private ScheduledFuture<?> idleTimer;
+    private long lastUpstreamNanos;
     private boolean keepAlive;
     private boolean requestDone;
     private boolean bodySent;
@@ -380,9 +382,16 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     void upstreamReadComplete() {
+        lastUpstreamNanos = System.nanoTime();
         ctx.flush();
-        if (state == State.PROXYING && backend != null && ctx.channel().isWritable()) {
-            backend.channel().read();
+        if (state == State.PROXYING && backend != null) {
+            if (responseStarted && idleTimer == null) {
+                // Armed only for responses that outlive one read batch, so small ones cost no timer.
+                scheduleIdleCheck(route.timeouts().idleMs());
+            }
+            if (ctx.channel().isWritable()) {
+                backend.channel().read();
+            }
         }
     }
 
@@ -443,6 +452,29 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             firstByteTimer.cancel(false);
             firstByteTimer = null;
         }
+        if (idleTimer != null) {
+            idleTimer.cancel(false);
+            idleTimer = null;
+        }
+    }
+
+    /** One timer per exchange, re-armed for the remainder instead of being touched on every read. */
+    private void scheduleIdleCheck(long delayMs) {
+        long id = exchangeId;
+        idleTimer = ctx.executor().schedule(() -> {
+            idleTimer = null;
+            if (id != exchangeId || state != State.PROXYING) {
+                return;
+            }
+            long idleMs = route.timeouts().idleMs();
+            long quietMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastUpstreamNanos);
+            if (quietMs >= idleMs && ctx.channel().isWritable()) {
+                timedOut(Timeout.UPSTREAM_IDLE, id);
+            } else {
+                // A client that is not writable is why we are not reading: that is not the target's fault.
+                scheduleIdleCheck(quietMs >= idleMs ? idleMs : idleMs - quietMs);
+            }
+        }, delayMs, TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -473,6 +505,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                     local(HttpResponseStatus.REQUEST_TIMEOUT, "the request was not received in time", true);
                 }
             }
+            case UPSTREAM_IDLE -> abort(); // the response has started: only a close can tell the client
             case FIRST_BYTE -> {
                 firstByteTimer = null;
                 if (state != State.PROXYING || responseStarted) {

@@ -1,0 +1,51 @@
+package io.edgeway.dataplane;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SettingsTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void defaultsFlagsAndEnvironment() {
+        Settings s = Settings.from(new String[] {"--control-plane", "cp.internal:9005"},
+                Map.of("EDGEWAY_DATA_DIR", dir.toString(), "EDGEWAY_PROXY_PORT", "0", "EDGEWAY_WORKERS", "3"));
+        assertThat(s.controlPlaneHost()).isEqualTo("cp.internal");
+        assertThat(s.controlPlanePort()).isEqualTo(9005);
+        assertThat(s.proxyPort()).isZero();
+        assertThat(s.statusPort()).isEqualTo(8100);
+        assertThat(s.proxyAddress()).isEqualTo("0.0.0.0");
+        assertThat(s.workers()).isEqualTo(3);
+
+        Settings fromEnv = Settings.from(new String[0],
+                Map.of("EDGEWAY_DATA_DIR", dir.toString(), "EDGEWAY_CONTROL_PLANE", "10.0.0.5:8005"));
+        assertThat(fromEnv.controlPlaneHost()).isEqualTo("10.0.0.5");
+        assertThat(fromEnv.proxyPort()).isEqualTo(8000);
+    }
+
+    @Test
+    void nodeIdIsPersistedInTheDataDirUnlessGiven() {
+        Map<String, String> env = Map.of("EDGEWAY_DATA_DIR", dir.resolve("d").toString());
+        String first = Settings.from(new String[0], env).nodeId();
+        assertThat(Settings.from(new String[0], env).nodeId()).isEqualTo(first);
+        assertThat(dir.resolve("d/node-id")).exists();
+        assertThat(Settings.from(new String[0], Map.of("EDGEWAY_DATA_DIR", dir.toString(),
+                "EDGEWAY_NODE_ID", "edge-1")).nodeId()).isEqualTo("edge-1");
+    }
+
+    @Test
+    void badValuesAreExplained() {
+        Map<String, String> env = Map.of("EDGEWAY_DATA_DIR", dir.toString());
+        assertThatThrownBy(() -> Settings.from(new String[] {"--control-plane", "nohost"}, env))
+                .hasMessageContaining("expected: host:port");
+        assertThatThrownBy(() -> Settings.from(new String[0], Map.of("EDGEWAY_DATA_DIR", dir.toString(),
+                "EDGEWAY_PROXY_PORT", "70000"))).hasMessage("proxyPort: 70000 (expected: 0-65535)");
+        assertThatThrownBy(() -> Settings.from(new String[] {"--bogus"}, env)).hasMessageContaining("--bogus");
+    }
+}
