@@ -65,6 +65,29 @@ command -v python3 >/dev/null || die "python3 is required for the summary"
 clk_tck=$(getconf CLK_TCK)
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
+# --- Edgeway prerequisites, checked before anything starts -----------------------------------------------
+cp_pid=""
+edgeway_fail() {
+  die "Edgeway was NOT benchmarked: $*
+  (SKIP_EDGEWAY=1 runs the other targets alone)"
+}
+
+if [[ $SKIP_EDGEWAY != 1 ]]; then
+  [[ -x $repo/edgeway ]] || edgeway_fail "no launcher at $repo/edgeway"
+  compgen -G "$repo/control-plane/target/*.jar" >/dev/null || edgeway_fail "control-plane/target has no jar"
+  compgen -G "$repo/proxy-dataplane/target/*.jar" >/dev/null || edgeway_fail "proxy-dataplane/target has no jar"
+  [[ -d $repo/control-plane/target/lib && -d $repo/proxy-dataplane/target/lib ]] \
+    || edgeway_fail "control-plane/target/lib or proxy-dataplane/target/lib is missing"
+  # The launcher rebuilds when sources are newer than the jars; a build in the middle of a benchmark skews it
+  # and may not finish in the start timeouts, so ask for an explicit build instead.
+  newest_jar=$(ls -t "$repo"/proxy-dataplane/target/*.jar | head -1)
+  if [[ $BENCH_ALLOW_BUILD != 1 ]] && [[ -n $(find "$repo" -path '*/target' -prune -o \( -name '*.java' -o -name pom.xml \
+      -o -name '*.proto' -o -path '*/resources/*' \) -newer "$newest_jar" -print -quit) ]]; then
+    edgeway_fail "sources are newer than the jars (the launcher would rebuild first); run ./edgeway build, or BENCH_ALLOW_BUILD=1"
+  fi
+
+fi
+
 # --- process bookkeeping: only what this script started is ever signalled --------------------------------
 tmp=$(mktemp -d /tmp/edgeway-bench.XXXXXX)
 chmod 755 "$tmp" # nginx workers run as nobody and read the static files from here
@@ -244,29 +267,10 @@ wait_until 10 "${pids[haproxy]}" port_busy "${port[haproxy]}" || die "haproxy di
 pids[direct]=""
 
 # --- Edgeway: control plane (CPU LOAD_CPU, idle during the runs) + one proxy (CPU PROXY_CPU) -------------
-cp_pid=""
-edgeway_fail() {
-  die "Edgeway could not be started, so it was NOT benchmarked: $*
-  (build with ./edgeway build, or run the other targets alone with SKIP_EDGEWAY=1)"
-}
-
 # http CODE_FILE BODY_FILE curl-args...: prints the HTTP status (000 when there was no answer).
 http() { curl -s -m 5 -o "$1" -w '%{http_code}' "${@:2}" || true; }
 
 if [[ $SKIP_EDGEWAY != 1 ]]; then
-  [[ -x $repo/edgeway ]] || edgeway_fail "no launcher at $repo/edgeway"
-  compgen -G "$repo/control-plane/target/*.jar" >/dev/null || edgeway_fail "control-plane/target has no jar"
-  compgen -G "$repo/proxy-dataplane/target/*.jar" >/dev/null || edgeway_fail "proxy-dataplane/target has no jar"
-  [[ -d $repo/control-plane/target/lib && -d $repo/proxy-dataplane/target/lib ]] \
-    || edgeway_fail "control-plane/target/lib or proxy-dataplane/target/lib is missing"
-  # The launcher rebuilds when sources are newer than the jars; a build in the middle of a benchmark skews it
-  # and may not finish in the start timeouts, so ask for an explicit build instead.
-  newest_jar=$(ls -t "$repo"/proxy-dataplane/target/*.jar | head -1)
-  if [[ $BENCH_ALLOW_BUILD != 1 ]] && [[ -n $(find "$repo" -path '*/target' -prune -o \( -name '*.java' -o -name pom.xml \
-      -o -name '*.proto' -o -path '*/resources/*' \) -newer "$newest_jar" -print -quit) ]]; then
-    edgeway_fail "sources are newer than the jars (the launcher would rebuild first); run ./edgeway build, or BENCH_ALLOW_BUILD=1"
-  fi
-
   log "edgeway control plane on CPU $LOAD_CPU (admin $cp_admin, grpc $cp_grpc)"
   (cd "$repo" && EDGEWAY_DATA_DIR="$tmp/cp" EDGEWAY_ADMIN_PORT=$cp_admin EDGEWAY_GRPC_PORT=$cp_grpc \
     exec taskset -c "$LOAD_CPU" ./edgeway control-plane) >"$tmp/control-plane.log" 2>&1 &
