@@ -20,11 +20,11 @@ final class GetCommand implements Callable<Integer> {
     enum Kind { routes, upstreams, nodes }
 
     private static final Map<Kind, List<Column>> COLUMNS = Map.of(
-            Kind.routes, List.of(new Column("NAME", n -> text(n, "name")), new Column("HOSTS", n -> list(n, "hosts")),
-                    new Column("PATHS", n -> list(n, "paths")), new Column("METHODS", n -> list(n, "methods")),
+            Kind.routes, List.of(new Column("NAME", n -> text(n, "name")), new Column("HOSTS", n -> list(n, "hosts", "*")),
+                    new Column("PATHS", n -> list(n, "paths", "*")), new Column("METHODS", n -> list(n, "methods", "*")),
                     new Column("UPSTREAM", n -> text(n, "upstream"))),
             Kind.upstreams, List.of(new Column("NAME", n -> text(n, "name")), new Column("TARGETS", GetCommand::targets),
-                    new Column("TAGS", n -> list(n, "tags"))),
+                    new Column("TAGS", n -> list(n, "tags", "-"))),
             Kind.nodes, List.of(new Column("ID", n -> text(n, "id")), new Column("ADDRESS", n -> text(n, "address")),
                     new Column("CONNECTED", n -> text(n, "connected")), new Column("APPLIED", n -> text(n, "applied_version")),
                     new Column("DESIRED", n -> text(n, "desired_version")), new Column("LAST_ERROR", n -> text(n, "last_error"))));
@@ -73,10 +73,11 @@ final class GetCommand implements Callable<Integer> {
         return v.isMissingNode() || v.isNull() ? "-" : v.asText();
     }
 
-    private static String list(JsonNode n, String field) {
+    /** Comma-separated values; {@code none} when empty ("*" where an empty match list means any). */
+    private static String list(JsonNode n, String field, String none) {
         List<String> values = new ArrayList<>();
         n.path(field).forEach(v -> values.add(v.asText()));
-        return values.isEmpty() ? "*" : String.join(",", values);
+        return values.isEmpty() ? none : String.join(",", values);
     }
 
     private static String targets(JsonNode n) {

@@ -14,8 +14,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * The declarative side of the store: the whole config as one document. Entities match by name; what the
@@ -100,7 +102,7 @@ public final class ConfigStore {
                         EntityJson.upstream(before), EntityJson.upstream(s));
             }
         }
-        List<String> keptRoutes = doc.routes().stream().map(Route::name).toList();
+        Set<String> keptRoutes = doc.routes().stream().map(Route::name).collect(Collectors.toSet());
         for (Stored<Route> before : routes.values()) {
             if (!keptRoutes.contains(before.value().name())) {
                 deleteRow(c, "routes", before.id());
@@ -117,7 +119,7 @@ public final class ConfigStore {
                 RevisionLog.record(c, revision, ROUTE, s.id(), r.name(), "update", EntityJson.route(before), EntityJson.route(s));
             }
         }
-        List<String> keptUpstreams = doc.upstreams().stream().map(Upstream::name).toList();
+        Set<String> keptUpstreams = doc.upstreams().stream().map(Upstream::name).collect(Collectors.toSet());
         for (Stored<Upstream> before : upstreams.values()) {
             if (!keptUpstreams.contains(before.value().name())) {
                 deleteRow(c, "upstreams", before.id());
