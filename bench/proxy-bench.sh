@@ -25,6 +25,8 @@ LOAD_CPU=${LOAD_CPU:-0}
 BASE_PORT=${BASE_PORT:-18080}    # backend, nginx, haproxy, edgeway proxy = BASE_PORT+0..3; more above it
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# The launcher to run; e.g. /opt/edgeway/edgeway to measure an installed release instead of this checkout.
+EDGEWAY_CMD=${EDGEWAY_CMD:-$repo/edgeway}
 results_dir=$repo/bench/results
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 
@@ -60,6 +62,14 @@ if (( ${#need[@]} )); then
   apt-get update -qq
   # policy-rc.d style environments refuse to start the packaged services; we never use them anyway.
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  # On a systemd host the packages start their default services (nginx on :80); they were not running
+  # before we installed them and the bench never uses them, so put them back to off.
+  for svc in nginx haproxy; do
+    if [[ " ${need[*]} " == *" $svc "* ]] && systemctl is-active --quiet "$svc" 2>/dev/null; then
+      log "stopping and disabling the packaged $svc service"
+      systemctl disable --now --quiet "$svc" || true
+    fi
+  done
 fi
 command -v python3 >/dev/null || die "python3 is required for the summary"
 clk_tck=$(getconf CLK_TCK)
@@ -73,7 +83,9 @@ edgeway_fail() {
 }
 
 if [[ $SKIP_EDGEWAY != 1 ]]; then
-  [[ -x $repo/edgeway ]] || edgeway_fail "no launcher at $repo/edgeway"
+  [[ -x $EDGEWAY_CMD ]] || edgeway_fail "no launcher at $EDGEWAY_CMD"
+fi
+if [[ $SKIP_EDGEWAY != 1 && $EDGEWAY_CMD == "$repo/edgeway" ]]; then
   compgen -G "$repo/control-plane/target/*.jar" >/dev/null || edgeway_fail "control-plane/target has no jar"
   compgen -G "$repo/proxy-dataplane/target/*.jar" >/dev/null || edgeway_fail "proxy-dataplane/target has no jar"
   [[ -d $repo/control-plane/target/lib && -d $repo/proxy-dataplane/target/lib ]] \
@@ -273,7 +285,7 @@ http() { curl -s -m 5 -o "$1" -w '%{http_code}' "${@:2}" || true; }
 if [[ $SKIP_EDGEWAY != 1 ]]; then
   log "edgeway control plane on CPU $LOAD_CPU (admin $cp_admin, grpc $cp_grpc)"
   (cd "$repo" && EDGEWAY_DATA_DIR="$tmp/cp" EDGEWAY_ADMIN_PORT=$cp_admin EDGEWAY_GRPC_PORT=$cp_grpc \
-    exec taskset -c "$LOAD_CPU" ./edgeway control-plane) >"$tmp/control-plane.log" 2>&1 &
+    exec taskset -c "$LOAD_CPU" "$EDGEWAY_CMD" control-plane) >"$tmp/control-plane.log" 2>&1 &
   cp_pid=$!
   track "$cp_pid" control-plane
   # First start initialises the embedded PostgreSQL: allow up to 3 minutes.
@@ -290,7 +302,7 @@ if [[ $SKIP_EDGEWAY != 1 ]]; then
 
   log "edgeway proxy on CPU $PROXY_CPU (proxy ${port[edgeway]}, status $ew_status, 1 worker)"
   (cd "$repo" && EDGEWAY_WORKERS=1 EDGEWAY_PROXY_PORT=${port[edgeway]} EDGEWAY_STATUS_PORT=$ew_status \
-    EDGEWAY_DATA_DIR="$tmp/dp" exec taskset -c "$PROXY_CPU" ./edgeway dataplane --control-plane "127.0.0.1:$cp_grpc") \
+    EDGEWAY_DATA_DIR="$tmp/dp" exec taskset -c "$PROXY_CPU" "$EDGEWAY_CMD" dataplane --control-plane "127.0.0.1:$cp_grpc") \
     >"$tmp/dataplane.log" 2>&1 &
   pids[edgeway]=$!
   track "${pids[edgeway]}" dataplane

@@ -7,10 +7,12 @@
 # Control plane: admin 8001, gRPC 8005. Proxy i: proxy port 8000+i, status 8100+i, data ./data/proxy-i.
 # Offsets whose proxy port would hit the admin or gRPC port (1 and 5) are skipped, so the proxies are
 # proxy-0, proxy-2, proxy-3, proxy-4, proxy-6, ... Ports can be moved with FLEET_ADMIN_PORT, FLEET_GRPC_PORT,
-# FLEET_PROXY_BASE, FLEET_STATUS_BASE. Everything lives under ./data (logs and pids in ./data/fleet).
+# FLEET_PROXY_BASE, FLEET_STATUS_BASE; EDGEWAY_CMD runs another launcher (default ./edgeway, e.g.
+# /opt/edgeway/edgeway). Everything lives under ./data (logs and pids in ./data/fleet).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+edgeway=${EDGEWAY_CMD:-$root/edgeway}
 data=$root/data
 state=$data/fleet
 pids=$state/pids
@@ -43,7 +45,7 @@ launch() { # name env... -- args...
   local envs=()
   while [[ $1 != -- ]]; do envs+=("$1"); shift; done
   shift
-  env "${envs[@]}" nohup "$root/edgeway" "$@" >"$state/$name.log" 2>&1 &
+  env "${envs[@]}" nohup "$edgeway" "$@" >"$state/$name.log" 2>&1 &
   local pid=$!
   echo "$name $pid $(start_time $pid)" >>"$pids"
   echo "$pid"

@@ -34,7 +34,7 @@ locals {
     for pair in setproduct(var.allowed_client_cidrs, keys(local.listeners)) :
     "${pair[1]}-${pair[0]}" => { cidr = pair[0], port = local.listeners[pair[1]].lb_port }
   }
-  # Ports the NLB reaches on the instances: the two proxy ports and the /readyz health check.
+  # Ports the NLB reaches on the instances: the proxy port(s) and the status port (/readyz health check).
   # (for_each needs strings)
   instance_ports = toset([for p in concat([for l in values(local.listeners) : l.instance_port], [var.status_port]) : tostring(p)])
 }

@@ -6,6 +6,7 @@ import io.edgeway.controlplane.api.AdminApi;
 import io.edgeway.controlplane.discovery.ConfigDiscovery;
 import io.edgeway.controlplane.discovery.NodeLedger;
 import io.edgeway.controlplane.discovery.SnapshotCache;
+import io.edgeway.controlplane.discovery.SnapshotCheck;
 import io.edgeway.controlplane.discovery.SnapshotRefresher;
 import io.edgeway.controlplane.store.ConfigListener;
 import io.edgeway.controlplane.store.Database;
@@ -70,7 +71,7 @@ public final class ControlPlane implements AutoCloseable {
             SnapshotRefresher refresher = push(resources, new SnapshotRefresher(db, cache));
             // Build before serving, so the first stream gets the current config, not an empty one.
             refresher.buildNow();
-            RevisionLog revisions = new RevisionLog(db, refresher::onRevision);
+            RevisionLog revisions = new RevisionLog(db, refresher::onRevision, SnapshotCheck::verify);
             push(resources, new ConfigListener(db, refresher::onRevision).start());
             NodeLedger ledger = new NodeLedger(Clock.systemUTC());
             Server grpc = ConfigDiscovery.serve(settings.grpcAddress(), settings.grpcPort(), cache, ledger);

@@ -122,9 +122,10 @@ class CrudApiTest {
 
         JsonNode log = http.get("/api/v1/revisions").json().get("data");
         assertThat(log.get(0).get("revision").asLong()).isEqualTo(rev);
-        assertThat(log.get(0).get("action").asText()).isEqualTo("delete");
-        assertThat(log.get(0).get("before").get("name").asText()).isEqualTo("api");
-        assertThat(log.get(0).get("after").isNull()).isTrue();
+        assertThat(log.get(0).get("entries").get(0).get("action").asText()).isEqualTo("delete");
+        JsonNode last = http.get("/api/v1/revisions/" + rev).json().get("entries").get(0);
+        assertThat(last.get("before").get("name").asText()).isEqualTo("api");
+        assertThat(last.get("after").isNull()).isTrue();
         // gapless: one log entry per revision
         assertThat(db.count("revisions")).isEqualTo(rev);
     }

@@ -1,8 +1,10 @@
 package io.edgeway.controlplane;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.edgeway.proto.v1.Snapshot;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /** Two control-plane replicas on one database: a write through one reaches a proxy on the other. */
@@ -24,6 +26,8 @@ class ReplicasTest {
             Snapshot pushed = node.next();
             assertThat(pushed.getVersion()).isEqualTo(written);
             assertThat(pushed.getUpstreams(0).getName()).isEqualTo("via-a");
+            // each replica builds on its own thread: A may still be building when B has already pushed
+            await().atMost(Duration.ofSeconds(10)).until(() -> a.version() == written);
             assertThat(b.version()).isEqualTo(a.version());
         }
     }

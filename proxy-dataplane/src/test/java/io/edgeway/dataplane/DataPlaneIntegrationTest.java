@@ -246,12 +246,13 @@ class DataPlaneIntegrationTest {
     void invalidSnapshotIsNackedAndTheOldConfigKept() throws Exception {
         Snapshot bad = snapshot(3).toBuilder()
                 .addRoutes(Route.newBuilder().setName("broken").setUpstream("missing"))
-                .addUpstreams(Upstream.newBuilder().setName("empty"))
+                .addUpstreams(Upstream.newBuilder().setName("badport")
+                        .addTargets(Target.newBuilder().setHost("127.0.0.1").setPort(70000)))
                 .build();
         cp.push(bad);
         await().until(() -> cp.answered(3, false));
         List<ResourceError> errors = cp.nack(3).getNack().getErrorsList();
-        assertThat(errors).extracting(ResourceError::getName).containsExactlyInAnyOrder("broken", "empty");
+        assertThat(errors).extracting(ResourceError::getName).containsExactlyInAnyOrder("broken", "badport");
         assertThat(cp.nack(3).getNack().getNonce()).isEqualTo("nonce-3");
         assertThat(dp.appliedVersion()).isEqualTo(2);
         assertThat(get("app.test", "/").statusCode()).isEqualTo(200);

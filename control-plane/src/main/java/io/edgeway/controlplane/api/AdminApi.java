@@ -8,8 +8,10 @@ import io.edgeway.controlplane.discovery.NodeLedger;
 import io.edgeway.controlplane.discovery.SnapshotCache;
 import io.edgeway.controlplane.model.FieldError;
 import io.edgeway.controlplane.model.ValidationException;
+import io.edgeway.controlplane.store.ConfigStore;
 import io.edgeway.controlplane.store.ConflictException;
 import io.edgeway.controlplane.store.EntityJson;
+import io.edgeway.controlplane.store.History;
 import io.edgeway.controlplane.store.NotFoundException;
 import io.edgeway.controlplane.store.RevisionLog;
 import io.edgeway.controlplane.store.RouteStore;
@@ -80,7 +82,16 @@ public final class AdminApi {
             c.routes.delete("/api/v1/routes/{key}", ctx -> deleted(ctx, routes.delete(ctx.pathParam("key"))));
 
             c.routes.get("/api/v1/nodes", ctx -> ctx.json(data(ledger.list().stream().map(this::node).toList())));
-            c.routes.get("/api/v1/revisions", ctx -> ctx.json(data(revisions.latest(100))));
+
+            // Declarative config and history live in their own classes; only the routes are listed here.
+            ConfigStore configStore = new ConfigStore(revisions);
+            ConfigApi config = new ConfigApi(configStore);
+            RevisionApi history = new RevisionApi(new History(revisions), configStore);
+            c.routes.get("/api/v1/config", config::export);
+            c.routes.post("/api/v1/config", config::apply);
+            c.routes.get("/api/v1/revisions", history::list);
+            c.routes.get("/api/v1/revisions/{n}", history::get);
+            c.routes.post("/api/v1/revisions/{n}/rollback", history::rollback);
 
             c.routes.exception(ApiException.class, (e, ctx) -> problem(ctx, e.status(), e.type(), e.title(), e.getMessage(), e.errors()));
             c.routes.exception(ValidationException.class, (e, ctx) ->

@@ -1,5 +1,6 @@
 package io.edgeway.controlplane.store;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.edgeway.controlplane.model.Durations;
 import io.edgeway.controlplane.model.Route;
@@ -7,6 +8,8 @@ import io.edgeway.controlplane.model.Stored;
 import io.edgeway.controlplane.model.Target;
 import io.edgeway.controlplane.model.Timeouts;
 import io.edgeway.controlplane.model.Upstream;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +39,68 @@ public final class EntityJson {
         m.put("upstream", r.upstream());
         m.put("timeouts", timeouts(r.timeouts()));
         return tail(m, s);
+    }
+
+    /**
+     * An upstream as the declarative document spells it: no id or timestamps (so an export applies
+     * elsewhere unchanged) and no empty lists (so a hand-written file and its export read the same).
+     */
+    public static Map<String, Object> upstreamDoc(Upstream u) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", u.name());
+        putIfAny(m, "tags", u.tags());
+        putIfAny(m, "targets", targets(u.targets()));
+        return m;
+    }
+
+    /** A route as the declarative document spells it; see {@link #upstreamDoc}. */
+    public static Map<String, Object> routeDoc(Route r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", r.name());
+        putIfAny(m, "tags", r.tags());
+        putIfAny(m, "hosts", r.hosts());
+        putIfAny(m, "paths", r.paths());
+        putIfAny(m, "methods", r.methods());
+        m.put("upstream", r.upstream());
+        Map<String, Object> t = timeouts(r.timeouts());
+        if (!t.isEmpty()) {
+            m.put("timeouts", t);
+        }
+        return m;
+    }
+
+    /** Reads back an upstream this class wrote (API or document shape), e.g. from the revision log. */
+    static Upstream readUpstream(JsonNode n) {
+        List<Target> targets = new ArrayList<>();
+        for (JsonNode t : n.path("targets")) {
+            targets.add(new Target(t.path("host").asText(), t.path("port").asInt(), t.path("weight").asInt(Target.DEFAULT_WEIGHT)));
+        }
+        return new Upstream(n.path("name").asText(), strings(n.path("tags")), targets);
+    }
+
+    /** Reads back a route this class wrote; see {@link #readUpstream}. */
+    static Route readRoute(JsonNode n) {
+        JsonNode t = n.path("timeouts");
+        Timeouts timeouts = new Timeouts(duration(t, "connect"), duration(t, "first_byte"), duration(t, "idle"));
+        return new Route(n.path("name").asText(), strings(n.path("tags")), strings(n.path("hosts")),
+                strings(n.path("paths")), strings(n.path("methods")), n.path("upstream").asText(), timeouts);
+    }
+
+    private static Duration duration(JsonNode timeouts, String field) {
+        JsonNode v = timeouts.get(field);
+        return v == null || v.isNull() ? null : Durations.parse("timeouts." + field, v.asText());
+    }
+
+    private static List<String> strings(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(e -> out.add(e.asText()));
+        return out;
+    }
+
+    private static void putIfAny(Map<String, Object> m, String key, List<?> values) {
+        if (!values.isEmpty()) {
+            m.put(key, values);
+        }
     }
 
     static List<Map<String, Object>> targets(List<Target> targets) {

@@ -8,13 +8,11 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.OffsetDateTime;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
+import java.util.function.LongSupplier;
 
 /**
  * The config revision counter and its log. Every write goes through {@link #write}: bump the counter
@@ -32,11 +30,17 @@ public final class RevisionLog {
 
     private final Database db;
     private final LongConsumer committed;
+    private final Consumer<ConfigState> verifier;
 
-    /** {@code committed} hears each revision after its commit, for a fast rebuild on this replica. */
-    public RevisionLog(Database db, LongConsumer committed) {
+    /**
+     * {@code committed} hears each revision after its commit, for a fast rebuild on this replica;
+     * {@code verifier} sees the whole state a write is about to commit and throws to refuse it, so no
+     * revision exists that the proxies cannot run.
+     */
+    public RevisionLog(Database db, LongConsumer committed, Consumer<ConfigState> verifier) {
         this.db = requireNonNull(db, "db");
         this.committed = requireNonNull(committed, "committed");
+        this.verifier = requireNonNull(verifier, "verifier");
     }
 
     Database db() {
@@ -44,40 +48,73 @@ public final class RevisionLog {
     }
 
     <T> Written<T> write(Change<T> change) {
+        return writeIfChanged((c, bump) -> change.apply(c, bump.getAsLong()));
+    }
+
+    /** A write that may find nothing to do: it calls {@code bump} (at most once) only when it changes something. */
+    @FunctionalInterface
+    interface ConditionalChange<T> {
+        Written<T> apply(Connection c, LongSupplier bump) throws SQLException;
+    }
+
+    /**
+     * Takes the revision row lock first, so the change sees a state no other writer can move, then lets the
+     * change decide whether to bump. An apply of an unchanged document thus commits nothing and no revision.
+     */
+    <T> Written<T> writeIfChanged(ConditionalChange<T> change) {
+        long[] bumped = {0};
         Written<T> written = db.transaction(c -> {
-            long revision;
             try (Statement s = c.createStatement();
-                 ResultSet rs = s.executeQuery("UPDATE config_revision SET revision = revision + 1 RETURNING revision")) {
+                 ResultSet rs = s.executeQuery("SELECT revision FROM config_revision FOR UPDATE")) {
                 rs.next();
-                revision = rs.getLong(1);
             }
-            Written<T> w = change.apply(c, revision);
-            // PostgreSQL delivers a NOTIFY only when its transaction commits: listeners never hear of a
-            // revision that rolled back, and no crash between commit and send can lose it.
-            try (PreparedStatement ps = c.prepareStatement("SELECT pg_notify(?, ?)")) {
-                ps.setString(1, CHANNEL);
-                ps.setString(2, Long.toString(revision));
-                ps.execute();
+            Written<T> w = change.apply(c, () -> {
+                if (bumped[0] != 0) {
+                    throw new IllegalStateException("revision already bumped in this transaction");
+                }
+                try (Statement s = c.createStatement();
+                     ResultSet rs = s.executeQuery("UPDATE config_revision SET revision = revision + 1 RETURNING revision")) {
+                    rs.next();
+                    bumped[0] = rs.getLong(1);
+                    return bumped[0];
+                } catch (SQLException e) {
+                    throw StoreException.translate(e);
+                }
+            });
+            if (bumped[0] != 0) {
+                verifier.accept(new ConfigState(bumped[0], UpstreamStore.all(c), RouteStore.all(c)));
+                // PostgreSQL delivers a NOTIFY only when its transaction commits: listeners never hear of a
+                // revision that rolled back, and no crash between commit and send can lose it.
+                try (PreparedStatement ps = c.prepareStatement("SELECT pg_notify(?, ?)")) {
+                    ps.setString(1, CHANNEL);
+                    ps.setString(2, Long.toString(bumped[0]));
+                    ps.execute();
+                }
             }
             return w;
         });
-        committed.accept(written.revision());
+        if (bumped[0] != 0) {
+            committed.accept(bumped[0]);
+        }
         return written;
     }
 
     static void record(Connection c, long revision, String kind, UUID id, String name, String action,
                        Map<String, Object> before, Map<String, Object> after) throws SQLException {
+        // seq orders the entries of one revision; writers hold the revision lock, so max(seq) cannot race, and
+        // the (revision, seq) key makes it one index probe even for an apply of thousands of entities.
         try (PreparedStatement ps = c.prepareStatement("""
-                INSERT INTO revisions (revision, created_at, actor, entity_kind, entity_id, entity_name, action, before, after)
-                VALUES (?, now(), ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb)""")) {
+                INSERT INTO revisions (revision, seq, created_at, actor, entity_kind, entity_id, entity_name, action, before, after)
+                VALUES (?, (SELECT COALESCE(max(seq) + 1, 0) FROM revisions WHERE revision = ?), now(), ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb)""")) {
             ps.setLong(1, revision);
-            ps.setString(2, "admin-api");
-            ps.setString(3, kind);
-            ps.setObject(4, id);
-            ps.setString(5, name);
-            ps.setString(6, action);
-            ps.setString(7, json(before));
-            ps.setString(8, json(after));
+            ps.setLong(2, revision);
+            ps.setString(3, "admin-api");
+            ps.setString(4, kind);
+            ps.setObject(5, id);
+            ps.setString(6, name);
+            ps.setString(7, action);
+            ps.setString(8, json(before));
+            ps.setString(9, json(after));
             ps.executeUpdate();
         }
     }
@@ -94,46 +131,11 @@ public final class RevisionLog {
         }
     }
 
-    /** The newest {@code limit} log entries, newest first, in the API's JSON shape. */
-    public List<Map<String, Object>> latest(int limit) {
-        return db.consistentRead(c -> {
-            List<Map<String, Object>> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT * FROM revisions ORDER BY revision DESC LIMIT ?")) {
-                ps.setInt(1, limit);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        Map<String, Object> m = new LinkedHashMap<>();
-                        m.put("revision", rs.getLong("revision"));
-                        m.put("time", rs.getObject("created_at", OffsetDateTime.class).toInstant().toString());
-                        m.put("actor", rs.getString("actor"));
-                        m.put("entity_kind", rs.getString("entity_kind"));
-                        m.put("entity_id", rs.getObject("entity_id", UUID.class).toString());
-                        m.put("entity_name", rs.getString("entity_name"));
-                        m.put("action", rs.getString("action"));
-                        m.put("before", tree(rs.getString("before")));
-                        m.put("after", tree(rs.getString("after")));
-                        out.add(m);
-                    }
-                }
-            }
-            return out;
-        });
-    }
-
     private static String json(Map<String, Object> value) {
         try {
             return value == null ? null : EntityJson.MAPPER.writeValueAsString(value);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("revision log entry not serializable", e);
-        }
-    }
-
-    private static Object tree(String json) {
-        try {
-            return json == null ? null : EntityJson.MAPPER.readTree(json);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("revision log entry not parseable", e);
         }
     }
 }

@@ -124,7 +124,7 @@ public final class RouteStore {
                 new ValidationException("upstream", "upstream: " + name + " (expected: the name of an existing upstream)"));
     }
 
-    private static Stored<Route> insert(Connection c, UUID id, Route r) throws SQLException {
+    static Stored<Route> insert(Connection c, UUID id, Route r) throws SQLException {
         UUID upstream = upstreamId(c, r.upstream());
         try (PreparedStatement ps = c.prepareStatement("""
                 INSERT INTO routes (name, tags, hosts, paths, methods, upstream_id, connect_timeout_ms,
@@ -137,7 +137,7 @@ public final class RouteStore {
         return find(c, id.toString()).orElseThrow();
     }
 
-    private static Stored<Route> update(Connection c, UUID id, Route r) throws SQLException {
+    static Stored<Route> update(Connection c, UUID id, Route r) throws SQLException {
         UUID upstream = upstreamId(c, r.upstream());
         try (PreparedStatement ps = c.prepareStatement("""
                 UPDATE routes SET name = ?, tags = ?, hosts = ?, paths = ?, methods = ?, upstream_id = ?,

@@ -134,7 +134,7 @@ public final class UpstreamStore {
         }
     }
 
-    private static Stored<Upstream> insert(Connection c, UUID id, Upstream u) throws SQLException {
+    static Stored<Upstream> insert(Connection c, UUID id, Upstream u) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 INSERT INTO upstreams (id, name, tags, targets, created_at, updated_at)
                 VALUES (?, ?, ?, ?::jsonb, now(), now()) RETURNING *""")) {
@@ -149,7 +149,7 @@ public final class UpstreamStore {
         }
     }
 
-    private static Stored<Upstream> update(Connection c, UUID id, Upstream u) throws SQLException {
+    static Stored<Upstream> update(Connection c, UUID id, Upstream u) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 UPDATE upstreams SET name = ?, tags = ?, targets = ?::jsonb, updated_at = now()
                 WHERE id = ? RETURNING *""")) {

@@ -55,9 +55,6 @@ public record RuntimeConfig(long version, RouteTable routes, Map<String, Upstrea
             } else if (upstreams.containsKey(u.getName())) {
                 errors.add(new ConfigError("upstream", name, "name", "duplicate upstream name"));
             }
-            if (u.getTargetsCount() == 0) {
-                errors.add(new ConfigError("upstream", name, "targets", "must not be empty"));
-            }
             List<Target> targets = new ArrayList<>();
             for (int t = 0; t < u.getTargetsCount(); t++) {
                 io.edgeway.proto.v1.Target pt = u.getTargets(t);

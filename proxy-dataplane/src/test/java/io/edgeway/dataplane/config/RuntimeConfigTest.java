@@ -53,7 +53,6 @@ class RuntimeConfigTest {
         assertThatThrownBy(() -> RuntimeConfig.from(s))
                 .isInstanceOf(InvalidConfigException.class)
                 .satisfies(e -> assertThat(((InvalidConfigException) e).errors()).containsExactlyInAnyOrder(
-                        new ConfigError("upstream", "empty", "targets", "must not be empty"),
                         new ConfigError("upstream", "badport", "targets[0].port", "70000 (expected: 1-65535)"),
                         new ConfigError("upstream", "dup", "name", "duplicate upstream name"),
                         new ConfigError("route", "orphan", "upstream",
@@ -61,6 +60,17 @@ class RuntimeConfigTest {
                         new ConfigError("route", "twice", "name", "duplicate route name"),
                         new ConfigError("route", "twice", "paths[0]",
                                 "'nope' (expected: a prefix starting with /)")));
+    }
+
+    @Test
+    void acceptsAnUpstreamWithoutTargetsWhoseRequestsGet503() throws Exception {
+        // Operators create an upstream first and add targets later (as in Kong); the balancer then has
+        // nothing to pick and the request path answers 503, rather than every proxy nacking the config.
+        RuntimeConfig config = RuntimeConfig.from(Snapshot.newBuilder().setVersion(1)
+                .addUpstreams(upstream("empty"))
+                .addRoutes(Route.newBuilder().setName("r").setUpstream("empty"))
+                .build());
+        assertThat(config.upstreams().get("empty").balancer().pick()).isNull();
     }
 
     @Test

@@ -1,0 +1,127 @@
+package io.edgeway.controlplane.api;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import io.edgeway.controlplane.model.Config;
+import io.edgeway.controlplane.model.FieldError;
+import io.edgeway.controlplane.model.Route;
+import io.edgeway.controlplane.model.Upstream;
+import io.edgeway.controlplane.model.ValidationException;
+import io.edgeway.controlplane.store.EntityJson;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * The declarative document {@code {"upstreams": [...], "routes": [...]}} in JSON or YAML. Each entity is
+ * read by the same code as the single-entity API; every problem of every entity is collected under its
+ * document path (e.g. {@code routes[2].upstream}), so one answer lists all of them.
+ */
+final class ConfigDocument {
+    static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
+            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES))
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    private static final Set<String> KEYS = Set.of("upstreams", "routes");
+    private static final Set<String> NOT_YET = Set.of("certificates", "stream_routes");
+
+    /** A parsed document: the config when it is valid, else every problem found. */
+    record Parsed(Config config, List<FieldError> problems) {}
+
+    private ConfigDocument() {}
+
+    static boolean isYaml(String mediaType) {
+        String m = mediaType == null ? "" : mediaType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+        return m.equals("application/yaml") || m.equals("application/x-yaml") || m.equals("text/yaml") || m.endsWith("+yaml");
+    }
+
+    /** The body as a JSON tree; 415 unless JSON or YAML, 400 unless it parses as one object. */
+    static ObjectNode read(String contentType, String body) {
+        if (!isYaml(contentType)) {
+            return RequestJson.object(contentType, body); // JSON, or the same 415 as everywhere else
+        }
+        JsonNode node;
+        try {
+            node = YAML.readTree(body);
+        } catch (JsonProcessingException e) {
+            String detail = "body: not valid YAML (" + e.getOriginalMessage() + ")";
+            throw ApiException.malformed(detail, List.of(new FieldError("body", detail)));
+        }
+        if (node == null || !node.isObject()) {
+            String detail = "body: " + (node == null || node.isMissingNode() ? "empty" : node.getNodeType().name().toLowerCase(Locale.ROOT))
+                    + " (expected: a mapping with upstreams and routes)";
+            throw ApiException.malformed(detail, List.of(new FieldError("body", detail)));
+        }
+        return (ObjectNode) node;
+    }
+
+    static Parsed parse(ObjectNode doc) {
+        List<FieldError> problems = new ArrayList<>();
+        doc.fieldNames().forEachRemaining(k -> {
+            if (NOT_YET.contains(k)) {
+                problems.add(new FieldError(k, k + ": not supported yet (expected: only upstreams and routes in a config document)"));
+            } else if (!KEYS.contains(k)) {
+                problems.add(new FieldError(k, k + ": unknown field (expected one of: routes, upstreams)"));
+            }
+        });
+        List<Upstream> upstreams = entities(doc, "upstreams", n -> RequestJson.upstream(n, null), problems);
+        List<Route> routes = entities(doc, "routes", n -> RequestJson.route(n, null), problems);
+        if (!problems.isEmpty()) {
+            return new Parsed(null, problems);
+        }
+        try {
+            return new Parsed(new Config(upstreams, routes), List.of());
+        } catch (ValidationException e) {
+            return new Parsed(null, e.errors());
+        }
+    }
+
+    private static <T> List<T> entities(ObjectNode doc, String key, Function<ObjectNode, T> reader, List<FieldError> problems) {
+        JsonNode list = doc.get(key);
+        List<T> out = new ArrayList<>();
+        if (list == null || list.isNull()) {
+            return out;
+        }
+        if (!list.isArray()) {
+            problems.add(new FieldError(key, key + ": " + list.getNodeType().name().toLowerCase(Locale.ROOT) + " (expected: a list)"));
+            return out;
+        }
+        for (int i = 0; i < list.size(); i++) {
+            String at = key + "[" + i + "]";
+            JsonNode item = list.get(i);
+            if (!item.isObject()) {
+                problems.add(new FieldError(at, at + ": " + item.getNodeType().name().toLowerCase(Locale.ROOT) + " (expected: an object)"));
+                continue;
+            }
+            try {
+                out.add(reader.apply((ObjectNode) item));
+            } catch (ApiException e) {
+                e.errors().forEach(err -> problems.add(under(at, err)));
+            } catch (ValidationException e) {
+                e.errors().forEach(err -> problems.add(under(at, err)));
+            }
+        }
+        return out;
+    }
+
+    private static FieldError under(String prefix, FieldError e) {
+        return new FieldError(e.field().equals("body") ? prefix : prefix + "." + e.field(), e.message());
+    }
+
+    /** The document for {@code config}: what GET /api/v1/config answers and what an export writes. */
+    static Map<String, Object> render(Config config) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("upstreams", config.upstreams().stream().map(EntityJson::upstreamDoc).toList());
+        m.put("routes", config.routes().stream().map(EntityJson::routeDoc).toList());
+        return m;
+    }
+}

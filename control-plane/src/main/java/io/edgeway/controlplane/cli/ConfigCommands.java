@@ -1,0 +1,159 @@
+package io.edgeway.controlplane.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** apply, diff, validate and export: the declarative config file against POST/GET /api/v1/config. */
+final class ConfigCommands {
+    private ConfigCommands() {}
+
+    /** What every file command shares: the options, the file, and printing a plan. */
+    abstract static class FileCommand implements Callable<Integer> {
+        @ParentCommand
+        EdgewayCtl ctl;
+
+        @Mixin
+        EdgewayCtl.AdminOptions admin = new EdgewayCtl.AdminOptions();
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE",
+                description = "The config document: YAML, or JSON when the name ends in .json.")
+        Path file;
+
+        /** The server's dry-run plan (or the applied plan) for the file. */
+        JsonNode send(boolean dryRun) {
+            String body;
+            try {
+                body = Files.readString(file, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new CliException("cannot read " + file + ": " + e.getMessage());
+            }
+            String type = file.toString().endsWith(".json") ? "application/json" : "application/yaml";
+            AdminClient.Response r = ctl.client(admin).post("/api/v1/config" + (dryRun ? "?dry_run=true" : ""), type, body);
+            return AdminClient.require(r).json();
+        }
+
+        /** Prints problems to stderr; true when there were any. */
+        boolean printProblems(JsonNode plan) {
+            if (plan.path("problems").isEmpty()) {
+                return false;
+            }
+            PrintWriter err = spec.commandLine().getErr();
+            err.println(file + " is invalid:");
+            for (JsonNode p : plan.path("problems")) {
+                err.println("  " + p.path("field").asText() + "  " + p.path("message").asText());
+            }
+            err.flush();
+            return true;
+        }
+
+        /** Terraform-like lines: + create, ~ update (fields), - delete; unchanged entities only counted. */
+        void printPlan(JsonNode plan) {
+            PrintWriter out = EdgewayCtl.out(spec);
+            for (JsonNode c : plan.path("created")) {
+                out.println("+ " + c.path("kind").asText() + " " + c.path("name").asText());
+            }
+            for (JsonNode c : plan.path("updated")) {
+                out.println("~ " + c.path("kind").asText() + " " + c.path("name").asText() + " (" + String.join(", ",
+                        AdminClient.JSON.convertValue(c.path("fields"), String[].class)) + ")");
+            }
+            for (JsonNode c : plan.path("deleted")) {
+                out.println("- " + c.path("kind").asText() + " " + c.path("name").asText());
+            }
+            out.println(plan.path("created").size() + " to create, " + plan.path("updated").size() + " to update, "
+                    + plan.path("deleted").size() + " to delete, " + plan.path("unchanged").size() + " unchanged");
+            out.flush();
+        }
+
+        static boolean changes(JsonNode plan) {
+            return !plan.path("created").isEmpty() || !plan.path("updated").isEmpty() || !plan.path("deleted").isEmpty();
+        }
+    }
+
+    @Command(name = "apply", mixinStandardHelpOptions = true,
+            description = "Make the file the whole config: create, update and delete to match, in one revision.")
+    static final class Apply extends FileCommand {
+        @Override
+        public Integer call() {
+            JsonNode plan = send(false); // a 422 comes back as a CliException listing every problem
+            printPlan(plan);
+            EdgewayCtl.out(spec).println((changes(plan) ? "applied as revision " : "nothing to apply; revision ")
+                    + plan.path("revision").asLong());
+            EdgewayCtl.out(spec).flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "diff", mixinStandardHelpOptions = true,
+            description = "Show what apply would change. Exit 0: no difference, 2: differs, 1: error or invalid file.")
+    static final class Diff extends FileCommand {
+        @Override
+        public Integer call() {
+            JsonNode plan = send(true);
+            if (printProblems(plan)) {
+                return 1;
+            }
+            printPlan(plan);
+            return changes(plan) ? 2 : 0;
+        }
+    }
+
+    @Command(name = "validate", mixinStandardHelpOptions = true,
+            description = "Check the file on the server (a dry run) without changing anything. Exit 0: valid, 1: invalid.")
+    static final class Validate extends FileCommand {
+        @Override
+        public Integer call() {
+            if (printProblems(send(true))) {
+                return 1;
+            }
+            EdgewayCtl.out(spec).println(file + " is valid");
+            EdgewayCtl.out(spec).flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "export", mixinStandardHelpOptions = true,
+            description = "Write the current config as a YAML document that apply takes back unchanged.")
+    static final class Export implements Callable<Integer> {
+        @ParentCommand
+        EdgewayCtl ctl;
+
+        @Mixin
+        EdgewayCtl.AdminOptions admin = new EdgewayCtl.AdminOptions();
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE instead of stdout.")
+        Path output;
+
+        @Override
+        public Integer call() {
+            String yaml = AdminClient.require(ctl.client(admin).get("/api/v1/config?format=yaml", "application/yaml")).body();
+            if (output == null) {
+                EdgewayCtl.out(spec).print(yaml);
+                EdgewayCtl.out(spec).flush();
+                return 0;
+            }
+            try {
+                Files.writeString(output, yaml, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new CliException("cannot write " + output + ": " + e.getMessage());
+            }
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package io.edgeway.controlplane.discovery;
+
+import static java.util.Objects.requireNonNull;
+
+import io.edgeway.controlplane.model.Config;
+import io.edgeway.controlplane.model.FieldError;
+import io.edgeway.controlplane.model.Route;
+import io.edgeway.controlplane.model.Stored;
+import io.edgeway.controlplane.model.Upstream;
+import io.edgeway.controlplane.model.ValidationException;
+import io.edgeway.controlplane.store.ConfigState;
+import io.edgeway.dataplane.config.ConfigError;
+import io.edgeway.dataplane.config.InvalidConfigException;
+import io.edgeway.dataplane.config.RuntimeConfig;
+import io.edgeway.proto.v1.Snapshot;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Function;
+
+/**
+ * Would a proxy accept this config? Builds the very Snapshot the fleet would receive (through
+ * {@link SnapshotBuilder}, the push path's own code) and compiles it with the proxy's own compiler,
+ * {@link RuntimeConfig#from}. Nothing is committed that every proxy would then reject with a Nack.
+ */
+public final class SnapshotCheck {
+    private SnapshotCheck() {}
+
+    /** The snapshot a proxy would receive for {@code config} at {@code version}. */
+    public static Snapshot snapshot(Config config, long version) {
+        requireNonNull(config, "config");
+        Instant t = Instant.EPOCH; // ids and times are not config; any values build the same snapshot
+        List<Stored<Upstream>> us = config.upstreams().stream()
+                .map(u -> new Stored<>(id("upstream", u.name()), u, t, t)).toList();
+        List<Stored<Route>> rs = config.routes().stream()
+                .map(r -> new Stored<>(id("route", r.name()), r, t, t)).toList();
+        return SnapshotBuilder.build(new ConfigState(version, us, rs)).snapshot();
+    }
+
+    /** Every reason a proxy would reject {@code config}, with document paths like {@code upstreams[1].targets}. */
+    public static List<FieldError> problems(Config config, long version) {
+        return compile(snapshot(config, version)).stream().map(e -> new FieldError(
+                documentPath(config, e) + "." + e.field(), e.field() + ": " + e.message())).toList();
+    }
+
+    /**
+     * Refuses a state about to be committed by a single-entity write when a proxy would reject it. The
+     * fields are the entity's own ({@code targets}), since that is what the request named.
+     */
+    public static void verify(ConfigState state) {
+        List<ConfigError> errors = compile(SnapshotBuilder.build(state).snapshot());
+        if (!errors.isEmpty()) {
+            throw new ValidationException(errors.stream().map(e -> new FieldError(e.field(),
+                    e.kind() + " '" + e.name() + "' " + e.field() + ": " + e.message()
+                            + " (the proxies would reject this config)")).toList());
+        }
+    }
+
+    private static List<ConfigError> compile(Snapshot snapshot) {
+        try {
+            RuntimeConfig.from(snapshot);
+            return List.of();
+        } catch (InvalidConfigException e) {
+            return e.errors();
+        }
+    }
+
+    private static String documentPath(Config config, ConfigError e) {
+        return switch (e.kind()) {
+            case "upstream" -> "upstreams[" + indexOf(config.upstreams(), Upstream::name, e.name()) + "]";
+            case "route" -> "routes[" + indexOf(config.routes(), Route::name, e.name()) + "]";
+            default -> e.kind();
+        };
+    }
+
+    private static <T> int indexOf(List<T> items, Function<T, String> name, String wanted) {
+        for (int i = 0; i < items.size(); i++) {
+            if (name.apply(items.get(i)).equals(wanted)) return i;
+        }
+        return -1;
+    }
+
+    private static UUID id(String kind, String name) {
+        return UUID.nameUUIDFromBytes((kind + "/" + name).getBytes(StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,174 @@
+package io.edgeway.controlplane.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.sun.net.httpserver.HttpServer;
+import io.edgeway.controlplane.ControlPlane;
+import io.edgeway.controlplane.TestDatabase;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CLI in-process against a real control plane on loopback: the file workflow end to end. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class EdgewayCtlTest {
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    private TestDatabase db;
+    private ControlPlane cp;
+    private String server;
+
+    /** One run: exit code and what it printed. */
+    record Run(int exit, String out, String err) {}
+
+    @BeforeAll
+    void start() throws Exception {
+        db = TestDatabase.create(getClass());
+        cp = ControlPlane.start(db.settings());
+        server = "http://127.0.0.1:" + cp.adminPort();
+    }
+
+    @AfterAll
+    void stop() {
+        cp.close();
+    }
+
+    private Run ctl(Map<String, String> env, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        var cl = EdgewayCtl.commandLine(env);
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int exit = cl.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    private Run ctl(String... args) {
+        return ctl(Map.of("EDGEWAY_ADMIN_URL", server), args);
+    }
+
+    @Test
+    void applyDiffChangeApplyExportRoundTrips(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("edgeway.yaml");
+        Files.writeString(file, example());
+
+        Run apply = ctl("apply", "-f", file.toString());
+        assertThat(apply.exit()).as(apply.err()).isZero();
+        assertThat(apply.out()).contains("+ upstream shop-api", "+ route website", "applied as revision " + db.revision());
+
+        Run same = ctl("diff", "-f", file.toString());
+        assertThat(same.exit()).as(same.out() + same.err()).isZero();
+        assertThat(same.out()).contains("0 to create, 0 to update, 0 to delete, 4 unchanged");
+
+        Files.writeString(file, example().replace("port: 80\n", "port: 8081\n").replace("paths: [/]", "paths: [/, /docs]"));
+        long before = db.revision();
+        Run differs = ctl("diff", "-f", file.toString());
+        assertThat(differs.exit()).as(differs.err()).isEqualTo(2);
+        assertThat(differs.out()).contains("~ upstream static-site (targets)", "~ route website (paths)");
+        assertThat(db.revision()).isEqualTo(before); // diff never writes
+
+        assertThat(ctl("apply", "-f", file.toString()).exit()).isZero();
+        assertThat(db.revision()).isEqualTo(before + 1);
+        assertThat(ctl("diff", "-f", file.toString()).exit()).isZero();
+
+        Path exported = dir.resolve("exported.yaml");
+        assertThat(ctl("export", "-o", exported.toString()).exit()).isZero();
+        assertThat(YAML.readTree(exported.toFile())).isEqualTo(YAML.readTree(file.toFile()));
+        Run stdout = ctl("export");
+        assertThat(YAML.readTree(stdout.out())).isEqualTo(YAML.readTree(file.toFile()));
+
+        Run routes = ctl("get", "routes");
+        assertThat(routes.exit()).isZero();
+        assertThat(routes.out().lines().toList().get(0)).startsWith("NAME").contains("UPSTREAM");
+        assertThat(routes.out()).contains("website", "www.example.com", "/,/docs", "static-site");
+        assertThat(ctl("get", "upstreams").out()).contains("10.0.1.10:8080*3,10.0.1.11:8080");
+        assertThat(ctl("get", "nodes").out()).startsWith("ID");
+    }
+
+    @Test
+    void validateAndDiffReportEveryProblemAndExitOne(@TempDir Path dir) throws Exception {
+        Path good = dir.resolve("good.yaml");
+        Files.writeString(good, example());
+        Run ok = ctl("validate", "-f", good.toString());
+        assertThat(ok.exit()).as(ok.err()).isZero();
+        assertThat(ok.out()).contains("is valid");
+
+        Path bad = dir.resolve("bad.json");
+        Files.writeString(bad, """
+                {"upstreams":[{"name":"a","targets":[{"host":"127.0.0.1","port":1}]}],
+                 "routes":[{"name":"r","upstream":"nope"}]}""");
+        long rev = db.revision();
+        Run invalid = ctl("validate", "-f", bad.toString());
+        assertThat(invalid.exit()).isEqualTo(1);
+        assertThat(invalid.err()).contains("routes[0].upstream");
+        assertThat(ctl("diff", "-f", bad.toString()).exit()).isEqualTo(1);
+        Run refused = ctl("apply", "-f", bad.toString());
+        assertThat(refused.exit()).isEqualTo(1);
+        assertThat(refused.err()).contains("422", "routes[0].upstream");
+        assertThat(db.revision()).isEqualTo(rev);
+
+        assertThat(ctl("apply", "-f", dir.resolve("missing.yaml").toString()).exit()).isEqualTo(1);
+        assertThat(ctl("apply").exit()).isEqualTo(1); // usage error: 1, never diff's 2
+        Run unreachable = ctl(Map.of(), "--server", "http://127.0.0.1:1", "export");
+        assertThat(unreachable.exit()).isEqualTo(1);
+        assertThat(unreachable.err()).contains("cannot reach the admin API at http://127.0.0.1:1");
+    }
+
+    @Test
+    void everyCallCarriesTheTokenAndTokenCreatePostsNameAndRole() throws Exception {
+        // The tokens API is being built elsewhere; a loopback server shows exactly what the CLI sends.
+        AtomicReference<String> auth = new AtomicReference<>();
+        AtomicReference<String> body = new AtomicReference<>();
+        HttpServer tokens = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        tokens.createContext("/api/v1/tokens", ex -> {
+            auth.set(ex.getRequestHeaders().getFirst("Authorization"));
+            try (InputStream in = ex.getRequestBody()) {
+                body.set(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            }
+            byte[] answer = "{\"name\":\"ci\",\"role\":\"read-only\",\"token\":\"ew_secret\"}".getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().add("Content-Type", "application/json");
+            ex.sendResponseHeaders(201, answer.length);
+            ex.getResponseBody().write(answer);
+            ex.close();
+        });
+        tokens.start();
+        try {
+            String url = "http://127.0.0.1:" + tokens.getAddress().getPort();
+            Run fromEnv = ctl(Map.of("EDGEWAY_ADMIN_URL", url, "EDGEWAY_ADMIN_TOKEN", "env-token"),
+                    "token", "create", "--name", "ci", "--role", "read-only");
+            assertThat(fromEnv.exit()).as(fromEnv.err()).isZero();
+            assertThat(fromEnv.out()).contains("ew_secret");
+            assertThat(auth.get()).isEqualTo("Bearer env-token");
+            JsonNode sent = new ObjectMapper().readTree(body.get());
+            assertThat(sent.get("name").asText()).isEqualTo("ci");
+            assertThat(sent.get("role").asText()).isEqualTo("read-only");
+
+            assertThat(ctl(Map.of("EDGEWAY_ADMIN_TOKEN", "env-token"), "--server", url, "--token", "flag-token",
+                    "token", "create", "--name", "ci").exit()).isZero();
+            assertThat(auth.get()).isEqualTo("Bearer flag-token"); // the flag wins over the environment
+        } finally {
+            tokens.stop(0);
+        }
+    }
+
+    private static String example() throws IOException {
+        try (InputStream in = EdgewayCtl.class.getResourceAsStream("example.yaml")) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+}
