@@ -16,10 +16,12 @@ import java.util.Map;
  * EDGEWAY_ADMIN_PORT      8001
  * EDGEWAY_GRPC_ADDRESS    0.0.0.0     ConfigDiscovery for the proxies
  * EDGEWAY_GRPC_PORT       8005
+ * EDGEWAY_ADMIN_TOKEN     (none)      made an admin token at start; without it and without any stored token,
+ *                                     one is generated into &lt;dataDir&gt;/admin-token (loopback admin only)
  * </pre>
  */
 public record Settings(String dbUrl, String dbUser, String dbPassword, Path dataDir,
-                       String adminAddress, int adminPort, String grpcAddress, int grpcPort) {
+                       String adminAddress, int adminPort, String grpcAddress, int grpcPort, String adminToken) {
     public Settings {
         requireNonNull(dataDir, "dataDir");
         requireNonNull(adminAddress, "adminAddress");
@@ -45,17 +47,30 @@ public record Settings(String dbUrl, String dbUser, String dbPassword, Path data
                 env.getOrDefault("EDGEWAY_ADMIN_ADDRESS", "127.0.0.1"),
                 port(env, "EDGEWAY_ADMIN_PORT", 8001),
                 env.getOrDefault("EDGEWAY_GRPC_ADDRESS", "0.0.0.0"),
-                port(env, "EDGEWAY_GRPC_PORT", 8005));
+                port(env, "EDGEWAY_GRPC_PORT", 8005),
+                blankToNull(env.get("EDGEWAY_ADMIN_TOKEN")));
     }
 
     /** External database, loopback only, ephemeral ports: what tests and embedding callers want. */
     public static Settings forDatabase(String url, String user, String password) {
-        return new Settings(requireNonNull(url, "url"), user, password, Path.of("./data"), "127.0.0.1", 0, "127.0.0.1", 0);
+        return new Settings(requireNonNull(url, "url"), user, password, Path.of("./data"), "127.0.0.1", 0, "127.0.0.1", 0, null);
     }
 
     /** Embedded database in {@code dataDir}, loopback only, ephemeral ports. */
     public static Settings embedded(Path dataDir) {
-        return new Settings(null, null, null, dataDir, "127.0.0.1", 0, "127.0.0.1", 0);
+        return new Settings(null, null, null, dataDir, "127.0.0.1", 0, "127.0.0.1", 0, null);
+    }
+
+    /** The same settings with {@code token} as EDGEWAY_ADMIN_TOKEN. */
+    public Settings withAdminToken(String token) {
+        return new Settings(dbUrl, dbUser, dbPassword, dataDir, adminAddress, adminPort, grpcAddress, grpcPort, token);
+    }
+
+    /** Secrets stay out of logs and exception messages. */
+    @Override
+    public String toString() {
+        return "Settings[dbUrl=" + dbUrl + ", dbUser=" + dbUser + ", dataDir=" + dataDir + ", admin=" + adminAddress + ":"
+                + adminPort + ", grpc=" + grpcAddress + ":" + grpcPort + ", adminToken=" + (adminToken == null ? "none" : "***") + "]";
     }
 
     private static int port(Map<String, String> env, String name, int fallback) {

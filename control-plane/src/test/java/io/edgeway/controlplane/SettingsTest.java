@@ -24,9 +24,10 @@ class SettingsTest {
         Settings s = Settings.fromEnv(Map.of(
                 "EDGEWAY_DB_URL", "jdbc:postgresql://db:5432/edgeway", "EDGEWAY_DB_USER", "u", "EDGEWAY_DB_PASSWORD", "p",
                 "EDGEWAY_DATA_DIR", "/var/lib/edgeway", "EDGEWAY_ADMIN_ADDRESS", "0.0.0.0", "EDGEWAY_ADMIN_PORT", "0",
-                "EDGEWAY_GRPC_ADDRESS", "10.0.0.1", "EDGEWAY_GRPC_PORT", "9005"));
+                "EDGEWAY_GRPC_ADDRESS", "10.0.0.1", "EDGEWAY_GRPC_PORT", "9005", "EDGEWAY_ADMIN_TOKEN", "s3cret"));
         assertThat(s).isEqualTo(new Settings("jdbc:postgresql://db:5432/edgeway", "u", "p", Path.of("/var/lib/edgeway"),
-                "0.0.0.0", 0, "10.0.0.1", 9005));
+                "0.0.0.0", 0, "10.0.0.1", 9005, "s3cret"));
+        assertThat(s.toString()).doesNotContain("s3cret");
     }
 
     @Test

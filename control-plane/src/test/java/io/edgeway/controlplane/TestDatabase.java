@@ -51,8 +51,9 @@ public final class TestDatabase {
         return url;
     }
 
+    /** Loopback, ephemeral ports, this database, and {@link Http#ADMIN_TOKEN} as EDGEWAY_ADMIN_TOKEN. */
     public Settings settings() {
-        return Settings.forDatabase(url, "postgres", null);
+        return Settings.forDatabase(url, "postgres", null).withAdminToken(Http.ADMIN_TOKEN);
     }
 
     public long count(String table) {

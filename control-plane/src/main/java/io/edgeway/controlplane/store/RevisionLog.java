@@ -71,7 +71,7 @@ public final class RevisionLog {
                 INSERT INTO revisions (revision, created_at, actor, entity_kind, entity_id, entity_name, action, before, after)
                 VALUES (?, now(), ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb)""")) {
             ps.setLong(1, revision);
-            ps.setString(2, "admin-api");
+            ps.setString(2, Actor.current());
             ps.setString(3, kind);
             ps.setObject(4, id);
             ps.setString(5, name);
