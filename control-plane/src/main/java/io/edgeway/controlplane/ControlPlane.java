@@ -117,6 +117,11 @@ public final class ControlPlane implements AutoCloseable {
         return resource;
     }
 
+    /** The running admin app, for tests that walk its route table. */
+    Javalin adminApp() {
+        return admin;
+    }
+
     public int adminPort() {
         return admin.port();
     }

@@ -64,6 +64,17 @@ public final class TestDatabase {
         return queryLong("SELECT revision FROM config_revision");
     }
 
+    public String queryText(String sql) {
+        try (Connection c = DriverManager.getConnection(url, "postgres", null);
+             Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private long queryLong(String sql) {
         try (Connection c = DriverManager.getConnection(url, "postgres", null);
              Statement s = c.createStatement();
