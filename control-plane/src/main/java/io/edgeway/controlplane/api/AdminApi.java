@@ -33,7 +33,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,9 +49,9 @@ public final class AdminApi {
     private final RevisionLog revisions;
     private final NodeLedger ledger;
     private final SnapshotCache cache;
-    private final TokenStore tokens;
-    private final IdempotencyStore idempotency;
     private final Auth auth;
+    private final TokensApi tokensApi;
+    private final Idempotency idempotency;
 
     public AdminApi(UpstreamStore upstreams, RouteStore routes, RevisionLog revisions, NodeLedger ledger, SnapshotCache cache,
                     TokenStore tokens, IdempotencyStore idempotency) {
@@ -61,9 +60,9 @@ public final class AdminApi {
         this.revisions = requireNonNull(revisions, "revisions");
         this.ledger = requireNonNull(ledger, "ledger");
         this.cache = requireNonNull(cache, "cache");
-        this.tokens = requireNonNull(tokens, "tokens");
-        this.idempotency = requireNonNull(idempotency, "idempotency");
         this.auth = new Auth(tokens);
+        this.tokensApi = new TokensApi(tokens);
+        this.idempotency = new Idempotency(idempotency);
     }
 
     /** The Javalin app, not yet started. */
@@ -86,14 +85,14 @@ public final class AdminApi {
             c.routes.get("/api/v1/openapi.yaml", this::openapi);
 
             c.routes.get("/api/v1/upstreams", ctx -> list(ctx, p -> upstreams.page(p.tags(), p.fetch(), p.offset()), EntityJson::upstream));
-            c.routes.post("/api/v1/upstreams", ctx -> idempotent(ctx, () -> answer(ctx, upstreams.create(RequestJson.upstream(body(ctx), null)), EntityJson::upstream)));
+            c.routes.post("/api/v1/upstreams", ctx -> idempotency.post(ctx, () -> answer(ctx, upstreams.create(RequestJson.upstream(body(ctx), null)), EntityJson::upstream)));
             c.routes.get("/api/v1/upstreams/{key}", ctx -> entity(ctx, upstreams.get(ctx.pathParam("key")), EntityJson::upstream));
             c.routes.put("/api/v1/upstreams/{key}", this::putUpstream);
             c.routes.patch("/api/v1/upstreams/{key}", this::patchUpstream);
             c.routes.delete("/api/v1/upstreams/{key}", ctx -> deleted(ctx, upstreams.delete(ctx.pathParam("key"), ifMatch(ctx))));
 
             c.routes.get("/api/v1/routes", ctx -> list(ctx, p -> routes.page(p.tags(), p.fetch(), p.offset()), EntityJson::route));
-            c.routes.post("/api/v1/routes", ctx -> idempotent(ctx, () -> answer(ctx, routes.create(RequestJson.route(body(ctx), null)), EntityJson::route)));
+            c.routes.post("/api/v1/routes", ctx -> idempotency.post(ctx, () -> answer(ctx, routes.create(RequestJson.route(body(ctx), null)), EntityJson::route)));
             c.routes.get("/api/v1/routes/{key}", ctx -> entity(ctx, routes.get(ctx.pathParam("key")), EntityJson::route));
             c.routes.put("/api/v1/routes/{key}", this::putRoute);
             c.routes.patch("/api/v1/routes/{key}", this::patchRoute);
@@ -102,12 +101,9 @@ public final class AdminApi {
             c.routes.get("/api/v1/nodes", ctx -> ctx.json(Page.of(ctx).slice(ledger.list(), this::node)));
             c.routes.get("/api/v1/revisions", ctx -> ctx.json(data(revisions.latest(100))));
 
-            c.routes.get("/api/v1/tokens", ctx -> ctx.json(data(tokens.list().stream().map(AdminApi::token).toList())));
-            c.routes.post("/api/v1/tokens", this::createToken);
-            c.routes.delete("/api/v1/tokens/{name}", ctx -> {
-                tokens.delete(ctx.pathParam("name"));
-                ctx.status(204);
-            });
+            c.routes.get("/api/v1/tokens", tokensApi::list);
+            c.routes.post("/api/v1/tokens", tokensApi::create);
+            c.routes.delete("/api/v1/tokens/{name}", tokensApi::delete);
 
             c.routes.exception(ApiException.class, (e, ctx) -> {
                 if (e.status() == 401) {
@@ -227,30 +223,6 @@ public final class AdminApi {
         return given != null ? given : read.etag();
     }
 
-    /**
-     * A POST with an Idempotency-Key: the key's first answer again if the same body came before (within 24 h),
-     * 422 if another body did, else the write, whose answer is kept for the retries.
-     */
-    private void idempotent(Context ctx, Supplier<IdempotencyStore.Saved> write) {
-        String key = ctx.header("Idempotency-Key");
-        if (key == null) {
-            write.get();
-            return;
-        }
-        var saved = idempotency.find(key, ctx.path(), ctx.body());
-        if (saved.isPresent()) {
-            IdempotencyStore.Saved s = saved.get();
-            if (s.revision() != null) {
-                ctx.header(REVISION_HEADER, Long.toString(s.revision()));
-                ctx.header("ETag", "\"" + s.revision() + "\"");
-            }
-            ctx.header("Idempotent-Replayed", "true");
-            ctx.status(s.status()).contentType("application/json").result(s.body());
-            return;
-        }
-        idempotency.save(key, ctx.path(), ctx.body(), write.get());
-    }
-
     private void openapi(Context ctx) throws java.io.IOException {
         try (var in = AdminApi.class.getResourceAsStream(OPENAPI)) {
             if (in == null) {
@@ -260,31 +232,7 @@ public final class AdminApi {
         }
     }
 
-    private void createToken(Context ctx) {
-        ObjectNode body = body(ctx);
-        TokenStore.Issued issued = tokens.create(text(body, "name"), text(body, "role"));
-        Map<String, Object> m = token(issued.token());
-        m.put("token", issued.secret()); // shown once: only its hash is stored
-        ctx.status(201).json(m);
-    }
-
-    private static String text(ObjectNode body, String field) {
-        var v = body.get(field);
-        if (v != null && !v.isNull() && !v.isTextual()) {
-            throw ApiException.malformed(field + ": " + v + " (expected: a string)", List.of(new FieldError(field, field + ": expected a string")));
-        }
-        return v == null || v.isNull() ? null : v.asText();
-    }
-
-    private static Map<String, Object> token(TokenStore.Token t) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("name", t.name());
-        m.put("role", t.role());
-        m.put("created_at", t.createdAt().toString());
-        return m;
-    }
-
-    private static String json(Object value) {
+    static String json(Object value) {
         try {
             return RequestJson.MAPPER.writeValueAsString(value);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
