@@ -2,6 +2,7 @@ package io.edgeway.controlplane;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
@@ -122,15 +123,21 @@ class AuthTest {
         ListAppender<ILoggingEvent> seen = new ListAppender<>();
         seen.start();
         audit.addAppender(seen);
+        audit.setLevel(Level.INFO); // the test log config keeps everything below WARN quiet
         try {
             new Http(cp.adminPort(), "ew_guess").get("/api/v1/routes");
             readOnly.delete("/api/v1/routes/x");
+            assertThat(admin.post("/api/v1/tokens", "{\"name\":\"audited\",\"role\":\"read-only\"}").status()).isEqualTo(201);
+            assertThat(admin.delete("/api/v1/tokens/audited").status()).isEqualTo(204);
         } finally {
             audit.detachAppender(seen);
+            audit.setLevel(null);
         }
         assertThat(seen.list).extracting(ILoggingEvent::getFormattedMessage).anySatisfy(m ->
                 assertThat(m).contains("\"event\":\"admin_auth_failed\"", "\"reason\":\"unknown-token\"", "\"path\":\"/api/v1/routes\""))
                 .anySatisfy(m -> assertThat(m).contains("\"reason\":\"read-only-token-on-write\"", "\"token\":\"ci\""))
+                .anySatisfy(m -> assertThat(m).contains("\"event\":\"admin_token_created\"", "\"name\":\"audited\"", "\"by\":\"env\""))
+                .anySatisfy(m -> assertThat(m).contains("\"event\":\"admin_token_deleted\"", "\"name\":\"audited\""))
                 .noneSatisfy(m -> assertThat(m).contains("ew_guess"));
     }
 }

@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
 final class Auth {
     /** Health for load balancers, the API description, and the web page's own files (the page asks for a token). */
     static final Set<String> PUBLIC = Set.of("/healthz", "/api/v1/openapi.yaml", "/", "/index.html", "/app.js", "/app.css");
+    static final String TOKEN_ATTRIBUTE = "edgeway.token";
     private static final Set<String> READS = Set.of("GET", "HEAD");
     private static final Logger audit = LoggerFactory.getLogger("edgeway.audit");
 
@@ -50,7 +51,7 @@ final class Auth {
             record(ctx, "read-only-token-on-write", t.name());
             throw ApiException.forbidden("token " + t.name() + ": role " + t.role() + " (expected: admin, to " + ctx.method().name() + ")");
         }
-        ctx.attribute("edgeway.token", t);
+        ctx.attribute(TOKEN_ATTRIBUTE, t);
         Actor.set(t.name());
     }
 
