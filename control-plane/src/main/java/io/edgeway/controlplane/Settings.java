@@ -22,12 +22,20 @@ import java.util.Map;
  */
 public record Settings(String dbUrl, String dbUser, String dbPassword, Path dataDir,
                        String adminAddress, int adminPort, String grpcAddress, int grpcPort, String adminToken) {
+    /** Tokens are stored as a fast hash (SHA-256), which is only safe for secrets too long to guess. */
+    static final int MIN_TOKEN_LENGTH = 16;
+
     public Settings {
         requireNonNull(dataDir, "dataDir");
         requireNonNull(adminAddress, "adminAddress");
         requireNonNull(grpcAddress, "grpcAddress");
         checkPort("adminPort", adminPort);
         checkPort("grpcPort", grpcPort);
+        if (adminToken != null && adminToken.length() < MIN_TOKEN_LENGTH) {
+            // never echo the value: it is a secret, even a bad one
+            throw new IllegalArgumentException("EDGEWAY_ADMIN_TOKEN: " + adminToken.length() + " characters (expected: at least "
+                    + MIN_TOKEN_LENGTH + " random ones, e.g. `openssl rand -hex 32`)");
+        }
         if (dbUrl != null && !dbUrl.startsWith("jdbc:postgresql:")) {
             throw new IllegalArgumentException("EDGEWAY_DB_URL: " + dbUrl + " (expected: jdbc:postgresql://host:port/database)");
         }
