@@ -10,8 +10,10 @@ import io.edgeway.controlplane.discovery.SnapshotCheck;
 import io.edgeway.controlplane.discovery.SnapshotRefresher;
 import io.edgeway.controlplane.store.ConfigListener;
 import io.edgeway.controlplane.store.Database;
+import io.edgeway.controlplane.store.IdempotencyStore;
 import io.edgeway.controlplane.store.RevisionLog;
 import io.edgeway.controlplane.store.RouteStore;
+import io.edgeway.controlplane.store.TokenStore;
 import io.edgeway.controlplane.store.UpstreamStore;
 import io.grpc.Server;
 import io.javalin.Javalin;
@@ -67,6 +69,8 @@ public final class ControlPlane implements AutoCloseable {
         try {
             Database db = database(settings, resources);
             db.migrate();
+            TokenStore tokens = new TokenStore(db);
+            AdminTokens.bootstrap(settings, tokens);
             SnapshotCache cache = new SnapshotCache();
             SnapshotRefresher refresher = push(resources, new SnapshotRefresher(db, cache));
             // Build before serving, so the first stream gets the current config, not an empty one.
@@ -80,7 +84,8 @@ public final class ControlPlane implements AutoCloseable {
                 grpc.shutdownNow();
                 grpc.awaitTermination(5, TimeUnit.SECONDS);
             });
-            AdminApi api = new AdminApi(new UpstreamStore(revisions), new RouteStore(revisions), revisions, ledger, cache);
+            AdminApi api = new AdminApi(new UpstreamStore(revisions), new RouteStore(revisions), revisions, ledger, cache,
+                    tokens, new IdempotencyStore(db));
             Javalin admin = api.app().start(settings.adminAddress(), settings.adminPort());
             push(resources, admin::stop);
             log.info("control plane started: admin {}:{} grpc {}:{} revision {}", settings.adminAddress(), admin.port(),
@@ -111,6 +116,11 @@ public final class ControlPlane implements AutoCloseable {
     private static <T extends AutoCloseable> T push(Deque<AutoCloseable> resources, T resource) {
         resources.push(resource);
         return resource;
+    }
+
+    /** The running admin app, for tests that walk its route table. */
+    Javalin adminApp() {
+        return admin;
     }
 
     public int adminPort() {

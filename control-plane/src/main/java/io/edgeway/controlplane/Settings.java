@@ -16,16 +16,26 @@ import java.util.Map;
  * EDGEWAY_ADMIN_PORT      8001
  * EDGEWAY_GRPC_ADDRESS    0.0.0.0     ConfigDiscovery for the proxies
  * EDGEWAY_GRPC_PORT       8005
+ * EDGEWAY_ADMIN_TOKEN     (none)      made an admin token at start; without it and without any stored token,
+ *                                     one is generated into &lt;dataDir&gt;/admin-token (loopback admin only)
  * </pre>
  */
 public record Settings(String dbUrl, String dbUser, String dbPassword, Path dataDir,
-                       String adminAddress, int adminPort, String grpcAddress, int grpcPort) {
+                       String adminAddress, int adminPort, String grpcAddress, int grpcPort, String adminToken) {
+    /** Tokens are stored as a fast hash (SHA-256), which is only safe for secrets too long to guess. */
+    static final int MIN_TOKEN_LENGTH = 16;
+
     public Settings {
         requireNonNull(dataDir, "dataDir");
         requireNonNull(adminAddress, "adminAddress");
         requireNonNull(grpcAddress, "grpcAddress");
         checkPort("adminPort", adminPort);
         checkPort("grpcPort", grpcPort);
+        if (adminToken != null && adminToken.length() < MIN_TOKEN_LENGTH) {
+            // never echo the value: it is a secret, even a bad one
+            throw new IllegalArgumentException("EDGEWAY_ADMIN_TOKEN: " + adminToken.length() + " characters (expected: at least "
+                    + MIN_TOKEN_LENGTH + " random ones, e.g. `openssl rand -hex 32`)");
+        }
         if (dbUrl != null && !dbUrl.startsWith("jdbc:postgresql:")) {
             throw new IllegalArgumentException("EDGEWAY_DB_URL: " + dbUrl + " (expected: jdbc:postgresql://host:port/database)");
         }
@@ -45,17 +55,30 @@ public record Settings(String dbUrl, String dbUser, String dbPassword, Path data
                 env.getOrDefault("EDGEWAY_ADMIN_ADDRESS", "127.0.0.1"),
                 port(env, "EDGEWAY_ADMIN_PORT", 8001),
                 env.getOrDefault("EDGEWAY_GRPC_ADDRESS", "0.0.0.0"),
-                port(env, "EDGEWAY_GRPC_PORT", 8005));
+                port(env, "EDGEWAY_GRPC_PORT", 8005),
+                blankToNull(env.get("EDGEWAY_ADMIN_TOKEN")));
     }
 
     /** External database, loopback only, ephemeral ports: what tests and embedding callers want. */
     public static Settings forDatabase(String url, String user, String password) {
-        return new Settings(requireNonNull(url, "url"), user, password, Path.of("./data"), "127.0.0.1", 0, "127.0.0.1", 0);
+        return new Settings(requireNonNull(url, "url"), user, password, Path.of("./data"), "127.0.0.1", 0, "127.0.0.1", 0, null);
     }
 
     /** Embedded database in {@code dataDir}, loopback only, ephemeral ports. */
     public static Settings embedded(Path dataDir) {
-        return new Settings(null, null, null, dataDir, "127.0.0.1", 0, "127.0.0.1", 0);
+        return new Settings(null, null, null, dataDir, "127.0.0.1", 0, "127.0.0.1", 0, null);
+    }
+
+    /** The same settings with {@code token} as EDGEWAY_ADMIN_TOKEN. */
+    public Settings withAdminToken(String token) {
+        return new Settings(dbUrl, dbUser, dbPassword, dataDir, adminAddress, adminPort, grpcAddress, grpcPort, token);
+    }
+
+    /** Secrets stay out of logs and exception messages. */
+    @Override
+    public String toString() {
+        return "Settings[dbUrl=" + dbUrl + ", dbUser=" + dbUser + ", dataDir=" + dataDir + ", admin=" + adminAddress + ":"
+                + adminPort + ", grpc=" + grpcAddress + ":" + grpcPort + ", adminToken=" + (adminToken == null ? "none" : "***") + "]";
     }
 
     private static int port(Map<String, String> env, String name, int fallback) {

@@ -24,9 +24,10 @@ class SettingsTest {
         Settings s = Settings.fromEnv(Map.of(
                 "EDGEWAY_DB_URL", "jdbc:postgresql://db:5432/edgeway", "EDGEWAY_DB_USER", "u", "EDGEWAY_DB_PASSWORD", "p",
                 "EDGEWAY_DATA_DIR", "/var/lib/edgeway", "EDGEWAY_ADMIN_ADDRESS", "0.0.0.0", "EDGEWAY_ADMIN_PORT", "0",
-                "EDGEWAY_GRPC_ADDRESS", "10.0.0.1", "EDGEWAY_GRPC_PORT", "9005"));
+                "EDGEWAY_GRPC_ADDRESS", "10.0.0.1", "EDGEWAY_GRPC_PORT", "9005", "EDGEWAY_ADMIN_TOKEN", "s3cret-s3cret-s3cret"));
         assertThat(s).isEqualTo(new Settings("jdbc:postgresql://db:5432/edgeway", "u", "p", Path.of("/var/lib/edgeway"),
-                "0.0.0.0", 0, "10.0.0.1", 9005));
+                "0.0.0.0", 0, "10.0.0.1", 9005, "s3cret-s3cret-s3cret"));
+        assertThat(s.toString()).doesNotContain("s3cret-s3cret-s3cret");
     }
 
     @Test
@@ -37,5 +38,9 @@ class SettingsTest {
                 .hasMessage("grpcPort: 70000 (expected: 0-65535)");
         assertThatThrownBy(() -> Settings.fromEnv(Map.of("EDGEWAY_DB_URL", "postgres://x")))
                 .hasMessageStartingWith("EDGEWAY_DB_URL: postgres://x (expected: jdbc:postgresql://");
+        // a guessable token would be worse than none: SHA-256 storage assumes a high-entropy secret
+        assertThatThrownBy(() -> Settings.fromEnv(Map.of("EDGEWAY_ADMIN_TOKEN", "admin")))
+                .hasMessage("EDGEWAY_ADMIN_TOKEN: 5 characters (expected: at least 16 random ones, e.g. `openssl rand -hex 32`)")
+                .message().doesNotContain("admin ");
     }
 }

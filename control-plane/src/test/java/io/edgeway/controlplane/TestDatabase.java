@@ -51,8 +51,9 @@ public final class TestDatabase {
         return url;
     }
 
+    /** Loopback, ephemeral ports, this database, and {@link Http#ADMIN_TOKEN} as EDGEWAY_ADMIN_TOKEN. */
     public Settings settings() {
-        return Settings.forDatabase(url, "postgres", null);
+        return Settings.forDatabase(url, "postgres", null).withAdminToken(Http.ADMIN_TOKEN);
     }
 
     public long count(String table) {
@@ -61,6 +62,17 @@ public final class TestDatabase {
 
     public long revision() {
         return queryLong("SELECT revision FROM config_revision");
+    }
+
+    public String queryText(String sql) {
+        try (Connection c = DriverManager.getConnection(url, "postgres", null);
+             Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private long queryLong(String sql) {

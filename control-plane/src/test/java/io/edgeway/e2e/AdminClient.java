@@ -15,6 +15,9 @@ import java.time.Duration;
 final class AdminClient {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** The admin token the tests start every control plane with. */
+    static final String TOKEN = "e2e-admin-token-0123456789";
+
     private final String base;
 
     AdminClient(String base) {
@@ -44,7 +47,8 @@ final class AdminClient {
     }
 
     private Reply send(HttpRequest.Builder request) throws IOException, InterruptedException {
-        HttpResponse<String> response = http.send(request.timeout(Duration.ofSeconds(10)).build(),
+        HttpResponse<String> response = http.send(request.timeout(Duration.ofSeconds(10))
+                        .header("Authorization", "Bearer " + TOKEN).build(),
                 BodyHandlers.ofString());
         long revision = response.headers().firstValueAsLong("Edgeway-Revision").orElse(-1);
         String body = response.body();

@@ -62,13 +62,15 @@ class EndToEndTest {
         for (int i = 0; i < 2; i++) {
             proxies.add(JavaProcess.start("proxy-" + i, "io.edgeway.dataplane.DataPlane", Map.of(
                             "EDGEWAY_PROXY_PORT", "0", "EDGEWAY_STATUS_PORT", "0", "EDGEWAY_WORKERS", "1",
-                            "EDGEWAY_DATA_DIR", dataDir.resolve("proxy-" + i).toString()),
+                            "EDGEWAY_ADMIN_TOKEN", AdminClient.TOKEN,
+                "EDGEWAY_DATA_DIR", dataDir.resolve("proxy-" + i).toString()),
                     List.of("--control-plane", "127.0.0.1:" + grpcPort), DP_READY));
         }
     }
 
     private void startControlPlane() throws Exception {
         controlPlane = JavaProcess.start("control-plane", "io.edgeway.controlplane.ControlPlane", Map.of(
+                "EDGEWAY_ADMIN_TOKEN", AdminClient.TOKEN,
                 "EDGEWAY_DATA_DIR", dataDir.resolve("control-plane").toString(),
                 "EDGEWAY_ADMIN_PORT", String.valueOf(adminPort),
                 "EDGEWAY_GRPC_PORT", String.valueOf(grpcPort)), List.of(), CP_READY);

@@ -34,6 +34,7 @@ class WebAdminBrowserTest {
     @BeforeAll
     void start() throws Exception {
         controlPlane = JavaProcess.start("control-plane", "io.edgeway.controlplane.ControlPlane", Map.of(
+                "EDGEWAY_ADMIN_TOKEN", AdminClient.TOKEN,
                 "EDGEWAY_DATA_DIR", dataDir.resolve("cp").toString(),
                 "EDGEWAY_ADMIN_PORT", "0", "EDGEWAY_GRPC_PORT", "0"), List.of(), CP_READY);
         admin = new AdminClient(controlPlane.ready("admin"));
@@ -63,6 +64,14 @@ class WebAdminBrowserTest {
 
         browser.get(controlPlane.ready("admin") + "/");
         WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(15));
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("token"))).sendKeys("not-the-token");
+        browser.findElement(By.id("token-submit")).click();
+        // A wrong token is refused and the page asks again.
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("token")));
+        assertThat(browser.findElement(By.cssSelector("#routes tbody")).getText()).doesNotContain("storefront");
+        browser.findElement(By.id("token")).clear();
+        browser.findElement(By.id("token")).sendKeys(AdminClient.TOKEN);
+        browser.findElement(By.id("token-submit")).click();
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#routes tbody"), "storefront"));
         assertThat(browser.findElement(By.cssSelector("#routes tbody")).getText())
                 .contains("shop.example.com").contains("shop");

@@ -1,8 +1,30 @@
 // The admin page: reads the admin API and renders three tables. No framework, no build step.
 'use strict';
 
+// The token lives in sessionStorage: gone when the tab closes, never sent anywhere but this origin's API.
+const TOKEN_KEY = 'edgeway.adminToken';
+const tokenForm = document.getElementById('token-form');
+
+class NeedsToken extends Error {}
+
+const askForToken = (message) => {
+  sessionStorage.removeItem(TOKEN_KEY);
+  if (tokenForm.hidden) {
+    tokenForm.hidden = false;
+    document.getElementById('token').focus();
+  }
+  const error = document.getElementById('error');
+  error.textContent = message;
+  error.hidden = !message;
+};
+
 const api = async (path) => {
-  const response = await fetch(path, { headers: { Accept: 'application/json' } });
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  if (!token) throw new NeedsToken('');
+  const response = await fetch(path, {
+    headers: { Accept: 'application/json', Authorization: `Bearer ${token}` },
+  });
+  if (response.status === 401) throw new NeedsToken('That token was not accepted; enter an admin token.');
   if (!response.ok) {
     const problem = await response.json().catch(() => ({}));
     throw new Error(`${path}: ${response.status} ${problem.detail || response.statusText}`);
@@ -43,6 +65,8 @@ const any = (list) => (list && list.length ? list.join(', ') : 'any');
 
 async function refresh() {
   const error = document.getElementById('error');
+  // waiting for the operator to type a token: the periodic refresh must not wipe the form's message
+  if (!sessionStorage.getItem(TOKEN_KEY) && !tokenForm.hidden) return;
   try {
     const [routes, upstreams, nodes] = await Promise.all([
       api('/api/v1/routes'), api('/api/v1/upstreams'), api('/api/v1/nodes'),
@@ -59,11 +83,23 @@ async function refresh() {
     document.getElementById('revision').textContent = desired ? `config revision ${desired}` : '';
     error.hidden = true;
   } catch (e) {
+    if (e instanceof NeedsToken) {
+      askForToken(e.message);
+      return;
+    }
     error.textContent = e.message;
     error.hidden = false;
   }
 }
 
+tokenForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const input = document.getElementById('token');
+  sessionStorage.setItem(TOKEN_KEY, input.value.trim());
+  input.value = '';
+  tokenForm.hidden = true;
+  refresh();
+});
 document.getElementById('refresh').addEventListener('click', refresh);
 refresh();
 setInterval(refresh, 5000);

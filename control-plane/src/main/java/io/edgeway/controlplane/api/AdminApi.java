@@ -7,15 +7,21 @@ import io.edgeway.controlplane.discovery.Node;
 import io.edgeway.controlplane.discovery.NodeLedger;
 import io.edgeway.controlplane.discovery.SnapshotCache;
 import io.edgeway.controlplane.model.FieldError;
+import io.edgeway.controlplane.model.Stored;
 import io.edgeway.controlplane.model.ValidationException;
+import io.edgeway.controlplane.store.Actor;
 import io.edgeway.controlplane.store.ConfigStore;
 import io.edgeway.controlplane.store.ConflictException;
 import io.edgeway.controlplane.store.EntityJson;
 import io.edgeway.controlplane.store.History;
+import io.edgeway.controlplane.store.IdempotencyMismatchException;
+import io.edgeway.controlplane.store.IdempotencyStore;
 import io.edgeway.controlplane.store.NotFoundException;
+import io.edgeway.controlplane.store.PreconditionFailedException;
 import io.edgeway.controlplane.store.RevisionLog;
 import io.edgeway.controlplane.store.RouteStore;
 import io.edgeway.controlplane.store.StoreException;
+import io.edgeway.controlplane.store.TokenStore;
 import io.edgeway.controlplane.store.UpstreamStore;
 import io.edgeway.controlplane.store.Written;
 import io.javalin.Javalin;
@@ -35,6 +41,7 @@ import org.slf4j.LoggerFactory;
 /** The admin REST API and web UI: every route in one place, every error mapped once to problem+json. */
 public final class AdminApi {
     public static final String REVISION_HEADER = "Edgeway-Revision";
+    static final String OPENAPI = "/io/edgeway/controlplane/openapi.yaml";
     private static final Logger log = LoggerFactory.getLogger(AdminApi.class);
     private static final String UI_RESOURCES = "/io/edgeway/webadmin";
     private static final Set<String> READ_ONLY = Set.of("id", "created_at", "updated_at");
@@ -44,13 +51,20 @@ public final class AdminApi {
     private final RevisionLog revisions;
     private final NodeLedger ledger;
     private final SnapshotCache cache;
+    private final Auth auth;
+    private final TokensApi tokensApi;
+    private final Idempotency idempotency;
 
-    public AdminApi(UpstreamStore upstreams, RouteStore routes, RevisionLog revisions, NodeLedger ledger, SnapshotCache cache) {
+    public AdminApi(UpstreamStore upstreams, RouteStore routes, RevisionLog revisions, NodeLedger ledger, SnapshotCache cache,
+                    TokenStore tokens, IdempotencyStore idempotency) {
         this.upstreams = requireNonNull(upstreams, "upstreams");
         this.routes = requireNonNull(routes, "routes");
         this.revisions = requireNonNull(revisions, "revisions");
         this.ledger = requireNonNull(ledger, "ledger");
         this.cache = requireNonNull(cache, "cache");
+        this.auth = new Auth(tokens);
+        this.tokensApi = new TokensApi(tokens);
+        this.idempotency = new Idempotency(idempotency);
     }
 
     /** The Javalin app, not yet started. */
@@ -65,23 +79,28 @@ public final class AdminApi {
                     sf.location = Location.CLASSPATH;
                 });
             }
+            // Before anything else, static files included; CORS stays off (no plugin), so browsers on other
+            // origins cannot read the API with an operator's token.
+            c.routes.before(auth::check);
+            c.routes.after(ctx -> Actor.set(null));
             c.routes.get("/healthz", ctx -> ctx.json(Map.of("status", "ok")));
+            c.routes.get("/api/v1/openapi.yaml", this::openapi);
 
-            c.routes.get("/api/v1/upstreams", ctx -> ctx.json(data(upstreams.list().stream().map(EntityJson::upstream).toList())));
-            c.routes.post("/api/v1/upstreams", ctx -> answer(ctx, upstreams.create(RequestJson.upstream(body(ctx), null)), EntityJson::upstream));
-            c.routes.get("/api/v1/upstreams/{key}", ctx -> ctx.json(EntityJson.upstream(upstreams.get(ctx.pathParam("key")))));
+            c.routes.get("/api/v1/upstreams", ctx -> list(ctx, p -> upstreams.page(p.tags(), p.fetch(), p.offset()), EntityJson::upstream));
+            c.routes.post("/api/v1/upstreams", ctx -> idempotency.post(ctx, () -> answer(ctx, upstreams.create(RequestJson.upstream(body(ctx), null)), EntityJson::upstream)));
+            c.routes.get("/api/v1/upstreams/{key}", ctx -> entity(ctx, upstreams.get(ctx.pathParam("key")), EntityJson::upstream));
             c.routes.put("/api/v1/upstreams/{key}", this::putUpstream);
             c.routes.patch("/api/v1/upstreams/{key}", this::patchUpstream);
-            c.routes.delete("/api/v1/upstreams/{key}", ctx -> deleted(ctx, upstreams.delete(ctx.pathParam("key"))));
+            c.routes.delete("/api/v1/upstreams/{key}", ctx -> deleted(ctx, upstreams.delete(ctx.pathParam("key"), ifMatch(ctx))));
 
-            c.routes.get("/api/v1/routes", ctx -> ctx.json(data(routes.list().stream().map(EntityJson::route).toList())));
-            c.routes.post("/api/v1/routes", ctx -> answer(ctx, routes.create(RequestJson.route(body(ctx), null)), EntityJson::route));
-            c.routes.get("/api/v1/routes/{key}", ctx -> ctx.json(EntityJson.route(routes.get(ctx.pathParam("key")))));
+            c.routes.get("/api/v1/routes", ctx -> list(ctx, p -> routes.page(p.tags(), p.fetch(), p.offset()), EntityJson::route));
+            c.routes.post("/api/v1/routes", ctx -> idempotency.post(ctx, () -> answer(ctx, routes.create(RequestJson.route(body(ctx), null)), EntityJson::route)));
+            c.routes.get("/api/v1/routes/{key}", ctx -> entity(ctx, routes.get(ctx.pathParam("key")), EntityJson::route));
             c.routes.put("/api/v1/routes/{key}", this::putRoute);
             c.routes.patch("/api/v1/routes/{key}", this::patchRoute);
-            c.routes.delete("/api/v1/routes/{key}", ctx -> deleted(ctx, routes.delete(ctx.pathParam("key"))));
+            c.routes.delete("/api/v1/routes/{key}", ctx -> deleted(ctx, routes.delete(ctx.pathParam("key"), ifMatch(ctx))));
 
-            c.routes.get("/api/v1/nodes", ctx -> ctx.json(data(ledger.list().stream().map(this::node).toList())));
+            c.routes.get("/api/v1/nodes", ctx -> ctx.json(Page.of(ctx).slice(ledger.list(), this::node)));
 
             // Declarative config and history live in their own classes; only the routes are listed here.
             ConfigStore configStore = new ConfigStore(revisions);
@@ -93,11 +112,25 @@ public final class AdminApi {
             c.routes.get("/api/v1/revisions/{n}", history::get);
             c.routes.post("/api/v1/revisions/{n}/rollback", history::rollback);
 
-            c.routes.exception(ApiException.class, (e, ctx) -> problem(ctx, e.status(), e.type(), e.title(), e.getMessage(), e.errors()));
+            c.routes.get("/api/v1/tokens", tokensApi::list);
+            c.routes.post("/api/v1/tokens", tokensApi::create);
+            c.routes.delete("/api/v1/tokens/{name}", tokensApi::delete);
+
+            c.routes.exception(ApiException.class, (e, ctx) -> {
+                if (e.status() == 401) {
+                    ctx.header("WWW-Authenticate", "Bearer realm=\"edgeway\"");
+                }
+                problem(ctx, e.status(), e.type(), e.title(), e.getMessage(), e.errors());
+            });
             c.routes.exception(ValidationException.class, (e, ctx) ->
                     problem(ctx, 422, "invalid-input", "Invalid input", e.getMessage(), e.errors()));
             c.routes.exception(ConflictException.class, (e, ctx) ->
                     problem(ctx, 409, "conflict", "Conflict", e.getMessage(), List.of(new FieldError(e.field(), e.getMessage()))));
+            c.routes.exception(PreconditionFailedException.class, (e, ctx) ->
+                    problem(ctx, 412, "precondition-failed", "Precondition failed", e.getMessage(), List.of(new FieldError("If-Match", e.getMessage()))));
+            c.routes.exception(IdempotencyMismatchException.class, (e, ctx) ->
+                    problem(ctx, 422, "idempotency-key-reused", "Idempotency key reused", e.getMessage(),
+                            List.of(new FieldError("Idempotency-Key", e.getMessage()))));
             c.routes.exception(NotFoundException.class, (e, ctx) -> problem(ctx, 404, "not-found", "Not found", e.getMessage(), List.of()));
             // Javalin's own refusals (body too large, ...) keep their 4xx status and speak problem+json too.
             c.routes.exception(HttpResponseException.class, (e, ctx) ->
@@ -118,28 +151,30 @@ public final class AdminApi {
         String key = ctx.pathParam("key");
         ObjectNode body = body(ctx);
         String defaultName = body.hasNonNull("name") ? null : nameFor(key, k -> upstreams.get(k).value().name());
-        answer(ctx, upstreams.put(key, RequestJson.upstream(body, defaultName)), EntityJson::upstream);
+        answer(ctx, upstreams.put(key, RequestJson.upstream(body, defaultName), ifMatch(ctx)), EntityJson::upstream);
     }
 
     private void patchUpstream(Context ctx) {
         ObjectNode patch = body(ctx);
         var existing = upstreams.get(ctx.pathParam("key"));
         ObjectNode merged = merge(EntityJson.upstream(existing), patch);
-        answer(ctx, upstreams.put(existing.id().toString(), RequestJson.upstream(merged, null)), EntityJson::upstream);
+        answer(ctx, upstreams.put(existing.id().toString(), RequestJson.upstream(merged, null), patchPrecondition(ctx, existing)),
+                EntityJson::upstream);
     }
 
     private void putRoute(Context ctx) {
         String key = ctx.pathParam("key");
         ObjectNode body = body(ctx);
         String defaultName = body.hasNonNull("name") ? null : nameFor(key, k -> routes.get(k).value().name());
-        answer(ctx, routes.put(key, RequestJson.route(body, defaultName)), EntityJson::route);
+        answer(ctx, routes.put(key, RequestJson.route(body, defaultName), ifMatch(ctx)), EntityJson::route);
     }
 
     private void patchRoute(Context ctx) {
         ObjectNode patch = body(ctx);
         var existing = routes.get(ctx.pathParam("key"));
         ObjectNode merged = merge(EntityJson.route(existing), patch);
-        answer(ctx, routes.put(existing.id().toString(), RequestJson.route(merged, null)), EntityJson::route);
+        answer(ctx, routes.put(existing.id().toString(), RequestJson.route(merged, null), patchPrecondition(ctx, existing)),
+                EntityJson::route);
     }
 
     /** PUT without a name keeps the entity's name: the path's name, or the current name when the path is an id. */
@@ -169,10 +204,51 @@ public final class AdminApi {
         return RequestJson.object(ctx.header("Content-Type"), ctx.body());
     }
 
-    private static <T> void answer(Context ctx, Written<T> written, Function<T, Map<String, Object>> view) {
+    /** Answers a write of one entity; returns what was sent, so an Idempotency-Key can replay it. */
+    private static <T extends Stored<?>> IdempotencyStore.Saved answer(Context ctx, Written<T> written, Function<T, Map<String, Object>> view) {
+        int status = written.created() ? 201 : 200;
+        String body = json(view.apply(written.value()));
         ctx.header(REVISION_HEADER, Long.toString(written.revision()));
-        ctx.status(written.created() ? 201 : 200);
-        ctx.json(view.apply(written.value()));
+        ctx.header("ETag", written.value().etag());
+        ctx.status(status).contentType("application/json").result(body);
+        return new IdempotencyStore.Saved(status, body, written.revision());
+    }
+
+    private static <T extends Stored<?>> void entity(Context ctx, T stored, Function<T, Map<String, Object>> view) {
+        ctx.header("ETag", stored.etag());
+        ctx.json(view.apply(stored));
+    }
+
+    private static <T> void list(Context ctx, Function<Page, List<T>> fetch, Function<T, Map<String, Object>> view) {
+        Page page = Page.of(ctx);
+        ctx.json(page.body(fetch.apply(page), view));
+    }
+
+    private static String ifMatch(Context ctx) {
+        return ctx.header("If-Match");
+    }
+
+    /** A PATCH merges into what it read outside the write: without If-Match, that version must still be current. */
+    private static String patchPrecondition(Context ctx, Stored<?> read) {
+        String given = ifMatch(ctx);
+        return given != null ? given : read.etag();
+    }
+
+    private void openapi(Context ctx) throws java.io.IOException {
+        try (var in = AdminApi.class.getResourceAsStream(OPENAPI)) {
+            if (in == null) {
+                throw new IllegalStateException(OPENAPI + " missing from the jar");
+            }
+            ctx.contentType("application/yaml").result(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+
+    static String json(Object value) {
+        try {
+            return RequestJson.MAPPER.writeValueAsString(value);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("response body not serializable", e);
+        }
     }
 
     private static void deleted(Context ctx, Written<Void> written) {
@@ -208,10 +284,6 @@ public final class AdminApi {
         if (!errors.isEmpty()) {
             body.put("errors", errors.stream().map(e -> Map.of("field", e.field(), "message", e.message())).toList());
         }
-        try {
-            ctx.status(status).contentType("application/problem+json").result(RequestJson.MAPPER.writeValueAsString(body));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException("problem body not serializable", e);
-        }
+        ctx.status(status).contentType("application/problem+json").result(json(body));
     }
 }

@@ -5,7 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.edgeway.controlplane.model.FieldError;
 import java.util.List;
 
-/** A request the API refuses before it reaches the store: malformed (400) or an unsupported media type (415). */
+/** A request the API refuses before it reaches the store: unauthenticated (401), forbidden (403), malformed (400), unsupported media type (415). */
 final class ApiException extends RuntimeException {
     private final int status;
     private final String type;
@@ -22,6 +22,18 @@ final class ApiException extends RuntimeException {
 
     static ApiException malformed(String detail, List<FieldError> errors) {
         return new ApiException(400, "malformed-request", "Malformed request", detail, errors);
+    }
+
+    static ApiException unauthorized(String detail) {
+        return new ApiException(401, "unauthorized", "Unauthorized", detail, List.of());
+    }
+
+    static ApiException forbidden(String detail) {
+        return new ApiException(403, "forbidden", "Forbidden", detail, List.of());
+    }
+
+    static ApiException badParameter(String name, String detail) {
+        return new ApiException(400, "malformed-request", "Malformed request", detail, List.of(new FieldError(name, detail)));
     }
 
     static ApiException unsupportedMediaType(String contentType) {

@@ -32,9 +32,9 @@ public final class SnapshotCheck {
         requireNonNull(config, "config");
         Instant t = Instant.EPOCH; // ids and times are not config; any values build the same snapshot
         List<Stored<Upstream>> us = config.upstreams().stream()
-                .map(u -> new Stored<>(id("upstream", u.name()), u, t, t)).toList();
+                .map(u -> new Stored<>(id("upstream", u.name()), u, t, t, version)).toList();
         List<Stored<Route>> rs = config.routes().stream()
-                .map(r -> new Stored<>(id("route", r.name()), r, t, t)).toList();
+                .map(r -> new Stored<>(id("route", r.name()), r, t, t, version)).toList();
         return SnapshotBuilder.build(new ConfigState(version, us, rs)).snapshot();
     }
 

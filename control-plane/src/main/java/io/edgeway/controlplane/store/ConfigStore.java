@@ -94,10 +94,10 @@ public final class ConfigStore {
         for (Upstream u : doc.upstreams()) {
             Stored<Upstream> before = upstreams.get(u.name());
             if (before == null) {
-                Stored<Upstream> s = UpstreamStore.insert(c, UUID.randomUUID(), u);
+                Stored<Upstream> s = UpstreamStore.insert(c, UUID.randomUUID(), u, revision);
                 RevisionLog.record(c, revision, UPSTREAM, s.id(), u.name(), "create", null, EntityJson.upstream(s));
             } else if (!before.value().equals(u)) {
-                Stored<Upstream> s = UpstreamStore.update(c, before.id(), u);
+                Stored<Upstream> s = UpstreamStore.update(c, before.id(), u, revision);
                 RevisionLog.record(c, revision, UPSTREAM, s.id(), u.name(), "update",
                         EntityJson.upstream(before), EntityJson.upstream(s));
             }
@@ -112,10 +112,10 @@ public final class ConfigStore {
         for (Route r : doc.routes()) {
             Stored<Route> before = routes.get(r.name());
             if (before == null) {
-                Stored<Route> s = RouteStore.insert(c, UUID.randomUUID(), r);
+                Stored<Route> s = RouteStore.insert(c, UUID.randomUUID(), r, revision);
                 RevisionLog.record(c, revision, ROUTE, s.id(), r.name(), "create", null, EntityJson.route(s));
             } else if (!before.value().equals(r)) {
-                Stored<Route> s = RouteStore.update(c, before.id(), r);
+                Stored<Route> s = RouteStore.update(c, before.id(), r, revision);
                 RevisionLog.record(c, revision, ROUTE, s.id(), r.name(), "update", EntityJson.route(before), EntityJson.route(s));
             }
         }

@@ -108,7 +108,7 @@ public final class RevisionLog {
                 VALUES (?, (SELECT COALESCE(max(seq) + 1, 0) FROM revisions WHERE revision = ?), now(), ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb)""")) {
             ps.setLong(1, revision);
             ps.setLong(2, revision);
-            ps.setString(3, "admin-api");
+            ps.setString(3, Actor.current());
             ps.setString(4, kind);
             ps.setObject(5, id);
             ps.setString(6, name);

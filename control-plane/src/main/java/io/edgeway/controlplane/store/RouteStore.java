@@ -34,6 +34,24 @@ public final class RouteStore {
         return log.db().consistentRead(RouteStore::all);
     }
 
+    /** Up to {@code limit} entities having every tag in {@code tags}, in name order from {@code offset}. */
+    public List<Stored<Route>> page(List<String> tags, int limit, int offset) {
+        return log.db().consistentRead(c -> {
+            try (PreparedStatement ps = c.prepareStatement(SELECT + " WHERE r.tags @> ? ORDER BY r.name LIMIT ? OFFSET ?")) {
+                ps.setArray(1, Rows.textArray(c, tags));
+                ps.setInt(2, limit);
+                ps.setInt(3, offset);
+                try (ResultSet rs = ps.executeQuery()) {
+                    List<Stored<Route>> out = new ArrayList<>();
+                    while (rs.next()) {
+                        out.add(read(rs));
+                    }
+                    return out;
+                }
+            }
+        });
+    }
+
     public Stored<Route> get(String key) {
         return log.db().consistentRead(c -> find(c, key)).orElseThrow(() -> new NotFoundException(KIND, key));
     }
@@ -42,18 +60,19 @@ public final class RouteStore {
         requireNonNull(r, "r");
         return log.write((c, revision) -> {
             checkNameFree(c, r.name(), null);
-            Stored<Route> s = insert(c, UUID.randomUUID(), r);
+            Stored<Route> s = insert(c, UUID.randomUUID(), r, revision);
             RevisionLog.record(c, revision, KIND, s.id(), r.name(), "create", null, EntityJson.route(s));
             return new Written<>(s, revision, true);
         });
     }
 
-    /** Replaces the route {@code key} names, or creates it when {@code key} is an unused name. */
-    public Written<Stored<Route>> put(String key, Route r) {
+    /** Replaces (when {@code ifMatch}, the raw If-Match header or null, matches) the route {@code key} names, or creates it when {@code key} is an unused name. */
+    public Written<Stored<Route>> put(String key, Route r, String ifMatch) {
         requireNonNull(key, "key");
         requireNonNull(r, "r");
         return log.write((c, revision) -> {
-            Optional<Stored<Route>> existing = find(c, key);
+            Optional<Stored<Route>> existing = find(c, key, true);
+            Precondition.check(ifMatch, existing.orElse(null));
             if (existing.isEmpty()) {
                 if (Rows.asId(key) != null) {
                     throw new NotFoundException(KIND, key);
@@ -62,23 +81,24 @@ public final class RouteStore {
                     throw new ValidationException("name", "name: " + r.name() + " (expected: " + key + ", the name in the path)");
                 }
                 checkNameFree(c, r.name(), null);
-                Stored<Route> s = insert(c, UUID.randomUUID(), r);
+                Stored<Route> s = insert(c, UUID.randomUUID(), r, revision);
                 RevisionLog.record(c, revision, KIND, s.id(), r.name(), "create", null, EntityJson.route(s));
                 return new Written<>(s, revision, true);
             }
             Stored<Route> before = existing.get();
             checkNameFree(c, r.name(), before.id());
-            Stored<Route> after = update(c, before.id(), r);
+            Stored<Route> after = update(c, before.id(), r, revision);
             RevisionLog.record(c, revision, KIND, after.id(), r.name(), "update",
                     EntityJson.route(before), EntityJson.route(after));
             return new Written<>(after, revision, false);
         });
     }
 
-    public Written<Void> delete(String key) {
+    public Written<Void> delete(String key, String ifMatch) {
         requireNonNull(key, "key");
         return log.write((c, revision) -> {
-            Stored<Route> before = find(c, key).orElseThrow(() -> new NotFoundException(KIND, key));
+            Stored<Route> before = find(c, key, true).orElseThrow(() -> new NotFoundException(KIND, key));
+            Precondition.check(ifMatch, before);
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM routes WHERE id = ?")) {
                 ps.setObject(1, before.id());
                 ps.executeUpdate();
@@ -101,8 +121,14 @@ public final class RouteStore {
     }
 
     static Optional<Stored<Route>> find(Connection c, String key) throws SQLException {
+        return find(c, key, false);
+    }
+
+    /** {@code lock}: hold the row until commit, so the If-Match check and the write see the same version. */
+    static Optional<Stored<Route>> find(Connection c, String key, boolean lock) throws SQLException {
         UUID id = Rows.asId(key);
-        try (PreparedStatement ps = c.prepareStatement(SELECT + (id != null ? " WHERE r.id = ?" : " WHERE r.name = ?"))) {
+        try (PreparedStatement ps = c.prepareStatement(SELECT + (id != null ? " WHERE r.id = ?" : " WHERE r.name = ?")
+                + (lock ? " FOR UPDATE OF r" : ""))) {
             ps.setObject(1, id != null ? id : key);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(read(rs)) : Optional.empty();
@@ -124,27 +150,30 @@ public final class RouteStore {
                 new ValidationException("upstream", "upstream: " + name + " (expected: the name of an existing upstream)"));
     }
 
-    static Stored<Route> insert(Connection c, UUID id, Route r) throws SQLException {
+    static Stored<Route> insert(Connection c, UUID id, Route r, long revision) throws SQLException {
         UUID upstream = upstreamId(c, r.upstream());
         try (PreparedStatement ps = c.prepareStatement("""
                 INSERT INTO routes (name, tags, hosts, paths, methods, upstream_id, connect_timeout_ms,
-                                    first_byte_timeout_ms, idle_timeout_ms, id, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), now())""")) {
+                                    first_byte_timeout_ms, idle_timeout_ms, id, revision, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), now())""")) {
             bind(c, ps, r, upstream);
             ps.setObject(10, id);
+            ps.setLong(11, revision);
             ps.executeUpdate();
         }
         return find(c, id.toString()).orElseThrow();
     }
 
-    static Stored<Route> update(Connection c, UUID id, Route r) throws SQLException {
+    static Stored<Route> update(Connection c, UUID id, Route r, long revision) throws SQLException {
         UUID upstream = upstreamId(c, r.upstream());
         try (PreparedStatement ps = c.prepareStatement("""
                 UPDATE routes SET name = ?, tags = ?, hosts = ?, paths = ?, methods = ?, upstream_id = ?,
-                       connect_timeout_ms = ?, first_byte_timeout_ms = ?, idle_timeout_ms = ?, updated_at = now()
+                       connect_timeout_ms = ?, first_byte_timeout_ms = ?, idle_timeout_ms = ?, updated_at = now(),
+                       revision = ?
                 WHERE id = ?""")) {
             bind(c, ps, r, upstream);
-            ps.setObject(10, id);
+            ps.setLong(10, revision);
+            ps.setObject(11, id);
             ps.executeUpdate();
         }
         return find(c, id.toString()).orElseThrow();
@@ -180,6 +209,7 @@ public final class RouteStore {
                 duration(rs, "idle_timeout_ms"));
         Route r = new Route(rs.getString("name"), Rows.strings(rs, "tags"), Rows.strings(rs, "hosts"),
                 Rows.strings(rs, "paths"), Rows.strings(rs, "methods"), rs.getString("upstream_name"), t);
-        return new Stored<>(Rows.uuid(rs, "id"), r, Rows.instant(rs, "created_at"), Rows.instant(rs, "updated_at"));
+        return new Stored<>(Rows.uuid(rs, "id"), r, Rows.instant(rs, "created_at"), Rows.instant(rs, "updated_at"),
+                rs.getLong("revision"));
     }
 }

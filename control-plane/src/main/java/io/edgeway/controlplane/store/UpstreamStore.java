@@ -32,6 +32,24 @@ public final class UpstreamStore {
         return log.db().consistentRead(UpstreamStore::all);
     }
 
+    /** Up to {@code limit} entities having every tag in {@code tags}, in name order from {@code offset}. */
+    public List<Stored<Upstream>> page(List<String> tags, int limit, int offset) {
+        return log.db().consistentRead(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT * FROM upstreams WHERE tags @> ? ORDER BY name LIMIT ? OFFSET ?")) {
+                ps.setArray(1, Rows.textArray(c, tags));
+                ps.setInt(2, limit);
+                ps.setInt(3, offset);
+                try (ResultSet rs = ps.executeQuery()) {
+                    List<Stored<Upstream>> out = new ArrayList<>();
+                    while (rs.next()) {
+                        out.add(read(rs));
+                    }
+                    return out;
+                }
+            }
+        });
+    }
+
     public Stored<Upstream> get(String key) {
         return log.db().consistentRead(c -> find(c, key)).orElseThrow(() -> new NotFoundException(KIND, key));
     }
@@ -40,18 +58,19 @@ public final class UpstreamStore {
         requireNonNull(u, "u");
         return log.write((c, revision) -> {
             checkNameFree(c, u.name(), null);
-            Stored<Upstream> s = insert(c, UUID.randomUUID(), u);
+            Stored<Upstream> s = insert(c, UUID.randomUUID(), u, revision);
             RevisionLog.record(c, revision, KIND, s.id(), u.name(), "create", null, EntityJson.upstream(s));
             return new Written<>(s, revision, true);
         });
     }
 
-    /** Replaces the upstream {@code key} names, or creates it when {@code key} is an unused name. */
-    public Written<Stored<Upstream>> put(String key, Upstream u) {
+    /** Replaces (when {@code ifMatch}, the raw If-Match header or null, matches) the upstream {@code key} names, or creates it when {@code key} is an unused name. */
+    public Written<Stored<Upstream>> put(String key, Upstream u, String ifMatch) {
         requireNonNull(key, "key");
         requireNonNull(u, "u");
         return log.write((c, revision) -> {
-            Optional<Stored<Upstream>> existing = find(c, key);
+            Optional<Stored<Upstream>> existing = find(c, key, true);
+            Precondition.check(ifMatch, existing.orElse(null));
             if (existing.isEmpty()) {
                 if (Rows.asId(key) != null) {
                     throw new NotFoundException(KIND, key);
@@ -60,23 +79,24 @@ public final class UpstreamStore {
                     throw new ValidationException("name", "name: " + u.name() + " (expected: " + key + ", the name in the path)");
                 }
                 checkNameFree(c, u.name(), null);
-                Stored<Upstream> s = insert(c, UUID.randomUUID(), u);
+                Stored<Upstream> s = insert(c, UUID.randomUUID(), u, revision);
                 RevisionLog.record(c, revision, KIND, s.id(), u.name(), "create", null, EntityJson.upstream(s));
                 return new Written<>(s, revision, true);
             }
             Stored<Upstream> before = existing.get();
             checkNameFree(c, u.name(), before.id());
-            Stored<Upstream> after = update(c, before.id(), u);
+            Stored<Upstream> after = update(c, before.id(), u, revision);
             RevisionLog.record(c, revision, KIND, after.id(), u.name(), "update",
                     EntityJson.upstream(before), EntityJson.upstream(after));
             return new Written<>(after, revision, false);
         });
     }
 
-    public Written<Void> delete(String key) {
+    public Written<Void> delete(String key, String ifMatch) {
         requireNonNull(key, "key");
         return log.write((c, revision) -> {
-            Stored<Upstream> before = find(c, key).orElseThrow(() -> new NotFoundException(KIND, key));
+            Stored<Upstream> before = find(c, key, true).orElseThrow(() -> new NotFoundException(KIND, key));
+            Precondition.check(ifMatch, before);
             List<String> users = routesUsing(c, before.id());
             if (!users.isEmpty()) {
                 throw new ValidationException("name", "name: " + before.value().name()
@@ -104,9 +124,14 @@ public final class UpstreamStore {
     }
 
     static Optional<Stored<Upstream>> find(Connection c, String key) throws SQLException {
+        return find(c, key, false);
+    }
+
+    /** {@code lock}: hold the row until commit, so the If-Match check and the write see the same version. */
+    static Optional<Stored<Upstream>> find(Connection c, String key, boolean lock) throws SQLException {
         UUID id = Rows.asId(key);
         try (PreparedStatement ps = c.prepareStatement(
-                "SELECT * FROM upstreams WHERE " + (id != null ? "id = ?" : "name = ?"))) {
+                "SELECT * FROM upstreams WHERE " + (id != null ? "id = ?" : "name = ?") + (lock ? " FOR UPDATE" : ""))) {
             ps.setObject(1, id != null ? id : key);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(read(rs)) : Optional.empty();
@@ -134,14 +159,15 @@ public final class UpstreamStore {
         }
     }
 
-    static Stored<Upstream> insert(Connection c, UUID id, Upstream u) throws SQLException {
+    static Stored<Upstream> insert(Connection c, UUID id, Upstream u, long revision) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
-                INSERT INTO upstreams (id, name, tags, targets, created_at, updated_at)
-                VALUES (?, ?, ?, ?::jsonb, now(), now()) RETURNING *""")) {
+                INSERT INTO upstreams (id, name, tags, targets, created_at, updated_at, revision)
+                VALUES (?, ?, ?, ?::jsonb, now(), now(), ?) RETURNING *""")) {
             ps.setObject(1, id);
             ps.setString(2, u.name());
             ps.setArray(3, Rows.textArray(c, u.tags()));
             ps.setString(4, targetsJson(u.targets()));
+            ps.setLong(5, revision);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return read(rs);
@@ -149,14 +175,15 @@ public final class UpstreamStore {
         }
     }
 
-    static Stored<Upstream> update(Connection c, UUID id, Upstream u) throws SQLException {
+    static Stored<Upstream> update(Connection c, UUID id, Upstream u, long revision) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
-                UPDATE upstreams SET name = ?, tags = ?, targets = ?::jsonb, updated_at = now()
+                UPDATE upstreams SET name = ?, tags = ?, targets = ?::jsonb, updated_at = now(), revision = ?
                 WHERE id = ? RETURNING *""")) {
             ps.setString(1, u.name());
             ps.setArray(2, Rows.textArray(c, u.tags()));
             ps.setString(3, targetsJson(u.targets()));
-            ps.setObject(4, id);
+            ps.setLong(4, revision);
+            ps.setObject(5, id);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return read(rs);
@@ -172,7 +199,8 @@ public final class UpstreamStore {
             throw new SQLException("upstreams.targets: unreadable jsonb", e);
         }
         Upstream u = new Upstream(rs.getString("name"), Rows.strings(rs, "tags"), targets);
-        return new Stored<>(Rows.uuid(rs, "id"), u, Rows.instant(rs, "created_at"), Rows.instant(rs, "updated_at"));
+        return new Stored<>(Rows.uuid(rs, "id"), u, Rows.instant(rs, "created_at"), Rows.instant(rs, "updated_at"),
+                rs.getLong("revision"));
     }
 
     private static String targetsJson(List<Target> targets) {

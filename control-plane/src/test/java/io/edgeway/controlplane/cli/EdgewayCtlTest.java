@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.sun.net.httpserver.HttpServer;
+import io.edgeway.controlplane.Http;
 import io.edgeway.controlplane.ControlPlane;
 import io.edgeway.controlplane.TestDatabase;
 import java.io.IOException;
@@ -59,7 +60,7 @@ class EdgewayCtlTest {
     }
 
     private Run ctl(String... args) {
-        return ctl(Map.of("EDGEWAY_ADMIN_URL", server), args);
+        return ctl(Map.of("EDGEWAY_ADMIN_URL", server, "EDGEWAY_ADMIN_TOKEN", Http.ADMIN_TOKEN), args);
     }
 
     @Test
