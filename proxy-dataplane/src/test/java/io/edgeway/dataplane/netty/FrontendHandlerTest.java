@@ -7,7 +7,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http.HttpServerCodec;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,8 +22,8 @@ class FrontendHandlerTest {
         channel = new EmbeddedChannel();
         loop = new LoopResources(channel.eventLoop(), NioSocketChannel.class, 1_000, metrics);
         channel.pipeline()
-                .addLast("codec", new HttpServerCodec(ProxyInitializer.clientDecoderConfig()))
-                .addLast("frontend", new FrontendHandler(new ConfigHolder(), loop, metrics));
+                .addLast("codec", new ClientCodec(ClientLimits.DEFAULTS))
+                .addLast("frontend", new FrontendHandler(new ConfigHolder(), loop, metrics, TrustedProxies.NONE));
         channel.pipeline().fireChannelActive();
         return channel;
     }
