@@ -5,6 +5,7 @@ import io.edgeway.dataplane.config.ConfigHolder;
 import io.edgeway.dataplane.routing.Route;
 import io.edgeway.dataplane.routing.RouteTable;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -15,9 +16,12 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One per client connection: reads requests one at a time (pipelined ones wait in {@link #pending}),
@@ -27,6 +31,9 @@ import java.util.ArrayDeque;
  */
 final class FrontendHandler extends ChannelInboundHandlerAdapter {
     enum State { IDLE, DISCARDING, CONNECTING, PROXYING, CLOSED }
+
+    /** How long a refused client may keep sending before the socket is closed under it. */
+    static final long LINGER_MS = 2_000;
 
     private final ConfigHolder configs;
     private final LoopResources loop;
@@ -39,6 +46,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private boolean trustedPeer;
     private State state = State.IDLE;
     private boolean draining;
+    private boolean lingering;
 
     FrontendHandler(ConfigHolder configs, LoopResources loop, Metrics metrics, TrustedProxies trustedProxies) {
         this.configs = configs;
@@ -112,7 +120,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         } else if (msg instanceof HttpContent content) {
             if (content.decoderResult().isFailure()) { // e.g. a bad chunk size: the stream is lost
                 content.release();
-                abort();
+                failedBody();
             } else {
                 exchange.requestContent(content);
             }
@@ -146,8 +154,25 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         exchange.start(route, target);
     }
 
+    /**
+     * The body framing broke. Whatever of the request was written toward the target is still unflushed
+     * when the bad chunk came in the same read batch (flushes happen at the end of a batch), and closing
+     * the upstream connection discards it; a head flushed in an earlier batch cannot be taken back.
+     */
+    private void failedBody() {
+        metrics.badRequests.increment();
+        exchange.dropBackend();
+        if (exchange.responseStarted) {
+            abort();
+        } else {
+            local(HttpResponseStatus.BAD_REQUEST, "malformed request body", true);
+        }
+    }
+
     private void afterBatch() {
-        if (exchange.relaying()) {
+        if (lingering) {
+            ctx.read(); // the codec drops the bytes of a refused stream; reading on is how we see EOF
+        } else if (exchange.relaying()) {
             exchange.flushUpstream();
         } else if ((state == State.IDLE || state == State.DISCARDING) && pending.isEmpty()) {
             ctx.read();
@@ -227,12 +252,29 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         if (close) {
             state = State.CLOSED;
             releasePending();
-            f.addListener(ChannelFutureListener.CLOSE);
+            f.addListener(this::linger);
         } else if (exchange.requestDone) {
             endExchange();
         } else {
             state = State.DISCARDING;
         }
+    }
+
+    /**
+     * Closes after an error answer the way nginx's lingering close does: FIN first, then read and drop
+     * what the client still sends for a moment. Closing a socket with unread input sends a RST, and a RST
+     * can make the client's kernel discard the answer before the client reads it.
+     */
+    private void linger(Future<? super Void> written) {
+        Channel ch = ctx.channel();
+        if (!written.isSuccess() || !(ch instanceof DuplexChannel duplex) || !ch.isActive()) {
+            ch.close();
+            return;
+        }
+        lingering = true;
+        duplex.shutdownOutput();
+        ctx.executor().schedule(() -> ch.close(), LINGER_MS, TimeUnit.MILLISECONDS);
+        ctx.read();
     }
 
     void endExchange() {

@@ -43,6 +43,9 @@ final class RequestValidator {
             return bad("CONNECT is not supported");
         }
         HttpHeaders h = req.headers();
+        if (v.equals(HttpVersion.HTTP_1_0) && h.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+            return bad("Transfer-Encoding in an HTTP/1.0 request"); // RFC 9112 6.1: faulty framing
+        }
         String framing = framingError(h);
         if (framing != null) {
             return bad(framing);
