@@ -35,6 +35,11 @@ final class ClientCodec extends CombinedChannelDuplexHandler<ClientCodec.Decoder
         init(new Decoder(limits), new Encoder());
     }
 
+    /** Whether part of a request head has arrived and the rest has not. */
+    boolean headInProgress() {
+        return inboundHandler().headStarted;
+    }
+
     static HttpDecoderConfig decoderConfig(ClientLimits limits) {
         return new HttpDecoderConfig()
                 .setMaxInitialLineLength(limits.maxUriSize())
@@ -50,6 +55,7 @@ final class ClientCodec extends CombinedChannelDuplexHandler<ClientCodec.Decoder
         private boolean inHead = true;
         private boolean lastWasLf;
         private boolean folded;
+        private boolean headStarted;
         private ScheduledFuture<?> headerTimer;
 
         Decoder(ClientLimits limits) {
@@ -79,6 +85,9 @@ final class ClientCodec extends CombinedChannelDuplexHandler<ClientCodec.Decoder
             }
             // One decode call never reads past the end of a head, so a head call without a request
             // means the head is split across reads.
+            if (head && !headEnded) {
+                headStarted = true;
+            }
             if (head && !headEnded && headerTimer == null && ctx.channel().isActive()) {
                 long timeout = headerTimeoutMs;
                 headerTimer = ctx.executor().schedule(() -> {
@@ -90,6 +99,7 @@ final class ClientCodec extends CombinedChannelDuplexHandler<ClientCodec.Decoder
 
         private void headDone(HttpRequest req) {
             inHead = false;
+            headStarted = false;
             lastWasLf = false;
             cancelTimer();
             methods.add(req.method());

@@ -42,6 +42,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private final ArrayDeque<Object> pending = new ArrayDeque<>(4);
     private ChannelHandlerContext ctx;
     private Exchange exchange;
+    private ClientCodec codec;
     private String clientIp = "";
     private boolean trustedPeer;
     private State state = State.IDLE;
@@ -67,6 +68,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.exchange = new Exchange(this, ctx, loop, metrics);
+        this.codec = ctx.pipeline().get(ClientCodec.class);
     }
 
     @Override
@@ -213,7 +215,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         } else if (evt instanceof IdleStateEvent e) {
             IdleState idle = e.state();
             if (idle == IdleState.ALL_IDLE && state == State.IDLE) {
-                timedOut(Timeout.CLIENT_IDLE, exchange.id);
+                // Silence in the middle of a head is a header timeout whichever timer notices first.
+                boolean partial = codec != null && codec.headInProgress();
+                timedOut(partial ? Timeout.CLIENT_HEADER : Timeout.CLIENT_IDLE, exchange.id);
             } else if (idle == IdleState.READER_IDLE && (state == State.DISCARDING
                     || (state == State.PROXYING && !exchange.requestDone))) {
                 timedOut(Timeout.CLIENT_BODY, exchange.id);
