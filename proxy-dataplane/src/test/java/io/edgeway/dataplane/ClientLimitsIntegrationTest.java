@@ -130,12 +130,15 @@ class ClientLimitsIntegrationTest {
     @Test
     void headLimitsComeFromTheSettings() throws Exception {
         String path = "/" + "a".repeat(900);
-        RawHttp.Answer ok = RawHttp.send(dp.proxyPort(), "GET " + path + " HTTP/1.1\r\n" + H + "Connection: close\r\n\r\n");
+        RawHttp.Answer ok = RawHttp.send(dp.proxyPort(),
+                "GET " + path + " HTTP/1.1\r\n" + H + "Connection: close\r\n\r\n");
         assertThat(ok.status()).isEqualTo(200);
-        RawHttp.Answer longLine = RawHttp.send(dp.proxyPort(), "GET /" + "a".repeat(1100) + " HTTP/1.1\r\n" + H + "\r\n");
+        RawHttp.Answer longLine = RawHttp.send(dp.proxyPort(),
+                "GET /" + "a".repeat(1100) + " HTTP/1.1\r\n" + H + "\r\n");
         assertThat(longLine.status()).isEqualTo(414);
         assertThat(longLine.closed()).isTrue();
-        RawHttp.Answer bigHead = RawHttp.send(dp.proxyPort(), "GET / HTTP/1.1\r\n" + H + "X-A: " + "b".repeat(2100) + "\r\n\r\n");
+        RawHttp.Answer bigHead = RawHttp.send(dp.proxyPort(),
+                "GET / HTTP/1.1\r\n" + H + "X-A: " + "b".repeat(2100) + "\r\n\r\n");
         assertThat(bigHead.status()).isEqualTo(431);
         assertThat(bigHead.closed()).isTrue();
     }

@@ -13,13 +13,12 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The relay of one request to a target and of its response back: upstream connection, body forwarding,
- * response framing and the target-side timers. One instance per client connection, reset for each
- * request, so the hot path allocates no exchange object. Everything runs on the client's event loop.
+ * response framing, and its target-side {@link UpstreamTimers}. One instance per client connection,
+ * reset for each request, so the hot path allocates no exchange object. Everything runs on the client's
+ * event loop.
  */
 final class Exchange {
     private final FrontendHandler frontend;
@@ -35,9 +34,7 @@ final class Exchange {
     boolean responseStarted;
     private Route route;
     private BackendHandler backend;
-    private ScheduledFuture<?> firstByteTimer;
-    private ScheduledFuture<?> idleTimer;
-    private long lastUpstreamNanos;
+    private final UpstreamTimers timers;
     private boolean bodySent;
     private boolean informational;
     private boolean upstreamKeepAlive;
@@ -50,6 +47,7 @@ final class Exchange {
         this.ctx = ctx;
         this.loop = loop;
         this.metrics = metrics;
+        this.timers = new UpstreamTimers(frontend, this, ctx);
     }
 
     void begin(HttpRequest req) {
@@ -77,8 +75,12 @@ final class Exchange {
         }
     }
 
+    void cancelTimers() {
+        timers.cancel();
+    }
+
     void end() {
-        cancelTimers();
+        timers.cancel();
         request = null;
         route = null;
         target = null;
@@ -117,7 +119,7 @@ final class Exchange {
         ch.write(request);
         if (requestDone) { // a retry: the original request had no body
             ch.write(LastHttpContent.EMPTY_LAST_CONTENT);
-            startFirstByteTimer();
+            timers.startFirstByte(route.timeouts().firstByteMs());
         }
         ch.read();
     }
@@ -130,7 +132,7 @@ final class Exchange {
             backend.channel().write(content);
             if (last) {
                 requestDone = true;
-                startFirstByteTimer();
+                timers.startFirstByte(route.timeouts().firstByteMs());
             }
             return;
         }
@@ -196,7 +198,7 @@ final class Exchange {
             return;
         }
         responseStarted = true;
-        cancelTimers();
+        timers.cancel();
         upstreamKeepAlive = HttpUtil.isKeepAlive(res);
         keepAlive = HeaderRewriter.response(res, request, keepAlive);
         metrics.response(code);
@@ -209,7 +211,7 @@ final class Exchange {
 
     private void finishResponse(HttpContent last) {
         ctx.writeAndFlush(last);
-        cancelTimers();
+        timers.cancel();
         BackendHandler b = backend;
         backend = null;
         b.release(upstreamKeepAlive && requestDone);
@@ -220,13 +222,9 @@ final class Exchange {
     }
 
     void upstreamReadComplete() {
-        lastUpstreamNanos = System.nanoTime();
         ctx.flush();
         if (relaying()) {
-            if (responseStarted && idleTimer == null) {
-                // Armed only for responses that outlive one read batch, so small ones cost no timer.
-                scheduleIdleCheck(route.timeouts().idleMs());
-            }
+            timers.upstreamRead(route.timeouts().idleMs());
             if (ctx.channel().isWritable()) {
                 backend.channel().read();
             }
@@ -248,7 +246,7 @@ final class Exchange {
             // A pooled connection the target closed just as we reused it; the request had no body and
             // nothing came back, so sending it once more on a fresh connection is safe.
             retried = true;
-            cancelTimers();
+            timers.cancel();
             connect();
             return;
         }
@@ -256,7 +254,7 @@ final class Exchange {
     }
 
     private void failUpstream(String detail) {
-        cancelTimers();
+        timers.cancel();
         dropBackend();
         if (!responseStarted) {
             frontend.local(HttpResponseStatus.BAD_GATEWAY, detail, false);
@@ -270,50 +268,5 @@ final class Exchange {
             backend.abandon();
             backend = null;
         }
-    }
-
-    // ---- target-side timers; what a timeout becomes is decided in FrontendHandler#timedOut
-
-    private void startFirstByteTimer() {
-        if (responseStarted || firstByteTimer != null) {
-            return;
-        }
-        long exchange = id;
-        firstByteTimer = ctx.executor().schedule(() -> {
-            firstByteTimer = null;
-            if (exchange == id && frontend.state() == State.PROXYING && !responseStarted) {
-                frontend.timedOut(Timeout.FIRST_BYTE, exchange);
-            }
-        }, route.timeouts().firstByteMs(), TimeUnit.MILLISECONDS);
-    }
-
-    void cancelTimers() {
-        if (firstByteTimer != null) {
-            firstByteTimer.cancel(false);
-            firstByteTimer = null;
-        }
-        if (idleTimer != null) {
-            idleTimer.cancel(false);
-            idleTimer = null;
-        }
-    }
-
-    /** One timer per exchange, re-armed for the remainder instead of being touched on every read. */
-    private void scheduleIdleCheck(long delayMs) {
-        long exchange = id;
-        idleTimer = ctx.executor().schedule(() -> {
-            idleTimer = null;
-            if (exchange != id || frontend.state() != State.PROXYING) {
-                return;
-            }
-            long idleMs = route.timeouts().idleMs();
-            long quietMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastUpstreamNanos);
-            if (quietMs >= idleMs && ctx.channel().isWritable()) {
-                frontend.timedOut(Timeout.UPSTREAM_IDLE, exchange);
-            } else {
-                // A client that is not writable is why we are not reading: that is not the target's fault.
-                scheduleIdleCheck(quietMs >= idleMs ? idleMs : idleMs - quietMs);
-            }
-        }, delayMs, TimeUnit.MILLISECONDS);
     }
 }

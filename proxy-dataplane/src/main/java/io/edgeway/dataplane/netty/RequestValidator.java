@@ -80,7 +80,11 @@ final class RequestValidator {
      * repeated so that the rule does not depend on codec settings.
      */
     private static String framingError(HttpHeaders h) {
-        List<String> te = h.getAll(HttpHeaderNames.TRANSFER_ENCODING);
+        boolean hasTe = h.contains(HttpHeaderNames.TRANSFER_ENCODING);
+        if (!hasTe && !h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+            return null; // most requests: no body, and no list allocated to find that out
+        }
+        List<String> te = hasTe ? h.getAll(HttpHeaderNames.TRANSFER_ENCODING) : List.of();
         List<String> cl = h.getAll(HttpHeaderNames.CONTENT_LENGTH);
         if (!te.isEmpty()) {
             if (!cl.isEmpty()) {

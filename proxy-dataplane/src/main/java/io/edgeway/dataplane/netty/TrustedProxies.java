@@ -56,7 +56,8 @@ public final class TrustedProxies {
             }
             int slash = p.indexOf('/');
             String host = slash < 0 ? p : p.substring(0, slash);
-            if (host.isEmpty() || !(host.contains(":") || host.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9')))) {
+            boolean literal = host.contains(":") || host.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9'));
+            if (host.isEmpty() || !literal) {
                 throw new IllegalArgumentException("trusted proxy: " + p + " (expected: an IP literal or CIDR)");
             }
             byte[] addr;
