@@ -157,9 +157,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * The body framing broke. Whatever of the request was written toward the target is still unflushed
-     * when the bad chunk came in the same read batch (flushes happen at the end of a batch), and closing
-     * the upstream connection discards it; a head flushed in an earlier batch cannot be taken back.
+     * The body framing broke. A head written toward the target in this read batch is not flushed yet and
+     * is discarded with the upstream connection; one flushed in an earlier batch cannot be taken back.
      */
     private void failedBody() {
         metrics.badRequests.increment();
@@ -204,27 +203,15 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         ctx.fireChannelWritabilityChanged();
     }
 
-    /** Turns the codec's and the idle handler's events into {@link Timeout}s, where they apply. */
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt == Timeout.CLIENT_HEADER) {
-            // A partial head behind a request in flight waits for that exchange; the idle timer bounds it.
-            if (state == State.IDLE) {
-                timedOut(Timeout.CLIENT_HEADER, exchange.id);
+        if (evt == Timeout.CLIENT_HEADER || evt instanceof IdleStateEvent) {
+            IdleState idle = evt instanceof IdleStateEvent e ? e.state() : null;
+            boolean partialHead = codec != null && codec.headInProgress();
+            Timeout t = Timeout.of(idle, state, exchange.requestDone, ctx.channel().isWritable(), partialHead);
+            if (t != null) {
+                timedOut(t, exchange.id);
             }
-        } else if (evt instanceof IdleStateEvent e) {
-            IdleState idle = e.state();
-            if (idle == IdleState.ALL_IDLE && state == State.IDLE) {
-                // Silence in the middle of a head is a header timeout whichever timer notices first.
-                boolean partial = codec != null && codec.headInProgress();
-                timedOut(partial ? Timeout.CLIENT_HEADER : Timeout.CLIENT_IDLE, exchange.id);
-            } else if (idle == IdleState.READER_IDLE && (state == State.DISCARDING
-                    || (state == State.PROXYING && !exchange.requestDone))) {
-                timedOut(Timeout.CLIENT_BODY, exchange.id);
-            } else if (idle == IdleState.WRITER_IDLE && !ctx.channel().isWritable()) {
-                timedOut(Timeout.CLIENT_WRITE, exchange.id);
-            }
-            // Anything else (e.g. waiting on the target) is the exchange's timers' business.
         } else {
             ctx.fireUserEventTriggered(evt);
         }

@@ -1,6 +1,8 @@
 package io.edgeway.dataplane.netty;
 
+import io.edgeway.dataplane.netty.FrontendHandler.State;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.timeout.IdleState;
 
 /**
  * Every timeout the proxy enforces, and the one table of what each becomes. {@code status == null} means
@@ -31,5 +33,25 @@ enum Timeout {
         this.status = status;
         this.closes = closes;
         this.detail = detail;
+    }
+
+    /**
+     * Which timeout a client-side timer event is, in the connection's current state, or {@code null} when
+     * it does not apply (waiting on the target, for one, is the {@link UpstreamTimers}' business).
+     *
+     * @param idle the idle handler's event, or {@code null} for the codec's header timer
+     */
+    static Timeout of(IdleState idle, State state, boolean requestDone, boolean writable, boolean partialHead) {
+        if (idle == null) {
+            // A partial head behind a request in flight waits for that exchange; the idle timers bound it.
+            return state == State.IDLE ? CLIENT_HEADER : null;
+        }
+        return switch (idle) {
+            // Silence in the middle of a head is a header timeout, whichever timer notices first.
+            case ALL_IDLE -> state != State.IDLE ? null : partialHead ? CLIENT_HEADER : CLIENT_IDLE;
+            case READER_IDLE -> state == State.DISCARDING || (state == State.PROXYING && !requestDone)
+                    ? CLIENT_BODY : null;
+            case WRITER_IDLE -> writable ? null : CLIENT_WRITE;
+        };
     }
 }
