@@ -129,6 +129,9 @@ final class Exchange {
         boolean last = content instanceof LastHttpContent;
         if (relaying() && !requestDone) {
             bodySent |= content.content().isReadable();
+            if (last && !((LastHttpContent) content).trailingHeaders().isEmpty()) {
+                HeaderRewriter.requestTrailers(((LastHttpContent) content).trailingHeaders());
+            }
             backend.channel().write(content);
             if (last) {
                 requestDone = true;

@@ -14,6 +14,8 @@ import io.netty.util.AsciiString;
 final class HeaderRewriter {
     private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
     private static final AsciiString HTTP = AsciiString.cached("http");
+    private static final AsciiString FORWARDED = AsciiString.cached("forwarded");
+    private static final AsciiString X_REAL_IP = AsciiString.cached("x-real-ip");
 
     private HeaderRewriter() {}
 
@@ -43,6 +45,22 @@ final class HeaderRewriter {
             }
         }
         req.setProtocolVersion(HttpVersion.HTTP_1_1); // always keep-alive toward upstreams
+    }
+
+    /**
+     * Request trailers arrive after the head was checked and forwarded, so nothing in them may change what
+     * the head said: framing, Host, the forwarded headers, hop-by-hop fields are dropped; the rest passes.
+     */
+    static void requestTrailers(HttpHeaders t) {
+        stripHopByHop(t);
+        t.remove(HttpHeaderNames.HOST);
+        t.remove(HttpHeaderNames.CONTENT_LENGTH);
+        t.remove(HttpHeaderNames.TRANSFER_ENCODING);
+        t.remove(Http.X_FORWARDED_FOR);
+        t.remove(Http.X_FORWARDED_PROTO);
+        t.remove(Http.X_FORWARDED_HOST);
+        t.remove(FORWARDED);
+        t.remove(X_REAL_IP);
     }
 
     /**
