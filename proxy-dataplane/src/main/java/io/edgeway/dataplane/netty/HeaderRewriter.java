@@ -95,7 +95,8 @@ final class HeaderRewriter {
 
     /**
      * Removes hop-by-hop headers: Connection and every header it names, Keep-Alive, Proxy-Connection, TE,
-     * Trailer and Upgrade. Transfer-Encoding stays: the codecs re-frame the body and need it.
+     * Trailer and Upgrade. Transfer-Encoding stays: the codecs re-frame the body and need it. Host stays
+     * too: the route was chosen by it, and a client must not be able to hide it from the target.
      */
     static void stripHopByHop(HttpHeaders h) {
         if (h.contains(HttpHeaderNames.CONNECTION)) {
@@ -105,7 +106,8 @@ final class HeaderRewriter {
                     int comma = value.indexOf(',', start);
                     int end = comma < 0 ? value.length() : comma;
                     String token = value.substring(start, end).trim();
-                    if (!token.isEmpty() && !HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(token)) {
+                    if (!token.isEmpty() && !HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(token)
+                            && !HttpHeaderNames.HOST.contentEqualsIgnoreCase(token)) {
                         h.remove(token);
                     }
                     start = end + 1;

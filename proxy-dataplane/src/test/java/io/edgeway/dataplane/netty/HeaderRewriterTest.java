@@ -18,7 +18,7 @@ class HeaderRewriterTest {
         HttpRequest req = new DefaultHttpRequest(version, HttpMethod.GET, "/");
         req.headers().add("Host", "a.test").add("X-Forwarded-For", "1.2.3.4").add("X-Forwarded-For", "5.6.7.8")
                 .add("X-Forwarded-Proto", "https").add("X-Forwarded-Host", "evil.test")
-                .add("Connection", "keep-alive, X-Secret").add("X-Secret", "s").add("Keep-Alive", "5")
+                .add("Connection", "keep-alive, X-Secret, Host").add("X-Secret", "s").add("Keep-Alive", "5")
                 .add("TE", "gzip").add("Upgrade", "h2c");
         return req;
     }
@@ -32,6 +32,7 @@ class HeaderRewriterTest {
         assertThat(h.get("X-Forwarded-Proto")).isEqualTo("http");
         assertThat(h.get("X-Forwarded-Host")).isEqualTo("a.test");
         assertThat(h.names()).doesNotContain("Connection", "X-Secret", "Keep-Alive", "TE", "Upgrade");
+        assertThat(h.get("Host")).isEqualTo("a.test"); // named in Connection, kept: routing used it
         assertThat(req.protocolVersion()).isEqualTo(HttpVersion.HTTP_1_1);
     }
 
