@@ -58,7 +58,7 @@ final class RequestValidator {
         if (host == null && v.equals(HttpVersion.HTTP_1_1)) {
             return bad("missing Host header");
         }
-        if (host != null && (host.isEmpty() || host.indexOf('@') >= 0 || host.indexOf(',') >= 0)) {
+        if (host != null && !isValidHost(host)) {
             return bad("malformed Host header");
         }
         return target(req, host);
@@ -148,6 +148,25 @@ final class RequestValidator {
             req.setUri(uri);
         }
         return null;
+    }
+
+    /**
+     * RFC 3986 authority characters without userinfo ({@code @}) and without {@code ,} (a list, not a
+     * name): {@code s.test x} or {@code s.test/x} would route as one name and reach the target as another.
+     */
+    private static boolean isValidHost(String host) {
+        if (host.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < host.length(); i++) {
+            char c = host.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || "-._~!$&'()*+;=%:[]".indexOf(c) >= 0;
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Rejection bad(String reason) {
