@@ -143,6 +143,32 @@ class StrictHttpTest {
         assertThat(backend.bytes.get()).isEqualTo(before);
     }
 
+    /** Guards against over-rejection: odd but valid requests are forwarded. */
+    static Stream<Arguments> accepted() {
+        String close = "Connection: close\r\n\r\n";
+        return Stream.of(
+            c(200, "Host with a port", "GET / HTTP/1.1\r\nHost: s.test:8000\r\n" + close),
+            c(200, "Host upper case, trailing dot", "GET / HTTP/1.1\r\nHost: S.TEST.\r\n" + close),
+            c(200, "obs-text in a value", "GET / HTTP/1.1\r\n" + H + "X-A: caf\u00e9\r\n" + close),
+            c(200, "whitespace around a value", "GET / HTTP/1.1\r\n" + H + "X-A: \t b \t\r\n" + close),
+            c(200, "empty value", "GET / HTTP/1.1\r\n" + H + "X-A:\r\n" + close),
+            c(200, "CRLF before the request line", "\r\nGET / HTTP/1.1\r\n" + H + close),
+            c(200, "matrix parameter", "GET /a;b=c HTTP/1.1\r\n" + H + close),
+            c(200, "encoded query separators", "GET /a?x=%2F%5C%00&y=/../ HTTP/1.1\r\n" + H + close),
+            c(200, "Content-Length: 0", "POST / HTTP/1.1\r\n" + H + "Content-Length: 0\r\n" + close),
+            c(200, "HTTP/1.0 with Host", "GET / HTTP/1.0\r\n" + H + "\r\n"));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("accepted")
+    void acceptedAndForwarded(int status, String what, String raw) throws Exception {
+        long before = backend.bytes.get();
+        RawHttp.Answer answer = RawHttp.send(dp.proxyPort(), raw);
+        assertThat(answer.status()).isEqualTo(status);
+        assertThat(answer.closed()).isTrue();
+        assertThat(backend.bytes.get()).isGreaterThan(before);
+    }
+
     /** The harness itself: a valid request does reach the target, with its path normalised once. */
     @Test
     void validRequestsAreForwardedWithTheNormalisedPath() throws Exception {
