@@ -70,7 +70,7 @@ public final class DataPlane implements AutoCloseable {
         this.configClient = new ConfigClient(settings.controlPlaneHost(), settings.controlPlanePort(), configs,
                 settings.nodeId(), settings.labels(), version -> { });
         log.info("transport {}", epoll ? "epoll" : "nio");
-        ProxyInitializer proxyInit = new ProxyInitializer(configs, loops, metrics, clients);
+        ProxyInitializer proxyInit = new ProxyInitializer(configs, loops, metrics, clients, settings.client());
         Class<? extends ServerSocketChannel> serverClass =
                 epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         try {

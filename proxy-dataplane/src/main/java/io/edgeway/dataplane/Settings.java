@@ -2,6 +2,7 @@ package io.edgeway.dataplane;
 
 import static java.util.Objects.requireNonNull;
 
+import io.edgeway.dataplane.netty.ClientLimits;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +25,8 @@ public record Settings(
         Path dataDir,
         int workers,
         String nodeId,
-        Map<String, String> labels) {
+        Map<String, String> labels,
+        ClientLimits client) {
 
     public Settings {
         requireNonNull(controlPlaneHost, "controlPlaneHost");
@@ -32,6 +34,7 @@ public record Settings(
         requireNonNull(dataDir, "dataDir");
         requireNonNull(nodeId, "nodeId");
         labels = Map.copyOf(requireNonNull(labels, "labels"));
+        requireNonNull(client, "client");
         checkPort("controlPlanePort", controlPlanePort, false);
         checkPort("proxyPort", proxyPort, true);
         checkPort("statusPort", statusPort, true);
@@ -46,17 +49,23 @@ public record Settings(
     /** Settings for tests and embedding: ephemeral ports, the given control plane and data dir. */
     public static Settings forTest(int controlPlanePort, Path dataDir) {
         return new Settings("127.0.0.1", controlPlanePort, "127.0.0.1", 0, 0, dataDir, 2,
-                UUID.randomUUID().toString(), Map.of());
+                UUID.randomUUID().toString(), Map.of(), ClientLimits.DEFAULTS);
     }
 
     public Settings withNodeId(String id) {
         return new Settings(controlPlaneHost, controlPlanePort, proxyAddress, proxyPort, statusPort, dataDir,
-                workers, id, labels);
+                workers, id, labels, client);
+    }
+
+    public Settings withClient(ClientLimits limits) {
+        return new Settings(controlPlaneHost, controlPlanePort, proxyAddress, proxyPort, statusPort, dataDir,
+                workers, nodeId, labels, limits);
     }
 
     /**
      * Flags: {@code --control-plane host:port}. Environment: EDGEWAY_CONTROL_PLANE, EDGEWAY_PROXY_PORT,
-     * EDGEWAY_PROXY_ADDRESS, EDGEWAY_STATUS_PORT, EDGEWAY_DATA_DIR, EDGEWAY_WORKERS, EDGEWAY_NODE_ID.
+     * EDGEWAY_PROXY_ADDRESS, EDGEWAY_STATUS_PORT, EDGEWAY_DATA_DIR, EDGEWAY_WORKERS, EDGEWAY_NODE_ID, and the
+     * client limits and timeouts described in {@link ClientLimits}.
      */
     public static Settings from(String[] args, Map<String, String> env) {
         String controlPlane = env.getOrDefault("EDGEWAY_CONTROL_PLANE", "127.0.0.1:8005");
@@ -92,7 +101,7 @@ public record Settings(
                 dataDir,
                 parseInt("EDGEWAY_WORKERS", env.getOrDefault("EDGEWAY_WORKERS",
                         String.valueOf(Runtime.getRuntime().availableProcessors()))),
-                nodeId, Map.of());
+                nodeId, Map.of(), ClientLimits.from(env));
     }
 
     /** A random id kept in {@code <dataDir>/node-id} so that a restarted proxy is the same node. */

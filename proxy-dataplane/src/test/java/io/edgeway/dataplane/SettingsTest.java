@@ -3,6 +3,7 @@ package io.edgeway.dataplane;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.edgeway.dataplane.netty.ClientLimits;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -27,6 +28,18 @@ class SettingsTest {
                 Map.of("EDGEWAY_DATA_DIR", dir.toString(), "EDGEWAY_CONTROL_PLANE", "10.0.0.5:8005"));
         assertThat(fromEnv.controlPlaneHost()).isEqualTo("10.0.0.5");
         assertThat(fromEnv.proxyPort()).isEqualTo(8000);
+    }
+
+    @Test
+    void clientLimitsComeFromTheEnvironment() {
+        Settings s = Settings.from(new String[0], Map.of("EDGEWAY_DATA_DIR", dir.toString(),
+                "EDGEWAY_HEADER_TIMEOUT", "5s", "EDGEWAY_TRUSTED_PROXIES", "10.0.0.0/8"));
+        assertThat(s.client().headerTimeoutMs()).isEqualTo(5_000);
+        assertThat(s.client().keepAliveTimeoutMs()).isEqualTo(60_000);
+        assertThat(s.client().trustedProxies().toString()).isEqualTo("10.0.0.0/8");
+        assertThat(Settings.forTest(1, dir).client()).isEqualTo(ClientLimits.DEFAULTS);
+        assertThatThrownBy(() -> Settings.from(new String[0], Map.of("EDGEWAY_DATA_DIR", dir.toString(),
+                "EDGEWAY_WRITE_TIMEOUT", "-1s"))).hasMessage("writeTimeoutMs: -1000 (expected: 1-3600000)");
     }
 
     @Test

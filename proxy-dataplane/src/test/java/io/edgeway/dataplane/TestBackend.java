@@ -16,11 +16,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real HTTP server on loopback. {@code /echo} streams the request body back; {@code /hang} waits until
- * closed; anything else answers with the backend's name and the forwarded headers it saw.
+ * closed; {@code /big} sends 256 MiB; anything else answers with the backend's name and the forwarded headers it saw.
  */
 final class TestBackend implements AutoCloseable {
     final String name;
     final AtomicInteger requests = new AtomicInteger();
+    final AtomicInteger bigAborted = new AtomicInteger();
     final Set<String> connections = ConcurrentHashMap.newKeySet();
     final ConcurrentHashMap<String, String> lastHeaders = new ConcurrentHashMap<>();
     private final CountDownLatch release = new CountDownLatch(1);
@@ -58,6 +59,17 @@ final class TestBackend implements AutoCloseable {
                     for (int off = 0; off < body.length; off += 64 * 1024) {
                         out.write(body, off, Math.min(64 * 1024, body.length - off));
                     }
+                }
+            } else if (path.startsWith("/big")) {
+                // 256 MiB: far more than every buffer between here and a client that stopped reading.
+                byte[] chunk = new byte[64 * 1024];
+                ex.sendResponseHeaders(200, 4096L * chunk.length);
+                try (OutputStream out = ex.getResponseBody()) {
+                    for (int i = 0; i < 4096; i++) {
+                        out.write(chunk);
+                    }
+                } catch (IOException e) {
+                    bigAborted.incrementAndGet(); // the proxy dropped the upstream connection
                 }
             } else if (path.startsWith("/stall")) {
                 ex.sendResponseHeaders(200, 0);

@@ -8,7 +8,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 
 /**
- * One per upstream connection. While leased it forwards everything to its owning {@link FrontendHandler}
+ * One per upstream connection. While leased it forwards everything to the {@link Exchange} that leased it
  * (same event loop); while pooled it owns nothing, and any byte or close just retires the connection.
  */
 final class BackendHandler extends ChannelInboundHandlerAdapter {
@@ -16,7 +16,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
     private final InetSocketAddress target;
     private final Metrics metrics;
     private Channel channel;
-    private FrontendHandler owner;
+    private Exchange owner;
 
     BackendHandler(UpstreamPool pool, InetSocketAddress target, Metrics metrics) {
         this.pool = pool;
@@ -24,7 +24,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
         this.metrics = metrics;
     }
 
-    void lease(FrontendHandler owner) {
+    void lease(Exchange owner) {
         this.owner = owner;
     }
 
@@ -63,7 +63,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        FrontendHandler o = owner;
+        Exchange o = owner;
         if (o == null) {
             // Bytes on an idle connection: the target is confused or closing. Retire it.
             ReferenceCountUtil.release(msg);
@@ -76,7 +76,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        FrontendHandler o = owner;
+        Exchange o = owner;
         if (o != null) {
             o.upstreamReadComplete();
         }
@@ -84,7 +84,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        FrontendHandler o = owner;
+        Exchange o = owner;
         if (o != null && ctx.channel().isWritable()) {
             o.upstreamWritable();
         }
@@ -95,7 +95,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         metrics.upstreamConnectionsActive.decrement();
         pool.remove(target, ctx.channel());
-        FrontendHandler o = owner;
+        Exchange o = owner;
         owner = null;
         if (o != null) {
             o.upstreamClosed(this);

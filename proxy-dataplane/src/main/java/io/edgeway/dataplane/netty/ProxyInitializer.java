@@ -5,45 +5,44 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** The client-side pipeline: idle → codec → frontend. Dependencies come in through the constructor. */
+/**
+ * The client-side pipeline: idle → codec → frontend. Dependencies come in through the constructor.
+ * The idle handler measures the client timeouts cheaply (one timer per connection, not per request):
+ * reader idle is a stalled request body, writer idle with observed output is a client that stopped
+ * reading, all idle is a kept-alive connection with nothing to do. The header timeout is the codec's.
+ */
 public final class ProxyInitializer extends ChannelInitializer<SocketChannel> {
-    static final long CLIENT_READ_IDLE_MS = 60_000;
-
     private final ConfigHolder configs;
     private final Map<EventLoop, LoopResources> loops;
     private final Metrics metrics;
     private final ChannelGroup clients;
+    private final ClientLimits limits;
 
     public ProxyInitializer(ConfigHolder configs, Map<EventLoop, LoopResources> loops, Metrics metrics,
-            ChannelGroup clients) {
+            ChannelGroup clients, ClientLimits limits) {
         this.configs = configs;
         this.loops = Map.copyOf(loops);
         this.metrics = metrics;
         this.clients = clients;
+        this.limits = limits;
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
         clients.add(ch);
         ch.pipeline()
-                .addLast("idle", new IdleStateHandler(CLIENT_READ_IDLE_MS, 0, 0, TimeUnit.MILLISECONDS))
-                .addLast("codec", new HttpServerCodec(clientDecoderConfig()))
-                .addLast("frontend", new FrontendHandler(configs, loops.get(ch.eventLoop()), metrics));
+                .addLast("idle", idleHandler(limits))
+                .addLast("codec", new ClientCodec(limits))
+                .addLast("frontend", new FrontendHandler(configs, loops.get(ch.eventLoop()), metrics,
+                        limits.trustedProxies()));
     }
 
-    /** RFC 9112 mode makes the decoder fail on Content-Length next to Transfer-Encoding (smuggling). */
-    static HttpDecoderConfig clientDecoderConfig() {
-        return new HttpDecoderConfig()
-                .setMaxInitialLineLength(8192)
-                .setMaxHeaderSize(32 * 1024)
-                .setMaxChunkSize(LoopResources.MAX_CHUNK)
-                .setAllowDuplicateContentLengths(false)
-                .setUseRfc9112TransferEncoding(true);
+    static IdleStateHandler idleHandler(ClientLimits limits) {
+        return new IdleStateHandler(true, limits.keepAliveTimeoutMs(), limits.writeTimeoutMs(),
+                limits.keepAliveTimeoutMs(), TimeUnit.MILLISECONDS);
     }
 }

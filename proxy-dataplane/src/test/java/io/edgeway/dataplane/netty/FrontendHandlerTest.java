@@ -7,9 +7,10 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http.HttpServerCodec;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -23,8 +24,8 @@ class FrontendHandlerTest {
         channel = new EmbeddedChannel();
         loop = new LoopResources(channel.eventLoop(), NioSocketChannel.class, 1_000, metrics);
         channel.pipeline()
-                .addLast("codec", new HttpServerCodec(ProxyInitializer.clientDecoderConfig()))
-                .addLast("frontend", new FrontendHandler(new ConfigHolder(), loop, metrics));
+                .addLast("codec", new ClientCodec(ClientLimits.DEFAULTS))
+                .addLast("frontend", new FrontendHandler(new ConfigHolder(), loop, metrics, TrustedProxies.NONE));
         channel.pipeline().fireChannelActive();
         return channel;
     }
@@ -91,7 +92,54 @@ class FrontendHandlerTest {
         assertThat(ch.isOpen()).isFalse();
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
+    void aHeadSplitAcrossReadsThatNeverEndsGets408() {
+        EmbeddedChannel ch = channel();
+        ch.freezeTime();
+        ch.writeInbound(Unpooled.copiedBuffer("GET / HTTP/1.1\r\nHost: a\r\n", StandardCharsets.ISO_8859_1));
+        assertThat(output(ch)).isEmpty();
+        ch.advanceTimeBy(ClientLimits.DEFAULTS.headerTimeoutMs(), TimeUnit.MILLISECONDS);
+        ch.runScheduledPendingTasks();
+        assertThat(output(ch)).startsWith("HTTP/1.1 408 ").containsIgnoringCase("connection: close");
+        assertThat(ch.isOpen()).isFalse();
+    }
+
+    @Test
+    void aHeadThatCompletesInTimeCancelsTheHeaderTimer() {
+        EmbeddedChannel ch = channel();
+        ch.freezeTime();
+        ch.writeInbound(Unpooled.copiedBuffer("GET / HTTP/1.1\r\nHo", StandardCharsets.ISO_8859_1));
+        ch.writeInbound(Unpooled.copiedBuffer("st: a\r\n\r\n", StandardCharsets.ISO_8859_1));
+        assertThat(output(ch)).startsWith("HTTP/1.1 404 ");
+        ch.advanceTimeBy(ClientLimits.DEFAULTS.headerTimeoutMs(), TimeUnit.MILLISECONDS);
+        ch.runScheduledPendingTasks();
+        assertThat(output(ch)).isEmpty();
+        assertThat(ch.isOpen()).isTrue();
+    }
+
+    @Test
+    void obsFoldSplitAcrossReadsIsStillRefused() {
+        EmbeddedChannel ch = channel();
+        ch.writeInbound(Unpooled.copiedBuffer("GET / HTTP/1.1\r\nHost: a\r\nX: a\r\n", StandardCharsets.ISO_8859_1));
+        ch.writeInbound(Unpooled.copiedBuffer(" b\r\n\r\n", StandardCharsets.ISO_8859_1));
+        assertThat(output(ch)).startsWith("HTTP/1.1 400 ");
+        assertThat(ch.isOpen()).isFalse();
+    }
+
+    @Test
+    void answersToHeadCarryNoBodyAndTheNextRequestIsStillParsed() {
+        EmbeddedChannel ch = channel();
+        ch.writeInbound(Unpooled.copiedBuffer("HEAD / HTTP/1.1\r\nHost: a\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n",
+                StandardCharsets.ISO_8859_1));
+        String out = output(ch);
+        int second = out.indexOf("HTTP/1.1 404 ", 1);
+        assertThat(out).startsWith("HTTP/1.1 404 ");
+        assertThat(second).isPositive();
+        assertThat(out.substring(0, second)).endsWith("\r\n\r\n"); // the HEAD answer ends with its head
+        assertThat(out.substring(second)).contains("\"status\":404");
+    }
+
+    @Test
     void controlCharacterInTheRequestLine() {
         EmbeddedChannel ch = channel();
         ch.writeInbound(Unpooled.copiedBuffer("GET /\u0001 HTTP/1.1\r\nHost: a\r\n\r\n", StandardCharsets.ISO_8859_1));

@@ -1,0 +1,275 @@
+package io.edgeway.dataplane.netty;
+
+import io.edgeway.dataplane.balancing.Target;
+import io.edgeway.dataplane.netty.FrontendHandler.State;
+import io.edgeway.dataplane.routing.Route;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * The relay of one request to a target and of its response back: upstream connection, body forwarding,
+ * response framing, and its target-side {@link UpstreamTimers}. One instance per client connection,
+ * reset for each request, so the hot path allocates no exchange object. Everything runs on the client's
+ * event loop.
+ */
+final class Exchange {
+    private final FrontendHandler frontend;
+    private final LoopResources loop;
+    private final Metrics metrics;
+    private final ChannelHandlerContext ctx;
+
+    /** Ties late callbacks (connects, timers) to the request that started them. */
+    long id;
+    HttpRequest request;
+    boolean keepAlive;
+    boolean requestDone;
+    boolean responseStarted;
+    private Route route;
+    private BackendHandler backend;
+    private final UpstreamTimers timers;
+    private boolean bodySent;
+    private boolean informational;
+    private boolean upstreamKeepAlive;
+    private boolean reused;
+    private boolean retried;
+    private Target target;
+
+    Exchange(FrontendHandler frontend, ChannelHandlerContext ctx, LoopResources loop, Metrics metrics) {
+        this.frontend = frontend;
+        this.ctx = ctx;
+        this.loop = loop;
+        this.metrics = metrics;
+        this.timers = new UpstreamTimers(frontend, this, ctx);
+    }
+
+    void begin(HttpRequest req) {
+        id++;
+        request = req;
+        keepAlive = HttpUtil.isKeepAlive(req);
+        requestDone = false;
+        bodySent = false;
+        responseStarted = false;
+        informational = false;
+        reused = false;
+        retried = false;
+    }
+
+    /** Sends the (already rewritten) request to the chosen target, on a pooled connection if one is idle. */
+    void start(Route route, Target target) {
+        this.route = route;
+        this.target = target;
+        Channel pooled = loop.pool().poll(target.address());
+        if (pooled != null) {
+            reused = true;
+            attach(pooled);
+        } else {
+            connect();
+        }
+    }
+
+    void cancelTimers() {
+        timers.cancel();
+    }
+
+    void end() {
+        timers.cancel();
+        request = null;
+        route = null;
+        target = null;
+        responseStarted = false;
+    }
+
+    boolean relaying() {
+        return frontend.state() == State.PROXYING && backend != null;
+    }
+
+    private void connect() {
+        frontend.state(State.CONNECTING);
+        long exchange = id;
+        loop.connect(target, route.timeouts().connectMs()).addListener((ChannelFuture f) -> connected(exchange, f));
+    }
+
+    private void connected(long exchange, ChannelFuture f) {
+        if (exchange != id || frontend.state() != State.CONNECTING) {
+            if (f.isSuccess()) {
+                f.channel().close();
+            }
+            return;
+        }
+        if (!f.isSuccess()) {
+            frontend.local(HttpResponseStatus.BAD_GATEWAY, "could not connect to the target", false);
+        } else {
+            attach(f.channel());
+        }
+        frontend.drainPending();
+    }
+
+    private void attach(Channel ch) {
+        backend = ch.pipeline().get(BackendHandler.class);
+        backend.lease(this);
+        frontend.state(State.PROXYING);
+        ch.write(request);
+        if (requestDone) { // a retry: the original request had no body
+            ch.write(LastHttpContent.EMPTY_LAST_CONTENT);
+            timers.startFirstByte(route.timeouts().firstByteMs());
+        }
+        ch.read();
+    }
+
+    /** A piece of the request body; released here when there is no one to take it. */
+    void requestContent(HttpContent content) {
+        boolean last = content instanceof LastHttpContent;
+        if (relaying() && !requestDone) {
+            bodySent |= content.content().isReadable();
+            if (last && !((LastHttpContent) content).trailingHeaders().isEmpty()) {
+                HeaderRewriter.requestTrailers(((LastHttpContent) content).trailingHeaders());
+            }
+            backend.channel().write(content);
+            if (last) {
+                requestDone = true;
+                timers.startFirstByte(route.timeouts().firstByteMs());
+            }
+            return;
+        }
+        content.release();
+        if (last && frontend.state() == State.DISCARDING) {
+            requestDone = true;
+            frontend.endExchange();
+        }
+    }
+
+    /** End of a client read batch: one flush toward the target, then read on while it keeps up. */
+    void flushUpstream() {
+        backend.channel().flush();
+        if (!requestDone && backend.channel().isWritable()) {
+            ctx.read();
+        }
+    }
+
+    void clientWritable() {
+        if (relaying()) {
+            backend.channel().read();
+        }
+    }
+
+    // ---- upstream side, called by BackendHandler on the same event loop
+
+    void upstreamRead(Object msg) {
+        if (frontend.state() != State.PROXYING) {
+            ReferenceCountUtil.release(msg);
+        } else if (msg instanceof HttpResponse res) {
+            onResponse(res);
+        } else if (msg instanceof HttpContent content) {
+            if (content.decoderResult().isFailure()) {
+                content.release();
+                failUpstream("invalid response from the target");
+                return;
+            }
+            boolean last = content instanceof LastHttpContent;
+            if (informational) {
+                informational = !last;
+                ctx.write(content);
+            } else if (last) {
+                finishResponse(content);
+            } else {
+                ctx.write(content);
+            }
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void onResponse(HttpResponse res) {
+        int code = res.status().code();
+        if (res.decoderResult().isFailure() || code == 101) {
+            ReferenceCountUtil.release(res);
+            failUpstream(code == 101 ? "the target switched protocols" : "invalid response from the target");
+            return;
+        }
+        if (code < 200) {
+            informational = true;
+            HeaderRewriter.stripHopByHop(res.headers());
+            ctx.write(res);
+            return;
+        }
+        responseStarted = true;
+        timers.cancel();
+        upstreamKeepAlive = HttpUtil.isKeepAlive(res);
+        keepAlive = HeaderRewriter.response(res, request, keepAlive);
+        metrics.response(code);
+        if (res instanceof HttpContent) { // not produced by HttpClientCodec, but stay safe
+            upstreamRead(res);
+            return;
+        }
+        ctx.write(res);
+    }
+
+    private void finishResponse(HttpContent last) {
+        ctx.writeAndFlush(last);
+        timers.cancel();
+        BackendHandler b = backend;
+        backend = null;
+        b.release(upstreamKeepAlive && requestDone);
+        if (!requestDone) {
+            keepAlive = false; // the rest of the request body would have to be read and dropped
+        }
+        frontend.endExchange();
+    }
+
+    void upstreamReadComplete() {
+        ctx.flush();
+        if (relaying()) {
+            timers.upstreamRead(route.timeouts().idleMs());
+            if (ctx.channel().isWritable()) {
+                backend.channel().read();
+            }
+        }
+    }
+
+    void upstreamWritable() {
+        if (frontend.state() == State.PROXYING && !requestDone) {
+            ctx.read();
+        }
+    }
+
+    void upstreamClosed(BackendHandler closed) {
+        if (closed != backend) {
+            return;
+        }
+        backend = null;
+        if (!responseStarted && reused && requestDone && !bodySent && !retried) {
+            // A pooled connection the target closed just as we reused it; the request had no body and
+            // nothing came back, so sending it once more on a fresh connection is safe.
+            retried = true;
+            timers.cancel();
+            connect();
+            return;
+        }
+        failUpstream("the target closed the connection before the response was complete");
+    }
+
+    private void failUpstream(String detail) {
+        timers.cancel();
+        dropBackend();
+        if (!responseStarted) {
+            frontend.local(HttpResponseStatus.BAD_GATEWAY, detail, false);
+        } else {
+            frontend.abort(); // part of the response is already out; only a close can tell the client
+        }
+    }
+
+    void dropBackend() {
+        if (backend != null) {
+            backend.abandon();
+            backend = null;
+        }
+    }
+}
