@@ -71,6 +71,10 @@ final class HeaderRewriter {
         HttpHeaders h = res.headers();
         int code = res.status().code();
         stripHopByHop(h);
+        // The client talks to the proxy, not the target: answer in the proxy's HTTP version (as nginx does,
+        // whatever the target spoke), and do not tell the client which server software runs behind it.
+        res.setProtocolVersion(HttpVersion.HTTP_1_1);
+        h.remove(HttpHeaderNames.SERVER);
         boolean http10 = req.protocolVersion().equals(HttpVersion.HTTP_1_0);
         boolean chunked = HttpUtil.isTransferEncodingChunked(res);
         boolean bodyless = code == 204 || code == 304 || HttpMethod.HEAD.equals(req.method());

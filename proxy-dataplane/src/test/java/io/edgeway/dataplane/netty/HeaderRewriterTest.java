@@ -74,4 +74,15 @@ class HeaderRewriterTest {
         assertThat(old.headers().contains("Transfer-Encoding")).isFalse();
         assertThat(old.headers().get("Connection")).isEqualTo("close");
     }
+
+    @Test
+    void theClientSeesTheProxysHttpVersionAndNotTheTargetsServer() {
+        HttpResponse res = new DefaultHttpResponse(HttpVersion.HTTP_1_0, HttpResponseStatus.OK);
+        res.headers().set("Server", "SimpleHTTP/0.6 Python/3.11.7").set("Content-Length", "5");
+        assertThat(HeaderRewriter.response(res, new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/"),
+                true)).isTrue();
+        assertThat(res.protocolVersion()).isEqualTo(HttpVersion.HTTP_1_1);
+        assertThat(res.headers().contains("Server")).isFalse();
+        assertThat(res.headers().get("Content-Length")).isEqualTo("5");
+    }
 }
