@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 
@@ -24,7 +25,12 @@ public record Settings(
         Path dataDir,
         int workers,
         String nodeId,
-        Map<String, String> labels) {
+        Map<String, String> labels,
+        Duration drainDelay,
+        Duration drainTimeout) {
+
+    static final Duration DEFAULT_DRAIN_DELAY = Duration.ofSeconds(5);
+    static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
 
     public Settings {
         requireNonNull(controlPlaneHost, "controlPlaneHost");
@@ -32,6 +38,12 @@ public record Settings(
         requireNonNull(dataDir, "dataDir");
         requireNonNull(nodeId, "nodeId");
         labels = Map.copyOf(requireNonNull(labels, "labels"));
+        requireNonNull(drainDelay, "drainDelay");
+        requireNonNull(drainTimeout, "drainTimeout");
+        if (drainDelay.isNegative() || drainTimeout.isNegative()) {
+            throw new IllegalArgumentException("drainDelay/drainTimeout: " + drainDelay + "/" + drainTimeout
+                    + " (expected: >= 0)");
+        }
         checkPort("controlPlanePort", controlPlanePort, false);
         checkPort("proxyPort", proxyPort, true);
         checkPort("statusPort", statusPort, true);
@@ -46,17 +58,18 @@ public record Settings(
     /** Settings for tests and embedding: ephemeral ports, the given control plane and data dir. */
     public static Settings forTest(int controlPlanePort, Path dataDir) {
         return new Settings("127.0.0.1", controlPlanePort, "127.0.0.1", 0, 0, dataDir, 2,
-                UUID.randomUUID().toString(), Map.of());
+                UUID.randomUUID().toString(), Map.of(), Duration.ZERO, DEFAULT_DRAIN_TIMEOUT);
     }
 
     public Settings withNodeId(String id) {
         return new Settings(controlPlaneHost, controlPlanePort, proxyAddress, proxyPort, statusPort, dataDir,
-                workers, id, labels);
+                workers, id, labels, drainDelay, drainTimeout);
     }
 
     /**
      * Flags: {@code --control-plane host:port}. Environment: EDGEWAY_CONTROL_PLANE, EDGEWAY_PROXY_PORT,
-     * EDGEWAY_PROXY_ADDRESS, EDGEWAY_STATUS_PORT, EDGEWAY_DATA_DIR, EDGEWAY_WORKERS, EDGEWAY_NODE_ID.
+     * EDGEWAY_PROXY_ADDRESS, EDGEWAY_STATUS_PORT, EDGEWAY_DATA_DIR, EDGEWAY_WORKERS, EDGEWAY_NODE_ID,
+     * EDGEWAY_DRAIN_DELAY (default 5s), EDGEWAY_DRAIN_TIMEOUT (default 30s); durations like "500ms", "5s", "1m".
      */
     public static Settings from(String[] args, Map<String, String> env) {
         String controlPlane = env.getOrDefault("EDGEWAY_CONTROL_PLANE", "127.0.0.1:8005");
@@ -92,7 +105,29 @@ public record Settings(
                 dataDir,
                 parseInt("EDGEWAY_WORKERS", env.getOrDefault("EDGEWAY_WORKERS",
                         String.valueOf(Runtime.getRuntime().availableProcessors()))),
-                nodeId, Map.of());
+                nodeId, Map.of(),
+                parseDuration("EDGEWAY_DRAIN_DELAY", env.get("EDGEWAY_DRAIN_DELAY"), DEFAULT_DRAIN_DELAY),
+                parseDuration("EDGEWAY_DRAIN_TIMEOUT", env.get("EDGEWAY_DRAIN_TIMEOUT"), DEFAULT_DRAIN_TIMEOUT));
+    }
+
+    /** "500ms", "5s", "2m"; a bare number is milliseconds. */
+    static Duration parseDuration(String what, String value, Duration fallback) {
+        if (value == null || value.isBlank()) {
+            return fallback;
+        }
+        String v = value.trim();
+        try {
+            if (v.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2).trim()));
+            } else if (v.endsWith("s")) {
+                return Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1).trim()));
+            } else if (v.endsWith("m")) {
+                return Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1).trim()));
+            }
+            return Duration.ofMillis(Long.parseLong(v));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(what + ": " + value + " (expected: a duration like 500ms, 5s, 1m)");
+        }
     }
 
     /** A random id kept in {@code <dataDir>/node-id} so that a restarted proxy is the same node. */

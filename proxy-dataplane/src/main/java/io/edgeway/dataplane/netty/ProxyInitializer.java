@@ -11,7 +11,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** The client-side pipeline: idle → codec → frontend. Dependencies come in through the constructor. */
+/** The client-side pipeline: idle → codec → drain → frontend. Dependencies come in through the constructor. */
 public final class ProxyInitializer extends ChannelInitializer<SocketChannel> {
     static final long CLIENT_READ_IDLE_MS = 60_000;
 
@@ -19,9 +19,11 @@ public final class ProxyInitializer extends ChannelInitializer<SocketChannel> {
     private final Map<EventLoop, LoopResources> loops;
     private final Metrics metrics;
     private final ChannelGroup clients;
+    private final Drain drain;
 
     public ProxyInitializer(ConfigHolder configs, Map<EventLoop, LoopResources> loops, Metrics metrics,
-            ChannelGroup clients) {
+            ChannelGroup clients, Drain drain) {
+        this.drain = drain;
         this.configs = configs;
         this.loops = Map.copyOf(loops);
         this.metrics = metrics;
@@ -34,6 +36,7 @@ public final class ProxyInitializer extends ChannelInitializer<SocketChannel> {
         ch.pipeline()
                 .addLast("idle", new IdleStateHandler(CLIENT_READ_IDLE_MS, 0, 0, TimeUnit.MILLISECONDS))
                 .addLast("codec", new HttpServerCodec(clientDecoderConfig()))
+                .addLast("drain", drain.newHandler())
                 .addLast("frontend", new FrontendHandler(configs, loops.get(ch.eventLoop()), metrics));
     }
 
