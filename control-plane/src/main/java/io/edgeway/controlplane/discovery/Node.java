@@ -26,11 +26,12 @@ public record Node(String id, String address, Map<String, String> labels, boolea
     }
 
     Node applied(long version, Instant now) {
-        return new Node(id, address, labels, connected, Math.max(appliedVersion, version), rejectedVersion, lastError, now, streamId, draining);
+        return new Node(id, address, labels, connected, Math.max(appliedVersion, version), rejectedVersion, lastError,
+                now, streamId, draining);
     }
 
     Node rejected(long version, String error, Instant now) {
-        return new Node(id, address, labels, connected, appliedVersion, version, error, now, streamId);
+        return new Node(id, address, labels, connected, appliedVersion, version, error, now, streamId, draining);
     }
 
     Node status(boolean nowDraining, Instant now) {
