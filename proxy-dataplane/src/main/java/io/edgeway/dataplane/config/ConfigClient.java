@@ -17,10 +17,13 @@ import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -211,7 +214,7 @@ public final class ConfigClient implements AutoCloseable {
 
     @Override
     public void close() {
-        executor.execute(() -> {
+        Future<?> halfClosed = executor.submit(() -> {
             closed = true;
             if (requests != null) {
                 try {
@@ -222,12 +225,18 @@ public final class ConfigClient implements AutoCloseable {
                 requests = null;
             }
         });
-        channel.shutdownNow();
         try {
+            halfClosed.get(1, TimeUnit.SECONDS);
+            // Graceful first, so what is already handed to the stream (a draining Status) reaches the control
+            // plane; an unreachable one only costs the one-second bound.
+            channel.shutdown();
             channel.awaitTermination(1, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            log.debug("config stream did not close cleanly: {}", e.toString());
         }
+        channel.shutdownNow();
         executor.shutdownNow();
     }
 }
