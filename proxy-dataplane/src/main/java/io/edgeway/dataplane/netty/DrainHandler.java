@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
 
 /**
  * Ends one keep-alive connection cleanly during a drain. It only watches messages go by (requests in,
@@ -21,6 +22,7 @@ public final class DrainHandler extends ChannelDuplexHandler {
     private int inFlight; // requests read whose final (non-1xx) response is not fully written yet
     private boolean informational;
     private boolean closing;
+    private boolean done; // the last response is out: the connection is closing
 
     DrainHandler(Drain drain) {
         this.drain = drain;
@@ -32,6 +34,12 @@ public final class DrainHandler extends ChannelDuplexHandler {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (done) {
+            // A pipelined request behind the response that said Connection: close: the client must treat it
+            // as never processed, so it must not reach a target (it may be retried elsewhere).
+            ReferenceCountUtil.release(msg);
+            return;
+        }
         if (msg instanceof HttpRequest) {
             inFlight++;
         }
@@ -46,6 +54,7 @@ public final class DrainHandler extends ChannelDuplexHandler {
         }
         closing = true;
         if (inFlight == 0) {
+            done = true;
             ctx.close();
         }
     }
@@ -65,6 +74,7 @@ public final class DrainHandler extends ChannelDuplexHandler {
             } else {
                 inFlight = Math.max(0, inFlight - 1);
                 if (closing) {
+                    done = true;
                     promise = promise.unvoid();
                     promise.addListener(ChannelFutureListener.CLOSE);
                 }

@@ -98,6 +98,22 @@ class DrainHandlerTest {
     }
 
     @Test
+    void aPipelinedRequestBehindTheLastResponseIsNotForwarded() {
+        request();
+        closeConnections();
+        var res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
+        received.poll();
+        // Hold the write so the connection is still open when the next request arrives.
+        channel.write(res);
+        request();
+        assertThat(received).as("the client was told Connection: close; it must retry this one").isEmpty();
+        channel.flush();
+        channel.runPendingTasks();
+        assertThat(channel.isOpen()).isFalse();
+    }
+
+    @Test
     void informationalResponsesDoNotEndTheExchange() {
         request();
         closeConnections();
