@@ -112,8 +112,14 @@ class ScaleInTest {
             for (int slot = 0; slot < SLOTS; slot++) {
                 JavaProcess leaving = proxies[slot];
                 String node = leaving.ready("node");
+                int status = statusPorts[slot];
                 leaving.terminate();
-                // The control plane hears about it while the proxy still serves.
+                // Not ready at once (that is what takes it out of HAProxy), while it still serves.
+                await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).untilAsserted(() -> {
+                    assertThat(Fleet.get(status, "/readyz").statusCode()).isEqualTo(503);
+                    assertThat(Fleet.get(status, "/metrics").body()).contains("edgeway_draining 1");
+                });
+                // The control plane hears about it too.
                 await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).untilAsserted(() ->
                         assertThat(Fleet.node(admin.get("/api/v1/nodes").body().get("data"), node)
                                 .get("draining").asBoolean()).isTrue());
@@ -143,6 +149,7 @@ class ScaleInTest {
         try (load) {
             awaitMoreOk(load, 300);
             controlPlane.kill();
+            awaitConnectedGauge(0);
             awaitMoreOk(load, 1_000); // a few seconds of traffic with no control plane at all
             for (int slot = 0; slot < SLOTS; slot++) {
                 assertThat(Fleet.get(statusPorts[slot], "/readyz").statusCode()).isEqualTo(200);
@@ -155,12 +162,22 @@ class ScaleInTest {
             assertThat(extra.status()).isEqualTo(201);
             revision = extra.revision();
             Fleet.awaitApplied(admin, nodeIds(), revision);
+            awaitConnectedGauge(1);
             awaitMoreOk(load, 300);
         }
         assertThat(load.failures()).as("failed requests").isEmpty();
         assertThat(load.failed()).isZero();
         assertThat(load.resets()).isZero();
         assertNoErrorsSeenByHaproxy();
+    }
+
+    private void awaitConnectedGauge(int value) {
+        await().atMost(Fleet.CONVERGE).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+            for (int slot = 0; slot < SLOTS; slot++) {
+                assertThat(Fleet.get(statusPorts[slot], "/metrics").body())
+                        .contains("edgeway_control_plane_connected " + value);
+            }
+        });
     }
 
     private void assertNoErrorsSeenByHaproxy() throws Exception {

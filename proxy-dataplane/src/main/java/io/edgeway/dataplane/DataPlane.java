@@ -72,6 +72,7 @@ public final class DataPlane implements AutoCloseable {
         this.loopResources = List.copyOf(loops.values());
         this.configClient = new ConfigClient(settings.controlPlaneHost(), settings.controlPlanePort(), configs,
                 new DiskCache(settings.dataDir()), settings.nodeId(), settings.labels(), version -> { });
+        metrics.bind(drain::begun, configClient::connected);
         log.info("transport {}", epoll ? "epoll" : "nio");
         ProxyInitializer proxyInit = new ProxyInitializer(configs, loops, metrics, clients, drain);
         Class<? extends ServerSocketChannel> serverClass =

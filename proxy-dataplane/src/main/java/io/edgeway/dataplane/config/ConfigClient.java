@@ -11,6 +11,7 @@ import io.edgeway.proto.v1.NodeMessage;
 import io.edgeway.proto.v1.ResourceError;
 import io.edgeway.proto.v1.Snapshot;
 import io.edgeway.proto.v1.Status;
+import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
@@ -96,6 +97,11 @@ public final class ConfigClient implements AutoCloseable {
 
     public void start() {
         executor.execute(this::connect);
+    }
+
+    /** Whether the channel to the control plane is connected (not a promise that the stream is healthy). */
+    public boolean connected() {
+        return channel.getState(false) == ConnectivityState.READY;
     }
 
     /** Tells the control plane this node is leaving (scale-in); repeated after any reconnect. */
