@@ -73,6 +73,9 @@ public final class DataPlane implements AutoCloseable {
         this.configClient = new ConfigClient(settings.controlPlaneHost(), settings.controlPlanePort(), configs,
                 new DiskCache(settings.dataDir()), settings.nodeId(), settings.labels(), version -> { });
         metrics.bind(drain::begun, configClient::connected);
+        // Before the ports are bound, so no request ever sees "no config" when a cached one exists; the Hello
+        // then carries the cached version and the control plane sends only newer ones.
+        configClient.loadCache();
         log.info("transport {}", epoll ? "epoll" : "nio");
         ProxyInitializer proxyInit = new ProxyInitializer(configs, loops, metrics, clients, drain);
         Class<? extends ServerSocketChannel> serverClass =
@@ -108,8 +111,6 @@ public final class DataPlane implements AutoCloseable {
             close();
             throw e;
         }
-        // The cache is applied before the ports can see traffic; the Hello then asks only for newer versions.
-        configClient.loadCache();
         configClient.start();
     }
 
@@ -166,16 +167,19 @@ public final class DataPlane implements AutoCloseable {
         close();
     }
 
+    /** Sleeps the whole time: an interrupt must not shorten the drain (or turn the wait loop into a spin). */
     private static void sleep(long nanos) {
+        boolean interrupted = false;
         long end = System.nanoTime() + nanos;
         for (long left = nanos; left > 0; left = end - System.nanoTime()) {
             try {
                 TimeUnit.NANOSECONDS.sleep(left);
             } catch (InterruptedException e) {
-                // someone wants us gone sooner: cut this wait short, keep the flag for the caller
-                Thread.currentThread().interrupt();
-                return;
+                interrupted = true;
             }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
