@@ -284,7 +284,10 @@ http() { curl -s -m 5 -o "$1" -w '%{http_code}' "${@:2}" || true; }
 
 if [[ $SKIP_EDGEWAY != 1 ]]; then
   log "edgeway control plane on CPU $LOAD_CPU (admin $cp_admin, grpc $cp_grpc)"
+  # The admin API wants a bearer token: choose one for this run instead of reading the generated file.
+  admin_token=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
   (cd "$repo" && EDGEWAY_DATA_DIR="$tmp/cp" EDGEWAY_ADMIN_PORT=$cp_admin EDGEWAY_GRPC_PORT=$cp_grpc \
+    EDGEWAY_ADMIN_TOKEN=$admin_token \
     exec taskset -c "$LOAD_CPU" "$EDGEWAY_CMD" control-plane) >"$tmp/control-plane.log" 2>&1 &
   cp_pid=$!
   track "$cp_pid" control-plane
@@ -293,10 +296,11 @@ if [[ $SKIP_EDGEWAY != 1 ]]; then
     || edgeway_fail "control plane not healthy: $(tail -20 "$tmp/control-plane.log")"
   grep -m1 'edgeway control-plane ready' "$tmp/control-plane.log" >&2 || true
 
-  code=$(http "$tmp/upstream.json" -XPOST "http://127.0.0.1:$cp_admin/api/v1/upstreams" -H 'content-type: application/json' \
+  auth="Authorization: Bearer $admin_token"
+  code=$(http "$tmp/upstream.json" -XPOST "http://127.0.0.1:$cp_admin/api/v1/upstreams" -H "$auth" -H 'content-type: application/json' \
     -d "{\"name\":\"bench\",\"targets\":[{\"host\":\"127.0.0.1\",\"port\":${port[direct]}}]}")
   [[ $code == 2* ]] || edgeway_fail "POST /api/v1/upstreams -> $code: $(head -c 500 "$tmp/upstream.json")"
-  code=$(http "$tmp/route.json" -XPOST "http://127.0.0.1:$cp_admin/api/v1/routes" -H 'content-type: application/json' \
+  code=$(http "$tmp/route.json" -XPOST "http://127.0.0.1:$cp_admin/api/v1/routes" -H "$auth" -H 'content-type: application/json' \
     -d '{"name":"bench","paths":["/"],"upstream":"bench"}')
   [[ $code == 2* ]] || edgeway_fail "POST /api/v1/routes -> $code: $(head -c 500 "$tmp/route.json")"
 

@@ -84,7 +84,7 @@ start() {
       || { stop; die "proxy-$i did not come up; see $state/proxy-$i.log"; }
   done
 
-  echo "admin API + UI  http://127.0.0.1:$admin/"
+  echo "admin API + UI  http://127.0.0.1:$admin/   token: \$EDGEWAY_ADMIN_TOKEN or $data/control-plane/admin-token"
   for i in "${offsets[@]}"; do
     echo "proxy-$i         http://127.0.0.1:$(( proxy_base + i ))/   status http://127.0.0.1:$(( status_base + i ))/readyz"
   done

@@ -95,6 +95,26 @@ final class JavaProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** SIGTERM without waiting, so a test can watch what the process does while it drains. */
+    void terminate() {
+        process.destroy();
+    }
+
+    /** The exit code, or -1 if the process is still running after {@code timeout}. */
+    int awaitExit(Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
+    }
+
+    /** SIGKILL: a crash or a lost host, no shutdown hook runs. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
     @Override
     public void close() throws InterruptedException {
         if (process.isAlive()) stop();

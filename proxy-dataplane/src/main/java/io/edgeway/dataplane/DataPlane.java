@@ -2,6 +2,8 @@ package io.edgeway.dataplane;
 
 import io.edgeway.dataplane.config.ConfigClient;
 import io.edgeway.dataplane.config.ConfigHolder;
+import io.edgeway.dataplane.config.DiskCache;
+import io.edgeway.dataplane.netty.Drain;
 import io.edgeway.dataplane.netty.LoopResources;
 import io.edgeway.dataplane.netty.Metrics;
 import io.edgeway.dataplane.netty.ProxyInitializer;
@@ -49,6 +51,7 @@ public final class DataPlane implements AutoCloseable {
     private final EventLoopGroup acceptor;
     private final EventLoopGroup workers;
     private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
+    private final Drain drain = new Drain();
     private final List<LoopResources> loopResources;
     private final ConfigClient configClient;
     private Channel proxyChannel;
@@ -68,9 +71,13 @@ public final class DataPlane implements AutoCloseable {
         }
         this.loopResources = List.copyOf(loops.values());
         this.configClient = new ConfigClient(settings.controlPlaneHost(), settings.controlPlanePort(), configs,
-                settings.nodeId(), settings.labels(), version -> { });
+                new DiskCache(settings.dataDir()), settings.nodeId(), settings.labels(), version -> { });
+        metrics.bind(drain::begun, configClient::connected);
+        // Before the ports are bound, so no request ever sees "no config" when a cached one exists; the Hello
+        // then carries the cached version and the control plane sends only newer ones.
+        configClient.loadCache();
         log.info("transport {}", epoll ? "epoll" : "nio");
-        ProxyInitializer proxyInit = new ProxyInitializer(configs, loops, metrics, clients, settings.client());
+        ProxyInitializer proxyInit = new ProxyInitializer(configs, loops, metrics, clients, settings.client(), drain);
         Class<? extends ServerSocketChannel> serverClass =
                 epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         try {
@@ -84,7 +91,7 @@ public final class DataPlane implements AutoCloseable {
                     .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                     .childHandler(proxyInit)
                     .bind(settings.proxyAddress(), settings.proxyPort()).sync().channel();
-            StatusHandler status = new StatusHandler(configs, metrics);
+            StatusHandler status = new StatusHandler(configs, metrics, drain);
             statusChannel = new ServerBootstrap()
                     .group(acceptor, acceptor)
                     .channel(serverClass)
@@ -132,7 +139,51 @@ public final class DataPlane implements AutoCloseable {
         return metrics;
     }
 
-    /** Stops accepting, closes client connections and the config stream. A graceful drain comes later. */
+    /**
+     * Scale-in without losing a request: {@code /readyz} turns 503 and the control plane hears
+     * {@code draining}; traffic is served normally for the drain delay (longer than the load balancer needs
+     * to notice); then the listener closes, every connection ends after its current exchange, and whatever
+     * is still in flight after the drain timeout is cut by {@link #close}. Blocking: for the shutdown hook.
+     */
+    public void drainAndClose() {
+        log.info("draining: not ready from now, serving for {} more, then closing (timeout {})",
+                settings.drainDelay(), settings.drainTimeout());
+        drain.begin();
+        configClient.drain();
+        sleep(settings.drainDelay().toNanos());
+        if (proxyChannel != null) {
+            proxyChannel.close().syncUninterruptibly();
+        }
+        drain.closeConnections(clients);
+        long deadline = System.nanoTime() + settings.drainTimeout().toNanos();
+        while (!clients.isEmpty() && System.nanoTime() < deadline) {
+            sleep(TimeUnit.MILLISECONDS.toNanos(20)); // a shutdown hook, not a test: polling is the simple way
+        }
+        if (clients.isEmpty()) {
+            log.info("drained: no client connections left");
+        } else {
+            log.warn("drain timeout: closing {} connections with requests still in flight", clients.size());
+        }
+        close();
+    }
+
+    /** Sleeps the whole time: an interrupt must not shorten the drain (or turn the wait loop into a spin). */
+    private static void sleep(long nanos) {
+        boolean interrupted = false;
+        long end = System.nanoTime() + nanos;
+        for (long left = nanos; left > 0; left = end - System.nanoTime()) {
+            try {
+                TimeUnit.NANOSECONDS.sleep(left);
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Stops accepting, closes client connections and the config stream at once (tests, failed start). */
     @Override
     public synchronized void close() {
         if (closed.getCount() == 0) {
@@ -165,7 +216,12 @@ public final class DataPlane implements AutoCloseable {
             return;
         }
         DataPlane dp = start(settings);
-        Runtime.getRuntime().addShutdownHook(new Thread(dp::close, "edgeway-shutdown"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            dp.drainAndClose();
+            System.out.flush();
+            // SIGTERM would otherwise end the JVM with 143; a completed drain is a clean exit for systemd/ASG.
+            Runtime.getRuntime().halt(0);
+        }, "edgeway-shutdown"));
         System.out.println("edgeway dataplane listening proxy=" + dp.proxyPort() + " status=" + dp.statusPort()
                 + " node=" + dp.nodeId());
         System.out.flush();

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 
@@ -26,7 +27,12 @@ public record Settings(
         int workers,
         String nodeId,
         Map<String, String> labels,
-        ClientLimits client) {
+        ClientLimits client,
+        Duration drainDelay,
+        Duration drainTimeout) {
+
+    static final Duration DEFAULT_DRAIN_DELAY = Duration.ofSeconds(5);
+    static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
 
     public Settings {
         requireNonNull(controlPlaneHost, "controlPlaneHost");
@@ -35,6 +41,12 @@ public record Settings(
         requireNonNull(nodeId, "nodeId");
         labels = Map.copyOf(requireNonNull(labels, "labels"));
         requireNonNull(client, "client");
+        requireNonNull(drainDelay, "drainDelay");
+        requireNonNull(drainTimeout, "drainTimeout");
+        if (drainDelay.isNegative() || drainTimeout.isNegative()) {
+            throw new IllegalArgumentException("drainDelay/drainTimeout: " + drainDelay + "/" + drainTimeout
+                    + " (expected: >= 0)");
+        }
         checkPort("controlPlanePort", controlPlanePort, false);
         checkPort("proxyPort", proxyPort, true);
         checkPort("statusPort", statusPort, true);
@@ -49,23 +61,24 @@ public record Settings(
     /** Settings for tests and embedding: ephemeral ports, the given control plane and data dir. */
     public static Settings forTest(int controlPlanePort, Path dataDir) {
         return new Settings("127.0.0.1", controlPlanePort, "127.0.0.1", 0, 0, dataDir, 2,
-                UUID.randomUUID().toString(), Map.of(), ClientLimits.DEFAULTS);
+                UUID.randomUUID().toString(), Map.of(), ClientLimits.DEFAULTS, Duration.ZERO, DEFAULT_DRAIN_TIMEOUT);
     }
 
     public Settings withNodeId(String id) {
         return new Settings(controlPlaneHost, controlPlanePort, proxyAddress, proxyPort, statusPort, dataDir,
-                workers, id, labels, client);
+                workers, id, labels, client, drainDelay, drainTimeout);
     }
 
     public Settings withClient(ClientLimits limits) {
         return new Settings(controlPlaneHost, controlPlanePort, proxyAddress, proxyPort, statusPort, dataDir,
-                workers, nodeId, labels, limits);
+                workers, nodeId, labels, limits, drainDelay, drainTimeout);
     }
 
     /**
      * Flags: {@code --control-plane host:port}. Environment: EDGEWAY_CONTROL_PLANE, EDGEWAY_PROXY_PORT,
-     * EDGEWAY_PROXY_ADDRESS, EDGEWAY_STATUS_PORT, EDGEWAY_DATA_DIR, EDGEWAY_WORKERS, EDGEWAY_NODE_ID, and the
-     * client limits and timeouts described in {@link ClientLimits}.
+     * EDGEWAY_PROXY_ADDRESS, EDGEWAY_STATUS_PORT, EDGEWAY_DATA_DIR, EDGEWAY_WORKERS, EDGEWAY_NODE_ID,
+     * EDGEWAY_DRAIN_DELAY (default 5s), EDGEWAY_DRAIN_TIMEOUT (default 30s), and the client limits and
+     * timeouts described in {@link ClientLimits}; durations like "500ms", "5s", "1m".
      */
     public static Settings from(String[] args, Map<String, String> env) {
         String controlPlane = env.getOrDefault("EDGEWAY_CONTROL_PLANE", "127.0.0.1:8005");
@@ -101,7 +114,13 @@ public record Settings(
                 dataDir,
                 parseInt("EDGEWAY_WORKERS", env.getOrDefault("EDGEWAY_WORKERS",
                         String.valueOf(Runtime.getRuntime().availableProcessors()))),
-                nodeId, Map.of(), ClientLimits.from(env));
+                nodeId, Map.of(), ClientLimits.from(env),
+                drain("EDGEWAY_DRAIN_DELAY", env, DEFAULT_DRAIN_DELAY),
+                drain("EDGEWAY_DRAIN_TIMEOUT", env, DEFAULT_DRAIN_TIMEOUT));
+    }
+
+    private static Duration drain(String name, Map<String, String> env, Duration fallback) {
+        return Duration.ofMillis(ClientLimits.duration(name, env, fallback.toMillis()));
     }
 
     /** A random id kept in {@code <dataDir>/node-id} so that a restarted proxy is the same node. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.edgeway.dataplane.netty.ClientLimits;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,6 +51,19 @@ class SettingsTest {
         assertThat(dir.resolve("d/node-id")).exists();
         assertThat(Settings.from(new String[0], Map.of("EDGEWAY_DATA_DIR", dir.toString(),
                 "EDGEWAY_NODE_ID", "edge-1")).nodeId()).isEqualTo("edge-1");
+    }
+
+    @Test
+    void drainDurationsHaveDefaultsAndUnits() {
+        Settings defaults = Settings.from(new String[0], Map.of("EDGEWAY_DATA_DIR", dir.toString()));
+        assertThat(defaults.drainDelay()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(defaults.drainTimeout()).isEqualTo(Duration.ofSeconds(30));
+        Settings set = Settings.from(new String[0], Map.of("EDGEWAY_DATA_DIR", dir.toString(),
+                "EDGEWAY_DRAIN_DELAY", "1500ms", "EDGEWAY_DRAIN_TIMEOUT", "2m"));
+        assertThat(set.drainDelay()).isEqualTo(Duration.ofMillis(1500));
+        assertThat(set.drainTimeout()).isEqualTo(Duration.ofMinutes(2));
+        assertThatThrownBy(() -> Settings.from(new String[0], Map.of("EDGEWAY_DATA_DIR", dir.toString(),
+                "EDGEWAY_DRAIN_DELAY", "soon"))).hasMessageContaining("EDGEWAY_DRAIN_DELAY: soon");
     }
 
     @Test

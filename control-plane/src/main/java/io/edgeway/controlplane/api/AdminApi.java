@@ -261,6 +261,7 @@ public final class AdminApi {
         m.put("id", n.id());
         m.put("address", n.address());
         m.put("connected", n.connected());
+        m.put("draining", n.draining());
         m.put("applied_version", n.appliedVersion());
         m.put("rejected_version", n.rejectedVersion());
         m.put("last_error", n.lastError());

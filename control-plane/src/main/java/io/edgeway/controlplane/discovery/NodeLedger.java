@@ -25,7 +25,7 @@ public final class NodeLedger {
     Node connected(String id, String address, Map<String, String> labels, long appliedVersion, long streamId) {
         return nodes.compute(id, (k, old) -> new Node(id, address, labels, true, appliedVersion,
                 old == null ? null : old.rejectedVersion(), old == null ? null : old.lastError(),
-                clock.instant(), streamId));
+                clock.instant(), streamId, false));
     }
 
     void update(String id, long streamId, UnaryOperator<Node> change) {
@@ -44,6 +44,10 @@ public final class NodeLedger {
 
     void seen(String id, long streamId) {
         update(id, streamId, n -> n.seen(clock.instant()));
+    }
+
+    void status(String id, long streamId, boolean draining) {
+        update(id, streamId, n -> n.status(draining, clock.instant()));
     }
 
     void disconnected(String id, long streamId) {

@@ -64,6 +64,7 @@ final class NodeStream implements StreamObserver<NodeMessage> {
                 }
                 ledger.rejected(nodeId, streamId, nack.getVersion(), describe(nack));
             }
+            case STATUS -> ledger.status(nodeId, streamId, message.getStatus().getDraining());
             default -> ledger.seen(nodeId, streamId);
         }
     }

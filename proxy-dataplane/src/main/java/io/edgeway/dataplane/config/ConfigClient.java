@@ -10,15 +10,21 @@ import io.edgeway.proto.v1.Nack;
 import io.edgeway.proto.v1.NodeMessage;
 import io.edgeway.proto.v1.ResourceError;
 import io.edgeway.proto.v1.Snapshot;
+import io.edgeway.proto.v1.Status;
+import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +47,7 @@ public final class ConfigClient implements AutoCloseable {
     private final Map<String, String> labels;
     private final String version;
     private final LongConsumer onApplied;
+    private final DiskCache cache;
     private final ScheduledExecutorService executor;
     private final ManagedChannel channel;
     private final ConfigDiscoveryGrpc.ConfigDiscoveryStub stub;
@@ -49,10 +56,12 @@ public final class ConfigClient implements AutoCloseable {
     private StreamObserver<NodeMessage> requests;
     private int attempts;
     private boolean closed;
+    private boolean draining;
 
-    public ConfigClient(String host, int port, ConfigHolder holder, String nodeId, Map<String, String> labels,
-            LongConsumer onApplied) {
+    public ConfigClient(String host, int port, ConfigHolder holder, DiskCache cache, String nodeId,
+            Map<String, String> labels, LongConsumer onApplied) {
         this.holder = requireNonNull(holder, "holder");
+        this.cache = requireNonNull(cache, "cache");
         this.nodeId = requireNonNull(nodeId, "nodeId");
         this.labels = Map.copyOf(labels);
         this.onApplied = requireNonNull(onApplied, "onApplied");
@@ -74,8 +83,39 @@ public final class ConfigClient implements AutoCloseable {
         this.stub = ConfigDiscoveryGrpc.newStub(channel);
     }
 
+    /**
+     * Applies the disk cache, if it holds a whole valid config, before the stream starts: the proxy then
+     * serves at once even with the control plane down, and its Hello asks only for newer versions.
+     */
+    public boolean loadCache() {
+        return cache.load().map(config -> {
+            holder.set(config);
+            log.info("applied cached config version {} ({} routes)", config.version(), config.routes().size());
+            return true;
+        }).orElse(false);
+    }
+
     public void start() {
         executor.execute(this::connect);
+    }
+
+    /** Whether the channel to the control plane is connected (not a promise that the stream is healthy). */
+    public boolean connected() {
+        return channel.getState(false) == ConnectivityState.READY;
+    }
+
+    /** Tells the control plane this node is leaving (scale-in); repeated after any reconnect. */
+    public void drain() {
+        executor.execute(() -> {
+            draining = true;
+            sendStatus();
+        });
+    }
+
+    private void sendStatus() {
+        if (requests != null && draining) {
+            requests.onNext(NodeMessage.newBuilder().setStatus(Status.newBuilder().setDraining(true)).build());
+        }
     }
 
     private void connect() {
@@ -89,6 +129,7 @@ public final class ConfigClient implements AutoCloseable {
                 .putAllLabels(labels)
                 .setDataplaneVersion(version)
                 .setAppliedVersion(holder.version())).build());
+        sendStatus();
     }
 
     private final class Responses implements StreamObserver<ControlMessage> {
@@ -150,6 +191,13 @@ public final class ConfigClient implements AutoCloseable {
             holder.set(config);
             onApplied.accept(config.version());
             log.info("applied config version {} ({} routes)", config.version(), config.routes().size());
+            // Written before the Ack, so an acked version is also durable; this thread is not an event loop.
+            try {
+                cache.store(snapshot);
+            } catch (IOException | RuntimeException e) {
+                // The config is applied and valid; a full disk costs only the restart-without-CP case.
+                log.error("could not write the config cache for version {}: {}", config.version(), e.toString());
+            }
             return ack(snapshot);
         } catch (InvalidConfigException e) {
             log.warn("rejected config version {}: {}", snapshot.getVersion(), e.getMessage());
@@ -172,7 +220,7 @@ public final class ConfigClient implements AutoCloseable {
 
     @Override
     public void close() {
-        executor.execute(() -> {
+        Future<?> halfClosed = executor.submit(() -> {
             closed = true;
             if (requests != null) {
                 try {
@@ -183,12 +231,18 @@ public final class ConfigClient implements AutoCloseable {
                 requests = null;
             }
         });
-        channel.shutdownNow();
         try {
+            halfClosed.get(1, TimeUnit.SECONDS);
+            // Graceful first, so what is already handed to the stream (a draining Status) reaches the control
+            // plane; an unreachable one only costs the one-second bound.
+            channel.shutdown();
             channel.awaitTermination(1, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            log.debug("config stream did not close cleanly: {}", e.toString());
         }
+        channel.shutdownNow();
         executor.shutdownNow();
     }
 }

@@ -73,7 +73,7 @@ public record ClientLimits(
         }
     }
 
-    static long duration(String name, Map<String, String> env, long dfltMs) {
+    public static long duration(String name, Map<String, String> env, long dfltMs) {
         String v = env.get(name);
         if (v == null || v.isBlank()) {
             return dfltMs;

@@ -1,6 +1,7 @@
 package io.edgeway.dataplane.netty;
 
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 /** A handful of counters kept with LongAdders and rendered as Prometheus text. */
@@ -13,12 +14,21 @@ public final class Metrics {
     final LongAdder upstreamConnectFailures = new LongAdder();
     final LongAdder badRequests = new LongAdder();
     private final LongSupplier configVersion;
+    // Bound after construction: the config client and drain state are built after the metrics they feed.
+    private volatile BooleanSupplier draining = () -> false;
+    private volatile BooleanSupplier controlPlaneConnected = () -> false;
 
     public Metrics(LongSupplier configVersion) {
         this.configVersion = configVersion;
         for (int i = 0; i < responsesByClass.length; i++) {
             responsesByClass[i] = new LongAdder();
         }
+    }
+
+    /** Operational state for dashboards and alerts: a fleet serving on stale config, a node leaving. */
+    public void bind(BooleanSupplier draining, BooleanSupplier controlPlaneConnected) {
+        this.draining = draining;
+        this.controlPlaneConnected = controlPlaneConnected;
     }
 
     void response(int status) {
@@ -44,6 +54,10 @@ public final class Metrics {
         }
         gauge(sb, "edgeway_config_version", "The applied config version, 0 before the first.",
                 configVersion.getAsLong());
+        gauge(sb, "edgeway_control_plane_connected", "1 while the config stream's connection is up.",
+                controlPlaneConnected.getAsBoolean() ? 1 : 0);
+        gauge(sb, "edgeway_draining", "1 from SIGTERM until exit: /readyz is 503 on purpose.",
+                draining.getAsBoolean() ? 1 : 0);
         gauge(sb, "edgeway_client_connections", "Open client connections.", clientConnections.sum());
         counter(sb, "edgeway_upstream_connections_opened_total", "Upstream connections opened.",
                 upstreamConnectionsOpened.sum());

@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The client-side pipeline: idle → codec → frontend. Dependencies come in through the constructor.
+ * The client-side pipeline: idle → codec → drain → frontend. Dependencies come in through the constructor.
  * The idle handler measures the client timeouts cheaply (one timer per connection, not per request):
  * reader idle is a stalled request body, writer idle with observed output is a client that stopped
  * reading, all idle is a kept-alive connection with nothing to do. The header timeout is the codec's.
@@ -21,9 +21,11 @@ public final class ProxyInitializer extends ChannelInitializer<SocketChannel> {
     private final Metrics metrics;
     private final ChannelGroup clients;
     private final ClientLimits limits;
+    private final Drain drain;
 
     public ProxyInitializer(ConfigHolder configs, Map<EventLoop, LoopResources> loops, Metrics metrics,
-            ChannelGroup clients, ClientLimits limits) {
+            ChannelGroup clients, ClientLimits limits, Drain drain) {
+        this.drain = drain;
         this.configs = configs;
         this.loops = Map.copyOf(loops);
         this.metrics = metrics;
@@ -37,6 +39,7 @@ public final class ProxyInitializer extends ChannelInitializer<SocketChannel> {
         ch.pipeline()
                 .addLast("idle", idleHandler(limits))
                 .addLast("codec", new ClientCodec(limits))
+                .addLast("drain", drain.newHandler())
                 .addLast("frontend", new FrontendHandler(configs, loops.get(ch.eventLoop()), metrics,
                         limits.trustedProxies()));
     }

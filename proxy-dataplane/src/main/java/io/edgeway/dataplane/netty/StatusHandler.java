@@ -21,10 +21,12 @@ import java.nio.charset.StandardCharsets;
 public final class StatusHandler extends SimpleChannelInboundHandler<HttpObject> {
     private final ConfigHolder configs;
     private final Metrics metrics;
+    private final Drain drain;
 
-    public StatusHandler(ConfigHolder configs, Metrics metrics) {
+    public StatusHandler(ConfigHolder configs, Metrics metrics, Drain drain) {
         this.configs = configs;
         this.metrics = metrics;
+        this.drain = drain;
     }
 
     @Override
@@ -39,7 +41,10 @@ public final class StatusHandler extends SimpleChannelInboundHandler<HttpObject>
         }
         FullHttpResponse res = switch (path) {
             case "/healthz" -> text(ctx, HttpResponseStatus.OK, "ok\n", "text/plain; charset=utf-8");
-            case "/readyz" -> configs.applied()
+            // Draining first: the load balancer must stop sending here even though the config is fine.
+            case "/readyz" -> drain.begun()
+                    ? text(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "draining\n", "text/plain; charset=utf-8")
+                    : configs.applied()
                     ? text(ctx, HttpResponseStatus.OK, "ready version=" + configs.version() + "\n",
                             "text/plain; charset=utf-8")
                     : text(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "no config applied yet\n",
