@@ -146,10 +146,15 @@ final class Exchange {
         }
     }
 
-    /** End of a client read batch: one flush toward the target, then read on while it keeps up. */
+    /**
+     * End of a client read batch: one flush toward the target, then read on while it keeps up. Once the
+     * request is complete, read on as well: the next bytes are a pipelined request (queued, and reading
+     * stops there) or the client's EOF. Keeping the read armed spares the epoll_ctl calls that disarming
+     * it here and re-arming it after the response cost on every request.
+     */
     void flushUpstream() {
         backend.channel().flush();
-        if (!requestDone && backend.channel().isWritable()) {
+        if (requestDone ? !frontend.hasPending() : backend.channel().isWritable()) {
             ctx.read();
         }
     }

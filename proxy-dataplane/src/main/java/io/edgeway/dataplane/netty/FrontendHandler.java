@@ -180,6 +180,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    boolean hasPending() {
+        return !pending.isEmpty();
+    }
+
     void drainPending() {
         if (draining) {
             return;
