@@ -152,7 +152,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             local(HttpResponseStatus.SERVICE_UNAVAILABLE, "no enabled target for this route", false);
             return;
         }
+        boolean websocket = req.headers().contains(HttpHeaderNames.UPGRADE) && WebSocketUpgrade.isHandshake(req);
         HeaderRewriter.request(req, clientIp, trustedPeer);
+        if (websocket) {
+            WebSocketUpgrade.keepUpgradeHeaders(req);
+            exchange.upgrade = true;
+        }
         exchange.start(route, target);
     }
 
