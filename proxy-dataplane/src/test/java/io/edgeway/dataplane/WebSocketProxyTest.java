@@ -176,6 +176,22 @@ class WebSocketProxyTest {
     }
 
     @Test
+    void aDrainClosesOpenWebSocketsInsteadOfWaitingForTheirEnd(@TempDir Path dir) throws Exception {
+        // Its own proxy: the drain ends it. The drain timeout (30s) is longer than the wait below, so the
+        // tunnel must be closed by the drain itself, not by the final close of whatever is left.
+        DataPlane draining = DataPlane.start(Settings.forTest(cp.port(), dir));
+        await().until(() -> draining.appliedVersion() == version);
+        Collector c = new Collector();
+        WebSocket w = client.newWebSocketBuilder().header("Host", "ws.test")
+                .buildAsync(URI.create("ws://127.0.0.1:" + draining.proxyPort() + "/ws"), c).join();
+        w.sendText("hi", true).join();
+        assertThat(c.next()).isEqualTo("hi");
+        Thread drain = new Thread(draining::drainAndClose);
+        drain.start();
+        await().atMost(Duration.ofSeconds(20)).until(() -> c.closed.isDone() && !drain.isAlive());
+    }
+
+    @Test
     void otherUpgradesAreForwardedAsPlainRequests() throws Exception {
         RawHttp.Answer a = RawHttp.send(dp.proxyPort(), "GET / HTTP/1.1\r\nHost: plain.test\r\nConnection: Upgrade, "
                 + "close\r\nUpgrade: foo/2\r\n\r\n");
