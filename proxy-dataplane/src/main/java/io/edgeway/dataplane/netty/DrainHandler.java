@@ -32,6 +32,11 @@ public final class DrainHandler extends ChannelDuplexHandler {
         return inFlight;
     }
 
+    /** Whether this connection was told to close: a connection upgrading now must not outlive the drain. */
+    boolean closing() {
+        return closing || drain.closing();
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (done) {

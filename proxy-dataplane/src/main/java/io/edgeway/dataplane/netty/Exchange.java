@@ -32,6 +32,9 @@ final class Exchange {
     boolean keepAlive;
     boolean requestDone;
     boolean responseStarted;
+    /** The request is a WebSocket handshake: a 101 from the target turns the connection into a {@link Tunnel}. */
+    boolean upgrade;
+    private boolean switching;
     private Route route;
     private BackendHandler backend;
     private final UpstreamTimers timers;
@@ -58,6 +61,8 @@ final class Exchange {
         bodySent = false;
         responseStarted = false;
         informational = false;
+        upgrade = false;
+        switching = false;
         reused = false;
         retried = false;
     }
@@ -181,6 +186,10 @@ final class Exchange {
             boolean last = content instanceof LastHttpContent;
             if (informational) {
                 informational = !last;
+                if (last && switching) {
+                    switchProtocols(content);
+                    return;
+                }
                 ctx.write(content);
             } else if (last) {
                 finishResponse(content);
@@ -194,6 +203,17 @@ final class Exchange {
 
     private void onResponse(HttpResponse res) {
         int code = res.status().code();
+        if (code == 101 && upgrade && requestDone && WebSocketUpgrade.accepted(res)) {
+            // The head goes out now; the switch happens at its end, when the decoder is between messages.
+            switching = true;
+            informational = true;
+            responseStarted = true;
+            timers.cancel();
+            metrics.response(code);
+            WebSocketUpgrade.rewriteResponse(res);
+            ctx.write(res);
+            return;
+        }
         if (res.decoderResult().isFailure() || code == 101) {
             ReferenceCountUtil.release(res);
             failUpstream(code == 101 ? "the target switched protocols" : "invalid response from the target");
@@ -227,6 +247,18 @@ final class Exchange {
             keepAlive = false; // the rest of the request body would have to be read and dropped
         }
         frontend.endExchange();
+    }
+
+    /** The end of the 101: from here on both connections only relay bytes. */
+    private void switchProtocols(HttpContent last) {
+        ctx.writeAndFlush(last);
+        timers.cancel();
+        BackendHandler b = backend;
+        backend = null;
+        b.lease(null);
+        frontend.state(State.CLOSED);
+        DrainHandler drain = ctx.pipeline().get(DrainHandler.class);
+        Tunnel.open(ctx.channel(), b.channel(), metrics, drain != null && drain.closing());
     }
 
     void upstreamReadComplete() {

@@ -48,12 +48,19 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private State state = State.IDLE;
     private boolean draining;
     private boolean lingering;
+    /** Set on HTTP/1.1 connections, which may upgrade to h2c; {@code null} on HTTP/2 streams. */
+    private Http2Frontend h2c;
 
     FrontendHandler(ConfigHolder configs, LoopResources loop, Metrics metrics, TrustedProxies trustedProxies) {
         this.configs = configs;
         this.loop = loop;
         this.metrics = metrics;
         this.trustedProxies = trustedProxies;
+    }
+
+    FrontendHandler allowH2cUpgrade(Http2Frontend h2) {
+        this.h2c = h2;
+        return this;
     }
 
     State state() {
@@ -140,6 +147,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             local(rejection.status(), rejection.reason(), true);
             return;
         }
+        boolean upgrade = req.headers().contains(HttpHeaderNames.UPGRADE);
+        if (upgrade && h2c != null && H2cUpgrade.isUpgrade(req)) {
+            H2cUpgrade.upgrade(ctx, req, h2c); // this handler is gone now: stream 1 carries the request on
+            return;
+        }
         String host = req.headers().get(HttpHeaderNames.HOST);
         // One volatile read per request; everything below uses this snapshot of the config.
         Route route = configs.get().routes().match(RouteTable.normalizeHost(host), req.uri(), req.method().name());
@@ -152,7 +164,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             local(HttpResponseStatus.SERVICE_UNAVAILABLE, "no enabled target for this route", false);
             return;
         }
+        boolean websocket = upgrade && WebSocketUpgrade.isHandshake(req);
         HeaderRewriter.request(req, clientIp, trustedPeer);
+        if (websocket) {
+            WebSocketUpgrade.keepUpgradeHeaders(req);
+            exchange.upgrade = true;
+        }
         exchange.start(route, target);
     }
 

@@ -6,11 +6,15 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The client-side pipeline: idle → codec → drain → frontend. Dependencies come in through the constructor.
+ * The client-side pipeline: preface → idle → codec → drain → frontend. Dependencies come in through the
+ * constructor. The preface check leaves after the first bytes, switching to HTTP/2 when they are its
+ * connection preface ({@link H2cPreface}); WebSocket ({@link Tunnel}) and h2c upgrades ({@link H2cUpgrade})
+ * rebuild the pipeline later.
  * The idle handler measures the client timeouts cheaply (one timer per connection, not per request):
  * reader idle is a stalled request body, writer idle with observed output is a client that stopped
  * reading, all idle is a kept-alive connection with nothing to do. The header timeout is the codec's.
@@ -22,6 +26,7 @@ public final class ProxyInitializer extends ChannelInitializer<SocketChannel> {
     private final ChannelGroup clients;
     private final ClientLimits limits;
     private final Drain drain;
+    private final Map<EventLoop, Http2Frontend> h2 = new HashMap<>();
 
     public ProxyInitializer(ConfigHolder configs, Map<EventLoop, LoopResources> loops, Metrics metrics,
             ChannelGroup clients, ClientLimits limits, Drain drain) {
@@ -31,17 +36,20 @@ public final class ProxyInitializer extends ChannelInitializer<SocketChannel> {
         this.metrics = metrics;
         this.clients = clients;
         this.limits = limits;
+        this.loops.forEach((loop, res) -> h2.put(loop, new Http2Frontend(configs, res, metrics, limits)));
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
         clients.add(ch);
+        Http2Frontend http2 = h2.get(ch.eventLoop());
         ch.pipeline()
+                .addLast("preface", new H2cPreface(http2))
                 .addLast("idle", idleHandler(limits))
                 .addLast("codec", new ClientCodec(limits))
                 .addLast("drain", drain.newHandler())
                 .addLast("frontend", new FrontendHandler(configs, loops.get(ch.eventLoop()), metrics,
-                        limits.trustedProxies()));
+                        limits.trustedProxies()).allowH2cUpgrade(http2));
     }
 
     static IdleStateHandler idleHandler(ClientLimits limits) {
