@@ -6,6 +6,7 @@ import io.edgeway.dataplane.netty.LoopResources;
 import io.edgeway.dataplane.netty.Metrics;
 import io.edgeway.dataplane.netty.ProxyInitializer;
 import io.edgeway.dataplane.netty.StatusHandler;
+import io.edgeway.dataplane.upstream.HealthChecker;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
@@ -51,6 +52,7 @@ public final class DataPlane implements AutoCloseable {
     private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
     private final List<LoopResources> loopResources;
     private final ConfigClient configClient;
+    private final HealthChecker health;
     private Channel proxyChannel;
     private Channel statusChannel;
     private final CountDownLatch closed = new CountDownLatch(1);
@@ -104,6 +106,7 @@ public final class DataPlane implements AutoCloseable {
             close();
             throw e;
         }
+        health = new HealthChecker(configs, config -> { });
         configClient.start();
     }
 
@@ -140,6 +143,9 @@ public final class DataPlane implements AutoCloseable {
         }
         log.info("shutting down");
         configClient.close();
+        if (health != null) {
+            health.close();
+        }
         if (proxyChannel != null) {
             proxyChannel.close().syncUninterruptibly();
         }

@@ -146,7 +146,7 @@ public final class ConfigClient implements AutoCloseable {
             return ack(snapshot);
         }
         try {
-            RuntimeConfig config = RuntimeConfig.from(snapshot);
+            RuntimeConfig config = RuntimeConfig.from(snapshot, holder.get()); // keeps per-target state
             holder.set(config);
             onApplied.accept(config.version());
             log.info("applied config version {} ({} routes)", config.version(), config.routes().size());

@@ -68,6 +68,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private boolean upstreamKeepAlive;
     private boolean reused;
     private boolean retried;
+    private boolean failedOver;
 
     FrontendHandler(ConfigHolder configs, LoopResources loop, Metrics metrics) {
         this.configs = configs;
@@ -98,6 +99,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         metrics.clientConnections.decrement();
         state = State.CLOSED;
+        releaseTarget();
         cancelTimer();
         releasePending();
         if (backend != null) {
@@ -150,6 +152,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         informational = false;
         reused = false;
         retried = false;
+        failedOver = false;
         request = req;
         keepAlive = HttpUtil.isKeepAlive(req);
         String reason = Http.rejectReason(req);
@@ -170,7 +173,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             local(HttpResponseStatus.NOT_FOUND, "no route matches this host and path", false);
             return;
         }
-        target = route.upstream().balancer().pick();
+        target = route.upstream().pick(h, clientIp); // balancing hook: counted in flight until releaseTarget()
         if (target == null) {
             local(HttpResponseStatus.SERVICE_UNAVAILABLE, "no enabled target for this route", false);
             return;
@@ -224,6 +227,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (!f.isSuccess()) {
+            target.onFailure(); // health hook
+            if (failOver()) {
+                return;
+            }
             local(HttpResponseStatus.BAD_GATEWAY, "could not connect to the target", false);
             drainPending();
             return;
@@ -339,6 +346,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         responseStarted = true;
+        if (code >= 500) { // health hook
+            target.onFailure();
+        } else {
+            target.onSuccess();
+        }
         cancelTimer();
         upstreamKeepAlive = HttpUtil.isKeepAlive(res);
         Http.stripHopByHop(h);
@@ -426,6 +438,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void failUpstream(String detail) {
+        if (!responseStarted && target != null) {
+            target.onFailure(); // health hook
+        }
         cancelTimer();
         if (backend != null) {
             backend.abandon();
@@ -512,6 +527,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                     return;
                 }
                 dropBackend();
+                target.onFailure(); // health hook
                 local(HttpResponseStatus.GATEWAY_TIMEOUT, "the target did not answer within "
                         + route.timeouts().firstByteMs() + " ms", false);
             }
@@ -550,7 +566,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         cancelTimer();
         request = null;
         route = null;
-        target = null;
+        releaseTarget();
         if (!keepAlive) {
             state = State.CLOSED;
             releasePending();
@@ -563,10 +579,42 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     private void abort() {
         state = State.CLOSED;
+        releaseTarget();
         cancelTimer();
         dropBackend();
         releasePending();
         ctx.close();
+    }
+
+    // ---- balancing hooks: the one place a picked target is given back, and the one connect-failure retry
+
+    private void releaseTarget() {
+        if (target != null) {
+            target.release();
+            target = null;
+        }
+    }
+
+    /**
+     * Nothing was sent when a connect fails, so any request may go to another target, once; this keeps a
+     * dead target's share of new requests from failing while passive health is still counting.
+     */
+    private boolean failOver() {
+        if (failedOver) {
+            return false;
+        }
+        failedOver = true;
+        Target next = route.upstream().pick(request.headers(), clientIp);
+        if (next == null || next == target) {
+            if (next != null) {
+                next.release();
+            }
+            return false;
+        }
+        releaseTarget();
+        target = next;
+        connect();
+        return true;
     }
 
     private void releasePending() {
