@@ -604,11 +604,16 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return false;
         }
         failedOver = true;
-        Target next = route.upstream().pick(request.headers(), clientIp);
-        if (next == null || next == target) {
-            if (next != null) {
+        Target next = null;
+        // Other loops move a round-robin cursor too, so the next pick may be the same target: a few tries.
+        for (int i = 0; i < 3 && next == null; i++) {
+            next = route.upstream().pick(request.headers(), clientIp);
+            if (next == target) {
                 next.release();
+                next = null;
             }
+        }
+        if (next == null) {
             return false;
         }
         releaseTarget();
