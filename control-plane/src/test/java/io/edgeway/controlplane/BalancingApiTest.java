@@ -5,8 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.edgeway.controlplane.Http.Response;
+import io.edgeway.proto.v1.NodeMessage;
 import io.edgeway.proto.v1.Policy;
 import io.edgeway.proto.v1.Snapshot;
+import io.edgeway.proto.v1.Status;
+import io.edgeway.proto.v1.TargetHealth;
 import io.edgeway.proto.v1.Upstream;
 import java.time.Duration;
 import java.util.stream.Stream;
@@ -89,7 +92,26 @@ class BalancingApiTest {
                     .orElseThrow();
             assertThat(plain.getPolicy()).isEqualTo(Policy.ROUND_ROBIN);
             assertThat(plain.hasHealthCheck()).isFalse();
+
+            // The proxy reports target health on its stream; the API shows it per node.
+            node.send(NodeMessage.newBuilder().setStatus(Status.newBuilder()
+                    .addTargets(TargetHealth.newBuilder().setUpstream("sticky").setTarget("127.0.0.1:9001")
+                            .setHealthy(false).setReason("active"))
+                    .addTargets(TargetHealth.newBuilder().setUpstream("plain").setTarget("127.0.0.1:9001")
+                            .setHealthy(true))).build());
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                JsonNode h = http.get(UP + "/sticky/health").json();
+                assertThat(h.get("upstream").asText()).isEqualTo("sticky");
+                assertThat(h.get("nodes")).hasSize(1);
+                JsonNode n = h.get("nodes").get(0);
+                assertThat(n.get("node").asText()).isEqualTo("node-lb");
+                assertThat(n.get("connected").asBoolean()).isTrue();
+                assertThat(n.get("targets").toString())
+                        .isEqualTo("[{\"target\":\"127.0.0.1:9001\",\"healthy\":false,\"reason\":\"active\"}]");
+            });
         }
+        assertThat(http.get(UP + "/byip/health").json().get("nodes")).isEmpty();
+        assertThat(http.get(UP + "/nope/health").status()).isEqualTo(404);
     }
 
     static Stream<Arguments> badInput() {

@@ -7,6 +7,7 @@ import io.edgeway.dataplane.netty.Metrics;
 import io.edgeway.dataplane.netty.ProxyInitializer;
 import io.edgeway.dataplane.netty.StatusHandler;
 import io.edgeway.dataplane.upstream.HealthChecker;
+import io.edgeway.dataplane.upstream.TargetHealthReport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
@@ -106,7 +107,7 @@ public final class DataPlane implements AutoCloseable {
             close();
             throw e;
         }
-        health = new HealthChecker(configs, config -> { });
+        health = new HealthChecker(configs, config -> configClient.reportTargetHealth(TargetHealthReport.of(config)));
         configClient.start();
     }
 

@@ -198,6 +198,11 @@ class BalancingIntegrationTest {
         await().until(() -> unhealthy(sick));
         assertThat(status("/metrics")).contains("edgeway_upstream_target_healthy{upstream=\"active\",target=\"127.0.0.1:"
                 + sick.port() + "\"} 0");
+        // The change reaches the control plane on the config stream as a Status with every target's health.
+        String sickTarget = "127.0.0.1:" + sick.port();
+        await().until(() -> cp.answers.stream().anyMatch(m -> m.hasStatus() && m.getStatus().getTargetsList().stream()
+                .anyMatch(t -> t.getTarget().equals(sickTarget) && t.getUpstream().equals("active")
+                        && !t.getHealthy() && t.getReason().equals("active"))));
         int before = sick.requests.get();
         assertThat(spread("active.test", 60)).containsOnlyKeys("a0", "a1");
         assertThat(sick.requests.get()).isEqualTo(before);

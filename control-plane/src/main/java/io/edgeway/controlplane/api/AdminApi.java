@@ -70,6 +70,8 @@ public final class AdminApi {
             c.routes.get("/api/v1/upstreams/{key}", ctx -> ctx.json(EntityJson.upstream(upstreams.get(ctx.pathParam("key")))));
             c.routes.put("/api/v1/upstreams/{key}", this::putUpstream);
             c.routes.patch("/api/v1/upstreams/{key}", this::patchUpstream);
+            c.routes.get("/api/v1/upstreams/{key}/health", ctx -> ctx.json(UpstreamHealthJson.of(
+                    upstreams.get(ctx.pathParam("key")).value().name(), ledger)));
             c.routes.delete("/api/v1/upstreams/{key}", ctx -> deleted(ctx, upstreams.delete(ctx.pathParam("key"))));
 
             c.routes.get("/api/v1/routes", ctx -> ctx.json(data(routes.list().stream().map(EntityJson::route).toList())));

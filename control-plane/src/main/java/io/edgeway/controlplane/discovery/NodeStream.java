@@ -64,6 +64,13 @@ final class NodeStream implements StreamObserver<NodeMessage> {
                 }
                 ledger.rejected(nodeId, streamId, nack.getVersion(), describe(nack));
             }
+            case STATUS -> {
+                if (message.getStatus().getTargetsCount() > 0) { // issue 4: per-target health, sent on change
+                    ledger.targetHealth(nodeId, streamId, message.getStatus().getTargetsList());
+                } else {
+                    ledger.seen(nodeId, streamId);
+                }
+            }
             default -> ledger.seen(nodeId, streamId);
         }
     }

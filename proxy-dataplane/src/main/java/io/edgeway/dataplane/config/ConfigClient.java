@@ -10,6 +10,8 @@ import io.edgeway.proto.v1.Nack;
 import io.edgeway.proto.v1.NodeMessage;
 import io.edgeway.proto.v1.ResourceError;
 import io.edgeway.proto.v1.Snapshot;
+import io.edgeway.proto.v1.Status;
+import io.edgeway.proto.v1.TargetHealth;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
@@ -49,6 +51,9 @@ public final class ConfigClient implements AutoCloseable {
     private StreamObserver<NodeMessage> requests;
     private int attempts;
     private boolean closed;
+    private List<TargetHealth> targetHealth; // the latest report; resent after every Hello
+    private long healthSentNanos;
+    private boolean healthScheduled;
 
     public ConfigClient(String host, int port, ConfigHolder holder, String nodeId, Map<String, String> labels,
             LongConsumer onApplied) {
@@ -89,6 +94,38 @@ public final class ConfigClient implements AutoCloseable {
                 .putAllLabels(labels)
                 .setDataplaneVersion(version)
                 .setAppliedVersion(holder.version())).build());
+        if (targetHealth != null) {
+            sendTargetHealth(); // a new stream may reach another replica, which knows nothing yet
+        }
+    }
+
+    /**
+     * Reports every target's health; called on change. Sent at most once a second: changes in between are
+     * coalesced into the latest report, so a flapping target cannot flood the control plane.
+     */
+    public void reportTargetHealth(List<TargetHealth> targets) {
+        List<TargetHealth> copy = List.copyOf(targets);
+        executor.execute(() -> {
+            targetHealth = copy;
+            if (healthScheduled) {
+                return;
+            }
+            healthScheduled = true;
+            long waitNanos = healthSentNanos == 0 ? 0
+                    : Math.max(0, healthSentNanos + TimeUnit.SECONDS.toNanos(1) - System.nanoTime());
+            executor.schedule(() -> {
+                healthScheduled = false;
+                sendTargetHealth();
+            }, waitNanos, TimeUnit.NANOSECONDS);
+        });
+    }
+
+    private void sendTargetHealth() {
+        if (requests == null || closed) {
+            return;
+        }
+        healthSentNanos = System.nanoTime();
+        requests.onNext(NodeMessage.newBuilder().setStatus(Status.newBuilder().addAllTargets(targetHealth)).build());
     }
 
     private final class Responses implements StreamObserver<ControlMessage> {

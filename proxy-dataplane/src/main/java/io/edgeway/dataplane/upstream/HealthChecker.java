@@ -40,6 +40,7 @@ public final class HealthChecker implements AutoCloseable {
             .option(ChannelOption.TCP_NODELAY, true);
     // Loop-only: probe bookkeeping per target state, dropped when the target leaves the config.
     private final Map<TargetState, ProbeState> probes = new IdentityHashMap<>();
+    private RuntimeConfig seen; // loop-only: a new config version is reported once even if no health changed
 
     private static final class ProbeState {
         long nextAt;
@@ -48,7 +49,10 @@ public final class HealthChecker implements AutoCloseable {
         int failures;
     }
 
-    /** {@code onChange} hears, on the health thread, each tick where some target's health changed. */
+    /**
+     * {@code onChange} hears, on the health thread, each tick where some target's health changed or a new
+     * config was applied.
+     */
     public HealthChecker(ConfigHolder configs, Consumer<RuntimeConfig> onChange) {
         this.configs = configs;
         this.onChange = onChange;
@@ -59,7 +63,8 @@ public final class HealthChecker implements AutoCloseable {
         RuntimeConfig config = configs.get();
         long now = System.nanoTime();
         Set<TargetState> live = new HashSet<>();
-        boolean changed = false;
+        boolean changed = config != seen;
+        seen = config;
         for (Upstream u : config.upstreams().values()) {
             HealthCheck.Active active = u.health().active();
             for (Target t : u.targets()) {
