@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.edgeway.controlplane.Http.Response;
 import io.edgeway.proto.v1.NodeMessage;
-import io.edgeway.proto.v1.Policy;
+import io.edgeway.proto.v1.LbPolicy;
 import io.edgeway.proto.v1.Snapshot;
 import io.edgeway.proto.v1.Status;
 import io.edgeway.proto.v1.TargetHealth;
@@ -73,7 +73,7 @@ class BalancingApiTest {
             Snapshot s = node.next();
             Upstream sticky = s.getUpstreamsList().stream().filter(u -> u.getName().equals("sticky")).findFirst()
                     .orElseThrow();
-            assertThat(sticky.getPolicy()).isEqualTo(Policy.CONSISTENT_HASH);
+            assertThat(sticky.getPolicy()).isEqualTo(LbPolicy.CONSISTENT_HASH);
             assertThat(sticky.getHashOn().getCookie()).isEqualTo("session");
             assertThat(sticky.getSlowStartMs()).isEqualTo(30_000);
             var a = sticky.getHealthCheck().getActive();
@@ -90,7 +90,7 @@ class BalancingApiTest {
             assertThat(byIp.getHashOn().getClientIp()).isTrue();
             Upstream plain = s.getUpstreamsList().stream().filter(u -> u.getName().equals("plain")).findFirst()
                     .orElseThrow();
-            assertThat(plain.getPolicy()).isEqualTo(Policy.ROUND_ROBIN);
+            assertThat(plain.getPolicy()).isEqualTo(LbPolicy.ROUND_ROBIN);
             assertThat(plain.hasHealthCheck()).isFalse();
 
             // The proxy reports target health on its stream; the API shows it per node.

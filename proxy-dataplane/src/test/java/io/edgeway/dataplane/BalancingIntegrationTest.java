@@ -8,7 +8,7 @@ import io.edgeway.proto.v1.ActiveHealthCheck;
 import io.edgeway.proto.v1.HashOn;
 import io.edgeway.proto.v1.HealthCheck;
 import io.edgeway.proto.v1.PassiveHealthCheck;
-import io.edgeway.proto.v1.Policy;
+import io.edgeway.proto.v1.LbPolicy;
 import io.edgeway.proto.v1.Route;
 import io.edgeway.proto.v1.Snapshot;
 import io.edgeway.proto.v1.Target;
@@ -66,7 +66,7 @@ class BalancingIntegrationTest {
         return out;
     }
 
-    static Upstream.Builder upstream(String name, Policy policy, List<HealthBackend> bs, int... weights) {
+    static Upstream.Builder upstream(String name, LbPolicy policy, List<HealthBackend> bs, int... weights) {
         Upstream.Builder u = Upstream.newBuilder().setName(name).setPolicy(policy);
         for (int i = 0; i < bs.size(); i++) {
             u.addTargets(Target.newBuilder().setHost("127.0.0.1").setPort(bs.get(i).port())
@@ -127,7 +127,7 @@ class BalancingIntegrationTest {
     @Test
     void weightedRoundRobinSplitsOneTwoThree() throws Exception {
         List<HealthBackend> bs = backends("w", 3);
-        apply(upstream("wrr", Policy.WEIGHTED_ROUND_ROBIN, bs, 1, 2, 3));
+        apply(upstream("wrr", LbPolicy.WEIGHTED_ROUND_ROBIN, bs, 1, 2, 3));
         Map<String, Integer> c = spread("wrr.test", 600);
         assertThat(c.get("w0") / 600.0).isCloseTo(1 / 6.0, within(0.02));
         assertThat(c.get("w1") / 600.0).isCloseTo(2 / 6.0, within(0.02));
@@ -137,7 +137,7 @@ class BalancingIntegrationTest {
     @Test
     void leastRequestAvoidsTheBackendWithARequestInFlight() throws Exception {
         List<HealthBackend> bs = backends("p", 3);
-        apply(upstream("p2c", Policy.LEAST_REQUEST, bs));
+        apply(upstream("p2c", LbPolicy.LEAST_REQUEST, bs));
         HealthBackend busy = bs.get(0);
         busy.hang = true;
         List<CompletableFuture<HttpResponse<String>>> held = new ArrayList<>();
@@ -163,7 +163,7 @@ class BalancingIntegrationTest {
     @Test
     void consistentHashKeepsUsersOnTheirBackendWhenOneIsRemoved() throws Exception {
         List<HealthBackend> bs = backends("h", 5);
-        Upstream.Builder u = upstream("hash", Policy.CONSISTENT_HASH, bs)
+        Upstream.Builder u = upstream("hash", LbPolicy.CONSISTENT_HASH, bs)
                 .setHashOn(HashOn.newBuilder().setHeader("X-User"));
         apply(u);
         Map<String, String> placed = new HashMap<>();
@@ -191,7 +191,7 @@ class BalancingIntegrationTest {
     @Test
     void activeCheckTakesAFailingBackendOutAndBringsItBack() throws Exception {
         List<HealthBackend> bs = backends("a", 3);
-        apply(upstream("active", Policy.ROUND_ROBIN, bs).setHealthCheck(active(100)));
+        apply(upstream("active", LbPolicy.ROUND_ROBIN, bs).setHealthCheck(active(100)));
         HealthBackend sick = bs.get(2);
         await().until(() -> sick.probes.get() >= 1 && healthy(sick));
         sick.healthStatus = 503;
@@ -215,7 +215,7 @@ class BalancingIntegrationTest {
     @Test
     void everyTargetUnhealthyFailsOpenAndCountsIt() throws Exception {
         List<HealthBackend> bs = backends("f", 2);
-        apply(upstream("open", Policy.ROUND_ROBIN, bs).setHealthCheck(active(100)));
+        apply(upstream("open", LbPolicy.ROUND_ROBIN, bs).setHealthCheck(active(100)));
         bs.forEach(b -> b.healthStatus = 503);
         await().until(() -> unhealthy(bs.get(0)) && unhealthy(bs.get(1)));
         assertThat(spread("open.test", 10)).containsEntry("f0", 5).containsEntry("f1", 5);
@@ -226,12 +226,12 @@ class BalancingIntegrationTest {
     @Test
     void stateOfUnchangedTargetsSurvivesAConfigPush() throws Exception {
         List<HealthBackend> bs = backends("s", 3);
-        Upstream.Builder u = upstream("keep", Policy.ROUND_ROBIN, bs).setHealthCheck(active(100));
+        Upstream.Builder u = upstream("keep", LbPolicy.ROUND_ROBIN, bs).setHealthCheck(active(100));
         apply(u);
         bs.get(0).healthStatus = 503;
         await().until(() -> unhealthy(bs.get(0)));
         int probes = bs.get(0).probes.get();
-        apply(u.setPolicy(Policy.LEAST_REQUEST)); // same targets, new policy: still out, no reset to healthy
+        apply(u.setPolicy(LbPolicy.LEAST_REQUEST)); // same targets, new policy: still out, no reset to healthy
         assertThat(unhealthy(bs.get(0))).isTrue();
         assertThat(spread("keep.test", 30)).doesNotContainKey("s0");
         await().until(() -> bs.get(0).probes.get() > probes); // still probed under the new version

@@ -5,7 +5,7 @@ import io.edgeway.controlplane.model.HealthCheck;
 import io.edgeway.controlplane.model.Upstream;
 import io.edgeway.proto.v1.ActiveHealthCheck;
 import io.edgeway.proto.v1.PassiveHealthCheck;
-import io.edgeway.proto.v1.Policy;
+import io.edgeway.proto.v1.LbPolicy;
 import java.util.Locale;
 
 /** An upstream's balancing and health settings in the proto's words: enum policy, durations in ms. */
@@ -14,7 +14,7 @@ final class UpstreamPolicies {
 
     static void apply(Upstream u, io.edgeway.proto.v1.Upstream.Builder b) {
         // The model only admits the four names, which are the enum's in lower case.
-        b.setPolicy(Policy.valueOf(u.policy().toUpperCase(Locale.ROOT)));
+        b.setPolicy(LbPolicy.valueOf(u.policy().toUpperCase(Locale.ROOT)));
         HashOn h = u.hashOn();
         if (h != null) {
             var hb = io.edgeway.proto.v1.HashOn.newBuilder();

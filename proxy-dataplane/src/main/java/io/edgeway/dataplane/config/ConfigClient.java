@@ -18,6 +18,7 @@ import io.grpc.stub.StreamObserver;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -105,19 +106,25 @@ public final class ConfigClient implements AutoCloseable {
      */
     public void reportTargetHealth(List<TargetHealth> targets) {
         List<TargetHealth> copy = List.copyOf(targets);
-        executor.execute(() -> {
-            targetHealth = copy;
-            if (healthScheduled) {
-                return;
-            }
-            healthScheduled = true;
-            long waitNanos = healthSentNanos == 0 ? 0
-                    : Math.max(0, healthSentNanos + TimeUnit.SECONDS.toNanos(1) - System.nanoTime());
-            executor.schedule(() -> {
-                healthScheduled = false;
-                sendTargetHealth();
-            }, waitNanos, TimeUnit.NANOSECONDS);
-        });
+        try {
+            executor.execute(() -> reportOnExecutor(copy));
+        } catch (RejectedExecutionException e) {
+            // closing: the stream is gone, and the health thread must not die of it
+        }
+    }
+
+    private void reportOnExecutor(List<TargetHealth> copy) {
+        targetHealth = copy;
+        if (healthScheduled) {
+            return; // already due to send: it will send this newer report
+        }
+        healthScheduled = true;
+        long waitNanos = healthSentNanos == 0 ? 0
+                : Math.max(0, healthSentNanos + TimeUnit.SECONDS.toNanos(1) - System.nanoTime());
+        executor.schedule(() -> {
+            healthScheduled = false;
+            sendTargetHealth();
+        }, waitNanos, TimeUnit.NANOSECONDS);
     }
 
     private void sendTargetHealth() {
