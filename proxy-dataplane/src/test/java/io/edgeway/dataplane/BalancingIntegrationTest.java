@@ -213,6 +213,25 @@ class BalancingIntegrationTest {
     }
 
     @Test
+    void consecutive5xxEjectTheTarget() throws Exception {
+        List<HealthBackend> bs = backends("e", 3);
+        apply(upstream("eject", LbPolicy.ROUND_ROBIN, bs).setHealthCheck(HealthCheck.newBuilder()
+                .setPassive(PassiveHealthCheck.newBuilder().setConsecutiveFailures(3).setEjectionTimeMs(60_000))));
+        HealthBackend failing = bs.get(1);
+        failing.status = 503;
+        int errors = 0;
+        for (int i = 0; i < 30; i++) {
+            errors += get("eject.test", null, null).statusCode() == 503 ? 1 : 0;
+        }
+        // The target's own 503s pass through until the third in a row; then it gets nothing more.
+        assertThat(errors).isEqualTo(3);
+        assertThat(failing.requests.get()).isEqualTo(3);
+        assertThat(status("/health/upstreams")).contains("\"target\":\"127.0.0.1:" + failing.port()
+                + "\",\"healthy\":false,\"reason\":\"passive\"");
+        assertThat(spread("eject.test", 20)).containsOnlyKeys("e0", "e2");
+    }
+
+    @Test
     void everyTargetUnhealthyFailsOpenAndCountsIt() throws Exception {
         List<HealthBackend> bs = backends("f", 2);
         apply(upstream("open", LbPolicy.ROUND_ROBIN, bs).setHealthCheck(active(100)));

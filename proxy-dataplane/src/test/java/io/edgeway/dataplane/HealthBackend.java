@@ -28,6 +28,7 @@ final class HealthBackend implements AutoCloseable {
     final AtomicInteger inFlight = new AtomicInteger();
     final AtomicInteger probes = new AtomicInteger();
     volatile int healthStatus = 200;
+    volatile int status = 200; // for everything but /health
     volatile boolean hang;
     private volatile CountDownLatch release = new CountDownLatch(1);
     private final int port;
@@ -67,7 +68,7 @@ final class HealthBackend implements AutoCloseable {
                     release.await(30, TimeUnit.SECONDS); // bounded, in case a test forgets to release
                 }
                 byte[] body = name.getBytes(StandardCharsets.UTF_8);
-                ex.sendResponseHeaders(200, body.length);
+                ex.sendResponseHeaders(status, body.length);
                 ex.getResponseBody().write(body);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
