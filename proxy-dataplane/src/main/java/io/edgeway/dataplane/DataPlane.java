@@ -8,6 +8,8 @@ import io.edgeway.dataplane.netty.LoopResources;
 import io.edgeway.dataplane.netty.Metrics;
 import io.edgeway.dataplane.netty.ProxyInitializer;
 import io.edgeway.dataplane.netty.StatusHandler;
+import io.edgeway.dataplane.upstream.HealthChecker;
+import io.edgeway.dataplane.upstream.TargetHealthReport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
@@ -54,6 +56,7 @@ public final class DataPlane implements AutoCloseable {
     private final Drain drain = new Drain();
     private final List<LoopResources> loopResources;
     private final ConfigClient configClient;
+    private final HealthChecker health;
     private Channel proxyChannel;
     private Channel statusChannel;
     private final CountDownLatch closed = new CountDownLatch(1);
@@ -111,6 +114,7 @@ public final class DataPlane implements AutoCloseable {
             close();
             throw e;
         }
+        health = new HealthChecker(configs, config -> configClient.reportTargetHealth(TargetHealthReport.of(config)));
         configClient.start();
     }
 
@@ -191,6 +195,9 @@ public final class DataPlane implements AutoCloseable {
         }
         log.info("shutting down");
         configClient.close();
+        if (health != null) {
+            health.close();
+        }
         if (proxyChannel != null) {
             proxyChannel.close().syncUninterruptibly();
         }

@@ -91,6 +91,8 @@ public final class AdminApi {
             c.routes.get("/api/v1/upstreams/{key}", ctx -> entity(ctx, upstreams.get(ctx.pathParam("key")), EntityJson::upstream));
             c.routes.put("/api/v1/upstreams/{key}", this::putUpstream);
             c.routes.patch("/api/v1/upstreams/{key}", this::patchUpstream);
+            c.routes.get("/api/v1/upstreams/{key}/health", ctx -> ctx.json(UpstreamHealthJson.of(
+                    upstreams.get(ctx.pathParam("key")).value().name(), ledger)));
             c.routes.delete("/api/v1/upstreams/{key}", ctx -> deleted(ctx, upstreams.delete(ctx.pathParam("key"), ifMatch(ctx))));
 
             c.routes.get("/api/v1/routes", ctx -> list(ctx, p -> routes.page(p.tags(), p.fetch(), p.offset()), EntityJson::route));

@@ -53,6 +53,11 @@ final class Fields {
         return value(name) != null;
     }
 
+    boolean isString(String name) {
+        JsonNode v = value(name);
+        return v != null && v.isTextual();
+    }
+
     String string(String name) {
         JsonNode v = value(name);
         if (v == null) {

@@ -25,7 +25,7 @@ final class RequestJson {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
-    private static final Set<String> UPSTREAM = Set.of("name", "tags", "targets");
+    private static final Set<String> UPSTREAM = union(Set.of("name", "tags", "targets"), UpstreamPolicyJson.FIELDS);
     private static final Set<String> TARGET = Set.of("host", "port", "weight");
     private static final Set<String> ROUTE = Set.of("name", "tags", "hosts", "paths", "methods", "upstream", "timeouts");
     private static final Set<String> TIMEOUTS = Set.of("connect", "first_byte", "idle");
@@ -77,10 +77,12 @@ final class RequestJson {
                         .forEach(problems.invalid::add);
             }
         }
+        UpstreamPolicyJson.Parsed policy = UpstreamPolicyJson.read(f, problems);
         throwIfMalformed(problems);
         Upstream u = null;
         try {
-            u = new Upstream(name, tags, targets);
+            u = new Upstream(name, tags, targets, policy.policy(), policy.hashOn(), policy.slowStart(),
+                    policy.healthCheck());
         } catch (ValidationException e) {
             problems.invalid.addAll(0, e.errors());
         }
@@ -126,6 +128,12 @@ final class RequestJson {
             problems.invalid.addAll(e.errors());
             return null;
         }
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> all = new java.util.HashSet<>(a);
+        all.addAll(b);
+        return Set.copyOf(all);
     }
 
     private static String orDefault(String value, String fallback) {

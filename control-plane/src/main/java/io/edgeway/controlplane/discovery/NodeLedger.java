@@ -2,6 +2,7 @@ package io.edgeway.controlplane.discovery;
 
 import static java.util.Objects.requireNonNull;
 
+import io.edgeway.proto.v1.TargetHealth;
 import java.time.Clock;
 import java.util.Comparator;
 import java.util.List;
@@ -15,6 +16,8 @@ import java.util.function.UnaryOperator;
  */
 public final class NodeLedger {
     private final Map<String, Node> nodes = new ConcurrentHashMap<>();
+    // Kept beside the Node records (not in them) so that health reports never race the node's own updates.
+    private final Map<String, List<TargetHealth>> targetHealth = new ConcurrentHashMap<>();
     private final Clock clock;
 
     public NodeLedger(Clock clock) {
@@ -52,6 +55,27 @@ public final class NodeLedger {
 
     void disconnected(String id, long streamId) {
         update(id, streamId, n -> n.disconnected(clock.instant()));
+    }
+
+    /** Replaces what node {@code id} last said about its targets (it always reports all of them). */
+    void targetHealth(String id, long streamId, List<TargetHealth> targets) {
+        Node n = nodes.get(id);
+        if (n != null && n.streamId() == streamId) {
+            targetHealth.put(id, List.copyOf(targets));
+        }
+        seen(id, streamId);
+    }
+
+    /** Each known node's view of the targets of {@code upstream}, by node id; nodes that said nothing are absent. */
+    public Map<String, List<TargetHealth>> targetHealth(String upstream) {
+        Map<String, List<TargetHealth>> out = new java.util.TreeMap<>();
+        targetHealth.forEach((node, targets) -> {
+            List<TargetHealth> mine = targets.stream().filter(t -> t.getUpstream().equals(upstream)).toList();
+            if (!mine.isEmpty()) {
+                out.put(node, mine);
+            }
+        });
+        return out;
     }
 
     public Node get(String id) {

@@ -64,7 +64,12 @@ final class NodeStream implements StreamObserver<NodeMessage> {
                 }
                 ledger.rejected(nodeId, streamId, nack.getVersion(), describe(nack));
             }
-            case STATUS -> ledger.status(nodeId, streamId, message.getStatus().getDraining());
+            case STATUS -> {
+                ledger.status(nodeId, streamId, message.getStatus().getDraining());
+                if (message.getStatus().getTargetsCount() > 0) { // per-target health, sent on change
+                    ledger.targetHealth(nodeId, streamId, message.getStatus().getTargetsList());
+                }
+            }
             default -> ledger.seen(nodeId, streamId);
         }
     }

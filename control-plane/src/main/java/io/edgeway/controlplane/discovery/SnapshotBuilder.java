@@ -23,6 +23,7 @@ public final class SnapshotBuilder {
             for (Target t : s.value().targets()) {
                 u.addTargets(io.edgeway.proto.v1.Target.newBuilder().setHost(t.host()).setPort(t.port()).setWeight(t.weight()));
             }
+            UpstreamPolicies.apply(s.value(), u);
             b.addUpstreams(u);
         }
         for (Stored<Route> s : state.routes()) {

@@ -1,15 +1,38 @@
 package io.edgeway.controlplane.model;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 
-/** A named group of targets that routes send traffic to. */
-public record Upstream(String name, List<String> tags, List<Target> targets) {
+/**
+ * A named group of targets that routes send traffic to, with how to balance over them and how to tell
+ * whether they are healthy. {@code hashOn}, {@code slowStart} and {@code healthCheck} may be null (off).
+ */
+public record Upstream(String name, List<String> tags, List<Target> targets, String policy, HashOn hashOn,
+        Duration slowStart, HealthCheck healthCheck) {
+    public static final String ROUND_ROBIN = "round_robin";
+    public static final String CONSISTENT_HASH = "consistent_hash";
+    public static final Set<String> POLICIES = Set.of(ROUND_ROBIN, "weighted_round_robin", "least_request",
+            CONSISTENT_HASH);
+
     public Upstream {
         tags = tags == null ? List.of() : List.copyOf(tags);
         targets = targets == null ? List.of() : List.copyOf(targets);
+        policy = policy == null ? ROUND_ROBIN : policy;
         var v = new ValidationException.Collector();
         Names.checkName(v, name);
         Names.checkTags(v, tags);
+        v.check(POLICIES.contains(policy), "policy", "policy: " + policy
+                + " (expected: one of consistent_hash, least_request, round_robin, weighted_round_robin)");
+        if (policy.equals(CONSISTENT_HASH)) {
+            v.check(hashOn != null, "hash_on", "hash_on: missing (expected: header, cookie or client_ip for consistent_hash)");
+        } else if (POLICIES.contains(policy)) {
+            v.check(hashOn == null, "hash_on", "hash_on: set (expected: only with policy consistent_hash)");
+        }
         v.throwIfAny();
+    }
+
+    public Upstream(String name, List<String> tags, List<Target> targets) {
+        this(name, tags, targets, ROUND_ROBIN, null, null, null);
     }
 }

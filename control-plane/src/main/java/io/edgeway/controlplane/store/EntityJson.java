@@ -27,6 +27,16 @@ public final class EntityJson {
         Upstream u = s.value();
         Map<String, Object> m = head(s, u.name(), u.tags());
         m.put("targets", targets(u.targets()));
+        m.put("policy", u.policy());
+        if (u.hashOn() != null) {
+            m.put("hash_on", PolicyJson.hashOn(u.hashOn()));
+        }
+        if (u.slowStart() != null) {
+            m.put("slow_start", Durations.format(u.slowStart()));
+        }
+        if (u.healthCheck() != null) {
+            m.put("health_check", PolicyJson.healthCheck(u.healthCheck()));
+        }
         return tail(m, s);
     }
 

@@ -12,6 +12,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -161,13 +162,15 @@ public final class UpstreamStore {
 
     static Stored<Upstream> insert(Connection c, UUID id, Upstream u, long revision) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
-                INSERT INTO upstreams (id, name, tags, targets, created_at, updated_at, revision)
-                VALUES (?, ?, ?, ?::jsonb, now(), now(), ?) RETURNING *""")) {
+                INSERT INTO upstreams (id, name, tags, targets, policy, hash_on, slow_start_ms, health_check,
+                    created_at, updated_at, revision)
+                VALUES (?, ?, ?, ?::jsonb, ?, ?::jsonb, ?, ?::jsonb, now(), now(), ?) RETURNING *""")) {
             ps.setObject(1, id);
             ps.setString(2, u.name());
             ps.setArray(3, Rows.textArray(c, u.tags()));
             ps.setString(4, targetsJson(u.targets()));
-            ps.setLong(5, revision);
+            setPolicy(ps, 5, u);
+            ps.setLong(9, revision);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return read(rs);
@@ -177,13 +180,15 @@ public final class UpstreamStore {
 
     static Stored<Upstream> update(Connection c, UUID id, Upstream u, long revision) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
-                UPDATE upstreams SET name = ?, tags = ?, targets = ?::jsonb, updated_at = now(), revision = ?
+                UPDATE upstreams SET name = ?, tags = ?, targets = ?::jsonb, policy = ?, hash_on = ?::jsonb,
+                    slow_start_ms = ?, health_check = ?::jsonb, updated_at = now(), revision = ?
                 WHERE id = ? RETURNING *""")) {
             ps.setString(1, u.name());
             ps.setArray(2, Rows.textArray(c, u.tags()));
             ps.setString(3, targetsJson(u.targets()));
-            ps.setLong(4, revision);
-            ps.setObject(5, id);
+            setPolicy(ps, 4, u);
+            ps.setLong(8, revision);
+            ps.setObject(9, id);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return read(rs);
@@ -198,9 +203,24 @@ public final class UpstreamStore {
         } catch (JsonProcessingException e) {
             throw new SQLException("upstreams.targets: unreadable jsonb", e);
         }
-        Upstream u = new Upstream(rs.getString("name"), Rows.strings(rs, "tags"), targets);
+        long slowStartMs = rs.getLong("slow_start_ms"); // 0 when NULL; a stored duration is never 0
+        Upstream u = new Upstream(rs.getString("name"), Rows.strings(rs, "tags"), targets, rs.getString("policy"),
+                PolicyJson.readHashOn(rs.getString("hash_on")), slowStartMs == 0 ? null
+                        : Duration.ofMillis(slowStartMs), PolicyJson.readHealthCheck(rs.getString("health_check")));
         return new Stored<>(Rows.uuid(rs, "id"), u, Rows.instant(rs, "created_at"), Rows.instant(rs, "updated_at"),
                 rs.getLong("revision"));
+    }
+
+    /** Parameters {@code first}..{@code first + 3}: policy, hash_on, slow_start_ms, health_check. */
+    private static void setPolicy(PreparedStatement ps, int first, Upstream u) throws SQLException {
+        ps.setString(first, u.policy());
+        ps.setString(first + 1, u.hashOn() == null ? null : PolicyJson.write(PolicyJson.hashOn(u.hashOn())));
+        if (u.slowStart() == null) {
+            ps.setNull(first + 2, java.sql.Types.BIGINT);
+        } else {
+            ps.setLong(first + 2, u.slowStart().toMillis());
+        }
+        ps.setString(first + 3, u.healthCheck() == null ? null : PolicyJson.write(PolicyJson.healthCheck(u.healthCheck())));
     }
 
     private static String targetsJson(List<Target> targets) {

@@ -1,5 +1,6 @@
 package io.edgeway.dataplane.balancing;
 
+import io.netty.handler.codec.http.HttpHeaders;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -12,7 +13,7 @@ final class RoundRobinLoadBalancer implements LoadBalancer {
     }
 
     @Override
-    public Target pick() {
+    public Target pick(HttpHeaders headers, String clientIp) {
         int i = next.getAndIncrement();
         return targets[(i & Integer.MAX_VALUE) % targets.length];
     }

@@ -5,28 +5,88 @@ import static java.util.Objects.requireNonNull;
 import java.net.InetSocketAddress;
 
 /**
- * One backend address. The socket address is built once when the config is parsed: IP literals are
- * resolved then (no DNS involved); names stay unresolved and are resolved when a connection is opened.
+ * One backend address in one config version, with the {@link TargetState} it shares with the same
+ * {@code host:port} of the same upstream in other versions. The socket address is built once when the
+ * config is parsed: IP literals are resolved then (no DNS involved); names stay unresolved and are resolved
+ * when a connection is opened. The request path reports each exchange through {@link #onSuccess},
+ * {@link #onFailure} and {@link #release}.
  */
-public record Target(String host, int port, int weight, InetSocketAddress address) {
+public final class Target {
+    private final String host;
+    private final int port;
+    private final int weight;
+    private final InetSocketAddress address;
+    private final TargetState state;
+    private Upstream owner; // set once by the Upstream built over this target, before it is published
 
-    public Target {
-        requireNonNull(host, "host");
-        requireNonNull(address, "address");
+    Target(String host, int port, int weight, InetSocketAddress address, TargetState state) {
+        this.host = requireNonNull(host, "host");
+        this.address = requireNonNull(address, "address");
+        this.state = requireNonNull(state, "state");
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port: " + port + " (expected: 1-65535)");
         }
         if (weight < 0) {
             throw new IllegalArgumentException("weight: " + weight + " (expected: >= 0)");
         }
+        this.port = port;
+        this.weight = weight;
     }
 
     public static Target of(String host, int port, int weight) {
-        return new Target(host, port, weight, socketAddress(host, port));
+        return of(host, port, weight, null);
+    }
+
+    /** A target that keeps {@code previous}'s state when given one (the same host:port in the last config). */
+    public static Target of(String host, int port, int weight, Target previous) {
+        TargetState state = previous != null ? previous.state : new TargetState(System.nanoTime());
+        return new Target(host, port, weight, socketAddress(host, port), state);
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public int weight() {
+        return weight;
+    }
+
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    public TargetState state() {
+        return state;
     }
 
     public boolean enabled() {
         return weight > 0;
+    }
+
+    void owner(Upstream upstream) {
+        owner = upstream;
+    }
+
+    /** The target answered with a status below 500. */
+    public void onSuccess() {
+        state.succeeded();
+    }
+
+    /** A connect failure, a 5xx or a timeout: counts toward passive ejection. */
+    public void onFailure() {
+        Upstream u = owner;
+        if (u != null) {
+            u.failed(this);
+        }
+    }
+
+    /** The exchange that {@link Upstream#pick} counted is over, however it ended. */
+    public void release() {
+        state.end();
     }
 
     private static InetSocketAddress socketAddress(String host, int port) {
@@ -54,6 +114,7 @@ public record Target(String host, int port, int weight, InetSocketAddress addres
         return dots == 3;
     }
 
+    /** host:port, the key under which state is carried across config versions. */
     @Override
     public String toString() {
         return host + ":" + port;

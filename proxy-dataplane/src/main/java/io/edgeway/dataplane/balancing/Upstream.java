@@ -2,18 +2,161 @@ package io.edgeway.dataplane.balancing;
 
 import static java.util.Objects.requireNonNull;
 
+import io.netty.handler.codec.http.HttpHeaders;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 
-/** A named group of targets with the balancer built over them for one config version. */
-public record Upstream(String name, List<Target> targets, LoadBalancer balancer) {
+/**
+ * A named group of targets for one config version. The request path calls {@link #pick}, which reads one
+ * volatile view (a balancer over the targets that are currently available) and never locks. The view is
+ * rebuilt by {@link #refresh} off the request path (the health ticker) or, once, by the exchange whose
+ * failure ejects a target. When no target is available the view fails open over all of them and counts it.
+ */
+public final class Upstream {
+    static final int STEPS = 10; // slow start ramps weight in tenths, so a ramp rebuilds at most ten times
 
-    public Upstream {
-        requireNonNull(name, "name");
-        targets = List.copyOf(requireNonNull(targets, "targets"));
-        requireNonNull(balancer, "balancer");
+    private final String name;
+    private final List<Target> targets;
+    private final Policy policy;
+    private final HashKey hashKey;
+    private final long slowStartNanos;
+    private final HealthCheck health;
+    private final LongAdder failOpen;
+    private volatile View view;
+    private int[] lastStates; // guarded by this
+
+    private record View(LoadBalancer balancer, boolean failOpen) {}
+
+    public Upstream(String name, List<Target> targets, Policy policy, HashKey hashKey, long slowStartMs,
+            HealthCheck health, Upstream previous) {
+        this.name = requireNonNull(name, "name");
+        this.targets = List.copyOf(requireNonNull(targets, "targets"));
+        this.policy = requireNonNull(policy, "policy");
+        if (policy == Policy.CONSISTENT_HASH) {
+            requireNonNull(hashKey, "hashKey");
+        }
+        this.hashKey = hashKey;
+        this.slowStartNanos = TimeUnit.MILLISECONDS.toNanos(slowStartMs);
+        this.health = health == null ? HealthCheck.NONE : health;
+        this.failOpen = previous != null ? previous.failOpen : new LongAdder();
+        for (Target t : this.targets) {
+            t.owner(this);
+        }
+        refresh(System.nanoTime());
     }
 
     public static Upstream roundRobin(String name, List<Target> targets) {
-        return new Upstream(name, targets, LoadBalancer.roundRobin(targets));
+        return new Upstream(name, targets, Policy.ROUND_ROBIN, null, 0, HealthCheck.NONE, null);
+    }
+
+    /** The target for this request, counted as in flight until {@link Target#release}; null if none. */
+    public Target pick(HttpHeaders headers, String clientIp) {
+        View v = view;
+        Target t = v.balancer.pick(headers, clientIp);
+        if (t != null) {
+            t.state().begin();
+            if (v.failOpen) {
+                failOpen.increment();
+            }
+        }
+        return t;
+    }
+
+    void failed(Target t) {
+        HealthCheck.Passive p = health.passive();
+        if (p == null) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (t.state().failed(p.consecutiveFailures(), TimeUnit.MILLISECONDS.toNanos(p.ejectionMs()), now)) {
+            refresh(now); // rare, and it must not wait for the next tick: the next pick has to skip it
+        }
+    }
+
+    /** Rebuilds the view if a target's availability or slow-start step changed; true when it did. */
+    public synchronized boolean refresh(long now) {
+        int[] states = new int[targets.size()];
+        for (int i = 0; i < states.length; i++) {
+            TargetState s = targets.get(i).state();
+            s.expireEjection(now);
+            states[i] = s.available() ? step(s, now) : 0;
+        }
+        if (Arrays.equals(states, lastStates)) {
+            return false;
+        }
+        lastStates = states;
+        view = build(states);
+        return true;
+    }
+
+    private int step(TargetState s, long now) {
+        long elapsed = now - s.availableSince();
+        if (slowStartNanos == 0 || elapsed >= slowStartNanos) {
+            return STEPS;
+        }
+        return (int) Math.max(1, Math.min(STEPS, elapsed * STEPS / slowStartNanos + 1));
+    }
+
+    private View build(int[] states) {
+        List<Target> chosen = new ArrayList<>();
+        List<Integer> steps = new ArrayList<>();
+        for (int i = 0; i < states.length; i++) {
+            if (targets.get(i).enabled() && states[i] > 0) {
+                chosen.add(targets.get(i));
+                steps.add(states[i]);
+            }
+        }
+        boolean open = false;
+        if (chosen.isEmpty()) {
+            // Nothing healthy: better to try every enabled target than to refuse all traffic.
+            for (Target t : targets) {
+                if (t.enabled()) {
+                    chosen.add(t);
+                    steps.add(STEPS);
+                }
+            }
+            open = !chosen.isEmpty();
+        }
+        boolean ramping = steps.stream().anyMatch(s -> s < STEPS);
+        int[] weights = new int[chosen.size()];
+        for (int i = 0; i < weights.length; i++) {
+            int base = policy == Policy.WEIGHTED_ROUND_ROBIN ? chosen.get(i).weight() : 1;
+            weights[i] = base * steps.get(i);
+        }
+        LoadBalancer lb = switch (policy) {
+            case ROUND_ROBIN -> ramping ? LoadBalancer.weightedRoundRobin(chosen, weights)
+                    : LoadBalancer.roundRobin(chosen);
+            case WEIGHTED_ROUND_ROBIN -> LoadBalancer.weightedRoundRobin(chosen, weights);
+            case LEAST_REQUEST -> LoadBalancer.leastRequest(chosen);
+            case CONSISTENT_HASH -> LoadBalancer.consistentHash(chosen, hashKey);
+        };
+        return new View(lb, open);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public List<Target> targets() {
+        return targets;
+    }
+
+    public Policy policy() {
+        return policy;
+    }
+
+    public HealthCheck health() {
+        return health;
+    }
+
+    public boolean failingOpen() {
+        return view.failOpen;
+    }
+
+    public long failOpenTotal() {
+        return failOpen.sum();
     }
 }

@@ -12,6 +12,7 @@ import io.edgeway.proto.v1.ResourceError;
 import io.edgeway.proto.v1.Snapshot;
 import io.edgeway.proto.v1.Status;
 import io.grpc.ConnectivityState;
+import io.edgeway.proto.v1.TargetHealth;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
@@ -21,6 +22,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -57,6 +59,9 @@ public final class ConfigClient implements AutoCloseable {
     private int attempts;
     private boolean closed;
     private boolean draining;
+    private List<TargetHealth> targetHealth; // the latest report; resent after every Hello
+    private long healthSentNanos;
+    private boolean healthScheduled;
 
     public ConfigClient(String host, int port, ConfigHolder holder, DiskCache cache, String nodeId,
             Map<String, String> labels, LongConsumer onApplied) {
@@ -112,10 +117,19 @@ public final class ConfigClient implements AutoCloseable {
         });
     }
 
+    /**
+     * One Status carries everything the control plane keeps about this node beyond versions (drain state and
+     * target health), so no report can make another look stale.
+     */
     private void sendStatus() {
-        if (requests != null && draining) {
-            requests.onNext(NodeMessage.newBuilder().setStatus(Status.newBuilder().setDraining(true)).build());
+        if (requests == null || (!draining && targetHealth == null)) {
+            return;
         }
+        Status.Builder status = Status.newBuilder().setDraining(draining);
+        if (targetHealth != null) {
+            status.addAllTargets(targetHealth);
+        }
+        requests.onNext(NodeMessage.newBuilder().setStatus(status).build());
     }
 
     private void connect() {
@@ -129,6 +143,41 @@ public final class ConfigClient implements AutoCloseable {
                 .putAllLabels(labels)
                 .setDataplaneVersion(version)
                 .setAppliedVersion(holder.version())).build());
+        sendStatus(); // a new stream may reach another replica, which knows nothing of this node yet
+    }
+
+    /**
+     * Reports every target's health; called on change. Sent at most once a second: changes in between are
+     * coalesced into the latest report, so a flapping target cannot flood the control plane.
+     */
+    public void reportTargetHealth(List<TargetHealth> targets) {
+        List<TargetHealth> copy = List.copyOf(targets);
+        try {
+            executor.execute(() -> reportOnExecutor(copy));
+        } catch (RejectedExecutionException e) {
+            // closing: the stream is gone, and the health thread must not die of it
+        }
+    }
+
+    private void reportOnExecutor(List<TargetHealth> copy) {
+        targetHealth = copy;
+        if (healthScheduled) {
+            return; // already due to send: it will send this newer report
+        }
+        healthScheduled = true;
+        long waitNanos = healthSentNanos == 0 ? 0
+                : Math.max(0, healthSentNanos + TimeUnit.SECONDS.toNanos(1) - System.nanoTime());
+        executor.schedule(() -> {
+            healthScheduled = false;
+            sendTargetHealth();
+        }, waitNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void sendTargetHealth() {
+        if (requests == null || closed) {
+            return;
+        }
+        healthSentNanos = System.nanoTime();
         sendStatus();
     }
 
@@ -187,7 +236,7 @@ public final class ConfigClient implements AutoCloseable {
             return ack(snapshot);
         }
         try {
-            RuntimeConfig config = RuntimeConfig.from(snapshot);
+            RuntimeConfig config = RuntimeConfig.from(snapshot, holder.get()); // keeps per-target state
             holder.set(config);
             onApplied.accept(config.version());
             log.info("applied config version {} ({} routes)", config.version(), config.routes().size());

@@ -40,6 +40,15 @@ public record RuntimeConfig(long version, RouteTable routes, Map<String, Upstrea
 
     /** Validates everything first and reports all errors at once; builds nothing partial. */
     public static RuntimeConfig from(Snapshot snapshot) throws InvalidConfigException {
+        return from(snapshot, NONE);
+    }
+
+    /**
+     * As above; targets that {@code running} already has (same upstream, same host:port) keep their state:
+     * requests in flight, health, ejection.
+     */
+    public static RuntimeConfig from(Snapshot snapshot, RuntimeConfig running) throws InvalidConfigException {
+        requireNonNull(running, "running");
         List<ConfigError> errors = new ArrayList<>();
         if (snapshot.getVersion() <= 0) {
             errors.add(new ConfigError("snapshot", "", "version",
@@ -54,6 +63,11 @@ public record RuntimeConfig(long version, RouteTable routes, Map<String, Upstrea
                 errors.add(new ConfigError("upstream", name, "name", "must not be empty"));
             } else if (upstreams.containsKey(u.getName())) {
                 errors.add(new ConfigError("upstream", name, "name", "duplicate upstream name"));
+            }
+            Upstream previous = running.upstreams().get(u.getName());
+            Map<String, Target> kept = new HashMap<>();
+            if (previous != null) {
+                previous.targets().forEach(t -> kept.put(t.toString(), t));
             }
             List<Target> targets = new ArrayList<>();
             for (int t = 0; t < u.getTargetsCount(); t++) {
@@ -72,11 +86,13 @@ public record RuntimeConfig(long version, RouteTable routes, Map<String, Upstrea
                             Integer.toUnsignedString(pt.getWeight()) + " (expected: 0-2147483647)"));
                 }
                 if (errors.size() == before) {
-                    targets.add(Target.of(pt.getHost(), pt.getPort(), pt.getWeight()));
+                    targets.add(Target.of(pt.getHost(), pt.getPort(), pt.getWeight(),
+                            kept.get(pt.getHost() + ":" + pt.getPort())));
                 }
             }
-            if (errors.size() == before) {
-                upstreams.put(u.getName(), Upstream.roundRobin(u.getName(), targets));
+            Upstream built = errors.size() == before ? UpstreamPolicies.build(u, targets, previous, errors) : null;
+            if (built != null) {
+                upstreams.put(u.getName(), built);
             } else if (!u.getName().isEmpty()) {
                 upstreams.putIfAbsent(u.getName(), null); // known name, so routes don't also report it missing
             }

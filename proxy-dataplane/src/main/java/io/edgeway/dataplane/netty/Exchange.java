@@ -43,6 +43,7 @@ final class Exchange {
     private boolean upstreamKeepAlive;
     private boolean reused;
     private boolean retried;
+    private boolean failedOver;
     private Target target;
 
     Exchange(FrontendHandler frontend, ChannelHandlerContext ctx, LoopResources loop, Metrics metrics) {
@@ -65,6 +66,7 @@ final class Exchange {
         switching = false;
         reused = false;
         retried = false;
+        failedOver = false;
     }
 
     /** Sends the (already rewritten) request to the chosen target, on a pooled connection if one is idle. */
@@ -88,7 +90,7 @@ final class Exchange {
         timers.cancel();
         request = null;
         route = null;
-        target = null;
+        releaseTarget();
         responseStarted = false;
     }
 
@@ -110,6 +112,10 @@ final class Exchange {
             return;
         }
         if (!f.isSuccess()) {
+            target.onFailure(); // health hook
+            if (failOver()) {
+                return;
+            }
             frontend.local(HttpResponseStatus.BAD_GATEWAY, "could not connect to the target", false);
         } else {
             attach(f.channel());
@@ -226,6 +232,11 @@ final class Exchange {
             return;
         }
         responseStarted = true;
+        if (code >= 500) { // health hook
+            target.onFailure();
+        } else {
+            target.onSuccess();
+        }
         timers.cancel();
         upstreamKeepAlive = HttpUtil.isKeepAlive(res);
         keepAlive = HeaderRewriter.response(res, request, keepAlive);
@@ -294,6 +305,9 @@ final class Exchange {
     }
 
     private void failUpstream(String detail) {
+        if (!responseStarted && target != null) {
+            target.onFailure(); // health hook
+        }
         timers.cancel();
         dropBackend();
         if (!responseStarted) {
@@ -301,6 +315,50 @@ final class Exchange {
         } else {
             frontend.abort(); // part of the response is already out; only a close can tell the client
         }
+    }
+
+    // ---- balancing hooks: the one place a picked target is given back, and the one connect-failure retry
+
+    /** The picked target counts as in flight (least-request) until it is given back here. */
+    void releaseTarget() {
+        if (target != null) {
+            target.release();
+            target = null;
+        }
+    }
+
+    /** A first-byte timeout is the target's failure, for passive health. */
+    void targetTimedOut() {
+        if (target != null) {
+            target.onFailure();
+        }
+    }
+
+    /**
+     * Nothing was sent when a connect fails, so any request may go to another target, once; this keeps a
+     * dead target's share of new requests from failing while passive health is still counting.
+     */
+    private boolean failOver() {
+        if (failedOver) {
+            return false;
+        }
+        failedOver = true;
+        Target next = null;
+        // Other loops move a round-robin cursor too, so the next pick may be the same target: a few tries.
+        for (int i = 0; i < 3 && next == null; i++) {
+            next = route.upstream().pick(request.headers(), frontend.clientIp());
+            if (next == target) {
+                next.release();
+                next = null;
+            }
+        }
+        if (next == null) {
+            return false;
+        }
+        releaseTarget();
+        target = next;
+        connect();
+        return true;
     }
 
     void dropBackend() {

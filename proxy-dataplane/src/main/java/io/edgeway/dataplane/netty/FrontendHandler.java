@@ -95,6 +95,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         exchange.cancelTimers();
         releasePending();
         exchange.dropBackend();
+        exchange.releaseTarget();
     }
 
     @Override
@@ -159,7 +160,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             local(HttpResponseStatus.NOT_FOUND, "no route matches this host and path", false);
             return;
         }
-        Target target = route.upstream().balancer().pick();
+        // Balancing hook: the target counts as in flight until the exchange gives it back.
+        Target target = route.upstream().pick(req.headers(), clientIp);
         if (target == null) {
             local(HttpResponseStatus.SERVICE_UNAVAILABLE, "no enabled target for this route", false);
             return;
@@ -195,6 +197,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         } else if ((state == State.IDLE || state == State.DISCARDING) && pending.isEmpty()) {
             ctx.read();
         }
+    }
+
+    String clientIp() {
+        return clientIp;
     }
 
     boolean hasPending() {
@@ -244,6 +250,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         exchange.dropBackend();
+        if (timeout == Timeout.FIRST_BYTE) {
+            exchange.targetTimedOut(); // health hook
+        }
         if (timeout.status == null || exchange.responseStarted) {
             abort();
         } else {
@@ -306,6 +315,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         state = State.CLOSED;
         exchange.cancelTimers();
         exchange.dropBackend();
+        exchange.releaseTarget();
         releasePending();
         ctx.close();
     }

@@ -16,7 +16,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
 
-/** {@code /healthz}, {@code /readyz} and {@code /metrics} on the status port. */
+/** {@code /healthz}, {@code /readyz}, {@code /metrics} and {@code /health/upstreams} on the status port. */
 @ChannelHandler.Sharable
 public final class StatusHandler extends SimpleChannelInboundHandler<HttpObject> {
     private final ConfigHolder configs;
@@ -49,8 +49,10 @@ public final class StatusHandler extends SimpleChannelInboundHandler<HttpObject>
                             "text/plain; charset=utf-8")
                     : text(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "no config applied yet\n",
                             "text/plain; charset=utf-8");
-            case "/metrics" -> text(ctx, HttpResponseStatus.OK, metrics.render(),
+            case "/metrics" -> text(ctx, HttpResponseStatus.OK, metrics.render() + UpstreamReport.metrics(configs.get()),
                     "text/plain; version=0.0.4; charset=utf-8");
+            case "/health/upstreams" -> text(ctx, HttpResponseStatus.OK, UpstreamReport.json(configs.get()),
+                    "application/json");
             default -> text(ctx, HttpResponseStatus.NOT_FOUND, "not found\n", "text/plain; charset=utf-8");
         };
         boolean keepAlive = HttpUtil.isKeepAlive(req);

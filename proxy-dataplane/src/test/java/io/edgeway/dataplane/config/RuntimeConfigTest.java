@@ -70,7 +70,7 @@ class RuntimeConfigTest {
                 .addUpstreams(upstream("empty"))
                 .addRoutes(Route.newBuilder().setName("r").setUpstream("empty"))
                 .build());
-        assertThat(config.upstreams().get("empty").balancer().pick()).isNull();
+        assertThat(config.upstreams().get("empty").pick(new io.netty.handler.codec.http.DefaultHttpHeaders(), "127.0.0.1")).isNull();
     }
 
     @Test

@@ -1,0 +1,104 @@
+package io.edgeway.controlplane.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.edgeway.controlplane.model.Durations;
+import io.edgeway.controlplane.model.HashOn;
+import io.edgeway.controlplane.model.HealthCheck;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * An upstream's {@code hash_on} and {@code health_check} in the admin API's shape, which is also how the
+ * jsonb columns store them, so what is read back is exactly what the API returned.
+ */
+final class PolicyJson {
+    private PolicyJson() {}
+
+    static Object hashOn(HashOn h) {
+        if (h.clientIp()) {
+            return "client_ip";
+        }
+        return h.header() != null ? Map.of("header", h.header()) : Map.of("cookie", h.cookie());
+    }
+
+    static Map<String, Object> healthCheck(HealthCheck hc) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        if (hc.active() != null) {
+            HealthCheck.Active a = hc.active();
+            Map<String, Object> am = new LinkedHashMap<>();
+            am.put("path", a.path());
+            am.put("expected_status", a.expectedStatus());
+            am.put("interval", Durations.format(a.interval()));
+            am.put("timeout", Durations.format(a.timeout()));
+            am.put("healthy_threshold", a.healthyThreshold());
+            am.put("unhealthy_threshold", a.unhealthyThreshold());
+            m.put("active", am);
+        }
+        if (hc.passive() != null) {
+            Map<String, Object> pm = new LinkedHashMap<>();
+            pm.put("consecutive_failures", hc.passive().consecutiveFailures());
+            pm.put("ejection_time", Durations.format(hc.passive().ejectionTime()));
+            m.put("passive", pm);
+        }
+        return m;
+    }
+
+    static String write(Object value) {
+        try {
+            return value == null ? null : EntityJson.MAPPER.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("not serializable", e);
+        }
+    }
+
+    static HashOn readHashOn(String json) throws SQLException {
+        JsonNode n = tree(json, "hash_on");
+        if (n == null) {
+            return null;
+        }
+        if (n.isTextual()) {
+            return HashOn.ofClientIp();
+        }
+        return new HashOn(text(n, "header"), text(n, "cookie"), false);
+    }
+
+    static HealthCheck readHealthCheck(String json) throws SQLException {
+        JsonNode n = tree(json, "health_check");
+        if (n == null) {
+            return null;
+        }
+        HealthCheck.Active active = null;
+        JsonNode a = n.get("active");
+        if (a != null) {
+            active = new HealthCheck.Active(a.get("path").asText(), a.get("expected_status").asInt(),
+                    Durations.parse("interval", a.get("interval").asText()),
+                    Durations.parse("timeout", a.get("timeout").asText()),
+                    a.get("healthy_threshold").asInt(), a.get("unhealthy_threshold").asInt());
+        }
+        HealthCheck.Passive passive = null;
+        JsonNode p = n.get("passive");
+        if (p != null) {
+            passive = new HealthCheck.Passive(p.get("consecutive_failures").asInt(),
+                    Durations.parse("ejection_time", p.get("ejection_time").asText()));
+        }
+        return new HealthCheck(active, passive);
+    }
+
+    private static String text(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        return v == null ? null : v.asText();
+    }
+
+    private static JsonNode tree(String json, String column) throws SQLException {
+        if (json == null) {
+            return null;
+        }
+        try {
+            return EntityJson.MAPPER.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new SQLException("upstreams." + column + ": unreadable jsonb", e);
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package io.edgeway.dataplane.config;
+
+import io.edgeway.dataplane.balancing.HashKey;
+import io.edgeway.dataplane.balancing.HealthCheck;
+import io.edgeway.dataplane.balancing.Policy;
+import io.edgeway.dataplane.balancing.Target;
+import io.edgeway.dataplane.balancing.Upstream;
+import io.edgeway.proto.v1.ActiveHealthCheck;
+import io.edgeway.proto.v1.HashOn;
+import io.edgeway.proto.v1.PassiveHealthCheck;
+import java.util.List;
+
+/** Parses an upstream's balancing and health settings from the proto, collecting errors like the rest. */
+final class UpstreamPolicies {
+    private UpstreamPolicies() {}
+
+    /** The upstream, or null after adding errors; {@code previous} is the same name in the running config. */
+    static Upstream build(io.edgeway.proto.v1.Upstream u, List<Target> targets, Upstream previous,
+            List<ConfigError> errors) {
+        String name = u.getName();
+        int before = errors.size();
+        Policy policy = switch (u.getPolicy()) {
+            case ROUND_ROBIN -> Policy.ROUND_ROBIN;
+            case WEIGHTED_ROUND_ROBIN -> Policy.WEIGHTED_ROUND_ROBIN;
+            case LEAST_REQUEST -> Policy.LEAST_REQUEST;
+            case CONSISTENT_HASH -> Policy.CONSISTENT_HASH;
+            default -> {
+                errors.add(new ConfigError("upstream", name, "policy",
+                        u.getPolicyValue() + " (expected: a policy this proxy knows)"));
+                yield Policy.ROUND_ROBIN;
+            }
+        };
+        HashKey key = null;
+        if (policy == Policy.CONSISTENT_HASH) {
+            HashOn h = u.getHashOn();
+            switch (h.getKeyCase()) {
+                case HEADER -> key = named(h.getHeader(), HashKey.Kind.HEADER, name, "hash_on.header", errors);
+                case COOKIE -> key = named(h.getCookie(), HashKey.Kind.COOKIE, name, "hash_on.cookie", errors);
+                case CLIENT_IP -> key = HashKey.clientIp();
+                default -> errors.add(new ConfigError("upstream", name, "hash_on",
+                        "missing (expected: header, cookie or client_ip for consistent_hash)"));
+            }
+        }
+        if (u.getSlowStartMs() < 0) {
+            errors.add(new ConfigError("upstream", name, "slow_start_ms", u.getSlowStartMs() + " (expected: >= 0)"));
+        }
+        HealthCheck health = health(u, errors);
+        if (errors.size() != before) {
+            return null;
+        }
+        return new Upstream(name, targets, policy, key, u.getSlowStartMs(), health, previous);
+    }
+
+    private static HashKey named(String value, HashKey.Kind kind, String upstream, String field,
+            List<ConfigError> errors) {
+        if (value.isEmpty() || value.chars().anyMatch(c -> c <= ' ' || c >= 127 || c == ';' || c == '=')) {
+            errors.add(new ConfigError("upstream", upstream, field, "'" + value + "' (expected: a token)"));
+            return null;
+        }
+        return new HashKey(kind, value);
+    }
+
+    private static HealthCheck health(io.edgeway.proto.v1.Upstream u, List<ConfigError> errors) {
+        if (!u.hasHealthCheck()) {
+            return HealthCheck.NONE;
+        }
+        String name = u.getName();
+        HealthCheck.Active active = null;
+        if (u.getHealthCheck().hasActive()) {
+            ActiveHealthCheck a = u.getHealthCheck().getActive();
+            String f = "health_check.active.";
+            check(a.getPath().startsWith("/"), name, f + "path", "'" + a.getPath() + "' (expected: a path starting with /)", errors);
+            int status = a.getExpectedStatus() == 0 ? 200 : a.getExpectedStatus();
+            check(status >= 100 && status <= 599, name, f + "expected_status", status + " (expected: 100-599)", errors);
+            check(a.getIntervalMs() > 0, name, f + "interval_ms", a.getIntervalMs() + " (expected: >= 1)", errors);
+            check(a.getTimeoutMs() > 0, name, f + "timeout_ms", a.getTimeoutMs() + " (expected: >= 1)", errors);
+            int up = a.getHealthyThreshold() == 0 ? 1 : a.getHealthyThreshold();
+            int down = a.getUnhealthyThreshold() == 0 ? 1 : a.getUnhealthyThreshold();
+            check(up <= 100, name, f + "healthy_threshold", up + " (expected: 1-100)", errors);
+            check(down <= 100, name, f + "unhealthy_threshold", down + " (expected: 1-100)", errors);
+            active = new HealthCheck.Active(a.getPath(), status, a.getIntervalMs(), a.getTimeoutMs(), up, down);
+        }
+        HealthCheck.Passive passive = null;
+        if (u.getHealthCheck().hasPassive()) {
+            PassiveHealthCheck p = u.getHealthCheck().getPassive();
+            String f = "health_check.passive.";
+            check(p.getConsecutiveFailures() >= 1 && p.getConsecutiveFailures() <= 1000, name,
+                    f + "consecutive_failures", p.getConsecutiveFailures() + " (expected: 1-1000)", errors);
+            check(p.getEjectionTimeMs() > 0, name, f + "ejection_time_ms",
+                    p.getEjectionTimeMs() + " (expected: >= 1)", errors);
+            passive = new HealthCheck.Passive(p.getConsecutiveFailures(), p.getEjectionTimeMs());
+        }
+        return new HealthCheck(active, passive);
+    }
+
+    private static void check(boolean ok, String upstream, String field, String message, List<ConfigError> errors) {
+        if (!ok) {
+            errors.add(new ConfigError("upstream", upstream, field, message));
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package io.edgeway.dataplane.upstream;
+
+import io.edgeway.dataplane.balancing.HealthCheck;
+import io.edgeway.dataplane.balancing.Target;
+import io.edgeway.dataplane.balancing.TargetState;
+import io.edgeway.dataplane.balancing.Upstream;
+import io.edgeway.dataplane.config.ConfigHolder;
+import io.edgeway.dataplane.config.RuntimeConfig;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Active health checks and the health clock, on one thread of their own so that neither ever runs on a
+ * proxy event loop. Every tick it (1) starts the probes that are due for targets of upstreams with an
+ * active check, and (2) asks every upstream to refresh its balancer view, which ends expired ejections
+ * and advances slow-start ramps. Results are published through {@link TargetState} and {@link Upstream};
+ * the request path only reads them.
+ */
+public final class HealthChecker implements AutoCloseable {
+    static final long TICK_MS = 100;
+
+    private final ConfigHolder configs;
+    private final Consumer<RuntimeConfig> onChange;
+    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1,
+            new DefaultThreadFactory("edgeway-health", true), NioIoHandler.newFactory());
+    private final EventLoop loop = group.next();
+    private final Bootstrap bootstrap = new Bootstrap().group(loop).channel(NioSocketChannel.class)
+            .option(ChannelOption.TCP_NODELAY, true);
+    // Loop-only: probe bookkeeping per target state, dropped when the target leaves the config.
+    private final Map<TargetState, ProbeState> probes = new IdentityHashMap<>();
+    private RuntimeConfig seen; // loop-only: a new config version is reported once even if no health changed
+
+    private static final class ProbeState {
+        long nextAt;
+        boolean inFlight;
+        int successes;
+        int failures;
+    }
+
+    /**
+     * {@code onChange} hears, on the health thread, each tick where some target's health changed or a new
+     * config was applied.
+     */
+    public HealthChecker(ConfigHolder configs, Consumer<RuntimeConfig> onChange) {
+        this.configs = configs;
+        this.onChange = onChange;
+        loop.scheduleWithFixedDelay(this::tick, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
+    }
+
+    private void tick() {
+        RuntimeConfig config = configs.get();
+        long now = System.nanoTime();
+        Set<TargetState> live = new HashSet<>();
+        boolean changed = config != seen;
+        seen = config;
+        for (Upstream u : config.upstreams().values()) {
+            HealthCheck.Active active = u.health().active();
+            for (Target t : u.targets()) {
+                if (active == null) {
+                    continue;
+                }
+                live.add(t.state());
+                ProbeState p = probes.computeIfAbsent(t.state(), k -> new ProbeState());
+                if (!p.inFlight && now - p.nextAt >= 0) {
+                    p.inFlight = true;
+                    p.nextAt = now + TimeUnit.MILLISECONDS.toNanos(active.intervalMs());
+                    HealthProbe.run(bootstrap, t, active, ok -> probed(u, t, active, p, ok));
+                }
+            }
+            changed |= u.refresh(now);
+        }
+        probes.keySet().retainAll(live);
+        if (changed) {
+            onChange.accept(config);
+        }
+    }
+
+    private void probed(Upstream u, Target t, HealthCheck.Active active, ProbeState p, boolean ok) {
+        p.inFlight = false;
+        TargetState s = t.state();
+        long now = System.nanoTime();
+        if (ok) {
+            p.failures = 0;
+            if (++p.successes >= active.healthyThreshold() && !s.activeHealthy()) {
+                s.activeHealthy(true, now);
+                changed(u, now);
+            }
+        } else {
+            p.successes = 0;
+            if (++p.failures >= active.unhealthyThreshold() && s.activeHealthy()) {
+                s.activeHealthy(false, now);
+                changed(u, now);
+            }
+        }
+    }
+
+    private void changed(Upstream u, long now) {
+        if (u.refresh(now)) {
+            onChange.accept(configs.get());
+        }
+    }
+
+    @Override
+    public void close() {
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}
