@@ -44,6 +44,8 @@ public final class AdminApi {
     static final String OPENAPI = "/io/edgeway/controlplane/openapi.yaml";
     private static final Logger log = LoggerFactory.getLogger(AdminApi.class);
     private static final String UI_RESOURCES = "/io/edgeway/webadmin";
+    /** Hikari gives up after 2.5 s and the listener retries within seconds: a client may try again soon. */
+    private static final String RETRY_AFTER_SECONDS = "5";
     private static final Set<String> READ_ONLY = Set.of("id", "created_at", "updated_at");
 
     private final UpstreamStore upstreams;
@@ -137,7 +139,11 @@ public final class AdminApi {
                     problem(ctx, e.getStatus(), "http-" + e.getStatus(), HttpStatus.forStatus(e.getStatus()).getMessage(),
                             e.getMessage(), List.of()));
             c.routes.exception(StoreException.class, (e, ctx) -> {
-                log.error("database failure serving {} {}", ctx.method(), ctx.path(), e);
+                // One line per request: during an outage every request fails the same way, and the listener
+                // already logs the cause; the stack trace is only worth keeping at debug.
+                log.warn("database unavailable serving {} {}: {}", ctx.method(), ctx.path(), e.getMessage());
+                log.debug("database failure", e);
+                ctx.header("Retry-After", RETRY_AFTER_SECONDS);
                 problem(ctx, 503, "database-unavailable", "Database unavailable", "the database could not be reached; retry", List.of());
             });
             c.routes.exception(Exception.class, (e, ctx) -> {
