@@ -3,6 +3,7 @@ package io.edgeway.controlplane.api;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.edgeway.controlplane.discovery.Convergence;
 import io.edgeway.controlplane.discovery.Node;
 import io.edgeway.controlplane.discovery.NodeLedger;
 import io.edgeway.controlplane.discovery.SnapshotCache;
@@ -56,6 +57,7 @@ public final class AdminApi {
     private final Auth auth;
     private final TokensApi tokensApi;
     private final Idempotency idempotency;
+    private final WaitForApplied waitForApplied;
 
     public AdminApi(UpstreamStore upstreams, RouteStore routes, RevisionLog revisions, NodeLedger ledger, SnapshotCache cache,
                     TokenStore tokens, IdempotencyStore idempotency) {
@@ -67,6 +69,7 @@ public final class AdminApi {
         this.auth = new Auth(tokens);
         this.tokensApi = new TokensApi(tokens);
         this.idempotency = new Idempotency(idempotency);
+        this.waitForApplied = new WaitForApplied(new Convergence(ledger));
     }
 
     /** The Javalin app, not yet started. */
@@ -84,7 +87,9 @@ public final class AdminApi {
             // Before anything else, static files included; CORS stays off (no plugin), so browsers on other
             // origins cannot read the API with an operator's token.
             c.routes.before(auth::check);
+            c.routes.before(waitForApplied::parse);
             c.routes.after(ctx -> Actor.set(null));
+            c.routes.after(waitForApplied::await);
             c.routes.get("/healthz", ctx -> ctx.json(Map.of("status", "ok")));
             c.routes.get("/api/v1/openapi.yaml", this::openapi);
 
