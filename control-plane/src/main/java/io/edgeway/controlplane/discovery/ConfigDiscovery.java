@@ -73,10 +73,11 @@ public final class ConfigDiscovery {
         MethodDescriptor<NodeMessage, byte[]> method = ConfigDiscoveryGrpc.getStreamMethod()
                 .toBuilder(ProtoUtils.marshaller(NodeMessage.getDefaultInstance()), BYTES)
                 .build();
+        SendBudget budget = new SendBudget(SendBudget.DEFAULT_BYTES);
         ServerServiceDefinition definition = ServerServiceDefinition.builder(ConfigDiscoveryGrpc.SERVICE_NAME)
                 .addMethod(method, ServerCalls.asyncBidiStreamingCall(out -> new NodeStream(
                         (ServerCallStreamObserver<byte[]>) out, cache, ledger,
-                        REMOTE_ADDRESS.get(), STREAM_IDS.incrementAndGet())))
+                        REMOTE_ADDRESS.get(), STREAM_IDS.incrementAndGet(), budget)))
                 .build();
         return ServerInterceptors.intercept(definition, new RemoteAddressInterceptor());
     }
