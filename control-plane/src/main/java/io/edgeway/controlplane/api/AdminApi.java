@@ -3,6 +3,7 @@ package io.edgeway.controlplane.api;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.edgeway.controlplane.discovery.Convergence;
 import io.edgeway.controlplane.discovery.Node;
 import io.edgeway.controlplane.discovery.NodeLedger;
 import io.edgeway.controlplane.discovery.SnapshotCache;
@@ -44,6 +45,8 @@ public final class AdminApi {
     static final String OPENAPI = "/io/edgeway/controlplane/openapi.yaml";
     private static final Logger log = LoggerFactory.getLogger(AdminApi.class);
     private static final String UI_RESOURCES = "/io/edgeway/webadmin";
+    /** Hikari gives up after 2.5 s and the listener retries within seconds: a client may try again soon. */
+    private static final String RETRY_AFTER_SECONDS = "5";
     private static final Set<String> READ_ONLY = Set.of("id", "created_at", "updated_at");
 
     private final UpstreamStore upstreams;
@@ -54,6 +57,7 @@ public final class AdminApi {
     private final Auth auth;
     private final TokensApi tokensApi;
     private final Idempotency idempotency;
+    private final WaitForApplied waitForApplied;
 
     public AdminApi(UpstreamStore upstreams, RouteStore routes, RevisionLog revisions, NodeLedger ledger, SnapshotCache cache,
                     TokenStore tokens, IdempotencyStore idempotency) {
@@ -65,6 +69,7 @@ public final class AdminApi {
         this.auth = new Auth(tokens);
         this.tokensApi = new TokensApi(tokens);
         this.idempotency = new Idempotency(idempotency);
+        this.waitForApplied = new WaitForApplied(new Convergence(ledger));
     }
 
     /** The Javalin app, not yet started. */
@@ -82,7 +87,9 @@ public final class AdminApi {
             // Before anything else, static files included; CORS stays off (no plugin), so browsers on other
             // origins cannot read the API with an operator's token.
             c.routes.before(auth::check);
+            c.routes.before(waitForApplied::parse);
             c.routes.after(ctx -> Actor.set(null));
+            c.routes.after(waitForApplied::await);
             c.routes.get("/healthz", ctx -> ctx.json(Map.of("status", "ok")));
             c.routes.get("/api/v1/openapi.yaml", this::openapi);
 
@@ -139,7 +146,11 @@ public final class AdminApi {
                     problem(ctx, e.getStatus(), "http-" + e.getStatus(), HttpStatus.forStatus(e.getStatus()).getMessage(),
                             e.getMessage(), List.of()));
             c.routes.exception(StoreException.class, (e, ctx) -> {
-                log.error("database failure serving {} {}", ctx.method(), ctx.path(), e);
+                // One line per request: during an outage every request fails the same way, and the listener
+                // already logs the cause; the stack trace is only worth keeping at debug.
+                log.warn("database unavailable serving {} {}: {}", ctx.method(), ctx.path(), e.getMessage());
+                log.debug("database failure", e);
+                ctx.header("Retry-After", RETRY_AFTER_SECONDS);
                 problem(ctx, 503, "database-unavailable", "Database unavailable", "the database could not be reached; retry", List.of());
             });
             c.routes.exception(Exception.class, (e, ctx) -> {

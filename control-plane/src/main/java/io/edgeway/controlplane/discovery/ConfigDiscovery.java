@@ -25,6 +25,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -33,6 +34,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * so the method is bound with a pass-through marshaller instead of the generated stub base.
  */
 public final class ConfigDiscovery {
+    /**
+     * A silent peer is declared dead after at most time + timeout = 30 s (reliability catalogue C2), then
+     * its stream ends and the ledger marks it disconnected.
+     */
+    static final Duration KEEPALIVE_TIME = Duration.ofSeconds(20);
+    static final Duration KEEPALIVE_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * Pings more frequent than this get a GOAWAY (too_many_pings); it must stay below the proxies' own
+     * ping interval (30 s in ConfigClient), or every proxy would be cut off on its second ping.
+     */
+    static final Duration PERMIT_KEEPALIVE_TIME = Duration.ofSeconds(10);
     private static final Context.Key<String> REMOTE_ADDRESS = Context.key("edgeway-remote-address");
     private static final AtomicLong STREAM_IDS = new AtomicLong();
 
@@ -61,10 +73,11 @@ public final class ConfigDiscovery {
         MethodDescriptor<NodeMessage, byte[]> method = ConfigDiscoveryGrpc.getStreamMethod()
                 .toBuilder(ProtoUtils.marshaller(NodeMessage.getDefaultInstance()), BYTES)
                 .build();
+        SendBudget budget = new SendBudget(SendBudget.DEFAULT_BYTES);
         ServerServiceDefinition definition = ServerServiceDefinition.builder(ConfigDiscoveryGrpc.SERVICE_NAME)
                 .addMethod(method, ServerCalls.asyncBidiStreamingCall(out -> new NodeStream(
                         (ServerCallStreamObserver<byte[]>) out, cache, ledger,
-                        REMOTE_ADDRESS.get(), STREAM_IDS.incrementAndGet())))
+                        REMOTE_ADDRESS.get(), STREAM_IDS.incrementAndGet(), budget)))
                 .build();
         return ServerInterceptors.intercept(definition, new RemoteAddressInterceptor());
     }
@@ -75,10 +88,10 @@ public final class ConfigDiscovery {
                 .addService(service(cache, ledger))
                 // Proxies ping so a dead peer (crashed host, dropped NAT entry) is noticed; allow it, and
                 // ping idle proxies ourselves so their entries go disconnected instead of staying stale.
-                .permitKeepAliveTime(10, TimeUnit.SECONDS)
+                .permitKeepAliveTime(PERMIT_KEEPALIVE_TIME.toMillis(), TimeUnit.MILLISECONDS)
                 .permitKeepAliveWithoutCalls(true)
-                .keepAliveTime(30, TimeUnit.SECONDS)
-                .keepAliveTimeout(10, TimeUnit.SECONDS)
+                .keepAliveTime(KEEPALIVE_TIME.toMillis(), TimeUnit.MILLISECONDS)
+                .keepAliveTimeout(KEEPALIVE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
                 .build()
                 .start();
     }

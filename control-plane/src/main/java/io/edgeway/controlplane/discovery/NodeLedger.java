@@ -7,7 +7,10 @@ import java.time.Clock;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
 /**
@@ -19,6 +22,7 @@ public final class NodeLedger {
     // Kept beside the Node records (not in them) so that health reports never race the node's own updates.
     private final Map<String, List<TargetHealth>> targetHealth = new ConcurrentHashMap<>();
     private final Clock clock;
+    private final Set<Consumer<Node>> watchers = new CopyOnWriteArraySet<>();
 
     public NodeLedger(Clock clock) {
         this.clock = requireNonNull(clock, "clock");
@@ -34,7 +38,17 @@ public final class NodeLedger {
     void update(String id, long streamId, UnaryOperator<Node> change) {
         // Only the stream that owns the entry may change it: a stale stream closing late must not mark a
         // reconnected node as disconnected.
-        nodes.computeIfPresent(id, (k, n) -> n.streamId() == streamId ? change.apply(n) : n);
+        Node changed = nodes.computeIfPresent(id, (k, n) -> n.streamId() == streamId ? change.apply(n) : n);
+        if (changed != null && !watchers.isEmpty()) {
+            // Outside the map's lock, so a watcher may read the ledger.
+            watchers.forEach(w -> w.accept(changed));
+        }
+    }
+
+    /** Calls {@code watcher} after every Ack, Nack, Status and disconnect; run the returned action to stop. */
+    Runnable watch(Consumer<Node> watcher) {
+        watchers.add(watcher);
+        return () -> watchers.remove(watcher);
     }
 
     void applied(String id, long streamId, long version) {

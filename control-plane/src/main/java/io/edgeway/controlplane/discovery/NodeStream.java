@@ -21,6 +21,7 @@ final class NodeStream implements StreamObserver<NodeMessage> {
     private final NodeLedger ledger;
     private final String address;
     private final long streamId;
+    private final SendBudget budget;
 
     // Inbound callbacks are serialized by gRPC, so these need no lock.
     private String nodeId;
@@ -33,13 +34,17 @@ final class NodeStream implements StreamObserver<NodeMessage> {
     private long rejectedVersion = -1;
     private long sends;
     private boolean closed;
+    private long inFlight; // bytes taken from the budget for a send the transport has not written yet
+    private boolean queuedForBudget;
 
-    NodeStream(ServerCallStreamObserver<byte[]> out, SnapshotCache cache, NodeLedger ledger, String address, long streamId) {
+    NodeStream(ServerCallStreamObserver<byte[]> out, SnapshotCache cache, NodeLedger ledger, String address, long streamId,
+               SendBudget budget) {
         this.out = requireNonNull(out, "out");
         this.cache = requireNonNull(cache, "cache");
         this.ledger = requireNonNull(ledger, "ledger");
         this.address = requireNonNull(address, "address");
         this.streamId = streamId;
+        this.budget = requireNonNull(budget, "budget");
         out.setOnReadyHandler(this::drain);
         out.setOnCancelHandler(this::finish);
     }
@@ -112,12 +117,37 @@ final class NodeStream implements StreamObserver<NodeMessage> {
         // onNext only hands bytes to the transport's buffer (no network I/O on this thread), so holding the
         // lock here is brief; it keeps calls on the observer serialized, which gRPC requires.
         synchronized (this) {
-            while (!closed && pending != null && out.isReady()) {
+            releaseIfWritten();
+            while (!closed && pending != null && out.isReady() && !queuedForBudget) {
                 PreparedSnapshot s = pending;
+                if (!budget.acquire(s.encoded().length, this::resume)) {
+                    queuedForBudget = true; // the budget calls resume() once earlier sends reached the wire
+                    return;
+                }
+                inFlight = s.encoded().length;
                 pending = null;
                 sentVersion = s.version();
                 out.onNext(s.withNonce(Long.toString(++sends)));
+                releaseIfWritten();
             }
+        }
+    }
+
+    /** Ready again means gRPC has written what it buffered: the bytes no longer count against the budget. */
+    private void releaseIfWritten() {
+        if (inFlight > 0 && (closed || out.isReady())) {
+            budget.release(inFlight);
+            inFlight = 0;
+        }
+    }
+
+    private boolean resume() {
+        synchronized (this) {
+            queuedForBudget = false;
+        }
+        drain();
+        synchronized (this) {
+            return !queuedForBudget;
         }
     }
 
@@ -152,6 +182,7 @@ final class NodeStream implements StreamObserver<NodeMessage> {
         synchronized (this) {
             closed = true;
             pending = null;
+            releaseIfWritten();
         }
         unwatch.run();
         if (nodeId != null) {

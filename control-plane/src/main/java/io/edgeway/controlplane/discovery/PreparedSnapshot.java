@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.edgeway.proto.v1.ControlMessage;
 import io.edgeway.proto.v1.Snapshot;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One config version, serialized once and shared by every stream. Each send needs its own nonce; instead
@@ -17,12 +18,21 @@ public record PreparedSnapshot(long version, Snapshot snapshot, byte[] encoded) 
         requireNonNull(encoded, "encoded");
     }
 
+    // Counts full serializations, so a benchmark can check there is one per version, not one per stream.
+    private static final AtomicLong SERIALIZED = new AtomicLong();
+
+    /** How many snapshots this JVM has serialized in full. */
+    public static long serializations() {
+        return SERIALIZED.get();
+    }
+
     static PreparedSnapshot of(Snapshot snapshot) {
         requireNonNull(snapshot, "snapshot");
         if (!snapshot.getNonce().isEmpty()) {
             throw new IllegalArgumentException("snapshot.nonce: " + snapshot.getNonce() + " (expected: empty, set per send)");
         }
         byte[] encoded = ControlMessage.newBuilder().setSnapshot(snapshot).build().toByteArray();
+        SERIALIZED.incrementAndGet();
         return new PreparedSnapshot(snapshot.getVersion(), snapshot, encoded);
     }
 

@@ -15,7 +15,13 @@ import java.time.Duration;
 public final class SnapshotBuilder {
     private SnapshotBuilder() {}
 
+    /** The snapshot for {@code state}, serialized once for every stream. */
     public static PreparedSnapshot build(ConfigState state) {
+        return PreparedSnapshot.of(snapshot(state));
+    }
+
+    /** The snapshot for {@code state}, not serialized: enough for the pre-commit check, which never sends it. */
+    public static Snapshot snapshot(ConfigState state) {
         requireNonNull(state, "state");
         Snapshot.Builder b = Snapshot.newBuilder().setVersion(state.revision());
         for (Stored<Upstream> s : state.upstreams()) {
@@ -40,7 +46,7 @@ public final class SnapshotBuilder {
                             .setFirstByteMs(millis(r.timeouts().firstByte()))
                             .setIdleMs(millis(r.timeouts().idle()))));
         }
-        return PreparedSnapshot.of(b.build());
+        return b.build();
     }
 
     private static long millis(Duration d) {

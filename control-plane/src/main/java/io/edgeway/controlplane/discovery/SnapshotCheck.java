@@ -35,7 +35,7 @@ public final class SnapshotCheck {
                 .map(u -> new Stored<>(id("upstream", u.name()), u, t, t, version)).toList();
         List<Stored<Route>> rs = config.routes().stream()
                 .map(r -> new Stored<>(id("route", r.name()), r, t, t, version)).toList();
-        return SnapshotBuilder.build(new ConfigState(version, us, rs)).snapshot();
+        return SnapshotBuilder.snapshot(new ConfigState(version, us, rs));
     }
 
     /** Every reason a proxy would reject {@code config}, with document paths like {@code upstreams[1].targets}. */
@@ -49,7 +49,7 @@ public final class SnapshotCheck {
      * fields are the entity's own ({@code targets}), since that is what the request named.
      */
     public static void verify(ConfigState state) {
-        List<ConfigError> errors = compile(SnapshotBuilder.build(state).snapshot());
+        List<ConfigError> errors = compile(SnapshotBuilder.snapshot(state));
         if (!errors.isEmpty()) {
             throw new ValidationException(errors.stream().map(e -> new FieldError(e.field(),
                     e.kind() + " '" + e.name() + "' " + e.field() + ": " + e.message()

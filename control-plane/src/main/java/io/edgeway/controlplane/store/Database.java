@@ -18,6 +18,9 @@ public final class Database implements AutoCloseable {
         T run(Connection c) throws SQLException;
     }
 
+    /** How long a request waits for a connection before the API answers 503. */
+    static final long CONNECTION_TIMEOUT_MS = 2500;
+
     private final String url;
     private final String user;
     private final String password;
@@ -33,6 +36,10 @@ public final class Database implements AutoCloseable {
         config.setPassword(password);
         config.setPoolName("edgeway");
         config.setMaximumPoolSize(8);
+        // While PostgreSQL is down a request must fail fast (503 + Retry-After), not hold a Jetty thread for
+        // Hikari's default 30 s; validation has to fit inside that wait.
+        config.setConnectionTimeout(CONNECTION_TIMEOUT_MS);
+        config.setValidationTimeout(1000);
         this.pool = new HikariDataSource(config);
     }
 

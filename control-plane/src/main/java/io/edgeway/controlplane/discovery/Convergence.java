@@ -1,0 +1,124 @@
+package io.edgeway.controlplane.discovery;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Waits, without a thread, until the fleet has applied a version: a future per waiter, completed from the
+ * ledger's Ack/Nack/disconnect notifications or by its timeout.
+ */
+public final class Convergence {
+    /** Where each awaited node stands; {@code converged} when every one of them applied the version. */
+    public record Result(long version, List<String> applied, List<String> pending, List<Rejection> rejected,
+                         List<String> disconnected) {
+        public boolean converged() {
+            return pending.isEmpty() && rejected.isEmpty();
+        }
+    }
+
+    public record Rejection(String node, String error) {}
+
+    private final NodeLedger ledger;
+
+    public Convergence(NodeLedger ledger) {
+        this.ledger = requireNonNull(ledger, "ledger");
+    }
+
+    /**
+     * Completes once every node connected now has applied {@code version} or newer, refused it, or gone;
+     * or after {@code timeout}, with the stragglers listed as pending. Nodes that connect later are not
+     * waited for: they get the newest snapshot on connect anyway.
+     */
+    public CompletableFuture<Result> await(long version, Duration timeout) {
+        requireNonNull(timeout, "timeout");
+        Waiter w = new Waiter(version);
+        Runnable unwatch;
+        synchronized (w) {
+            // Watch first, then read, under the waiter's lock: a change racing the read waits for the lock
+            // and is then applied to the node the read just added, so no Ack can slip between the two.
+            unwatch = ledger.watch(w::changed);
+            for (Node n : ledger.list()) {
+                if (awaited(n)) {
+                    w.states.put(n.id(), null);
+                    w.pending++;
+                    w.changed(n);
+                }
+            }
+            w.completeIfSettled();
+        }
+        w.done.completeOnTimeout(null, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return w.done.whenComplete((v, e) -> unwatch.run()).thenApply(v -> w.result());
+    }
+
+    /**
+     * Which nodes a write waits for. Draining nodes are leaving and should not hold it up: once the
+     * ledger records drain state (issue-5-drain), add {@code && !n.draining()} here.
+     */
+    static boolean awaited(Node n) {
+        return n.connected();
+    }
+
+    private static final class Waiter {
+        private final long version;
+        // Node id -> its answer: null while pending, else "applied", "disconnected" or the rejection's error.
+        private final Map<String, Object> states = new HashMap<>();
+        private final CompletableFuture<Void> done = new CompletableFuture<>();
+        private int pending; // nulls in states, counted so an Ack costs O(1) even with thousands of nodes
+
+        Waiter(long version) {
+            this.version = version;
+        }
+
+        synchronized void changed(Node n) {
+            if (!states.containsKey(n.id()) || states.get(n.id()) != null) {
+                return; // not awaited, or already decided: a later state cannot undo an Ack
+            }
+            if (n.appliedVersion() >= version) {
+                states.put(n.id(), Outcome.APPLIED);
+            } else if (n.rejectedVersion() != null && n.rejectedVersion() >= version) {
+                states.put(n.id(), new Rejection(n.id(), n.lastError() == null ? "rejected" : n.lastError()));
+            } else if (!n.connected()) {
+                states.put(n.id(), Outcome.DISCONNECTED);
+            } else {
+                return;
+            }
+            pending--;
+            completeIfSettled();
+        }
+
+        synchronized void completeIfSettled() {
+            if (pending == 0) {
+                done.complete(null);
+            }
+        }
+
+        synchronized Result result() {
+            List<String> applied = new ArrayList<>();
+            List<String> pending = new ArrayList<>();
+            List<Rejection> rejected = new ArrayList<>();
+            List<String> disconnected = new ArrayList<>();
+            states.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
+                Object s = e.getValue();
+                if (s == null) {
+                    pending.add(e.getKey());
+                } else if (s == Outcome.APPLIED) {
+                    applied.add(e.getKey());
+                } else if (s == Outcome.DISCONNECTED) {
+                    disconnected.add(e.getKey());
+                } else {
+                    rejected.add((Rejection) s);
+                }
+            });
+            return new Result(version, applied, pending, rejected, disconnected);
+        }
+    }
+
+    private enum Outcome { APPLIED, DISCONNECTED }
+}

@@ -1,0 +1,233 @@
+package io.edgeway.bench;
+
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.WireFormat;
+import io.edgeway.controlplane.ControlPlane;
+import io.edgeway.controlplane.Http;
+import io.edgeway.controlplane.Settings;
+import io.edgeway.controlplane.discovery.PreparedSnapshot;
+import io.edgeway.proto.v1.Ack;
+import io.edgeway.proto.v1.ConfigDiscoveryGrpc;
+import io.edgeway.proto.v1.Hello;
+import io.edgeway.proto.v1.NodeMessage;
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
+import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.protobuf.ProtoUtils;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.StreamObserver;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Fan-out benchmark (not a test): one in-process control plane on an embedded PostgreSQL with 10,000 routes,
+ * N simulated node streams over a few channels, each acking every snapshot. Measures the time from a
+ * single-route PUT's 2xx answer to the N-th Ack, heap per stream, and serializations per version.
+ * Args: node counts (default 100,1000,5000), then writes per count (default 20).
+ */
+public final class FanoutBench {
+    private static final int ROUTES = 10_000;
+    private static final int CHANNELS = 4;
+
+    /** The client only needs version and nonce: skipping the routes keeps the simulated fleet cheap. */
+    record Head(long version, String nonce, int bytes) {}
+
+    private static final MethodDescriptor.Marshaller<Head> HEAD = new MethodDescriptor.Marshaller<>() {
+        @Override
+        public InputStream stream(Head value) {
+            throw new UnsupportedOperationException("client never sends a ControlMessage");
+        }
+
+        @Override
+        public Head parse(InputStream in) {
+            try {
+                byte[] all = in.readAllBytes();
+                CodedInputStream c = CodedInputStream.newInstance(all);
+                long version = 0;
+                String nonce = "";
+                // ControlMessage.snapshot (field 1) may occur twice: the shared body, then the per-send nonce.
+                while (!c.isAtEnd()) {
+                    int tag = c.readTag();
+                    if (WireFormat.getTagFieldNumber(tag) != 1) {
+                        c.skipField(tag);
+                        continue;
+                    }
+                    int limit = c.pushLimit(c.readRawVarint32());
+                    while (!c.isAtEnd()) {
+                        int t = c.readTag();
+                        switch (WireFormat.getTagFieldNumber(t)) {
+                            case 1 -> version = c.readInt64();
+                            case 2 -> nonce = c.readString();
+                            default -> c.skipField(t);
+                        }
+                    }
+                    c.popLimit(limit);
+                }
+                return new Head(version, nonce, all.length);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    };
+
+    private final ConcurrentMap<Long, AtomicInteger> acks = new ConcurrentHashMap<>();
+    private final ConcurrentMap<Long, Long> allAckedAt = new ConcurrentHashMap<>();
+    private final AtomicLong snapshotBytes = new AtomicLong();
+    private volatile int expected;
+
+    public static void main(String[] args) throws Exception {
+        int[] counts = args.length > 0 ? Arrays.stream(args[0].split(",")).mapToInt(Integer::parseInt).toArray()
+                : new int[] {100, 1000, 5000};
+        int writes = args.length > 1 ? Integer.parseInt(args[1]) : 20;
+        new FanoutBench().run(counts, writes);
+        System.exit(0);
+    }
+
+    private void run(int[] counts, int writes) throws Exception {
+        try (EmbeddedPostgres pg = EmbeddedPostgres.builder().start();
+             ControlPlane cp = ControlPlane.start(Settings.forDatabase(pg.getJdbcUrl("postgres", "postgres"), "postgres", null)
+                     .withAdminToken(Http.ADMIN_TOKEN))) {
+            Http http = new Http(cp.adminPort());
+            long t = System.nanoTime();
+            Http.Response applied = http.post("/api/v1/config", document());
+            if (applied.status() != 200 && applied.status() != 201) {
+                throw new IllegalStateException("config apply: " + applied.status() + " " + applied.body());
+            }
+            await(() -> cp.version() >= applied.revisionNumber(), 120);
+            System.err.printf("applied %d routes as revision %d in %d ms%n", ROUTES, applied.revisionNumber(),
+                    (System.nanoTime() - t) / 1_000_000);
+            long heapIdle = heapAfterGc();
+            List<String> rows = new ArrayList<>();
+            for (int n : counts) {
+                rows.add(measure(cp, http, n, writes, heapIdle));
+            }
+            System.out.println();
+            System.out.printf("Snapshot: %,d routes, %,d bytes on the wire per send. Heap is after System.gc(), heap only "
+                    + "(Netty direct buffers not counted).%n%n", ROUTES, snapshotBytes.get());
+            System.out.println("| nodes | writes | PUT round trip p50 | 2xx → all Acks p50 | p99 | max | heap/stream (KB) | full serializations / versions |");
+            System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|");
+            rows.forEach(System.out::println);
+        }
+    }
+
+    private String measure(ControlPlane cp, Http http, int n, int writes, long heapIdle) throws Exception {
+        List<ManagedChannel> channels = new ArrayList<>();
+        for (int i = 0; i < CHANNELS; i++) {
+            channels.add(NettyChannelBuilder.forAddress("127.0.0.1", cp.grpcPort()).usePlaintext()
+                    .maxInboundMessageSize(64 << 20).build());
+        }
+        MethodDescriptor<NodeMessage, Head> method = ConfigDiscoveryGrpc.getStreamMethod().toBuilder(
+                ProtoUtils.marshaller(NodeMessage.getDefaultInstance()), HEAD).build();
+        expected = n;
+        acks.clear();
+        allAckedAt.clear();
+        long current = cp.version();
+        List<ClientCall<NodeMessage, Head>> calls = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            ClientCall<NodeMessage, Head> call = channels.get(i % CHANNELS).newCall(method, CallOptions.DEFAULT);
+            calls.add(call);
+            StreamObserver<NodeMessage>[] out = new StreamObserver[1];
+            out[0] = ClientCalls.asyncBidiStreamingCall(call, new StreamObserver<>() {
+                @Override
+                public void onNext(Head h) {
+                    snapshotBytes.set(h.bytes());
+                    synchronized (out) {
+                        out[0].onNext(NodeMessage.newBuilder().setAck(Ack.newBuilder().setVersion(h.version()).setNonce(h.nonce())).build());
+                    }
+                    if (acks.computeIfAbsent(h.version(), v -> new AtomicInteger()).incrementAndGet() == expected) {
+                        allAckedAt.put(h.version(), System.nanoTime());
+                    }
+                }
+
+                @Override
+                public void onError(Throwable t) {}
+
+                @Override
+                public void onCompleted() {}
+            });
+            synchronized (out) {
+                out[0].onNext(NodeMessage.newBuilder().setHello(Hello.newBuilder().setNodeId("bench-" + n + "-" + i)).build());
+            }
+        }
+        await(() -> allAckedAt.containsKey(current), 600);
+        long heapPerStream = (heapAfterGc() - heapIdle) / n;
+
+        long serialized = PreparedSnapshot.serializations();
+        long[] roundTrip = new long[writes];
+        long[] fanout = new long[writes];
+        for (int w = 0; w < writes; w++) {
+            long start = System.nanoTime();
+            Http.Response r = http.put("/api/v1/routes/r00000", "{\"upstream\":\"app\",\"hosts\":[\"r0.example.com\"],"
+                    + "\"paths\":[\"/v" + n + "-" + w + "\"]}");
+            long committed = System.nanoTime();
+            long version = r.revisionNumber();
+            await(() -> allAckedAt.containsKey(version), 600);
+            roundTrip[w] = committed - start;
+            fanout[w] = Math.max(0, allAckedAt.get(version) - committed);
+        }
+        long versions = writes;
+        long serializations = PreparedSnapshot.serializations() - serialized;
+
+        calls.forEach(c -> c.cancel("bench done", null));
+        for (ManagedChannel c : channels) {
+            c.shutdownNow().awaitTermination(30, TimeUnit.SECONDS);
+        }
+        Arrays.sort(roundTrip);
+        Arrays.sort(fanout);
+        return String.format("| %,d | %d | %s | %s | %s | %s | %.1f | %d / %d |", n, writes, ms(pct(roundTrip, 50)),
+                ms(pct(fanout, 50)), ms(pct(fanout, 99)), ms(fanout[writes - 1]), heapPerStream / 1024.0, serializations, versions);
+    }
+
+    private static String document() {
+        StringBuilder b = new StringBuilder("{\"upstreams\":[{\"name\":\"app\",\"targets\":[{\"host\":\"127.0.0.1\",\"port\":9001}]}],\"routes\":[");
+        for (int i = 0; i < ROUTES; i++) {
+            b.append(i == 0 ? "" : ",").append(String.format("{\"name\":\"r%05d\",\"hosts\":[\"r%d.example.com\"],"
+                    + "\"paths\":[\"/\"],\"upstream\":\"app\"}", i, i));
+        }
+        return b.append("]}").toString();
+    }
+
+    /** Nearest-rank percentile of sorted nanos. */
+    private static long pct(long[] sorted, int p) {
+        int rank = (int) Math.ceil(p / 100.0 * sorted.length);
+        return sorted[Math.max(0, rank - 1)];
+    }
+
+    private static String ms(long nanos) {
+        return String.format("%.1f ms", nanos / 1e6);
+    }
+
+    private static long heapAfterGc() throws InterruptedException {
+        var memory = ManagementFactory.getMemoryMXBean();
+        long used = Long.MAX_VALUE;
+        for (int i = 0; i < 3; i++) { // a few rounds: finalizers and soft references settle
+            System.gc();
+            Thread.sleep(200);
+            used = Math.min(used, memory.getHeapMemoryUsage().getUsed());
+        }
+        return used;
+    }
+
+    private static void await(java.util.function.BooleanSupplier condition, int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("condition not met within " + seconds + " s");
+            }
+            Thread.sleep(1); // a benchmark driver, not a test: polling keeps the measured path untouched
+        }
+    }
+}

@@ -1,0 +1,162 @@
+package io.edgeway.controlplane;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.edgeway.proto.v1.Snapshot;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** {@code ?wait=applied}: a write answers once the connected proxies have applied it, with who did and who did not. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ConvergenceTest {
+    private TestDatabase db;
+    private ControlPlane cp;
+    private Http http;
+
+    @BeforeAll
+    void start() throws Exception {
+        db = TestDatabase.create(getClass());
+        cp = ControlPlane.start(db.settings());
+        http = new Http(cp.adminPort());
+    }
+
+    @AfterAll
+    void stop() {
+        cp.close();
+    }
+
+    /** Nodes of an earlier test are closed, but their disconnect is noted asynchronously. */
+    @BeforeEach
+    void noNodeConnected() {
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            for (JsonNode n : http.get("/api/v1/nodes").json().get("data")) {
+                if (n.get("connected").asBoolean()) {
+                    return false;
+                }
+            }
+            return true;
+        });
+    }
+
+    @Test
+    void answersWhenEveryNodeAcked() throws Exception {
+        try (TestNode a = settled("conv-a"); TestNode b = settled("conv-b")) {
+            CompletableFuture<Http.Response> write = async("POST", "/api/v1/upstreams?wait=applied&timeout=20s", "{\"name\":\"both\"}");
+            a.ack(a.next());
+            b.ack(b.next());
+            Http.Response r = write.get(30, TimeUnit.SECONDS);
+            assertThat(r.status()).isEqualTo(201);
+            assertThat(r.header("Edgeway-Converged")).isEqualTo("true");
+            JsonNode c = r.json().get("convergence");
+            assertThat(names(c.get("applied"))).containsExactly("conv-a", "conv-b");
+            assertThat(c.get("pending")).isEmpty();
+            assertThat(c.get("rejected")).isEmpty();
+            assertThat(c.get("version").asLong()).isEqualTo(r.revisionNumber());
+            assertThat(r.json().get("name").asText()).isEqualTo("both"); // the entity is still the body
+        }
+    }
+
+    @Test
+    void timesOutNamingTheNodeThatNeverAcked() throws Exception {
+        try (TestNode a = settled("slow-a"); TestNode silent = settled("slow-b")) {
+            CompletableFuture<Http.Response> write = async("POST", "/api/v1/upstreams?wait=applied&timeout=500ms", "{\"name\":\"one\"}");
+            a.ack(a.next());
+            silent.next(); // received, never answered
+            Http.Response r = write.get(30, TimeUnit.SECONDS);
+            assertThat(r.status()).isEqualTo(201);
+            assertThat(r.header("Edgeway-Converged")).isEqualTo("false");
+            JsonNode c = r.json().get("convergence");
+            assertThat(names(c.get("applied"))).containsExactly("slow-a");
+            assertThat(names(c.get("pending"))).containsExactly("slow-b");
+        }
+    }
+
+    @Test
+    void aNackIsListedAsRejectedWithoutWaitingForTheTimeout() throws Exception {
+        try (TestNode a = settled("nack-a"); TestNode refusing = settled("nack-b")) {
+            // 60 s: the answer can only come early if the Nack completes the wait
+            CompletableFuture<Http.Response> write = async("POST", "/api/v1/upstreams?wait=applied&timeout=60s", "{\"name\":\"refused\"}");
+            a.ack(a.next());
+            refusing.nack(refusing.next(), "bad host");
+            Http.Response r = write.get(30, TimeUnit.SECONDS);
+            assertThat(r.header("Edgeway-Converged")).isEqualTo("false");
+            JsonNode c = r.json().get("convergence");
+            assertThat(names(c.get("applied"))).containsExactly("nack-a");
+            assertThat(c.get("pending")).isEmpty();
+            assertThat(c.get("rejected")).singleElement().satisfies(x -> {
+                assertThat(x.get("node").asText()).isEqualTo("nack-b");
+                assertThat(x.get("error").asText()).isEqualTo("route shop hosts: bad host");
+            });
+        }
+    }
+
+    @Test
+    void aDeleteThatWaitsAnswers200WithTheReport() throws Exception {
+        http.post("/api/v1/upstreams", "{\"name\":\"gone\"}");
+        try (TestNode a = settled("del-a")) {
+            CompletableFuture<Http.Response> write = async("DELETE", "/api/v1/upstreams/gone?wait=applied", null);
+            a.ack(a.next());
+            Http.Response r = write.get(30, TimeUnit.SECONDS);
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.header("Edgeway-Converged")).isEqualTo("true");
+            assertThat(names(r.json().get("convergence").get("applied"))).containsExactly("del-a");
+        }
+    }
+
+    @Test
+    void withoutNodesTheAnswerIsImmediateAndConverged() {
+        Http.Response r = http.post("/api/v1/upstreams?wait=applied", "{\"name\":\"alone\"}");
+        assertThat(r.status()).isEqualTo(201);
+        assertThat(r.header("Edgeway-Converged")).isEqualTo("true");
+        assertThat(r.json().get("convergence").get("applied")).isEmpty();
+    }
+
+    @Test
+    void badParametersAreRefusedBeforeAnythingIsWritten() {
+        long before = db.revision();
+        for (String query : List.of("wait=acked", "wait=applied&timeout=61s", "wait=applied&timeout=5", "timeout=5s")) {
+            Http.Response r = http.post("/api/v1/upstreams?" + query, "{\"name\":\"never\"}");
+            assertThat(r.status()).as(query).isEqualTo(400);
+            assertThat(r.contentType()).startsWith("application/problem+json");
+        }
+        assertThat(db.revision()).isEqualTo(before);
+        assertThat(http.get("/api/v1/upstreams/never").status()).isEqualTo(404);
+    }
+
+    /** A node that holds the current version, so the next snapshot it receives is the test's write. */
+    private TestNode settled(String id) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> cp.version() == db.revision());
+        TestNode node = new TestNode(cp.grpcPort()).hello(id, 0);
+        Snapshot s = node.next();
+        node.ack(s);
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            for (JsonNode n : http.get("/api/v1/nodes").json().get("data")) {
+                if (n.get("id").asText().equals(id)) {
+                    return n.get("applied_version").asLong() == s.getVersion();
+                }
+            }
+            return false;
+        });
+        return node;
+    }
+
+    private CompletableFuture<Http.Response> async(String method, String path, String body) {
+        return CompletableFuture.supplyAsync(() -> http.send(method, path, body == null ? null : "application/json", body));
+    }
+
+    private static List<String> names(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(n -> out.add(n.asText()));
+        return out;
+    }
+}
