@@ -6,6 +6,10 @@
   rss PID OUT [MAX_SECONDS]         VmRSS of PID every 100 ms, "ms kib" lines, until SIGTERM/PID gone/MAX_SECONDS
   idle ...                          open N keep-alive connections through the proxy, one request each, then hold
                                     them idle while sampling the proxy's RSS (see idle --help)
+  sockets OUT                       established TCP sockets from ss -tin as JSON (ports, queues, byte counters)
+  backlog BEFORE AFTER BACKEND CLIENT   from two `sockets` snapshots around a slow download: what the backend
+                                    got out, what the client socket received, what sits in the proxy's kernel
+                                    queues, and the rest, i.e. what the proxy process itself holds
   startup ...                       launch a command, poll a URL every 10 ms until it proxies a 200 with the
                                     expected body; print the elapsed time; stop the command (see startup --help)
 """
@@ -183,6 +187,42 @@ def idle(args):
     asyncio.run(asyncio.wait_for(idle_main(args), args.open_timeout + 4 * args.settle + 120))
 
 
+# --- sockets / backlog ----------------------------------------------------------------------------------------
+def sockets(args):
+    out = subprocess.run(["ss", "-tinH", "state", "established"], capture_output=True, text=True, timeout=30).stdout
+    socks, cur = [], None
+    for line in out.splitlines():
+        if line and not line[0].isspace():
+            f = line.split()
+            cur = dict(recvq=int(f[0]), sendq=int(f[1]), local=f[2], peer=f[3], acked=0, received=0)
+            socks.append(cur)
+        elif cur is not None:
+            for tok in line.split():
+                if tok.startswith("bytes_acked:"):
+                    cur["acked"] = int(tok.split(":")[1])
+                elif tok.startswith("bytes_received:"):
+                    cur["received"] = int(tok.split(":")[1])
+    json.dump(socks, open(args.out, "w"))
+
+
+def backlog(args):
+    port = lambda addr: int(addr.rsplit(":", 1)[1])
+    before = {(s["local"], s["peer"]): s for s in json.load(open(args.before))}
+    after = json.load(open(args.after))
+    grown = lambda s, k: s[k] - before.get((s["local"], s["peer"]), {}).get(k, 0)
+    # The backend's socket of this response, and the client's socket: the ones that grew most since `before`
+    # (pooled connections carry counters from earlier requests).
+    backend_sent = max((grown(s, "acked") for s in after if port(s["local"]) == args.backend_port), default=0)
+    client_received = max((grown(s, "received") for s in after if port(s["peer"]) == args.client_port), default=0)
+    if args.client_port == args.backend_port:  # direct: nothing in between
+        print(backend_sent, client_received, 0, 0)
+        return
+    # Through the proxy: unread in its upstream sockets, unacknowledged in its client sockets.
+    upstream_unread = sum(s["recvq"] for s in after if port(s["peer"]) == args.backend_port)
+    client_unacked = sum(s["sendq"] for s in after if port(s["local"]) == args.client_port)
+    print(backend_sent, client_received, upstream_unread, client_unacked)
+
+
 # --- startup ----------------------------------------------------------------------------------------------
 def http_get(port, path, host_header):
     with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
@@ -271,6 +311,13 @@ def main():
     s.add_argument("--settle", type=float, default=5, help="seconds of RSS sampling before and after")
     s.add_argument("--open-timeout", type=float, default=120)
     s.add_argument("--metrics-url")
+    s = sub.add_parser("sockets")
+    s.add_argument("out")
+    s = sub.add_parser("backlog")
+    s.add_argument("before")
+    s.add_argument("after")
+    s.add_argument("backend_port", type=int)
+    s.add_argument("client_port", type=int)
     s = sub.add_parser("startup")
     s.add_argument("--port", type=int, required=True)
     s.add_argument("--path", default="/small")
@@ -286,7 +333,7 @@ def main():
         if args.command and args.command[0] == "--":
             args.command = args.command[1:]
         sys.exit(startup(args))
-    {"sink": sink, "rss": rss, "idle": idle}[args.mode](args)
+    {"sink": sink, "rss": rss, "idle": idle, "sockets": sockets, "backlog": backlog}[args.mode](args)
 
 
 if __name__ == "__main__":

@@ -437,32 +437,27 @@ if part stream; then
   done
 
   # Slow reader: through the proxy, then straight to nginx (what the kernel's socket buffers alone hold).
-  # "peer-port bytes_acked" for every socket of nginx: what it has got out on each connection so far. The
-  # counters are per connection and pooled connections carried earlier transfers, so a run compares two
-  # snapshots: the largest growth is the slow reader's response.
-  backend_acked() {
-    ss -tinH state established "( sport = :$backend_port )" | awk '
-      /^[^ \t]/ {peer = $4; sub(/.*:/, "", peer); acked[peer] = 0; next}
-      {if (match($0, /bytes_acked:[0-9]+/)) acked[peer] = substr($0, RSTART + 12, RLENGTH - 12)}
-      END {for (p in acked) print p, acked[p]}'
-  }
   for via in proxy direct; do
     port=$proxy_port
     [[ $via == direct ]] && port=$backend_port
     idle=$(idle_rss "$proxy_pid")
     lines0=$(wc -l <"$tmp/backend/big.log" 2>/dev/null || echo 0)
-    backend_acked >"$tmp/acked-before.txt"
+    python3 "$tool" sockets "$tmp/ss-before.json"
     sample_start "$tmp/rss-slow-$via.txt"
     start_ns=$(date +%s%N)
     taskset -c "$LOAD_CPU" curl -s -m "$SLOW_SECONDS" --limit-rate "$SLOW_RATE" -o /dev/null -w '%{size_download}' \
       "http://127.0.0.1:$port/big" >"$tmp/slow-$via.txt" 2>/dev/null &
     slow_pid=$!
     track "$slow_pid" slow-reader
-    sleep $(( SLOW_SECONDS - 1 ))
-    backend_acked >"$tmp/acked-after.txt"
-    acked=$(awk 'NR == FNR {b[$1] = $2; next} {d = $2 - b[$1]; if (d > m) m = d} END {print m + 0}' \
-      "$tmp/acked-before.txt" "$tmp/acked-after.txt")
+    # Two looks at the sockets: if the backend is held back, what it got out stops growing once the buffers
+    # along the way are full.
+    sleep $(( SLOW_SECONDS / 2 ))
+    python3 "$tool" sockets "$tmp/ss-mid.json"
+    sleep $(( SLOW_SECONDS - 1 - SLOW_SECONDS / 2 ))
+    python3 "$tool" sockets "$tmp/ss-late.json"
     rss_late=$(rss_now "$proxy_pid")
+    read -r acked_mid _ < <(python3 "$tool" backlog "$tmp/ss-before.json" "$tmp/ss-mid.json" "$backend_port" "$port")
+    read -r acked got_late unread unacked < <(python3 "$tool" backlog "$tmp/ss-before.json" "$tmp/ss-late.json" "$backend_port" "$port")
     wait "$slow_pid" || true # exit 28: the time limit is how it stops
     wall=$(awk -v a="$start_ns" -v b="$(date +%s%N)" 'BEGIN {printf "%.1f", (b - a) / 1e9}')
     peak=$(sample_stop "$tmp/rss-slow-$via.txt")
@@ -476,8 +471,8 @@ if part stream; then
       fi
       sleep 0.1
     done
-    put "slow $via" "$idle $peak $rss_late ${got%.*} ${acked:-0} $wall $logged"
-    log "slow reader $via: client got ${got%.*} B in ${wall}s, backend had sent ${acked:-?} B at $((SLOW_SECONDS - 1)) s, nginx log bytes/time $logged, proxy RSS idle $((idle / 1024)) peak $((peak / 1024)) MiB"
+    put "slow $via" "$idle $peak $rss_late ${got%.*} $acked_mid $acked $got_late $unread $unacked $wall $logged"
+    log "slow reader $via: client got ${got%.*} B in ${wall}s; at $((SLOW_SECONDS / 2))/$((SLOW_SECONDS - 1)) s the backend had sent $acked_mid/$acked B, the client socket received $got_late B, proxy kernel queues $unread + $unacked B; nginx log bytes/time $logged; proxy RSS idle $((idle / 1024)) peak $((peak / 1024)) MiB"
   done
   put stream_load_end "$(loadavg | tr ' ' /)"
   stop_proxy
@@ -642,23 +637,31 @@ if streams:
     if slow:
         print(f"Slow reader: curl --limit-rate {slow_rate} for {slow_s} s on the {sbytes >> 20} MiB file.")
         print()
-        print(f"| path | client received MiB | backend had sent MiB at {int(slow_s) - 1} s (ss bytes_acked) | nginx log: bytes / request time s | proxy RSS idle → peak MiB | wall s |")
-        print("|---|---:|---:|---:|---:|---:|")
+        t1, t2 = int(slow_s) // 2, int(slow_s) - 1
+        print(f"| path | client read MiB (at the end) | backend had sent MiB at {t1} s → {t2} s | client socket had received MiB at {t2} s | "
+              f"in the proxy's kernel socket queues MiB | left for the proxy process MiB | nginx log: MiB sent / request s | proxy RSS idle → peak MiB |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|")
         for via in ("proxy", "direct"):
-            if via in slow:
-                idle, peak, late, got, acked, wall, logged = slow[via]
-                b, _, t = logged.partition("/")
-                lg = f"{int(b) / 1048576:.1f} / {t}" if b.isdigit() else "not logged within 5 s"
-                print(f"| {'through the proxy' if via == 'proxy' else 'direct to nginx (kernel buffers only)'} | {int(got) / 1048576:.1f} | "
-                      f"{int(acked) / 1048576:.1f} | {lg} | {f'{mib(int(idle)):.0f} → {mib(int(peak)):.0f}' if via == 'proxy' else '—'} | {wall} |")
+            if via not in slow:
+                continue
+            idle, peak, late, got, a_mid, a_late, recv, unread, unacked, wall, logged = slow[via]
+            b, _, t = logged.partition("/")
+            lg = f"{int(b) / 1048576:.1f} / {t}" if b.isdigit() else "not logged within 5 s"
+            queued = int(unread) + int(unacked)
+            rest = int(a_late) - int(recv) - queued
+            print(f"| {'through the proxy' if via == 'proxy' else 'direct to nginx'} | {int(got) / 1048576:.1f} | "
+                  f"{int(a_mid) / 1048576:.1f} → {int(a_late) / 1048576:.1f} | {int(recv) / 1048576:.1f} | "
+                  f"{queued / 1048576:.1f} | {rest / 1048576:.1f} | {lg} | "
+                  f"{f'{mib(int(idle)):.0f} → {mib(int(peak)):.0f}' if via == 'proxy' else '—'} |")
         if "proxy" in slow:
-            idle, peak, late, got, acked, wall, logged = slow["proxy"]
-            held = int(acked) - int(got)
-            direct_held = int(slow["direct"][4]) - int(slow["direct"][3]) if "direct" in slow else None
-            ok = mib(int(peak) - int(idle)) <= 64 and held <= 64 << 20
+            idle, peak, late, got, a_mid, a_late, recv, unread, unacked, wall, logged = slow["proxy"]
+            ahead = int(a_late) - int(recv)
+            growth = int(a_late) - int(a_mid)
+            ok = mib(int(peak) - int(idle)) <= 64 and ahead <= 64 << 20
             goals.append(("Slow reader: proxy RSS flat, backend held back",
-                          f"RSS {mib(int(peak) - int(idle)):+.0f} MiB; backend ahead of the client by {held / 1048576:.1f} MiB"
-                          + (f" (direct: {direct_held / 1048576:.1f} MiB)" if direct_held is not None else ""),
+                          f"RSS {mib(int(peak) - int(idle)):+.0f} MiB; backend {ahead / 1048576:.1f} MiB ahead of the client socket, "
+                          f"{int(unread) / 1048576 + int(unacked) / 1048576:.1f} MiB of it in kernel queues; "
+                          f"+{growth / 1048576:.1f} MiB sent between {t1} s and {t2} s",
                           "RSS ≤ 64 MiB over idle; backend ≤ 64 MiB ahead", ok))
         print()
 

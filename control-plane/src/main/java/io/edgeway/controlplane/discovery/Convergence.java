@@ -57,12 +57,9 @@ public final class Convergence {
         return w.done.whenComplete((v, e) -> unwatch.run()).thenApply(v -> w.result());
     }
 
-    /**
-     * Which nodes a write waits for. Draining nodes are leaving and should not hold it up: once the
-     * ledger records drain state (issue-5-drain), add {@code && !n.draining()} here.
-     */
+    /** Which nodes a write waits for: connected ones; draining nodes are leaving and do not hold it up. */
     static boolean awaited(Node n) {
-        return n.connected();
+        return n.connected() && !n.draining();
     }
 
     private static final class Waiter {
