@@ -61,6 +61,7 @@ final class Http2Frontend {
             protected void initChannel(Channel stream) {
                 stream.config().setAutoRead(false);
                 stream.pipeline()
+                        .addLast("grpc-switch", new GrpcStreamSwitch(configs, loop, metrics, limits.trustedProxies()))
                         .addLast("h2-codec", new Http2StreamFrameToHttpObjectCodec(true, true))
                         .addLast("h2-request", new H2StreamAdapter())
                         .addLast("frontend", new FrontendHandler(configs, loop, metrics, limits.trustedProxies()));
