@@ -48,6 +48,8 @@ final class GrpcEchoServer implements AutoCloseable {
 
     /** The request headers of the latest call, as the server saw them. */
     volatile Metadata lastHeaders;
+    /** How a Chat call ended on the server when it did not complete normally (a client's cancel). */
+    final java.util.concurrent.CompletableFuture<Status> chatFailed = new java.util.concurrent.CompletableFuture<>();
     private final Server server;
 
     GrpcEchoServer() throws IOException {
@@ -98,6 +100,7 @@ final class GrpcEchoServer implements AutoCloseable {
 
                     @Override
                     public void onError(Throwable t) {
+                        chatFailed.complete(Status.fromThrowable(t));
                     }
 
                     @Override

@@ -9,6 +9,7 @@ import io.edgeway.proto.v1.Target;
 import io.edgeway.proto.v1.Timeouts;
 import io.edgeway.proto.v1.Upstream;
 import io.grpc.CallOptions;
+import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
@@ -210,14 +211,32 @@ class GrpcProxyTest {
         }
     }
 
+    @Test
+    void clientCancelReachesTheTargetAsAReset() throws Exception {
+        ManagedChannel ch = channel("grpc.test");
+        try {
+            ClientCall<String, String> call = ch.newCall(GrpcEchoServer.CHAT, options());
+            Collector chat = new Collector();
+            StreamObserver<String> talk = ClientCalls.asyncBidiStreamingCall(call, chat);
+            talk.onNext("one");
+            assertThat(chat.first.get(20, TimeUnit.SECONDS)).isEqualTo("re:one"); // the relay is up both ways
+            call.cancel("the client gave up", null); // RST_STREAM(CANCEL) to the proxy
+            assertThat(server.chatFailed.get(20, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.CANCELLED);
+        } finally {
+            ch.shutdownNow();
+        }
+    }
+
     /** Collects a call's responses; completes with them, or exceptionally with the call's error. */
     static final class Collector implements StreamObserver<String> {
         final List<String> got = new ArrayList<>();
         final CompletableFuture<List<String>> done = new CompletableFuture<>();
+        final CompletableFuture<String> first = new CompletableFuture<>();
 
         @Override
         public synchronized void onNext(String v) {
             got.add(v);
+            first.complete(v);
         }
 
         @Override

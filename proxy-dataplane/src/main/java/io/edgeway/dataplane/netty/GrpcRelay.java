@@ -43,15 +43,15 @@ final class GrpcRelay extends ChannelInboundHandlerAdapter {
     private final TrustedProxies trustedProxies;
     /** Frames read before the target's stream was open; bounded by the client's stream window. */
     private final ArrayDeque<Http2StreamFrame> pending = new ArrayDeque<>(4);
-    private ChannelHandlerContext ctx;
+    ChannelHandlerContext ctx;
     private Route route;
     private Http2StreamChannel upstream;
     private ScheduledFuture<?> firstByte;
     private boolean routed;
     private boolean requestEnded;
-    private boolean responseStarted;
-    private boolean responseEnded;
-    private boolean done;
+    boolean responseStarted;
+    boolean responseEnded;
+    boolean done;
 
     GrpcRelay(ConfigHolder configs, GrpcUpstreams upstreams, TrustedProxies trustedProxies) {
         this.configs = configs;
@@ -150,8 +150,8 @@ final class GrpcRelay extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void readClientIfWritable() {
-        if (!requestEnded && upstream.isWritable()) {
+    void readClientIfWritable() {
+        if (!requestEnded && !done && upstream != null && upstream.isWritable()) {
             ctx.read();
         }
     }
@@ -203,7 +203,7 @@ final class GrpcRelay extends ChannelInboundHandlerAdapter {
         }
         new Http2StreamChannelBootstrap((Channel) f.getNow())
                 .option(ChannelOption.AUTO_READ, false)
-                .handler(new TargetSide())
+                .handler(new GrpcTargetSide(this))
                 .open()
                 .addListener(this::opened);
     }
@@ -253,7 +253,7 @@ final class GrpcRelay extends ChannelInboundHandlerAdapter {
         }, route.timeouts().firstByteMs(), TimeUnit.MILLISECONDS);
     }
 
-    private void cancelFirstByte() {
+    void cancelFirstByte() {
         if (firstByte != null) {
             firstByte.cancel(false);
             firstByte = null;
@@ -261,7 +261,7 @@ final class GrpcRelay extends ChannelInboundHandlerAdapter {
     }
 
     /** Ends the client's stream with a gRPC status if nothing was answered yet, else with a reset. */
-    private void fail(int grpcStatus, String message) {
+    void fail(int grpcStatus, String message) {
         done = true;
         cancelFirstByte();
         releasePending();
@@ -286,66 +286,6 @@ final class GrpcRelay extends ChannelInboundHandlerAdapter {
         Http2StreamFrame f;
         while ((f = pending.poll()) != null) {
             ReferenceCountUtil.release(f);
-        }
-    }
-
-    /** The handler of the target's stream channel: its frames go back to the client. */
-    private final class TargetSide extends ChannelInboundHandlerAdapter {
-        @Override
-        public void channelRead(ChannelHandlerContext uctx, Object msg) {
-            if (done || responseEnded) {
-                ReferenceCountUtil.release(msg);
-            } else if (msg instanceof Http2HeadersFrame h) {
-                responseStarted = true;
-                responseEnded = h.isEndStream();
-                cancelFirstByte();
-                GrpcHeaders.response(h.headers());
-                ctx.write(new DefaultHttp2HeadersFrame(h.headers(), h.isEndStream()));
-            } else if (msg instanceof Http2DataFrame d) {
-                responseEnded = d.isEndStream();
-                ctx.write(new DefaultHttp2DataFrame(d.content(), d.isEndStream()));
-            } else {
-                ReferenceCountUtil.release(msg);
-            }
-        }
-
-        @Override
-        public void channelReadComplete(ChannelHandlerContext uctx) {
-            ctx.flush();
-            if (!done && !responseEnded && ctx.channel().isWritable()) {
-                uctx.read();
-            }
-        }
-
-        @Override
-        public void channelWritabilityChanged(ChannelHandlerContext uctx) {
-            if (uctx.channel().isWritable() && !done) {
-                readClientIfWritable();
-            }
-            uctx.fireChannelWritabilityChanged();
-        }
-
-        @Override
-        public void userEventTriggered(ChannelHandlerContext uctx, Object evt) {
-            if (evt instanceof Http2ResetFrame reset && !done) {
-                // The target reset its stream: the client's gets the same code.
-                done = true;
-                cancelFirstByte();
-                ctx.writeAndFlush(new DefaultHttp2ResetFrame(reset.errorCode()));
-            }
-            ReferenceCountUtil.release(evt);
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext uctx) {
-            if (!done && !responseEnded) {
-                fail(GrpcHeaders.UNAVAILABLE, "the target closed the stream before the response was complete");
-            }
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext uctx, Throwable cause) {
-            uctx.close();
         }
     }
 }
