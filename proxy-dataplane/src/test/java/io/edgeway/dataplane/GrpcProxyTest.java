@@ -39,6 +39,8 @@ class GrpcProxyTest {
     static Path dataDir;
     static TestControlPlane cp;
     static GrpcEchoServer server;
+    /** Stopped by one test in the middle of a call. */
+    static GrpcEchoServer doomed;
     static DataPlane dp;
     static int deadPort;
 
@@ -46,14 +48,17 @@ class GrpcProxyTest {
     static void start() throws Exception {
         cp = new TestControlPlane(0);
         server = new GrpcEchoServer();
+        doomed = new GrpcEchoServer();
         try (ServerSocket s = new ServerSocket(0)) {
             deadPort = s.getLocalPort();
         }
         dp = DataPlane.start(Settings.forTest(cp.port(), dataDir));
         cp.push(Snapshot.newBuilder().setVersion(2).setNonce("n2")
                 .addUpstreams(Upstream.newBuilder().setName("echo").addTargets(target(server.port())))
+                .addUpstreams(Upstream.newBuilder().setName("doomed").addTargets(target(doomed.port())))
                 .addUpstreams(Upstream.newBuilder().setName("dead").addTargets(target(deadPort)))
                 .addRoutes(Route.newBuilder().setName("grpc").addHosts("grpc.test").setUpstream("echo"))
+                .addRoutes(Route.newBuilder().setName("doomed").addHosts("doomed.test").setUpstream("doomed"))
                 .addRoutes(Route.newBuilder().setName("dead").addHosts("dead.test").setUpstream("dead")
                         .setTimeouts(Timeouts.newBuilder().setConnectMs(2_000)))
                 .addRoutes(Route.newBuilder().setName("slow").addHosts("slow.test").setUpstream("echo")
@@ -67,7 +72,7 @@ class GrpcProxyTest {
         if (dp != null) {
             dp.close();
         }
-        for (AutoCloseable c : new AutoCloseable[] {server, cp}) {
+        for (AutoCloseable c : new AutoCloseable[] {server, doomed, cp}) {
             if (c != null) {
                 c.close();
             }
@@ -222,6 +227,24 @@ class GrpcProxyTest {
             assertThat(chat.first.get(20, TimeUnit.SECONDS)).isEqualTo("re:one"); // the relay is up both ways
             call.cancel("the client gave up", null); // RST_STREAM(CANCEL) to the proxy
             assertThat(server.chatFailed.get(20, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.CANCELLED);
+        } finally {
+            ch.shutdownNow();
+        }
+    }
+
+    @Test
+    void targetThatResetsMidCallEndsTheCallWithItsCode() throws Exception {
+        ManagedChannel ch = channel("doomed.test");
+        try {
+            Collector silent = new Collector();
+            ClientCalls.asyncUnaryCall(ch.newCall(GrpcEchoServer.SILENT, options()), "hi", silent);
+            await().until(() -> doomed.lastHeaders != null); // the call reached the target and waits there
+            doomed.close(); // grpc-java's shutdownNow resets its open streams (CANCEL), then closes
+            Throwable t = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> silent.done.get(20, TimeUnit.SECONDS)).getCause();
+            // The target's RST_STREAM(CANCEL) relayed as is; had the close come first, the proxy would have
+            // answered UNAVAILABLE (nothing was answered yet). Either way: an error, never a hang.
+            assertThat(Status.fromThrowable(t).getCode()).isIn(Status.Code.CANCELLED, Status.Code.UNAVAILABLE);
         } finally {
             ch.shutdownNow();
         }

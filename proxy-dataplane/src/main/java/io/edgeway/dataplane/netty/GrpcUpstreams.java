@@ -9,10 +9,14 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
@@ -20,6 +24,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One event loop's h2c connections to gRPC targets: at most one per target address, shared by every
@@ -30,13 +35,15 @@ import java.util.Map;
 final class GrpcUpstreams {
     private final EventLoop loop;
     private final Bootstrap bootstrap;
+    private final long idleMillis;
     private final Metrics metrics;
     /** Connecting or connected; the entry is removed when the connection fails, closes or goes away. */
     private final Map<InetSocketAddress, Promise<Channel>> connections = new HashMap<>();
 
-    GrpcUpstreams(EventLoop loop, Bootstrap bootstrap, Metrics metrics) {
+    GrpcUpstreams(EventLoop loop, Bootstrap bootstrap, long idleMillis, Metrics metrics) {
         this.loop = loop;
         this.bootstrap = bootstrap;
+        this.idleMillis = idleMillis;
         this.metrics = metrics;
     }
 
@@ -58,6 +65,7 @@ final class GrpcUpstreams {
                     @Override
                     protected void initChannel(Channel ch) {
                         ch.pipeline()
+                                .addLast("idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS))
                                 .addLast("h2", Http2FrameCodecBuilder.forClient()
                                         .initialSettings(Http2Settings.defaultSettings().pushEnabled(false))
                                         .build())
@@ -119,6 +127,20 @@ final class GrpcUpstreams {
                 forget.run(); // streams in flight finish; new ones go to a fresh connection
             }
             ReferenceCountUtil.release(msg);
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            // Like an idle pooled HTTP/1.1 connection: a target nobody calls any more (or one removed from
+            // the config) does not keep a socket open forever. Streams in flight keep it, however quiet.
+            if (evt instanceof IdleStateEvent e && e.state() == IdleState.ALL_IDLE) {
+                Http2FrameCodec codec = ctx.pipeline().get(Http2FrameCodec.class);
+                if (codec == null || codec.connection().numActiveStreams() == 0) {
+                    forget.run();
+                    ctx.close();
+                }
+            }
+            ReferenceCountUtil.release(evt);
         }
 
         @Override

@@ -34,7 +34,7 @@ public final class LoopResources {
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true);
-        this.grpc = new GrpcUpstreams(loop, bootstrap, metrics);
+        this.grpc = new GrpcUpstreams(loop, bootstrap, poolIdleMillis, metrics);
     }
 
     GrpcUpstreams grpc() {
