@@ -90,6 +90,25 @@ final class GrpcHeaders {
                 .set(GRPC_MESSAGE, percentEncode(message));
     }
 
+    /** The :status of a target's response head for the counters; 0 (counted as other) when it is not a number. */
+    static int statusCode(Http2Headers h) {
+        CharSequence status = h.status();
+        try {
+            return status == null ? 0 : Integer.parseInt(status.toString());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /** For the response counters: what the HTTP/1.1 path answers in the same situation. */
+    static int httpEquivalent(int grpcStatus) {
+        return switch (grpcStatus) {
+            case DEADLINE_EXCEEDED -> 504;
+            case UNIMPLEMENTED -> 404;
+            default -> 502;
+        };
+    }
+
     /** grpc-message is percent-encoded UTF-8 (gRPC over HTTP/2 spec): printable ASCII except '%' passes. */
     static String percentEncode(String message) {
         byte[] bytes = message.getBytes(java.nio.charset.StandardCharsets.UTF_8);

@@ -40,6 +40,7 @@ import java.util.concurrent.TimeUnit;
 final class GrpcRelay extends ChannelInboundHandlerAdapter {
     private final ConfigHolder configs;
     private final GrpcUpstreams upstreams;
+    final Metrics metrics;
     private final TrustedProxies trustedProxies;
     /** Frames read before the target's stream was open; bounded by the client's stream window. */
     private final ArrayDeque<Http2StreamFrame> pending = new ArrayDeque<>(4);
@@ -53,9 +54,10 @@ final class GrpcRelay extends ChannelInboundHandlerAdapter {
     boolean responseEnded;
     boolean done;
 
-    GrpcRelay(ConfigHolder configs, GrpcUpstreams upstreams, TrustedProxies trustedProxies) {
+    GrpcRelay(ConfigHolder configs, GrpcUpstreams upstreams, Metrics metrics, TrustedProxies trustedProxies) {
         this.configs = configs;
         this.upstreams = upstreams;
+        this.metrics = metrics;
         this.trustedProxies = trustedProxies;
     }
 
@@ -273,6 +275,7 @@ final class GrpcRelay extends ChannelInboundHandlerAdapter {
             return;
         }
         responseStarted = true;
+        metrics.response(GrpcHeaders.httpEquivalent(grpcStatus)); // counted as the HTTP/1.1 path would
         ctx.writeAndFlush(new DefaultHttp2HeadersFrame(GrpcHeaders.trailersOnly(grpcStatus, message), true))
                 .addListener((ChannelFutureListener) w -> {
                     // A request still being sent is not wanted any more: a close resets the rest of it.

@@ -37,7 +37,7 @@ final class GrpcStreamSwitch extends ChannelInboundHandlerAdapter {
             // The frontend counted this stream as a client connection when it became active; it is gone
             // before the stream's channelInactive that would have uncounted it.
             metrics.clientConnections.decrement();
-            p.addAfter(ctx.name(), "grpc", new GrpcRelay(configs, loop.grpc(), trustedProxies));
+            p.addAfter(ctx.name(), "grpc", new GrpcRelay(configs, loop.grpc(), metrics, trustedProxies));
         }
         p.remove(this);
         ctx.fireChannelRead(msg);

@@ -26,6 +26,9 @@ final class GrpcTargetSide extends ChannelInboundHandlerAdapter {
         if (relay.done || relay.responseEnded) {
             ReferenceCountUtil.release(msg);
         } else if (msg instanceof Http2HeadersFrame h) {
+            if (!relay.responseStarted) {
+                relay.metrics.response(GrpcHeaders.statusCode(h.headers()));
+            }
             relay.responseStarted = true;
             relay.responseEnded = h.isEndStream();
             relay.cancelFirstByte();
