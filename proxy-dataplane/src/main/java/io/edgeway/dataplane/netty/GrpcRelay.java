@@ -86,11 +86,11 @@ final class GrpcRelay extends ChannelInboundHandlerAdapter {
             }
             if (upstream != null) {
                 upstream.write(copy);
+                if (requestEnded) {
+                    startFirstByte();
+                }
             } else {
-                pending.add(copy);
-            }
-            if (requestEnded) {
-                startFirstByte();
+                pending.add(copy); // the timer starts once the request is on its way: opened()
             }
         }
     }
