@@ -16,7 +16,8 @@ import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
  * HTTP/2 from clients in cleartext (h2c), on the HTTP/1.1 port: with prior knowledge ({@link H2cPreface})
  * or by {@code Upgrade: h2c} ({@link H2cUpgrade}). Each stream becomes a child channel whose pipeline turns
  * its frames into HTTP/1.1 objects for an ordinary {@link FrontendHandler}: one exchange per stream,
- * relayed to the target over the same pooled HTTP/1.1 connections as any other request.
+ * relayed to the target over the same pooled HTTP/1.1 connections as any other request. gRPC streams are
+ * the exception: {@link GrpcStreamSwitch} hands them to a {@link GrpcRelay}, HTTP/2 to the target too.
  *
  * <p>Backpressure is HTTP/2 flow control: the connection reads freely (AUTO_READ on), and a stream's
  * window is only handed back to the client as its child channel, which keeps AUTO_READ off like every
@@ -61,6 +62,7 @@ final class Http2Frontend {
             protected void initChannel(Channel stream) {
                 stream.config().setAutoRead(false);
                 stream.pipeline()
+                        .addLast("grpc-switch", new GrpcStreamSwitch(configs, loop, metrics, limits.trustedProxies()))
                         .addLast("h2-codec", new Http2StreamFrameToHttpObjectCodec(true, true))
                         .addLast("h2-request", new H2StreamAdapter())
                         .addLast("frontend", new FrontendHandler(configs, loop, metrics, limits.trustedProxies()));

@@ -21,6 +21,8 @@ public final class LoopResources {
     private final UpstreamPool pool;
     private final Bootstrap bootstrap;
     private final Metrics metrics;
+    /** h2c connections for gRPC streams ({@link GrpcRelay}); HTTP/1.1 exchanges use {@link #pool}. */
+    private final GrpcUpstreams grpc;
 
     public LoopResources(EventLoop loop, Class<? extends SocketChannel> channelClass, long poolIdleMillis,
             Metrics metrics) {
@@ -32,6 +34,11 @@ public final class LoopResources {
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true);
+        this.grpc = new GrpcUpstreams(loop, bootstrap, poolIdleMillis, metrics);
+    }
+
+    GrpcUpstreams grpc() {
+        return grpc;
     }
 
     public UpstreamPool pool() {
@@ -67,5 +74,6 @@ public final class LoopResources {
 
     public void close() {
         pool.close();
+        grpc.close();
     }
 }
