@@ -7,6 +7,7 @@ import io.edgeway.dataplane.routing.RouteTable;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
@@ -53,6 +54,8 @@ final class GrpcRelay extends ChannelInboundHandlerAdapter {
     boolean responseStarted;
     boolean responseEnded;
     boolean done;
+    /** Counted as in flight by its balancer (least-request) until the client's stream closes. */
+    private Target target;
 
     GrpcRelay(ConfigHolder configs, GrpcUpstreams upstreams, Metrics metrics, TrustedProxies trustedProxies) {
         this.configs = configs;
@@ -106,17 +109,18 @@ final class GrpcRelay extends ChannelInboundHandlerAdapter {
             fail(GrpcHeaders.UNIMPLEMENTED, "no route matches this authority and path");
             return;
         }
-        Target target = route.upstream().balancer().pick();
-        if (target == null) {
-            fail(GrpcHeaders.UNAVAILABLE, "no enabled target for this route");
-            return;
-        }
         String peerIp = "";
         boolean trusted = false;
         Channel conn = ctx.channel().parent();
         if (conn != null && conn.remoteAddress() instanceof InetSocketAddress isa && isa.getAddress() != null) {
             peerIp = isa.getAddress().getHostAddress();
             trusted = trustedProxies.contains(isa.getAddress());
+        }
+        // HTTP/2 headers are not HttpHeaders: header and cookie hashing fall back to the balancer's spread here.
+        target = route.upstream().pick(EmptyHttpHeaders.INSTANCE, peerIp);
+        if (target == null) {
+            fail(GrpcHeaders.UNAVAILABLE, "no enabled target for this route");
+            return;
         }
         GrpcHeaders.request(h, peerIp, trusted);
         requestEnded = head.isEndStream();
@@ -181,6 +185,10 @@ final class GrpcRelay extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         done = true;
+        if (target != null) {
+            target.release();
+            target = null;
+        }
         cancelFirstByte();
         releasePending();
         if (upstream != null) {
@@ -200,6 +208,7 @@ final class GrpcRelay extends ChannelInboundHandlerAdapter {
             return;
         }
         if (!f.isSuccess()) {
+            target.onFailure(); // health hook, as on HTTP/1.1
             fail(GrpcHeaders.UNAVAILABLE, "could not connect to the target");
             return;
         }
