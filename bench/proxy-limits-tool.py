@@ -166,6 +166,10 @@ async def idle_main(args):
                 probe_fail += 1
         except (OSError, asyncio.IncompleteReadError, asyncio.TimeoutError, ValueError):
             probe_fail += 1
+    if args.hook:  # e.g. heap figures, while the connections are still open
+        hook = await asyncio.to_thread(subprocess.run, args.hook, shell=True, capture_output=True, text=True, timeout=180)
+        with open(args.hook_out, "w") as f:
+            f.write(hook.stdout)
     result = dict(conns=len(conns), errors=len(errors), first_errors=errors[:3], open_seconds=round(open_s, 2),
                   rss_before_kib=statistics.median(before), rss_after_kib=statistics.median(after),
                   rss_after_max_kib=max(after), probe_ok=probe_ok, probe_fail=probe_fail)
@@ -311,6 +315,8 @@ def main():
     s.add_argument("--settle", type=float, default=5, help="seconds of RSS sampling before and after")
     s.add_argument("--open-timeout", type=float, default=120)
     s.add_argument("--metrics-url")
+    s.add_argument("--hook", help="shell command run while the connections are open, after the RSS samples")
+    s.add_argument("--hook-out", default=os.devnull)
     s = sub.add_parser("sockets")
     s.add_argument("out")
     s = sub.add_parser("backlog")

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Edgeway proxy limits on this machine, on loopback: the speed goals that a req/s comparison does not show.
 #
-#   bench/proxy-limits.sh                        all four parts, about 12 minutes
+#   bench/proxy-limits.sh                        all four parts, about 8 minutes
 #   PARTS=routes,startup bench/proxy-limits.sh   some parts only (routes, stream, idle, startup)
 #   EDGEWAY_HOME=/tmp/ew-copy bench/proxy-limits.sh   jars from a copy (*/target/{*.jar,lib}) instead of this checkout
 #
@@ -276,7 +276,9 @@ apply_config() {
   applied=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["revision"])' "$tmp/apply.json")
   current_config=$1
   [[ -n $proxy_pid ]] && wait_proxy_version
-  log "config $1 applied: revision $applied in $(( ($(date +%s%N) - t0) / 1000000 )) ms (POST + push + apply)"
+  local ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+  [[ -n $proxy_pid ]] && put "switch_$1" "$ms"
+  log "config $1 applied: revision $applied in $ms ms (POST + push + apply)"
 }
 ensure_config() { [[ $current_config == "$1" ]] || apply_config "$1"; }
 proxy_version() {
@@ -487,11 +489,29 @@ if part idle; then
   start_proxy idle EDGEWAY_KEEPALIVE_TIMEOUT=30m
   check "http://127.0.0.1:$proxy_port/small" "$tmp/www/small"
   run_bg wrk 40 taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d3s "http://127.0.0.1:$proxy_port/small" >"$tmp/wrk-idle-warm.txt" 2>&1
+  # Heap figures only explain the RSS. heap.sh PID prints "committed used" (KiB, all generations). jcmd attaches
+  # here, before the baseline, so its thread in the proxy is counted before and after alike.
+  cat >"$tmp/heap.sh" <<'HEAP'
+timeout 60 jcmd "$1" GC.heap_info 2>/dev/null | awk 'match($0, /total [0-9]+K, used [0-9]+K/) {
+  split(substr($0, RSTART, RLENGTH), f, /[ K,]+/); t += f[2]; u += f[4]} END {print t + 0, u + 0}'
+HEAP
+  heap_before=$(bash "$tmp/heap.sh" "$proxy_pid")
   sleep 2
+  # Run by the tool while the connections are still open: heap in use, then a full GC (what of it is live).
+  cat >"$tmp/idle-hook.sh" <<HOOK
+echo "heap_open \$(bash $tmp/heap.sh $proxy_pid)"
+timeout 60 jcmd $proxy_pid GC.run >/dev/null 2>&1
+sleep 2
+echo "heap_gc \$(bash $tmp/heap.sh $proxy_pid)"
+echo "rss_gc \$(awk '/^VmRSS:/ {print \$2}' /proc/$proxy_pid/status)"
+HOOK
   run_bg idle 600 nice -n "$NICE" taskset -c "$LOAD_CPU" python3 "$tool" idle --pid "$proxy_pid" --port "$proxy_port" \
-    --conns "$IDLE_CONNS" --settle 5 --metrics-url "http://127.0.0.1:$status_port/metrics" >"$tmp/idle.json" \
+    --conns "$IDLE_CONNS" --settle 5 --metrics-url "http://127.0.0.1:$status_port/metrics" \
+    --hook "bash $tmp/idle-hook.sh" --hook-out "$tmp/idle-hook.txt" >"$tmp/idle.json" \
     || die "idle connections failed: $(tail -5 "$tmp/idle.json")"
   put idle "$(tr -d ' ' <"$tmp/idle.json")"
+  put idle_heap_before "${heap_before:-0 0}"
+  while read -r k a b; do put "idle_$k" "$a${b:+ $b}"; done <"$tmp/idle-hook.txt"
   log "idle: $(cat "$tmp/idle.json")"
   put idle_fd_limit "$(awk '/Max open files/ {print $4}' "/proc/$proxy_pid/limits")"
   put idle_load_end "$(loadavg | tr ' ' /)"
@@ -594,11 +614,17 @@ if os.path.exists(routes_csv):
         other = [max(0.0, (int(r["busy_ticks"]) - int(r["proxy_ticks"])) / hz / float(r["seconds"]) * 100) for r in rs]
         m = med[v] = dict(rps=st.median(float(r["rps"]) for r in rs), cpu=st.median(cpu),
                           p50=st.median(float(r["p50_us"]) for r in rs), p99=st.median(float(r["p99_us"]) for r in rs))
+        m["other"] = st.median(other)
         print(f"| {labels[v]} | {m['rps']:,.0f} | {m['cpu']:.1f} | {m['p50'] / 1000:.3f} | {m['p99'] / 1000:.3f} | "
               f"{st.median(util):.0f} | {st.median(other):.0f} | {st.median(int(r['rss_kib']) for r in rs) / 1024:.0f} | "
               f"{sum(int(r['errors']) for r in rs)} | {' '.join(format(float(r['rps']), ',.0f') for r in rs)} |")
     # Paired per round: each round ran the variants back to back, so their ratio cancels slow drift.
     print()
+    sw = {v: res.get(f"switch_{v}") for v in ("1", "10k", "10k-paths")}
+    if any(sw.values()):
+        print("- config switch, POST /api/v1/config until the proxy reports the revision (ms, per round): "
+              + "; ".join(f"to {labels[v]}: {' '.join(x)}" for v, x in sw.items() if x))
+    disturbed = max(m["other"] for m in med.values()) > 10
     for v in ("10k", "10k-paths"):
         if v not in med or "1" not in med:
             continue
@@ -608,8 +634,19 @@ if os.path.exists(routes_csv):
         cost = (st.median(p[1] for p in pr) - 1) * 100
         print(f"- {labels[v]} vs 1 route, median of per-round ratios: req/s {-drop:+.1f} %, CPU-µs/req {cost:+.1f} % "
               f"(rounds: {', '.join(f'{(p[0] - 1) * 100:+.1f}/{(p[1] - 1) * 100:+.1f}' for p in pr)} % req/s / CPU)")
-        goals.append((f"Route table scale: {labels[v]} vs 1 route", f"req/s {-drop:+.1f} %, CPU-µs/req {cost:+.1f} %",
-                      "drop ≤ 5 %", drop <= 5 and cost <= 5))
+        if disturbed:
+            goals.append((f"Route table scale: {labels[v]} vs 1 route",
+                          f"CPU-µs/req {cost:+.1f} % (req/s {-drop:+.1f} %: not comparable, the machine's other work took "
+                          f"up to {max(m['other'] for m in med.values()):.0f} % of the proxy CPU)",
+                          "drop ≤ 5 %", "yes, on CPU-µs/req only" if cost <= 5 else False))
+        else:
+            goals.append((f"Route table scale: {labels[v]} vs 1 route", f"req/s {-drop:+.1f} %, CPU-µs/req {cost:+.1f} %",
+                          "drop ≤ 5 %", drop <= 5 and cost <= 5))
+    if disturbed:
+        print()
+        print(f"**Other work used up to {max(m['other'] for m in med.values()):.0f} % of the proxy CPU during these runs: req/s and "
+              "latency say more about the machine than about the route table; compare CPU-µs/request (per-round ratios). "
+              "Rerun on a quiet machine, or with NICE=-10.**")
     print()
 
 streams = {k: v for k, v in res.items() if k.startswith("stream ") and k.split()[1] in ("up-cl", "up-chunked", "down")}
@@ -676,6 +713,13 @@ if "idle" in res:
           f"{mib(d['rss_after_kib']):.0f} / {mib(d['rss_after_max_kib']):.0f} | {extra:+.0f} | "
           f"{(d['rss_after_kib'] - d['rss_before_kib']) / max(1, d['conns']):.1f} | {d['probe_ok']}/{d['probe_ok'] + d['probe_fail']} | {d['open_seconds']} |")
     print()
+    if "idle_heap_before" in res and "idle_heap_open" in res:
+        hb, ho, hg = (list(map(int, res[k])) for k in ("idle_heap_before", "idle_heap_open", "idle_heap_gc"))
+        print(f"Java heap (jcmd GC.heap_info, committed / used): before {hb[0] >> 10} / {hb[1] >> 10} MiB; with the connections open "
+              f"{ho[0] >> 10} / {ho[1] >> 10} MiB; after a full GC (what is live) {hg[0] >> 10} / {hg[1] >> 10} MiB, "
+              f"RSS then {int(res['idle_rss_gc'][0]) >> 10} MiB. Live heap per connection: "
+              f"{(hg[1] - hb[1]) / max(1, d['conns']):.1f} KiB (against a before-figure that still held garbage, so a lower bound).")
+        print()
     goals.append((f"{int(idle_n):,} idle connections", f"{extra:+.0f} MiB RSS ({d['conns']:,} open, {d['errors']} errors)",
                   "≤ 40 MiB", extra <= 40 and d["conns"] == int(idle_n) and d["errors"] == 0))
 
@@ -703,7 +747,7 @@ if goals:
     print("| goal | measured | target | met |")
     print("|---|---|---|---|")
     for g, m, t, ok in goals:
-        print(f"| {g} | {m} | {t} | {'yes' if ok else '**no**'} |")
+        print(f"| {g} | {m} | {t} | {ok if isinstance(ok, str) else 'yes' if ok else '**no**'} |")
 PY
   echo
   echo "Raw figures: ${md%.md}-raw.txt$( [[ -f $tmp/routes.csv ]] && echo ", ${md%.md}-routes.csv" ) (under bench/results/, gitignored)"

@@ -13,36 +13,17 @@ import io.edgeway.proto.v1.TargetHealth;
 import io.edgeway.proto.v1.Upstream;
 import java.time.Duration;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** An upstream's policy, hash_on, slow_start and health_check: validated, stored, returned and pushed. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class BalancingApiTest {
+class BalancingApiTest extends RunningControlPlane {
     private static final String UP = "/api/v1/upstreams";
     private static final String HEALTH = """
             {"active":{"path":"/health","expected_status":200,"interval":"1s","timeout":"500ms",\
             "healthy_threshold":2,"unhealthy_threshold":2},"passive":{"consecutive_failures":3,"ejection_time":"5s"}}""";
-    private TestDatabase db;
-    private ControlPlane cp;
-    private Http http;
-
-    @BeforeAll
-    void start() throws Exception {
-        db = TestDatabase.create(getClass());
-        cp = ControlPlane.start(db.settings());
-        http = new Http(cp.adminPort());
-    }
-
-    @AfterAll
-    void stop() {
-        cp.close();
-    }
 
     static String upstream(String name, String extra) {
         return "{\"name\":\"" + name + "\",\"targets\":[{\"host\":\"127.0.0.1\",\"port\":9001}]" + extra + "}";

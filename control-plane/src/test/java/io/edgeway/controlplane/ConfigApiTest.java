@@ -10,17 +10,13 @@ import io.edgeway.controlplane.Http.Response;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * POST/GET /api/v1/config: a whole document applied in one transaction and one revision, all or nothing.
  * Every test starts by applying a full document, which replaces whatever an earlier test left.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ConfigApiTest {
+class ConfigApiTest extends RunningControlPlane {
     static final String A = """
             {"upstreams":[{"name":"shop","targets":[{"host":"127.0.0.1","port":9001,"weight":1}]},
                           {"name":"web","tags":["team-a"],"targets":[{"host":"127.0.0.1","port":9002,"weight":3}]}],
@@ -33,21 +29,6 @@ class ConfigApiTest {
                        {"name":"api","paths":["/api"],"upstream":"api"}]}""";
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
-    private TestDatabase db;
-    private ControlPlane cp;
-    private Http http;
-
-    @BeforeAll
-    void start() throws Exception {
-        db = TestDatabase.create(getClass());
-        cp = ControlPlane.start(db.settings());
-        http = new Http(cp.adminPort());
-    }
-
-    @AfterAll
-    void stop() {
-        cp.close();
-    }
 
     @Test
     void appliesAWholeDocumentAsOneRevisionAndAgainAsNone() {

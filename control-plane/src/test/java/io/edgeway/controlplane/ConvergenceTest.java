@@ -10,30 +10,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /** {@code ?wait=applied}: a write answers once the connected proxies have applied it, with who did and who did not. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ConvergenceTest {
-    private TestDatabase db;
-    private ControlPlane cp;
-    private Http http;
-
-    @BeforeAll
-    void start() throws Exception {
-        db = TestDatabase.create(getClass());
-        cp = ControlPlane.start(db.settings());
-        http = new Http(cp.adminPort());
-    }
-
-    @AfterAll
-    void stop() {
-        cp.close();
-    }
+class ConvergenceTest extends RunningControlPlane {
 
     /** Nodes of an earlier test are closed, but their disconnect is noted asynchronously. */
     @BeforeEach

@@ -4,30 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.edgeway.controlplane.Http.Response;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /** Create, read, replace, patch and delete upstreams and routes; each write is exactly one revision. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class CrudApiTest {
-    private TestDatabase db;
-    private ControlPlane cp;
-    private Http http;
-
-    @BeforeAll
-    void start() throws Exception {
-        db = TestDatabase.create(getClass());
-        cp = ControlPlane.start(db.settings());
-        http = new Http(cp.adminPort());
-    }
-
-    @AfterAll
-    void stop() {
-        cp.close();
-    }
+class CrudApiTest extends RunningControlPlane {
 
     @Test
     void healthz() {

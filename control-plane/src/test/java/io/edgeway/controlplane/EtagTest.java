@@ -10,31 +10,12 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /** Entities carry an ETag; a stale If-Match gets 412 and changes nothing, even under concurrent writers. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class EtagTest {
+class EtagTest extends RunningControlPlane {
     private static final String UP = "/api/v1/upstreams/";
 
-    private TestDatabase db;
-    private ControlPlane cp;
-    private Http http;
-
-    @BeforeAll
-    void start() throws Exception {
-        db = TestDatabase.create(getClass());
-        cp = ControlPlane.start(db.settings());
-        http = new Http(cp.adminPort());
-    }
-
-    @AfterAll
-    void stop() {
-        cp.close();
-    }
 
     @Test
     void everyEntityAnswerHasTheRevisionThatWroteItAsETag() {

@@ -6,29 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.edgeway.controlplane.Http.Response;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /** History: revisions newest first and paginated, one revision with its diff, rollback as a new revision. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class RevisionApiTest {
-    private TestDatabase db;
-    private ControlPlane cp;
-    private Http http;
-
-    @BeforeAll
-    void start() throws Exception {
-        db = TestDatabase.create(getClass());
-        cp = ControlPlane.start(db.settings());
-        http = new Http(cp.adminPort());
-    }
-
-    @AfterAll
-    void stop() {
-        cp.close();
-    }
+class RevisionApiTest extends RunningControlPlane {
 
     @Test
     void rollbackCommitsTheStateOfAnOldRevisionAsANewOne() {

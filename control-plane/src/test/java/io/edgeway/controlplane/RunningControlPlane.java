@@ -1,0 +1,28 @@
+package io.edgeway.controlplane;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * A real control plane on its own database of the shared embedded PostgreSQL, started once per test class,
+ * with an HTTP client that sends the admin token.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class RunningControlPlane {
+    protected TestDatabase db;
+    protected ControlPlane cp;
+    protected Http http;
+
+    @BeforeAll
+    void startControlPlane() throws Exception {
+        db = TestDatabase.create(getClass());
+        cp = ControlPlane.start(db.settings());
+        http = new Http(cp.adminPort());
+    }
+
+    @AfterAll
+    void stopControlPlane() {
+        cp.close();
+    }
+}
