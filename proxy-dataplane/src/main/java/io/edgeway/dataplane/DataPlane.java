@@ -45,7 +45,23 @@ import org.slf4j.LoggerFactory;
 /** The proxy process: listeners, event loops, the config stream. {@link #start} returns it running. */
 public final class DataPlane implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DataPlane.class);
-    static final long POOL_IDLE_MS = 30_000;
+    /**
+     * How long an idle upstream keep-alive connection stays pooled (EDGEWAY_UPSTREAM_IDLE_TIMEOUT, default
+     * 4s). It must stay below the targets' own keep-alive timeout, so the proxy, not the target, is the side
+     * that closes an idle connection: Node.js and Apache httpd close after 5 s, nginx after 75 s, so 4 s
+     * (undici's default, for the same reason) keeps clear of the common ones. Targets that close sooner are
+     * covered by the pool dropping a connection as soon as its FIN is read and by the one resend of a
+     * bodiless request whose reused connection closed before any response byte ({@code Exchange}).
+     */
+    static final long POOL_IDLE_MS = upstreamIdleMillis(System.getenv());
+
+    static long upstreamIdleMillis(Map<String, String> env) {
+        long ms = io.edgeway.dataplane.netty.ClientLimits.duration("EDGEWAY_UPSTREAM_IDLE_TIMEOUT", env, 4_000);
+        if (ms < 1) {
+            throw new IllegalArgumentException("EDGEWAY_UPSTREAM_IDLE_TIMEOUT: " + ms + "ms (expected: > 0)");
+        }
+        return ms;
+    }
 
     private final Settings settings;
     private final ConfigHolder configs = new ConfigHolder();

@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Idle keep-alive connections to upstream targets for one event loop. Only that loop touches it, so it
  * needs no locks; a connection is handed out most-recently-used first and closed after sitting idle
- * longer than the idle timeout.
+ * longer than the idle timeout. A pooled connection keeps a read armed, so the target's FIN (or RST) closes
+ * it and {@link #remove} drops it the moment it is read, not at the next sweep.
  */
 public final class UpstreamPool {
     private final EventLoop loop;
@@ -50,11 +51,15 @@ public final class UpstreamPool {
             return null;
         }
         Idle e;
+        long now = System.nanoTime();
         while ((e = q.pollLast()) != null) {
             removed();
-            if (e.channel.isActive()) {
+            // Checked here too, not only by the sweeper: a connection idle past the timeout is never handed
+            // out, however late the sweep runs, so the target's own keep-alive timeout is never reached.
+            if (e.channel.isActive() && now - e.since < idleTimeoutNanos) {
                 return e.channel;
             }
+            e.channel.close();
         }
         return null;
     }
