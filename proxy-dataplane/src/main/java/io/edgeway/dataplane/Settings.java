@@ -77,7 +77,8 @@ public record Settings(
     /**
      * Flags: {@code --control-plane host:port}. Environment: EDGEWAY_CONTROL_PLANE, EDGEWAY_PROXY_PORT,
      * EDGEWAY_PROXY_ADDRESS, EDGEWAY_STATUS_PORT, EDGEWAY_DATA_DIR, EDGEWAY_WORKERS, EDGEWAY_NODE_ID,
-     * EDGEWAY_DRAIN_DELAY (default 5s), EDGEWAY_DRAIN_TIMEOUT (default 30s), and the client limits and
+     * EDGEWAY_DRAIN_DELAY (default 5s), EDGEWAY_DRAIN_TIMEOUT (default 30s), EDGEWAY_UPSTREAM_IDLE_TIMEOUT
+     * (default 4s, read by {@link DataPlane}: how long an idle upstream connection stays pooled), and the client limits and
      * timeouts described in {@link ClientLimits}; durations like "500ms", "5s", "1m".
      */
     public static Settings from(String[] args, Map<String, String> env) {

@@ -20,10 +20,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * FIN racing the proxy's next use of it); {@link Mode#CLOSE_ON_ARRIVAL} keeps it open and instead closes it,
  * without answering, the moment a request arrives on it after that long idle: the request is already
  * written when the close (an RST, since it is unread) arrives. Answers {@code 200 ok}; reads bodies by
- * Content-Length.
+ * Content-Length. {@link Mode#RESET_EVERY_REQUEST} reads each request whole (body included) and resets the
+ * connection instead of answering; with {@link #gather} it first holds them until that many are waiting
+ * (or {@link #release} is called), so that the proxy really has that many requests in flight.
  */
 final class KeepAliveBackend implements AutoCloseable {
-    enum Mode { IDLE_CLOSE, CLOSE_ON_ARRIVAL }
+    enum Mode { IDLE_CLOSE, CLOSE_ON_ARRIVAL, RESET_EVERY_REQUEST }
 
     final AtomicInteger requests = new AtomicInteger();
     final AtomicInteger answered = new AtomicInteger();
@@ -32,6 +34,9 @@ final class KeepAliveBackend implements AutoCloseable {
     private final Mode mode;
     private final int keepAliveMs;
     private final ServerSocket server;
+    private final java.util.List<Socket> held = new java.util.ArrayList<>();
+    private int gather = 1;
+    private boolean released;
     private final ExecutorService threads = Executors.newCachedThreadPool();
 
     KeepAliveBackend(Mode mode, int keepAliveMs) throws IOException {
@@ -58,7 +63,8 @@ final class KeepAliveBackend implements AutoCloseable {
     }
 
     private void serve(Socket s) {
-        try (s) {
+        boolean held = false;
+        try {
             s.setTcpNoDelay(true);
             InputStream in = new BufferedInputStream(s.getInputStream());
             OutputStream out = s.getOutputStream();
@@ -89,6 +95,10 @@ final class KeepAliveBackend implements AutoCloseable {
                         return;
                     }
                 }
+                if (mode == Mode.RESET_EVERY_REQUEST) {
+                    held = hold(s);
+                    return;
+                }
                 out.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Type: text/plain\r\n\r\nok"
                         .getBytes(StandardCharsets.US_ASCII));
                 out.flush();
@@ -97,7 +107,50 @@ final class KeepAliveBackend implements AutoCloseable {
             }
         } catch (IOException e) {
             // the proxy went away
+        } finally {
+            if (!held) {
+                try {
+                    s.close();
+                } catch (IOException e) {
+                    // already gone
+                }
+            }
         }
+    }
+
+    /** From now on, reset each request's connection only once {@code n} of them wait. */
+    synchronized void gather(int n) {
+        gather = n;
+    }
+
+    /** Resets every held connection, and from now on each one at once. */
+    synchronized void release() {
+        released = true;
+        resetHeld();
+    }
+
+    /** True if the socket is now held (reset later); false: the caller closes it, with an RST. */
+    private synchronized boolean hold(Socket s) throws IOException {
+        s.setSoLinger(true, 0);
+        if (released || gather <= 1) {
+            return false;
+        }
+        held.add(s);
+        if (held.size() >= gather) {
+            resetHeld();
+        }
+        return true;
+    }
+
+    private void resetHeld() {
+        for (Socket h : held) {
+            try {
+                h.close();
+            } catch (IOException e) {
+                // already gone
+            }
+        }
+        held.clear();
     }
 
     private static String readHead(InputStream in) throws IOException {
@@ -125,6 +178,7 @@ final class KeepAliveBackend implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        release();
         server.close();
         threads.shutdownNow();
     }

@@ -25,6 +25,7 @@ public final class Upstream {
     private final long slowStartNanos;
     private final HealthCheck health;
     private final LongAdder failOpen;
+    private final RetryBudget retryBudget;
     private volatile View view;
     private int[] lastStates; // guarded by this
 
@@ -42,6 +43,7 @@ public final class Upstream {
         this.slowStartNanos = TimeUnit.MILLISECONDS.toNanos(slowStartMs);
         this.health = health == null ? HealthCheck.NONE : health;
         this.failOpen = previous != null ? previous.failOpen : new LongAdder();
+        this.retryBudget = previous != null ? previous.retryBudget : new RetryBudget();
         for (Target t : this.targets) {
             t.owner(this);
         }
@@ -150,6 +152,11 @@ public final class Upstream {
 
     public HealthCheck health() {
         return health;
+    }
+
+    /** Shared with the previous version of this upstream, like its targets' state. */
+    public RetryBudget retryBudget() {
+        return retryBudget;
     }
 
     public boolean failingOpen() {

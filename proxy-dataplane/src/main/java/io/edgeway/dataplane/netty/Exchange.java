@@ -1,5 +1,6 @@
 package io.edgeway.dataplane.netty;
 
+import io.edgeway.dataplane.balancing.RetryBudget;
 import io.edgeway.dataplane.balancing.Target;
 import io.edgeway.dataplane.netty.FrontendHandler.State;
 import io.edgeway.dataplane.routing.Route;
@@ -7,6 +8,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -45,6 +47,14 @@ final class Exchange {
     private boolean retried;
     private boolean failedOver;
     private Target target;
+    /** The upstream's retry budget, counted from {@link #start} until {@link #releaseTarget}. */
+    private RetryBudget budget;
+    /** This request holds one of {@link #budget}'s retries. */
+    private boolean retryHeld;
+    /** A 503 being read and dropped before the request goes to {@link #retryTarget}. */
+    private boolean discarding;
+    private boolean discardedKeepAlive;
+    private Target retryTarget;
 
     Exchange(FrontendHandler frontend, ChannelHandlerContext ctx, LoopResources loop, Metrics metrics) {
         this.frontend = frontend;
@@ -67,15 +77,22 @@ final class Exchange {
         reused = false;
         retried = false;
         failedOver = false;
+        discarding = false;
     }
 
     /** Sends the (already rewritten) request to the chosen target, on a pooled connection if one is idle. */
     void start(Route route, Target target) {
         this.route = route;
         this.target = target;
+        budget = route.upstream().retryBudget();
+        budget.begin();
+        send();
+    }
+
+    private void send() {
         Channel pooled = loop.pool().poll(target.address());
+        reused = pooled != null;
         if (pooled != null) {
-            reused = true;
             attach(pooled);
         } else {
             connect();
@@ -113,7 +130,7 @@ final class Exchange {
         }
         if (!f.isSuccess()) {
             target.onFailure(); // health hook
-            if (failOver()) {
+            if (retry(true)) {
                 return;
             }
             frontend.local(HttpResponseStatus.BAD_GATEWAY, "could not connect to the target", false);
@@ -183,6 +200,16 @@ final class Exchange {
             ReferenceCountUtil.release(msg);
         } else if (msg instanceof HttpResponse res) {
             onResponse(res);
+        } else if (discarding && msg instanceof HttpContent content) {
+            boolean last = content instanceof LastHttpContent;
+            content.release();
+            if (last) {
+                discarding = false;
+                BackendHandler b = backend;
+                backend = null;
+                b.release(discardedKeepAlive);
+                resendTo(takeRetryTarget());
+            }
         } else if (msg instanceof HttpContent content) {
             if (content.decoderResult().isFailure()) {
                 content.release();
@@ -230,6 +257,19 @@ final class Exchange {
             HeaderRewriter.stripHopByHop(res.headers());
             ctx.write(res);
             return;
+        }
+        if (code == 503 && requestDone && retryable(false)) {
+            // Overloaded or draining: an idempotent request without a body may go to another target, once.
+            Target next = reserveRetry();
+            if (next != null) {
+                target.onFailure(); // health hook
+                timers.cancel();
+                discarding = true;
+                discardedKeepAlive = HttpUtil.isKeepAlive(res);
+                retryTarget = next;
+                ReferenceCountUtil.release(res);
+                return;
+            }
         }
         responseStarted = true;
         if (code >= 500) { // health hook
@@ -293,12 +333,30 @@ final class Exchange {
             return;
         }
         backend = null;
+        if (discarding) { // closed while we dropped its 503: the retry is already granted
+            discarding = false;
+            resendTo(takeRetryTarget());
+            return;
+        }
         if (!responseStarted && reused && requestDone && !bodySent && !retried) {
             // A pooled connection the target closed just as we reused it; the request had no body and
-            // nothing came back, so sending it once more on a fresh connection is safe.
+            // nothing came back, so sending it once more on a fresh connection is safe. This is the
+            // connection's failure, not the target's: no health hook, no retry budget.
             retried = true;
             timers.cancel();
+            reused = false;
             connect();
+            return;
+        }
+        if (!responseStarted && target != null) {
+            // Reset or closed before any response byte: the target's failure; a safe request goes elsewhere.
+            target.onFailure(); // health hook
+            timers.cancel();
+            if (retry(false)) {
+                return;
+            }
+            frontend.local(HttpResponseStatus.BAD_GATEWAY,
+                    "the target closed the connection before the response was complete", false);
             return;
         }
         failUpstream("the target closed the connection before the response was complete");
@@ -319,8 +377,21 @@ final class Exchange {
 
     // ---- balancing hooks: the one place a picked target is given back, and the one connect-failure retry
 
-    /** The picked target counts as in flight (least-request) until it is given back here. */
+    /** The picked target counts as in flight (least-request) until it is given back here; so does the budget. */
     void releaseTarget() {
+        releasePick();
+        if (retryTarget != null) {
+            retryTarget.release();
+            retryTarget = null;
+        }
+        if (budget != null) {
+            budget.end(retryHeld);
+            budget = null;
+            retryHeld = false;
+        }
+    }
+
+    private void releasePick() {
         if (target != null) {
             target.release();
             target = null;
@@ -335,13 +406,37 @@ final class Exchange {
     }
 
     /**
-     * Nothing was sent when a connect fails, so any request may go to another target, once; this keeps a
-     * dead target's share of new requests from failing while passive health is still counting.
+     * Whether this request may be sent once more: any request when nothing was sent (the connect failed),
+     * otherwise only an idempotent one whose body (if any) has not been sent, and only once per request.
      */
-    private boolean failOver() {
-        if (failedOver) {
+    private boolean retryable(boolean nothingSent) {
+        return !failedOver && budget != null && (nothingSent || (!bodySent && idempotent(request.method())));
+    }
+
+    static boolean idempotent(HttpMethod m) {
+        return m == HttpMethod.GET || m == HttpMethod.HEAD || m == HttpMethod.OPTIONS || m == HttpMethod.PUT
+                || m == HttpMethod.DELETE || m == HttpMethod.TRACE;
+    }
+
+    /**
+     * One retry on another target, when the request is {@link #retryable} and the upstream's
+     * {@link RetryBudget} allows it; this keeps a dead target's share of requests from failing while
+     * passive health is still counting, without ever multiplying the load on targets that all fail.
+     */
+    private boolean retry(boolean nothingSent) {
+        if (!retryable(nothingSent)) {
             return false;
         }
+        Target next = reserveRetry();
+        if (next == null) {
+            return false;
+        }
+        resendTo(next);
+        return true;
+    }
+
+    /** Another target, counted as picked, with a retry taken from the budget; or null (then nothing is held). */
+    private Target reserveRetry() {
         failedOver = true;
         Target next = null;
         // Other loops move a round-robin cursor too, so the next pick may be the same target: a few tries.
@@ -353,12 +448,30 @@ final class Exchange {
             }
         }
         if (next == null) {
-            return false;
+            return null;
         }
-        releaseTarget();
+        if (!budget.tryRetry()) {
+            next.release();
+            return null;
+        }
+        retryHeld = true;
+        return next;
+    }
+
+    private Target takeRetryTarget() {
+        Target t = retryTarget;
+        retryTarget = null;
+        return t;
+    }
+
+    private void resendTo(Target next) {
+        timers.cancel();
+        releasePick();
         target = next;
-        connect();
-        return true;
+        send();
+        if (relaying()) { // a pooled connection took it: flush it now, as a client read batch would
+            frontend.drainPending();
+        }
     }
 
     void dropBackend() {
