@@ -128,21 +128,35 @@ class KeepAliveRaceTest {
 
     @Test
     void aRequestWhoseBodyWasSentIsNotResentInTheRace() throws Exception {
+        raceOnce(HttpRequest.BodyPublishers.ofString("not-idempotent"), null, 502);
+    }
+
+    @Test
+    void aBodilessPostIsNotResentInTheRaceUnlessItCarriesAnIdempotencyKey() throws Exception {
+        raceOnce(HttpRequest.BodyPublishers.noBody(), null, 502);
+        raceOnce(HttpRequest.BodyPublishers.noBody(), "key-1", 200);
+    }
+
+    /** One GET leaves a pooled connection; a POST after the target's 1 s keep-alive races its close. */
+    static void raceOnce(HttpRequest.BodyPublisher body, String idempotencyKey, int expected) throws Exception {
         HttpClient one = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         assertThat(one.send(get("rst.test"), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
         int seen = closeOnArrival.requests.get();
         int raced = closeOnArrival.racedCloses.get();
+        HttpRequest.Builder post = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + dp.proxyPort() + "/"))
+                .header("Host", "rst.test").POST(body).timeout(Duration.ofSeconds(20));
+        if (idempotencyKey != null) {
+            post.header("Idempotency-Key", idempotencyKey);
+        }
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
         try {
             // Past the target's keep-alive, within the pool's: the pooled connection is reused and closed under it.
-            HttpResponse<String> r = timer.schedule(() -> one.send(HttpRequest.newBuilder(
-                            URI.create("http://127.0.0.1:" + dp.proxyPort() + "/"))
-                    .header("Host", "rst.test").POST(HttpRequest.BodyPublishers.ofString("not-idempotent"))
-                    .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString()),
+            HttpResponse<String> r = timer.schedule(() -> one.send(post.build(), HttpResponse.BodyHandlers.ofString()),
                     1_200, TimeUnit.MILLISECONDS).get(30, TimeUnit.SECONDS);
             assertThat(closeOnArrival.racedCloses.get()).isEqualTo(raced + 1);
-            assertThat(r.statusCode()).isEqualTo(502);
-            assertThat(closeOnArrival.requests.get()).isEqualTo(seen + 1); // sent once, never resent
+            assertThat(r.statusCode()).isEqualTo(expected);
+            // Sent once and never resent, or (with a key) resent once on a fresh connection.
+            assertThat(closeOnArrival.requests.get()).isEqualTo(seen + (expected == 200 ? 2 : 1));
         } finally {
             timer.shutdownNow();
         }

@@ -263,7 +263,7 @@ final class Exchange {
             Target next = reserveRetry();
             if (next != null) {
                 target.onFailure(); // health hook
-                timers.cancel();
+                // The first-byte timer stays armed: a 503 whose body stalls still ends, as a 504.
                 discarding = true;
                 discardedKeepAlive = HttpUtil.isKeepAlive(res);
                 retryTarget = next;
@@ -338,10 +338,12 @@ final class Exchange {
             resendTo(takeRetryTarget());
             return;
         }
-        if (!responseStarted && reused && requestDone && !bodySent && !retried) {
+        if (!responseStarted && reused && requestDone && !bodySent && !retried && replayable()) {
             // A pooled connection the target closed just as we reused it; the request had no body and
             // nothing came back, so sending it once more on a fresh connection is safe. This is the
-            // connection's failure, not the target's: no health hook, no retry budget.
+            // connection's failure, not the target's: no health hook, no retry budget. A bodiless POST
+            // is not resent (the target may have acted on it before closing) unless it carries an
+            // idempotency key, as Go's http.Transport decides.
             retried = true;
             timers.cancel();
             reused = false;
@@ -411,6 +413,11 @@ final class Exchange {
      */
     private boolean retryable(boolean nothingSent) {
         return !failedOver && budget != null && (nothingSent || (!bodySent && idempotent(request.method())));
+    }
+
+    private boolean replayable() {
+        return idempotent(request.method()) || request.headers().contains("Idempotency-Key")
+                || request.headers().contains("X-Idempotency-Key");
     }
 
     static boolean idempotent(HttpMethod m) {
