@@ -100,6 +100,11 @@ public final class AdminApi {
             c.routes.patch("/api/v1/upstreams/{key}", this::patchUpstream);
             c.routes.get("/api/v1/upstreams/{key}/health", ctx -> ctx.json(UpstreamHealthJson.of(
                     upstreams.get(ctx.pathParam("key")).value().name(), ledger)));
+            TargetsApi targets = new TargetsApi(upstreams);
+            c.routes.get("/api/v1/upstreams/{key}/targets", targets::list);
+            c.routes.post("/api/v1/upstreams/{key}/targets", ctx -> idempotency.post(ctx, () -> targets.add(ctx)));
+            c.routes.put("/api/v1/upstreams/{key}/targets/{target}", targets::put);
+            c.routes.delete("/api/v1/upstreams/{key}/targets/{target}", targets::delete);
             c.routes.delete("/api/v1/upstreams/{key}", ctx -> deleted(ctx, upstreams.delete(ctx.pathParam("key"), ifMatch(ctx))));
 
             c.routes.get("/api/v1/routes", ctx -> list(ctx, p -> routes.page(p.tags(), p.fetch(), p.offset()), EntityJson::route));

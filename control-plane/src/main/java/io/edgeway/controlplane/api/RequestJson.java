@@ -90,6 +90,40 @@ final class RequestJson {
         return u;
     }
 
+    /**
+     * One target of the targets subresource; {@code host} and {@code port} default to {@code pathHost} and
+     * {@code pathPort} (the PUT path's target; null and 0 for a POST), and must equal them when given.
+     */
+    static Target target(ObjectNode body, String pathHost, int pathPort) {
+        Fields.Problems problems = new Fields.Problems();
+        Fields f = new Fields(body, "", problems, TARGET);
+        String host = orDefault(f.string("host"), pathHost);
+        int port = f.integer("port", pathPort, "1-65535");
+        int weight = f.integer("weight", Target.DEFAULT_WEIGHT, "0-" + Target.MAX_WEIGHT);
+        throwIfMalformed(problems);
+        if (!f.has("port") && pathPort == 0) {
+            problems.invalid.add(new FieldError("port", "port: missing (expected: 1-65535)"));
+        }
+        Target t = null;
+        try {
+            t = new Target(host, port, weight);
+        } catch (ValidationException e) {
+            e.errors().stream()
+                    .filter(err -> problems.invalid.stream().noneMatch(p -> p.field().equals(err.field())))
+                    .forEach(problems.invalid::add);
+        }
+        if (t != null && pathHost != null) {
+            if (!t.host().equals(pathHost.toLowerCase(Locale.ROOT))) {
+                problems.invalid.add(new FieldError("host", "host: " + t.host() + " (expected: " + pathHost + ", the host in the path)"));
+            }
+            if (t.port() != pathPort) {
+                problems.invalid.add(new FieldError("port", "port: " + t.port() + " (expected: " + pathPort + ", the port in the path)"));
+            }
+        }
+        throwIfInvalid(problems.invalid);
+        return t;
+    }
+
     /** A route; {@code name} from the body, else {@code defaultName} (the PUT path's name). */
     static Route route(ObjectNode body, String defaultName) {
         Fields.Problems problems = new Fields.Problems();

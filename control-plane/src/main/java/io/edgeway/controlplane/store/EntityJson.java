@@ -113,6 +113,10 @@ public final class EntityJson {
         }
     }
 
+    public static Map<String, Object> target(Target t) {
+        return targets(List.of(t)).get(0);
+    }
+
     static List<Map<String, Object>> targets(List<Target> targets) {
         return targets.stream().map(t -> {
             Map<String, Object> m = new LinkedHashMap<>();
