@@ -129,6 +129,11 @@ public final class UpstreamStore {
                 throw new ValidationException("name", "name: " + before.value().name()
                         + " (expected: an upstream no route uses; used by routes " + String.join(", ", users) + ")");
             }
+            List<String> streamUsers = StreamRouteStore.using(c, before.id());
+            if (!streamUsers.isEmpty()) {
+                throw new ValidationException("name", "name: " + before.value().name()
+                        + " (expected: an upstream no stream route uses; used by stream routes " + String.join(", ", streamUsers) + ")");
+            }
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM upstreams WHERE id = ?")) {
                 ps.setObject(1, before.id());
                 ps.executeUpdate();
