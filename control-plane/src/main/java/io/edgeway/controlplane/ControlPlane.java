@@ -11,6 +11,7 @@ import io.edgeway.controlplane.discovery.SnapshotRefresher;
 import io.edgeway.controlplane.store.ConfigListener;
 import io.edgeway.controlplane.store.Database;
 import io.edgeway.controlplane.store.IdempotencyStore;
+import io.edgeway.controlplane.store.MasterKey;
 import io.edgeway.controlplane.store.RevisionLog;
 import io.edgeway.controlplane.store.RouteStore;
 import io.edgeway.controlplane.store.TokenStore;
@@ -23,6 +24,7 @@ import java.nio.file.Files;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,7 +66,16 @@ public final class ControlPlane implements AutoCloseable {
 
     /** Starts everything and returns once the admin API and gRPC accept connections. */
     public static ControlPlane start(Settings settings) throws IOException {
+        return start(settings, System.getenv());
+    }
+
+    /**
+     * Starts with {@code env} supplying the certificate master key (EDGEWAY_MASTER_KEY or
+     * EDGEWAY_MASTER_KEY_FILE; else generated into {@code <dataDir>/master-key} on first use): see {@link MasterKey}.
+     */
+    public static ControlPlane start(Settings settings, Map<String, String> env) throws IOException {
         requireNonNull(settings, "settings");
+        MasterKey masterKey = MasterKey.from(env, settings.dataDir());
         Deque<AutoCloseable> resources = new ArrayDeque<>();
         try {
             Database db = database(settings, resources);
@@ -85,7 +96,7 @@ public final class ControlPlane implements AutoCloseable {
                 grpc.awaitTermination(5, TimeUnit.SECONDS);
             });
             AdminApi api = new AdminApi(new UpstreamStore(revisions), new RouteStore(revisions), revisions, ledger, cache,
-                    tokens, new IdempotencyStore(db));
+                    tokens, new IdempotencyStore(db), masterKey);
             Javalin admin = api.app().start(settings.adminAddress(), settings.adminPort());
             push(resources, admin::stop);
             log.info("control plane started: admin {}:{} grpc {}:{} revision {}", settings.adminAddress(), admin.port(),

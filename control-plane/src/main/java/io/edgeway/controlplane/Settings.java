@@ -18,6 +18,8 @@ import java.util.Map;
  * EDGEWAY_GRPC_PORT       8005
  * EDGEWAY_ADMIN_TOKEN     (none)      made an admin token at start; without it and without any stored token,
  *                                     one is generated into &lt;dataDir&gt;/admin-token (loopback admin only)
+ * EDGEWAY_MASTER_KEY, EDGEWAY_MASTER_KEY_FILE   the key encrypting certificate private keys; read by
+ *                                     {@code MasterKey} (without either, generated into &lt;dataDir&gt;/master-key)
  * </pre>
  */
 public record Settings(String dbUrl, String dbUser, String dbPassword, Path dataDir,

@@ -11,17 +11,20 @@ import io.edgeway.controlplane.model.FieldError;
 import io.edgeway.controlplane.model.Stored;
 import io.edgeway.controlplane.model.ValidationException;
 import io.edgeway.controlplane.store.Actor;
+import io.edgeway.controlplane.store.CertificateStore;
 import io.edgeway.controlplane.store.ConfigStore;
 import io.edgeway.controlplane.store.ConflictException;
 import io.edgeway.controlplane.store.EntityJson;
 import io.edgeway.controlplane.store.History;
 import io.edgeway.controlplane.store.IdempotencyMismatchException;
 import io.edgeway.controlplane.store.IdempotencyStore;
+import io.edgeway.controlplane.store.MasterKey;
 import io.edgeway.controlplane.store.NotFoundException;
 import io.edgeway.controlplane.store.PreconditionFailedException;
 import io.edgeway.controlplane.store.RevisionLog;
 import io.edgeway.controlplane.store.RouteStore;
 import io.edgeway.controlplane.store.StoreException;
+import io.edgeway.controlplane.store.StreamRouteStore;
 import io.edgeway.controlplane.store.TokenStore;
 import io.edgeway.controlplane.store.UpstreamStore;
 import io.edgeway.controlplane.store.Written;
@@ -58,9 +61,11 @@ public final class AdminApi {
     private final TokensApi tokensApi;
     private final Idempotency idempotency;
     private final WaitForApplied waitForApplied;
+    private final CertificateStore certificates;
+    private final StreamRouteStore streamRoutes;
 
     public AdminApi(UpstreamStore upstreams, RouteStore routes, RevisionLog revisions, NodeLedger ledger, SnapshotCache cache,
-                    TokenStore tokens, IdempotencyStore idempotency) {
+                    TokenStore tokens, IdempotencyStore idempotency, MasterKey masterKey) {
         this.upstreams = requireNonNull(upstreams, "upstreams");
         this.routes = requireNonNull(routes, "routes");
         this.revisions = requireNonNull(revisions, "revisions");
@@ -70,6 +75,8 @@ public final class AdminApi {
         this.tokensApi = new TokensApi(tokens);
         this.idempotency = new Idempotency(idempotency);
         this.waitForApplied = new WaitForApplied(new Convergence(ledger));
+        this.certificates = new CertificateStore(revisions, requireNonNull(masterKey, "masterKey"));
+        this.streamRoutes = new StreamRouteStore(revisions);
     }
 
     /** The Javalin app, not yet started. */
@@ -100,6 +107,11 @@ public final class AdminApi {
             c.routes.patch("/api/v1/upstreams/{key}", this::patchUpstream);
             c.routes.get("/api/v1/upstreams/{key}/health", ctx -> ctx.json(UpstreamHealthJson.of(
                     upstreams.get(ctx.pathParam("key")).value().name(), ledger)));
+            TargetsApi targets = new TargetsApi(upstreams);
+            c.routes.get("/api/v1/upstreams/{key}/targets", targets::list);
+            c.routes.post("/api/v1/upstreams/{key}/targets", ctx -> idempotency.post(ctx, () -> targets.add(ctx)));
+            c.routes.put("/api/v1/upstreams/{key}/targets/{target}", targets::put);
+            c.routes.delete("/api/v1/upstreams/{key}/targets/{target}", targets::delete);
             c.routes.delete("/api/v1/upstreams/{key}", ctx -> deleted(ctx, upstreams.delete(ctx.pathParam("key"), ifMatch(ctx))));
 
             c.routes.get("/api/v1/routes", ctx -> list(ctx, p -> routes.page(p.tags(), p.fetch(), p.offset()), EntityJson::route));
@@ -108,6 +120,23 @@ public final class AdminApi {
             c.routes.put("/api/v1/routes/{key}", this::putRoute);
             c.routes.patch("/api/v1/routes/{key}", this::patchRoute);
             c.routes.delete("/api/v1/routes/{key}", ctx -> deleted(ctx, routes.delete(ctx.pathParam("key"), ifMatch(ctx))));
+
+            // Stored and versioned, not yet pushed to the proxies (TLS termination and L4 proxying are later work).
+            c.routes.get("/api/v1/certificates", ctx -> list(ctx, p -> certificates.page(p.tags(), p.fetch(), p.offset()), EntityJson::certificate));
+            c.routes.post("/api/v1/certificates", ctx -> idempotency.post(ctx, () -> {
+                RequestJson.CertificateInput in = RequestJson.certificate(body(ctx), null);
+                return answer(ctx, certificates.create(in.certificate(), in.privateKey()), EntityJson::certificate);
+            }));
+            c.routes.get("/api/v1/certificates/{key}", ctx -> entity(ctx, certificates.get(ctx.pathParam("key")), EntityJson::certificate));
+            c.routes.put("/api/v1/certificates/{key}", this::putCertificate);
+            c.routes.delete("/api/v1/certificates/{key}", ctx -> deleted(ctx, certificates.delete(ctx.pathParam("key"), ifMatch(ctx))));
+
+            c.routes.get("/api/v1/stream-routes", ctx -> list(ctx, p -> streamRoutes.page(p.tags(), p.fetch(), p.offset()), EntityJson::streamRoute));
+            c.routes.post("/api/v1/stream-routes", ctx -> idempotency.post(ctx, () -> answer(ctx,
+                    streamRoutes.create(RequestJson.streamRoute(body(ctx), null)), EntityJson::streamRoute)));
+            c.routes.get("/api/v1/stream-routes/{key}", ctx -> entity(ctx, streamRoutes.get(ctx.pathParam("key")), EntityJson::streamRoute));
+            c.routes.put("/api/v1/stream-routes/{key}", this::putStreamRoute);
+            c.routes.delete("/api/v1/stream-routes/{key}", ctx -> deleted(ctx, streamRoutes.delete(ctx.pathParam("key"), ifMatch(ctx))));
 
             c.routes.get("/api/v1/nodes", ctx -> ctx.json(Page.of(ctx).slice(ledger.list(), this::node)));
 
@@ -188,6 +217,21 @@ public final class AdminApi {
         ObjectNode merged = merge(EntityJson.route(existing), patch);
         answer(ctx, routes.put(existing.id().toString(), RequestJson.route(merged, null), patchPrecondition(ctx, existing)),
                 EntityJson::route);
+    }
+
+    private void putCertificate(Context ctx) {
+        String key = ctx.pathParam("key");
+        ObjectNode body = body(ctx);
+        String defaultName = body.hasNonNull("name") ? null : nameFor(key, k -> certificates.get(k).value().name());
+        RequestJson.CertificateInput in = RequestJson.certificate(body, defaultName);
+        answer(ctx, certificates.put(key, in.certificate(), in.privateKey(), ifMatch(ctx)), EntityJson::certificate);
+    }
+
+    private void putStreamRoute(Context ctx) {
+        String key = ctx.pathParam("key");
+        ObjectNode body = body(ctx);
+        String defaultName = body.hasNonNull("name") ? null : nameFor(key, k -> streamRoutes.get(k).value().name());
+        answer(ctx, streamRoutes.put(key, RequestJson.streamRoute(body, defaultName), ifMatch(ctx)), EntityJson::streamRoute);
     }
 
     /** PUT without a name keeps the entity's name: the path's name, or the current name when the path is an id. */

@@ -6,14 +6,18 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.edgeway.controlplane.model.Certificate;
 import io.edgeway.controlplane.model.Durations;
 import io.edgeway.controlplane.model.FieldError;
+import io.edgeway.controlplane.model.Pem;
 import io.edgeway.controlplane.model.Route;
+import io.edgeway.controlplane.model.StreamRoute;
 import io.edgeway.controlplane.model.Target;
 import io.edgeway.controlplane.model.Timeouts;
 import io.edgeway.controlplane.model.Upstream;
 import io.edgeway.controlplane.model.ValidationException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -29,6 +33,11 @@ final class RequestJson {
     private static final Set<String> TARGET = Set.of("host", "port", "weight");
     private static final Set<String> ROUTE = Set.of("name", "tags", "hosts", "paths", "methods", "upstream", "timeouts");
     private static final Set<String> TIMEOUTS = Set.of("connect", "first_byte", "idle");
+    private static final Set<String> CERTIFICATE = Set.of("name", "tags", "cert", "key", "snis");
+    private static final Set<String> STREAM_ROUTE = Set.of("name", "tags", "listen_port", "protocol", "snis", "upstream");
+
+    /** A certificate as validated, and its private key as PKCS#8 DER (to be encrypted by the store). */
+    record CertificateInput(Certificate certificate, byte[] privateKey) {}
 
     private RequestJson() {}
 
@@ -88,6 +97,105 @@ final class RequestJson {
         }
         throwIfInvalid(problems.invalid);
         return u;
+    }
+
+    /**
+     * One target of the targets subresource; {@code host} and {@code port} default to {@code pathHost} and
+     * {@code pathPort} (the PUT path's target; null and 0 for a POST), and must equal them when given.
+     */
+    static Target target(ObjectNode body, String pathHost, int pathPort) {
+        Fields.Problems problems = new Fields.Problems();
+        Fields f = new Fields(body, "", problems, TARGET);
+        String host = orDefault(f.string("host"), pathHost);
+        int port = f.integer("port", pathPort, "1-65535");
+        int weight = f.integer("weight", Target.DEFAULT_WEIGHT, "0-" + Target.MAX_WEIGHT);
+        throwIfMalformed(problems);
+        if (!f.has("port") && pathPort == 0) {
+            problems.invalid.add(new FieldError("port", "port: missing (expected: 1-65535)"));
+        }
+        Target t = null;
+        try {
+            t = new Target(host, port, weight);
+        } catch (ValidationException e) {
+            e.errors().stream()
+                    .filter(err -> problems.invalid.stream().noneMatch(p -> p.field().equals(err.field())))
+                    .forEach(problems.invalid::add);
+        }
+        if (t != null && pathHost != null) {
+            if (!t.host().equals(pathHost.toLowerCase(Locale.ROOT))) {
+                problems.invalid.add(new FieldError("host", "host: " + t.host() + " (expected: " + pathHost + ", the host in the path)"));
+            }
+            if (t.port() != pathPort) {
+                problems.invalid.add(new FieldError("port", "port: " + t.port() + " (expected: " + pathPort + ", the port in the path)"));
+            }
+        }
+        throwIfInvalid(problems.invalid);
+        return t;
+    }
+
+    /**
+     * A certificate with its key; {@code name} from the body, else {@code defaultName}. The chain must parse,
+     * the key must be PKCS#8 RSA or EC and belong to the leaf; errors name {@code cert} or {@code key}.
+     */
+    static CertificateInput certificate(ObjectNode body, String defaultName) {
+        Fields.Problems problems = new Fields.Problems();
+        Fields f = new Fields(body, "", problems, CERTIFICATE);
+        String name = orDefault(f.string("name"), defaultName);
+        List<String> tags = f.strings("tags");
+        String certPem = f.string("cert");
+        String keyPem = f.string("key");
+        List<String> snis = f.strings("snis");
+        throwIfMalformed(problems);
+        Pem.Chain chain = null;
+        byte[] key = null;
+        try {
+            chain = Pem.certificate(certPem);
+        } catch (ValidationException e) {
+            problems.invalid.addAll(e.errors());
+        }
+        if (chain != null) {
+            try {
+                key = Pem.privateKey(keyPem, chain.leaf());
+            } catch (ValidationException e) {
+                problems.invalid.addAll(e.errors());
+            }
+        } else if (keyPem == null) {
+            problems.invalid.add(new FieldError("key", "key: missing (expected: a PEM private key, -----BEGIN PRIVATE KEY-----)"));
+        }
+        Certificate c = null;
+        try {
+            c = new Certificate(name, tags, certPem, snis, chain == null ? Instant.EPOCH : chain.expiresAt(),
+                    chain == null ? "" : chain.fingerprintSha256());
+        } catch (ValidationException e) {
+            e.errors().stream()
+                    .filter(err -> problems.invalid.stream().noneMatch(p -> p.field().equals(err.field())))
+                    .forEach(problems.invalid::add);
+        }
+        throwIfInvalid(problems.invalid);
+        return new CertificateInput(c, key);
+    }
+
+    /** A stream route; {@code name} from the body, else {@code defaultName}. */
+    static StreamRoute streamRoute(ObjectNode body, String defaultName) {
+        Fields.Problems problems = new Fields.Problems();
+        Fields f = new Fields(body, "", problems, STREAM_ROUTE);
+        String name = orDefault(f.string("name"), defaultName);
+        List<String> tags = f.strings("tags");
+        int port = f.integer("listen_port", 0, "1-65535");
+        String protocol = f.string("protocol");
+        List<String> snis = f.strings("snis");
+        String upstream = f.string("upstream");
+        throwIfMalformed(problems);
+        StreamRoute r = null;
+        try {
+            r = new StreamRoute(name, tags, port, protocol, snis, upstream);
+        } catch (ValidationException e) {
+            e.errors().stream()
+                    .filter(err -> problems.invalid.stream().noneMatch(p -> p.field().equals(err.field())))
+                    .forEach(problems.invalid::add);
+        }
+        throwIfInvalid(problems.invalid);
+        return r;
     }
 
     /** A route; {@code name} from the body, else {@code defaultName} (the PUT path's name). */

@@ -6,6 +6,7 @@ import io.edgeway.controlplane.model.Config;
 import io.edgeway.controlplane.model.Route;
 import io.edgeway.controlplane.model.Stored;
 import io.edgeway.controlplane.model.Upstream;
+import io.edgeway.controlplane.model.ValidationException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -122,6 +123,12 @@ public final class ConfigStore {
         Set<String> keptUpstreams = doc.upstreams().stream().map(Upstream::name).collect(Collectors.toSet());
         for (Stored<Upstream> before : upstreams.values()) {
             if (!keptUpstreams.contains(before.value().name())) {
+                // stream routes are outside the document (for now): one still using the upstream keeps it
+                List<String> streamUsers = StreamRouteStore.using(c, before.id());
+                if (!streamUsers.isEmpty()) {
+                    throw new ValidationException("upstreams", "upstreams: " + before.value().name()
+                            + " missing (expected: kept while stream routes " + String.join(", ", streamUsers) + " use it)");
+                }
                 deleteRow(c, "upstreams", before.id());
                 RevisionLog.record(c, revision, UPSTREAM, before.id(), before.value().name(), "delete",
                         EntityJson.upstream(before), null);

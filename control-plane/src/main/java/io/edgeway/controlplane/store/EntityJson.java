@@ -2,9 +2,11 @@ package io.edgeway.controlplane.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.edgeway.controlplane.model.Certificate;
 import io.edgeway.controlplane.model.Durations;
 import io.edgeway.controlplane.model.Route;
 import io.edgeway.controlplane.model.Stored;
+import io.edgeway.controlplane.model.StreamRoute;
 import io.edgeway.controlplane.model.Target;
 import io.edgeway.controlplane.model.Timeouts;
 import io.edgeway.controlplane.model.Upstream;
@@ -48,6 +50,27 @@ public final class EntityJson {
         m.put("methods", r.methods());
         m.put("upstream", r.upstream());
         m.put("timeouts", timeouts(r.timeouts()));
+        return tail(m, s);
+    }
+
+    /** A certificate as the API shows it: never its private key. */
+    public static Map<String, Object> certificate(Stored<Certificate> s) {
+        Certificate cert = s.value();
+        Map<String, Object> m = head(s, cert.name(), cert.tags());
+        m.put("cert", cert.cert());
+        m.put("snis", cert.snis());
+        m.put("expires_at", cert.expiresAt().toString());
+        m.put("fingerprint_sha256", cert.fingerprintSha256());
+        return tail(m, s);
+    }
+
+    public static Map<String, Object> streamRoute(Stored<StreamRoute> s) {
+        StreamRoute r = s.value();
+        Map<String, Object> m = head(s, r.name(), r.tags());
+        m.put("listen_port", r.listenPort());
+        m.put("protocol", r.protocol());
+        m.put("snis", r.snis());
+        m.put("upstream", r.upstream());
         return tail(m, s);
     }
 
@@ -111,6 +134,10 @@ public final class EntityJson {
         if (!values.isEmpty()) {
             m.put(key, values);
         }
+    }
+
+    public static Map<String, Object> target(Target t) {
+        return targets(List.of(t)).get(0);
     }
 
     static List<Map<String, Object>> targets(List<Target> targets) {

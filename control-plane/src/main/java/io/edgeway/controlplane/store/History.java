@@ -83,9 +83,10 @@ public final class History {
                 for (Entry e : r.entries()) {
                     if (e.kind().equals("upstream")) {
                         replayUpstream(e, upstreams, routes);
-                    } else {
+                    } else if (e.kind().equals("route")) {
                         put(routes, e);
                     }
+                    // certificates and stream routes are not part of the declarative Config (yet): not replayed
                 }
             }
             List<Upstream> us = upstreams.values().stream().map(EntityJson::readUpstream)

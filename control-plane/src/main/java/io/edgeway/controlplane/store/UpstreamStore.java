@@ -93,6 +93,32 @@ public final class UpstreamStore {
         });
     }
 
+    /** How a target subresource write changes an upstream's targets; throws to refuse it. */
+    @FunctionalInterface
+    public interface TargetsChange {
+        List<Target> apply(String upstream, List<Target> current);
+    }
+
+    /**
+     * Rewrites the targets of the upstream {@code key} names (when {@code ifMatch} matches its ETag): one
+     * normal upstream update, so it bumps the revision, logs before and after, and passes the snapshot check.
+     */
+    public Written<Stored<Upstream>> changeTargets(String key, String ifMatch, TargetsChange change) {
+        requireNonNull(key, "key");
+        requireNonNull(change, "change");
+        return log.write((c, revision) -> {
+            Stored<Upstream> before = find(c, key, true).orElseThrow(() -> new NotFoundException(KIND, key));
+            Precondition.check(ifMatch, before);
+            Upstream u = before.value();
+            List<Target> targets = change.apply(u.name(), u.targets());
+            Upstream changed = new Upstream(u.name(), u.tags(), targets, u.policy(), u.hashOn(), u.slowStart(), u.healthCheck());
+            Stored<Upstream> after = update(c, before.id(), changed, revision);
+            RevisionLog.record(c, revision, KIND, after.id(), u.name(), "update",
+                    EntityJson.upstream(before), EntityJson.upstream(after));
+            return new Written<>(after, revision, false);
+        });
+    }
+
     public Written<Void> delete(String key, String ifMatch) {
         requireNonNull(key, "key");
         return log.write((c, revision) -> {
@@ -102,6 +128,11 @@ public final class UpstreamStore {
             if (!users.isEmpty()) {
                 throw new ValidationException("name", "name: " + before.value().name()
                         + " (expected: an upstream no route uses; used by routes " + String.join(", ", users) + ")");
+            }
+            List<String> streamUsers = StreamRouteStore.using(c, before.id());
+            if (!streamUsers.isEmpty()) {
+                throw new ValidationException("name", "name: " + before.value().name()
+                        + " (expected: an upstream no stream route uses; used by stream routes " + String.join(", ", streamUsers) + ")");
             }
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM upstreams WHERE id = ?")) {
                 ps.setObject(1, before.id());

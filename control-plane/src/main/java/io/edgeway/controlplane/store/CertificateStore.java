@@ -1,0 +1,209 @@
+package io.edgeway.controlplane.store;
+
+import static java.util.Objects.requireNonNull;
+
+import io.edgeway.controlplane.model.Certificate;
+import io.edgeway.controlplane.model.Stored;
+import io.edgeway.controlplane.model.ValidationException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * TLS certificates in PostgreSQL. The private key is stored only as AES-256-GCM ciphertext under the
+ * {@link MasterKey}, and neither the API view nor the revision log holds it. Every write goes through the
+ * revision log. Not pushed to the proxies yet.
+ */
+public final class CertificateStore {
+    private static final String KIND = "certificate";
+
+    private final RevisionLog log;
+    private final MasterKey masterKey;
+
+    public CertificateStore(RevisionLog log, MasterKey masterKey) {
+        this.log = requireNonNull(log, "log");
+        this.masterKey = requireNonNull(masterKey, "masterKey");
+    }
+
+    /** Up to {@code limit} certificates having every tag in {@code tags}, in name order from {@code offset}. */
+    public List<Stored<Certificate>> page(List<String> tags, int limit, int offset) {
+        return log.db().consistentRead(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT * FROM certificates WHERE tags @> ? ORDER BY name LIMIT ? OFFSET ?")) {
+                ps.setArray(1, Rows.textArray(c, tags));
+                ps.setInt(2, limit);
+                ps.setInt(3, offset);
+                try (ResultSet rs = ps.executeQuery()) {
+                    List<Stored<Certificate>> out = new ArrayList<>();
+                    while (rs.next()) {
+                        out.add(read(rs));
+                    }
+                    return out;
+                }
+            }
+        });
+    }
+
+    public Stored<Certificate> get(String key) {
+        return log.db().consistentRead(c -> find(c, key, false)).orElseThrow(() -> new NotFoundException(KIND, key));
+    }
+
+    /** {@code privateKey}: the PKCS#8 DER the request's key parsed to; encrypted before it reaches the database. */
+    public Written<Stored<Certificate>> create(Certificate cert, byte[] privateKey) {
+        requireNonNull(cert, "cert");
+        byte[] sealed = masterKey.encrypt(requireNonNull(privateKey, "privateKey"));
+        return log.write((c, revision) -> {
+            checkFree(c, cert, null);
+            Stored<Certificate> s = insert(c, UUID.randomUUID(), cert, sealed, revision);
+            RevisionLog.record(c, revision, KIND, s.id(), cert.name(), "create", null, EntityJson.certificate(s));
+            return new Written<>(s, revision, true);
+        });
+    }
+
+    /** Replaces (when {@code ifMatch} matches) the certificate {@code key} names, or creates it when {@code key} is an unused name. */
+    public Written<Stored<Certificate>> put(String key, Certificate cert, byte[] privateKey, String ifMatch) {
+        requireNonNull(key, "key");
+        requireNonNull(cert, "cert");
+        byte[] sealed = masterKey.encrypt(requireNonNull(privateKey, "privateKey"));
+        return log.write((c, revision) -> {
+            Optional<Stored<Certificate>> existing = find(c, key, true);
+            Precondition.check(ifMatch, existing.orElse(null));
+            if (existing.isEmpty()) {
+                if (Rows.asId(key) != null) {
+                    throw new NotFoundException(KIND, key);
+                }
+                if (!key.equals(cert.name())) {
+                    throw new ValidationException("name", "name: " + cert.name() + " (expected: " + key + ", the name in the path)");
+                }
+                checkFree(c, cert, null);
+                Stored<Certificate> s = insert(c, UUID.randomUUID(), cert, sealed, revision);
+                RevisionLog.record(c, revision, KIND, s.id(), cert.name(), "create", null, EntityJson.certificate(s));
+                return new Written<>(s, revision, true);
+            }
+            Stored<Certificate> before = existing.get();
+            checkFree(c, cert, before.id());
+            Stored<Certificate> after;
+            try (PreparedStatement ps = c.prepareStatement("""
+                    UPDATE certificates SET name = ?, tags = ?, cert = ?, key_ciphertext = ?, snis = ?, expires_at = ?,
+                        fingerprint_sha256 = ?, updated_at = now(), revision = ?
+                    WHERE id = ? RETURNING *""")) {
+                bind(c, ps, cert, sealed);
+                ps.setLong(8, revision);
+                ps.setObject(9, before.id());
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    after = read(rs);
+                }
+            }
+            RevisionLog.record(c, revision, KIND, after.id(), cert.name(), "update",
+                    EntityJson.certificate(before), EntityJson.certificate(after));
+            return new Written<>(after, revision, false);
+        });
+    }
+
+    public Written<Void> delete(String key, String ifMatch) {
+        requireNonNull(key, "key");
+        return log.write((c, revision) -> {
+            Stored<Certificate> before = find(c, key, true).orElseThrow(() -> new NotFoundException(KIND, key));
+            Precondition.check(ifMatch, before);
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM certificates WHERE id = ?")) {
+                ps.setObject(1, before.id());
+                ps.executeUpdate();
+            }
+            RevisionLog.record(c, revision, KIND, before.id(), before.value().name(), "delete",
+                    EntityJson.certificate(before), null);
+            return new Written<>(null, revision, false);
+        });
+    }
+
+    /** The decrypted PKCS#8 private key of one certificate, for the later push to the proxies; never for the API. */
+    public byte[] privateKey(String key) {
+        byte[] sealed = log.db().consistentRead(c -> {
+            UUID id = Rows.asId(key);
+            try (PreparedStatement ps = c.prepareStatement("SELECT key_ciphertext FROM certificates WHERE " + (id != null ? "id" : "name") + " = ?")) {
+                ps.setObject(1, id != null ? id : key);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getBytes(1) : null;
+                }
+            }
+        });
+        if (sealed == null) {
+            throw new NotFoundException(KIND, key);
+        }
+        return masterKey.decrypt(sealed);
+    }
+
+    private static Optional<Stored<Certificate>> find(Connection c, String key, boolean lock) throws SQLException {
+        UUID id = Rows.asId(key);
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT * FROM certificates WHERE " + (id != null ? "id = ?" : "name = ?") + (lock ? " FOR UPDATE" : ""))) {
+            ps.setObject(1, id != null ? id : key);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(read(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    /** The name and each SNI belong to no other certificate (409). */
+    private static void checkFree(Connection c, Certificate cert, UUID self) throws SQLException {
+        Optional<Stored<Certificate>> holder = find(c, cert.name(), false);
+        if (holder.isPresent() && !holder.get().id().equals(self)) {
+            throw new ConflictException("name", "name: " + cert.name() + " (expected: a name no other certificate uses)");
+        }
+        if (cert.snis().isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT name, snis FROM certificates WHERE snis && ? AND id IS DISTINCT FROM ? ORDER BY name LIMIT 1")) {
+            ps.setArray(1, Rows.textArray(c, cert.snis()));
+            ps.setObject(2, self);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    List<String> taken = new ArrayList<>(Rows.strings(rs, "snis"));
+                    taken.retainAll(cert.snis());
+                    int i = cert.snis().indexOf(taken.get(0));
+                    throw new ConflictException("snis[" + i + "]", "snis[" + i + "]: " + taken.get(0)
+                            + " (expected: an SNI no other certificate serves; certificate " + rs.getString("name") + " does)");
+                }
+            }
+        }
+    }
+
+    private static Stored<Certificate> insert(Connection c, UUID id, Certificate cert, byte[] sealed, long revision) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO certificates (name, tags, cert, key_ciphertext, snis, expires_at, fingerprint_sha256,
+                    revision, id, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, now(), now()) RETURNING *""")) {
+            bind(c, ps, cert, sealed);
+            ps.setLong(8, revision);
+            ps.setObject(9, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return read(rs);
+            }
+        }
+    }
+
+    private static void bind(Connection c, PreparedStatement ps, Certificate cert, byte[] sealed) throws SQLException {
+        ps.setString(1, cert.name());
+        ps.setArray(2, Rows.textArray(c, cert.tags()));
+        ps.setString(3, cert.cert());
+        ps.setBytes(4, sealed);
+        ps.setArray(5, Rows.textArray(c, cert.snis()));
+        ps.setObject(6, OffsetDateTime.ofInstant(cert.expiresAt(), ZoneOffset.UTC));
+        ps.setString(7, cert.fingerprintSha256());
+    }
+
+    private static Stored<Certificate> read(ResultSet rs) throws SQLException {
+        Certificate cert = new Certificate(rs.getString("name"), Rows.strings(rs, "tags"), rs.getString("cert"),
+                Rows.strings(rs, "snis"), Rows.instant(rs, "expires_at"), rs.getString("fingerprint_sha256"));
+        return new Stored<>(Rows.uuid(rs, "id"), cert, Rows.instant(rs, "created_at"), Rows.instant(rs, "updated_at"),
+                rs.getLong("revision"));
+    }
+}
