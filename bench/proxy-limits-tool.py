@@ -156,6 +156,11 @@ async def idle_main(args):
     open_s = time.monotonic() - t0
     await asyncio.sleep(args.settle)  # idle: nothing is sent on any connection now
     after = await asyncio.to_thread(sample, args.settle)
+    after_between = None
+    if args.between:  # e.g. traffic on other connections next to the idle ones, then the same settle and samples
+        await asyncio.to_thread(subprocess.run, args.between, shell=True, timeout=300)
+        await asyncio.sleep(args.settle)
+        after_between = await asyncio.to_thread(sample, args.settle)
     # Still open and usable? The proxy must not have dropped idle connections: reuse every 100th.
     probe_ok = probe_fail = 0
     for r, w in conns[::100]:
@@ -172,7 +177,8 @@ async def idle_main(args):
             f.write(hook.stdout)
     result = dict(conns=len(conns), errors=len(errors), first_errors=errors[:3], open_seconds=round(open_s, 2),
                   rss_before_kib=statistics.median(before), rss_after_kib=statistics.median(after),
-                  rss_after_max_kib=max(after), probe_ok=probe_ok, probe_fail=probe_fail)
+                  rss_after_max_kib=max(after),
+                  rss_after_between_kib=None if after_between is None else statistics.median(after_between), probe_ok=probe_ok, probe_fail=probe_fail)
     if args.metrics_url:
         try:
             import urllib.request
@@ -315,6 +321,7 @@ def main():
     s.add_argument("--settle", type=float, default=5, help="seconds of RSS sampling before and after")
     s.add_argument("--open-timeout", type=float, default=120)
     s.add_argument("--metrics-url")
+    s.add_argument("--between", help="shell command run after the 'after' samples, followed by a second settle and samples")
     s.add_argument("--hook", help="shell command run while the connections are open, after the RSS samples")
     s.add_argument("--hook-out", default=os.devnull)
     s = sub.add_parser("sockets")
