@@ -45,16 +45,9 @@ final class HeadOnly {
 
         @Override
         public InputStream decompress(InputStream is) {
-            return new GzipMarker(is);
+            return is;
         }
     }, true);
-
-    /** Lets the marshaller know the bytes are gzip without guessing from them. */
-    private static final class GzipMarker extends java.io.FilterInputStream {
-        GzipMarker(InputStream in) {
-            super(in);
-        }
-    }
 
     static final MethodDescriptor.Marshaller<Head> MARSHALLER = new MethodDescriptor.Marshaller<>() {
         @Override
@@ -66,9 +59,11 @@ final class HeadOnly {
         public Head parse(InputStream in) {
             try {
                 int wire = in.available(); // gRPC's message streams know their length
-                boolean gzip = in instanceof GzipMarker;
-                byte[] head = gzip ? firstGzipMember(in) : in.readNBytes(Math.min(wire, 256));
-                return readHead(head, wire, gzip); // the rest is left unread; gRPC releases it
+                byte[] start = in.readNBytes(512); // the rest is left unread; gRPC releases it
+                // gRPC wraps the stream, so tell the encodings apart by their first byte: a gzip member starts
+                // with 0x1f, a ControlMessage with the snapshot field's tag, 0x0a.
+                boolean gzip = start.length > 0 && (start[0] & 0xff) == 0x1f;
+                return readHead(gzip ? firstGzipMember(start) : start, wire, gzip);
             } catch (IOException | DataFormatException e) {
                 throw new IllegalStateException("unreadable ControlMessage head", e);
             }
@@ -76,8 +71,7 @@ final class HeadOnly {
     };
 
     /** Inflates the first member of a gzip stream (the head) from at most its first 512 bytes. */
-    private static byte[] firstGzipMember(InputStream in) throws IOException, DataFormatException {
-        byte[] start = in.readNBytes(512);
+    private static byte[] firstGzipMember(byte[] start) throws IOException, DataFormatException {
         if (start.length < 18 || (start[0] & 0xff) != 0x1f || (start[1] & 0xff) != 0x8b || start[3] != 0) {
             throw new IOException("expected a gzip member without optional header fields");
         }
@@ -95,14 +89,18 @@ final class HeadOnly {
         }
     }
 
-    /** version and nonce from the head's Snapshot (ControlMessage field 1); stops at the first occurrence. */
+    /** version and nonce from the head's Snapshot (ControlMessage field 1); reads nothing after it. */
     private static Head readHead(byte[] head, int wire, boolean gzip) throws IOException {
         CodedInputStream c = CodedInputStream.newInstance(head);
         int tag = c.readTag();
         if (WireFormat.getTagFieldNumber(tag) != 1 || WireFormat.getTagWireType(tag) != WireFormat.WIRETYPE_LENGTH_DELIMITED) {
             throw new IOException("expected ControlMessage.snapshot first, got tag " + tag);
         }
-        c.pushLimit(c.readRawVarint32());
+        int length = c.readRawVarint32();
+        if (length > head.length - c.getTotalBytesRead()) {
+            throw new IOException("head of " + length + " bytes does not fit in the first 512: not a head?");
+        }
+        c.pushLimit(length);
         long version = 0;
         String nonce = "";
         while (!c.isAtEnd()) {
