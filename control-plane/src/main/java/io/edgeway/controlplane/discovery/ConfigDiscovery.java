@@ -4,6 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import io.edgeway.proto.v1.ConfigDiscoveryGrpc;
 import io.edgeway.proto.v1.NodeMessage;
+import io.grpc.Codec;
+import io.grpc.Compressor;
+import io.grpc.CompressorRegistry;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Grpc;
@@ -19,10 +22,9 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.ServerCalls;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
@@ -30,8 +32,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The ConfigDiscovery gRPC service. Responses go out as pre-serialized bytes (see {@link PreparedSnapshot}),
- * so the method is bound with a pass-through marshaller instead of the generated stub base.
+ * The ConfigDiscovery gRPC service. Responses go out as pre-serialized (and, to clients that accept it,
+ * pre-gzipped) bytes (see {@link PreparedSnapshot}), so the method is bound with a pass-through marshaller
+ * instead of the generated stub base.
  */
 public final class ConfigDiscovery {
     /**
@@ -48,36 +51,73 @@ public final class ConfigDiscovery {
     private static final Context.Key<String> REMOTE_ADDRESS = Context.key("edgeway-remote-address");
     private static final AtomicLong STREAM_IDS = new AtomicLong();
 
-    private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
+    private static final Context.Key<Boolean> ACCEPTS_GZIP = Context.key("edgeway-accepts-gzip");
+    private static final Metadata.Key<String> ACCEPT_ENCODING =
+            Metadata.Key.of("grpc-accept-encoding", Metadata.ASCII_STRING_MARSHALLER);
+
+    private static final MethodDescriptor.Marshaller<Payload> PAYLOAD = new MethodDescriptor.Marshaller<>() {
         @Override
-        public InputStream stream(byte[] value) {
-            return new ByteArrayInputStream(value); // gRPC reads its length without copying it again
+        public InputStream stream(Payload value) {
+            return value.stream(); // drained into the transport's buffers without an intermediate copy
         }
 
         @Override
-        public byte[] parse(InputStream stream) {
-            try {
-                return stream.readAllBytes();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+        public Payload parse(InputStream stream) {
+            throw new UnsupportedOperationException("the server never receives a ControlMessage");
+        }
+    };
+
+    /**
+     * Sends what it is given as it is, under the name "gzip": the bytes are already gzipped, once per version
+     * ({@link PreparedSnapshot}), so gRPC only has to set the compressed flag and the grpc-encoding header.
+     * Registered on this server only, whose single service sends nothing else compressed.
+     */
+    static final Compressor PRECOMPRESSED_GZIP = new Compressor() {
+        @Override
+        public String getMessageEncoding() {
+            return "gzip";
+        }
+
+        @Override
+        public OutputStream compress(OutputStream os) {
+            return new OutputStream() {
+                @Override
+                public void write(int b) throws IOException {
+                    os.write(b);
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    os.write(b, off, len);
+                }
+            };
         }
     };
 
     private ConfigDiscovery() {}
 
-    /** The service, with the interceptor that records each stream's remote address. */
+    /** The service, sending snapshots uncompressed; it fits any server. */
     public static ServerServiceDefinition service(SnapshotCache cache, NodeLedger ledger) {
+        return service(cache, ledger, false);
+    }
+
+    /**
+     * The service, with the interceptor that records each stream's remote address. With {@code precompressed},
+     * streams whose client accepts gzip get the snapshot's gzipped bytes: only for a server built with
+     * {@link #PRECOMPRESSED_GZIP} as its "gzip" compressor, or they would be gzipped twice.
+     */
+    static ServerServiceDefinition service(SnapshotCache cache, NodeLedger ledger, boolean precompressed) {
         requireNonNull(cache, "cache");
         requireNonNull(ledger, "ledger");
-        MethodDescriptor<NodeMessage, byte[]> method = ConfigDiscoveryGrpc.getStreamMethod()
-                .toBuilder(ProtoUtils.marshaller(NodeMessage.getDefaultInstance()), BYTES)
+        MethodDescriptor<NodeMessage, Payload> method = ConfigDiscoveryGrpc.getStreamMethod()
+                .toBuilder(ProtoUtils.marshaller(NodeMessage.getDefaultInstance()), PAYLOAD)
                 .build();
         SendBudget budget = new SendBudget(SendBudget.DEFAULT_BYTES);
         ServerServiceDefinition definition = ServerServiceDefinition.builder(ConfigDiscoveryGrpc.SERVICE_NAME)
                 .addMethod(method, ServerCalls.asyncBidiStreamingCall(out -> new NodeStream(
-                        (ServerCallStreamObserver<byte[]>) out, cache, ledger,
-                        REMOTE_ADDRESS.get(), STREAM_IDS.incrementAndGet(), budget)))
+                        (ServerCallStreamObserver<Payload>) out, cache, ledger,
+                        REMOTE_ADDRESS.get(), STREAM_IDS.incrementAndGet(), budget,
+                        precompressed && ACCEPTS_GZIP.get())))
                 .build();
         return ServerInterceptors.intercept(definition, new RemoteAddressInterceptor());
     }
@@ -85,7 +125,8 @@ public final class ConfigDiscovery {
     /** Starts a gRPC server on {@code host:port} (0 picks a free port). */
     public static Server serve(String host, int port, SnapshotCache cache, NodeLedger ledger) throws IOException {
         return NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
-                .addService(service(cache, ledger))
+                .addService(service(cache, ledger, true))
+                .compressorRegistry(precompressedRegistry())
                 // Proxies ping so a dead peer (crashed host, dropped NAT entry) is noticed; allow it, and
                 // ping idle proxies ourselves so their entries go disconnected instead of staying stale.
                 .permitKeepAliveTime(PERMIT_KEEPALIVE_TIME.toMillis(), TimeUnit.MILLISECONDS)
@@ -96,12 +137,36 @@ public final class ConfigDiscovery {
                 .start();
     }
 
+    private static CompressorRegistry precompressedRegistry() {
+        CompressorRegistry registry = CompressorRegistry.newEmptyInstance();
+        registry.register(Codec.Identity.NONE);
+        registry.register(PRECOMPRESSED_GZIP);
+        return registry;
+    }
+
+    /**
+     * Whether the client said it can read gzip: the same test grpc-java's ServerCallImpl applies before it
+     * honours setCompression, so the flag on the wire and the bytes we send always agree.
+     */
+    static boolean acceptsGzip(Metadata headers) {
+        String accepted = headers.get(ACCEPT_ENCODING);
+        if (accepted == null) {
+            return false;
+        }
+        for (String encoding : accepted.split(",")) {
+            if (encoding.trim().equals("gzip")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static final class RemoteAddressInterceptor implements ServerInterceptor {
         @Override
         public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
                                                            ServerCallHandler<Q, R> next) {
             SocketAddress remote = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
-            Context context = Context.current().withValue(REMOTE_ADDRESS, format(remote));
+            Context context = Context.current().withValues(REMOTE_ADDRESS, format(remote), ACCEPTS_GZIP, acceptsGzip(headers));
             return Contexts.interceptCall(context, call, headers, next);
         }
 

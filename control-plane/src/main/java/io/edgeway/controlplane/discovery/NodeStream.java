@@ -16,12 +16,13 @@ import java.util.stream.Collectors;
  * version replaces the waiting one, so a slow proxy costs one reference, never a queue.
  */
 final class NodeStream implements StreamObserver<NodeMessage> {
-    private final ServerCallStreamObserver<byte[]> out;
+    private final ServerCallStreamObserver<Payload> out;
     private final SnapshotCache cache;
     private final NodeLedger ledger;
     private final String address;
     private final long streamId;
     private final SendBudget budget;
+    private final boolean gzip; // the client accepts gzip and the server sends the pre-gzipped bytes
 
     // Inbound callbacks are serialized by gRPC, so these need no lock.
     private String nodeId;
@@ -37,14 +38,18 @@ final class NodeStream implements StreamObserver<NodeMessage> {
     private long inFlight; // bytes taken from the budget for a send the transport has not written yet
     private boolean queuedForBudget;
 
-    NodeStream(ServerCallStreamObserver<byte[]> out, SnapshotCache cache, NodeLedger ledger, String address, long streamId,
-               SendBudget budget) {
+    NodeStream(ServerCallStreamObserver<Payload> out, SnapshotCache cache, NodeLedger ledger, String address, long streamId,
+               SendBudget budget, boolean gzip) {
         this.out = requireNonNull(out, "out");
         this.cache = requireNonNull(cache, "cache");
         this.ledger = requireNonNull(ledger, "ledger");
         this.address = requireNonNull(address, "address");
         this.streamId = streamId;
         this.budget = requireNonNull(budget, "budget");
+        this.gzip = gzip;
+        if (gzip) {
+            out.setCompression("gzip"); // before the first message, which sends the headers
+        }
         out.setOnReadyHandler(this::drain);
         out.setOnCancelHandler(this::finish);
     }
@@ -120,14 +125,16 @@ final class NodeStream implements StreamObserver<NodeMessage> {
             releaseIfWritten();
             while (!closed && pending != null && out.isReady() && !queuedForBudget) {
                 PreparedSnapshot s = pending;
-                if (!budget.acquire(s.encoded().length, this::resume)) {
+                Payload payload = s.payload(Long.toString(sends + 1), gzip);
+                if (!budget.acquire(payload.length(), this::resume)) {
                     queuedForBudget = true; // the budget calls resume() once earlier sends reached the wire
                     return;
                 }
-                inFlight = s.encoded().length;
+                inFlight = payload.length();
                 pending = null;
                 sentVersion = s.version();
-                out.onNext(s.withNonce(Long.toString(++sends)));
+                sends++;
+                out.onNext(payload);
                 releaseIfWritten();
             }
         }
