@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.edgeway.controlplane.Http.Response;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -24,6 +26,8 @@ class BadInputTest {
     private static final String JSON = "application/json";
     private static final String UP = "/api/v1/upstreams";
     private static final String RT = "/api/v1/routes";
+    private static final String CFG = "/api/v1/config";
+    private static final String YAML = "application/yaml";
 
     private TestDatabase db;
     private ControlPlane cp;
@@ -110,22 +114,171 @@ class BadInputTest {
                 bad("PUT", UP + "/" + UUID.randomUUID(), JSON, "{\"name\":\"x\"}", 404, null),
                 bad("PUT", UP + "/" + UUID.randomUUID(), JSON, "{}", 404, null),
                 bad("DELETE", RT + "/" + UUID.randomUUID(), null, null, 404, null)));
+        cases.addAll(hostile());
         return cases.stream();
     }
 
-    private static Arguments bad(String method, String path, String contentType, String body, int status, String field) {
+    /**
+     * The hostile-input suite: every write endpoint against deep nesting, huge numbers, duplicate keys,
+     * invalid UTF-8, wrong or missing content types, a 10 MiB body, nulls for required fields, unknown
+     * fields, wrong types, out-of-range values, dangling references and regexes that are invalid or would
+     * blow up when compiled.
+     */
+    static List<Arguments> hostile() {
+        String nest = "[".repeat(10_000) + "]".repeat(10_000);
+        Huge huge = new Huge("{\"name\":\"x\",\"tags\":[\"" + "a".repeat(10 * 1024 * 1024) + "\"]}");
+        byte[] badUtf8 = utf8WithInvalidBytes("{\"name\":\"x\",\"tags\":[\"ok\",\"", "\"]}");
+        String t = "{\"name\":\"x\",\"targets\":[%s]}";
+        String pt = "{\"targets\":[%s]}";
+        String r = "{\"name\":\"r\",\"upstream\":\"shop\",%s}";
+        String pr = "{%s}";
+        String cu = "{\"upstreams\":[{\"name\":\"u\",%s}]}";
+        String cr = "{\"upstreams\":[{\"name\":\"u\"}],\"routes\":[{\"name\":\"r\",\"upstream\":\"u\",%s}]}";
+        String upX = UP + "/x";
+        String upShop = UP + "/shop";
+        String rtR = RT + "/r";
+        String rtShop = RT + "/shop";
+        String catastrophic = "\"paths\":[\"/ok\",\"~/(((a{1000}){1000}){1000})\"]";
+        return List.of(
+                // deep nesting: 10,000 nested arrays
+                bad("POST", UP, JSON, "{\"name\":\"x\",\"tags\":" + nest + "}", 400, "body"),
+                bad("PUT", upX, JSON, "{\"tags\":" + nest + "}", 400, "body"),
+                bad("PATCH", upShop, JSON, "{\"targets\":" + nest + "}", 400, "body"),
+                bad("POST", RT, JSON, r.formatted("\"paths\":" + nest), 400, "body"),
+                bad("PUT", rtR, JSON, r.formatted("\"hosts\":" + nest), 400, "body"),
+                bad("PATCH", rtShop, JSON, pr.formatted("\"methods\":" + nest), 400, "body"),
+                bad("POST", CFG, JSON, "{\"upstreams\":" + nest + "}", 400, "body"),
+                bad("POST", CFG, YAML, "upstreams: " + nest, 400, "body"),
+                // huge numbers
+                bad("POST", UP, JSON, t.formatted("{\"host\":\"a\",\"port\":1e400}"), 400, "targets[0].port"),
+                bad("POST", UP, JSON, t.formatted("{\"host\":\"a\",\"port\":99999999999999999999}"), 422, "targets[0].port"),
+                bad("PUT", upX, JSON, t.formatted("{\"host\":\"a\",\"port\":1,\"weight\":99999999999999999999}"), 422, "targets[0].weight"),
+                bad("PATCH", upShop, JSON, pt.formatted("{\"host\":\"a\",\"port\":-99999999999999999999}"), 422, "targets[0].port"),
+                bad("POST", RT, JSON, "{\"name\":1e400,\"upstream\":\"shop\"}", 400, "name"),
+                bad("PUT", rtR, JSON, r.formatted("\"tags\":[99999999999999999999]"), 400, "tags[0]"),
+                bad("PATCH", rtShop, JSON, pr.formatted("\"timeouts\":{\"idle\":1e400}"), 400, "timeouts.idle"),
+                bad("POST", CFG, JSON, cu.formatted("\"targets\":[{\"host\":\"a\",\"port\":99999999999999999999}]"), 422, "upstreams[0].targets[0].port"),
+                bad("POST", CFG, JSON, cu.formatted("\"targets\":[{\"host\":\"a\",\"port\":1e400}]"), 422, "upstreams[0].targets[0].port"),
+                // duplicate keys, named where they are
+                bad("PUT", upX, JSON, t.formatted("{\"host\":\"a\",\"port\":1,\"port\":2}"), 400, "targets[0].port"),
+                bad("PATCH", upShop, JSON, "{\"tags\":[],\"tags\":[]}", 400, "tags"),
+                bad("POST", RT, JSON, r.formatted("\"upstream\":\"spare\""), 400, "upstream"),
+                bad("PUT", rtR, JSON, r.formatted("\"timeouts\":{\"idle\":\"1s\",\"idle\":\"2s\"}"), 400, "timeouts.idle"),
+                bad("PATCH", rtShop, JSON, "{\"paths\":[\"/a\"],\"paths\":[\"/b\"]}", 400, "paths"),
+                bad("POST", CFG, JSON, "{\"upstreams\":[],\"upstreams\":[]}", 400, "upstreams"),
+                bad("POST", CFG, YAML, "upstreams: []\nupstreams: []\n", 400, "body"),
+                // invalid UTF-8 bytes in a string
+                bad("POST", UP, JSON, badUtf8, 400, "tags[1]"),
+                bad("PUT", upX, JSON, badUtf8, 400, "tags[1]"),
+                bad("PATCH", upShop, JSON, utf8WithInvalidBytes("{\"name\":\"", "\"}"), 400, "name"),
+                bad("POST", RT, JSON, utf8WithInvalidBytes("{\"name\":\"r\",\"upstream\":\"", "\"}"), 400, "upstream"),
+                bad("PUT", rtR, JSON, utf8WithInvalidBytes("{\"upstream\":\"shop\",\"paths\":[\"/", "\"]}"), 400, "paths[0]"),
+                bad("PATCH", rtShop, JSON, utf8WithInvalidBytes("{\"hosts\":[\"", "\"]}"), 400, "hosts[0]"),
+                bad("POST", CFG, JSON, utf8WithInvalidBytes("{\"upstreams\":[{\"name\":\"", "\"}]}"), 400, "upstreams[0].name"),
+                bad("POST", CFG, YAML, utf8WithInvalidBytes("upstreams:\n  - name: ", "\n"), 400, "body"),
+                // wrong or missing content type
+                bad("POST", UP, "application/xml", "{\"name\":\"x\"}", 415, null),
+                bad("PATCH", upShop, null, "{\"tags\":[]}", 415, null),
+                bad("POST", RT, "text/plain", r.formatted("\"paths\":[]"), 415, null),
+                bad("POST", RT, null, r.formatted("\"paths\":[]"), 415, null),
+                bad("PUT", rtR, "text/json", r.formatted("\"paths\":[]"), 415, null),
+                bad("PATCH", rtShop, "multipart/form-data; boundary=x", "{}", 415, null),
+                bad("POST", CFG, "text/csv", "{}", 415, null),
+                bad("POST", CFG, null, "{}", 415, null),
+                // a 10 MiB body
+                bad("POST", UP, JSON, huge, 413, "body"),
+                bad("PUT", upX, JSON, huge, 413, "body"),
+                bad("PATCH", upShop, JSON, huge, 413, "body"),
+                bad("POST", RT, JSON, huge, 413, "body"),
+                bad("PUT", rtR, JSON, huge, 413, "body"),
+                bad("PATCH", rtShop, JSON, huge, 413, "body"),
+                bad("POST", CFG, JSON, huge, 413, "body"),
+                // nulls for required fields
+                bad("POST", UP, JSON, "{\"name\":null}", 422, "name"),
+                bad("PUT", upX, JSON, t.formatted("{\"host\":null,\"port\":80}"), 422, "targets[0].host"),
+                bad("PATCH", upShop, JSON, pt.formatted("{\"host\":\"a\",\"port\":null}"), 422, "targets[0].port"),
+                bad("POST", RT, JSON, "{\"name\":\"r\",\"upstream\":null}", 422, "upstream"),
+                bad("PUT", rtR, JSON, "{\"upstream\":null}", 422, "upstream"),
+                bad("PATCH", rtShop, JSON, "{\"upstream\":null}", 422, "upstream"),
+                bad("POST", CFG, JSON, "{\"upstreams\":[{\"name\":null}]}", 422, "upstreams[0].name"),
+                bad("POST", CFG, JSON, "{\"upstreams\":[{\"name\":\"u\"}],\"routes\":[{\"name\":\"r\",\"upstream\":null}]}", 422, "routes[0].upstream"),
+                // unknown fields
+                bad("PUT", upX, JSON, "{\"colour\":\"red\"}", 400, "colour"),
+                bad("PATCH", upShop, JSON, pt.formatted("{\"host\":\"a\",\"port\":1,\"zone\":\"eu\"}"), 400, "targets[0].zone"),
+                bad("POST", RT, JSON, r.formatted("\"strip_path\":true"), 400, "strip_path"),
+                bad("PUT", rtR, JSON, r.formatted("\"timeouts\":{\"read\":\"1s\"}"), 400, "timeouts.read"),
+                bad("PATCH", rtShop, JSON, "{\"priority\":1}", 400, "priority"),
+                bad("POST", CFG, JSON, "{\"services\":[]}", 422, "services"),
+                bad("POST", CFG, JSON, cr.formatted("\"regex_priority\":1"), 422, "routes[0].regex_priority"),
+                // wrong types
+                bad("PUT", upX, JSON, "{\"targets\":\"127.0.0.1:80\"}", 400, "targets"),
+                bad("PATCH", upShop, JSON, "{\"tags\":\"a\"}", 400, "tags"),
+                bad("POST", RT, JSON, r.formatted("\"paths\":\"/\""), 400, "paths"),
+                bad("POST", RT, JSON, r.formatted("\"paths\":[[\"/\"]]"), 400, "paths[0]"),
+                bad("PUT", rtR, JSON, r.formatted("\"methods\":[true]"), 400, "methods[0]"),
+                bad("PATCH", rtShop, JSON, "{\"upstream\":{\"name\":\"shop\"}}", 400, "upstream"),
+                bad("POST", CFG, JSON, "{\"upstreams\":{}}", 422, "upstreams"),
+                bad("POST", CFG, JSON, "{\"routes\":[\"r\"]}", 422, "routes[0]"),
+                bad("POST", CFG, JSON, "[]", 400, "body"),
+                // out-of-range values
+                bad("PUT", upX, JSON, t.formatted("{\"host\":\"a\",\"port\":65536}"), 422, "targets[0].port"),
+                bad("PATCH", upShop, JSON, pt.formatted("{\"host\":\"a\",\"port\":1,\"weight\":-1}"), 422, "targets[0].weight"),
+                bad("POST", RT, JSON, r.formatted("\"paths\":[\"/" + "a".repeat(1024) + "\"]"), 422, "paths[0]"),
+                bad("PUT", rtR, JSON, r.formatted("\"timeouts\":{\"connect\":\"-1s\"}"), 422, "timeouts.connect"),
+                bad("PATCH", rtShop, JSON, "{\"hosts\":[\"" + "a".repeat(64) + ".com\"]}", 422, "hosts[0]"),
+                bad("POST", CFG, JSON, cu.formatted("\"targets\":[{\"host\":\"a\",\"port\":0}]"), 422, "upstreams[0].targets[0].port"),
+                // dangling references
+                bad("PATCH", rtShop, JSON, "{\"upstream\":\"nope\"}", 422, "upstream"),
+                bad("PUT", rtR, JSON, "{\"upstream\":\"nope\"}", 422, "upstream"),
+                bad("POST", CFG, JSON, "{\"upstreams\":[{\"name\":\"u\"}],\"routes\":[{\"name\":\"r\",\"upstream\":\"nope\"}]}", 422, "routes[0].upstream"),
+                bad("POST", CFG, JSON, "{\"routes\":[{\"name\":\"r\",\"upstream\":\"shop\"}]}", 422, "routes[0].upstream"),
+                // regexes: invalid, or too costly to compile (nested counts multiply to 10^9)
+                bad("POST", RT, JSON, r.formatted("\"paths\":[\"~/users/(\"]"), 422, "paths[0]"),
+                bad("POST", RT, JSON, r.formatted("\"paths\":[\"~\"]"), 422, "paths[0]"),
+                bad("POST", RT, JSON, r.formatted("\"paths\":[\"~/a b\"]"), 422, "paths[0]"),
+                bad("POST", RT, JSON, r.formatted("\"paths\":[\"~/(?P<x\"]"), 422, "paths[0]"),
+                bad("POST", RT, JSON, r.formatted("\"paths\":[\"~/a\\\\\"]"), 422, "paths[0]"),
+                bad("POST", RT, JSON, r.formatted(catastrophic), 422, "paths[1]"),
+                bad("PUT", rtR, JSON, r.formatted(catastrophic), 422, "paths[1]"),
+                bad("PATCH", rtShop, JSON, pr.formatted(catastrophic), 422, "paths[1]"),
+                bad("POST", CFG, JSON, cr.formatted(catastrophic), 422, "routes[0].paths[1]"),
+                bad("POST", CFG, YAML, "routes:\n  - {name: r, upstream: shop, paths: ['~/a{2,1}']}\n", 422, "routes[0].paths[0]"));
+    }
+
+    /** A 10 MiB body, sent with Expect: 100-continue (see {@link Http#sendExpectingContinue}). */
+    record Huge(String body) {
+        @Override
+        public String toString() {
+            return "<" + body.length() + " characters>";
+        }
+    }
+
+    private static byte[] utf8WithInvalidBytes(String before, String after) {
+        byte[] a = before.getBytes(StandardCharsets.UTF_8);
+        byte[] b = after.getBytes(StandardCharsets.UTF_8);
+        byte[] invalid = {(byte) 0xC3, (byte) 0x28, (byte) 0xFF, (byte) 0xFE};
+        byte[] out = new byte[a.length + invalid.length + b.length];
+        System.arraycopy(a, 0, out, 0, a.length);
+        System.arraycopy(invalid, 0, out, a.length, invalid.length);
+        System.arraycopy(b, 0, out, a.length + invalid.length, b.length);
+        return out;
+    }
+
+    private static Arguments bad(String method, String path, String contentType, Object body, int status, String field) {
         return Arguments.of(method, path, contentType, body, status, field);
     }
 
     @ParameterizedTest(name = "{0} {1} {3} -> {4} {5}")
     @MethodSource("badRequests")
-    void isRefusedAndChangesNothing(String method, String path, String contentType, String body, int status, String field) {
+    void isRefusedAndChangesNothing(String method, String path, String contentType, Object body, int status, String field) {
         long revision = db.revision();
         long upstreams = db.count("upstreams");
         long routes = db.count("routes");
         long log = db.count("revisions");
 
-        Response r = http.send(method, path, contentType, body);
+        Response r = body instanceof byte[] bytes ? http.sendBytes(method, path, contentType, bytes)
+                : body instanceof Huge huge ? http.sendExpectingContinue(method, path, contentType, huge.body())
+                : http.send(method, path, contentType, (String) body);
 
         assertThat(r.status()).as(r.body()).isEqualTo(status);
         assertThat(r.contentType()).startsWith("application/problem+json");
@@ -144,6 +297,14 @@ class BadInputTest {
         assertThat(db.count("upstreams")).isEqualTo(upstreams);
         assertThat(db.count("routes")).isEqualTo(routes);
         assertThat(db.count("revisions")).isEqualTo(log);
+    }
+
+    @Test
+    void aRegexThatWouldBacktrackInJavaUtilRegexIsAcceptedSinceRe2jIsLinear() {
+        Response r = http.post(RT, "{\"name\":\"evil\",\"paths\":[\"~/(a+)+$\",\"~/users/[0-9]+$\"],\"upstream\":\"shop\"}");
+        assertThat(r.status()).as(r.body()).isEqualTo(201);
+        assertThat(r.json().get("paths").get(0).asText()).isEqualTo("~/(a+)+$");
+        assertThat(http.delete(RT + "/evil").status()).isEqualTo(204);
     }
 
     @ParameterizedTest

@@ -29,6 +29,7 @@ import io.edgeway.controlplane.store.TokenStore;
 import io.edgeway.controlplane.store.UpstreamStore;
 import io.edgeway.controlplane.store.Written;
 import io.javalin.Javalin;
+import io.javalin.http.ContentTooLargeResponse;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
@@ -94,6 +95,16 @@ public final class AdminApi {
             // Before anything else, static files included; CORS stays off (no plugin), so browsers on other
             // origins cannot read the API with an operator's token.
             c.routes.before(auth::check);
+            // A declared length over the limit is refused before a byte is read (and before any
+            // 100 Continue): reading up to the limit first and then closing on the rest of the body can reset
+            // the connection before the client reads the 413.
+            long maxBody = c.http.maxRequestSize;
+            c.routes.before(ctx -> {
+                if (ctx.req().getContentLengthLong() > maxBody) {
+                    throw new ContentTooLargeResponse("body of " + ctx.req().getContentLengthLong()
+                            + " bytes (expected: at most " + maxBody + ")");
+                }
+            });
             c.routes.before(waitForApplied::parse);
             c.routes.after(ctx -> Actor.set(null));
             c.routes.after(waitForApplied::await);
@@ -173,7 +184,9 @@ public final class AdminApi {
             // Javalin's own refusals (body too large, ...) keep their 4xx status and speak problem+json too.
             c.routes.exception(HttpResponseException.class, (e, ctx) ->
                     problem(ctx, e.getStatus(), "http-" + e.getStatus(), HttpStatus.forStatus(e.getStatus()).getMessage(),
-                            e.getMessage(), List.of()));
+                            e.getMessage(), e.getStatus() == 413
+                                    ? List.of(new FieldError("body", "body: too large (" + e.getMessage() + ")"))
+                                    : List.of()));
             c.routes.exception(StoreException.class, (e, ctx) -> {
                 // One line per request: during an outage every request fails the same way, and the listener
                 // already logs the cause; the stack trace is only worth keeping at debug.
@@ -258,7 +271,7 @@ public final class AdminApi {
     }
 
     private static ObjectNode body(Context ctx) {
-        return RequestJson.object(ctx.header("Content-Type"), ctx.body());
+        return RequestJson.object(ctx.header("Content-Type"), ctx.bodyAsBytes());
     }
 
     /** Answers a write of one entity; returns what was sent, so an Idempotency-Key can replay it. */

@@ -43,7 +43,7 @@ final class ConfigApi {
     /** Applies a document, or with {@code ?dry_run=true} only says what applying would do and why it could not. */
     void apply(Context ctx) {
         boolean dryRun = dryRun(ctx.queryParam("dry_run"));
-        ConfigDocument.Parsed parsed = ConfigDocument.parse(ConfigDocument.read(ctx.header("Content-Type"), ctx.body()));
+        ConfigDocument.Parsed parsed = ConfigDocument.parse(ConfigDocument.read(ctx.header("Content-Type"), ctx.bodyAsBytes()));
         if (dryRun) {
             Written<Plan> plan = parsed.config() == null ? null : store.plan(parsed.config());
             List<FieldError> problems = parsed.config() == null ? parsed.problems()

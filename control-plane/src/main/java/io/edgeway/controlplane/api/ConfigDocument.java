@@ -13,6 +13,10 @@ import io.edgeway.controlplane.model.Route;
 import io.edgeway.controlplane.model.Upstream;
 import io.edgeway.controlplane.model.ValidationException;
 import io.edgeway.controlplane.store.EntityJson;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,17 +48,24 @@ final class ConfigDocument {
         return m.equals("application/yaml") || m.equals("application/x-yaml") || m.equals("text/yaml") || m.endsWith("+yaml");
     }
 
-    /** The body as a JSON tree; 415 unless JSON or YAML, 400 unless it parses as one object. */
-    static ObjectNode read(String contentType, String body) {
+    /** The body as a JSON tree; 415 unless JSON or YAML, 400 unless it parses as one object (or is not UTF-8). */
+    static ObjectNode read(String contentType, byte[] body) {
         if (!isYaml(contentType)) {
             return RequestJson.object(contentType, body); // JSON, or the same 415 as everywhere else
         }
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(body)).toString();
+        } catch (CharacterCodingException e) {
+            String detail = "body: not valid UTF-8 (" + e.getMessage() + ")";
+            throw ApiException.malformed(detail, List.of(new FieldError("body", detail)));
+        }
         JsonNode node;
         try {
-            node = YAML.readTree(body);
+            node = YAML.readTree(text);
         } catch (JsonProcessingException e) {
-            String detail = "body: not valid YAML (" + e.getOriginalMessage() + ")";
-            throw ApiException.malformed(detail, List.of(new FieldError("body", detail)));
+            throw RequestJson.malformedBody("not valid YAML", e);
         }
         if (node == null || !node.isObject()) {
             String detail = "body: " + (node == null || node.isMissingNode() ? "empty" : node.getNodeType().name().toLowerCase(Locale.ROOT))

@@ -2,6 +2,7 @@ package io.edgeway.controlplane.api;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -16,6 +17,8 @@ import io.edgeway.controlplane.model.Target;
 import io.edgeway.controlplane.model.Timeouts;
 import io.edgeway.controlplane.model.Upstream;
 import io.edgeway.controlplane.model.ValidationException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,6 +36,8 @@ final class RequestJson {
     private static final Set<String> TARGET = Set.of("host", "port", "weight");
     private static final Set<String> ROUTE = Set.of("name", "tags", "hosts", "paths", "methods", "upstream", "timeouts");
     private static final Set<String> TIMEOUTS = Set.of("connect", "first_byte", "idle");
+    /** Longer locations (deep nesting) are only reported as {@code body}. */
+    private static final int MAX_FIELD_PATH = 200;
     private static final Set<String> CERTIFICATE = Set.of("name", "tags", "cert", "key", "snis");
     private static final Set<String> STREAM_ROUTE = Set.of("name", "tags", "listen_port", "protocol", "snis", "upstream");
 
@@ -43,6 +48,14 @@ final class RequestJson {
 
     /** The body as a JSON object; 415 unless it is declared JSON, 400 unless it parses as one object. */
     static ObjectNode object(String contentType, String body) {
+        return object(contentType, body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The raw body as a JSON object. Parsed from the bytes, so invalid UTF-8 is refused (400) rather than
+     * silently replaced; syntax errors name the field they were found in as well as {@code body}.
+     */
+    static ObjectNode object(String contentType, byte[] body) {
         String media = contentType == null ? "" : contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
         if (!media.equals("application/json") && !media.endsWith("+json")) {
             throw ApiException.unsupportedMediaType(contentType);
@@ -51,7 +64,9 @@ final class RequestJson {
         try {
             node = MAPPER.readTree(body);
         } catch (JsonProcessingException e) {
-            String detail = "body: not valid JSON (" + e.getOriginalMessage() + ")";
+            throw malformedBody("not valid JSON", e);
+        } catch (IOException e) {
+            String detail = "body: not valid JSON (" + e.getMessage() + ")";
             throw ApiException.malformed(detail, List.of(new FieldError("body", detail)));
         }
         if (node == null || !node.isObject()) {
@@ -60,6 +75,38 @@ final class RequestJson {
             throw ApiException.malformed(detail, List.of(new FieldError("body", detail)));
         }
         return (ObjectNode) node;
+    }
+
+    /** A 400 for a body that does not parse: {@code body}, plus the field being read when one is known. */
+    static ApiException malformedBody(String what, JsonProcessingException e) {
+        String detail = "body: " + what + " (" + e.getOriginalMessage() + ")";
+        List<FieldError> errors = new ArrayList<>();
+        errors.add(new FieldError("body", detail));
+        String field = e.getProcessor() instanceof JsonParser parser ? fieldPath(parser.getParsingContext()) : "";
+        if (!field.isEmpty() && field.length() <= MAX_FIELD_PATH) {
+            errors.add(new FieldError(field, field + ": " + what + " (" + e.getOriginalMessage() + ")"));
+        }
+        return ApiException.malformed(detail, errors);
+    }
+
+    /** {@code targets[0].host} for the parser's position; empty at the top level. */
+    private static String fieldPath(JsonStreamContext context) {
+        List<String> parts = new ArrayList<>();
+        for (JsonStreamContext c = context; c != null && !c.inRoot(); c = c.getParent()) {
+            if (c.inObject()) {
+                if (c.getCurrentName() == null) {
+                    continue;
+                }
+                parts.add(0, "." + c.getCurrentName());
+            } else if (c.inArray()) {
+                parts.add(0, "[" + Math.max(0, c.getCurrentIndex()) + "]");
+            }
+            if (parts.size() > MAX_FIELD_PATH) {
+                return "";
+            }
+        }
+        String path = String.join("", parts);
+        return path.startsWith(".") ? path.substring(1) : path;
     }
 
     /** An upstream; {@code name} from the body, else {@code defaultName} (the PUT path's name). */

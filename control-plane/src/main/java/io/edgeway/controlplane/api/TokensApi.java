@@ -30,7 +30,7 @@ final class TokensApi {
     }
 
     void create(Context ctx) {
-        ObjectNode body = RequestJson.object(ctx.header("Content-Type"), ctx.body());
+        ObjectNode body = RequestJson.object(ctx.header("Content-Type"), ctx.bodyAsBytes());
         body.fieldNames().forEachRemaining(f -> {
             if (!FIELDS.contains(f)) {
                 throw ApiException.malformed(f + ": unknown field (expected: name, role)", List.of(new FieldError(f, f + ": unknown field")));

@@ -1,12 +1,15 @@
 package io.edgeway.controlplane.model;
 
+import io.edgeway.dataplane.routing.PathRegex;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * Sends requests that match hosts, path prefixes and methods to an upstream. Empty hosts or methods
+ * Sends requests that match hosts, paths and methods to an upstream. A path is a prefix ({@code /api}) or,
+ * starting with {@code ~}, a regular expression anchored at the path's start ({@code ~/users/[0-9]+$}),
+ * checked with the proxies' own re2j compiler ({@link PathRegex}). Empty hosts or methods
  * match any; empty paths match any path. Hosts are lower-cased and methods upper-cased here, so every
  * later stage compares plain strings.
  */
@@ -16,6 +19,8 @@ public record Route(String name, List<String> tags, List<String> hosts, List<Str
     // RFC 9110 token characters.
     private static final Pattern METHOD = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Z-]{1,32}");
     private static final Pattern PATH = Pattern.compile("/[\\x21-\\x7e&&[^?#]]{0,1023}");
+    // A regex path: ~ then a re2j expression of visible ASCII (? and # are regex syntax here).
+    private static final Pattern REGEX_PATH = Pattern.compile("~[\\x21-\\x7e]{1,1023}");
 
     public Route {
         tags = tags == null ? List.of() : List.copyOf(tags);
@@ -33,8 +38,14 @@ public record Route(String name, List<String> tags, List<String> hosts, List<Str
         }
         for (int i = 0; i < paths.size(); i++) {
             String p = paths.get(i);
-            v.check(p != null && PATH.matcher(p).matches(), "paths[" + i + "]",
-                    "paths[" + i + "]: " + p + " (expected: a prefix starting with /, no spaces, ? or #)");
+            if (p != null && PathRegex.isRegex(p)) {
+                String problem = regexProblem(p);
+                v.check(problem == null, "paths[" + i + "]", "paths[" + i + "]: " + p + " (" + problem + ")");
+            } else {
+                v.check(p != null && PATH.matcher(p).matches(), "paths[" + i + "]",
+                        "paths[" + i + "]: " + p + " (expected: a prefix starting with /, no spaces, ? or #;"
+                                + " or a regex starting with ~)");
+            }
         }
         for (int i = 0; i < methods.size(); i++) {
             String m = methods.get(i);
@@ -46,6 +57,19 @@ public record Route(String name, List<String> tags, List<String> hosts, List<Str
         checkDistinct(v, "methods", methods);
         v.check(upstream != null, "upstream", "upstream: missing (expected: the name of an upstream)");
         v.throwIfAny();
+    }
+
+    /** Why {@code path} is no usable regex path, or {@code null}; compiled as the proxies will, with re2j. */
+    private static String regexProblem(String path) {
+        if (!REGEX_PATH.matcher(path).matches()) {
+            return "expected: ~ then a regular expression of at most 1023 visible ASCII characters, no spaces";
+        }
+        try {
+            PathRegex.compile(path);
+            return null;
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
     }
 
     private static boolean isHost(String h) {

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.edgeway.dataplane.balancing.Target;
 import io.edgeway.dataplane.balancing.Upstream;
+import io.edgeway.dataplane.routing.PathRegex;
 import io.edgeway.dataplane.routing.Route;
 import io.edgeway.dataplane.routing.RouteTable;
 import io.edgeway.dataplane.routing.RouteTimeouts;
@@ -118,9 +119,16 @@ public record RuntimeConfig(long version, RouteTable routes, Map<String, Upstrea
                 hosts.add(host);
             }
             for (int p = 0; p < r.getPathsCount(); p++) {
-                if (!r.getPaths(p).startsWith("/")) {
+                String path = r.getPaths(p);
+                if (PathRegex.isRegex(path)) {
+                    try {
+                        PathRegex.compile(path);
+                    } catch (IllegalArgumentException e) {
+                        errors.add(new ConfigError("route", name, "paths[" + p + "]", "'" + path + "': " + e.getMessage()));
+                    }
+                } else if (!path.startsWith("/")) {
                     errors.add(new ConfigError("route", name, "paths[" + p + "]",
-                            "'" + r.getPaths(p) + "' (expected: a prefix starting with /)"));
+                            "'" + path + "' (expected: a prefix starting with / or a regex starting with ~)"));
                 }
             }
             Set<String> methods = new LinkedHashSet<>();

@@ -1,17 +1,21 @@
 package io.edgeway.dataplane.routing;
 
+import com.google.re2j.Pattern;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.TreeMap;
 
 /**
- * A character trie of path prefixes with parent links: a lookup walks down the request path once, then
- * back up from the deepest node, so the longest prefix whose route allows the method wins without
- * recursion or allocation.
+ * One host bucket's paths. Regex paths ({@code ~...}, see {@link PathRegex}) are tried first, one after
+ * the other in snapshot order, each anchored at the path's start; the first whose route allows the method
+ * wins. Then a character trie of path prefixes with parent links: a lookup walks down the request path
+ * once, then back up from the deepest node, so the longest prefix whose route allows the method wins
+ * without recursion or allocation, whatever the number of prefix routes.
  */
 final class PathTree {
     private static final Route[] NO_ROUTES = new Route[0];
+    private static final Pattern[] NO_REGEXES = new Pattern[0];
     private static final char[] NO_KEYS = new char[0];
     private static final PathTree[] NO_CHILDREN = new PathTree[0];
 
@@ -19,12 +23,23 @@ final class PathTree {
     private char[] keys = NO_KEYS;
     private PathTree[] children = NO_CHILDREN;
     private Route[] routes = NO_ROUTES;
+    /** Regex paths of the bucket, in snapshot order; only set on the root. */
+    private Pattern[] regexes = NO_REGEXES;
+    private Route[] regexRoutes = NO_ROUTES;
 
     private PathTree(PathTree parent) {
         this.parent = parent;
     }
 
     Route match(String path, int start, int end, String method) {
+        if (regexes.length > 0) {
+            CharSequence p = path.subSequence(start, end);
+            for (int i = 0; i < regexes.length; i++) {
+                if (regexRoutes[i].allowsMethod(method) && regexes[i].matcher(p).lookingAt()) {
+                    return regexRoutes[i];
+                }
+            }
+        }
         PathTree node = this;
         for (int i = start; i < end; i++) {
             PathTree child = node.child(path.charAt(i));
@@ -60,6 +75,8 @@ final class PathTree {
     static final class Builder {
         private final TreeMap<Character, Builder> children = new TreeMap<>();
         private final List<Route> routes = new ArrayList<>();
+        private final List<Pattern> regexes = new ArrayList<>();
+        private final List<Route> regexRoutes = new ArrayList<>();
 
         void add(Route route) {
             if (route.paths().isEmpty()) {
@@ -72,6 +89,11 @@ final class PathTree {
         }
 
         private void addPath(String path, Route route) {
+            if (PathRegex.isRegex(path)) {
+                regexes.add(PathRegex.compile(path));
+                regexRoutes.add(route);
+                return;
+            }
             Builder node = this;
             for (int i = 0; i < path.length(); i++) {
                 node = node.children.computeIfAbsent(path.charAt(i), c -> new Builder());
@@ -82,7 +104,10 @@ final class PathTree {
         }
 
         PathTree build() {
-            return build(null);
+            PathTree root = build(null);
+            root.regexes = regexes.toArray(NO_REGEXES);
+            root.regexRoutes = regexRoutes.toArray(NO_ROUTES);
+            return root;
         }
 
         private PathTree build(PathTree parent) {

@@ -8,7 +8,7 @@ import java.util.Set;
 
 /**
  * A compiled route. Hosts are lower case ({@code *.example.com} for wildcards), paths are plain string
- * prefixes, methods upper case; an empty list or set matches anything.
+ * prefixes or regexes starting with {@code ~} (see {@link PathRegex}), methods upper case; an empty list or set matches anything.
  */
 public record Route(String name, List<String> hosts, List<String> paths, Set<String> methods,
         Upstream upstream, RouteTimeouts timeouts) {

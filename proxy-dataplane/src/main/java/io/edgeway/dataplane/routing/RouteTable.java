@@ -9,10 +9,14 @@ import java.util.Map;
 
 /**
  * Compiled routes. Lookup order: the exact host's routes, then wildcard routes from the longest matching
- * suffix to the shortest, then routes without hosts; the first bucket holding a route whose path prefix
- * and method match wins. Inside a bucket the longest path prefix wins (plain string prefix, as in Kong:
- * {@code /api} matches {@code /apis}), then snapshot order. Cost depends on the host's label count and the
- * path's length, never on the number of routes.
+ * suffix to the shortest, then routes without hosts; the first bucket holding a route whose path and
+ * method match wins. Inside a bucket, as in Kong, regex paths ({@code ~/users/[0-9]+$}, see
+ * {@link PathRegex}) come first: they are tried one after the other in snapshot order, anchored at the
+ * start of the normalised path, and the first that matches wins. Then the longest path prefix wins (plain
+ * string prefix, as in Kong: {@code /api} matches {@code /apis}), then snapshot order. Prefix matching
+ * costs depend on the host's label count and the path's length, never on the number of prefix routes;
+ * regex routes are necessarily tried in order, so their cost grows with the number of regex paths in the
+ * buckets visited (each one linear in the path's length: re2j never backtracks).
  */
 public final class RouteTable {
     public static final RouteTable EMPTY = compile(List.of());

@@ -49,6 +49,8 @@ class RuntimeConfigTest {
                 .addRoutes(Route.newBuilder().setName("orphan").setUpstream("missing"))
                 .addRoutes(Route.newBuilder().setName("twice").setUpstream("dup"))
                 .addRoutes(Route.newBuilder().setName("twice").setUpstream("dup").addPaths("nope"))
+                .addRoutes(Route.newBuilder().setName("regex").setUpstream("dup").addPaths("~/ok$").addPaths("~/(")
+                        .addPaths("~/((a{100}){100}){100}"))
                 .build();
         assertThatThrownBy(() -> RuntimeConfig.from(s))
                 .isInstanceOf(InvalidConfigException.class)
@@ -59,7 +61,11 @@ class RuntimeConfigTest {
                                 "'missing' (expected: the name of an upstream in this snapshot)"),
                         new ConfigError("route", "twice", "name", "duplicate route name"),
                         new ConfigError("route", "twice", "paths[0]",
-                                "'nope' (expected: a prefix starting with /)")));
+                                "'nope' (expected: a prefix starting with / or a regex starting with ~)"),
+                        new ConfigError("route", "regex", "paths[1]",
+                                "'~/(': invalid regular expression: missing closing )"),
+                        new ConfigError("route", "regex", "paths[2]",
+                                "'~/((a{100}){100}){100}': nested repetition counts multiply to 1000000 (expected: at most 1000)")));
     }
 
     @Test

@@ -18,9 +18,10 @@ class RouteTablePropertyTest {
             "*.com", "other.net");
     private static final List<String> REQUEST_HOSTS = List.of("a.com", "b.a.com", "c.b.a.com", "x.b.a.com",
             "z.com", "other.net", "none");
-    private static final List<String> PATHS = List.of("/", "/a", "/ab", "/a/b", "/b", "/a/bc");
+    private static final List<String> PATHS = List.of("/", "/a", "/ab", "/a/b", "/b", "/a/bc",
+            "~/a[b/]", "~/a/b?c$", "~/(a+)+$", "~/[a-z]$");
     private static final List<String> REQUEST_PATHS = List.of("/", "/a", "/ab", "/abc", "/a/b/c", "/b", "",
-            "/a/bc?q=1", "/z");
+            "/a/bc?q=1", "/z", "/aaaa", "/a/c", "/aaa!");
     private static final List<String> METHODS = List.of("GET", "POST", "PUT");
 
     record Request(String host, String path, String method) {}
@@ -61,7 +62,10 @@ class RouteTablePropertyTest {
         }
     }
 
-    /** Best by (host rank, prefix length, earlier index). */
+    /**
+     * Best by (host rank, regex before prefix, then earlier index for regexes and the longer prefix for
+     * prefixes, then earlier index). A regex path matches when it matches at the path's start.
+     */
     static Route naive(List<Route> routes, Request req) {
         String path = req.path();
         int q = path.indexOf('?');
@@ -110,7 +114,11 @@ class RouteTablePropertyTest {
         }
         int best = -1;
         for (String p : r.paths()) {
-            if (path.startsWith(p)) {
+            if (p.startsWith("~")) {
+                if (java.util.regex.Pattern.compile(p.substring(1)).matcher(path).lookingAt()) {
+                    return Integer.MAX_VALUE; // any regex match beats every prefix; the earlier route wins
+                }
+            } else if (path.startsWith(p)) {
                 best = Math.max(best, p.length());
             }
         }

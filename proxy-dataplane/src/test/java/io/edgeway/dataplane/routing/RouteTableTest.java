@@ -106,4 +106,53 @@ class RouteTableTest {
         assertThat(match(t, "h9999.test", "/p9999/x", "GET")).isEqualTo("r9999");
         assertThat(match(t, "h9999.test", "/p1", "GET")).isNull();
     }
+
+    @Test
+    void regexPathsComeBeforePrefixesInSnapshotOrderAnchoredAtTheStart() {
+        RouteTable t = RouteTable.compile(List.of(
+                route("long-prefix", List.of(), List.of("/users/4"), Set.of()),
+                route("user", List.of(), List.of("~/users/[0-9]+$"), Set.of()),
+                route("any-user", List.of(), List.of("~/users/"), Set.of("GET")),
+                route("posts", List.of(), List.of("/posts", "~/p/[a-z]+"), Set.of())));
+        assertThat(match(t, "h", "/users/42", "GET")).isEqualTo("user");
+        assertThat(match(t, "h", "/users/42?q=1", "GET")).isEqualTo("user");
+        assertThat(match(t, "h", "/users/42/x", "GET")).isEqualTo("any-user");
+        assertThat(match(t, "h", "/users/42/x", "POST")).isEqualTo("long-prefix");
+        assertThat(match(t, "h", "/x/users/42", "GET")).isNull();
+        assertThat(match(t, "h", "/p/abc/1", "GET")).isEqualTo("posts");
+        assertThat(match(t, "h", "/posts", "GET")).isEqualTo("posts");
+        assertThat(match(t, "h", "http://h/users/7", "GET")).isEqualTo("user");
+    }
+
+    @Test
+    void aMoreSpecificHostBucketWinsOverARegexInALessSpecificOne() {
+        RouteTable t = RouteTable.compile(List.of(
+                route("any-regex", List.of(), List.of("~/a"), Set.of()),
+                route("host-prefix", List.of("h.test"), List.of("/"), Set.of())));
+        assertThat(match(t, "h.test", "/a", "GET")).isEqualTo("host-prefix");
+        assertThat(match(t, "other", "/a", "GET")).isEqualTo("any-regex");
+    }
+
+    @Test
+    void catastrophicRegexMatchesInLinearTime() {
+        RouteTable t = RouteTable.compile(List.of(
+                route("evil", List.of(), List.of("~/(a+)+$"), Set.of()),
+                route("rest", List.of(), List.of("/"), Set.of())));
+        assertThat(match(t, "h", "/" + "a".repeat(100_000) + "!", "GET")).isEqualTo("rest");
+        assertThat(match(t, "h", "/" + "a".repeat(100_000), "GET")).isEqualTo("evil");
+    }
+
+    @Test
+    void regexCompilationRefusesNestedRepetitionAndBadSyntax() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> PathRegex.compile("~/(((a{1000}){1000}){1000})"))
+                .hasMessageContaining("nested repetition");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> PathRegex.compile("~/(a"))
+                .hasMessageContaining("invalid regular expression");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> PathRegex.compile("~"))
+                .hasMessageContaining("empty");
+        assertThat(PathRegex.repeatProduct("/[0-9]{4}-[0-9]{2}")).isEqualTo(4);
+        assertThat(PathRegex.repeatProduct("/(a{10}b{5}){20}")).isEqualTo(200);
+        assertThat(PathRegex.repeatProduct("/[{]{999}\\{5}")).isEqualTo(999);
+        assertThat(PathRegex.compile("~/(a{10}){100}").matcher("/" + "a".repeat(1000)).matches()).isTrue();
+    }
 }
