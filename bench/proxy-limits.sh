@@ -272,7 +272,7 @@ applied=0
 current_config=""
 # apply_config NAME: POST the whole document; with a proxy running, wait until it has applied that revision
 apply_config() {
-  local code t0=$(date +%s%N)
+  local code t0=$(date +%s%N) previous=$applied
   code=$(curl -s -m 300 -o "$tmp/apply.json" -w '%{http_code}' -XPOST "http://127.0.0.1:$cp_admin/api/v1/config" \
     -H "$auth" -H 'content-type: application/json' --data-binary "@$tmp/config-$1.json") || true
   [[ $code == 2* ]] || die "POST /api/v1/config ($1, $(stat -c %s "$tmp/config-$1.json") bytes) -> $code: $(head -c 600 "$tmp/apply.json")"
@@ -280,7 +280,7 @@ apply_config() {
   current_config=$1
   [[ -n $proxy_pid ]] && wait_proxy_version
   local ms=$(( ($(date +%s%N) - t0) / 1000000 ))
-  [[ -n $proxy_pid ]] && put "switch_$1" "$ms"
+  [[ -n $proxy_pid && $applied != "$previous" ]] && put "switch_$1" "$ms" # not a no-op re-apply
   log "config $1 applied: revision $applied in $ms ms (POST + push + apply)"
 }
 ensure_config() { [[ $current_config == "$1" ]] || apply_config "$1"; }
@@ -618,6 +618,8 @@ for line in open(res_file):
         res[" ".join(parts[:3])] = parts[3:]
     elif parts[0] in ("slow", "idle"):
         res[" ".join(parts[:2])] = parts[2:]
+    elif parts[0].startswith("switch_"):
+        res.setdefault(parts[0], []).extend(parts[1:])
     else:
         res[parts[0]] = parts[1:]
 mib = lambda kib: kib / 1024
@@ -754,7 +756,7 @@ if idle_rounds:
     print()
     print("RSS before: median over 5 s, after 3 s of wrk and 2 s of quiet. Idle after: median over 5 s, 5 s after the last connection "
           "opened. After wrk beside them: the same 3 s of wrk on 50 other connections, 5 s of quiet, median over 5 s. Heap committed "
-          "(jcmd GC.heap_info) before the baseline and with the connections open; live heap per connection = heap used after a "
+          "(jcmd GC.heap_info) before the baseline and after the wrk beside them; live heap per connection = heap used after a "
           "full GC with the connections open minus after one with them closed (taken after all RSS figures).")
     print()
     ok = all(d["conns"] == int(idle_n) and d["errors"] == 0 and d["probe_fail"] == 0 for d in idle_rounds)
