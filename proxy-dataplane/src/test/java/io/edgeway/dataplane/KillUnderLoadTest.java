@@ -23,6 +23,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -37,7 +38,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class KillUnderLoadTest {
     static final int THREADS = 4;
-    static final int REQUESTS = 1_000; // per phase; each phase is also capped at 15 s
+    static final int REQUESTS = 1_000; // per unpaced phase; each phase is also capped in time
+    /** The kill happens under a steady 500 requests/s for 20 s, as the issue describes. */
+    static final int STEADY_RATE = 500;
+    static final int STEADY_REQUESTS = STEADY_RATE * 20;
     @TempDir
     static Path dataDir;
     static TestControlPlane cp;
@@ -72,17 +76,35 @@ class KillUnderLoadTest {
 
     /** Counts of one load phase. {@code onProgress} runs once, from the caller, after {@code at} requests. */
     static final class Load {
+        final int requests;
+        final long periodNanos; // 0: as fast as the threads go
         final AtomicInteger sent = new AtomicInteger();
         final AtomicInteger started = new AtomicInteger();
         final AtomicInteger inFlight = new AtomicInteger();
         final Queue<String> failures = new ConcurrentLinkedQueue<>();
 
+        Load(int requests, int perSecond) {
+            this.requests = requests;
+            this.periodNanos = perSecond == 0 ? 0 : TimeUnit.SECONDS.toNanos(1) / perSecond;
+        }
+
+        Load() {
+            this(REQUESTS, 0);
+        }
+
         void run(int at, Runnable onProgress) throws Exception {
             ExecutorService pool = Executors.newFixedThreadPool(THREADS);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            long start = System.nanoTime();
+            long deadline = start + TimeUnit.SECONDS.toNanos(30);
             for (int t = 0; t < THREADS; t++) {
                 pool.execute(() -> {
-                    while (sent.getAndIncrement() < REQUESTS && System.nanoTime() < deadline) {
+                    int n;
+                    while ((n = sent.getAndIncrement()) < requests && System.nanoTime() < deadline) {
+                        // Pacing, not synchronisation: request n is due at start + n periods.
+                        long wait = start + n * periodNanos - System.nanoTime();
+                        if (wait > 0) {
+                            LockSupport.parkNanos(wait);
+                        }
                         started.incrementAndGet();
                         inFlight.incrementAndGet();
                         try {
@@ -101,11 +123,11 @@ class KillUnderLoadTest {
                 });
             }
             if (onProgress != null) {
-                await().atMost(Duration.ofSeconds(15)).until(() -> sent.get() >= at);
+                await().atMost(Duration.ofSeconds(30)).until(() -> sent.get() >= at);
                 onProgress.run();
             }
             pool.shutdown();
-            assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(pool.awaitTermination(45, TimeUnit.SECONDS)).isTrue();
         }
     }
 
@@ -129,9 +151,9 @@ class KillUnderLoadTest {
         HealthBackend victim = bs.get(1);
         await().until(() -> healthy(victim, true));
 
-        Load load = new Load();
+        Load load = new Load(STEADY_REQUESTS, STEADY_RATE);
         int[] inFlightDuringKill = new int[1];
-        load.run(REQUESTS / 3, () -> {
+        load.run(STEADY_REQUESTS / 3, () -> {
             // Hold the victim's next request so that the kill surely catches one in flight.
             victim.hang = true;
             await().until(() -> victim.inFlight.get() > 0);
@@ -147,7 +169,7 @@ class KillUnderLoadTest {
                 inFlightDuringKill[0]).isLessThanOrEqualTo(inFlightDuringKill[0]);
         // The held request usually fails with 502; when it rode a reused pooled connection the proxy's
         // keep-alive-race retry (bodyless request, nothing received) resends it elsewhere and it succeeds.
-        assertThat(load.sent.get()).isGreaterThanOrEqualTo(REQUESTS);
+        assertThat(load.sent.get()).isGreaterThanOrEqualTo(STEADY_REQUESTS);
 
         // Out of rotation: no failed request, and not even a connect attempt to the dead backend.
         await().until(() -> healthy(victim, false));
