@@ -105,34 +105,13 @@ fi
 # --- process bookkeeping: only what this script started is ever signalled --------------------------------
 tmp=$(mktemp -d /tmp/edgeway-bench.XXXXXX)
 chmod 755 "$tmp" # nginx workers run as nobody and read the static files from here
-started=()       # "pid:starttime:name"
-
-start_time() { awk '{sub(/.*\) /, ""); print $20}' "/proc/$1/stat" 2>/dev/null; } # field 22 = starttime
-track() { started+=("$1:$(start_time "$1"):$2"); }
-alive() { [[ -n $2 && $(start_time "$1") == "$2" ]]; }
+# shellcheck source=processes.sh
+source "$(dirname "${BASH_SOURCE[0]}")/processes.sh"
 
 cleanup() {
-  local rc=$? entry pid st deadline left
+  local rc=$? pid
   trap - EXIT INT TERM
-  for entry in "${started[@]}"; do
-    IFS=: read -r pid st _ <<<"$entry"
-    alive "$pid" "$st" && kill -TERM "$pid" 2>/dev/null || true
-  done
-  # Edgeway drains on SIGTERM (delay + in-flight); give everyone up to 45 s, then SIGKILL what is left.
-  deadline=$(( $(date +%s) + 45 ))
-  while (( $(date +%s) < deadline )); do
-    left=0
-    for entry in "${started[@]}"; do
-      IFS=: read -r pid st _ <<<"$entry"
-      alive "$pid" "$st" && left=1
-    done
-    (( left )) || break
-    sleep 0.2
-  done
-  for entry in "${started[@]}"; do
-    IFS=: read -r pid st _ <<<"$entry"
-    alive "$pid" "$st" && kill -KILL "$pid" 2>/dev/null || true
-  done
+  stop_tracked
   if (( rc == 0 )); then
     rm -rf "$tmp"
   else

@@ -103,32 +103,13 @@ jar_info="$(basename "$dp_jar") built $(date -u -r "$EDGEWAY_HOME/proxy-dataplan
 [[ -f $EDGEWAY_HOME/COMMIT ]] && jar_info+=", copy of $(cat "$EDGEWAY_HOME/COMMIT")"
 
 # --- process bookkeeping: only what this script started is ever signalled --------------------------------
-started=() # "pid:starttime:name"
-start_time() { awk '{sub(/.*\) /, ""); print $20}' "/proc/$1/stat" 2>/dev/null; }
-track() { started+=("$1:$(start_time "$1"):$2"); }
-alive() { [[ -n $2 && $(start_time "$1") == "$2" ]]; }
+# shellcheck source=processes.sh
+source "$(dirname "${BASH_SOURCE[0]}")/processes.sh"
 
 cleanup() {
-  local rc=$? entry pid st deadline left
+  local rc=$? pid
   trap - EXIT INT TERM
-  for entry in "${started[@]}"; do
-    IFS=: read -r pid st _ <<<"$entry"
-    alive "$pid" "$st" && kill -TERM "$pid" 2>/dev/null || true
-  done
-  deadline=$(( $(date +%s) + 45 ))
-  while (( $(date +%s) < deadline )); do
-    left=0
-    for entry in "${started[@]}"; do
-      IFS=: read -r pid st _ <<<"$entry"
-      alive "$pid" "$st" && left=1
-    done
-    (( left )) || break
-    sleep 0.2
-  done
-  for entry in "${started[@]}"; do
-    IFS=: read -r pid st _ <<<"$entry"
-    alive "$pid" "$st" && kill -KILL "$pid" 2>/dev/null || true
-  done
+  stop_tracked
   # The control plane stops its embedded PostgreSQL; if it could not, stop the one under our run dir.
   if [[ -f $tmp/cp/postgres/postmaster.pid ]]; then
     pid=$(head -1 "$tmp/cp/postgres/postmaster.pid" 2>/dev/null || true)
