@@ -164,6 +164,9 @@ class RetryTest {
         assertThat(statuses).containsExactly(Map.entry(502, requests));
         int attempts = reset2.requests.get() + reset3.requests.get();
         assertThat(attempts).isGreaterThan(requests); // some were retried...
-        assertThat(attempts).isLessThanOrEqualTo(requests * 6 / 5); // ...but never more than the budget allows
+        // ...but not many: the budget caps retries *in flight* at 20 % of first attempts in flight (exactly, in
+        // RetryBudgetTest); in total that is about 1.2x as long as a retry lasts as long as a first attempt, so
+        // the bound here leaves room for the two to differ on a loaded machine instead of failing on it.
+        assertThat(attempts).isLessThanOrEqualTo(requests * 5 / 4);
     }
 }
