@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import io.edgeway.controlplane.model.Certificate;
 import io.edgeway.controlplane.model.Stored;
-import io.edgeway.controlplane.model.ValidationException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -75,12 +74,7 @@ public final class CertificateStore {
             Optional<Stored<Certificate>> existing = find(c, key, true);
             Precondition.check(ifMatch, existing.orElse(null));
             if (existing.isEmpty()) {
-                if (Rows.asId(key) != null) {
-                    throw new NotFoundException(KIND, key);
-                }
-                if (!key.equals(cert.name())) {
-                    throw new ValidationException("name", "name: " + cert.name() + " (expected: " + key + ", the name in the path)");
-                }
+                Rows.requireCreatable(KIND, key, cert.name());
                 checkFree(c, cert, null);
                 Stored<Certificate> s = insert(c, UUID.randomUUID(), cert, sealed, revision);
                 RevisionLog.record(c, revision, KIND, s.id(), cert.name(), "create", null, EntityJson.certificate(s));
@@ -112,10 +106,7 @@ public final class CertificateStore {
         return log.write((c, revision) -> {
             Stored<Certificate> before = find(c, key, true).orElseThrow(() -> new NotFoundException(KIND, key));
             Precondition.check(ifMatch, before);
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM certificates WHERE id = ?")) {
-                ps.setObject(1, before.id());
-                ps.executeUpdate();
-            }
+            Rows.deleteById(c, "certificates", before.id());
             RevisionLog.record(c, revision, KIND, before.id(), before.value().name(), "delete",
                     EntityJson.certificate(before), null);
             return new Written<>(null, revision, false);

@@ -8,7 +8,6 @@ import io.edgeway.controlplane.model.Stored;
 import io.edgeway.controlplane.model.Upstream;
 import io.edgeway.controlplane.model.ValidationException;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -106,7 +105,7 @@ public final class ConfigStore {
         Set<String> keptRoutes = doc.routes().stream().map(Route::name).collect(Collectors.toSet());
         for (Stored<Route> before : routes.values()) {
             if (!keptRoutes.contains(before.value().name())) {
-                deleteRow(c, "routes", before.id());
+                Rows.deleteById(c, "routes", before.id());
                 RevisionLog.record(c, revision, ROUTE, before.id(), before.value().name(), "delete", EntityJson.route(before), null);
             }
         }
@@ -129,17 +128,10 @@ public final class ConfigStore {
                     throw new ValidationException("upstreams", "upstreams: " + before.value().name()
                             + " missing (expected: kept while stream routes " + String.join(", ", streamUsers) + " use it)");
                 }
-                deleteRow(c, "upstreams", before.id());
+                Rows.deleteById(c, "upstreams", before.id());
                 RevisionLog.record(c, revision, UPSTREAM, before.id(), before.value().name(), "delete",
                         EntityJson.upstream(before), null);
             }
-        }
-    }
-
-    private static void deleteRow(Connection c, String table, UUID id) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE id = ?")) {
-            ps.setObject(1, id);
-            ps.executeUpdate();
         }
     }
 

@@ -74,12 +74,7 @@ public final class RouteStore {
             Optional<Stored<Route>> existing = find(c, key, true);
             Precondition.check(ifMatch, existing.orElse(null));
             if (existing.isEmpty()) {
-                if (Rows.asId(key) != null) {
-                    throw new NotFoundException(KIND, key);
-                }
-                if (!key.equals(r.name())) {
-                    throw new ValidationException("name", "name: " + r.name() + " (expected: " + key + ", the name in the path)");
-                }
+                Rows.requireCreatable(KIND, key, r.name());
                 checkNameFree(c, r.name(), null);
                 Stored<Route> s = insert(c, UUID.randomUUID(), r, revision);
                 RevisionLog.record(c, revision, KIND, s.id(), r.name(), "create", null, EntityJson.route(s));
@@ -99,10 +94,7 @@ public final class RouteStore {
         return log.write((c, revision) -> {
             Stored<Route> before = find(c, key, true).orElseThrow(() -> new NotFoundException(KIND, key));
             Precondition.check(ifMatch, before);
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM routes WHERE id = ?")) {
-                ps.setObject(1, before.id());
-                ps.executeUpdate();
-            }
+            Rows.deleteById(c, "routes", before.id());
             RevisionLog.record(c, revision, KIND, before.id(), before.value().name(), "delete",
                     EntityJson.route(before), null);
             return new Written<>(null, revision, false);

@@ -1,7 +1,9 @@
 package io.edgeway.controlplane.store;
 
 import java.sql.Array;
+import io.edgeway.controlplane.model.ValidationException;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -39,6 +41,27 @@ final class Rows {
             return UUID.fromString(key);
         } catch (IllegalArgumentException e) {
             return null;
+        }
+    }
+
+    /**
+     * A PUT whose key names nothing may create the entity only under that very name: an unknown id is 404,
+     * a body naming something else is 422.
+     */
+    static void requireCreatable(String kind, String key, String name) {
+        if (asId(key) != null) {
+            throw new NotFoundException(kind, key);
+        }
+        if (!key.equals(name)) {
+            throw new ValidationException("name", "name: " + name + " (expected: " + key + ", the name in the path)");
+        }
+    }
+
+    /** {@code table} is one of the store's own constants, never input. */
+    static void deleteById(Connection c, String table, UUID id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE id = ?")) {
+            ps.setObject(1, id);
+            ps.executeUpdate();
         }
     }
 }

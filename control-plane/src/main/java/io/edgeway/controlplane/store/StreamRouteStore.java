@@ -68,12 +68,7 @@ public final class StreamRouteStore {
             Optional<Stored<StreamRoute>> existing = find(c, key, true);
             Precondition.check(ifMatch, existing.orElse(null));
             if (existing.isEmpty()) {
-                if (Rows.asId(key) != null) {
-                    throw new NotFoundException(KIND, key);
-                }
-                if (!key.equals(r.name())) {
-                    throw new ValidationException("name", "name: " + r.name() + " (expected: " + key + ", the name in the path)");
-                }
+                Rows.requireCreatable(KIND, key, r.name());
                 checkFree(c, r, null);
                 Stored<StreamRoute> s = write(c, null, r, revision);
                 RevisionLog.record(c, revision, KIND, s.id(), r.name(), "create", null, EntityJson.streamRoute(s));
@@ -93,10 +88,7 @@ public final class StreamRouteStore {
         return log.write((c, revision) -> {
             Stored<StreamRoute> before = find(c, key, true).orElseThrow(() -> new NotFoundException(KIND, key));
             Precondition.check(ifMatch, before);
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM stream_routes WHERE id = ?")) {
-                ps.setObject(1, before.id());
-                ps.executeUpdate();
-            }
+            Rows.deleteById(c, "stream_routes", before.id());
             RevisionLog.record(c, revision, KIND, before.id(), before.value().name(), "delete",
                     EntityJson.streamRoute(before), null);
             return new Written<>(null, revision, false);

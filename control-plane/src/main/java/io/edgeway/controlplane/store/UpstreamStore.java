@@ -73,12 +73,7 @@ public final class UpstreamStore {
             Optional<Stored<Upstream>> existing = find(c, key, true);
             Precondition.check(ifMatch, existing.orElse(null));
             if (existing.isEmpty()) {
-                if (Rows.asId(key) != null) {
-                    throw new NotFoundException(KIND, key);
-                }
-                if (!key.equals(u.name())) {
-                    throw new ValidationException("name", "name: " + u.name() + " (expected: " + key + ", the name in the path)");
-                }
+                Rows.requireCreatable(KIND, key, u.name());
                 checkNameFree(c, u.name(), null);
                 Stored<Upstream> s = insert(c, UUID.randomUUID(), u, revision);
                 RevisionLog.record(c, revision, KIND, s.id(), u.name(), "create", null, EntityJson.upstream(s));
@@ -134,10 +129,7 @@ public final class UpstreamStore {
                 throw new ValidationException("name", "name: " + before.value().name()
                         + " (expected: an upstream no stream route uses; used by stream routes " + String.join(", ", streamUsers) + ")");
             }
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM upstreams WHERE id = ?")) {
-                ps.setObject(1, before.id());
-                ps.executeUpdate();
-            }
+            Rows.deleteById(c, "upstreams", before.id());
             RevisionLog.record(c, revision, KIND, before.id(), before.value().name(), "delete",
                     EntityJson.upstream(before), null);
             return new Written<>(null, revision, false);
