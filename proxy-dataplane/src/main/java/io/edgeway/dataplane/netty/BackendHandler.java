@@ -4,6 +4,7 @@ import io.edgeway.dataplane.upstream.UpstreamPool;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 
@@ -16,6 +17,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
     private final InetSocketAddress target;
     private final Metrics metrics;
     private Channel channel;
+    private UpstreamDecoder decoder;
     private Exchange owner;
 
     BackendHandler(UpstreamPool pool, InetSocketAddress target, Metrics metrics) {
@@ -26,6 +28,11 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
 
     void lease(Exchange owner) {
         this.owner = owner;
+    }
+
+    /** Tells the decoder about the request about to be written (see {@link UpstreamDecoder#expect}). */
+    void expect(HttpMethod method, boolean passAllowed) {
+        decoder.expect(method, passAllowed);
     }
 
     /** Back to the pool after a clean exchange; otherwise closes the connection. */
@@ -52,6 +59,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         channel = ctx.channel();
+        decoder = ctx.pipeline().get(UpstreamDecoder.class);
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.edgeway.dataplane.netty;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.HttpDecoderConfig;
@@ -156,6 +157,19 @@ final class ClientCodec extends CombinedChannelDuplexHandler<ClientCodec.Decoder
     }
 
     final class Encoder extends HttpResponseEncoder {
+        /** A response relayed as bytes ({@link PassHead}, {@link PassBody}) goes out as it is. */
+        @Override
+        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+            if (msg instanceof PassBody body) {
+                ctx.write(body.content(), promise);
+            } else if (msg instanceof PassHead head) {
+                methods.poll();
+                ctx.write(head.finish(), promise);
+            } else {
+                super.write(ctx, msg, promise);
+            }
+        }
+
         @Override
         protected boolean isContentAlwaysEmpty(HttpResponse msg) {
             int code = msg.status().code();

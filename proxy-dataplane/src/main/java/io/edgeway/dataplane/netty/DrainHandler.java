@@ -73,7 +73,14 @@ public final class DrainHandler extends ChannelDuplexHandler {
                 res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             }
         }
-        if (msg instanceof LastHttpContent) {
+        if (msg instanceof PassHead head) {
+            informational = false; // only final responses are relayed as bytes
+            if (closing || drain.closing()) {
+                closing = true;
+                head.closeConnection();
+            }
+        }
+        if (msg instanceof LastHttpContent || (msg instanceof PassBody body && body.last())) {
             if (informational) {
                 informational = false; // the end of a 1xx; the final response is still to come
             } else {

@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 
@@ -36,6 +37,8 @@ final class Exchange {
     boolean responseStarted;
     /** The request is a WebSocket handshake: a 101 from the target turns the connection into a {@link Tunnel}. */
     boolean upgrade;
+    /** The client takes the response as the target's bytes ({@link UpstreamDecoder}): HTTP/1.1 on both sides. */
+    private boolean passAllowed;
     private boolean switching;
     private Route route;
     private BackendHandler backend;
@@ -68,6 +71,7 @@ final class Exchange {
         id++;
         request = req;
         keepAlive = HttpUtil.isKeepAlive(req);
+        passAllowed = frontend.takesBytes() && HttpVersion.HTTP_1_1.equals(req.protocolVersion());
         requestDone = false;
         bodySent = false;
         responseStarted = false;
@@ -143,6 +147,7 @@ final class Exchange {
     private void attach(Channel ch) {
         backend = ch.pipeline().get(BackendHandler.class);
         backend.lease(this);
+        backend.expect(request.method(), passAllowed);
         frontend.state(State.PROXYING);
         ch.write(request);
         if (requestDone) { // a retry: the original request had no body
@@ -198,6 +203,14 @@ final class Exchange {
     void upstreamRead(Object msg) {
         if (frontend.state() != State.PROXYING) {
             ReferenceCountUtil.release(msg);
+        } else if (msg instanceof PassBody body) {
+            if (body.last()) {
+                finishResponse(body);
+            } else {
+                ctx.write(body, ctx.voidPromise());
+            }
+        } else if (msg instanceof PassHead head) {
+            onPassHead(head);
         } else if (msg instanceof HttpResponse res) {
             onResponse(res);
         } else if (discarding && msg instanceof HttpContent content) {
@@ -288,7 +301,25 @@ final class Exchange {
         ctx.write(res);
     }
 
-    private void finishResponse(HttpContent last) {
+    /** A final response relayed as bytes: the same bookkeeping as {@link #onResponse}, without a head to rewrite. */
+    private void onPassHead(PassHead head) {
+        int code = head.status();
+        responseStarted = true;
+        if (code >= 500) { // health hook
+            target.onFailure();
+        } else {
+            target.onSuccess();
+        }
+        timers.cancel();
+        upstreamKeepAlive = !head.upstreamCloses();
+        if (!keepAlive) {
+            head.closeConnection();
+        }
+        metrics.response(code);
+        ctx.write(head, ctx.voidPromise());
+    }
+
+    private void finishResponse(Object last) {
         ctx.writeAndFlush(last);
         timers.cancel();
         BackendHandler b = backend;

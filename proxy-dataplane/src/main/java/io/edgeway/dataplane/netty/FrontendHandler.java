@@ -203,6 +203,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         return clientIp;
     }
 
+    /** Whether responses may be written to this client as the target's bytes: an HTTP/1.1 connection, not an h2 stream. */
+    boolean takesBytes() {
+        return codec != null;
+    }
+
     boolean hasPending() {
         return !pending.isEmpty();
     }

@@ -9,8 +9,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpRequestEncoder;
 
 /**
  * What one event loop owns for talking to upstreams: its pool and a bootstrap bound to that loop, so an
@@ -52,7 +52,8 @@ public final class LoopResources {
                     @Override
                     protected void initChannel(Channel ch) {
                         ch.pipeline()
-                                .addLast("codec", new HttpClientCodec(upstreamDecoderConfig(), false, false))
+                                .addLast("encoder", new HttpRequestEncoder())
+                                .addLast("decoder", new UpstreamDecoder(upstreamDecoderConfig()))
                                 .addLast("backend", new BackendHandler(pool, target.address(), metrics));
                     }
                 })
