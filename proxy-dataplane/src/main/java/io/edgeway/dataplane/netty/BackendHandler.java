@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 /**
  * One per upstream connection. While leased it forwards everything to the {@link Exchange} that leased it
  * (same event loop); while pooled it owns nothing, and any byte or close just retires the connection.
+ * On an h2c stream ({@link #forStream}) it serves one exchange: never pooled, not counted as a connection.
  */
 final class BackendHandler extends ChannelInboundHandlerAdapter {
     private final UpstreamPool pool;
@@ -24,6 +25,11 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
         this.metrics = metrics;
     }
 
+    /** For one h2c stream: the connection under it is counted and retired by {@link H2Upstreams}. */
+    static BackendHandler forStream(Metrics metrics) {
+        return new BackendHandler(null, null, metrics);
+    }
+
     void lease(Exchange owner) {
         this.owner = owner;
     }
@@ -31,7 +37,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
     /** Back to the pool after a clean exchange; otherwise closes the connection. */
     void release(boolean reusable) {
         owner = null;
-        if (reusable && channel != null && channel.isActive()) {
+        if (reusable && pool != null && channel != null && channel.isActive()) {
             pool.release(target, channel);
         } else if (channel != null) {
             channel.close();
@@ -56,8 +62,10 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        metrics.upstreamConnectionsOpened.increment();
-        metrics.upstreamConnectionsActive.increment();
+        if (pool != null) {
+            metrics.upstreamConnectionsOpened.increment();
+            metrics.upstreamConnectionsActive.increment();
+        }
         ctx.fireChannelActive();
     }
 
@@ -67,7 +75,9 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
         if (o == null) {
             // Bytes on an idle connection: the target is confused or closing. Retire it.
             ReferenceCountUtil.release(msg);
-            pool.remove(target, ctx.channel());
+            if (pool != null) {
+                pool.remove(target, ctx.channel());
+            }
             ctx.close();
             return;
         }
@@ -93,8 +103,10 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        metrics.upstreamConnectionsActive.decrement();
-        pool.remove(target, ctx.channel());
+        if (pool != null) {
+            metrics.upstreamConnectionsActive.decrement();
+            pool.remove(target, ctx.channel());
+        }
         Exchange o = owner;
         owner = null;
         if (o != null) {
