@@ -3,9 +3,6 @@ package io.edgeway.dataplane;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.edgeway.proto.v1.Route;
-import io.edgeway.proto.v1.Snapshot;
-import io.edgeway.proto.v1.Target;
 import io.edgeway.proto.v1.Upstream;
 import io.edgeway.proto.v1.UpstreamProtocol;
 import java.io.InputStream;
@@ -35,35 +32,23 @@ class H2cUpstreamTest {
     static final int BACKEND_MAX_STREAMS = 6;
     @TempDir
     static Path dataDir;
-    static TestControlPlane cp;
     static H2cBackend backend;
+    static OneRouteProxy proxy;
     static DataPlane dp;
     static final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
 
     @BeforeAll
     static void start() throws Exception {
-        cp = new TestControlPlane(0);
         backend = new H2cBackend(BACKEND_MAX_STREAMS);
-        dp = DataPlane.start(Settings.forTest(cp.port(), dataDir));
-        cp.push(Snapshot.newBuilder().setVersion(2).setNonce("n2")
-                .addUpstreams(Upstream.newBuilder().setName("h2").setProtocol(UpstreamProtocol.H2C).addTargets(
-                        Target.newBuilder().setHost("127.0.0.1").setPort(backend.port()).setWeight(1)))
-                .addRoutes(Route.newBuilder().setName("h2").addHosts("h2up.test").setUpstream("h2"))
-                .build());
-        await().until(() -> cp.answered(2, true));
+        proxy = OneRouteProxy.start(dataDir, "h2up.test", Upstream.newBuilder().setName("h2")
+                .setProtocol(UpstreamProtocol.H2C).addTargets(OneRouteProxy.loopback(backend.port())));
+        dp = proxy.dp;
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (dp != null) {
-            dp.close();
-        }
-        for (AutoCloseable c : new AutoCloseable[] {backend, cp}) {
-            if (c != null) {
-                c.close();
-            }
-        }
+        OneRouteProxy.closeAll(proxy, backend);
     }
 
     static HttpRequest.Builder request(String path) {

@@ -1,11 +1,7 @@
 package io.edgeway.dataplane;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
-import io.edgeway.proto.v1.Route;
-import io.edgeway.proto.v1.Snapshot;
-import io.edgeway.proto.v1.Target;
 import io.edgeway.proto.v1.Upstream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -25,33 +21,21 @@ class Http1ProtocolTest {
     static final String HOST = "Host: proto.test\r\n";
     @TempDir
     static Path dataDir;
-    static TestControlPlane cp;
     static ScriptedBackend backend;
+    static OneRouteProxy proxy;
     static DataPlane dp;
 
     @BeforeAll
     static void start() throws Exception {
-        cp = new TestControlPlane(0);
         backend = new ScriptedBackend();
-        dp = DataPlane.start(Settings.forTest(cp.port(), dataDir));
-        cp.push(Snapshot.newBuilder().setVersion(2).setNonce("n2")
-                .addUpstreams(Upstream.newBuilder().setName("scripted").addTargets(
-                        Target.newBuilder().setHost("127.0.0.1").setPort(backend.port()).setWeight(1)))
-                .addRoutes(Route.newBuilder().setName("proto").addHosts("proto.test").setUpstream("scripted"))
-                .build());
-        await().until(() -> cp.answered(2, true));
+        proxy = OneRouteProxy.start(dataDir, "proto.test",
+                Upstream.newBuilder().setName("scripted").addTargets(OneRouteProxy.loopback(backend.port())));
+        dp = proxy.dp;
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (dp != null) {
-            dp.close();
-        }
-        for (AutoCloseable c : new AutoCloseable[] {backend, cp}) {
-            if (c != null) {
-                c.close();
-            }
-        }
+        OneRouteProxy.closeAll(proxy, backend);
     }
 
     @Test
