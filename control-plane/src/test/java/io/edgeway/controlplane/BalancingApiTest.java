@@ -11,6 +11,7 @@ import io.edgeway.proto.v1.Snapshot;
 import io.edgeway.proto.v1.Status;
 import io.edgeway.proto.v1.TargetHealth;
 import io.edgeway.proto.v1.Upstream;
+import io.edgeway.proto.v1.UpstreamProtocol;
 import java.time.Duration;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -18,7 +19,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** An upstream's policy, hash_on, slow_start and health_check: validated, stored, returned and pushed. */
+/** An upstream's policy, hash_on, slow_start, health_check and protocol: validated, stored, returned and pushed. */
 class BalancingApiTest extends RunningControlPlane {
     private static final String UP = "/api/v1/upstreams";
     private static final String HEALTH = """
@@ -95,6 +96,26 @@ class BalancingApiTest extends RunningControlPlane {
         assertThat(http.get(UP + "/nope/health").status()).isEqualTo(404);
     }
 
+    @Test
+    void protocolIsStoredReturnedPatchedAndPushed() throws Exception {
+        Response created = http.post(UP, upstream("h2-app", ",\"protocol\":\"h2c\""));
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        assertThat(created.json().get("protocol").asText()).isEqualTo("h2c");
+        assertThat(http.get(UP + "/h2-app").json().get("protocol").asText()).isEqualTo("h2c");
+        assertThat(http.post(UP, upstream("h1-app", "")).json().get("protocol").asText()).isEqualTo("http1");
+        // PATCH keeps it when not mentioned, and null resets it to the default.
+        assertThat(http.patch(UP + "/h2-app", "{\"tags\":[\"x\"]}").json().get("protocol").asText()).isEqualTo("h2c");
+        await().atMost(Duration.ofSeconds(20)).until(() -> cp.version() == db.revision());
+        try (TestNode node = new TestNode(cp.grpcPort()).hello("node-h2", 0)) {
+            Snapshot s = node.next();
+            assertThat(s.getUpstreamsList()).filteredOn(u -> u.getName().equals("h2-app")).singleElement()
+                    .extracting(Upstream::getProtocol).isEqualTo(UpstreamProtocol.H2C);
+            assertThat(s.getUpstreamsList()).filteredOn(u -> u.getName().equals("h1-app")).singleElement()
+                    .extracting(Upstream::getProtocol).isEqualTo(UpstreamProtocol.HTTP1);
+        }
+        assertThat(http.patch(UP + "/h2-app", "{\"protocol\":null}").json().get("protocol").asText()).isEqualTo("http1");
+    }
+
     static Stream<Arguments> badInput() {
         return Stream.of(
                 Arguments.of(",\"policy\":\"random\"", 422, "policy"),
@@ -113,7 +134,9 @@ class BalancingApiTest extends RunningControlPlane {
                 Arguments.of(",\"health_check\":{\"active\":{\"method\":\"HEAD\"}}", 400, "health_check.active.method"),
                 Arguments.of(",\"health_check\":{\"passive\":{\"consecutive_failures\":0}}", 422, "health_check.passive.consecutive_failures"),
                 Arguments.of(",\"health_check\":{\"passive\":{\"ejection_time\":\"0s\"}}", 422, "health_check.passive.ejection_time"),
-                Arguments.of(",\"health_check\":{\"passive\":\"on\"}", 400, "health_check.passive"));
+                Arguments.of(",\"health_check\":{\"passive\":\"on\"}", 400, "health_check.passive"),
+                Arguments.of(",\"protocol\":\"h3\"", 422, "protocol"),
+                Arguments.of(",\"protocol\":2", 400, "protocol"));
     }
 
     @ParameterizedTest

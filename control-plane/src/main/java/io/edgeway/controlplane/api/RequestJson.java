@@ -138,7 +138,7 @@ final class RequestJson {
         Upstream u = null;
         try {
             u = new Upstream(name, tags, targets, policy.policy(), policy.hashOn(), policy.slowStart(),
-                    policy.healthCheck());
+                    policy.healthCheck(), policy.protocol());
         } catch (ValidationException e) {
             problems.invalid.addAll(0, e.errors());
         }

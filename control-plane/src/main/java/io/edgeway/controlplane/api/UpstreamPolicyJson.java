@@ -8,24 +8,25 @@ import java.time.Duration;
 import java.util.Set;
 
 /**
- * Reads an upstream's balancing and health fields: {@code policy}, {@code hash_on}, {@code slow_start} and
- * {@code health_check}. Kept apart from {@link RequestJson} so that file only gains the field names.
+ * Reads an upstream's balancing, health and protocol fields: {@code policy}, {@code hash_on},
+ * {@code slow_start}, {@code health_check} and {@code protocol}. Kept apart from {@link RequestJson} so that
+ * file only gains the field names.
  */
 final class UpstreamPolicyJson {
-    static final Set<String> FIELDS = Set.of("policy", "hash_on", "slow_start", "health_check");
+    static final Set<String> FIELDS = Set.of("policy", "hash_on", "slow_start", "health_check", "protocol");
     private static final Set<String> HASH_ON = Set.of("header", "cookie");
     private static final Set<String> HEALTH = Set.of("active", "passive");
     private static final Set<String> ACTIVE = Set.of("path", "expected_status", "interval", "timeout",
             "healthy_threshold", "unhealthy_threshold");
     private static final Set<String> PASSIVE = Set.of("consecutive_failures", "ejection_time");
 
-    record Parsed(String policy, HashOn hashOn, Duration slowStart, HealthCheck healthCheck) {}
+    record Parsed(String policy, HashOn hashOn, Duration slowStart, HealthCheck healthCheck, String protocol) {}
 
     private UpstreamPolicyJson() {}
 
     static Parsed read(Fields f, Fields.Problems problems) {
         return new Parsed(f.string("policy"), hashOn(f, problems), duration(f, "slow_start", problems),
-                healthCheck(f, problems));
+                healthCheck(f, problems), f.string("protocol"));
     }
 
     private static HashOn hashOn(Fields f, Fields.Problems problems) {

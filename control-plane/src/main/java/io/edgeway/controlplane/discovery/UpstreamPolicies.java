@@ -6,6 +6,7 @@ import io.edgeway.controlplane.model.Upstream;
 import io.edgeway.proto.v1.ActiveHealthCheck;
 import io.edgeway.proto.v1.PassiveHealthCheck;
 import io.edgeway.proto.v1.LbPolicy;
+import io.edgeway.proto.v1.UpstreamProtocol;
 import java.util.Locale;
 
 /** An upstream's balancing and health settings in the proto's words: enum policy, durations in ms. */
@@ -30,6 +31,8 @@ final class UpstreamPolicies {
         if (u.slowStart() != null) {
             b.setSlowStartMs(u.slowStart().toMillis());
         }
+        // The model only admits these two names.
+        b.setProtocol(u.protocol().equals(Upstream.H2C) ? UpstreamProtocol.H2C : UpstreamProtocol.HTTP1);
         HealthCheck hc = u.healthCheck();
         if (hc != null) {
             var hcb = io.edgeway.proto.v1.HealthCheck.newBuilder();

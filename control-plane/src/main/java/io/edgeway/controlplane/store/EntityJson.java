@@ -39,6 +39,7 @@ public final class EntityJson {
         if (u.healthCheck() != null) {
             m.put("health_check", PolicyJson.healthCheck(u.healthCheck()));
         }
+        m.put("protocol", u.protocol());
         return tail(m, s);
     }
 
@@ -83,6 +84,9 @@ public final class EntityJson {
         m.put("name", u.name());
         putIfAny(m, "tags", u.tags());
         putIfAny(m, "targets", targets(u.targets()));
+        if (!u.protocol().equals(Upstream.HTTP1)) { // an exported h2c upstream must not apply back as http1
+            m.put("protocol", u.protocol());
+        }
         return m;
     }
 
@@ -108,7 +112,8 @@ public final class EntityJson {
         for (JsonNode t : n.path("targets")) {
             targets.add(new Target(t.path("host").asText(), t.path("port").asInt(), t.path("weight").asInt(Target.DEFAULT_WEIGHT)));
         }
-        return new Upstream(n.path("name").asText(), strings(n.path("tags")), targets);
+        return new Upstream(n.path("name").asText(), strings(n.path("tags")), targets, null, null, null, null,
+                n.path("protocol").asText(Upstream.HTTP1));
     }
 
     /** Reads back a route this class wrote; see {@link #readUpstream}. */

@@ -106,7 +106,8 @@ public final class UpstreamStore {
             Precondition.check(ifMatch, before);
             Upstream u = before.value();
             List<Target> targets = change.apply(u.name(), u.targets());
-            Upstream changed = new Upstream(u.name(), u.tags(), targets, u.policy(), u.hashOn(), u.slowStart(), u.healthCheck());
+            Upstream changed = new Upstream(u.name(), u.tags(), targets, u.policy(), u.hashOn(), u.slowStart(), u.healthCheck(),
+                    u.protocol());
             Stored<Upstream> after = update(c, before.id(), changed, revision);
             RevisionLog.record(c, revision, KIND, after.id(), u.name(), "update",
                     EntityJson.upstream(before), EntityJson.upstream(after));
@@ -186,14 +187,14 @@ public final class UpstreamStore {
     static Stored<Upstream> insert(Connection c, UUID id, Upstream u, long revision) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 INSERT INTO upstreams (id, name, tags, targets, policy, hash_on, slow_start_ms, health_check,
-                    created_at, updated_at, revision)
-                VALUES (?, ?, ?, ?::jsonb, ?, ?::jsonb, ?, ?::jsonb, now(), now(), ?) RETURNING *""")) {
+                    protocol, created_at, updated_at, revision)
+                VALUES (?, ?, ?, ?::jsonb, ?, ?::jsonb, ?, ?::jsonb, ?, now(), now(), ?) RETURNING *""")) {
             ps.setObject(1, id);
             ps.setString(2, u.name());
             ps.setArray(3, Rows.textArray(c, u.tags()));
             ps.setString(4, targetsJson(u.targets()));
             setPolicy(ps, 5, u);
-            ps.setLong(9, revision);
+            ps.setLong(10, revision);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return read(rs);
@@ -204,14 +205,14 @@ public final class UpstreamStore {
     static Stored<Upstream> update(Connection c, UUID id, Upstream u, long revision) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 UPDATE upstreams SET name = ?, tags = ?, targets = ?::jsonb, policy = ?, hash_on = ?::jsonb,
-                    slow_start_ms = ?, health_check = ?::jsonb, updated_at = now(), revision = ?
+                    slow_start_ms = ?, health_check = ?::jsonb, protocol = ?, updated_at = now(), revision = ?
                 WHERE id = ? RETURNING *""")) {
             ps.setString(1, u.name());
             ps.setArray(2, Rows.textArray(c, u.tags()));
             ps.setString(3, targetsJson(u.targets()));
             setPolicy(ps, 4, u);
-            ps.setLong(8, revision);
-            ps.setObject(9, id);
+            ps.setLong(9, revision);
+            ps.setObject(10, id);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return read(rs);
@@ -229,12 +230,13 @@ public final class UpstreamStore {
         long slowStartMs = rs.getLong("slow_start_ms"); // 0 when NULL; a stored duration is never 0
         Upstream u = new Upstream(rs.getString("name"), Rows.strings(rs, "tags"), targets, rs.getString("policy"),
                 PolicyJson.readHashOn(rs.getString("hash_on")), slowStartMs == 0 ? null
-                        : Duration.ofMillis(slowStartMs), PolicyJson.readHealthCheck(rs.getString("health_check")));
+                        : Duration.ofMillis(slowStartMs), PolicyJson.readHealthCheck(rs.getString("health_check")),
+                rs.getString("protocol"));
         return new Stored<>(Rows.uuid(rs, "id"), u, Rows.instant(rs, "created_at"), Rows.instant(rs, "updated_at"),
                 rs.getLong("revision"));
     }
 
-    /** Parameters {@code first}..{@code first + 3}: policy, hash_on, slow_start_ms, health_check. */
+    /** Parameters {@code first}..{@code first + 4}: policy, hash_on, slow_start_ms, health_check, protocol. */
     private static void setPolicy(PreparedStatement ps, int first, Upstream u) throws SQLException {
         ps.setString(first, u.policy());
         ps.setString(first + 1, u.hashOn() == null ? null : PolicyJson.write(PolicyJson.hashOn(u.hashOn())));
@@ -244,6 +246,7 @@ public final class UpstreamStore {
             ps.setLong(first + 2, u.slowStart().toMillis());
         }
         ps.setString(first + 3, u.healthCheck() == null ? null : PolicyJson.write(PolicyJson.healthCheck(u.healthCheck())));
+        ps.setString(first + 4, u.protocol());
     }
 
     private static String targetsJson(List<Target> targets) {

@@ -26,13 +26,28 @@ public final class Upstream {
     private final HealthCheck health;
     private final LongAdder failOpen;
     private final RetryBudget retryBudget;
+    private final Protocol protocol;
     private volatile View view;
     private int[] lastStates; // guarded by this
 
     private record View(LoadBalancer balancer, boolean failOpen) {}
 
+    /** How requests reach the targets. gRPC streams always go over HTTP/2, whatever this says. */
+    public enum Protocol {
+        /** HTTP/1.1 on pooled keep-alive connections. */
+        HTTP1,
+        /** HTTP/2 cleartext with prior knowledge: each request a stream on one shared connection per target. */
+        H2C
+    }
+
     public Upstream(String name, List<Target> targets, Policy policy, HashKey hashKey, long slowStartMs,
             HealthCheck health, Upstream previous) {
+        this(name, targets, policy, hashKey, slowStartMs, health, Protocol.HTTP1, previous);
+    }
+
+    public Upstream(String name, List<Target> targets, Policy policy, HashKey hashKey, long slowStartMs,
+            HealthCheck health, Protocol protocol, Upstream previous) {
+        this.protocol = requireNonNull(protocol, "protocol");
         this.name = requireNonNull(name, "name");
         this.targets = List.copyOf(requireNonNull(targets, "targets"));
         this.policy = requireNonNull(policy, "policy");
@@ -148,6 +163,10 @@ public final class Upstream {
 
     public Policy policy() {
         return policy;
+    }
+
+    public Protocol protocol() {
+        return protocol;
     }
 
     public HealthCheck health() {

@@ -45,10 +45,19 @@ final class UpstreamPolicies {
             errors.add(new ConfigError("upstream", name, "slow_start_ms", u.getSlowStartMs() + " (expected: >= 0)"));
         }
         HealthCheck health = health(u, errors);
+        Upstream.Protocol protocol = switch (u.getProtocol()) {
+            case HTTP1 -> Upstream.Protocol.HTTP1;
+            case H2C -> Upstream.Protocol.H2C;
+            default -> {
+                errors.add(new ConfigError("upstream", name, "protocol",
+                        u.getProtocolValue() + " (expected: a protocol this proxy knows)"));
+                yield Upstream.Protocol.HTTP1;
+            }
+        };
         if (errors.size() != before) {
             return null;
         }
-        return new Upstream(name, targets, policy, key, u.getSlowStartMs(), health, previous);
+        return new Upstream(name, targets, policy, key, u.getSlowStartMs(), health, protocol, previous);
     }
 
     private static HashKey named(String value, HashKey.Kind kind, String upstream, String field,

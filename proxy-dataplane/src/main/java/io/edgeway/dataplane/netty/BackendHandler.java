@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 /**
  * One per upstream connection. While leased it forwards everything to the {@link Exchange} that leased it
  * (same event loop); while pooled it owns nothing, and any byte or close just retires the connection.
+ * On an h2c stream ({@link #forStream}) it serves one exchange: never pooled, not counted as a connection.
  */
 final class BackendHandler extends ChannelInboundHandlerAdapter {
     private final UpstreamPool pool;
@@ -26,19 +27,29 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
         this.metrics = metrics;
     }
 
+    /** For one h2c stream: the connection under it is counted and retired by {@link H2Upstreams}. */
+    static BackendHandler forStream(Metrics metrics) {
+        return new BackendHandler(null, null, metrics);
+    }
+
     void lease(Exchange owner) {
         this.owner = owner;
     }
 
-    /** Tells the decoder about the request about to be written (see {@link UpstreamDecoder#expect}). */
+    /**
+     * Tells the decoder about the request about to be written (see {@link UpstreamDecoder#expect}); an h2c
+     * stream has none: its frames always become HTTP objects.
+     */
     void expect(HttpMethod method, boolean passAllowed) {
-        decoder.expect(method, passAllowed);
+        if (decoder != null) {
+            decoder.expect(method, passAllowed);
+        }
     }
 
     /** Back to the pool after a clean exchange; otherwise closes the connection. */
     void release(boolean reusable) {
         owner = null;
-        if (reusable && channel != null && channel.isActive()) {
+        if (reusable && pool != null && channel != null && channel.isActive()) {
             pool.release(target, channel);
         } else if (channel != null) {
             channel.close();
@@ -64,8 +75,10 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        metrics.upstreamConnectionsOpened.increment();
-        metrics.upstreamConnectionsActive.increment();
+        if (pool != null) {
+            metrics.upstreamConnectionsOpened.increment();
+            metrics.upstreamConnectionsActive.increment();
+        }
         ctx.fireChannelActive();
     }
 
@@ -75,7 +88,9 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
         if (o == null) {
             // Bytes on an idle connection: the target is confused or closing. Retire it.
             ReferenceCountUtil.release(msg);
-            pool.remove(target, ctx.channel());
+            if (pool != null) {
+                pool.remove(target, ctx.channel());
+            }
             ctx.close();
             return;
         }
@@ -101,8 +116,10 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        metrics.upstreamConnectionsActive.decrement();
-        pool.remove(target, ctx.channel());
+        if (pool != null) {
+            metrics.upstreamConnectionsActive.decrement();
+            pool.remove(target, ctx.channel());
+        }
         Exchange o = owner;
         owner = null;
         if (o != null) {

@@ -2,6 +2,7 @@ package io.edgeway.dataplane.netty;
 
 import io.edgeway.dataplane.balancing.RetryBudget;
 import io.edgeway.dataplane.balancing.Target;
+import io.edgeway.dataplane.balancing.Upstream;
 import io.edgeway.dataplane.netty.FrontendHandler.State;
 import io.edgeway.dataplane.routing.Route;
 import io.netty.channel.Channel;
@@ -16,6 +17,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
 
 /**
  * The relay of one request to a target and of its response back: upstream connection, body forwarding,
@@ -122,24 +124,31 @@ final class Exchange {
     private void connect() {
         frontend.state(State.CONNECTING);
         long exchange = id;
-        loop.connect(target, route.timeouts().connectMs()).addListener((ChannelFuture f) -> connected(exchange, f));
+        if (route.upstream().protocol() == Upstream.Protocol.H2C) { // a stream on the loop's shared connection
+            loop.openStream(target, route.timeouts().connectMs())
+                    .addListener((Future<Channel> f) -> connected(exchange, f.isSuccess() ? f.getNow() : null));
+            return;
+        }
+        loop.connect(target, route.timeouts().connectMs())
+                .addListener((ChannelFuture f) -> connected(exchange, f.isSuccess() ? f.channel() : null));
     }
 
-    private void connected(long exchange, ChannelFuture f) {
+    /** {@code ch} is the new connection or h2c stream, null when it could not be opened. */
+    private void connected(long exchange, Channel ch) {
         if (exchange != id || frontend.state() != State.CONNECTING) {
-            if (f.isSuccess()) {
-                f.channel().close();
+            if (ch != null) {
+                ch.close();
             }
             return;
         }
-        if (!f.isSuccess()) {
+        if (ch == null) {
             target.onFailure(); // health hook
             if (retry(true)) {
                 return;
             }
             frontend.local(HttpResponseStatus.BAD_GATEWAY, "could not connect to the target", false);
         } else {
-            attach(f.channel());
+            attach(ch);
         }
         frontend.drainPending();
     }

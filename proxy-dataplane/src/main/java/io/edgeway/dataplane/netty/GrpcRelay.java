@@ -29,7 +29,7 @@ import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Relays one client gRPC stream to a stream on the target's h2c connection ({@link GrpcUpstreams}) frame
+ * Relays one client gRPC stream to a stream on the target's h2c connection ({@link H2Upstreams}) frame
  * by frame: HEADERS, DATA and trailers both ways, RST_STREAM both ways. Both stream channels keep
  * AUTO_READ off and each side is read only while the other is writable; a stream channel hands the
  * window back to its peer only as its frames are read, so HTTP/2 flow control carries the backpressure
@@ -40,7 +40,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class GrpcRelay extends ChannelInboundHandlerAdapter {
     private final ConfigHolder configs;
-    private final GrpcUpstreams upstreams;
+    private final H2Upstreams upstreams;
     final Metrics metrics;
     private final TrustedProxies trustedProxies;
     /** Frames read before the target's stream was open; bounded by the client's stream window. */
@@ -57,7 +57,7 @@ final class GrpcRelay extends ChannelInboundHandlerAdapter {
     /** Counted as in flight by its balancer (least-request) until the client's stream closes. */
     private Target target;
 
-    GrpcRelay(ConfigHolder configs, GrpcUpstreams upstreams, Metrics metrics, TrustedProxies trustedProxies) {
+    GrpcRelay(ConfigHolder configs, H2Upstreams upstreams, Metrics metrics, TrustedProxies trustedProxies) {
         this.configs = configs;
         this.upstreams = upstreams;
         this.metrics = metrics;

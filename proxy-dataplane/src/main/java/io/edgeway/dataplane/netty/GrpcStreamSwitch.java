@@ -29,7 +29,7 @@ final class GrpcStreamSwitch extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         ChannelPipeline p = ctx.pipeline();
         if (msg instanceof Http2HeadersFrame headers && GrpcHeaders.isGrpc(headers.headers())) {
-            for (String name : new String[] {"h2-codec", "h2-request", "frontend"}) {
+            for (String name : new String[] {"h2-codec", "h2-interim", "h2-request", "frontend"}) {
                 if (p.get(name) != null) {
                     p.remove(name);
                 }
@@ -37,7 +37,7 @@ final class GrpcStreamSwitch extends ChannelInboundHandlerAdapter {
             // The frontend counted this stream as a client connection when it became active; it is gone
             // before the stream's channelInactive that would have uncounted it.
             metrics.clientConnections.decrement();
-            p.addAfter(ctx.name(), "grpc", new GrpcRelay(configs, loop.grpc(), metrics, trustedProxies));
+            p.addAfter(ctx.name(), "grpc", new GrpcRelay(configs, loop.h2(), metrics, trustedProxies));
         }
         p.remove(this);
         ctx.fireChannelRead(msg);

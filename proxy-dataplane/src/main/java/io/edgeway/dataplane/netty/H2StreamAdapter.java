@@ -1,31 +1,42 @@
 package io.edgeway.dataplane.netty;
 
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpMessage;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 
 /**
- * Makes an HTTP/2 stream's request look exactly like one the HTTP/1.1 decoder produces, so that the
- * {@link FrontendHandler} and {@link Exchange} need no HTTP/2 knowledge: a bodyless request arrives as a
- * FullHttpRequest and is split into head and end, and the conversion's own {@code x-http2-*} headers
- * (scheme, path, stream id, whether the conversion or a client put them there) never reach a target.
+ * Makes an HTTP/2 stream's messages look exactly like those the HTTP/1.1 codecs produce, so that the
+ * {@link FrontendHandler} and {@link Exchange} need no HTTP/2 knowledge, whichever side speaks HTTP/2: a
+ * bodyless message (a request without DATA; a response that ends with its HEADERS, such as a 1xx, a 204
+ * or the answer to HEAD) arrives as a full message and is split into head and end, and the conversion's
+ * own {@code x-http2-*} headers (scheme, path, stream id, whether the conversion or a peer put them
+ * there) never travel on. Stateless: one instance serves every stream.
  */
+@ChannelHandler.Sharable
 final class H2StreamAdapter extends ChannelInboundHandlerAdapter {
+    static final H2StreamAdapter INSTANCE = new H2StreamAdapter();
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof HttpRequest req) {
-            stripExtensionHeaders(req.headers());
-            if (msg instanceof FullHttpRequest full) {
-                HttpRequest head = new DefaultHttpRequest(full.protocolVersion(), full.method(), full.uri(),
-                        full.headers());
+        if (msg instanceof HttpMessage m) {
+            stripExtensionHeaders(m.headers());
+            if (msg instanceof FullHttpMessage full) {
+                HttpMessage head = full instanceof FullHttpRequest req
+                        ? new DefaultHttpRequest(req.protocolVersion(), req.method(), req.uri(), req.headers())
+                        : new DefaultHttpResponse(full.protocolVersion(), ((FullHttpResponse) full).status(),
+                                full.headers());
                 LastHttpContent end = full.content().isReadable()
-                        ? new io.netty.handler.codec.http.DefaultLastHttpContent(full.content(),
-                                full.trailingHeaders())
+                        ? new DefaultLastHttpContent(full.content(), full.trailingHeaders())
                         : LastHttpContent.EMPTY_LAST_CONTENT;
                 if (end == LastHttpContent.EMPTY_LAST_CONTENT) {
                     full.release();

@@ -64,7 +64,8 @@ final class Http2Frontend {
                 stream.pipeline()
                         .addLast("grpc-switch", new GrpcStreamSwitch(configs, loop, metrics, limits.trustedProxies()))
                         .addLast("h2-codec", new Http2StreamFrameToHttpObjectCodec(true, true))
-                        .addLast("h2-request", new H2StreamAdapter())
+                        .addLast("h2-interim", new H2Informational())
+                        .addLast("h2-request", H2StreamAdapter.INSTANCE)
                         .addLast("frontend", new FrontendHandler(configs, loop, metrics, limits.trustedProxies()));
             }
         });

@@ -11,6 +11,8 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpRequestEncoder;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.util.concurrent.Future;
 
 /**
  * What one event loop owns for talking to upstreams: its pool and a bootstrap bound to that loop, so an
@@ -21,8 +23,10 @@ public final class LoopResources {
     private final UpstreamPool pool;
     private final Bootstrap bootstrap;
     private final Metrics metrics;
-    /** h2c connections for gRPC streams ({@link GrpcRelay}); HTTP/1.1 exchanges use {@link #pool}. */
-    private final GrpcUpstreams grpc;
+    /** h2c connections: gRPC streams ({@link GrpcRelay}) and exchanges to h2c upstreams; HTTP/1.1 ones use {@link #pool}. */
+    private final H2Upstreams h2;
+    /** The pipeline of an exchange's h2c stream, stateless and so shared by all of this loop's streams. */
+    private final ChannelInitializer<Channel> h2Exchange;
 
     public LoopResources(EventLoop loop, Class<? extends SocketChannel> channelClass, long poolIdleMillis,
             Metrics metrics) {
@@ -34,11 +38,27 @@ public final class LoopResources {
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true);
-        this.grpc = new GrpcUpstreams(loop, bootstrap, poolIdleMillis, metrics);
+        this.h2 = new H2Upstreams(loop, bootstrap, poolIdleMillis, metrics);
+        Http2StreamFrameToHttpObjectCodec codec = new Http2StreamFrameToHttpObjectCodec(false, true);
+        this.h2Exchange = new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel stream) {
+                // The exchange sees the same HTTP objects an HTTP/1.1 connection gives it.
+                stream.pipeline()
+                        .addLast("codec", codec)
+                        .addLast("h2-response", H2StreamAdapter.INSTANCE)
+                        .addLast("backend", BackendHandler.forStream(metrics));
+            }
+        };
     }
 
-    GrpcUpstreams grpc() {
-        return grpc;
+    H2Upstreams h2() {
+        return h2;
+    }
+
+    /** A new h2c stream to the target for one exchange, with a {@link BackendHandler} like a pooled connection's. */
+    Future<Channel> openStream(Target target, long connectTimeoutMillis) {
+        return h2.stream(target, connectTimeoutMillis, h2Exchange);
     }
 
     public UpstreamPool pool() {
@@ -75,6 +95,6 @@ public final class LoopResources {
 
     public void close() {
         pool.close();
-        grpc.close();
+        h2.close();
     }
 }

@@ -69,6 +69,23 @@ class RuntimeConfigTest {
     }
 
     @Test
+    void upstreamProtocolIsParsedAndAnUnknownOneRejected() throws Exception {
+        RuntimeConfig c = RuntimeConfig.from(Snapshot.newBuilder().setVersion(1)
+                .addUpstreams(upstream("h2", target("127.0.0.1", 1)).toBuilder()
+                        .setProtocol(io.edgeway.proto.v1.UpstreamProtocol.H2C))
+                .addUpstreams(upstream("h1", target("127.0.0.1", 2)))
+                .build());
+        assertThat(c.upstreams().get("h2").protocol()).isEqualTo(io.edgeway.dataplane.balancing.Upstream.Protocol.H2C);
+        assertThat(c.upstreams().get("h1").protocol()).isEqualTo(io.edgeway.dataplane.balancing.Upstream.Protocol.HTTP1);
+        // A protocol from a newer control plane is refused, not silently spoken as HTTP/1.1.
+        Snapshot newer = Snapshot.newBuilder().setVersion(2)
+                .addUpstreams(upstream("h3", target("127.0.0.1", 1)).toBuilder().setProtocolValue(3)).build();
+        assertThatThrownBy(() -> RuntimeConfig.from(newer)).isInstanceOf(InvalidConfigException.class)
+                .satisfies(e -> assertThat(((InvalidConfigException) e).errors()).containsExactly(
+                        new ConfigError("upstream", "h3", "protocol", "3 (expected: a protocol this proxy knows)")));
+    }
+
+    @Test
     void acceptsAnUpstreamWithoutTargetsWhoseRequestsGet503() throws Exception {
         // Operators create an upstream first and add targets later (as in Kong); the balancer then has
         // nothing to pick and the request path answers 503, rather than every proxy nacking the config.
