@@ -33,6 +33,7 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.util.ResourceLeakDetector;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.List;
@@ -230,6 +231,12 @@ public final class DataPlane implements AutoCloseable {
     }
 
     public static void main(String[] args) throws InterruptedException {
+        // Leak detection samples buffers and records a stack trace for each sampled one: a debugging aid
+        // that costs every request. Tests run the proxy in-process and keep Netty's default; a process can
+        // turn it back on with -Dio.netty.leakDetection.level=simple (or paranoid).
+        if (System.getProperty("io.netty.leakDetection.level") == null) {
+            ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
+        }
         Settings settings;
         try {
             settings = Settings.from(args, System.getenv());

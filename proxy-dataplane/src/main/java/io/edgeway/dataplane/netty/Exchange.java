@@ -106,7 +106,7 @@ final class Exchange {
     }
 
     void cancelTimers() {
-        timers.cancel();
+        timers.cancelAll();
     }
 
     void end() {
@@ -158,9 +158,11 @@ final class Exchange {
         backend.lease(this);
         backend.expect(request.method(), passAllowed);
         frontend.state(State.PROXYING);
-        ch.write(request);
+        // Void promises toward the target: nothing waits on these writes, and a failed one surfaces as an
+        // exception that closes the connection, which the exchange hears about in upstreamClosed.
+        ch.write(request, ch.voidPromise());
         if (requestDone) { // a retry: the original request had no body
-            ch.write(LastHttpContent.EMPTY_LAST_CONTENT);
+            ch.write(LastHttpContent.EMPTY_LAST_CONTENT, ch.voidPromise());
             timers.startFirstByte(route.timeouts().firstByteMs());
         }
         ch.read();
@@ -174,7 +176,7 @@ final class Exchange {
             if (last && !((LastHttpContent) content).trailingHeaders().isEmpty()) {
                 HeaderRewriter.requestTrailers(((LastHttpContent) content).trailingHeaders());
             }
-            backend.channel().write(content);
+            backend.channel().write(content, backend.channel().voidPromise());
             if (last) {
                 requestDone = true;
                 timers.startFirstByte(route.timeouts().firstByteMs());

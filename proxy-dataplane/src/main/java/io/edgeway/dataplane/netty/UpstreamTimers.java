@@ -9,12 +9,21 @@ import java.util.concurrent.TimeUnit;
  * The target-side timers of an {@link Exchange}: first byte (no answer yet) and idle (a response that
  * stalls). They only detect; what a timeout becomes is decided in {@link FrontendHandler#timedOut}.
  * Each timer is armed once per exchange and re-armed for the remainder, never touched on every read.
+ *
+ * <p>The first-byte timer is a deadline, not a task per request: arming it stores the deadline, and a
+ * check task is scheduled only when none is pending. A check that finds the deadline moved on schedules
+ * itself for the rest; one that finds it cleared ends. So a keep-alive connection with a request every few
+ * milliseconds costs one check per timeout period instead of a schedule and a cancel per request.
  */
 final class UpstreamTimers {
     private final FrontendHandler frontend;
     private final Exchange exchange;
     private final ChannelHandlerContext ctx;
     private ScheduledFuture<?> firstByte;
+    private long firstByteCheckAt;
+    /** When the target must have started its answer, in {@link System#nanoTime} terms; 0 when not armed. */
+    private long firstByteDeadline;
+    private long firstByteExchange;
     private ScheduledFuture<?> idle;
     private long lastReadNanos;
 
@@ -26,16 +35,39 @@ final class UpstreamTimers {
 
     /** The request is fully sent: from now on the target has {@code ms} to start its answer. */
     void startFirstByte(long ms) {
-        if (exchange.responseStarted || firstByte != null) {
+        if (exchange.responseStarted || firstByteDeadline != 0) {
             return;
         }
-        long id = exchange.id;
-        firstByte = ctx.executor().schedule(() -> {
+        firstByteExchange = exchange.id;
+        firstByteDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms) | 1; // never 0
+        if (firstByte != null && firstByteCheckAt - firstByteDeadline > 0) {
+            firstByte.cancel(false); // pending for a later moment than this deadline: a shorter timeout
             firstByte = null;
-            if (id == exchange.id && frontend.state() == State.PROXYING && !exchange.responseStarted) {
-                frontend.timedOut(Timeout.FIRST_BYTE, id);
-            }
-        }, ms, TimeUnit.MILLISECONDS);
+        }
+        if (firstByte == null) {
+            scheduleFirstByteCheck(firstByteDeadline);
+        }
+    }
+
+    private void scheduleFirstByteCheck(long at) {
+        firstByteCheckAt = at;
+        firstByte = ctx.executor().schedule(this::checkFirstByte, at - System.nanoTime(), TimeUnit.NANOSECONDS);
+    }
+
+    private void checkFirstByte() {
+        firstByte = null;
+        if (firstByteDeadline == 0) {
+            return;
+        }
+        if (firstByteDeadline - System.nanoTime() > 0) {
+            scheduleFirstByteCheck(firstByteDeadline);
+            return;
+        }
+        firstByteDeadline = 0;
+        long id = firstByteExchange;
+        if (id == exchange.id && frontend.state() == State.PROXYING && !exchange.responseStarted) {
+            frontend.timedOut(Timeout.FIRST_BYTE, id);
+        }
     }
 
     /** End of an upstream read batch. Armed only for responses that outlive one batch: small ones cost no timer. */
@@ -46,14 +78,21 @@ final class UpstreamTimers {
         }
     }
 
+    /** Disarms both; a pending first-byte check stays, to serve the next exchange's deadline. */
     void cancel() {
-        if (firstByte != null) {
-            firstByte.cancel(false);
-            firstByte = null;
-        }
+        firstByteDeadline = 0;
         if (idle != null) {
             idle.cancel(false);
             idle = null;
+        }
+    }
+
+    /** Disarms both and drops the pending check too: the connection is closing or answered locally. */
+    void cancelAll() {
+        cancel();
+        if (firstByte != null) {
+            firstByte.cancel(false);
+            firstByte = null;
         }
     }
 
