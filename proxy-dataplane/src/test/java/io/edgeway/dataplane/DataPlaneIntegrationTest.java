@@ -224,6 +224,24 @@ class DataPlaneIntegrationTest {
         assertThat(get("app.test", "/").statusCode()).isEqualTo(200);
     }
 
+    /**
+     * The first-byte timer is a deadline checked by one task per connection; after a request on a route
+     * with the default (long) timeout, a request on the same connection with a 300 ms one must still get
+     * its 504 from that 300 ms, not from the pending check of the long one.
+     */
+    @Test
+    @Order(7)
+    void shorterFirstByteTimeoutOnAReusedConnectionStillApplies() throws Exception {
+        try (RawClient c = new RawClient(dp.proxyPort())) {
+            c.send("GET / HTTP/1.1\r\nHost: app.test\r\n\r\n");
+            assertThat(c.read(false).status()).isEqualTo(200);
+            c.send("GET /hang HTTP/1.1\r\nHost: x.slow.test\r\n\r\n");
+            assertThat(c.read(false).status()).isEqualTo(504); // RawClient gives up after 20 s
+            c.send("GET / HTTP/1.1\r\nHost: app.test\r\n\r\n");
+            assertThat(c.read(false).status()).isEqualTo(200);
+        }
+    }
+
     @Test
     @Order(7)
     void targetThatStallsMidResponseIsCutOffAfterTheIdleTimeout() throws Exception {
