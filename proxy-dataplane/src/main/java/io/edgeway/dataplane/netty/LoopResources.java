@@ -3,6 +3,7 @@ package io.edgeway.dataplane.netty;
 import io.edgeway.dataplane.balancing.Target;
 import io.edgeway.dataplane.upstream.UpstreamPool;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
@@ -36,6 +37,8 @@ public final class LoopResources {
                 .group(loop)
                 .channel(channelClass)
                 .option(ChannelOption.AUTO_READ, false)
+                // The client side's allocator: one set of thread-local caches on the loop, not two.
+                .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true);
         this.h2 = new H2Upstreams(loop, bootstrap, poolIdleMillis, metrics);
