@@ -64,6 +64,24 @@ public final class TestCerts {
         return new Pair(read(name + ".pem"), read(name + ".key"));
     }
 
+    /**
+     * {@code text} holds no part of any of the keys: no PEM key block, and no stretch of a key's base64
+     * that is not also in its certificate (an EC key's PKCS#8 repeats the public point the certificate has).
+     */
+    public static void assertNoKeyIn(String text, Pair... pairs) {
+        assertThat(text).doesNotContain("PRIVATE KEY");
+        for (Pair p : pairs) {
+            String key = p.key().replaceAll("-----[A-Z ]+-----|\\s", "");
+            String cert = p.cert().replaceAll("-----[A-Z ]+-----|\\s", "");
+            for (int i = 0; i + 24 <= key.length(); i += 12) {
+                String window = key.substring(i, i + 24);
+                if (!cert.contains(window)) {
+                    assertThat(text).doesNotContain(window);
+                }
+            }
+        }
+    }
+
     public String read(String file) {
         try {
             return Files.readString(dir.resolve(file), StandardCharsets.US_ASCII);
