@@ -12,23 +12,17 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * Certificates: the chain and key are checked with the JDK, the key is encrypted at rest under the master
  * key and never returned, SNIs are unique across certificates, and every write bumps the revision.
  * Keys and certificates are made by the openssl binary, as an operator would.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class CertificatesApiTest {
+class CertificatesApiTest extends RunningControlPlane {
     private static final String CERTS = "/api/v1/certificates";
 
-    private TestDatabase db;
-    private ControlPlane cp;
-    private Http http;
     private TestCerts certs;
     private String shopCert;
     private String shopKey;
@@ -37,7 +31,7 @@ class CertificatesApiTest {
     private String rsaKey;
 
     @BeforeAll
-    void start() throws Exception {
+    void makeCertificates() {
         certs = new TestCerts();
         TestCerts.Pair shop = certs.ec("shop", "shop.example.com");
         TestCerts.Pair rsa = certs.rsa("rsa", "api.example.org");
@@ -47,14 +41,11 @@ class CertificatesApiTest {
         otherKey = certs.ec("other", "other.example.com").key();
         rsaCert = rsa.cert();
         rsaKey = rsa.key();
-        db = TestDatabase.create(getClass());
-        cp = ControlPlane.start(db.settings(), TestCerts.env());
-        http = new Http(cp.adminPort());
     }
 
-    @AfterAll
-    void stop() {
-        cp.close();
+    @Override
+    protected Map<String, String> env() {
+        return TestCerts.env();
     }
 
     @Test

@@ -10,42 +10,34 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.edgeway.controlplane.Http.Response;
 import java.util.Base64;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * Certificates and stream routes in the declarative document and in rollback. A key is sent once; exports
  * and the revision log never hold it, yet an export applies back unchanged and a rollback restores the
  * certificate with the very key it had (checked by decrypting the column with the test master key).
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ConfigCertificatesTest {
+class ConfigCertificatesTest extends RunningControlPlane {
     private static final String CFG = "/api/v1/config";
 
-    private TestDatabase db;
-    private ControlPlane cp;
-    private Http http;
     private TestCerts.Pair shop;
     private TestCerts.Pair other;
     /** Never sent to the control plane, so no key is held for its leaf. */
     private TestCerts.Pair fresh;
 
     @BeforeAll
-    void start() throws Exception {
+    void makeCertificates() {
         TestCerts certs = new TestCerts();
         shop = certs.ec("shop", "shop.example.com");
         other = certs.rsa("other", "other.example.com");
         fresh = certs.ec("fresh", "fresh.example.com");
-        db = TestDatabase.create(getClass());
-        cp = ControlPlane.start(db.settings(), TestCerts.env());
-        http = new Http(cp.adminPort());
     }
 
-    @AfterAll
-    void stop() {
-        cp.close();
+    @Override
+    protected Map<String, String> env() {
+        return TestCerts.env();
     }
 
     @Test

@@ -156,14 +156,7 @@ public final class CertificateStore {
     }
 
     static List<Stored<Certificate>> all(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT * FROM certificates ORDER BY name");
-             ResultSet rs = ps.executeQuery()) {
-            List<Stored<Certificate>> out = new ArrayList<>();
-            while (rs.next()) {
-                out.add(read(rs));
-            }
-            return out;
-        }
+        return Rows.list(c, "SELECT * FROM certificates ORDER BY name", CertificateStore::read);
     }
 
     /**
@@ -179,29 +172,28 @@ public final class CertificateStore {
         }
     }
 
-    /** Inserts the row, and remembers its sealed key by the leaf's fingerprint for later rollbacks. */
     static Stored<Certificate> insert(Connection c, UUID id, Certificate cert, byte[] sealed, long revision) throws SQLException {
-        rememberKey(c, cert.fingerprintSha256(), sealed);
-        try (PreparedStatement ps = c.prepareStatement("""
+        return write(c, """
                 INSERT INTO certificates (name, tags, cert, key_ciphertext, snis, expires_at, fingerprint_sha256,
                     revision, id, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, now(), now()) RETURNING *""")) {
-            bind(c, ps, cert, sealed);
-            ps.setLong(8, revision);
-            ps.setObject(9, id);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return read(rs);
-            }
-        }
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, now(), now()) RETURNING *""", id, cert, sealed, revision);
     }
 
     static Stored<Certificate> update(Connection c, UUID id, Certificate cert, byte[] sealed, long revision) throws SQLException {
-        rememberKey(c, cert.fingerprintSha256(), sealed);
-        try (PreparedStatement ps = c.prepareStatement("""
+        return write(c, """
                 UPDATE certificates SET name = ?, tags = ?, cert = ?, key_ciphertext = ?, snis = ?, expires_at = ?,
                     fingerprint_sha256 = ?, updated_at = now(), revision = ?
-                WHERE id = ? RETURNING *""")) {
+                WHERE id = ? RETURNING *""", id, cert, sealed, revision);
+    }
+
+    /**
+     * Writes the row ({@code sql} binds the certificate, then revision and id) and remembers its sealed key
+     * by the leaf's fingerprint, for later rollbacks.
+     */
+    private static Stored<Certificate> write(Connection c, String sql, UUID id, Certificate cert, byte[] sealed, long revision)
+            throws SQLException {
+        rememberKey(c, cert.fingerprintSha256(), sealed);
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
             bind(c, ps, cert, sealed);
             ps.setLong(8, revision);
             ps.setObject(9, id);

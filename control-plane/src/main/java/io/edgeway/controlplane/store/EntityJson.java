@@ -31,15 +31,7 @@ public final class EntityJson {
         Map<String, Object> m = head(s, u.name(), u.tags());
         m.put("targets", targets(u.targets()));
         m.put("policy", u.policy());
-        if (u.hashOn() != null) {
-            m.put("hash_on", PolicyJson.hashOn(u.hashOn()));
-        }
-        if (u.slowStart() != null) {
-            m.put("slow_start", Durations.format(u.slowStart()));
-        }
-        if (u.healthCheck() != null) {
-            m.put("health_check", PolicyJson.healthCheck(u.healthCheck()));
-        }
+        balancing(m, u);
         return tail(m, s);
     }
 
@@ -88,6 +80,12 @@ public final class EntityJson {
         if (!u.policy().equals(Upstream.ROUND_ROBIN)) {
             m.put("policy", u.policy());
         }
+        balancing(m, u);
+        return m;
+    }
+
+    /** The optional balancing and health fields, each only when set. */
+    private static void balancing(Map<String, Object> m, Upstream u) {
         if (u.hashOn() != null) {
             m.put("hash_on", PolicyJson.hashOn(u.hashOn()));
         }
@@ -97,7 +95,6 @@ public final class EntityJson {
         if (u.healthCheck() != null) {
             m.put("health_check", PolicyJson.healthCheck(u.healthCheck()));
         }
-        return m;
     }
 
     /** A route as the declarative document spells it; see {@link #upstreamDoc}. */

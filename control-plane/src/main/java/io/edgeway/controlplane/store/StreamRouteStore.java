@@ -110,14 +110,7 @@ public final class StreamRouteStore {
     }
 
     static List<Stored<StreamRoute>> all(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(SELECT + " ORDER BY r.name");
-             ResultSet rs = ps.executeQuery()) {
-            List<Stored<StreamRoute>> out = new ArrayList<>();
-            while (rs.next()) {
-                out.add(read(rs));
-            }
-            return out;
-        }
+        return Rows.list(c, SELECT + " ORDER BY r.name", StreamRouteStore::read);
     }
 
     private static Optional<Stored<StreamRoute>> find(Connection c, String key, boolean lock) throws SQLException {
