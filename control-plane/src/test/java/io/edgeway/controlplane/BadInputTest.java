@@ -36,11 +36,16 @@ class BadInputTest {
     @BeforeAll
     void start() throws Exception {
         db = TestDatabase.create(getClass());
-        cp = ControlPlane.start(db.settings());
+        cp = ControlPlane.start(db.settings(), TestCerts.env());
         http = new Http(cp.adminPort());
         assertThat(http.post(UP, "{\"name\":\"shop\",\"targets\":[{\"host\":\"127.0.0.1\",\"port\":9001}]}").status()).isEqualTo(201);
         assertThat(http.post(UP, "{\"name\":\"spare\"}").status()).isEqualTo(201);
         assertThat(http.post(RT, "{\"name\":\"shop\",\"paths\":[\"/\"],\"upstream\":\"shop\"}").status()).isEqualTo(201);
+        TestCerts.Pair edge = BadDocumentSections.EDGE;
+        assertThat(http.post("/api/v1/certificates", Http.JSON.createObjectNode().put("name", "edge").put("cert", edge.cert())
+                .put("key", edge.key()).toString()).status()).isEqualTo(201);
+        assertThat(http.post("/api/v1/stream-routes", "{\"name\":\"tcp\",\"listen_port\":7000,\"upstream\":\"spare\"}").status())
+                .isEqualTo(201);
     }
 
     @AfterAll
@@ -115,6 +120,7 @@ class BadInputTest {
                 bad("PUT", UP + "/" + UUID.randomUUID(), JSON, "{}", 404, null),
                 bad("DELETE", RT + "/" + UUID.randomUUID(), null, null, 404, null)));
         cases.addAll(hostile());
+        cases.addAll(BadDocumentSections.cases());
         return cases.stream();
     }
 
@@ -253,7 +259,7 @@ class BadInputTest {
         }
     }
 
-    private static byte[] utf8WithInvalidBytes(String before, String after) {
+    static byte[] utf8WithInvalidBytes(String before, String after) {
         byte[] a = before.getBytes(StandardCharsets.UTF_8);
         byte[] b = after.getBytes(StandardCharsets.UTF_8);
         byte[] invalid = {(byte) 0xC3, (byte) 0x28, (byte) 0xFF, (byte) 0xFE};
@@ -264,7 +270,7 @@ class BadInputTest {
         return out;
     }
 
-    private static Arguments bad(String method, String path, String contentType, Object body, int status, String field) {
+    static Arguments bad(String method, String path, String contentType, Object body, int status, String field) {
         return Arguments.of(method, path, contentType, body, status, field);
     }
 
@@ -274,6 +280,9 @@ class BadInputTest {
         long revision = db.revision();
         long upstreams = db.count("upstreams");
         long routes = db.count("routes");
+        long certificates = db.count("certificates");
+        long keys = db.count("certificate_keys");
+        long streamRoutes = db.count("stream_routes");
         long log = db.count("revisions");
 
         Response r = body instanceof byte[] bytes ? http.sendBytes(method, path, contentType, bytes)
@@ -296,7 +305,11 @@ class BadInputTest {
         assertThat(db.revision()).isEqualTo(revision);
         assertThat(db.count("upstreams")).isEqualTo(upstreams);
         assertThat(db.count("routes")).isEqualTo(routes);
+        assertThat(db.count("certificates")).isEqualTo(certificates);
+        assertThat(db.count("certificate_keys")).isEqualTo(keys);
+        assertThat(db.count("stream_routes")).isEqualTo(streamRoutes);
         assertThat(db.count("revisions")).isEqualTo(log);
+        TestCerts.assertNoKeyIn(r.body(), BadDocumentSections.EDGE);
     }
 
     @Test

@@ -5,10 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.edgeway.controlplane.Http.Response;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,26 +12,18 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * Certificates: the chain and key are checked with the JDK, the key is encrypted at rest under the master
  * key and never returned, SNIs are unique across certificates, and every write bumps the revision.
  * Keys and certificates are made by the openssl binary, as an operator would.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class CertificatesApiTest {
+class CertificatesApiTest extends RunningControlPlane {
     private static final String CERTS = "/api/v1/certificates";
-    private static final String MASTER_KEY = Base64.getEncoder().encodeToString(new byte[32]).replace('A', 'Q');
 
-    private TestDatabase db;
-    private ControlPlane cp;
-    private Http http;
-    private Path dir;
+    private TestCerts certs;
     private String shopCert;
     private String shopKey;
     private String otherKey;
@@ -43,28 +31,21 @@ class CertificatesApiTest {
     private String rsaKey;
 
     @BeforeAll
-    void start() throws Exception {
-        dir = Files.createTempDirectory("edgeway-certs");
-        openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=shop.example.com",
-                "-keyout", "shop.key", "-out", "shop.pem", "-days", "2");
-        openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=other.example.com",
-                "-keyout", "other.key", "-out", "other.pem", "-days", "2");
-        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=api.example.org",
-                "-keyout", "rsa.key", "-out", "rsa.pem", "-days", "30");
-        openssl("pkey", "-in", "rsa.key", "-traditional", "-out", "rsa-pkcs1.key");
-        shopCert = read("shop.pem");
-        shopKey = read("shop.key");
-        otherKey = read("other.key");
-        rsaCert = read("rsa.pem");
-        rsaKey = read("rsa.key");
-        db = TestDatabase.create(getClass());
-        cp = ControlPlane.start(db.settings(), Map.of("EDGEWAY_MASTER_KEY", MASTER_KEY));
-        http = new Http(cp.adminPort());
+    void makeCertificates() {
+        certs = new TestCerts();
+        TestCerts.Pair shop = certs.ec("shop", "shop.example.com");
+        TestCerts.Pair rsa = certs.rsa("rsa", "api.example.org");
+        certs.openssl("pkey", "-in", "rsa.key", "-traditional", "-out", "rsa-pkcs1.key");
+        shopCert = shop.cert();
+        shopKey = shop.key();
+        otherKey = certs.ec("other", "other.example.com").key();
+        rsaCert = rsa.cert();
+        rsaKey = rsa.key();
     }
 
-    @AfterAll
-    void stop() {
-        cp.close();
+    @Override
+    protected Map<String, String> env() {
+        return TestCerts.env();
     }
 
     @Test
@@ -130,7 +111,7 @@ class CertificatesApiTest {
         problem(http.post(CERTS, body("not-pem", "hello", shopKey, List.of())), 422, "cert");
         problem(http.post(CERTS, body("key-as-cert", shopKey, shopKey, List.of())), 422, "cert");
         problem(http.post(CERTS, body("no-key", shopCert, null, List.of())), 422, "key");
-        problem(http.post(CERTS, body("pkcs1", rsaCert, read("rsa-pkcs1.key"), List.of())), 422, "key");
+        problem(http.post(CERTS, body("pkcs1", rsaCert, certs.read("rsa-pkcs1.key"), List.of())), 422, "key");
         problem(http.post(CERTS, body("bad-sni", shopCert, shopKey, List.of("not a host"))), 422, "snis[0]");
         problem(http.post(CERTS, body("bad-wildcard", shopCert, shopKey, List.of("a.*.example.com"))), 422, "snis[0]");
         problem(http.post(CERTS, body("dup-sni", shopCert, shopKey, List.of("shop.example.com", "*.example.net"))), 409, "snis[1]");
@@ -164,22 +145,5 @@ class CertificatesApiTest {
         if (field != null) {
             assertThat(r.json().path("errors").findValuesAsText("field")).as(r.body()).contains(field);
         }
-    }
-
-    private String read(String file) {
-        try {
-            return Files.readString(dir.resolve(file), StandardCharsets.US_ASCII);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private void openssl(String... args) throws IOException, InterruptedException {
-        List<String> command = new java.util.ArrayList<>(List.of("openssl"));
-        command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(String.join(" ", command) + "\n" + output).isZero();
     }
 }

@@ -137,11 +137,21 @@ class ConfigApiTest extends RunningControlPlane {
     }
 
     @Test
-    void certificatesAndStreamRoutesAreRefusedNotIgnored() {
-        Response r = http.post("/api/v1/config", "{\"upstreams\":[],\"certificates\":[],\"stream_routes\":[]}");
-        assertThat(r.status()).isEqualTo(422);
-        assertThat(fields(r.json().get("errors"))).containsExactlyInAnyOrder("certificates", "stream_routes");
-        assertThat(r.json().get("errors").get(0).get("message").asText()).contains("not supported yet");
+    void balancingAndHealthCheckSettingsExportAndRollBackWithTheUpstream() {
+        String balanced = """
+                {"upstreams":[{"name":"shop","targets":[{"host":"127.0.0.1","port":9001}],"policy":"consistent_hash",
+                               "hash_on":{"header":"X-User"},"slow_start":"30s",
+                               "health_check":{"passive":{"consecutive_failures":3,"ejection_time":"5s"}}}]}""";
+        long applied = http.post("/api/v1/config", balanced).revisionNumber();
+        Response exported = http.get("/api/v1/config");
+        assertThat(exported.json().get("upstreams").get(0).get("hash_on").get("header").asText()).isEqualTo("X-User");
+        // an export applies back unchanged: it must carry the policy, or applying it would reset the policy
+        assertThat(http.post("/api/v1/config", exported.body()).revisionNumber()).isEqualTo(applied);
+
+        http.post("/api/v1/config", "{}");
+        Response back = http.post("/api/v1/revisions/" + applied + "/rollback", "");
+        assertThat(back.status()).as(back.body()).isEqualTo(200);
+        assertThat(http.get("/api/v1/config").json()).isEqualTo(exported.json());
     }
 
     @Test
@@ -190,9 +200,9 @@ class ConfigApiTest extends RunningControlPlane {
     private JsonNode canonical(String doc) {
         try {
             JsonNode n = Http.JSON.readTree(doc);
-            for (String kind : List.of("upstreams", "routes")) {
+            for (String kind : List.of("upstreams", "routes", "certificates", "stream_routes")) {
                 List<JsonNode> items = new ArrayList<>();
-                n.get(kind).forEach(items::add);
+                n.path(kind).forEach(items::add);
                 items.sort((x, y) -> x.get("name").asText().compareTo(y.get("name").asText()));
                 ((com.fasterxml.jackson.databind.node.ObjectNode) n).set(kind, Http.JSON.valueToTree(items));
             }

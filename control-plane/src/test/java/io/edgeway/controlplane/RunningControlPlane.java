@@ -1,5 +1,6 @@
 package io.edgeway.controlplane;
 
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
@@ -17,8 +18,13 @@ public abstract class RunningControlPlane {
     @BeforeAll
     void startControlPlane() throws Exception {
         db = TestDatabase.create(getClass());
-        cp = ControlPlane.start(db.settings());
+        cp = ControlPlane.start(db.settings(), env());
         http = new Http(cp.adminPort());
+    }
+
+    /** The environment the control plane starts with (e.g. its master key): the process's own unless overridden. */
+    protected Map<String, String> env() {
+        return System.getenv();
     }
 
     @AfterAll

@@ -52,9 +52,13 @@ class StreamRoutesApiTest extends RunningControlPlane {
         assertThat(refused.body()).contains("pg-udp");
         assertThat(http.patch(UP + "/dns", "{\"name\":\"resolver\"}").status()).isEqualTo(200);
         assertThat(http.get(SR + "/pg-udp").json().path("upstream").asText()).isEqualTo("resolver");
-        // nor dropped by a declarative apply that leaves it out (stream routes are not in the document yet)
-        Response apply = http.post("/api/v1/config", "{\"upstreams\":[{\"name\":\"db\",\"targets\":[{\"host\":\"127.0.0.1\",\"port\":5432}]}]}");
-        assertThat(apply.status()).as(apply.body()).isEqualTo(422);
+        // nor dropped by a declarative apply that keeps the stream route but leaves its upstream out
+        long before = db.revision();
+        Response apply = http.post("/api/v1/config", """
+                {"upstreams":[{"name":"db","targets":[{"host":"127.0.0.1","port":5432}]}],
+                 "stream_routes":[{"name":"pg-udp","listen_port":9000,"protocol":"udp","upstream":"resolver"}]}""");
+        problem(apply, 422, "stream_routes[0].upstream");
+        assertThat(db.revision()).isEqualTo(before);
 
         assertThat(http.delete(SR + "/pg").status()).isEqualTo(204);
         Response last = http.delete(SR + "/pg-udp");

@@ -64,6 +64,7 @@ public final class AdminApi {
     private final WaitForApplied waitForApplied;
     private final CertificateStore certificates;
     private final StreamRouteStore streamRoutes;
+    private final ConfigApi config;
 
     public AdminApi(UpstreamStore upstreams, RouteStore routes, RevisionLog revisions, NodeLedger ledger, SnapshotCache cache,
                     TokenStore tokens, IdempotencyStore idempotency, MasterKey masterKey) {
@@ -78,6 +79,7 @@ public final class AdminApi {
         this.waitForApplied = new WaitForApplied(new Convergence(ledger));
         this.certificates = new CertificateStore(revisions, requireNonNull(masterKey, "masterKey"));
         this.streamRoutes = new StreamRouteStore(revisions);
+        this.config = new ConfigApi(new ConfigStore(revisions), masterKey);
     }
 
     /** The Javalin app, not yet started. */
@@ -152,9 +154,7 @@ public final class AdminApi {
             c.routes.get("/api/v1/nodes", ctx -> ctx.json(Page.of(ctx).slice(ledger.list(), this::node)));
 
             // Declarative config and history live in their own classes; only the routes are listed here.
-            ConfigStore configStore = new ConfigStore(revisions);
-            ConfigApi config = new ConfigApi(configStore);
-            RevisionApi history = new RevisionApi(new History(revisions), configStore);
+            RevisionApi history = new RevisionApi(new History(revisions), new ConfigStore(revisions));
             c.routes.get("/api/v1/config", config::export);
             c.routes.post("/api/v1/config", config::apply);
             c.routes.get("/api/v1/revisions", history::list);

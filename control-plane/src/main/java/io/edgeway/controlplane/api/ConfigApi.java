@@ -10,8 +10,12 @@ import io.edgeway.controlplane.model.ValidationException;
 import io.edgeway.controlplane.store.ConfigStore;
 import io.edgeway.controlplane.store.ConfigStore.Change;
 import io.edgeway.controlplane.store.ConfigStore.Plan;
+import io.edgeway.controlplane.store.MasterKey;
 import io.edgeway.controlplane.store.Written;
 import io.javalin.http.Context;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,9 +23,11 @@ import java.util.Map;
 /** GET and POST /api/v1/config: the whole config as one document, applied all or nothing. */
 final class ConfigApi {
     private final ConfigStore store;
+    private final MasterKey masterKey;
 
-    ConfigApi(ConfigStore store) {
+    ConfigApi(ConfigStore store, MasterKey masterKey) {
         this.store = requireNonNull(store, "store");
+        this.masterKey = requireNonNull(masterKey, "masterKey");
     }
 
     /** The current state as a document; YAML when asked for by Accept or {@code ?format=yaml}. */
@@ -44,30 +50,43 @@ final class ConfigApi {
     void apply(Context ctx) {
         boolean dryRun = dryRun(ctx.queryParam("dry_run"));
         ConfigDocument.Parsed parsed = ConfigDocument.parse(ConfigDocument.read(ctx.header("Content-Type"), ctx.bodyAsBytes()));
-        if (dryRun) {
-            Written<Plan> plan = parsed.config() == null ? null : store.plan(parsed.config());
-            List<FieldError> problems = parsed.config() == null ? parsed.problems()
-                    : SnapshotCheck.problems(parsed.config(), plan.revision() + 1);
-            ctx.header(AdminApi.REVISION_HEADER, Long.toString(plan == null ? store.current().revision() : plan.revision()));
-            ctx.json(planJson(plan == null ? new Plan(List.of(), List.of(), List.of(), List.of()) : plan.value(), problems));
-            return;
-        }
         if (parsed.config() == null) {
+            if (dryRun) {
+                ctx.header(AdminApi.REVISION_HEADER, Long.toString(store.current().revision()));
+                ctx.json(planJson(Plan.NONE, parsed.problems()));
+                return;
+            }
             throw new ValidationException(parsed.problems());
         }
-        answer(ctx, commit(store, parsed.config()), Map.of());
+        Map<String, byte[]> sealed = new HashMap<>();
+        try {
+            if (dryRun) {
+                Written<Plan> plan = store.plan(parsed.config(), parsed.keys().keySet());
+                List<FieldError> problems = new ArrayList<>(SnapshotCheck.problems(parsed.config(), plan.revision() + 1));
+                problems.addAll(plan.value().problems());
+                ctx.header(AdminApi.REVISION_HEADER, Long.toString(plan.revision()));
+                ctx.json(planJson(plan.value(), problems));
+                return;
+            }
+            // sealed at the edge: past this point only ciphertext travels, and the plaintext is wiped
+            parsed.keys().forEach((name, key) -> sealed.put(name, masterKey.encrypt(key)));
+        } finally {
+            parsed.keys().values().forEach(k -> Arrays.fill(k, (byte) 0));
+        }
+        answer(ctx, commit(store, parsed.config(), sealed), Map.of());
     }
 
     /**
      * Writes {@code config} unless a proxy would reject it. The check runs before the write transaction;
-     * its version is only a placeholder, since the rules do not depend on it.
+     * its version is only a placeholder, since the rules do not depend on it. {@code sealedKeys}: the
+     * certificates' private keys the caller has, by name, encrypted; others keep their stored key.
      */
-    static Written<Plan> commit(ConfigStore store, Config config) {
+    static Written<Plan> commit(ConfigStore store, Config config, Map<String, byte[]> sealedKeys) {
         List<FieldError> problems = SnapshotCheck.problems(config, Long.MAX_VALUE);
         if (!problems.isEmpty()) {
             throw new ValidationException(problems);
         }
-        return store.apply(config);
+        return store.apply(config, sealedKeys);
     }
 
     static void answer(Context ctx, Written<Plan> written, Map<String, Object> extra) {

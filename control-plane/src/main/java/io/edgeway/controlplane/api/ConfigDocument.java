@@ -10,6 +10,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import io.edgeway.controlplane.model.Config;
 import io.edgeway.controlplane.model.FieldError;
 import io.edgeway.controlplane.model.Route;
+import io.edgeway.controlplane.model.StreamRoute;
 import io.edgeway.controlplane.model.Upstream;
 import io.edgeway.controlplane.model.ValidationException;
 import io.edgeway.controlplane.store.EntityJson;
@@ -18,28 +19,35 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Function;
 
 /**
- * The declarative document {@code {"upstreams": [...], "routes": [...]}} in JSON or YAML. Each entity is
- * read by the same code as the single-entity API; every problem of every entity is collected under its
- * document path (e.g. {@code routes[2].upstream}), so one answer lists all of them.
+ * The declarative document {@code {"upstreams", "routes", "certificates", "stream_routes"}} in JSON or YAML.
+ * Each entity is read by the same code as the single-entity API; every problem of every entity is
+ * collected under its document path (e.g. {@code routes[2].upstream}), so one answer lists all of them.
+ * A certificate's {@code key} is optional here (see {@link io.edgeway.controlplane.store.ConfigStore}) and
+ * is never written back: {@link #render} has no key to render.
  */
 final class ConfigDocument {
+    // literal blocks, so a PEM chain in an export reads as it does in a .pem file
     static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES))
+            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+            .enable(YAMLGenerator.Feature.LITERAL_BLOCK_STYLE))
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-    private static final Set<String> KEYS = Set.of("upstreams", "routes");
-    private static final Set<String> NOT_YET = Set.of("certificates", "stream_routes");
+    private static final List<String> KEYS = List.of("upstreams", "routes", "certificates", "stream_routes");
 
-    /** A parsed document: the config when it is valid, else every problem found. */
-    record Parsed(Config config, List<FieldError> problems) {}
+    /**
+     * A parsed document: the config when it is valid, else every problem found. {@code keys} holds the
+     * PKCS#8 private keys the document gave, by certificate name, for the caller to seal and then wipe.
+     */
+    record Parsed(Config config, Map<String, byte[]> keys, List<FieldError> problems) {}
 
     private ConfigDocument() {}
 
@@ -69,7 +77,7 @@ final class ConfigDocument {
         }
         if (node == null || !node.isObject()) {
             String detail = "body: " + (node == null || node.isMissingNode() ? "empty" : node.getNodeType().name().toLowerCase(Locale.ROOT))
-                    + " (expected: a mapping with upstreams and routes)";
+                    + " (expected: a mapping with upstreams, routes, certificates and stream_routes)";
             throw ApiException.malformed(detail, List.of(new FieldError("body", detail)));
         }
         return (ObjectNode) node;
@@ -78,21 +86,26 @@ final class ConfigDocument {
     static Parsed parse(ObjectNode doc) {
         List<FieldError> problems = new ArrayList<>();
         doc.fieldNames().forEachRemaining(k -> {
-            if (NOT_YET.contains(k)) {
-                problems.add(new FieldError(k, k + ": not supported yet (expected: only upstreams and routes in a config document)"));
-            } else if (!KEYS.contains(k)) {
-                problems.add(new FieldError(k, k + ": unknown field (expected one of: routes, upstreams)"));
+            if (!KEYS.contains(k)) {
+                problems.add(new FieldError(k, k + ": unknown field (expected one of: " + String.join(", ", KEYS) + ")"));
             }
         });
         List<Upstream> upstreams = entities(doc, "upstreams", n -> RequestJson.upstream(n, null), problems);
         List<Route> routes = entities(doc, "routes", n -> RequestJson.route(n, null), problems);
+        List<RequestJson.CertificateInput> certs = entities(doc, "certificates", n -> RequestJson.certificate(n, null, true), problems);
+        List<StreamRoute> streamRoutes = entities(doc, "stream_routes", n -> RequestJson.streamRoute(n, null), problems);
+        Map<String, byte[]> keys = new HashMap<>();
+        certs.stream().filter(c -> c.privateKey() != null).forEach(c -> keys.put(c.certificate().name(), c.privateKey()));
         if (!problems.isEmpty()) {
-            return new Parsed(null, problems);
+            keys.values().forEach(k -> Arrays.fill(k, (byte) 0));
+            return new Parsed(null, Map.of(), problems);
         }
         try {
-            return new Parsed(new Config(upstreams, routes), List.of());
+            return new Parsed(new Config(upstreams, routes, certs.stream().map(RequestJson.CertificateInput::certificate).toList(),
+                    streamRoutes), keys, List.of());
         } catch (ValidationException e) {
-            return new Parsed(null, e.errors());
+            keys.values().forEach(k -> Arrays.fill(k, (byte) 0));
+            return new Parsed(null, Map.of(), e.errors());
         }
     }
 
@@ -133,6 +146,8 @@ final class ConfigDocument {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("upstreams", config.upstreams().stream().map(EntityJson::upstreamDoc).toList());
         m.put("routes", config.routes().stream().map(EntityJson::routeDoc).toList());
+        m.put("certificates", config.certificates().stream().map(EntityJson::certificateDoc).toList());
+        m.put("stream_routes", config.streamRoutes().stream().map(EntityJson::streamRouteDoc).toList());
         return m;
     }
 }

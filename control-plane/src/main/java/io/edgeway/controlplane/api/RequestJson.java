@@ -185,6 +185,14 @@ final class RequestJson {
      * the key must be PKCS#8 RSA or EC and belong to the leaf; errors name {@code cert} or {@code key}.
      */
     static CertificateInput certificate(ObjectNode body, String defaultName) {
+        return certificate(body, defaultName, false);
+    }
+
+    /**
+     * As {@link #certificate(ObjectNode, String)}, but {@code keyOptional} lets a declarative document leave
+     * the key out (the input's key is then null); whether the store holds one for the leaf is its check.
+     */
+    static CertificateInput certificate(ObjectNode body, String defaultName, boolean keyOptional) {
         Fields.Problems problems = new Fields.Problems();
         Fields f = new Fields(body, "", problems, CERTIFICATE);
         String name = orDefault(f.string("name"), defaultName);
@@ -200,13 +208,13 @@ final class RequestJson {
         } catch (ValidationException e) {
             problems.invalid.addAll(e.errors());
         }
-        if (chain != null) {
+        if (chain != null && !(keyOptional && keyPem == null)) {
             try {
                 key = Pem.privateKey(keyPem, chain.leaf());
             } catch (ValidationException e) {
                 problems.invalid.addAll(e.errors());
             }
-        } else if (keyPem == null) {
+        } else if (chain == null && keyPem == null && !keyOptional) {
             problems.invalid.add(new FieldError("key", "key: missing (expected: a PEM private key, -----BEGIN PRIVATE KEY-----)"));
         }
         Certificate c = null;

@@ -55,7 +55,8 @@ final class RevisionApi {
     void rollback(Context ctx) {
         long n = revision(ctx);
         Config then = history.stateAt(n).orElseThrow(() -> new NotFoundException("revision", Long.toString(n)));
-        ConfigApi.answer(ctx, ConfigApi.commit(store, then), Map.of("rolled_back_to", n));
+        // no keys given: every certificate gets the key stored for its leaf, which the log never holds
+        ConfigApi.answer(ctx, ConfigApi.commit(store, then, Map.of()), Map.of("rolled_back_to", n));
     }
 
     private static Map<String, Object> summary(History.Revision r) {

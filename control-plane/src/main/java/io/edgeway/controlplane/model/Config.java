@@ -3,34 +3,72 @@ package io.edgeway.controlplane.model;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
- * The whole declarative config: every upstream and route by name. Checks what no single entity can: names
- * are unique per kind and every route names an upstream of this same document. Errors carry document
- * paths such as {@code routes[2].upstream}.
+ * The whole declarative config: every upstream, route, certificate and stream route by name. Checks what
+ * no single entity can: names are unique per kind, every route and stream route names an upstream of this
+ * same document, an SNI belongs to one certificate, and a listen port with its protocol to one stream route.
+ * Errors carry document paths such as {@code routes[2].upstream}. Certificates carry no private key: the
+ * document's keys travel apart (see the store), so this record can be logged and compared freely.
  */
-public record Config(List<Upstream> upstreams, List<Route> routes) {
-    public static final Config EMPTY = new Config(List.of(), List.of());
+public record Config(List<Upstream> upstreams, List<Route> routes, List<Certificate> certificates,
+                     List<StreamRoute> streamRoutes) {
+    public static final Config EMPTY = new Config(List.of(), List.of(), List.of(), List.of());
 
     public Config {
         upstreams = upstreams == null ? List.of() : List.copyOf(upstreams);
         routes = routes == null ? List.of() : List.copyOf(routes);
+        certificates = certificates == null ? List.of() : List.copyOf(certificates);
+        streamRoutes = streamRoutes == null ? List.of() : List.copyOf(streamRoutes);
         var v = new ValidationException.Collector();
-        Map<String, Integer> upstreamAt = new HashMap<>();
-        for (int i = 0; i < upstreams.size(); i++) {
-            Integer first = upstreamAt.putIfAbsent(upstreams.get(i).name(), i);
-            v.check(first == null, "upstreams[" + i + "].name", "name: " + upstreams.get(i).name()
-                    + " (expected: unique; upstreams[" + first + "] has it too)");
-        }
-        Map<String, Integer> routeAt = new HashMap<>();
+        Map<String, Integer> upstreamAt = unique(v, "upstreams", upstreams, Upstream::name);
+        unique(v, "routes", routes, Route::name);
         for (int i = 0; i < routes.size(); i++) {
-            Route r = routes.get(i);
-            Integer first = routeAt.putIfAbsent(r.name(), i);
-            v.check(first == null, "routes[" + i + "].name", "name: " + r.name()
-                    + " (expected: unique; routes[" + first + "] has it too)");
-            v.check(upstreamAt.containsKey(r.upstream()), "routes[" + i + "].upstream",
-                    "upstream: " + r.upstream() + " (expected: the name of an upstream in this document)");
+            checkUpstream(v, "routes[" + i + "]", routes.get(i).upstream(), upstreamAt);
+        }
+        unique(v, "certificates", certificates, Certificate::name);
+        Map<String, String> sniAt = new HashMap<>();
+        for (int i = 0; i < certificates.size(); i++) {
+            List<String> snis = certificates.get(i).snis();
+            for (int j = 0; j < snis.size(); j++) {
+                String at = "certificates[" + i + "].snis[" + j + "]";
+                // the same SNI twice in one certificate is that certificate's own error
+                String first = sniAt.putIfAbsent(snis.get(j), "certificates[" + i + "]");
+                v.check(first == null || first.equals("certificates[" + i + "]"), at, "snis[" + j + "]: " + snis.get(j)
+                        + " (expected: an SNI no other certificate serves; " + first + " does)");
+            }
+        }
+        unique(v, "stream_routes", streamRoutes, StreamRoute::name);
+        Map<String, Integer> portAt = new HashMap<>();
+        for (int i = 0; i < streamRoutes.size(); i++) {
+            StreamRoute r = streamRoutes.get(i);
+            String at = "stream_routes[" + i + "]";
+            checkUpstream(v, at, r.upstream(), upstreamAt);
+            Integer first = portAt.putIfAbsent(r.listenPort() + "/" + r.protocol(), i);
+            v.check(first == null, at + ".listen_port", "listen_port: " + r.listenPort() + "/" + r.protocol()
+                    + " (expected: a port no other stream route listens on with " + r.protocol()
+                    + "; stream_routes[" + first + "] does)");
         }
         v.throwIfAny();
+    }
+
+    /** Names are unique within {@code kind}; answers where each name first appears. */
+    private static <T> Map<String, Integer> unique(ValidationException.Collector v, String kind, List<T> items,
+                                                   Function<T, String> name) {
+        Map<String, Integer> at = new HashMap<>();
+        for (int i = 0; i < items.size(); i++) {
+            String n = name.apply(items.get(i));
+            Integer first = at.putIfAbsent(n, i);
+            v.check(first == null, kind + "[" + i + "].name", "name: " + n
+                    + " (expected: unique; " + kind + "[" + first + "] has it too)");
+        }
+        return at;
+    }
+
+    private static void checkUpstream(ValidationException.Collector v, String at, String upstream,
+                                      Map<String, Integer> upstreamAt) {
+        v.check(upstreamAt.containsKey(upstream), at + ".upstream",
+                "upstream: " + upstream + " (expected: the name of an upstream in this document)");
     }
 }

@@ -17,8 +17,9 @@ import java.util.UUID;
 
 /**
  * TLS certificates in PostgreSQL. The private key is stored only as AES-256-GCM ciphertext under the
- * {@link MasterKey}, and neither the API view nor the revision log holds it. Every write goes through the
- * revision log. Not pushed to the proxies yet.
+ * {@link MasterKey}, and neither the API view nor the revision log holds it; {@code certificate_keys} keeps
+ * each sealed key by its leaf's fingerprint, so a rollback can restore a deleted certificate with its key.
+ * Every write goes through the revision log. Not pushed to the proxies yet.
  */
 public final class CertificateStore {
     private static final String KIND = "certificate";
@@ -82,19 +83,7 @@ public final class CertificateStore {
             }
             Stored<Certificate> before = existing.get();
             checkFree(c, cert, before.id());
-            Stored<Certificate> after;
-            try (PreparedStatement ps = c.prepareStatement("""
-                    UPDATE certificates SET name = ?, tags = ?, cert = ?, key_ciphertext = ?, snis = ?, expires_at = ?,
-                        fingerprint_sha256 = ?, updated_at = now(), revision = ?
-                    WHERE id = ? RETURNING *""")) {
-                bind(c, ps, cert, sealed);
-                ps.setLong(8, revision);
-                ps.setObject(9, before.id());
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    after = read(rs);
-                }
-            }
+            Stored<Certificate> after = update(c, before.id(), cert, sealed, revision);
             RevisionLog.record(c, revision, KIND, after.id(), cert.name(), "update",
                     EntityJson.certificate(before), EntityJson.certificate(after));
             return new Written<>(after, revision, false);
@@ -166,11 +155,45 @@ public final class CertificateStore {
         }
     }
 
-    private static Stored<Certificate> insert(Connection c, UUID id, Certificate cert, byte[] sealed, long revision) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
+    static List<Stored<Certificate>> all(Connection c) throws SQLException {
+        return Rows.list(c, "SELECT * FROM certificates ORDER BY name", CertificateStore::read);
+    }
+
+    /**
+     * The sealed key held for the leaf with {@code fingerprint}, from any certificate ever stored (see the
+     * V8 migration); null when none. What lets a rollback or a key-less document entry keep its key.
+     */
+    static byte[] sealedKey(Connection c, String fingerprint) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT key_ciphertext FROM certificate_keys WHERE fingerprint_sha256 = ?")) {
+            ps.setString(1, fingerprint);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getBytes(1) : null;
+            }
+        }
+    }
+
+    static Stored<Certificate> insert(Connection c, UUID id, Certificate cert, byte[] sealed, long revision) throws SQLException {
+        return write(c, """
                 INSERT INTO certificates (name, tags, cert, key_ciphertext, snis, expires_at, fingerprint_sha256,
                     revision, id, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, now(), now()) RETURNING *""")) {
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, now(), now()) RETURNING *""", id, cert, sealed, revision);
+    }
+
+    static Stored<Certificate> update(Connection c, UUID id, Certificate cert, byte[] sealed, long revision) throws SQLException {
+        return write(c, """
+                UPDATE certificates SET name = ?, tags = ?, cert = ?, key_ciphertext = ?, snis = ?, expires_at = ?,
+                    fingerprint_sha256 = ?, updated_at = now(), revision = ?
+                WHERE id = ? RETURNING *""", id, cert, sealed, revision);
+    }
+
+    /**
+     * Writes the row ({@code sql} binds the certificate, then revision and id) and remembers its sealed key
+     * by the leaf's fingerprint, for later rollbacks.
+     */
+    private static Stored<Certificate> write(Connection c, String sql, UUID id, Certificate cert, byte[] sealed, long revision)
+            throws SQLException {
+        rememberKey(c, cert.fingerprintSha256(), sealed);
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
             bind(c, ps, cert, sealed);
             ps.setLong(8, revision);
             ps.setObject(9, id);
@@ -178,6 +201,18 @@ public final class CertificateStore {
                 rs.next();
                 return read(rs);
             }
+        }
+    }
+
+    // The newest upload wins: it is as valid for the leaf as the old one, and it re-seals a key that an
+    // earlier replica may have sealed under another master key.
+    private static void rememberKey(Connection c, String fingerprint, byte[] sealed) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO certificate_keys (fingerprint_sha256, key_ciphertext, updated_at) VALUES (?, ?, now())
+                ON CONFLICT (fingerprint_sha256) DO UPDATE SET key_ciphertext = EXCLUDED.key_ciphertext, updated_at = now()""")) {
+            ps.setString(1, fingerprint);
+            ps.setBytes(2, sealed);
+            ps.executeUpdate();
         }
     }
 

@@ -2,10 +2,10 @@ package io.edgeway.controlplane.store;
 
 import static java.util.Objects.requireNonNull;
 
+import io.edgeway.controlplane.model.Certificate;
 import io.edgeway.controlplane.model.Config;
-import io.edgeway.controlplane.model.Route;
+import io.edgeway.controlplane.model.FieldError;
 import io.edgeway.controlplane.model.Stored;
-import io.edgeway.controlplane.model.Upstream;
 import io.edgeway.controlplane.model.ValidationException;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -15,14 +15,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.UUID;
 import java.util.function.Function;
-import java.util.stream.Collectors;
 
 /**
  * The declarative side of the store: the whole config as one document. Entities match by name; what the
  * document lacks is deleted. An apply is one transaction and at most one revision, with one log entry per
  * changed entity, so history, diff and rollback see it as one change.
+ *
+ * <p>Certificates in a document may leave out their private key when the control plane already holds a
+ * key for the same leaf (same SHA-256 fingerprint): that is how an export, which never carries keys,
+ * applies back unchanged, and how a rollback restores a certificate without the log holding key material.
  */
 public final class ConfigStore {
     /** One entity in a plan; {@code fields} names what an update changes (empty otherwise). */
@@ -32,22 +34,26 @@ public final class ConfigStore {
         }
     }
 
-    /** What applying a document does to the current state. */
-    public record Plan(List<Change> created, List<Change> updated, List<Change> deleted, List<Change> unchanged) {
+    /**
+     * What applying a document does to the current state, and the problems only the stored state reveals
+     * (a certificate left without a key the store could supply); a plan with problems is never applied.
+     */
+    public record Plan(List<Change> created, List<Change> updated, List<Change> deleted, List<Change> unchanged,
+                       List<FieldError> problems) {
+        public static final Plan NONE = new Plan(List.of(), List.of(), List.of(), List.of(), List.of());
+
         public Plan {
             created = List.copyOf(created);
             updated = List.copyOf(updated);
             deleted = List.copyOf(deleted);
             unchanged = List.copyOf(unchanged);
+            problems = List.copyOf(problems);
         }
 
         public boolean changesNothing() {
             return created.isEmpty() && updated.isEmpty() && deleted.isEmpty();
         }
     }
-
-    private static final String UPSTREAM = "upstream";
-    private static final String ROUTE = "route";
 
     private final RevisionLog log;
 
@@ -57,95 +63,66 @@ public final class ConfigStore {
 
     /** The current state, as a document, with the revision it was read at. */
     public Written<Config> current() {
-        return log.db().consistentRead(c -> new Written<>(toConfig(UpstreamStore.all(c), RouteStore.all(c)),
+        return log.db().consistentRead(c -> new Written<>(ConfigWrite.State.read(c).config(), RevisionLog.current(c), false));
+    }
+
+    /** What {@link #apply} would do now, without writing; {@code keyed} names the certificates given with a key. */
+    public Written<Plan> plan(Config doc, Set<String> keyed) {
+        requireNonNull(doc, "doc");
+        requireNonNull(keyed, "keyed");
+        return log.db().consistentRead(c -> new Written<>(plan(c, doc, ConfigWrite.State.read(c), keyed),
                 RevisionLog.current(c), false));
     }
 
-    /** What {@link #apply} would do now, without writing. */
-    public Written<Plan> plan(Config doc) {
-        requireNonNull(doc, "doc");
-        return log.db().consistentRead(c -> new Written<>(
-                plan(doc, UpstreamStore.all(c), RouteStore.all(c)), RevisionLog.current(c), false));
-    }
-
     /**
-     * Makes {@code doc} the whole config. The revision is the new one, or the current one when the document
-     * equals the state (then nothing is written).
+     * Makes {@code doc} the whole config. {@code sealedKeys} holds, by certificate name, the private keys the
+     * document gave, already encrypted under the master key; a certificate not in it keeps the key stored
+     * for its leaf. The revision is the new one, or the current one when the document equals the state
+     * (then nothing is written).
      */
-    public Written<Plan> apply(Config doc) {
+    public Written<Plan> apply(Config doc, Map<String, byte[]> sealedKeys) {
         requireNonNull(doc, "doc");
+        Map<String, byte[]> keys = Map.copyOf(sealedKeys);
         return log.writeIfChanged((c, bump) -> {
-            List<Stored<Upstream>> upstreams = UpstreamStore.all(c);
-            List<Stored<Route>> routes = RouteStore.all(c);
-            Plan plan = plan(doc, upstreams, routes);
+            ConfigWrite.State state = ConfigWrite.State.read(c);
+            Plan plan = plan(c, doc, state, keys.keySet());
+            if (!plan.problems().isEmpty()) {
+                throw new ValidationException(plan.problems());
+            }
             if (plan.changesNothing()) {
                 return new Written<>(plan, RevisionLog.current(c), false);
             }
             long revision = bump.getAsLong();
-            write(c, revision, doc, byName(upstreams, u -> u.value().name()), byName(routes, r -> r.value().name()));
+            new ConfigWrite(c, revision, keys).write(doc, state);
             return new Written<>(plan, revision, false);
         });
     }
 
-    // Order matters for the foreign key: upstreams first (routes may move to new ones), then routes, and
-    // only then drop the upstreams no route uses any more.
-    private static void write(Connection c, long revision, Config doc, Map<String, Stored<Upstream>> upstreams,
-                              Map<String, Stored<Route>> routes) throws SQLException {
-        for (Upstream u : doc.upstreams()) {
-            Stored<Upstream> before = upstreams.get(u.name());
-            if (before == null) {
-                Stored<Upstream> s = UpstreamStore.insert(c, UUID.randomUUID(), u, revision);
-                RevisionLog.record(c, revision, UPSTREAM, s.id(), u.name(), "create", null, EntityJson.upstream(s));
-            } else if (!before.value().equals(u)) {
-                Stored<Upstream> s = UpstreamStore.update(c, before.id(), u, revision);
-                RevisionLog.record(c, revision, UPSTREAM, s.id(), u.name(), "update",
-                        EntityJson.upstream(before), EntityJson.upstream(s));
+    private static Plan plan(Connection c, Config doc, ConfigWrite.State state, Set<String> keyed) throws SQLException {
+        List<Plan> parts = List.of(
+                compare(ConfigWrite.UPSTREAM, doc.upstreams(), values(state.upstreams()), u -> u.name(), EntityJson::upstreamDoc),
+                compare(ConfigWrite.ROUTE, doc.routes(), values(state.routes()), r -> r.name(), EntityJson::routeDoc),
+                compare(ConfigWrite.CERTIFICATE, doc.certificates(), values(state.certificates()), Certificate::name,
+                        EntityJson::certificateDoc),
+                compare(ConfigWrite.STREAM_ROUTE, doc.streamRoutes(), values(state.streamRoutes()), r -> r.name(),
+                        EntityJson::streamRouteDoc));
+        List<FieldError> problems = new ArrayList<>();
+        for (int i = 0; i < doc.certificates().size(); i++) {
+            Certificate cert = doc.certificates().get(i);
+            if (!keyed.contains(cert.name()) && CertificateStore.sealedKey(c, cert.fingerprintSha256()) == null) {
+                problems.add(new FieldError("certificates[" + i + "].key", "key: missing (expected: the PEM private key of"
+                        + " this certificate; it may be left out only for a certificate whose leaf (fingerprint_sha256 "
+                        + cert.fingerprintSha256() + ") the control plane already holds a key for)"));
             }
         }
-        Set<String> keptRoutes = doc.routes().stream().map(Route::name).collect(Collectors.toSet());
-        for (Stored<Route> before : routes.values()) {
-            if (!keptRoutes.contains(before.value().name())) {
-                Rows.deleteById(c, "routes", before.id());
-                RevisionLog.record(c, revision, ROUTE, before.id(), before.value().name(), "delete", EntityJson.route(before), null);
-            }
-        }
-        for (Route r : doc.routes()) {
-            Stored<Route> before = routes.get(r.name());
-            if (before == null) {
-                Stored<Route> s = RouteStore.insert(c, UUID.randomUUID(), r, revision);
-                RevisionLog.record(c, revision, ROUTE, s.id(), r.name(), "create", null, EntityJson.route(s));
-            } else if (!before.value().equals(r)) {
-                Stored<Route> s = RouteStore.update(c, before.id(), r, revision);
-                RevisionLog.record(c, revision, ROUTE, s.id(), r.name(), "update", EntityJson.route(before), EntityJson.route(s));
-            }
-        }
-        Set<String> keptUpstreams = doc.upstreams().stream().map(Upstream::name).collect(Collectors.toSet());
-        for (Stored<Upstream> before : upstreams.values()) {
-            if (!keptUpstreams.contains(before.value().name())) {
-                // stream routes are outside the document (for now): one still using the upstream keeps it
-                List<String> streamUsers = StreamRouteStore.using(c, before.id());
-                if (!streamUsers.isEmpty()) {
-                    throw new ValidationException("upstreams", "upstreams: " + before.value().name()
-                            + " missing (expected: kept while stream routes " + String.join(", ", streamUsers) + " use it)");
-                }
-                Rows.deleteById(c, "upstreams", before.id());
-                RevisionLog.record(c, revision, UPSTREAM, before.id(), before.value().name(), "delete",
-                        EntityJson.upstream(before), null);
-            }
-        }
-    }
-
-    static Plan plan(Config doc, List<Stored<Upstream>> upstreams, List<Stored<Route>> routes) {
-        Plan u = compare(UPSTREAM, doc.upstreams(), upstreams.stream().map(Stored::value).toList(),
-                Upstream::name, EntityJson::upstreamDoc);
-        Plan r = compare(ROUTE, doc.routes(), routes.stream().map(Stored::value).toList(), Route::name, EntityJson::routeDoc);
-        return new Plan(concat(u.created(), r.created()), concat(u.updated(), r.updated()),
-                concat(u.deleted(), r.deleted()), concat(u.unchanged(), r.unchanged()));
+        return new Plan(flat(parts, Plan::created), flat(parts, Plan::updated), flat(parts, Plan::deleted),
+                flat(parts, Plan::unchanged), problems);
     }
 
     private static <T> Plan compare(String kind, List<T> wanted, List<T> current, Function<T, String> name,
                                     Function<T, Map<String, Object>> view) {
-        Map<String, T> now = byName(current, name);
+        Map<String, T> now = new LinkedHashMap<>();
+        current.forEach(t -> now.put(name.apply(t), t));
         List<Change> created = new ArrayList<>();
         List<Change> updated = new ArrayList<>();
         List<Change> unchanged = new ArrayList<>();
@@ -160,7 +137,7 @@ public final class ConfigStore {
             }
         }
         List<Change> deleted = now.keySet().stream().map(n -> new Change(kind, n, List.of())).toList();
-        return new Plan(created, updated, deleted, unchanged);
+        return new Plan(created, updated, deleted, unchanged, List.of());
     }
 
     /** The top-level fields whose values differ; an absent field and an empty one are the same. */
@@ -170,19 +147,11 @@ public final class ConfigStore {
         return keys.stream().filter(k -> !Objects.equals(before.get(k), after.get(k))).toList();
     }
 
-    static Config toConfig(List<Stored<Upstream>> upstreams, List<Stored<Route>> routes) {
-        return new Config(upstreams.stream().map(Stored::value).toList(), routes.stream().map(Stored::value).toList());
+    private static <T> List<T> values(List<Stored<T>> stored) {
+        return stored.stream().map(Stored::value).toList();
     }
 
-    private static <T> Map<String, T> byName(List<T> items, Function<T, String> name) {
-        Map<String, T> m = new LinkedHashMap<>();
-        items.forEach(i -> m.put(name.apply(i), i));
-        return m;
-    }
-
-    private static <T> List<T> concat(List<T> a, List<T> b) {
-        List<T> out = new ArrayList<>(a);
-        out.addAll(b);
-        return out;
+    private static List<Change> flat(List<Plan> parts, Function<Plan, List<Change>> part) {
+        return parts.stream().flatMap(p -> part.apply(p).stream()).toList();
     }
 }

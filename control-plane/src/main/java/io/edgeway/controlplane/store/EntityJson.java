@@ -11,6 +11,7 @@ import io.edgeway.controlplane.model.Target;
 import io.edgeway.controlplane.model.Timeouts;
 import io.edgeway.controlplane.model.Upstream;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,15 +31,7 @@ public final class EntityJson {
         Map<String, Object> m = head(s, u.name(), u.tags());
         m.put("targets", targets(u.targets()));
         m.put("policy", u.policy());
-        if (u.hashOn() != null) {
-            m.put("hash_on", PolicyJson.hashOn(u.hashOn()));
-        }
-        if (u.slowStart() != null) {
-            m.put("slow_start", Durations.format(u.slowStart()));
-        }
-        if (u.healthCheck() != null) {
-            m.put("health_check", PolicyJson.healthCheck(u.healthCheck()));
-        }
+        balancing(m, u);
         m.put("protocol", u.protocol());
         return tail(m, s);
     }
@@ -84,10 +77,28 @@ public final class EntityJson {
         m.put("name", u.name());
         putIfAny(m, "tags", u.tags());
         putIfAny(m, "targets", targets(u.targets()));
+        // balancing and health are config too: left out of the document, an export would reset them
+        if (!u.policy().equals(Upstream.ROUND_ROBIN)) {
+            m.put("policy", u.policy());
+        }
+        balancing(m, u);
         if (!u.protocol().equals(Upstream.HTTP1)) { // an exported h2c upstream must not apply back as http1
             m.put("protocol", u.protocol());
         }
         return m;
+    }
+
+    /** The optional balancing and health fields, each only when set. */
+    private static void balancing(Map<String, Object> m, Upstream u) {
+        if (u.hashOn() != null) {
+            m.put("hash_on", PolicyJson.hashOn(u.hashOn()));
+        }
+        if (u.slowStart() != null) {
+            m.put("slow_start", Durations.format(u.slowStart()));
+        }
+        if (u.healthCheck() != null) {
+            m.put("health_check", PolicyJson.healthCheck(u.healthCheck()));
+        }
     }
 
     /** A route as the declarative document spells it; see {@link #upstreamDoc}. */
@@ -106,14 +117,54 @@ public final class EntityJson {
         return m;
     }
 
+    /**
+     * A certificate as the declarative document spells it: the chain and SNIs, never the key (so an
+     * export holds no secret; applying it back keeps the stored key, see ConfigStore).
+     */
+    public static Map<String, Object> certificateDoc(Certificate c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", c.name());
+        putIfAny(m, "tags", c.tags());
+        m.put("cert", c.cert());
+        putIfAny(m, "snis", c.snis());
+        return m;
+    }
+
+    /** A stream route as the declarative document spells it; see {@link #upstreamDoc}. */
+    public static Map<String, Object> streamRouteDoc(StreamRoute r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", r.name());
+        putIfAny(m, "tags", r.tags());
+        m.put("listen_port", r.listenPort());
+        m.put("protocol", r.protocol());
+        putIfAny(m, "snis", r.snis());
+        m.put("upstream", r.upstream());
+        return m;
+    }
+
     /** Reads back an upstream this class wrote (API or document shape), e.g. from the revision log. */
     static Upstream readUpstream(JsonNode n) {
         List<Target> targets = new ArrayList<>();
         for (JsonNode t : n.path("targets")) {
             targets.add(new Target(t.path("host").asText(), t.path("port").asInt(), t.path("weight").asInt(Target.DEFAULT_WEIGHT)));
         }
-        return new Upstream(n.path("name").asText(), strings(n.path("tags")), targets, null, null, null, null,
-                n.path("protocol").asText(Upstream.HTTP1));
+        JsonNode slowStart = n.get("slow_start");
+        return new Upstream(n.path("name").asText(), strings(n.path("tags")), targets,
+                n.path("policy").asText(Upstream.ROUND_ROBIN), PolicyJson.readHashOn(n.get("hash_on")),
+                slowStart == null || slowStart.isNull() ? null : Durations.parse("slow_start", slowStart.asText()),
+                PolicyJson.readHealthCheck(n.get("health_check")), n.path("protocol").asText(Upstream.HTTP1));
+    }
+
+    /** Reads back a certificate this class wrote (API shape), e.g. from the revision log; it has no key. */
+    static Certificate readCertificate(JsonNode n) {
+        return new Certificate(n.path("name").asText(), strings(n.path("tags")), n.path("cert").asText(),
+                strings(n.path("snis")), Instant.parse(n.path("expires_at").asText()), n.path("fingerprint_sha256").asText());
+    }
+
+    /** Reads back a stream route this class wrote; see {@link #readUpstream}. */
+    static StreamRoute readStreamRoute(JsonNode n) {
+        return new StreamRoute(n.path("name").asText(), strings(n.path("tags")), n.path("listen_port").asInt(),
+                n.path("protocol").asText(), strings(n.path("snis")), n.path("upstream").asText());
     }
 
     /** Reads back a route this class wrote; see {@link #readUpstream}. */

@@ -5,8 +5,10 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.edgeway.controlplane.model.Certificate;
 import io.edgeway.controlplane.model.Config;
 import io.edgeway.controlplane.model.Route;
+import io.edgeway.controlplane.model.StreamRoute;
 import io.edgeway.controlplane.model.Upstream;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -14,6 +16,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,6 +25,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.function.Function;
 
 /**
  * Reads the revision log: revisions newest first, one revision's entries, and the whole config as it was
@@ -79,36 +83,45 @@ public final class History {
             }
             Map<UUID, JsonNode> upstreams = new LinkedHashMap<>();
             Map<UUID, JsonNode> routes = new LinkedHashMap<>();
+            Map<UUID, JsonNode> certificates = new LinkedHashMap<>();
+            Map<UUID, JsonNode> streamRoutes = new LinkedHashMap<>();
             for (Revision r : entries(c, 1, revision).values()) {
                 for (Entry e : r.entries()) {
-                    if (e.kind().equals("upstream")) {
-                        replayUpstream(e, upstreams, routes);
-                    } else if (e.kind().equals("route")) {
-                        put(routes, e);
+                    switch (e.kind()) {
+                        case "upstream" -> replayUpstream(e, upstreams, List.of(routes, streamRoutes));
+                        case "route" -> put(routes, e);
+                        case "certificate" -> put(certificates, e);
+                        case "stream_route" -> put(streamRoutes, e);
+                        default -> throw new IllegalStateException("revision " + r.revision() + ": unknown kind " + e.kind());
                     }
-                    // certificates and stream routes are not part of the declarative Config (yet): not replayed
                 }
             }
-            List<Upstream> us = upstreams.values().stream().map(EntityJson::readUpstream)
-                    .sorted((a, b) -> a.name().compareTo(b.name())).toList();
-            List<Route> rs = routes.values().stream().map(EntityJson::readRoute)
-                    .sorted((a, b) -> a.name().compareTo(b.name())).toList();
-            return Optional.of(new Config(us, rs));
+            // a certificate's after-image has no key: applying this state finds it by the leaf's fingerprint
+            return Optional.of(new Config(byName(upstreams, EntityJson::readUpstream, Upstream::name),
+                    byName(routes, EntityJson::readRoute, Route::name),
+                    byName(certificates, EntityJson::readCertificate, Certificate::name),
+                    byName(streamRoutes, EntityJson::readStreamRoute, StreamRoute::name)));
         });
     }
 
-    // A route stores its upstream by id but logs it by name, and renaming an upstream logs no route entry;
-    // so a rename is carried to the routes here, or the replayed routes would name an upstream that is gone.
-    private static void replayUpstream(Entry e, Map<UUID, JsonNode> upstreams, Map<UUID, JsonNode> routes) {
+    private static <T> List<T> byName(Map<UUID, JsonNode> state, Function<JsonNode, T> read, Function<T, String> name) {
+        return state.values().stream().map(read).sorted(Comparator.comparing(name)).toList();
+    }
+
+    // Routes and stream routes store their upstream by id but log it by name, and renaming an upstream logs
+    // no entry for them; so a rename is carried to them here, or they would name an upstream that is gone.
+    private static void replayUpstream(Entry e, Map<UUID, JsonNode> upstreams, List<Map<UUID, JsonNode>> users) {
         JsonNode old = upstreams.get(e.id());
         put(upstreams, e);
         if (old != null && e.after() != null) {
             String from = old.path("name").asText();
             String to = e.after().path("name").asText();
             if (!from.equals(to)) {
-                for (JsonNode r : routes.values()) {
-                    if (r.path("upstream").asText().equals(from)) {
-                        ((ObjectNode) r).put("upstream", to);
+                for (Map<UUID, JsonNode> kind : users) {
+                    for (JsonNode r : kind.values()) {
+                        if (r.path("upstream").asText().equals(from)) {
+                            ((ObjectNode) r).put("upstream", to);
+                        }
                     }
                 }
             }

@@ -54,8 +54,12 @@ final class PolicyJson {
     }
 
     static HashOn readHashOn(String json) throws SQLException {
-        JsonNode n = tree(json, "hash_on");
-        if (n == null) {
+        return readHashOn(tree(json, "hash_on"));
+    }
+
+    /** {@code n} as {@link #hashOn} wrote it, e.g. in a revision log after-image; null or missing: none. */
+    static HashOn readHashOn(JsonNode n) {
+        if (n == null || n.isNull() || n.isMissingNode()) {
             return null;
         }
         if (n.isTextual()) {
@@ -65,8 +69,12 @@ final class PolicyJson {
     }
 
     static HealthCheck readHealthCheck(String json) throws SQLException {
-        JsonNode n = tree(json, "health_check");
-        if (n == null) {
+        return readHealthCheck(tree(json, "health_check"));
+    }
+
+    /** {@code n} as {@link #healthCheck} wrote it; null or missing: none. */
+    static HealthCheck readHealthCheck(JsonNode n) {
+        if (n == null || n.isNull() || n.isMissingNode()) {
             return null;
         }
         HealthCheck.Active active = null;

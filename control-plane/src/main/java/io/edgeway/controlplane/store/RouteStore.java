@@ -102,14 +102,7 @@ public final class RouteStore {
     }
 
     static List<Stored<Route>> all(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(SELECT + " ORDER BY r.name");
-             ResultSet rs = ps.executeQuery()) {
-            List<Stored<Route>> out = new ArrayList<>();
-            while (rs.next()) {
-                out.add(read(rs));
-            }
-            return out;
-        }
+        return Rows.list(c, SELECT + " ORDER BY r.name", RouteStore::read);
     }
 
     static Optional<Stored<Route>> find(Connection c, String key) throws SQLException {

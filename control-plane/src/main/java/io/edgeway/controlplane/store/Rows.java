@@ -8,6 +8,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -54,6 +55,24 @@ final class Rows {
         }
         if (!key.equals(name)) {
             throw new ValidationException("name", "name: " + name + " (expected: " + key + ", the name in the path)");
+        }
+    }
+
+    /** Maps one result row. */
+    @FunctionalInterface
+    interface Reader<T> {
+        T read(ResultSet rs) throws SQLException;
+    }
+
+    /** Every row {@code sql} (a constant, never input) selects, in its order. */
+    static <T> List<T> list(Connection c, String sql, Reader<T> reader) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql);
+             ResultSet rs = ps.executeQuery()) {
+            List<T> out = new ArrayList<>();
+            while (rs.next()) {
+                out.add(reader.read(rs));
+            }
+            return out;
         }
     }
 

@@ -109,6 +109,10 @@ public final class StreamRouteStore {
         }
     }
 
+    static List<Stored<StreamRoute>> all(Connection c) throws SQLException {
+        return Rows.list(c, SELECT + " ORDER BY r.name", StreamRouteStore::read);
+    }
+
     private static Optional<Stored<StreamRoute>> find(Connection c, String key, boolean lock) throws SQLException {
         UUID id = Rows.asId(key);
         try (PreparedStatement ps = c.prepareStatement(SELECT + (id != null ? " WHERE r.id = ?" : " WHERE r.name = ?")
@@ -148,7 +152,7 @@ public final class StreamRouteStore {
     }
 
     /** Inserts ({@code id} null) or updates the row, then reads it back with its upstream's name. */
-    private static Stored<StreamRoute> write(Connection c, UUID id, StreamRoute r, long revision) throws SQLException {
+    static Stored<StreamRoute> write(Connection c, UUID id, StreamRoute r, long revision) throws SQLException {
         UUID upstream = upstreamId(c, r.upstream());
         UUID rowId = id != null ? id : UUID.randomUUID();
         String sql = id == null

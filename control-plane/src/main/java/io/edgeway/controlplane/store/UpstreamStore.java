@@ -138,14 +138,7 @@ public final class UpstreamStore {
     }
 
     static List<Stored<Upstream>> all(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT * FROM upstreams ORDER BY name");
-             ResultSet rs = ps.executeQuery()) {
-            List<Stored<Upstream>> out = new ArrayList<>();
-            while (rs.next()) {
-                out.add(read(rs));
-            }
-            return out;
-        }
+        return Rows.list(c, "SELECT * FROM upstreams ORDER BY name", UpstreamStore::read);
     }
 
     static Optional<Stored<Upstream>> find(Connection c, String key) throws SQLException {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.sun.net.httpserver.HttpServer;
 import io.edgeway.controlplane.Http;
 import io.edgeway.controlplane.ControlPlane;
+import io.edgeway.controlplane.TestCerts;
 import io.edgeway.controlplane.TestDatabase;
 import java.io.IOException;
 import java.io.InputStream;
@@ -40,7 +41,7 @@ class EdgewayCtlTest {
     @BeforeAll
     void start() throws Exception {
         db = TestDatabase.create(getClass());
-        cp = ControlPlane.start(db.settings());
+        cp = ControlPlane.start(db.settings(), TestCerts.env());
         server = "http://127.0.0.1:" + cp.adminPort();
     }
 
@@ -74,7 +75,7 @@ class EdgewayCtlTest {
 
         Run same = ctl("diff", "-f", file.toString());
         assertThat(same.exit()).as(same.out() + same.err()).isZero();
-        assertThat(same.out()).contains("0 to create, 0 to update, 0 to delete, 4 unchanged");
+        assertThat(same.out()).contains("0 to create, 0 to update, 0 to delete, 6 unchanged");
 
         Files.writeString(file, example().replace("port: 80\n", "port: 8081\n").replace("paths: [/]", "paths: [/, /docs]"));
         long before = db.revision();
@@ -99,6 +100,61 @@ class EdgewayCtlTest {
         assertThat(routes.out()).contains("website", "www.example.com", "/,/docs", "static-site");
         assertThat(ctl("get", "upstreams").out()).contains("10.0.1.10:8080*3,10.0.1.11:8080");
         assertThat(ctl("get", "nodes").out()).startsWith("ID");
+    }
+
+    @Test
+    void certificatesAndStreamRoutesRoundTripAndTheKeyNeverComesBack(@TempDir Path dir) throws Exception {
+        TestCerts certs = new TestCerts();
+        TestCerts.Pair shop = certs.ec("shop", "shop.example.com");
+        Path file = dir.resolve("edgeway.yaml");
+        Files.writeString(file, withCertificate(shop, "shop.example.com", true));
+
+        Run apply = ctl("apply", "-f", file.toString());
+        assertThat(apply.exit()).as(apply.err()).isZero();
+        assertThat(apply.out()).contains("+ certificate shop", "applied as revision");
+        Run same = ctl("diff", "-f", file.toString());
+        assertThat(same.exit()).as(same.out() + same.err()).isZero();
+
+        Files.writeString(file, withCertificate(shop, "shop.example.com, www.example.com", true).replace("listen_port: 5432", "listen_port: 6432"));
+        long before = db.revision();
+        Run differs = ctl("diff", "-f", file.toString());
+        assertThat(differs.exit()).as(differs.err()).isEqualTo(2);
+        assertThat(differs.out()).contains("~ certificate shop (snis)", "~ stream_route warehouse-db (listen_port)");
+        assertThat(db.revision()).isEqualTo(before);
+        assertThat(ctl("apply", "-f", file.toString()).exit()).isZero();
+        assertThat(db.revision()).isEqualTo(before + 1);
+        assertThat(ctl("diff", "-f", file.toString()).exit()).isZero();
+
+        // the export is the file without the key, and applies back as no change
+        Path exported = dir.resolve("exported.yaml");
+        assertThat(ctl("export", "-o", exported.toString()).exit()).isZero();
+        String yaml = Files.readString(exported);
+        TestCerts.assertNoKeyIn(yaml, shop);
+        JsonNode expected = YAML.readTree(file.toFile());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) expected.get("certificates").get(0)).remove("key");
+        assertThat(YAML.readTree(yaml)).isEqualTo(expected);
+        Run reapplied = ctl("apply", "-f", exported.toString());
+        assertThat(reapplied.out()).contains("nothing to apply; revision " + (before + 1));
+
+        // a certificate whose key the control plane never held cannot leave it out
+        TestCerts.Pair renewed = certs.ec("renewed", "shop.example.com");
+        Files.writeString(file, withCertificate(renewed, "shop.example.com", false));
+        Run invalid = ctl("validate", "-f", file.toString());
+        assertThat(invalid.exit()).isEqualTo(1);
+        assertThat(invalid.err()).contains("certificates[0].key");
+        assertThat(ctl("diff", "-f", file.toString()).exit()).isEqualTo(1);
+        assertThat(db.revision()).isEqualTo(before + 1);
+    }
+
+    /** The example file with one certificate (PEM as literal blocks) instead of none. */
+    private static String withCertificate(TestCerts.Pair pair, String snis, boolean withKey) throws IOException {
+        String cert = "certificates:\n  - name: shop\n    snis: [" + snis + "]\n    cert: |\n" + indent(pair.cert())
+                + (withKey ? "    key: |\n" + indent(pair.key()) : "");
+        return example().replace("certificates: []\n", cert);
+    }
+
+    private static String indent(String pem) {
+        return pem.lines().map(l -> "      " + l + "\n").collect(java.util.stream.Collectors.joining());
     }
 
     @Test
