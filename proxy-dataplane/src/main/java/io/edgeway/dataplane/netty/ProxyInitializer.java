@@ -5,10 +5,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The client-side pipeline: preface → idle → codec → drain → frontend. Dependencies come in through the
@@ -52,8 +50,7 @@ public final class ProxyInitializer extends ChannelInitializer<SocketChannel> {
                         limits.trustedProxies()).allowH2cUpgrade(http2));
     }
 
-    static IdleStateHandler idleHandler(ClientLimits limits) {
-        return new IdleStateHandler(true, limits.keepAliveTimeoutMs(), limits.writeTimeoutMs(),
-                limits.keepAliveTimeoutMs(), TimeUnit.MILLISECONDS);
+    static ClientIdleTimer idleHandler(ClientLimits limits) {
+        return new ClientIdleTimer(limits.keepAliveTimeoutMs(), limits.writeTimeoutMs(), limits.keepAliveTimeoutMs());
     }
 }
