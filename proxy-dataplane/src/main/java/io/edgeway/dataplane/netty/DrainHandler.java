@@ -66,32 +66,44 @@ public final class DrainHandler extends ChannelDuplexHandler {
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        if (msg instanceof HttpResponse res) {
-            informational = res.status().code() < 200;
-            if (!informational && (closing || drain.closing())) {
-                closing = true;
-                res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        // The final classes of the byte path first: a class test is cheap, an interface test on them is not.
+        if (msg instanceof PassBody body) {
+            if (body.last()) {
+                promise = responseEnded(promise);
             }
-        }
-        if (msg instanceof PassHead head) {
+        } else if (msg instanceof PassHead head) {
             informational = false; // only final responses are relayed as bytes
             if (closing || drain.closing()) {
                 closing = true;
                 head.closeConnection();
             }
-        }
-        if (msg instanceof LastHttpContent || (msg instanceof PassBody body && body.last())) {
-            if (informational) {
-                informational = false; // the end of a 1xx; the final response is still to come
-            } else {
-                inFlight = Math.max(0, inFlight - 1);
-                if (closing) {
-                    done = true;
-                    promise = promise.unvoid();
-                    promise.addListener(ChannelFutureListener.CLOSE);
+        } else {
+            if (msg instanceof HttpResponse res) {
+                informational = res.status().code() < 200;
+                if (!informational && (closing || drain.closing())) {
+                    closing = true;
+                    res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+                }
+            }
+            if (msg instanceof LastHttpContent) {
+                if (informational) {
+                    informational = false; // the end of a 1xx; the final response is still to come
+                } else {
+                    promise = responseEnded(promise);
                 }
             }
         }
         ctx.write(msg, promise);
+    }
+
+    private ChannelPromise responseEnded(ChannelPromise promise) {
+        inFlight = Math.max(0, inFlight - 1);
+        if (!closing) {
+            return promise;
+        }
+        done = true;
+        ChannelPromise p = promise.unvoid();
+        p.addListener(ChannelFutureListener.CLOSE);
+        return p;
     }
 }

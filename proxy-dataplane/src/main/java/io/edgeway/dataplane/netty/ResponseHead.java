@@ -152,11 +152,8 @@ final class ResponseHead {
 
     /** The index of the colon after a non-empty token name, or -1. */
     private static int nameEnd(ByteBuf in, int from, int cr) {
-        int i = from;
-        while (i < cr && TOKEN[in.getByte(i) & 0xff]) {
-            i++;
-        }
-        return i > from && i < cr && in.getByte(i) == ':' ? i : -1;
+        int i = in.forEachByte(from, cr - from, b -> TOKEN[b & 0xff]);
+        return i > from && in.getByte(i) == ':' ? i : -1;
     }
 
     private static int skipSpace(ByteBuf in, int i, int to) {
@@ -175,13 +172,11 @@ final class ResponseHead {
 
     /** No control characters but HTAB; obs-text (bytes from 0x80) passes, as RFC 9110 allows. */
     private static boolean validValue(ByteBuf in, int from, int to) {
-        for (int i = from; i < to; i++) {
-            int b = in.getByte(i) & 0xff;
-            if ((b < 0x20 && b != '\t') || b == 0x7f) {
-                return false;
-            }
-        }
-        return true;
+        return from == to || in.forEachByte(from, to - from, ResponseHead::valueByte) < 0;
+    }
+
+    private static boolean valueByte(byte b) {
+        return (b >= 0x20 || b < 0 || b == '\t') && b != 0x7f; // b < 0: obs-text
     }
 
     /** A decimal Content-Length of at most 18 digits, or -1. */
