@@ -115,6 +115,9 @@ public final class ConfigDiscovery {
                 .build();
         SendBudget budget = new SendBudget(SendBudget.DEFAULT_BYTES);
         ServerServiceDefinition definition = ServerServiceDefinition.builder(ConfigDiscoveryGrpc.SERVICE_NAME)
+                // With serve()'s directExecutor a stream starts on its own event loop, which Netty's thread map
+                // names; on any other thread (another server's executor, in-process) it is null and the stream
+                // sends on whichever thread offers it a snapshot, as before.
                 .addMethod(method, ServerCalls.asyncBidiStreamingCall(out -> new NodeStream(
                         (ServerCallStreamObserver<Payload>) out, cache, ledger,
                         REMOTE_ADDRESS.get(), STREAM_IDS.incrementAndGet(), budget,
