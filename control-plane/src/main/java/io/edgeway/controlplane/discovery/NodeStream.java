@@ -9,6 +9,8 @@ import io.edgeway.proto.v1.ResourceError;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.stream.Collectors;
 
 /**
@@ -23,6 +25,7 @@ final class NodeStream implements StreamObserver<NodeMessage> {
     private final long streamId;
     private final SendBudget budget;
     private final boolean gzip; // the client accepts gzip and the server sends the pre-gzipped bytes
+    private final Executor loop;
 
     // Inbound callbacks are serialized by gRPC, so these need no lock.
     private String nodeId;
@@ -37,9 +40,10 @@ final class NodeStream implements StreamObserver<NodeMessage> {
     private boolean closed;
     private long inFlight; // bytes taken from the budget for a send the transport has not written yet
     private boolean queuedForBudget;
+    private boolean drainQueued; // a drain is queued on the loop and will see the newest pending snapshot
 
     NodeStream(ServerCallStreamObserver<Payload> out, SnapshotCache cache, NodeLedger ledger, String address, long streamId,
-               SendBudget budget, boolean gzip) {
+               SendBudget budget, boolean gzip, Executor loop) {
         this.out = requireNonNull(out, "out");
         this.cache = requireNonNull(cache, "cache");
         this.ledger = requireNonNull(ledger, "ledger");
@@ -47,6 +51,7 @@ final class NodeStream implements StreamObserver<NodeMessage> {
         this.streamId = streamId;
         this.budget = requireNonNull(budget, "budget");
         this.gzip = gzip;
+        this.loop = loop == null ? Runnable::run : loop;
         if (gzip) {
             out.setCompression("gzip"); // before the first message, which sends the headers
         }
@@ -114,6 +119,24 @@ final class NodeStream implements StreamObserver<NodeMessage> {
                 return;
             }
             pending = snapshot;
+            if (drainQueued) {
+                return;
+            }
+            drainQueued = true;
+        }
+        // A new version is offered to every stream from the one builder thread. Sending runs on each stream's
+        // own event loop instead: the per-stream copy into transport buffers is spread over the loops, uses
+        // their buffer caches, and is followed by the write on the same thread, while the builder is free at once.
+        try {
+            loop.execute(this::drainQueued);
+        } catch (RejectedExecutionException e) {
+            finish(); // the loop is shutting down, and this stream with it
+        }
+    }
+
+    private void drainQueued() {
+        synchronized (this) {
+            drainQueued = false;
         }
         drain();
     }

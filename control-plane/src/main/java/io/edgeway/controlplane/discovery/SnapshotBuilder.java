@@ -10,6 +10,8 @@ import io.edgeway.controlplane.store.ConfigState;
 import io.edgeway.proto.v1.Snapshot;
 import io.edgeway.proto.v1.Timeouts;
 import java.time.Duration;
+import java.util.IdentityHashMap;
+import java.util.Map;
 
 /**
  * Turns the stored config into the proto the proxies run: the admin API's words, durations in ms.
@@ -22,42 +24,65 @@ import java.time.Duration;
 public final class SnapshotBuilder {
     private SnapshotBuilder() {}
 
-    /** The snapshot for {@code state}, serialized once for every stream. */
-    public static PreparedSnapshot build(ConfigState state) {
-        return PreparedSnapshot.of(snapshot(state));
-    }
-
     /** The snapshot for {@code state}, not serialized: enough for the pre-commit check, which never sends it. */
     public static Snapshot snapshot(ConfigState state) {
         requireNonNull(state, "state");
         Snapshot.Builder b = Snapshot.newBuilder().setVersion(state.revision());
-        for (Stored<Upstream> s : state.upstreams()) {
-            var u = io.edgeway.proto.v1.Upstream.newBuilder().setName(s.value().name());
-            for (Target t : s.value().targets()) {
-                u.addTargets(io.edgeway.proto.v1.Target.newBuilder().setHost(t.host()).setPort(t.port()).setWeight(t.weight()));
-            }
-            UpstreamPolicies.apply(s.value(), u);
-            b.addUpstreams(u);
-        }
-        for (Stored<Route> s : state.routes()) {
-            Route r = s.value();
-            var route = io.edgeway.proto.v1.Route.newBuilder()
-                    .setName(r.name())
-                    .addAllHosts(r.hosts())
-                    .addAllPaths(r.paths())
-                    .addAllMethods(r.methods())
-                    .setUpstream(r.upstream());
-            Timeouts timeouts = Timeouts.newBuilder()
-                    .setConnectMs(millis(r.timeouts().connect()))
-                    .setFirstByteMs(millis(r.timeouts().firstByte()))
-                    .setIdleMs(millis(r.timeouts().idle()))
-                    .build();
-            if (!timeouts.equals(Timeouts.getDefaultInstance())) {
-                route.setTimeouts(timeouts);
-            }
-            b.addRoutes(route);
-        }
+        state.upstreams().forEach(s -> b.addUpstreams(upstream(s.value())));
+        state.routes().forEach(s -> b.addRoutes(route(s.value())));
         return b.build();
+    }
+
+    /**
+     * Builds the snapshots of successive states on one thread, reusing the proto of every route whose
+     * {@link Stored} object is the one of the previous build: {@link ConfigState#load(
+     * io.edgeway.controlplane.store.Database, ConfigState)} keeps those for rows not written since, so a
+     * one-route change rebuilds one route, not 10,000. Keyed by identity: a route read again is rebuilt, which
+     * is never wrong. Holds only the last build's routes.
+     */
+    static final class Reusing {
+        private Map<Stored<Route>, io.edgeway.proto.v1.Route> built = new IdentityHashMap<>();
+
+        PreparedSnapshot build(ConfigState state) {
+            requireNonNull(state, "state");
+            Map<Stored<Route>, io.edgeway.proto.v1.Route> next = new IdentityHashMap<>(state.routes().size() * 2);
+            Snapshot.Builder b = Snapshot.newBuilder().setVersion(state.revision());
+            state.upstreams().forEach(s -> b.addUpstreams(upstream(s.value()))); // few, and cheap to build
+            for (Stored<Route> s : state.routes()) {
+                io.edgeway.proto.v1.Route r = built.get(s);
+                next.put(s, r != null ? r : route(s.value()));
+            }
+            state.routes().forEach(s -> b.addRoutes(next.get(s)));
+            built = next;
+            return PreparedSnapshot.of(b.build());
+        }
+    }
+
+    private static io.edgeway.proto.v1.Upstream upstream(Upstream value) {
+        var u = io.edgeway.proto.v1.Upstream.newBuilder().setName(value.name());
+        for (Target t : value.targets()) {
+            u.addTargets(io.edgeway.proto.v1.Target.newBuilder().setHost(t.host()).setPort(t.port()).setWeight(t.weight()));
+        }
+        UpstreamPolicies.apply(value, u);
+        return u.build();
+    }
+
+    private static io.edgeway.proto.v1.Route route(Route r) {
+        var route = io.edgeway.proto.v1.Route.newBuilder()
+                .setName(r.name())
+                .addAllHosts(r.hosts())
+                .addAllPaths(r.paths())
+                .addAllMethods(r.methods())
+                .setUpstream(r.upstream());
+        Timeouts timeouts = Timeouts.newBuilder()
+                .setConnectMs(millis(r.timeouts().connect()))
+                .setFirstByteMs(millis(r.timeouts().firstByte()))
+                .setIdleMs(millis(r.timeouts().idle()))
+                .build();
+        if (!timeouts.equals(Timeouts.getDefaultInstance())) {
+            route.setTimeouts(timeouts);
+        }
+        return route.build();
     }
 
     private static long millis(Duration d) {

@@ -24,6 +24,9 @@ public final class SnapshotRefresher implements AutoCloseable {
     private final SnapshotCache cache;
     private final AtomicLong wanted = new AtomicLong();
     private final AtomicBoolean scheduled = new AtomicBoolean();
+    // Confined to the one build at a time (buildNow before serving, then the single builder thread).
+    private final SnapshotBuilder.Reusing builder = new SnapshotBuilder.Reusing();
+    private ConfigState last;
     private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "edgeway-snapshot-builder");
         t.setDaemon(true);
@@ -37,7 +40,7 @@ public final class SnapshotRefresher implements AutoCloseable {
 
     /** Builds the current config now, on the caller's thread: done once at startup before serving. */
     public void buildNow() {
-        cache.set(SnapshotBuilder.build(ConfigState.load(db)));
+        cache.set(buildCurrent());
     }
 
     /** Notes that {@code revision} is committed; builds it soon unless the cache already has it. */
@@ -56,7 +59,7 @@ public final class SnapshotRefresher implements AutoCloseable {
         boolean failed = false;
         try {
             while (wanted.get() > cache.version()) {
-                PreparedSnapshot built = SnapshotBuilder.build(ConfigState.load(db));
+                PreparedSnapshot built = buildCurrent();
                 cache.set(built);
                 if (built.version() < wanted.get()) {
                     failed = true;
@@ -73,6 +76,14 @@ public final class SnapshotRefresher implements AutoCloseable {
         if (!failed) {
             onRevision(wanted.get());
         }
+    }
+
+    /** Reads what changed since the last build and builds from it; see {@link ConfigState#load(Database, ConfigState)}. */
+    private PreparedSnapshot buildCurrent() {
+        ConfigState state = ConfigState.load(db, last);
+        PreparedSnapshot built = builder.build(state);
+        last = state;
+        return built;
     }
 
     @Override

@@ -14,8 +14,10 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /** Routes in PostgreSQL. A route refers to its upstream by id; the API speaks its name. */
@@ -103,6 +105,39 @@ public final class RouteStore {
 
     static List<Stored<Route>> all(Connection c) throws SQLException {
         return Rows.list(c, SELECT + " ORDER BY r.name", RouteStore::read);
+    }
+
+    /** The routes whose row was written by a revision after {@code revision} (inserted or updated since). */
+    static List<Stored<Route>> writtenAfter(Connection c, long revision) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(SELECT + " WHERE r.revision > ?")) {
+            ps.setLong(1, revision);
+            try (ResultSet rs = ps.executeQuery()) {
+                List<Stored<Route>> out = new ArrayList<>();
+                while (rs.next()) {
+                    out.add(read(rs));
+                }
+                return out;
+            }
+        }
+    }
+
+    static long count(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM routes");
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    static Set<UUID> ids(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT id FROM routes");
+             ResultSet rs = ps.executeQuery()) {
+            Set<UUID> out = new HashSet<>();
+            while (rs.next()) {
+                out.add(Rows.uuid(rs, "id"));
+            }
+            return out;
+        }
     }
 
     static Optional<Stored<Route>> find(Connection c, String key) throws SQLException {
