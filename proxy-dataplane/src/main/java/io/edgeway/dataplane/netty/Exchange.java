@@ -295,16 +295,8 @@ final class Exchange {
                 return;
             }
         }
-        responseStarted = true;
-        if (code >= 500) { // health hook
-            target.onFailure();
-        } else {
-            target.onSuccess();
-        }
-        timers.cancel();
-        upstreamKeepAlive = HttpUtil.isKeepAlive(res);
+        finalResponseStarts(code, HttpUtil.isKeepAlive(res));
         keepAlive = HeaderRewriter.response(res, request, keepAlive);
-        metrics.response(code);
         if (res instanceof HttpContent) { // not produced by HttpClientCodec, but stay safe
             upstreamRead(res);
             return;
@@ -314,7 +306,15 @@ final class Exchange {
 
     /** A final response relayed as bytes: the same bookkeeping as {@link #onResponse}, without a head to rewrite. */
     private void onPassHead(PassHead head) {
-        int code = head.status();
+        finalResponseStarts(head.status(), !head.upstreamCloses());
+        if (!keepAlive) {
+            head.closeConnection();
+        }
+        ctx.write(head, ctx.voidPromise());
+    }
+
+    /** The target's final answer has begun: health hook, timers, the upstream connection's fate, metrics. */
+    private void finalResponseStarts(int code, boolean upstreamKeepsAlive) {
         responseStarted = true;
         if (code >= 500) { // health hook
             target.onFailure();
@@ -322,12 +322,8 @@ final class Exchange {
             target.onSuccess();
         }
         timers.cancel();
-        upstreamKeepAlive = !head.upstreamCloses();
-        if (!keepAlive) {
-            head.closeConnection();
-        }
+        upstreamKeepAlive = upstreamKeepsAlive;
         metrics.response(code);
-        ctx.write(head, ctx.voidPromise());
     }
 
     private void finishResponse(Object last) {
