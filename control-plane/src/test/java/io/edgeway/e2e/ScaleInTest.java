@@ -30,7 +30,7 @@ class ScaleInTest {
     private static final Map<String, String> DRAIN = Map.of("EDGEWAY_DRAIN_DELAY", "1500ms",
             "EDGEWAY_DRAIN_TIMEOUT", "20s");
     private static final int SLOTS = 3;
-    private static final Duration LOAD_INTERVAL = Duration.ofMillis(12); // 4 threads ≈ 330 req/s
+    private static final Duration LOAD_INTERVAL = Duration.ofMillis(8); // 4 threads ≈ 500 req/s, the load
     private static final Duration LOAD_MAX = Duration.ofSeconds(150);
 
     @TempDir
@@ -108,6 +108,7 @@ class ScaleInTest {
     @Order(1)
     void threeScaleInsUnderLoadLoseNoRequest() throws Exception {
         Load load = new Load(frontPort, 4, LOAD_INTERVAL, 40_000, LOAD_MAX);
+        long started = System.nanoTime();
         try (load) {
             awaitMoreOk(load, 300);
             for (int slot = 0; slot < SLOTS; slot++) {
@@ -134,6 +135,9 @@ class ScaleInTest {
                 awaitMoreOk(load, 300);
             }
         }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        System.out.printf("scale-in load: %d requests ok in %.1f s (%.0f req/s), %d failed%n",
+                load.ok(), seconds, load.ok() / seconds, load.failed());
         assertThat(load.failures()).as("failed requests").isEmpty();
         assertThat(load.failed()).isZero();
         assertThat(load.resets()).isZero();
