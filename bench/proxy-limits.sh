@@ -21,7 +21,7 @@
 # 4. startup — launching the proxy (control plane up, config present, fresh data dir) to the first proxied 200,
 #              polled every 10 ms; STARTUP_RUNS runs, median; again with an AppCDS archive. Goal: ≤ 1.5 s.
 #
-# The proxy JVM gets the launcher's flags (EDGEWAY_JAVA_OPTS, default -XX:+UseParallelGC). Parts 2-4 start a
+# The proxy JVM gets the launcher's flags (EDGEWAY_JAVA_OPTS, default -XX:+UseParallelGC -Xmn16m for one event loop). Parts 2-4 start a
 # fresh proxy each, so one part's heap history does not hide or inflate the next one's memory.
 # See bench/README.md ("Proxy limits") for how to read the output.
 set -euo pipefail
@@ -47,6 +47,8 @@ LOAD_CPU=${LOAD_CPU:-0}
 BASE_PORT=${BASE_PORT:-18280}    # proxy-bench.sh uses 18080..; both can run (not at the same time: CPUs)
 NICE=${NICE:-0}
 JAVA_OPTS=${EDGEWAY_JAVA_OPTS:-"-XX:+UseParallelGC"}
+# The proxy gets what the launcher gives a proxy with one event loop (see ./edgeway: young generation 16 MiB per loop).
+DP_JAVA_OPTS=${EDGEWAY_JAVA_OPTS:-"-XX:+UseParallelGC -Xmn16m"}
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 EDGEWAY_HOME=${EDGEWAY_HOME:-$repo}
@@ -285,7 +287,7 @@ start_proxy() {
   shift
   rm -rf "$tmp/dp-$proxy_name"
   env EDGEWAY_WORKERS=1 EDGEWAY_PROXY_PORT=$proxy_port EDGEWAY_STATUS_PORT=$status_port EDGEWAY_DATA_DIR="$tmp/dp-$proxy_name" \
-    EDGEWAY_DRAIN_DELAY=0ms "$@" nice -n "$NICE" taskset -c "$PROXY_CPU" java $JAVA_OPTS -jar "$dp_jar" \
+    EDGEWAY_DRAIN_DELAY=0ms "$@" nice -n "$NICE" taskset -c "$PROXY_CPU" java $DP_JAVA_OPTS -jar "$dp_jar" \
     --control-plane "127.0.0.1:$cp_grpc" >"$tmp/dp-$proxy_name.log" 2>&1 &
   proxy_pid=$!
   track "$proxy_pid" "proxy-$proxy_name"
@@ -542,7 +544,7 @@ if part startup; then
     env EDGEWAY_WORKERS=1 EDGEWAY_PROXY_PORT=$proxy_port EDGEWAY_STATUS_PORT=$status_port EDGEWAY_DATA_DIR="$dir" \
       EDGEWAY_DRAIN_DELAY=0ms nice -n "$NICE" python3 "$tool" startup --port "$proxy_port" --expect-body "$tmp/www/small" \
       --timeout 60 --log "$tmp/startup-$label.log" --requests-after "$requests_after" -- \
-      "${pin[@]}" java "$@" $JAVA_OPTS -jar "$dp_jar" --control-plane "127.0.0.1:$cp_grpc" >"$tmp/startup.json" &
+      "${pin[@]}" java "$@" $DP_JAVA_OPTS -jar "$dp_jar" --control-plane "127.0.0.1:$cp_grpc" >"$tmp/startup.json" &
     local pid=$!
     track "$pid" "startup-$label"
     wait "$pid" || die "startup $label: no proxied 200 within 60 s: $(cat "$tmp/startup.json"; tail -20 "$tmp/startup-$label.log")"
@@ -583,7 +585,7 @@ cp_cpu_ms=$(( $(cpu_ticks "$cp_pid") * 1000 / clk_tck ))
   echo "## Proxy limits $stamp"
   echo
   echo "- machine: $(nproc) x $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), kernel $(uname -r), $(free -g | awk '/^Mem:/ {print $2}') GiB RAM; load avg at start $load_start, at end $(loadavg)"
-  echo "- Edgeway: $jar_info; JVM flags \`$JAVA_OPTS\`; $(java -version 2>&1 | head -1); proxy: 1 event loop on CPU $PROXY_CPU, nice $NICE"
+  echo "- Edgeway: $jar_info; JVM flags: proxy \`$DP_JAVA_OPTS\`, control plane \`$JAVA_OPTS\`; $(java -version 2>&1 | head -1); proxy: 1 event loop on CPU $PROXY_CPU, nice $NICE"
   echo "- $(nginx -v 2>&1 | sed 's/^nginx version: //') backend, wrk/curl/python clients on CPU $LOAD_CPU; control plane on CPU $LOAD_CPU used ${cp_cpu_ms} ms CPU in total"
   echo
   python3 - "$results" "$tmp/routes.csv" "$clk_tck" "$ROUTES" "$stream_bytes" "$DURATION" "$ROUNDS" "$CONNECTIONS" \
