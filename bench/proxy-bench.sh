@@ -17,7 +17,7 @@ set -euo pipefail
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-10}
 CONNECTIONS=${CONNECTIONS:-50}
-WARMUP=${WARMUP:-30}             # seconds of uncounted load per size for Edgeway (JIT); 2 s for the others
+WARMUP=${WARMUP:-60}             # seconds of uncounted load per size for Edgeway (JIT); 2 s for the others
 SKIP_EDGEWAY=${SKIP_EDGEWAY:-0}
 BENCH_ALLOW_BUILD=${BENCH_ALLOW_BUILD:-0}
 PROXY_CPU=${PROXY_CPU:-1}
