@@ -34,20 +34,8 @@ public final class CertificateStore {
 
     /** Up to {@code limit} certificates having every tag in {@code tags}, in name order from {@code offset}. */
     public List<Stored<Certificate>> page(List<String> tags, int limit, int offset) {
-        return log.db().consistentRead(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT * FROM certificates WHERE tags @> ? ORDER BY name LIMIT ? OFFSET ?")) {
-                ps.setArray(1, Rows.textArray(c, tags));
-                ps.setInt(2, limit);
-                ps.setInt(3, offset);
-                try (ResultSet rs = ps.executeQuery()) {
-                    List<Stored<Certificate>> out = new ArrayList<>();
-                    while (rs.next()) {
-                        out.add(read(rs));
-                    }
-                    return out;
-                }
-            }
-        });
+        return log.db().consistentRead(c -> Rows.list(c, "SELECT * FROM certificates WHERE tags @> ? ORDER BY name LIMIT ? OFFSET ?", CertificateStore::read,
+                Rows.textArray(c, tags), limit, offset));
     }
 
     public Stored<Certificate> get(String key) {

@@ -13,7 +13,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -38,20 +37,8 @@ public final class RouteStore {
 
     /** Up to {@code limit} entities having every tag in {@code tags}, in name order from {@code offset}. */
     public List<Stored<Route>> page(List<String> tags, int limit, int offset) {
-        return log.db().consistentRead(c -> {
-            try (PreparedStatement ps = c.prepareStatement(SELECT + " WHERE r.tags @> ? ORDER BY r.name LIMIT ? OFFSET ?")) {
-                ps.setArray(1, Rows.textArray(c, tags));
-                ps.setInt(2, limit);
-                ps.setInt(3, offset);
-                try (ResultSet rs = ps.executeQuery()) {
-                    List<Stored<Route>> out = new ArrayList<>();
-                    while (rs.next()) {
-                        out.add(read(rs));
-                    }
-                    return out;
-                }
-            }
-        });
+        return log.db().consistentRead(c -> Rows.list(c, SELECT + " WHERE r.tags @> ? ORDER BY r.name LIMIT ? OFFSET ?", RouteStore::read,
+                Rows.textArray(c, tags), limit, offset));
     }
 
     public Stored<Route> get(String key) {
@@ -109,16 +96,7 @@ public final class RouteStore {
 
     /** The routes whose row was written by a revision after {@code revision} (inserted or updated since). */
     static List<Stored<Route>> writtenAfter(Connection c, long revision) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(SELECT + " WHERE r.revision > ?")) {
-            ps.setLong(1, revision);
-            try (ResultSet rs = ps.executeQuery()) {
-                List<Stored<Route>> out = new ArrayList<>();
-                while (rs.next()) {
-                    out.add(read(rs));
-                }
-                return out;
-            }
-        }
+        return Rows.list(c, SELECT + " WHERE r.revision > ?", RouteStore::read, revision);
     }
 
     static long count(Connection c) throws SQLException {

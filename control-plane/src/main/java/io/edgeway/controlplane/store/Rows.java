@@ -64,15 +64,19 @@ final class Rows {
         T read(ResultSet rs) throws SQLException;
     }
 
-    /** Every row {@code sql} (a constant, never input) selects, in its order. */
-    static <T> List<T> list(Connection c, String sql, Reader<T> reader) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql);
-             ResultSet rs = ps.executeQuery()) {
-            List<T> out = new ArrayList<>();
-            while (rs.next()) {
-                out.add(reader.read(rs));
+    /** Every row {@code sql} (a constant, never input) selects with {@code params} bound in order, in its order. */
+    static <T> List<T> list(Connection c, String sql, Reader<T> reader, Object... params) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setObject(i + 1, params[i]);
             }
-            return out;
+            try (ResultSet rs = ps.executeQuery()) {
+                List<T> out = new ArrayList<>();
+                while (rs.next()) {
+                    out.add(reader.read(rs));
+                }
+                return out;
+            }
         }
     }
 

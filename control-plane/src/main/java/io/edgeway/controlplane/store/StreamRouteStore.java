@@ -31,20 +31,8 @@ public final class StreamRouteStore {
     }
 
     public List<Stored<StreamRoute>> page(List<String> tags, int limit, int offset) {
-        return log.db().consistentRead(c -> {
-            try (PreparedStatement ps = c.prepareStatement(SELECT + " WHERE r.tags @> ? ORDER BY r.name LIMIT ? OFFSET ?")) {
-                ps.setArray(1, Rows.textArray(c, tags));
-                ps.setInt(2, limit);
-                ps.setInt(3, offset);
-                try (ResultSet rs = ps.executeQuery()) {
-                    List<Stored<StreamRoute>> out = new ArrayList<>();
-                    while (rs.next()) {
-                        out.add(read(rs));
-                    }
-                    return out;
-                }
-            }
-        });
+        return log.db().consistentRead(c -> Rows.list(c, SELECT + " WHERE r.tags @> ? ORDER BY r.name LIMIT ? OFFSET ?", StreamRouteStore::read,
+                Rows.textArray(c, tags), limit, offset));
     }
 
     public Stored<StreamRoute> get(String key) {

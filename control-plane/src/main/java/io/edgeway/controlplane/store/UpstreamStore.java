@@ -35,20 +35,8 @@ public final class UpstreamStore {
 
     /** Up to {@code limit} entities having every tag in {@code tags}, in name order from {@code offset}. */
     public List<Stored<Upstream>> page(List<String> tags, int limit, int offset) {
-        return log.db().consistentRead(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT * FROM upstreams WHERE tags @> ? ORDER BY name LIMIT ? OFFSET ?")) {
-                ps.setArray(1, Rows.textArray(c, tags));
-                ps.setInt(2, limit);
-                ps.setInt(3, offset);
-                try (ResultSet rs = ps.executeQuery()) {
-                    List<Stored<Upstream>> out = new ArrayList<>();
-                    while (rs.next()) {
-                        out.add(read(rs));
-                    }
-                    return out;
-                }
-            }
-        });
+        return log.db().consistentRead(c -> Rows.list(c, "SELECT * FROM upstreams WHERE tags @> ? ORDER BY name LIMIT ? OFFSET ?", UpstreamStore::read,
+                Rows.textArray(c, tags), limit, offset));
     }
 
     public Stored<Upstream> get(String key) {
