@@ -2,6 +2,7 @@ package io.edgeway.dataplane.netty;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 
 /**
  * Checks a complete upstream response head in place and copies what the client may see into a
@@ -31,46 +32,42 @@ final class ResponseHead {
 
     private ResponseHead() {}
 
-    /**
-     * The index just past the blank line that ends the head starting at the reader index, -1 if it has not
-     * all arrived (or is longer than {@code max}: Netty's decoder then reports it), or -2 if a line ends in a
-     * bare LF.
-     */
-    static int end(ByteBuf in, int max) {
-        int from = in.readerIndex();
-        int limit = Math.min(in.writerIndex(), from + max);
-        int lineStart = from;
-        while (true) {
-            int lf = in.indexOf(lineStart, limit, (byte) '\n');
-            if (lf < 0) {
-                return -1;
-            }
-            if (lf == lineStart || in.getByte(lf - 1) != '\r') {
-                return -2;
-            }
-            if (lf == lineStart + 1) {
-                return lf + 1;
-            }
-            lineStart = lf + 1;
-        }
-    }
+    /** What {@link #parse} answers while the head has not all arrived; never passed on. */
+    static final PassHead INCOMPLETE = new PassHead(Unpooled.EMPTY_BUFFER, 0, false, PassHead.Framing.NONE, 0);
 
-    /** The head in {@code [reader index, end)} as a {@link PassHead}, or {@code null} for Netty's decoder. */
-    static PassHead parse(ByteBuf in, int end, boolean headRequest, ByteBufAllocator alloc) {
+    /**
+     * The head at the reader index as a {@link PassHead}, with the reader index moved past it; or
+     * {@link #INCOMPLETE} while it has not all arrived; or {@code null} for Netty's decoder, which then reports
+     * what is wrong (a head longer than {@code max}, a bare LF) or handles what this path does not. One pass:
+     * each line is found, checked and copied (or dropped) in turn.
+     */
+    static PassHead parse(ByteBuf in, int max, boolean headRequest, ByteBufAllocator alloc) {
         int start = in.readerIndex();
-        int statusEnd = in.indexOf(start, end, (byte) '\n') - 1;
+        int limit = Math.min(in.writerIndex(), start + max);
+        int statusEnd = lineEnd(in, start, limit);
+        if (statusEnd < 0) {
+            return statusEnd == INCOMPLETE_LINE && limit < start + max ? INCOMPLETE : null;
+        }
         int status = status(in, start, statusEnd);
         if (status < 200 || status == 503) {
             return null;
         }
-        ByteBuf out = alloc.buffer(end - start + 24);
+        ByteBuf out = alloc.buffer(Math.min(limit - start, 1024) + 24); // + room for connection: close
         out.writeBytes(in, start, statusEnd + 2 - start);
         long length = -1;
         boolean chunked = false;
         boolean closes = false;
         int line = statusEnd + 2;
-        while (line < end - 2) {
-            int cr = in.indexOf(line, end, (byte) '\n') - 1;
+        while (true) {
+            int cr = lineEnd(in, line, limit);
+            if (cr < 0) {
+                out.release();
+                return cr == INCOMPLETE_LINE && limit < start + max ? INCOMPLETE : null;
+            }
+            if (cr == line) {
+                in.readerIndex(cr + 2); // the blank line that ends the head
+                break;
+            }
             int colon = nameEnd(in, line, cr);
             if (colon < 0) {
                 return refuse(out);
@@ -111,6 +108,7 @@ final class ResponseHead {
         }
         PassHead.Framing framing;
         if (chunked && length >= 0) {
+            in.readerIndex(start);
             return refuse(out);
         } else if (headRequest || status == 204 || status == 304 || length == 0) {
             framing = PassHead.Framing.NONE;
@@ -119,9 +117,22 @@ final class ResponseHead {
         } else if (length > 0) {
             framing = PassHead.Framing.LENGTH;
         } else {
+            in.readerIndex(start);
             return refuse(out); // delimited by the close: Netty's path re-frames it
         }
         return new PassHead(out, status, closes, framing, length);
+    }
+
+    private static final int INCOMPLETE_LINE = -1;
+    private static final int BARE_LF = -2;
+
+    /** The index of the CR of the line starting at {@code from}, or INCOMPLETE_LINE, or BARE_LF. */
+    private static int lineEnd(ByteBuf in, int from, int limit) {
+        int lf = in.indexOf(from, limit, (byte) '\n');
+        if (lf < 0) {
+            return INCOMPLETE_LINE;
+        }
+        return lf > from && in.getByte(lf - 1) == '\r' ? lf - 1 : BARE_LF;
     }
 
     private static PassHead refuse(ByteBuf out) {

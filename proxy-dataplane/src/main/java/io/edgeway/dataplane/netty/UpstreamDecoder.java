@@ -60,16 +60,14 @@ final class UpstreamDecoder extends HttpResponseDecoder {
             netty(ctx, in, out);
             return;
         }
-        int end = ResponseHead.end(in, maxHead);
-        if (end == -1 && in.readableBytes() < maxHead) {
+        PassHead head = ResponseHead.parse(in, maxHead, headRequest, ctx.alloc());
+        if (head == ResponseHead.INCOMPLETE) {
             return; // the rest of the head is still on its way
         }
-        PassHead head = end < 0 ? null : ResponseHead.parse(in, end, headRequest, ctx.alloc());
         if (head == null) {
             netty(ctx, in, out);
             return;
         }
-        in.readerIndex(end);
         out.add(head);
         switch (head.framing()) {
             case NONE -> out.add(PassBody.EMPTY_LAST);
