@@ -1,4 +1,5 @@
-# Process bookkeeping shared by the bench scripts (sourced): only what a script started is ever signalled.
+# Process bookkeeping and waiting shared by the bench scripts (sourced): only what a script started is ever
+# signalled.
 # Each entry is "pid:starttime:name"; the start time guards against a recycled PID.
 started=()
 
@@ -27,4 +28,18 @@ stop_tracked() {
     IFS=: read -r pid st _ <<<"$entry"
     alive "$pid" "$st" && kill -KILL "$pid" 2>/dev/null || true
   done
+}
+
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# wait_until SECONDS PID CMD...: run CMD until it succeeds; fail if PID dies or time runs out.
+wait_until() {
+  local deadline=$(( $(date +%s) + $1 )) pid=$2
+  shift 2
+  while (( $(date +%s) < deadline )); do
+    "$@" 2>/dev/null && return 0
+    kill -0 "$pid" 2>/dev/null || return 1
+    sleep 0.2
+  done
+  return 1
 }

@@ -122,20 +122,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-# wait_until SECONDS PID CMD...: run CMD until it succeeds; fail if PID dies or time runs out.
-wait_until() {
-  local deadline=$(( $(date +%s) + $1 )) pid=$2
-  shift 2
-  while (( $(date +%s) < deadline )); do
-    "$@" 2>/dev/null && return 0
-    kill -0 "$pid" 2>/dev/null || return 1
-    sleep 0.2
-  done
-  return 1
-}
-
 # CPU ticks (utime+stime, all threads) summed over pids; fields 14/15 = $12/$13 once "pid (comm) " is cut.
 cpu_ticks() {
   local pid total=0 t

@@ -127,17 +127,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-wait_until() { # SECONDS PID CMD...: until CMD succeeds; fails if PID dies or time runs out
-  local deadline=$(( $(date +%s) + $1 )) pid=$2
-  shift 2
-  while (( $(date +%s) < deadline )); do
-    "$@" 2>/dev/null && return 0
-    kill -0 "$pid" 2>/dev/null || return 1
-    sleep 0.2
-  done
-  return 1
-}
 cpu_ticks() { awk '{sub(/.*\) /, ""); print $12 + $13}' "/proc/$1/stat"; }
 cpu_busy() { awk -v c="cpu$1" '$1 == c {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
 rss_now() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
