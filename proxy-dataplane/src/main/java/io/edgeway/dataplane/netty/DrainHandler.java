@@ -73,15 +73,13 @@ public final class DrainHandler extends ChannelDuplexHandler {
             }
         } else if (msg instanceof PassHead head) {
             informational = false; // only final responses are relayed as bytes
-            if (closing || drain.closing()) {
-                closing = true;
+            if (closesAfterThisResponse()) {
                 head.closeConnection();
             }
         } else {
             if (msg instanceof HttpResponse res) {
                 informational = res.status().code() < 200;
-                if (!informational && (closing || drain.closing())) {
-                    closing = true;
+                if (!informational && closesAfterThisResponse()) {
                     res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
                 }
             }
@@ -94,6 +92,12 @@ public final class DrainHandler extends ChannelDuplexHandler {
             }
         }
         ctx.write(msg, promise);
+    }
+
+    /** Whether the final response starting now is this connection's last: it was told to close, or the drain began. */
+    private boolean closesAfterThisResponse() {
+        closing |= drain.closing();
+        return closing;
     }
 
     private ChannelPromise responseEnded(ChannelPromise promise) {
