@@ -5,7 +5,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 
 /**
- * Checks a complete upstream response head in place and copies what the client may see into a
+ * Checks an upstream response head in place and copies what the client may see into a
  * {@link PassHead}, without making an object per header. It accepts only the plain case and answers
  * {@code null} for everything else, which then goes through Netty's decoder: a status below 200, 503 (which
  * may be retried), any version but HTTP/1.1, a body delimited by closing, a {@code Connection} header naming
