@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 
@@ -19,6 +20,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
     private final Metrics metrics;
     private Channel channel;
     private UpstreamDecoder decoder;
+    private UpstreamRequestEncoder encoder;
     private Exchange owner;
 
     BackendHandler(UpstreamPool pool, InetSocketAddress target, Metrics metrics) {
@@ -43,6 +45,18 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
     void expect(HttpMethod method, boolean passAllowed) {
         if (decoder != null) {
             decoder.expect(method, passAllowed);
+        }
+    }
+
+    /**
+     * The X-Forwarded-* values of the head about to be written: the HTTP/1.1 encoder writes them after its
+     * headers; an h2c stream, which takes the head as an object, gets them in it.
+     */
+    void forwarded(HttpRequest req, ForwardedFields fields) {
+        if (encoder != null) {
+            encoder.next(fields);
+        } else {
+            fields.addTo(req.headers());
         }
     }
 
@@ -71,6 +85,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
     public void handlerAdded(ChannelHandlerContext ctx) {
         channel = ctx.channel();
         decoder = ctx.pipeline().get(UpstreamDecoder.class);
+        encoder = ctx.pipeline().get(UpstreamRequestEncoder.class);
     }
 
     @Override

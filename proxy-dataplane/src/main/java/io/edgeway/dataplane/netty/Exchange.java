@@ -34,6 +34,8 @@ final class Exchange {
     /** Ties late callbacks (connects, timers) to the request that started them. */
     long id;
     HttpRequest request;
+    /** The X-Forwarded-* values for {@link #request}, set by {@link HeaderRewriter#request}. */
+    final ForwardedFields forwarded = new ForwardedFields();
     boolean keepAlive;
     boolean requestDone;
     boolean responseStarted;
@@ -160,6 +162,7 @@ final class Exchange {
         frontend.state(State.PROXYING);
         // Void promises toward the target: nothing waits on these writes, and a failed one surfaces as an
         // exception that closes the connection, which the exchange hears about in upstreamClosed.
+        backend.forwarded(request, forwarded);
         ch.write(request, ch.voidPromise());
         if (requestDone) { // a retry: the original request had no body
             ch.write(LastHttpContent.EMPTY_LAST_CONTENT, ch.voidPromise());
@@ -327,7 +330,7 @@ final class Exchange {
     }
 
     private void finishResponse(Object last) {
-        ctx.writeAndFlush(last);
+        ctx.writeAndFlush(last, ctx.voidPromise());
         timers.cancel();
         BackendHandler b = backend;
         backend = null;
@@ -340,7 +343,7 @@ final class Exchange {
 
     /** The end of the 101: from here on both connections only relay bytes. */
     private void switchProtocols(HttpContent last) {
-        ctx.writeAndFlush(last);
+        ctx.writeAndFlush(last, ctx.voidPromise());
         timers.cancel();
         BackendHandler b = backend;
         backend = null;

@@ -45,6 +45,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private ClientCodec codec;
     private String clientIp = "";
     private boolean trustedPeer;
+    /** The last Host header and its normalised form: a keep-alive client sends the same one every time. */
+    private String lastHost;
+    private String lastRouteHost = "";
     private State state = State.IDLE;
     private boolean draining;
     private boolean lingering;
@@ -155,7 +158,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
         String host = req.headers().get(HttpHeaderNames.HOST);
         // One volatile read per request; everything below uses this snapshot of the config.
-        Route route = configs.get().routes().match(RouteTable.normalizeHost(host), req.uri(), req.method().name());
+        Route route = configs.get().routes().match(routeHost(host), req.uri(), req.method().name());
         if (route == null) {
             local(HttpResponseStatus.NOT_FOUND, "no route matches this host and path", false);
             return;
@@ -167,12 +170,20 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         boolean websocket = upgrade && WebSocketUpgrade.isHandshake(req);
-        HeaderRewriter.request(req, clientIp, trustedPeer);
+        HeaderRewriter.request(req, clientIp, trustedPeer, exchange.forwarded);
         if (websocket) {
             WebSocketUpgrade.keepUpgradeHeaders(req);
             exchange.upgrade = true;
         }
         exchange.start(route, target);
+    }
+
+    private String routeHost(String host) {
+        if (host == null || !host.equals(lastHost)) {
+            lastRouteHost = RouteTable.normalizeHost(host);
+            lastHost = host;
+        }
+        return lastRouteHost;
     }
 
     /**

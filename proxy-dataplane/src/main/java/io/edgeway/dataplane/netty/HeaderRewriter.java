@@ -24,26 +24,28 @@ final class HeaderRewriter {
      * and -Host describe the hop the proxy saw. A client could claim anything in them, so they are
      * overwritten, unless the direct peer is a trusted proxy (a load balancer in front of the fleet): then
      * its X-Forwarded-For is kept and the peer appended, and its -Proto and -Host are kept when present.
+     * The values the proxy adds go to {@code forwarded}, not into the head (see {@link ForwardedFields}).
      */
-    static void request(HttpRequest req, String peerIp, boolean trustedPeer) {
+    static void request(HttpRequest req, String peerIp, boolean trustedPeer, ForwardedFields forwarded) {
         HttpHeaders h = req.headers();
         stripHopByHop(h);
         String host = h.get(HttpHeaderNames.HOST);
+        String forwardedFor = peerIp;
         if (trustedPeer && h.contains(Http.X_FORWARDED_FOR)) {
-            h.set(Http.X_FORWARDED_FOR, String.join(", ", h.getAll(Http.X_FORWARDED_FOR)) + ", " + peerIp);
-        } else {
-            h.set(Http.X_FORWARDED_FOR, peerIp);
+            forwardedFor = String.join(", ", h.getAll(Http.X_FORWARDED_FOR)) + ", " + peerIp;
         }
+        h.remove(Http.X_FORWARDED_FOR);
+        CharSequence proto = null;
         if (!trustedPeer || !h.contains(Http.X_FORWARDED_PROTO)) {
-            h.set(Http.X_FORWARDED_PROTO, HTTP);
+            h.remove(Http.X_FORWARDED_PROTO);
+            proto = HTTP;
         }
+        String forwardedHost = null;
         if (!trustedPeer || !h.contains(Http.X_FORWARDED_HOST)) {
-            if (host != null) {
-                h.set(Http.X_FORWARDED_HOST, host);
-            } else {
-                h.remove(Http.X_FORWARDED_HOST);
-            }
+            h.remove(Http.X_FORWARDED_HOST);
+            forwardedHost = host;
         }
+        forwarded.set(forwardedFor, proto, forwardedHost);
         req.setProtocolVersion(HttpVersion.HTTP_1_1); // always keep-alive toward upstreams
     }
 

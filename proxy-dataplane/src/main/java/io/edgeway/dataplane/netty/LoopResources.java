@@ -11,7 +11,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.util.concurrent.Future;
 
@@ -75,7 +74,7 @@ public final class LoopResources {
                     @Override
                     protected void initChannel(Channel ch) {
                         ch.pipeline()
-                                .addLast("encoder", new HttpRequestEncoder())
+                                .addLast("encoder", new UpstreamRequestEncoder())
                                 .addLast("decoder", new UpstreamDecoder(upstreamDecoderConfig()))
                                 .addLast("backend", new BackendHandler(pool, target.address(), metrics));
                     }

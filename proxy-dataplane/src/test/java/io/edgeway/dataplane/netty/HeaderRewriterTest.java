@@ -2,7 +2,10 @@ package io.edgeway.dataplane.netty;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -11,6 +14,8 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 class HeaderRewriterTest {
@@ -23,10 +28,39 @@ class HeaderRewriterTest {
         return req;
     }
 
+    /** The rewrite, with the forwarded fields put into the head as for an h2c target. */
+    private static void rewrite(HttpRequest req, String peerIp, boolean trusted) {
+        ForwardedFields fields = new ForwardedFields();
+        HeaderRewriter.request(req, peerIp, trusted, fields);
+        fields.addTo(req.headers());
+    }
+
+    @Test
+    void anHttp11TargetGetsTheForwardedFieldsOnceAfterTheHeadersAndNotInTrailers() {
+        HttpRequest req = spoofed(HttpVersion.HTTP_1_1);
+        req.headers().set("Transfer-Encoding", "chunked");
+        ForwardedFields fields = new ForwardedFields();
+        HeaderRewriter.request(req, "192.0.2.1", false, fields);
+        UpstreamRequestEncoder encoder = new UpstreamRequestEncoder();
+        EmbeddedChannel ch = new EmbeddedChannel(encoder);
+        encoder.next(fields);
+        ch.writeOutbound(req);
+        LastHttpContent end = new DefaultLastHttpContent();
+        end.trailingHeaders().add("X-Checksum", "abc");
+        ch.writeOutbound(end);
+        StringBuilder wire = new StringBuilder();
+        for (ByteBuf b; (b = ch.readOutbound()) != null; b.release()) {
+            wire.append(b.toString(StandardCharsets.US_ASCII));
+        }
+        assertThat(wire.toString()).isEqualTo("GET / HTTP/1.1\r\nHost: a.test\r\nTransfer-Encoding: chunked\r\n"
+                + "x-forwarded-for: 192.0.2.1\r\nx-forwarded-proto: http\r\nx-forwarded-host: a.test\r\n\r\n"
+                + "0\r\nX-Checksum: abc\r\n\r\n");
+    }
+
     @Test
     void anUntrustedPeerCannotSetForwardedHeaders() {
         HttpRequest req = spoofed(HttpVersion.HTTP_1_0);
-        HeaderRewriter.request(req, "192.0.2.1", false);
+        rewrite(req, "192.0.2.1", false);
         HttpHeaders h = req.headers();
         assertThat(h.getAll("X-Forwarded-For")).containsExactly("192.0.2.1");
         assertThat(h.get("X-Forwarded-Proto")).isEqualTo("http");
@@ -39,14 +73,14 @@ class HeaderRewriterTest {
     @Test
     void aTrustedPeerIsAppendedAndItsProtoAndHostKept() {
         HttpRequest req = spoofed(HttpVersion.HTTP_1_1);
-        HeaderRewriter.request(req, "10.0.0.9", true);
+        rewrite(req, "10.0.0.9", true);
         assertThat(req.headers().getAll("X-Forwarded-For")).containsExactly("1.2.3.4, 5.6.7.8, 10.0.0.9");
         assertThat(req.headers().get("X-Forwarded-Proto")).isEqualTo("https");
         assertThat(req.headers().get("X-Forwarded-Host")).isEqualTo("evil.test");
 
         HttpRequest bare = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/");
         bare.headers().add("Host", "a.test");
-        HeaderRewriter.request(bare, "10.0.0.9", true);
+        rewrite(bare, "10.0.0.9", true);
         assertThat(bare.headers().get("X-Forwarded-For")).isEqualTo("10.0.0.9");
         assertThat(bare.headers().get("X-Forwarded-Proto")).isEqualTo("http");
     }
