@@ -14,10 +14,10 @@
 # See bench/README.md for how to read the output.
 set -euo pipefail
 
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-5}
 DURATION=${DURATION:-10}
 CONNECTIONS=${CONNECTIONS:-50}
-WARMUP=${WARMUP:-60}             # seconds of uncounted load per size for Edgeway (JIT); 2 s for the others
+WARMUP=${WARMUP:-180}            # seconds of uncounted load per size for Edgeway (JIT); 2 s for the others
 SKIP_EDGEWAY=${SKIP_EDGEWAY:-0}
 BENCH_ALLOW_BUILD=${BENCH_ALLOW_BUILD:-0}
 PROXY_CPU=${PROXY_CPU:-1}
@@ -349,13 +349,19 @@ measure() {
   log "round $round $t/$s: $rps req/s, p50 ${p50}us p99 ${p99}us, ${cpu_us:--} CPU-us/req${non2xx:+, NON-2XX $non2xx}"
 }
 
+# Edgeway's warm-up comes in 10 s slices, sizes alternating, like the counted runs: each slice opens and
+# closes its connections, so the JIT has compiled (and, where a first close or accept invalidated its
+# assumptions, recompiled) that code too before anything is counted.
 for t in "${targets[@]}"; do
   w=2
   [[ $t == edgeway ]] && w=$WARMUP
   (( w > 0 )) || continue
-  for s in "${sizes[@]}"; do
-    log "warm-up $t/$s ${w}s (not counted)"
-    load "$t" "$s" "$w" "$tmp/warmup-$t-$s.txt"
+  slice=$(( w < 10 ? w : 10 ))
+  for (( done_s = 0; done_s < w; done_s += slice )); do
+    for s in "${sizes[@]}"; do
+      log "warm-up $t/$s ${slice}s ($((done_s + slice)) of ${w}s, not counted)"
+      load "$t" "$s" "$slice" "$tmp/warmup-$t-$s.txt"
+    done
   done
 done
 
