@@ -313,13 +313,13 @@ to_us() {
 
 # load TARGET SIZE SECONDS OUT: wrk pinned to the load CPU, bounded by timeout
 load() {
-  timeout $(( $3 + 30 )) nice -n "$NICE" taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"$3"s --latency \
+  timeout $(( $3 + 30 )) nice -n "$NICE" taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"$3"s --latency -s "$repo/bench/wrk-tail.lua" \
     "http://127.0.0.1:${port[$1]}/$2" >"$4" 2>&1 || die "wrk against $1 /$2 failed: $(tail -5 "$4")"
 }
 
 mkdir -p "$results_dir"
 csv=$results_dir/proxy-bench-$stamp.csv
-echo "round,target,size,requests,seconds,rps,p50_us,p99_us,proxy_cpu_ticks,cpu_us_per_req,non2xx,socket_errors,cp_cpu_ticks,proxy_cpu_busy_ticks" >"$csv"
+echo "round,target,size,requests,seconds,rps,p50_us,p99_us,p999_us,max_us,proxy_cpu_ticks,cpu_us_per_req,non2xx,socket_errors,cp_cpu_ticks,proxy_cpu_busy_ticks" >"$csv"
 
 # measure ROUND TARGET SIZE: one counted run, appended to the CSV
 measure() {
@@ -332,11 +332,12 @@ measure() {
   busy_after=$(cpu_busy "$PROXY_CPU")
   [[ -n $cp_pid ]] && cp_after=$(cpu_ticks "$cp_pid")
 
-  local reqs secs rps p50 p99 non2xx sockerr cpu_us
+  local reqs secs rps p50 p99 p999 max non2xx sockerr cpu_us
   read -r reqs secs < <(awk '/requests in/ {gsub(/s,$/, "", $4); print $1, $4}' "$out") || true
   rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
   p50=$(to_us "$(awk '$1 == "50%" {print $2}' "$out")") || die "no p50 in $out"
   p99=$(to_us "$(awk '$1 == "99%" {print $2}' "$out")") || die "no p99 in $out"
+  read -r p999 max < <(awk '$1 == "tail" {print $2, $3}' "$out") || die "no tail line in $out"
   non2xx=$(awk '/Non-2xx/ {print $NF}' "$out")
   sockerr=$(awk -F'[ ,]+' '/Socket errors/ {print $5 + $7 + $9 + $11}' "$out")
   [[ -n $reqs && $reqs -gt 0 ]] || die "no completed requests in $out"
@@ -345,8 +346,8 @@ measure() {
   else
     cpu_us="" # direct: there is no proxy
   fi
-  echo "$round,$t,$s,$reqs,$secs,$rps,$p50,$p99,$((after - before)),$cpu_us,${non2xx:-0},${sockerr:-0},$((cp_after - cp_before)),$((busy_after - busy_before))" >>"$csv"
-  log "round $round $t/$s: $rps req/s, p50 ${p50}us p99 ${p99}us, ${cpu_us:--} CPU-us/req${non2xx:+, NON-2XX $non2xx}"
+  echo "$round,$t,$s,$reqs,$secs,$rps,$p50,$p99,$p999,$max,$((after - before)),$cpu_us,${non2xx:-0},${sockerr:-0},$((cp_after - cp_before)),$((busy_after - busy_before))" >>"$csv"
+  log "round $round $t/$s: $rps req/s, p50 ${p50}us p99 ${p99}us p99.9 ${p999}us max ${max}us, ${cpu_us:--} CPU-us/req${non2xx:+, NON-2XX $non2xx}"
 }
 
 # Edgeway's warm-up comes in 10 s slices, sizes alternating, like the counted runs: each slice opens and
@@ -393,17 +394,18 @@ for (t, s) in sorted({(r["target"], r["size"]) for r in rows}, key=lambda k: (k[
     rs = [r for r in rows if r["target"] == t and r["size"] == s]
     m = lambda k: statistics.median(float(r[k]) for r in rs) if all(r[k] for r in rs) else None
     hz, pct = int(sys.argv[2]), lambda r, k: float(r[k]) / hz / float(r["seconds"]) * 100
-    med[(t, s)] = dict(rps=m("rps"), p50=m("p50_us"), p99=m("p99_us"), cpu=m("cpu_us_per_req"),
+    med[(t, s)] = dict(rps=m("rps"), p50=m("p50_us"), p99=m("p99_us"), p999=m("p999_us"), max=m("max_us"), cpu=m("cpu_us_per_req"),
                        util=None if t == "direct" else statistics.median(pct(r, "proxy_cpu_ticks") for r in rs),
                        other=statistics.median(min(100.0, max(0.0, pct(r, "proxy_cpu_busy_ticks") - pct(r, "proxy_cpu_ticks"))) for r in rs),
                        errors=sum(int(r["non2xx"]) + int(r["socket_errors"]) for r in rs),
                        )
 fmt = lambda v, f: "—" if v is None else f.format(v)
-print("| target | size | req/s | p50 ms | p99 ms | proxy CPU-µs/req | proxy CPU % | other on proxy CPU % | errors |")
-print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+print("| target | size | req/s | p50 ms | p99 ms | p99.9 ms | max ms | proxy CPU-µs/req | proxy CPU % | other on proxy CPU % | errors |")
+print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for (t, s), v in med.items():
     print(f"| {t} | {s} | {fmt(v['rps'], '{:,.0f}')} | {fmt(v['p50'] and v['p50'] / 1000, '{:.3f}')} | "
-          f"{fmt(v['p99'] and v['p99'] / 1000, '{:.3f}')} | {fmt(v['cpu'], '{:.1f}')} | {fmt(v['util'], '{:.0f}')} | "
+          f"{fmt(v['p99'] and v['p99'] / 1000, '{:.3f}')} | {fmt(v['p999'] / 1000, '{:.1f}')} | "
+          f"{fmt(v['max'] / 1000, '{:.1f}')} | {fmt(v['cpu'], '{:.1f}')} | {fmt(v['util'], '{:.0f}')} | "
           f"{fmt(v['other'], '{:.0f}')} | {v['errors']} |")
 print()
 sizes = [s for s in ("small", "16k") if any(k[1] == s for k in med)]
@@ -414,6 +416,7 @@ print("| ratio (lower is better for Edgeway, except req/s) | " + " | ".join(size
 print("|---|" + "---:|" * len(sizes))
 for a, b, k, label in [("edgeway", "nginx", "cpu", "Edgeway / nginx CPU-µs per request"),
                        ("edgeway", "nginx", "p99", "Edgeway / nginx p99"),
+                       ("edgeway", "nginx", "p999", "Edgeway / nginx p99.9"),
                        ("edgeway", "nginx", "rps", "Edgeway / nginx req/s"),
                        ("edgeway", "haproxy", "cpu", "Edgeway / HAProxy CPU-µs per request"),
                        ("edgeway", "haproxy", "p99", "Edgeway / HAProxy p99"),
