@@ -357,8 +357,8 @@ for t in "${targets[@]}"; do
   w=2
   [[ $t == edgeway ]] && w=$WARMUP
   (( w > 0 )) || continue
-  slice=$(( w < 10 ? w : 10 ))
   for (( done_s = 0; done_s < w; done_s += slice )); do
+    slice=$(( w - done_s < 10 ? w - done_s : 10 ))
     for s in "${sizes[@]}"; do
       log "warm-up $t/$s ${slice}s ($((done_s + slice)) of ${w}s, not counted)"
       load "$t" "$s" "$slice" "$tmp/warmup-$t-$s.txt"
@@ -404,8 +404,8 @@ print("| target | size | req/s | p50 ms | p99 ms | p99.9 ms | max ms | proxy CPU
 print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for (t, s), v in med.items():
     print(f"| {t} | {s} | {fmt(v['rps'], '{:,.0f}')} | {fmt(v['p50'] and v['p50'] / 1000, '{:.3f}')} | "
-          f"{fmt(v['p99'] and v['p99'] / 1000, '{:.3f}')} | {fmt(v['p999'] / 1000, '{:.1f}')} | "
-          f"{fmt(v['max'] / 1000, '{:.1f}')} | {fmt(v['cpu'], '{:.1f}')} | {fmt(v['util'], '{:.0f}')} | "
+          f"{fmt(v['p99'] and v['p99'] / 1000, '{:.3f}')} | {fmt(v['p999'] and v['p999'] / 1000, '{:.1f}')} | "
+          f"{fmt(v['max'] and v['max'] / 1000, '{:.1f}')} | {fmt(v['cpu'], '{:.1f}')} | {fmt(v['util'], '{:.0f}')} | "
           f"{fmt(v['other'], '{:.0f}')} | {v['errors']} |")
 print()
 sizes = [s for s in ("small", "16k") if any(k[1] == s for k in med)]
