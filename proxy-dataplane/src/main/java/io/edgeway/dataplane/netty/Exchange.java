@@ -1,6 +1,5 @@
 package io.edgeway.dataplane.netty;
 
-import io.edgeway.dataplane.balancing.RetryBudget;
 import io.edgeway.dataplane.balancing.Target;
 import io.edgeway.dataplane.balancing.Upstream;
 import io.edgeway.dataplane.netty.FrontendHandler.State;
@@ -52,16 +51,10 @@ final class Exchange {
     private boolean upstreamKeepAlive;
     private boolean reused;
     private boolean retried;
-    private boolean failedOver;
-    private Target target;
-    /** The upstream's retry budget, counted from {@link #start} until {@link #releaseTarget}. */
-    private RetryBudget budget;
-    /** This request holds one of {@link #budget}'s retries. */
-    private boolean retryHeld;
-    /** A 503 being read and dropped before the request goes to {@link #retryTarget}. */
+    private final TargetLease lease = new TargetLease();
+    /** A 503 being read and dropped before the request goes to the target the lease parked. */
     private boolean discarding;
     private boolean discardedKeepAlive;
-    private Target retryTarget;
 
     Exchange(FrontendHandler frontend, ChannelHandlerContext ctx, LoopResources loop, Metrics metrics) {
         this.frontend = frontend;
@@ -84,21 +77,18 @@ final class Exchange {
         switching = false;
         reused = false;
         retried = false;
-        failedOver = false;
         discarding = false;
     }
 
     /** Sends the (already rewritten) request to the chosen target, on a pooled connection if one is idle. */
     void start(Route route, Target target) {
         this.route = route;
-        this.target = target;
-        budget = route.upstream().retryBudget();
-        budget.begin();
+        lease.begin(route.upstream(), target);
         send();
     }
 
     private void send() {
-        Channel pooled = loop.pool().poll(target.address());
+        Channel pooled = loop.pool().poll(lease.target().address());
         reused = pooled != null;
         if (pooled != null) {
             attach(pooled);
@@ -126,6 +116,7 @@ final class Exchange {
     private void connect() {
         frontend.state(State.CONNECTING);
         long exchange = id;
+        Target target = lease.target();
         if (route.upstream().protocol() == Upstream.Protocol.H2C) { // a stream on the loop's shared connection
             loop.openStream(target, route.timeouts().connectMs())
                     .addListener((Future<Channel> f) -> connected(exchange, f.isSuccess() ? f.getNow() : null));
@@ -144,7 +135,7 @@ final class Exchange {
             return;
         }
         if (ch == null) {
-            target.onFailure(); // health hook
+            lease.targetFailed();
             if (retry(true)) {
                 return;
             }
@@ -235,7 +226,7 @@ final class Exchange {
                 BackendHandler b = backend;
                 backend = null;
                 b.release(discardedKeepAlive);
-                resendTo(takeRetryTarget());
+                resendTo(lease.unpark());
             }
         } else if (msg instanceof HttpContent content) {
             if (content.decoderResult().isFailure()) {
@@ -287,13 +278,13 @@ final class Exchange {
         }
         if (code == 503 && requestDone && retryable(false)) {
             // Overloaded or draining: an idempotent request without a body may go to another target, once.
-            Target next = reserveRetry();
+            Target next = lease.reserveRetry(request.headers(), frontend.clientIp());
             if (next != null) {
-                target.onFailure(); // health hook
+                lease.targetFailed();
                 // The first-byte timer stays armed: a 503 whose body stalls still ends, as a 504.
                 discarding = true;
                 discardedKeepAlive = HttpUtil.isKeepAlive(res);
-                retryTarget = next;
+                lease.park(next);
                 ReferenceCountUtil.release(res);
                 return;
             }
@@ -319,10 +310,10 @@ final class Exchange {
     /** The target's final answer has begun: health hook, timers, the upstream connection's fate, metrics. */
     private void finalResponseStarts(int code, boolean upstreamKeepsAlive) {
         responseStarted = true;
-        if (code >= 500) { // health hook
-            target.onFailure();
+        if (code >= 500) { // passive health
+            lease.targetFailed();
         } else {
-            target.onSuccess();
+            lease.targetSucceeded();
         }
         timers.cancel();
         upstreamKeepAlive = upstreamKeepsAlive;
@@ -376,7 +367,7 @@ final class Exchange {
         backend = null;
         if (discarding) { // closed while we dropped its 503: the retry is already granted
             discarding = false;
-            resendTo(takeRetryTarget());
+            resendTo(lease.unpark());
             return;
         }
         if (!responseStarted && reused && requestDone && !bodySent && !retried && replayable()) {
@@ -391,9 +382,9 @@ final class Exchange {
             connect();
             return;
         }
-        if (!responseStarted && target != null) {
+        if (!responseStarted && lease.target() != null) {
             // Reset or closed before any response byte: the target's failure; a safe request goes elsewhere.
-            target.onFailure(); // health hook
+            lease.targetFailed();
             timers.cancel();
             if (retry(false)) {
                 return;
@@ -406,8 +397,8 @@ final class Exchange {
     }
 
     private void failUpstream(String detail) {
-        if (!responseStarted && target != null) {
-            target.onFailure(); // health hook
+        if (!responseStarted) {
+            lease.targetFailed();
         }
         timers.cancel();
         dropBackend();
@@ -418,34 +409,15 @@ final class Exchange {
         }
     }
 
-    // ---- balancing hooks: the one place a picked target is given back, and the one connect-failure retry
+    // ---- the held target: given back in one place, failed over at most once (see TargetLease)
 
-    /** The picked target counts as in flight (least-request) until it is given back here; so does the budget. */
     void releaseTarget() {
-        releasePick();
-        if (retryTarget != null) {
-            retryTarget.release();
-            retryTarget = null;
-        }
-        if (budget != null) {
-            budget.end(retryHeld);
-            budget = null;
-            retryHeld = false;
-        }
-    }
-
-    private void releasePick() {
-        if (target != null) {
-            target.release();
-            target = null;
-        }
+        lease.release();
     }
 
     /** A first-byte timeout is the target's failure, for passive health. */
     void targetTimedOut() {
-        if (target != null) {
-            target.onFailure();
-        }
+        lease.targetFailed();
     }
 
     /**
@@ -453,7 +425,7 @@ final class Exchange {
      * otherwise only an idempotent one whose body (if any) has not been sent, and only once per request.
      */
     private boolean retryable(boolean nothingSent) {
-        return !failedOver && budget != null && (nothingSent || (!bodySent && idempotent(request.method())));
+        return lease.mayFailOver() && (nothingSent || (!bodySent && idempotent(request.method())));
     }
 
     private boolean replayable() {
@@ -466,16 +438,12 @@ final class Exchange {
                 || m == HttpMethod.DELETE || m == HttpMethod.TRACE;
     }
 
-    /**
-     * One retry on another target, when the request is {@link #retryable} and the upstream's
-     * {@link RetryBudget} allows it; this keeps a dead target's share of requests from failing while
-     * passive health is still counting, without ever multiplying the load on targets that all fail.
-     */
+    /** One retry on another target, when the request is {@link #retryable} and the retry budget allows it. */
     private boolean retry(boolean nothingSent) {
         if (!retryable(nothingSent)) {
             return false;
         }
-        Target next = reserveRetry();
+        Target next = lease.reserveRetry(request.headers(), frontend.clientIp());
         if (next == null) {
             return false;
         }
@@ -483,39 +451,9 @@ final class Exchange {
         return true;
     }
 
-    /** Another target, counted as picked, with a retry taken from the budget; or null (then nothing is held). */
-    private Target reserveRetry() {
-        failedOver = true;
-        Target next = null;
-        // Other loops move a round-robin cursor too, so the next pick may be the same target: a few tries.
-        for (int i = 0; i < 3 && next == null; i++) {
-            next = route.upstream().pick(request.headers(), frontend.clientIp());
-            if (next == target) {
-                next.release();
-                next = null;
-            }
-        }
-        if (next == null) {
-            return null;
-        }
-        if (!budget.tryRetry()) {
-            next.release();
-            return null;
-        }
-        retryHeld = true;
-        return next;
-    }
-
-    private Target takeRetryTarget() {
-        Target t = retryTarget;
-        retryTarget = null;
-        return t;
-    }
-
     private void resendTo(Target next) {
         timers.cancel();
-        releasePick();
-        target = next;
+        lease.switchTo(next);
         send();
         if (relaying()) { // a pooled connection took it: flush it now, as a client read batch would
             frontend.drainPending();
