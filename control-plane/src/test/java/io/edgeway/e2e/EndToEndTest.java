@@ -87,6 +87,21 @@ class EndToEndTest {
     }
 
     @Test
+    @Order(0)
+    void proxiesOfAFleetWithNoRoutesYetAreReady() {
+        // An empty store is revision 0. The proxies apply it, so a new autoscaling group passes its load
+        // balancer's health checks before anyone has written a route (and is not replaced for failing them).
+        for (JavaProcess proxy : proxies) {
+            URI readyz = URI.create("http://127.0.0.1:" + proxy.ready("status") + "/readyz");
+            await().atMost(CONVERGE).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
+                HttpResponse<String> ready = http.send(HttpRequest.newBuilder(readyz).build(), BodyHandlers.ofString());
+                assertThat(ready.statusCode()).isEqualTo(200);
+                assertThat(ready.body()).isEqualTo("ready version=0\n");
+            });
+        }
+    }
+
+    @Test
     @Order(1)
     void routeWrittenToTheApiIsServedByEveryProxyRoundRobin() throws Exception {
         AdminClient.Reply upstream = admin.post("/api/v1/upstreams", """

@@ -107,7 +107,7 @@ class DataPlaneIntegrationTest {
 
     @Test
     @Order(1)
-    void readyOnlyAfterTheFirstConfigIsApplied() throws Exception {
+    void readyOnlyOnceAConfigIsAppliedEvenAnEmptyOne() throws Exception {
         await().until(() -> !cp.hellos.isEmpty());
         assertThat(cp.hellos.get(0).getAppliedVersion()).isZero();
         assertThat(cp.hellos.get(0).getNodeId()).isEqualTo(dp.nodeId());
@@ -115,12 +115,18 @@ class DataPlaneIntegrationTest {
         assertThat(status("/readyz")).isEqualTo(503);
         assertThat(get("app.test", "/").statusCode()).isEqualTo(404);
 
+        // What an empty control plane sends: no routes, but a config, so a new fleet passes its health checks.
+        cp.push(Snapshot.newBuilder().setVersion(0).setNonce("nonce-0").build());
+        await().until(() -> cp.answered(0, true));
+        assertThat(status("/readyz")).isEqualTo(200);
+        assertThat(get("app.test", "/").statusCode()).isEqualTo(404);
+
         cp.push(snapshot(2));
         await().until(() -> cp.answered(2, true));
         assertThat(dp.appliedVersion()).isEqualTo(2);
         assertThat(status("/readyz")).isEqualTo(200);
-        assertThat(cp.answers.stream().filter(m -> m.hasAck()).findFirst().orElseThrow().getAck().getNonce())
-                .isEqualTo("nonce-2");
+        assertThat(cp.answers.stream().filter(m -> m.hasAck() && m.getAck().getVersion() == 2).findFirst()
+                .orElseThrow().getAck().getNonce()).isEqualTo("nonce-2");
     }
 
     @Test

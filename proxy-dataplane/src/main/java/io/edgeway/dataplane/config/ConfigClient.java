@@ -232,7 +232,7 @@ public final class ConfigClient implements AutoCloseable {
                     snapshot.getVersion() + " is older than the applied version " + held
                             + "; a proxy never goes backwards").toProto()));
         }
-        if (snapshot.getVersion() == held) {
+        if (snapshot.getVersion() == held && holder.applied()) {
             return ack(snapshot);
         }
         try {

@@ -17,8 +17,12 @@ public final class ConfigHolder {
         return current.version();
     }
 
+    /**
+     * A snapshot has been applied, from the control plane or the disk cache. Version 0 counts: it is what
+     * an empty control plane sends, and a fleet with no routes yet must still pass its health checks.
+     */
     public boolean applied() {
-        return current.version() > 0;
+        return current != RuntimeConfig.NONE;
     }
 
     public void set(RuntimeConfig config) {

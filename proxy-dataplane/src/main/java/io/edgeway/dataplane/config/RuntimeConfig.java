@@ -51,9 +51,9 @@ public record RuntimeConfig(long version, RouteTable routes, Map<String, Upstrea
     public static RuntimeConfig from(Snapshot snapshot, RuntimeConfig running) throws InvalidConfigException {
         requireNonNull(running, "running");
         List<ConfigError> errors = new ArrayList<>();
-        if (snapshot.getVersion() <= 0) {
+        if (snapshot.getVersion() < 0) { // 0 is an empty control plane's: no routes yet, but a config
             errors.add(new ConfigError("snapshot", "", "version",
-                    snapshot.getVersion() + " (expected: >= 1)"));
+                    snapshot.getVersion() + " (expected: >= 0)"));
         }
         Map<String, Upstream> upstreams = new HashMap<>();
         for (int i = 0; i < snapshot.getUpstreamsCount(); i++) {

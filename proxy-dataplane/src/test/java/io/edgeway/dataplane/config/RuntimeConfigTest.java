@@ -111,9 +111,18 @@ class RuntimeConfigTest {
     }
 
     @Test
-    void versionMustBePositive() {
-        assertThatThrownBy(() -> RuntimeConfig.from(Snapshot.newBuilder().build()))
+    void versionMustNotBeNegative() {
+        assertThatThrownBy(() -> RuntimeConfig.from(Snapshot.newBuilder().setVersion(-1).build()))
                 .isInstanceOf(InvalidConfigException.class).hasMessageContaining("version");
+    }
+
+    @Test
+    void anEmptyControlPlanesVersionZeroIsAConfigWithNoRoutes() throws Exception {
+        RuntimeConfig c = RuntimeConfig.from(Snapshot.newBuilder().setVersion(0).build());
+
+        assertThat(c).isNotSameAs(RuntimeConfig.NONE);
+        assertThat(c.version()).isZero();
+        assertThat(c.routes().match("any.example.com", "/", "GET")).isNull();
     }
 
     @Test
