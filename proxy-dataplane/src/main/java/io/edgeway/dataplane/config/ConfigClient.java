@@ -232,6 +232,8 @@ public final class ConfigClient implements AutoCloseable {
                     snapshot.getVersion() + " is older than the applied version " + held
                             + "; a proxy never goes backwards").toProto()));
         }
+        // The version held (a reconnect) needs only an Ack. Version 0 before anything is applied is not held
+        // but an empty control plane's first config, which must be applied for the proxy to become ready.
         if (snapshot.getVersion() == held && holder.applied()) {
             return ack(snapshot);
         }

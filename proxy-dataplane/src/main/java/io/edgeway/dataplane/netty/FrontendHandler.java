@@ -170,7 +170,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         boolean websocket = upgrade && WebSocketUpgrade.isHandshake(req);
-        HeaderRewriter.request(req, clientIp, trustedPeer, exchange.forwarded);
+        HeaderRewriter.request(req, host, clientIp, trustedPeer, exchange.forwarded);
         if (websocket) {
             WebSocketUpgrade.keepUpgradeHeaders(req);
             exchange.upgrade = true;

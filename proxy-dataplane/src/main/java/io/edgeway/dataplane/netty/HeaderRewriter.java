@@ -25,11 +25,11 @@ final class HeaderRewriter {
      * overwritten, unless the direct peer is a trusted proxy (a load balancer in front of the fleet): then
      * its X-Forwarded-For is kept and the peer appended, and its -Proto and -Host are kept when present.
      * The values the proxy adds go to {@code forwarded}, not into the head (see {@link ForwardedFields}).
+     * {@code host} is the request's Host header, which the caller has already read to route it.
      */
-    static void request(HttpRequest req, String peerIp, boolean trustedPeer, ForwardedFields forwarded) {
+    static void request(HttpRequest req, String host, String peerIp, boolean trustedPeer, ForwardedFields forwarded) {
         HttpHeaders h = req.headers();
-        stripHopByHop(h);
-        String host = h.get(HttpHeaderNames.HOST);
+        stripHopByHop(h); // keeps Host, even when Connection names it
         String forwardedFor = peerIp;
         if (trustedPeer && h.contains(Http.X_FORWARDED_FOR)) {
             forwardedFor = String.join(", ", h.getAll(Http.X_FORWARDED_FOR)) + ", " + peerIp;
