@@ -20,7 +20,9 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -38,8 +40,27 @@ final class ScriptedBackend implements AutoCloseable {
     record Seen(HttpRequest head, byte[] body, Map<String, String> trailers, boolean complete) {}
 
     final Map<String, Seen> seen = new ConcurrentHashMap<>();
+    /** Every request head that arrived, as "METHOD uri", in the order the target parsed them. */
+    final List<String> arrived = new CopyOnWriteArrayList<>();
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Channel server;
+
+    /**
+     * Responses whose framing a client could read otherwise than the proxy (issue 12): each must become a
+     * 502, never a relayed body.
+     */
+    static final Map<String, String> BAD_FRAMING = Map.of(
+            "/bad-framing/connection-names-content-length",
+            "HTTP/1.1 200 OK\r\nConnection: Content-Length\r\nContent-Length: 5\r\n\r\nhello",
+            "/bad-framing/connection-names-transfer-encoding",
+            "HTTP/1.1 200 OK\r\nConnection: keep-alive, Transfer-Encoding\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + "5\r\nhello\r\n0\r\n\r\n",
+            "/bad-framing/content-length-and-chunked",
+            "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+            "/bad-framing/gzip-then-chunked",
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+            "/bad-framing/chunked-then-gzip",
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, gzip\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
 
     ScriptedBackend() throws InterruptedException {
         server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
@@ -67,6 +88,7 @@ final class ScriptedBackend implements AutoCloseable {
                     head = req;
                     body.reset();
                     String path = req.uri();
+                    arrived.add(req.method() + " " + path);
                     seen.put(path, new Seen(req, new byte[0], Map.of(), false));
                     if (path.startsWith("/continue") && HttpUtil.is100ContinueExpected(req)) {
                         send(ctx, "HTTP/1.1 100 Continue\r\n\r\n");
@@ -98,6 +120,8 @@ final class ScriptedBackend implements AutoCloseable {
             } else if (path.startsWith("/early")) {
                 send(ctx, "HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n"
                         + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+            } else if (BAD_FRAMING.containsKey(path)) {
+                send(ctx, BAD_FRAMING.get(path));
             } else if (path.startsWith("/trailers")) {
                 send(ctx, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: X-Checksum\r\n\r\n"
                         + "5\r\nhello\r\n6\r\n world\r\n0\r\nX-Checksum: abc\r\n\r\n");

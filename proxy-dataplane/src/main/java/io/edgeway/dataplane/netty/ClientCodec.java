@@ -29,6 +29,13 @@ import java.util.concurrent.TimeUnit;
  * arrives in one read costs no timer.
  */
 final class ClientCodec extends CombinedChannelDuplexHandler<ClientCodec.Decoder, ClientCodec.Encoder> {
+    /** A head Netty decoded but the proxy refuses; its message is the client's answer. */
+    static final class MalformedHead extends IllegalArgumentException {
+        MalformedHead(String reason) {
+            super(reason);
+        }
+    }
+
     /** Methods of the requests not answered yet, oldest first; HEAD answers carry no body. */
     private final ArrayDeque<HttpMethod> methods = new ArrayDeque<>(4);
 
@@ -56,6 +63,9 @@ final class ClientCodec extends CombinedChannelDuplexHandler<ClientCodec.Decoder
         private boolean inHead = true;
         private boolean lastWasLf;
         private boolean folded;
+        private boolean lineChecked;
+        /** Why the request line of the head being decoded is refused, or null. */
+        private String badLine;
         private boolean headStarted;
         private ScheduledFuture<?> headerTimer;
 
@@ -69,6 +79,9 @@ final class ClientCodec extends CombinedChannelDuplexHandler<ClientCodec.Decoder
             int start = in.readerIndex();
             int before = out.size();
             boolean head = inHead;
+            if (head && !lineChecked) {
+                checkRequestLine(in);
+            }
             super.decode(ctx, in, out);
             if (head) {
                 scanForFolding(in, start, in.readerIndex());
@@ -82,6 +95,7 @@ final class ClientCodec extends CombinedChannelDuplexHandler<ClientCodec.Decoder
                 }
                 if (o instanceof LastHttpContent) {
                     inHead = true;
+                    lineChecked = false;
                 }
             }
             // One decode call never reads past the end of a head, so a head call without a request
@@ -104,12 +118,39 @@ final class ClientCodec extends CombinedChannelDuplexHandler<ClientCodec.Decoder
             lastWasLf = false;
             cancelTimer();
             methods.add(req.method());
-            if (folded) {
-                folded = false;
-                if (req.decoderResult().isSuccess()) {
-                    req.setDecoderResult(DecoderResult.failure(
-                            new IllegalArgumentException("obsolete line folding in a header")));
-                }
+            String malformed = folded ? "obsolete line folding in a header" : badLine;
+            folded = false;
+            badLine = null;
+            if (malformed != null && req.decoderResult().isSuccess()) {
+                req.setDecoderResult(DecoderResult.failure(new MalformedHead(malformed)));
+            }
+        }
+
+        /**
+         * Netty splits a request line at any run of spaces, tabs, VT, FF or CR, which RFC 9112 3 allows a
+         * server but a proxy must not: a target that splits it otherwise would see another method, target
+         * or version than the one routed. Exactly {@code method SP target SP version} passes. Checked once
+         * the whole line has arrived (Netty consumes none of an unfinished line), on the bytes themselves.
+         */
+        private void checkRequestLine(ByteBuf in) {
+            int from = in.readerIndex();
+            int to = in.writerIndex();
+            while (from < to && (in.getByte(from) == '\r' || in.getByte(from) == '\n')) {
+                from++; // empty lines before a request are ignored (RFC 9112 2.2), as Netty does
+            }
+            int lf = from < to ? in.indexOf(from, to, (byte) '\n') : -1;
+            if (lf < 0) {
+                return;
+            }
+            lineChecked = true;
+            int end = in.getByte(lf - 1) == '\r' ? lf - 1 : lf; // a bare LF is Netty's to refuse
+            int sp1 = in.indexOf(from, end, (byte) ' ');
+            int sp2 = sp1 < 0 ? -1 : in.indexOf(sp1 + 1, end, (byte) ' ');
+            boolean wellFormed = sp1 > from && sp2 > sp1 + 1 && sp2 < end - 1
+                    && in.indexOf(sp2 + 1, end, (byte) ' ') < 0
+                    && in.forEachByte(from, end - from, b -> b >= 0x20 && b != 0x7f) < 0;
+            if (!wellFormed) {
+                badLine = "the request line is not method, target and version separated by single spaces";
             }
         }
 

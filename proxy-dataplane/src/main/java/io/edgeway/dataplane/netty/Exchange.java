@@ -289,6 +289,12 @@ final class Exchange {
                 return;
             }
         }
+        String framing = HeaderRewriter.responseFramingError(res.headers());
+        if (framing != null) {
+            ReferenceCountUtil.release(res);
+            failUpstream(framing); // and the connection is not pooled: where its next response starts is unknown
+            return;
+        }
         finalResponseStarts(code, HttpUtil.isKeepAlive(res));
         keepAlive = HeaderRewriter.response(res, request, keepAlive);
         if (res instanceof HttpContent) { // not produced by HttpClientCodec, but stay safe

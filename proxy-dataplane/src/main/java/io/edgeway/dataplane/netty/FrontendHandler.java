@@ -2,6 +2,7 @@ package io.edgeway.dataplane.netty;
 
 import io.edgeway.dataplane.balancing.Target;
 import io.edgeway.dataplane.config.ConfigHolder;
+import io.edgeway.dataplane.config.RuntimeConfig;
 import io.edgeway.dataplane.routing.Route;
 import io.edgeway.dataplane.routing.RouteTable;
 import io.netty.buffer.Unpooled;
@@ -158,7 +159,13 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
         String host = req.headers().get(HttpHeaderNames.HOST);
         // One volatile read per request; everything below uses this snapshot of the config.
-        Route route = configs.get().routes().match(routeHost(host), req.uri(), req.method().name());
+        RuntimeConfig config = configs.get();
+        if (config == RuntimeConfig.NONE) {
+            // No snapshot yet (control plane unreachable, no disk cache): "no route" would be a lie.
+            local(HttpResponseStatus.SERVICE_UNAVAILABLE, "the proxy has no configuration yet", false);
+            return;
+        }
+        Route route = config.routes().match(routeHost(host), req.uri(), req.method().name());
         if (route == null) {
             local(HttpResponseStatus.NOT_FOUND, "no route matches this host and path", false);
             return;

@@ -2,6 +2,7 @@ package io.edgeway.dataplane.netty;
 
 import io.edgeway.dataplane.balancing.Target;
 import io.edgeway.dataplane.config.ConfigHolder;
+import io.edgeway.dataplane.config.RuntimeConfig;
 import io.edgeway.dataplane.routing.Route;
 import io.edgeway.dataplane.routing.RouteTable;
 import io.netty.channel.Channel;
@@ -104,7 +105,12 @@ final class GrpcRelay extends ChannelInboundHandlerAdapter {
         String path = h.path() == null ? "/" : h.path().toString();
         String method = h.method() == null ? "POST" : h.method().toString();
         // One volatile read per request, as on the HTTP/1.1 path.
-        route = configs.get().routes().match(RouteTable.normalizeHost(host), path, method);
+        RuntimeConfig config = configs.get();
+        if (config == RuntimeConfig.NONE) {
+            fail(GrpcHeaders.UNAVAILABLE, "the proxy has no configuration yet");
+            return;
+        }
+        route = config.routes().match(RouteTable.normalizeHost(host), path, method);
         if (route == null) {
             fail(GrpcHeaders.UNIMPLEMENTED, "no route matches this authority and path");
             return;

@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
+import java.util.List;
 
 /** What the proxy changes in the heads it relays, in both directions. */
 final class HeaderRewriter {
@@ -29,7 +30,7 @@ final class HeaderRewriter {
      */
     static void request(HttpRequest req, String host, String peerIp, boolean trustedPeer, ForwardedFields forwarded) {
         HttpHeaders h = req.headers();
-        stripHopByHop(h); // keeps Host, even when Connection names it
+        stripHopByHop(h);
         String forwardedFor = peerIp;
         if (trustedPeer && h.contains(Http.X_FORWARDED_FOR)) {
             forwardedFor = String.join(", ", h.getAll(Http.X_FORWARDED_FOR)) + ", " + peerIp;
@@ -100,23 +101,40 @@ final class HeaderRewriter {
     }
 
     /**
+     * Why a target's final response may not be relayed, or {@code null}. The client gets exactly the framing
+     * the proxy parsed, so nothing that leaves two readings of it passes (as nginx, which answers 502 too):
+     * a Connection header naming a framing field, a Transfer-Encoding other than a single {@code chunked},
+     * or both Content-Length and Transfer-Encoding. A misread response would also leave the target's next
+     * bytes on a pooled connection to be read as the answer to someone else's request.
+     */
+    static String responseFramingError(HttpHeaders h) {
+        String connection = ConnectionHeader.responseError(h);
+        if (connection != null) {
+            return connection;
+        }
+        if (h.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+            List<String> te = h.getAll(HttpHeaderNames.TRANSFER_ENCODING);
+            if (te.size() != 1 || !HttpHeaderValues.CHUNKED.contentEqualsIgnoreCase(te.get(0).trim())) {
+                return "the target sent a Transfer-Encoding other than chunked";
+            }
+            if (h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+                return "the target sent both Content-Length and Transfer-Encoding";
+            }
+        }
+        return null;
+    }
+
+    /**
      * Removes hop-by-hop headers: Connection and every header it names, Keep-Alive, Proxy-Connection, TE,
-     * Trailer and Upgrade. Transfer-Encoding stays: the codecs re-frame the body and need it. Host stays
-     * too: the route was chosen by it, and a client must not be able to hide it from the target.
+     * Trailer and Upgrade. Framing and routing fields stay whatever Connection says (a request or response
+     * naming them is refused before this, see {@link ConnectionHeader}); removing one would unframe the
+     * message. Transfer-Encoding stays too: the codecs re-frame the body and need it.
      */
     static void stripHopByHop(HttpHeaders h) {
         if (h.contains(HttpHeaderNames.CONNECTION)) {
-            for (String value : h.getAll(HttpHeaderNames.CONNECTION)) {
-                int start = 0;
-                while (start <= value.length()) {
-                    int comma = value.indexOf(',', start);
-                    int end = comma < 0 ? value.length() : comma;
-                    String token = value.substring(start, end).trim();
-                    if (!token.isEmpty() && !HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(token)
-                            && !HttpHeaderNames.HOST.contentEqualsIgnoreCase(token)) {
-                        h.remove(token);
-                    }
-                    start = end + 1;
+            for (String token : ConnectionHeader.tokens(h)) {
+                if (!ConnectionHeader.isProtected(token)) {
+                    h.remove(token);
                 }
             }
             h.remove(HttpHeaderNames.CONNECTION);

@@ -17,6 +17,7 @@ final class Http {
     static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
     static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
     private static final AsciiString PROBLEM_JSON = AsciiString.cached("application/problem+json");
+    private static final AsciiString RETRY_AFTER_SECONDS = AsciiString.cached("5");
 
     private Http() {}
 
@@ -32,6 +33,10 @@ final class Http {
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
         if (close) {
             res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        if (status.code() == 503) {
+            // The proxy's own 503s are passing states (no config yet, no target enabled): say when to retry.
+            res.headers().set(HttpHeaderNames.RETRY_AFTER, RETRY_AFTER_SECONDS);
         }
         return res;
     }

@@ -9,7 +9,10 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.AsciiString;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Decides whether a request head may be forwarded, before anything reaches a target, and brings its target
@@ -50,6 +53,13 @@ final class RequestValidator {
         if (framing != null) {
             return bad(framing);
         }
+        if (hasFramingLookalike(h)) {
+            return bad("a header name reads as Content-Length or Transfer-Encoding with _ for -");
+        }
+        String connection = ConnectionHeader.requestError(h);
+        if (connection != null) {
+            return bad(connection);
+        }
         List<String> hosts = h.getAll(HttpHeaderNames.HOST);
         if (hosts.size() > 1) {
             return bad("multiple Host headers");
@@ -71,6 +81,9 @@ final class RequestValidator {
         }
         if (cause instanceof TooLongHttpHeaderException) {
             return HEADERS_TOO_LARGE;
+        }
+        if (cause instanceof ClientCodec.MalformedHead m) {
+            return bad(m.getMessage());
         }
         return bad("malformed request" + (cause == null ? "" : ": " + cause.getClass().getSimpleName()));
     }
@@ -101,6 +114,25 @@ final class RequestValidator {
             return "malformed Content-Length";
         }
         return null;
+    }
+
+    /**
+     * {@code Content_Length} or {@code Transfer_Encoding}: targets that see headers as CGI variables read
+     * {@code _} as {@code -}, and would frame the body by a field the proxy did not (nginx drops such names).
+     */
+    private static boolean hasFramingLookalike(HttpHeaders h) {
+        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = h.iteratorCharSequence(); it.hasNext();) {
+            CharSequence name = it.next().getKey();
+            int n = name.length();
+            if ((n == 14 || n == 17) && AsciiString.indexOf(name, '_', 0) >= 0) {
+                String dashed = name.toString().replace('_', '-');
+                if (HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(dashed)
+                        || HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(dashed)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** Checks the request target and rewrites it to the normalised origin form. */

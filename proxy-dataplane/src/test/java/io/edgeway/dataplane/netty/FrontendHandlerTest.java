@@ -3,6 +3,9 @@ package io.edgeway.dataplane.netty;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.edgeway.dataplane.config.ConfigHolder;
+import io.edgeway.dataplane.config.InvalidConfigException;
+import io.edgeway.dataplane.config.RuntimeConfig;
+import io.edgeway.proto.v1.Snapshot;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -25,9 +28,20 @@ class FrontendHandlerTest {
         loop = new LoopResources(channel.eventLoop(), NioSocketChannel.class, 1_000, metrics);
         channel.pipeline()
                 .addLast("codec", new ClientCodec(ClientLimits.DEFAULTS))
-                .addLast("frontend", new FrontendHandler(new ConfigHolder(), loop, metrics, TrustedProxies.NONE));
+                .addLast("frontend", new FrontendHandler(noRoutes(), loop, metrics, TrustedProxies.NONE));
         channel.pipeline().fireChannelActive();
         return channel;
+    }
+
+    /** An applied config without routes: every request is a 404 (before any config it would be a 503). */
+    private static ConfigHolder noRoutes() {
+        ConfigHolder holder = new ConfigHolder();
+        try {
+            holder.set(RuntimeConfig.from(Snapshot.getDefaultInstance()));
+        } catch (InvalidConfigException e) {
+            throw new AssertionError(e);
+        }
+        return holder;
     }
 
     @AfterEach
