@@ -136,6 +136,12 @@ class StrictHttpTest {
             // Header names that some targets (CGI-style environments) read as the framing fields.
             c(400, "Content_Length beside no CL", "POST /x HTTP/1.1\r\n" + H + "Content_Length: 5\r\n\r\nhello"),
             c(400, "Transfer_Encoding beside CL", "POST /x HTTP/1.1\r\n" + H + "Transfer_Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n"),
+            c(400, "Transfer---Encoding", "POST /x HTTP/1.1\r\n" + H + "Transfer---Encoding: chunked\r\n\r\n0\r\n\r\n"),
+            c(400, "Content-Length_", "POST /x HTTP/1.1\r\n" + H + "Content-Length_: 5\r\n\r\nhello"),
+            // A body on GET or HEAD: many servers ignore it and read it as the next request (CL.0 desync).
+            c(400, "GET with a Content-Length body", "GET / HTTP/1.1\r\n" + H + "Content-Length: " + SMUGGLED.length() + "\r\n\r\n" + SMUGGLED),
+            c(400, "GET with a chunked body", "GET / HTTP/1.1\r\n" + H + "Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"),
+            c(400, "HEAD with a body", "HEAD / HTTP/1.1\r\n" + H + "Content-Length: 3\r\n\r\nabc"),
             // The request line: single spaces only (RFC 9112 3 lets a server be lenient; a proxy must not be).
             c(400, "request line, tab after method", "GET\t/ HTTP/1.1\r\n" + H + "\r\n"),
             c(400, "request line, tab before version", "GET /\tHTTP/1.1\r\n" + H + "\r\n"),
@@ -194,6 +200,8 @@ class StrictHttpTest {
             c(200, "Content-Length: 0", "POST / HTTP/1.1\r\n" + H + "Content-Length: 0\r\n" + close),
             c(200, "Connection naming another field", "GET / HTTP/1.1\r\n" + H + "X-Hop: 1\r\nConnection: X-Hop, close\r\n\r\n"),
             c(200, "empty Connection element", "GET / HTTP/1.1\r\n" + H + "Connection: , close\r\n\r\n"),
+            c(200, "GET with Content-Length: 0", "GET / HTTP/1.1\r\n" + H + "Content-Length: 0\r\n" + close),
+            c(200, "long names that only look alike", "GET / HTTP/1.1\r\n" + H + "Content-Location: /a\r\nAccept-Encoding: gzip\r\n" + close),
             c(200, "underscore in another name", "GET / HTTP/1.1\r\n" + H + "X_Custom: a\r\n" + close),
             c(200, "HTTP/1.0 with Host", "GET / HTTP/1.0\r\n" + H + "\r\n"));
     }

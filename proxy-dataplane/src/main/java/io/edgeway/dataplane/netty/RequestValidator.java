@@ -9,7 +9,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
-import io.netty.util.AsciiString;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -49,12 +48,12 @@ final class RequestValidator {
         if (v.equals(HttpVersion.HTTP_1_0) && h.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
             return bad("Transfer-Encoding in an HTTP/1.0 request"); // RFC 9112 6.1: faulty framing
         }
-        String framing = framingError(h);
+        String framing = framingError(req.method(), h);
         if (framing != null) {
             return bad(framing);
         }
         if (hasFramingLookalike(h)) {
-            return bad("a header name reads as Content-Length or Transfer-Encoding with _ for -");
+            return bad("a header name reads as Content-Length or Transfer-Encoding");
         }
         String connection = ConnectionHeader.requestError(h);
         if (connection != null) {
@@ -92,10 +91,16 @@ final class RequestValidator {
      * The decoder (RFC 9112 mode, no duplicate Content-Length) already fails on most of these; they are
      * repeated so that the rule does not depend on codec settings.
      */
-    private static String framingError(HttpHeaders h) {
+    private static String framingError(HttpMethod method, HttpHeaders h) {
         boolean hasTe = h.contains(HttpHeaderNames.TRANSFER_ENCODING);
         if (!hasTe && !h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
             return null; // most requests: no body, and no list allocated to find that out
+        }
+        if ((HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method))
+                && (hasTe || !"0".equals(h.get(HttpHeaderNames.CONTENT_LENGTH)))) {
+            // Many servers ignore the body of a GET and read it as the next request (the "CL.0" desync):
+            // refused, as by AWS's strictest desync mode. Content-Length: 0 is fine.
+            return "a GET or HEAD request with a body";
         }
         List<String> te = hasTe ? h.getAll(HttpHeaderNames.TRANSFER_ENCODING) : List.of();
         List<String> cl = h.getAll(HttpHeaderNames.CONTENT_LENGTH);
@@ -117,22 +122,38 @@ final class RequestValidator {
     }
 
     /**
-     * {@code Content_Length} or {@code Transfer_Encoding}: targets that see headers as CGI variables read
-     * {@code _} as {@code -}, and would frame the body by a field the proxy did not (nginx drops such names).
+     * A name that reads as Content-Length or Transfer-Encoding once {@code -} and {@code _} are ignored, such
+     * as {@code Content_Length} or {@code Transfer---Encoding}, but is not that name: targets that see
+     * headers as CGI variables read {@code _} as {@code -}, others normalise separators, and would frame the
+     * body by a field the proxy did not (nginx drops names with {@code _} for this reason).
      */
     private static boolean hasFramingLookalike(HttpHeaders h) {
         for (Iterator<Map.Entry<CharSequence, CharSequence>> it = h.iteratorCharSequence(); it.hasNext();) {
             CharSequence name = it.next().getKey();
-            int n = name.length();
-            if ((n == 14 || n == 17) && AsciiString.indexOf(name, '_', 0) >= 0) {
-                String dashed = name.toString().replace('_', '-');
-                if (HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(dashed)
-                        || HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(dashed)) {
+            if (name.length() >= 13 && !HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name)
+                    && !HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(name)) {
+                if (sameLetters(name, "contentlength") || sameLetters(name, "transferencoding")) {
                     return true;
                 }
             }
         }
         return false;
+    }
+
+    /** Whether {@code name} without its {@code -} and {@code _} is {@code lower}, ignoring case; allocates nothing. */
+    private static boolean sameLetters(CharSequence name, String lower) {
+        int j = 0;
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c == '-' || c == '_') {
+                continue;
+            }
+            if (j == lower.length() || (c | 0x20) != lower.charAt(j)) {
+                return false;
+            }
+            j++;
+        }
+        return j == lower.length();
     }
 
     /** Checks the request target and rewrites it to the normalised origin form. */
