@@ -3,11 +3,11 @@ package io.edgeway.dataplane;
 import io.edgeway.dataplane.config.ConfigClient;
 import io.edgeway.dataplane.config.ConfigHolder;
 import io.edgeway.dataplane.config.DiskCache;
-import io.edgeway.dataplane.netty.Drain;
-import io.edgeway.dataplane.netty.LoopResources;
-import io.edgeway.dataplane.netty.Metrics;
-import io.edgeway.dataplane.netty.ProxyInitializer;
-import io.edgeway.dataplane.netty.StatusHandler;
+import io.edgeway.dataplane.listener.Drain;
+import io.edgeway.dataplane.relay.LoopResources;
+import io.edgeway.dataplane.status.Metrics;
+import io.edgeway.dataplane.listener.ProxyInitializer;
+import io.edgeway.dataplane.status.StatusHandler;
 import io.edgeway.dataplane.upstream.HealthChecker;
 import io.edgeway.dataplane.upstream.TargetHealthReport;
 import io.netty.bootstrap.ServerBootstrap;
@@ -57,7 +57,7 @@ public final class DataPlane implements AutoCloseable {
     static final long POOL_IDLE_MS = upstreamIdleMillis(System.getenv());
 
     static long upstreamIdleMillis(Map<String, String> env) {
-        long ms = io.edgeway.dataplane.netty.ClientLimits.duration("EDGEWAY_UPSTREAM_IDLE_TIMEOUT", env, 4_000);
+        long ms = io.edgeway.dataplane.listener.ClientLimits.duration("EDGEWAY_UPSTREAM_IDLE_TIMEOUT", env, 4_000);
         if (ms < 1) {
             throw new IllegalArgumentException("EDGEWAY_UPSTREAM_IDLE_TIMEOUT: " + ms + "ms (expected: > 0)");
         }

@@ -2,7 +2,7 @@ package io.edgeway.dataplane;
 
 import static java.util.Objects.requireNonNull;
 
-import io.edgeway.dataplane.netty.ClientLimits;
+import io.edgeway.dataplane.listener.ClientLimits;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -3,8 +3,8 @@ package io.edgeway.dataplane;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.edgeway.dataplane.netty.ClientLimits;
-import io.edgeway.dataplane.netty.TrustedProxies;
+import io.edgeway.dataplane.listener.ClientLimits;
+import io.edgeway.dataplane.listener.TrustedProxies;
 import io.edgeway.proto.v1.Route;
 import io.edgeway.proto.v1.Snapshot;
 import io.edgeway.proto.v1.Target;

@@ -3,7 +3,7 @@ package io.edgeway.dataplane;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.edgeway.dataplane.netty.ClientLimits;
+import io.edgeway.dataplane.listener.ClientLimits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;

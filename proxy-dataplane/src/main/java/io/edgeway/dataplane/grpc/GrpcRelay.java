@@ -1,0 +1,312 @@
+package io.edgeway.dataplane.grpc;
+
+import io.edgeway.dataplane.balancing.Target;
+import io.edgeway.dataplane.config.ConfigHolder;
+import io.edgeway.dataplane.config.RuntimeConfig;
+import io.edgeway.dataplane.http2.H2Upstreams;
+import io.edgeway.dataplane.listener.TrustedProxies;
+import io.edgeway.dataplane.routing.Route;
+import io.edgeway.dataplane.routing.RouteTable;
+import io.edgeway.dataplane.status.Metrics;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2DataFrame;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2HeadersFrame;
+import io.netty.handler.codec.http2.Http2ResetFrame;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
+import io.netty.handler.codec.http2.Http2StreamFrame;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Relays one client gRPC stream to a stream on the target's h2c connection ({@link H2Upstreams}) frame
+ * by frame: HEADERS, DATA and trailers both ways, RST_STREAM both ways. Both stream channels keep
+ * AUTO_READ off and each side is read only while the other is writable; a stream channel hands the
+ * window back to its peer only as its frames are read, so HTTP/2 flow control carries the backpressure
+ * to both ends. Frames are copied, never passed on: a frame belongs to the stream it arrived on.
+ *
+ * <p>Failures before the response started are answered like a gRPC server would (Trailers-Only with a
+ * grpc-status); after that only a RST_STREAM can tell the client.
+ */
+final class GrpcRelay extends ChannelInboundHandlerAdapter {
+    private final ConfigHolder configs;
+    private final H2Upstreams upstreams;
+    final Metrics metrics;
+    private final TrustedProxies trustedProxies;
+    /** Frames read before the target's stream was open; bounded by the client's stream window. */
+    private final ArrayDeque<Http2StreamFrame> pending = new ArrayDeque<>(4);
+    ChannelHandlerContext ctx;
+    private Route route;
+    private Http2StreamChannel upstream;
+    private ScheduledFuture<?> firstByte;
+    private boolean routed;
+    private boolean requestEnded;
+    boolean responseStarted;
+    boolean responseEnded;
+    boolean done;
+    /** Counted as in flight by its balancer (least-request) until the client's stream closes. */
+    private Target target;
+
+    GrpcRelay(ConfigHolder configs, H2Upstreams upstreams, Metrics metrics, TrustedProxies trustedProxies) {
+        this.configs = configs;
+        this.upstreams = upstreams;
+        this.metrics = metrics;
+        this.trustedProxies = trustedProxies;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    // ---- client side
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (done || !(msg instanceof Http2StreamFrame frame)) {
+            ReferenceCountUtil.release(msg);
+        } else if (!routed) {
+            routed = true;
+            if (msg instanceof Http2HeadersFrame head) {
+                onRequest(head);
+            } else {
+                ReferenceCountUtil.release(msg);
+            }
+        } else {
+            Http2StreamFrame copy = copyRequestFrame(frame);
+            if (copy == null) {
+                return;
+            }
+            if (upstream != null) {
+                upstream.write(copy);
+                if (requestEnded) {
+                    startFirstByte();
+                }
+            } else {
+                pending.add(copy); // the timer starts once the request is on its way: opened()
+            }
+        }
+    }
+
+    private void onRequest(Http2HeadersFrame head) {
+        Http2Headers h = head.headers();
+        String host = h.authority() == null ? null : h.authority().toString();
+        String path = h.path() == null ? "/" : h.path().toString();
+        String method = h.method() == null ? "POST" : h.method().toString();
+        // One volatile read per request, as on the HTTP/1.1 path.
+        RuntimeConfig config = configs.get();
+        if (config == RuntimeConfig.NONE) {
+            fail(GrpcHeaders.UNAVAILABLE, "the proxy has no configuration yet");
+            return;
+        }
+        route = config.routes().match(RouteTable.normalizeHost(host), path, method);
+        if (route == null) {
+            fail(GrpcHeaders.UNIMPLEMENTED, "no route matches this authority and path");
+            return;
+        }
+        String peerIp = "";
+        boolean trusted = false;
+        Channel conn = ctx.channel().parent();
+        if (conn != null && conn.remoteAddress() instanceof InetSocketAddress isa && isa.getAddress() != null) {
+            peerIp = isa.getAddress().getHostAddress();
+            trusted = trustedProxies.contains(isa.getAddress());
+        }
+        // HTTP/2 headers are not HttpHeaders: header and cookie hashing fall back to the balancer's spread here.
+        target = route.upstream().pick(EmptyHttpHeaders.INSTANCE, peerIp);
+        if (target == null) {
+            fail(GrpcHeaders.UNAVAILABLE, "no enabled target for this route");
+            return;
+        }
+        GrpcHeaders.request(h, peerIp, trusted);
+        requestEnded = head.isEndStream();
+        pending.add(new DefaultHttp2HeadersFrame(h, head.isEndStream()));
+        upstreams.connection(target, route.timeouts().connectMs()).addListener(this::connected);
+    }
+
+    /** The copy to send upstream, or {@code null} for frames that do not travel (released here). */
+    private Http2StreamFrame copyRequestFrame(Http2StreamFrame frame) {
+        if (requestEnded) {
+            ReferenceCountUtil.release(frame);
+            return null;
+        }
+        if (frame instanceof Http2DataFrame data) {
+            requestEnded = data.isEndStream();
+            // The content changes owner; padding is this hop's business, not the target's.
+            return new DefaultHttp2DataFrame(data.content(), data.isEndStream());
+        }
+        if (frame instanceof Http2HeadersFrame trailers) {
+            requestEnded = true;
+            GrpcHeaders.requestTrailers(trailers.headers());
+            return new DefaultHttp2HeadersFrame(trailers.headers(), true);
+        }
+        ReferenceCountUtil.release(frame);
+        return null;
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (upstream != null && !done) {
+            upstream.flush();
+            readClientIfWritable();
+        }
+    }
+
+    void readClientIfWritable() {
+        if (!requestEnded && !done && upstream != null && upstream.isWritable()) {
+            ctx.read();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable() && upstream != null && !done) {
+            upstream.read();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof Http2ResetFrame reset) {
+            // The client cancelled: the target hears the same code.
+            done = true;
+            if (upstream != null && upstream.isActive()) {
+                upstream.writeAndFlush(new DefaultHttp2ResetFrame(reset.errorCode()));
+            }
+        }
+        ReferenceCountUtil.release(evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        done = true;
+        if (target != null) {
+            target.release();
+            target = null;
+        }
+        cancelFirstByte();
+        releasePending();
+        if (upstream != null) {
+            upstream.close(); // a RST_STREAM(CANCEL) if the target's stream is still open
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+    }
+
+    // ---- opening the target's stream
+
+    private void connected(Future<? super Channel> f) {
+        if (done) {
+            return;
+        }
+        if (!f.isSuccess()) {
+            target.onFailure(); // health hook, as on HTTP/1.1
+            fail(GrpcHeaders.UNAVAILABLE, "could not connect to the target");
+            return;
+        }
+        new Http2StreamChannelBootstrap((Channel) f.getNow())
+                .option(ChannelOption.AUTO_READ, false)
+                .handler(new GrpcTargetSide(this))
+                .open()
+                .addListener(this::opened);
+    }
+
+    private void opened(Future<? super Http2StreamChannel> f) {
+        if (!f.isSuccess()) {
+            if (!done) {
+                fail(GrpcHeaders.UNAVAILABLE, "could not open a stream to the target");
+            }
+            return;
+        }
+        Http2StreamChannel ch = (Http2StreamChannel) f.getNow();
+        if (done) {
+            ch.close();
+            return;
+        }
+        upstream = ch;
+        ch.write(pending.poll()).addListener((ChannelFutureListener) w -> {
+            if (!w.isSuccess() && !done && !responseStarted) { // e.g. the target's stream limit
+                fail(GrpcHeaders.UNAVAILABLE, "the target refused the stream");
+            }
+        });
+        Http2StreamFrame frame;
+        while ((frame = pending.poll()) != null) {
+            ch.write(frame);
+        }
+        ch.flush();
+        if (requestEnded) {
+            startFirstByte();
+        }
+        ch.read();
+        readClientIfWritable();
+    }
+
+    // ---- timers and failures
+
+    /** As on HTTP/1.1: from the end of the request, the target has first_byte_ms to start answering. */
+    private void startFirstByte() {
+        if (firstByte != null || responseStarted || done) {
+            return;
+        }
+        firstByte = ctx.executor().schedule(() -> {
+            firstByte = null;
+            if (!done && !responseStarted) {
+                fail(GrpcHeaders.DEADLINE_EXCEEDED, "the target did not answer in time");
+            }
+        }, route.timeouts().firstByteMs(), TimeUnit.MILLISECONDS);
+    }
+
+    void cancelFirstByte() {
+        if (firstByte != null) {
+            firstByte.cancel(false);
+            firstByte = null;
+        }
+    }
+
+    /** Ends the client's stream with a gRPC status if nothing was answered yet, else with a reset. */
+    void fail(int grpcStatus, String message) {
+        done = true;
+        cancelFirstByte();
+        releasePending();
+        if (upstream != null) {
+            upstream.close();
+        }
+        if (responseStarted) {
+            ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.CANCEL));
+            return;
+        }
+        responseStarted = true;
+        metrics.response(GrpcHeaders.httpEquivalent(grpcStatus)); // counted as the HTTP/1.1 path would
+        ctx.writeAndFlush(new DefaultHttp2HeadersFrame(GrpcHeaders.trailersOnly(grpcStatus, message), true))
+                .addListener((ChannelFutureListener) w -> {
+                    // A request still being sent is not wanted any more: a close resets the rest of it.
+                    if (!requestEnded || !w.isSuccess()) {
+                        w.channel().close();
+                    }
+                });
+    }
+
+    private void releasePending() {
+        Http2StreamFrame f;
+        while ((f = pending.poll()) != null) {
+            ReferenceCountUtil.release(f);
+        }
+    }
+}

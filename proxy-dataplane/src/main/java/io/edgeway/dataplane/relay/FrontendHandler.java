@@ -1,0 +1,364 @@
+package io.edgeway.dataplane.relay;
+
+import io.edgeway.dataplane.balancing.Target;
+import io.edgeway.dataplane.config.ConfigHolder;
+import io.edgeway.dataplane.config.RuntimeConfig;
+import io.edgeway.dataplane.http1.ClientCodec;
+import io.edgeway.dataplane.http1.Http;
+import io.edgeway.dataplane.http1.RequestValidator;
+import io.edgeway.dataplane.http2.H2cUpgrade;
+import io.edgeway.dataplane.http2.Http2Frontend;
+import io.edgeway.dataplane.listener.TrustedProxies;
+import io.edgeway.dataplane.routing.Route;
+import io.edgeway.dataplane.routing.RouteTable;
+import io.edgeway.dataplane.status.Metrics;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One per client connection: reads requests one at a time (pipelined ones wait in {@link #pending}),
+ * refuses bad ones ({@link RequestValidator}), routes the rest and hands them to the {@link Exchange} that
+ * relays them. AUTO_READ is off: each side is read only while the other is writable, and writes are
+ * flushed once per read batch. Every timeout ends in {@link #timedOut}.
+ */
+public final class FrontendHandler extends ChannelInboundHandlerAdapter {
+    enum State { IDLE, DISCARDING, CONNECTING, PROXYING, CLOSED }
+
+    /** How long a refused client may keep sending before the socket is closed under it. */
+    static final long LINGER_MS = 2_000;
+
+    private final ConfigHolder configs;
+    private final LoopResources loop;
+    private final Metrics metrics;
+    private final TrustedProxies trustedProxies;
+    private final ArrayDeque<Object> pending = new ArrayDeque<>(4);
+    private ChannelHandlerContext ctx;
+    private Exchange exchange;
+    private ClientCodec codec;
+    private String clientIp = "";
+    private boolean trustedPeer;
+    /** The last Host header and its normalised form: a keep-alive client sends the same one every time. */
+    private String lastHost;
+    private String lastRouteHost = "";
+    private State state = State.IDLE;
+    private boolean draining;
+    private boolean lingering;
+    /** Set on HTTP/1.1 connections, which may upgrade to h2c; {@code null} on HTTP/2 streams. */
+    private Http2Frontend h2c;
+
+    public FrontendHandler(ConfigHolder configs, LoopResources loop, Metrics metrics, TrustedProxies trustedProxies) {
+        this.configs = configs;
+        this.loop = loop;
+        this.metrics = metrics;
+        this.trustedProxies = trustedProxies;
+    }
+
+    public FrontendHandler allowH2cUpgrade(Http2Frontend h2) {
+        this.h2c = h2;
+        return this;
+    }
+
+    State state() {
+        return state;
+    }
+
+    void state(State next) {
+        state = next;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        this.exchange = new Exchange(this, ctx, loop, metrics);
+        this.codec = ctx.pipeline().get(ClientCodec.class);
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        if (ctx.channel().remoteAddress() instanceof InetSocketAddress isa && isa.getAddress() != null) {
+            clientIp = isa.getAddress().getHostAddress();
+            trustedPeer = trustedProxies.contains(isa.getAddress()); // the peer is fixed: decide once
+        }
+        metrics.clientConnections.increment();
+        ctx.read();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        metrics.clientConnections.decrement();
+        state = State.CLOSED;
+        exchange.cancelTimers();
+        releasePending();
+        exchange.dropBackend();
+        exchange.releaseTarget();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (state == State.CLOSED) {
+            ReferenceCountUtil.release(msg);
+        } else if (!pending.isEmpty() || mustWait(msg)) {
+            pending.add(msg);
+        } else {
+            handle(msg);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        afterBatch();
+    }
+
+    /** Messages that belong to a later step: the body while connecting, or a pipelined request. */
+    private boolean mustWait(Object msg) {
+        return switch (state) {
+            case CONNECTING -> true;
+            case PROXYING -> exchange.requestDone;
+            case DISCARDING -> msg instanceof HttpRequest;
+            default -> false;
+        };
+    }
+
+    private void handle(Object msg) {
+        if (msg instanceof HttpRequest req) {
+            onRequest(req);
+        } else if (msg instanceof HttpContent content) {
+            if (content.decoderResult().isFailure()) { // e.g. a bad chunk size: the stream is lost
+                content.release();
+                failedBody();
+            } else {
+                exchange.requestContent(content);
+            }
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void onRequest(HttpRequest req) {
+        exchange.begin(req);
+        RequestValidator.Rejection rejection = RequestValidator.check(req);
+        if (rejection != null) {
+            metrics.badRequests.increment();
+            ReferenceCountUtil.release(req); // a failed decode may carry content
+            local(rejection.status(), rejection.reason(), true);
+            return;
+        }
+        boolean upgrade = req.headers().contains(HttpHeaderNames.UPGRADE);
+        if (upgrade && h2c != null && H2cUpgrade.isUpgrade(req)) {
+            H2cUpgrade.upgrade(ctx, req, h2c); // this handler is gone now: stream 1 carries the request on
+            return;
+        }
+        String host = req.headers().get(HttpHeaderNames.HOST);
+        // One volatile read per request; everything below uses this snapshot of the config.
+        RuntimeConfig config = configs.get();
+        if (config == RuntimeConfig.NONE) {
+            // No snapshot yet (control plane unreachable, no disk cache): "no route" would be a lie.
+            local(HttpResponseStatus.SERVICE_UNAVAILABLE, "the proxy has no configuration yet", false);
+            return;
+        }
+        Route route = config.routes().match(routeHost(host), req.uri(), req.method().name());
+        if (route == null) {
+            local(HttpResponseStatus.NOT_FOUND, "no route matches this host and path", false);
+            return;
+        }
+        // Balancing hook: the target counts as in flight until the exchange gives it back.
+        Target target = route.upstream().pick(req.headers(), clientIp);
+        if (target == null) {
+            local(HttpResponseStatus.SERVICE_UNAVAILABLE, "no enabled target for this route", false);
+            return;
+        }
+        boolean websocket = upgrade && WebSocketUpgrade.isHandshake(req);
+        HeaderRewriter.request(req, host, clientIp, trustedPeer, exchange.forwarded);
+        if (websocket) {
+            WebSocketUpgrade.keepUpgradeHeaders(req);
+            exchange.upgrade = true;
+        }
+        exchange.start(route, target);
+    }
+
+    private String routeHost(String host) {
+        if (host == null || !host.equals(lastHost)) {
+            lastRouteHost = RouteTable.normalizeHost(host);
+            lastHost = host;
+        }
+        return lastRouteHost;
+    }
+
+    /**
+     * The body framing broke. A head written toward the target in this read batch is not flushed yet and
+     * is discarded with the upstream connection; one flushed in an earlier batch cannot be taken back.
+     */
+    private void failedBody() {
+        metrics.badRequests.increment();
+        exchange.dropBackend();
+        if (exchange.responseStarted) {
+            abort();
+        } else {
+            local(HttpResponseStatus.BAD_REQUEST, "malformed request body", true);
+        }
+    }
+
+    private void afterBatch() {
+        if (lingering) {
+            ctx.read(); // the codec drops the bytes of a refused stream; reading on is how we see EOF
+        } else if (exchange.relaying()) {
+            exchange.flushUpstream();
+        } else if ((state == State.IDLE || state == State.DISCARDING) && pending.isEmpty()) {
+            ctx.read();
+        }
+    }
+
+    String clientIp() {
+        return clientIp;
+    }
+
+    /** Whether responses may be written to this client as the target's bytes: an HTTP/1.1 connection, not an h2 stream. */
+    boolean takesBytes() {
+        return codec != null;
+    }
+
+    boolean hasPending() {
+        return !pending.isEmpty();
+    }
+
+    void drainPending() {
+        if (draining) {
+            return;
+        }
+        draining = true;
+        try {
+            while (!pending.isEmpty() && state != State.CLOSED && !mustWait(pending.peekFirst())) {
+                handle(pending.pollFirst());
+            }
+        } finally {
+            draining = false;
+        }
+        afterBatch();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable()) {
+            exchange.clientWritable();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == Timeout.CLIENT_HEADER || evt instanceof IdleStateEvent) {
+            IdleState idle = evt instanceof IdleStateEvent e ? e.state() : null;
+            boolean partialHead = codec != null && codec.headInProgress();
+            Timeout t = Timeout.of(idle, state, exchange.requestDone, ctx.channel().isWritable(), partialHead);
+            if (t != null) {
+                timedOut(t, exchange.id);
+            }
+        } else {
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+
+    /** The one place where a timeout becomes an answer: its status if nothing was sent yet, else a close. */
+    void timedOut(Timeout timeout, long id) {
+        if (id != exchange.id || state == State.CLOSED) {
+            return;
+        }
+        exchange.dropBackend();
+        if (timeout == Timeout.FIRST_BYTE) {
+            exchange.targetTimedOut(); // health hook
+        }
+        if (timeout.status == null || exchange.responseStarted) {
+            abort();
+        } else {
+            local(timeout.status, timeout.detail, timeout.closes);
+        }
+    }
+
+    /**
+     * Answers the current request from the proxy itself. The connection stays open when the client
+     * allows it; an unread request body is then read and dropped first.
+     */
+    void local(HttpResponseStatus status, String detail, boolean forceClose) {
+        exchange.cancelTimers();
+        boolean close = forceClose || !exchange.keepAlive;
+        metrics.response(status.code());
+        exchange.responseStarted = true;
+        ChannelFuture f = ctx.writeAndFlush(Http.problem(ctx.alloc(), status, detail, close));
+        if (close) {
+            state = State.CLOSED;
+            releasePending();
+            f.addListener(this::linger);
+        } else if (exchange.requestDone) {
+            endExchange();
+        } else {
+            state = State.DISCARDING;
+        }
+    }
+
+    /**
+     * Closes after an error answer the way nginx's lingering close does: FIN first, then read and drop
+     * what the client still sends for a moment. Closing a socket with unread input sends a RST, and a RST
+     * can make the client's kernel discard the answer before the client reads it.
+     */
+    private void linger(Future<? super Void> written) {
+        Channel ch = ctx.channel();
+        if (!written.isSuccess() || !(ch instanceof DuplexChannel duplex) || !ch.isActive()) {
+            ch.close();
+            return;
+        }
+        lingering = true;
+        duplex.shutdownOutput();
+        ctx.executor().schedule(() -> ch.close(), LINGER_MS, TimeUnit.MILLISECONDS);
+        ctx.read();
+    }
+
+    void endExchange() {
+        boolean keepAlive = exchange.keepAlive;
+        exchange.end();
+        if (!keepAlive) {
+            state = State.CLOSED;
+            releasePending();
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        state = State.IDLE;
+        drainPending();
+    }
+
+    void abort() {
+        state = State.CLOSED;
+        exchange.cancelTimers();
+        exchange.dropBackend();
+        exchange.releaseTarget();
+        releasePending();
+        ctx.close();
+    }
+
+    private void releasePending() {
+        Object m;
+        while ((m = pending.poll()) != null) {
+            ReferenceCountUtil.release(m);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        abort();
+    }
+}

@@ -1,0 +1,105 @@
+package io.edgeway.dataplane.relay;
+
+import io.edgeway.dataplane.balancing.Target;
+import io.edgeway.dataplane.http2.H2StreamAdapter;
+import io.edgeway.dataplane.http2.H2Upstreams;
+import io.edgeway.dataplane.status.Metrics;
+import io.edgeway.dataplane.upstream.UpstreamPool;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.util.concurrent.Future;
+
+/**
+ * What one event loop owns for talking to upstreams: its pool and a bootstrap bound to that loop, so an
+ * upstream connection always lives on the loop of the client connection that opened it.
+ */
+public final class LoopResources {
+    public static final int MAX_CHUNK = 64 * 1024;
+    private final UpstreamPool pool;
+    private final Bootstrap bootstrap;
+    private final Metrics metrics;
+    /** h2c connections: gRPC streams ({@link GrpcRelay}) and exchanges to h2c upstreams; HTTP/1.1 ones use {@link #pool}. */
+    private final H2Upstreams h2;
+    /** The pipeline of an exchange's h2c stream, stateless and so shared by all of this loop's streams. */
+    private final ChannelInitializer<Channel> h2Exchange;
+
+    public LoopResources(EventLoop loop, Class<? extends SocketChannel> channelClass, long poolIdleMillis,
+            Metrics metrics) {
+        this.metrics = metrics;
+        this.pool = new UpstreamPool(loop, poolIdleMillis, metrics.upstreamConnectionsIdle::add);
+        this.bootstrap = new Bootstrap()
+                .group(loop)
+                .channel(channelClass)
+                .option(ChannelOption.AUTO_READ, false)
+                // The client side's allocator: one set of thread-local caches on the loop, not two.
+                .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true);
+        this.h2 = new H2Upstreams(loop, bootstrap, poolIdleMillis, metrics);
+        Http2StreamFrameToHttpObjectCodec codec = new Http2StreamFrameToHttpObjectCodec(false, true);
+        this.h2Exchange = new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel stream) {
+                // The exchange sees the same HTTP objects an HTTP/1.1 connection gives it.
+                stream.pipeline()
+                        .addLast("codec", codec)
+                        .addLast("h2-response", H2StreamAdapter.INSTANCE)
+                        .addLast("backend", BackendHandler.forStream(metrics));
+            }
+        };
+    }
+
+    public H2Upstreams h2() {
+        return h2;
+    }
+
+    /** A new h2c stream to the target for one exchange, with a {@link BackendHandler} like a pooled connection's. */
+    Future<Channel> openStream(Target target, long connectTimeoutMillis) {
+        return h2.stream(target, connectTimeoutMillis, h2Exchange);
+    }
+
+    public UpstreamPool pool() {
+        return pool;
+    }
+
+    ChannelFuture connect(Target target, long connectTimeoutMillis) {
+        return bootstrap.clone()
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeoutMillis))
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline()
+                                .addLast("encoder", new UpstreamRequestEncoder())
+                                .addLast("decoder", new UpstreamDecoder(upstreamDecoderConfig()))
+                                .addLast("backend", new BackendHandler(pool, target.address(), metrics));
+                    }
+                })
+                .connect(target.address())
+                .addListener(f -> {
+                    if (!f.isSuccess()) {
+                        metrics.upstreamConnectFailures.increment();
+                    }
+                });
+    }
+
+    static HttpDecoderConfig upstreamDecoderConfig() {
+        return new HttpDecoderConfig()
+                .setMaxInitialLineLength(8192)
+                .setMaxHeaderSize(32 * 1024)
+                .setMaxChunkSize(MAX_CHUNK)
+                .setUseRfc9112TransferEncoding(true);
+    }
+
+    public void close() {
+        pool.close();
+        h2.close();
+    }
+}

@@ -1,0 +1,86 @@
+package io.edgeway.dataplane.status;
+
+import io.edgeway.dataplane.balancing.Target;
+import io.edgeway.dataplane.balancing.TargetState;
+import io.edgeway.dataplane.balancing.Upstream;
+import io.edgeway.dataplane.config.RuntimeConfig;
+import java.util.Comparator;
+import java.util.List;
+
+/** Per-target health for the status port: {@code /health/upstreams} JSON and lines for {@code /metrics}. */
+final class UpstreamReport {
+    private UpstreamReport() {}
+
+    /** "" when healthy, else why not: "active" (failing probes) or "passive" (ejected). */
+    static String reason(TargetState s) {
+        return s.ejected() ? "passive" : s.activeHealthy() ? "" : "active";
+    }
+
+    static String json(RuntimeConfig config) {
+        StringBuilder sb = new StringBuilder(256).append("{\"version\":").append(config.version())
+                .append(",\"upstreams\":[");
+        String sep = "";
+        for (Upstream u : sorted(config)) {
+            sb.append(sep).append("{\"name\":");
+            string(sb, u.name());
+            sb.append(",\"policy\":\"").append(u.policy().name().toLowerCase()).append("\",\"fail_open\":")
+                    .append(u.failingOpen()).append(",\"targets\":[");
+            String tsep = "";
+            for (Target t : u.targets()) {
+                TargetState s = t.state();
+                sb.append(tsep).append("{\"target\":");
+                string(sb, t.toString());
+                sb.append(",\"healthy\":").append(reason(s).isEmpty()).append(",\"reason\":\"").append(reason(s))
+                        .append("\",\"outstanding\":").append(s.outstanding()).append('}');
+                tsep = ",";
+            }
+            sb.append("]}");
+            sep = ",";
+        }
+        return sb.append("]}\n").toString();
+    }
+
+    static String metrics(RuntimeConfig config) {
+        List<Upstream> ups = sorted(config);
+        StringBuilder sb = new StringBuilder(256)
+                .append("# HELP edgeway_upstream_target_healthy 1 if the target is in rotation, 0 if not.\n")
+                .append("# TYPE edgeway_upstream_target_healthy gauge\n");
+        for (Upstream u : ups) {
+            for (Target t : u.targets()) {
+                sb.append("edgeway_upstream_target_healthy{upstream=\"").append(label(u.name()))
+                        .append("\",target=\"").append(label(t.toString())).append("\"} ")
+                        .append(reason(t.state()).isEmpty() ? 1 : 0).append('\n');
+            }
+        }
+        sb.append("# HELP edgeway_upstream_fail_open_total Requests balanced over all targets because none was healthy.\n")
+                .append("# TYPE edgeway_upstream_fail_open_total counter\n");
+        for (Upstream u : ups) {
+            sb.append("edgeway_upstream_fail_open_total{upstream=\"").append(label(u.name())).append("\"} ")
+                    .append(u.failOpenTotal()).append('\n');
+        }
+        return sb.toString();
+    }
+
+    private static List<Upstream> sorted(RuntimeConfig config) {
+        return config.upstreams().values().stream().sorted(Comparator.comparing(Upstream::name)).toList();
+    }
+
+    private static String label(String s) {
+        return s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+    }
+
+    private static void string(StringBuilder sb, String s) {
+        sb.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '"' || c == '\\') {
+                sb.append('\\').append(c);
+            } else if (c < 0x20) {
+                sb.append(String.format("\\u%04x", (int) c));
+            } else {
+                sb.append(c);
+            }
+        }
+        sb.append('"');
+    }
+}

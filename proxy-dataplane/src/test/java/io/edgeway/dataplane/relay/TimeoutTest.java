@@ -1,0 +1,43 @@
+package io.edgeway.dataplane.relay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.edgeway.dataplane.relay.FrontendHandler.State;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.timeout.IdleState;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The table of which client timer event becomes which timeout, and what each timeout answers. */
+class TimeoutTest {
+    @ParameterizedTest
+    @CsvSource(nullValues = "-", value = {
+        // idle event, state, requestDone, writable, partialHead -> timeout, status
+        "-,           IDLE,       false, true,  true,  CLIENT_HEADER, 408",
+        "-,           PROXYING,   true,  true,  true,  -,             -",
+        "ALL_IDLE,    IDLE,       false, true,  false, CLIENT_IDLE,   -",
+        "ALL_IDLE,    IDLE,       false, true,  true,  CLIENT_HEADER, 408",
+        "ALL_IDLE,    PROXYING,   true,  true,  false, -,             -",
+        "READER_IDLE, PROXYING,   false, true,  false, CLIENT_BODY,   408",
+        "READER_IDLE, PROXYING,   true,  true,  false, -,             -",
+        "READER_IDLE, DISCARDING, false, true,  false, CLIENT_BODY,   408",
+        "READER_IDLE, IDLE,       false, true,  false, -,             -",
+        "WRITER_IDLE, PROXYING,   true,  false, false, CLIENT_WRITE,  -",
+        "WRITER_IDLE, PROXYING,   true,  true,  false, -,             -",
+    })
+    void clientTimerEvents(IdleState idle, State state, boolean requestDone, boolean writable, boolean partial,
+            Timeout expected, Integer status) {
+        Timeout t = Timeout.of(idle, state, requestDone, writable, partial);
+        assertThat(t).isEqualTo(expected);
+        if (t != null) {
+            assertThat(t.status == null ? null : t.status.code()).isEqualTo(status);
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void targetTimeouts() {
+        assertThat(Timeout.FIRST_BYTE.status).isEqualTo(HttpResponseStatus.GATEWAY_TIMEOUT);
+        assertThat(Timeout.FIRST_BYTE.closes).isFalse(); // the client did nothing wrong
+        assertThat(Timeout.UPSTREAM_IDLE.status).isNull(); // the response has started: only a close is left
+    }
+}
