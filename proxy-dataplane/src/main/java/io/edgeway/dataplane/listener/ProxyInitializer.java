@@ -1,12 +1,12 @@
 package io.edgeway.dataplane.listener;
 
-import io.edgeway.dataplane.config.ConfigHolder;
 import io.edgeway.dataplane.http1.ClientCodec;
 import io.edgeway.dataplane.http2.H2cPreface;
 import io.edgeway.dataplane.http2.Http2Frontend;
 import io.edgeway.dataplane.relay.FrontendHandler;
 import io.edgeway.dataplane.relay.LoopResources;
 import io.edgeway.dataplane.status.Metrics;
+import io.edgeway.dataplane.config.ConfigHolder;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
 import io.netty.channel.group.ChannelGroup;
