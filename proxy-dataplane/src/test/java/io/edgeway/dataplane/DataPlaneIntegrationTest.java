@@ -113,7 +113,7 @@ class DataPlaneIntegrationTest {
         assertThat(cp.hellos.get(0).getNodeId()).isEqualTo(dp.nodeId());
         assertThat(status("/healthz")).isEqualTo(200);
         assertThat(status("/readyz")).isEqualTo(503);
-        assertThat(get("app.test", "/").statusCode()).isEqualTo(404);
+        assertThat(get("app.test", "/").statusCode()).isEqualTo(503);
 
         // What an empty control plane sends: no routes, but a config, so a new fleet passes its health checks.
         cp.push(Snapshot.newBuilder().setVersion(0).setNonce("nonce-0").build());
