@@ -36,9 +36,7 @@ final class H2cPreface extends ByteToMessageDecoder {
         }
         ChannelPipeline p = ctx.pipeline();
         Http2Frontend.removeHttp1(p);
-        p.addLast("h2", h2.newFrameCodec())
-                .addLast("h2-streams", h2.newMultiplexHandler())
-                .addLast("h2-connection", h2.newConnectionHandler());
+        h2.install(p);
         p.remove(this);
         Http2Frontend.readFreely(ctx);
     }

@@ -1,0 +1,163 @@
+package io.edgeway.dataplane.netty;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.logging.LogLevel;
+import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2ConnectionAdapter;
+import io.netty.handler.codec.http2.Http2ConnectionDecoder;
+import io.netty.handler.codec.http2.Http2ConnectionEncoder;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2FrameLogger;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2Stream;
+
+/**
+ * Netty's server frame codec, with the one decision it leaves open made as RFC 9113 wants it: a HEADERS or
+ * DATA frame for a stream the connection no longer has. Netty cannot tell why the stream is gone and
+ * answers every such frame with RST_STREAM(STREAM_CLOSED), "the lesser of two errors". This codec remembers
+ * how the last {@link #REMEMBERED} client streams ended, and so can be exact:
+ * <ul>
+ *   <li>the proxy reset the stream: frames in flight are ignored (RFC 9113 5.1, "closed");</li>
+ *   <li>the stream ended normally, or the client reset it: a connection error STREAM_CLOSED (5.1);</li>
+ *   <li>the stream was never opened, i.e. an identifier below one already used (5.1.1): a connection
+ *       error PROTOCOL_ERROR. Streams older than the memory are treated alike (5.4.1 lets any stream error
+ *       be a connection error).</li>
+ * </ul>
+ * And one case where Netty picks another code than the RFC: HEADERS on a half-closed (remote) stream, a
+ * second request head or trailers after END_STREAM, is PROTOCOL_ERROR ("too many headers") to Netty and a
+ * stream error STREAM_CLOSED to RFC 9113 5.1. {@link HeadersTap} sees such a frame before Netty rejects it.
+ *
+ * <p>Everything else (validation, flow control, limits) is Netty's, configured in {@link #forServer()}.
+ */
+final class H2FrameCodec extends Http2FrameCodec {
+    /** Enough for every stream that can be open at once (128) to have closed within a round trip. */
+    static final int REMEMBERED = 256;
+
+    /** Recently closed client stream ids, negative when the proxy reset them; allocated at the first close. */
+    private int[] closed;
+    private int next;
+    /** The stream of a HEADERS frame that arrived on it while half-closed (remote), until Netty rejects it. */
+    private int headersWhenHalfClosed;
+
+    private H2FrameCodec(Http2ConnectionEncoder encoder, Http2ConnectionDecoder decoder, Http2Settings settings,
+            boolean decoupleCloseAndGoAway, boolean flushPreface) {
+        super(encoder, decoder, settings, decoupleCloseAndGoAway, flushPreface);
+        connection().addListener(new Http2ConnectionAdapter() {
+            @Override
+            public void onStreamClosed(Http2Stream stream) {
+                if (connection().remote().isValidStreamId(stream.id())) {
+                    remember(stream.isResetSent() ? -stream.id() : stream.id());
+                }
+            }
+        });
+    }
+
+    static Builder forServer() {
+        return new Builder();
+    }
+
+    private void remember(int signedId) {
+        if (closed == null) {
+            closed = new int[REMEMBERED];
+        }
+        closed[next] = signedId;
+        next = (next + 1) % REMEMBERED;
+    }
+
+    /** {@code 1} closed normally or by the client, {@code -1} reset by the proxy, {@code 0} not remembered. */
+    private int howClosed(int id) {
+        if (closed != null) {
+            for (int signed : closed) {
+                if (signed == id) {
+                    return 1;
+                } else if (signed == -id) {
+                    return -1;
+                }
+            }
+        }
+        return 0;
+    }
+
+    @Override
+    public void onError(ChannelHandlerContext ctx, boolean outbound, Throwable cause) {
+        Http2Exception e = Http2CodecUtil.getEmbeddedHttp2Exception(cause);
+        if (!outbound && e instanceof Http2Exception.StreamException se && se.streamId() == headersWhenHalfClosed) {
+            headersWhenHalfClosed = 0;
+            cause = Http2Exception.streamError(se.streamId(), Http2Error.STREAM_CLOSED,
+                    "HEADERS on half-closed (remote) stream %d", se.streamId());
+        } else if (!outbound && e instanceof Http2Exception.StreamException se && se.error() == Http2Error.STREAM_CLOSED
+                && connection().stream(se.streamId()) == null) {
+            int how = howClosed(se.streamId());
+            if (how < 0) {
+                return; // frames the client sent before it saw our RST_STREAM
+            }
+            cause = how > 0
+                    ? Http2Exception.connectionError(Http2Error.STREAM_CLOSED, "frame on closed stream %d", se.streamId())
+                    : Http2Exception.connectionError(Http2Error.PROTOCOL_ERROR,
+                            "stream %d was never opened and its identifier is spent", se.streamId());
+        }
+        super.onError(ctx, outbound, cause);
+    }
+
+    /**
+     * Netty's frame logger is its one hook that sees an inbound frame before the connection decoder
+     * checks it against the stream's state; this one logs nothing more than the logger category is set
+     * to (TRACE), and notes HEADERS that arrive on a half-closed (remote) stream.
+     */
+    private static final class HeadersTap extends Http2FrameLogger {
+        H2FrameCodec codec;
+
+        HeadersTap() {
+            super(LogLevel.TRACE, H2FrameCodec.class);
+        }
+
+        @Override
+        public void logHeaders(Direction direction, ChannelHandlerContext ctx, int streamId, Http2Headers headers,
+                int padding, boolean endStream) {
+            note(direction, streamId);
+            super.logHeaders(direction, ctx, streamId, headers, padding, endStream);
+        }
+
+        @Override
+        public void logHeaders(Direction direction, ChannelHandlerContext ctx, int streamId, Http2Headers headers,
+                int streamDependency, short weight, boolean exclusive, int padding, boolean endStream) {
+            note(direction, streamId);
+            super.logHeaders(direction, ctx, streamId, headers, streamDependency, weight, exclusive, padding,
+                    endStream);
+        }
+
+        private void note(Direction direction, int streamId) {
+            if (direction == Direction.INBOUND && codec != null) {
+                Http2Stream s = codec.connection().stream(streamId);
+                if (s != null && s.state() == Http2Stream.State.HALF_CLOSED_REMOTE && !s.isResetSent()) {
+                    codec.headersWhenHalfClosed = streamId;
+                }
+            }
+        }
+    }
+
+    /** {@link Http2FrameCodecBuilder#forServer()}'s settings, building this class. */
+    static final class Builder extends Http2FrameCodecBuilder {
+        private final HeadersTap tap = new HeadersTap();
+
+        private Builder() {
+            server(true);
+            gracefulShutdownTimeoutMillis(0); // as Http2FrameCodecBuilder.forServer()
+            frameLogger(tap);
+        }
+
+        @Override
+        protected Http2FrameCodec build(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder,
+                Http2Settings initialSettings) {
+            H2FrameCodec codec = new H2FrameCodec(encoder, decoder, initialSettings, decoupleCloseAndGoAway(),
+                    flushPreface());
+            codec.gracefulShutdownTimeoutMillis(gracefulShutdownTimeoutMillis());
+            tap.codec = codec;
+            return codec;
+        }
+    }
+}
