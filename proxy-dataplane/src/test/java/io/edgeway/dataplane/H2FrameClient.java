@@ -141,11 +141,15 @@ final class H2FrameClient implements AutoCloseable {
         return new Frame(head[3] & 0xff, head[4] & 0xff, streamId, payload);
     }
 
-    /** The next RST_STREAM or GOAWAY (or the close), skipping SETTINGS, WINDOW_UPDATE, PING and answers. */
+    /**
+     * The next RST_STREAM or GOAWAY (or the close), skipping SETTINGS, WINDOW_UPDATE, PING and the start of
+     * answers; the end of an answer is returned too, so that a request that was served fails a test at once.
+     */
     Frame nextError() throws IOException {
         while (true) {
             Frame f = next();
-            if (f == CLOSED || f.type == Http2FrameTypes.RST_STREAM || f.type == Http2FrameTypes.GO_AWAY) {
+            if (f == CLOSED || f.type == Http2FrameTypes.RST_STREAM || f.type == Http2FrameTypes.GO_AWAY
+                    || f.endStream()) {
                 return f;
             }
         }

@@ -70,7 +70,7 @@ class Http2ConformanceTest {
     @Test // h2spec http2/5.1/5 and http2/6.1/2
     void section5_1_halfClosedRemoteDataIsStreamClosed() throws Exception {
         try (H2FrameClient c = new H2FrameClient(proxy.port())) {
-            c.headers(1, get("/5.1-data"), true).data(1, "test", true);
+            c.headers(1, get("/5.1-data/hold"), true).data(1, "test", true);
             assertReset(c.nextError(), 1, STREAM_CLOSED);
         }
     }
@@ -78,7 +78,7 @@ class Http2ConformanceTest {
     @Test // h2spec http2/5.1/6
     void section5_1_halfClosedRemoteHeadersIsStreamClosed() throws Exception {
         try (H2FrameClient c = new H2FrameClient(proxy.port())) {
-            c.headers(1, get("/5.1-headers"), true).headers(1, get("/5.1-headers"), true);
+            c.headers(1, get("/5.1-headers/hold"), true).headers(1, get("/5.1-headers/hold"), true);
             assertReset(c.nextError(), 1, STREAM_CLOSED);
         }
     }
@@ -109,7 +109,7 @@ class Http2ConformanceTest {
     @Test // h2spec http2/5.1.1/2
     void section5_1_1_streamIdLowerThanOneUsedIsConnectionProtocolError() throws Exception {
         try (H2FrameClient c = new H2FrameClient(proxy.port())) {
-            c.headers(5, get("/5.1.1-five"), true).headers(3, get("/5.1.1-three"), true);
+            c.headers(5, get("/5.1.1-five/hold"), true).headers(3, get("/5.1.1-three"), true);
             assertGoAway(c.nextError(), PROTOCOL_ERROR, c);
         }
         assertThat(backend.connections.toString()).doesNotContain("/5.1.1-three");
@@ -120,7 +120,7 @@ class Http2ConformanceTest {
     @Test // h2spec http2/6.3/2
     void section6_3_priorityOfWrongLengthIsFrameSizeError() throws Exception {
         try (H2FrameClient c = new H2FrameClient(proxy.port())) {
-            c.headers(1, get("/6.3"), false).raw(Http2FrameTypes.PRIORITY, 1, 0, new byte[] {0, 0, 0, 0});
+            c.headers(1, get("/6.3/hold"), false).raw(Http2FrameTypes.PRIORITY, 1, 0, new byte[] {0, 0, 0, 0});
             assertReset(c.nextError(), 1, FRAME_SIZE_ERROR);
         }
     }
@@ -128,7 +128,7 @@ class Http2ConformanceTest {
     @Test // h2spec http2/6.9/2
     void section6_9_zeroWindowUpdateOnStreamIsProtocolError() throws Exception {
         try (H2FrameClient c = new H2FrameClient(proxy.port())) {
-            c.headers(1, get("/6.9"), false).raw(Http2FrameTypes.WINDOW_UPDATE, 1, 0, new byte[] {0, 0, 0, 0});
+            c.headers(1, get("/6.9/hold"), false).raw(Http2FrameTypes.WINDOW_UPDATE, 1, 0, new byte[] {0, 0, 0, 0});
             assertReset(c.nextError(), 1, PROTOCOL_ERROR);
         }
     }
@@ -137,7 +137,7 @@ class Http2ConformanceTest {
     void section6_9_1_streamWindowAbove2to31IsFlowControlError() throws Exception {
         try (H2FrameClient c = new H2FrameClient(proxy.port())) {
             byte[] max = {0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff};
-            c.headers(1, get("/6.9.1"), false)
+            c.headers(1, get("/6.9.1/hold"), false)
                     .raw(Http2FrameTypes.WINDOW_UPDATE, 1, 0, max);
             assertReset(c.nextError(), 1, FLOW_CONTROL_ERROR);
         }
@@ -148,7 +148,7 @@ class Http2ConformanceTest {
     @Test // h2spec http2/8.1/1
     void section8_1_secondHeadersWithoutEndStreamIsProtocolError() throws Exception {
         try (H2FrameClient c = new H2FrameClient(proxy.port())) {
-            c.headers(1, get("/8.1"), false).headers(1, get("/8.1"), false);
+            c.headers(1, get("/8.1/hold"), false).headers(1, get("/8.1/hold"), false);
             assertReset(c.nextError(), 1, PROTOCOL_ERROR);
         }
     }
