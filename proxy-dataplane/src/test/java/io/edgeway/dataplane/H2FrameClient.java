@@ -60,11 +60,25 @@ final class H2FrameClient implements AutoCloseable {
 
     /** Connects, sends the preface and empty SETTINGS, and acknowledges the proxy's SETTINGS. */
     H2FrameClient(int port) throws IOException {
+        this(port, ByteBufBytes.of(Http2CodecUtil.connectionPrefaceBuf()));
+        handshake();
+    }
+
+    /** Connects and sends {@code preface}, whatever it is, and nothing else. */
+    private H2FrameClient(int port, byte[] preface) throws IOException {
         socket = new Socket("127.0.0.1", port);
         socket.setSoTimeout(10_000); // a stream the proxy leaves hanging fails the test instead of blocking it
         in = new DataInputStream(socket.getInputStream());
         out = socket.getOutputStream();
-        out.write(ByteBufBytes.of(Http2CodecUtil.connectionPrefaceBuf()));
+        out.write(preface);
+        out.flush();
+    }
+
+    static H2FrameClient withPreface(int port, String preface) throws IOException {
+        return new H2FrameClient(port, preface.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    private void handshake() throws IOException {
         writer.writeSettings(ctx, new Http2Settings(), ctx.newPromise());
         flush();
         Frame f;

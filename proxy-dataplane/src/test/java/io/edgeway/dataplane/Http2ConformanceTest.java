@@ -65,6 +65,15 @@ class Http2ConformanceTest {
         assertThat(f.streamId()).isEqualTo(streamId);
     }
 
+    // ---- 3.4 connection preface
+
+    @Test // h2spec http2/3.5/2 sends a preface that is not HTTP/2 at all; this one claims HTTP/2 first
+    void section3_4_brokenPrefaceAfterThePriLineIsConnectionProtocolError() throws Exception {
+        try (H2FrameClient c = H2FrameClient.withPreface(proxy.port(), "PRI * HTTP/2.0\r\n\r\nXX\r\n\r\n")) {
+            assertGoAway(c.next(), PROTOCOL_ERROR, c);
+        }
+    }
+
     // ---- 5.1 stream states
 
     @Test // h2spec http2/5.1/5 and http2/6.1/2
