@@ -141,6 +141,23 @@ class Http2MalformedRequestTest {
         assertRefused(get(marker).set("x-value", value), marker);
     }
 
+    @ParameterizedTest // smuggling: a name HTTP/1.1 would read as a name, a colon and a value, or a new line
+    @ValueSource(strings = {"x bad", "x:colon", "X-Upper", "x\r\ninjected", "x\0nul", ""})
+    void section8_2_1_invalidFieldNameIsProtocolError(String name) throws Exception {
+        String marker = "/bad-name-" + Integer.toHexString(name.hashCode());
+        assertRefused(get(marker).add(name, "v"), marker);
+    }
+
+    @ParameterizedTest // smuggling: the request line and the routed host must be what they look like
+    @ValueSource(strings = {":method=G ET", ":method=GET\r\n", ":authority=h2.test@evil.test",
+        ":authority=h2.test evil.test", ":path=relative", ":path=http://h2.test/absolute"})
+    void section8_3_1_invalidMethodPathOrAuthorityIsProtocolError(String field) throws Exception {
+        String[] nv = field.split("=", 2);
+        String marker = "/bad-pseudo-" + Integer.toHexString(field.hashCode());
+        Http2Headers h = get(marker).set(nv[0], nv[1]);
+        assertRefused(h, nv[0].equals(":path") ? nv[1] + " " : marker);
+    }
+
     @Test
     void section8_2_1_trailerWithTrailingWhitespaceIsProtocolError() throws Exception {
         try (H2FrameClient c = new H2FrameClient(proxy.port())) {
