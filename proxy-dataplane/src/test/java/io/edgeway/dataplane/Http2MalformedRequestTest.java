@@ -104,6 +104,25 @@ class Http2MalformedRequestTest {
     }
 
     @Test
+    void section8_3_1_requestWithNeitherAuthorityNorHostIsProtocolError() throws Exception {
+        Http2Headers h = get("/no-authority");
+        h.remove(":authority");
+        assertRefused(h, "/no-authority");
+    }
+
+    @Test // the route was chosen by the head's host: trailers may not name another
+    void section8_3_1_hostInTrailersIsProtocolError() throws Exception {
+        try (H2FrameClient c = new H2FrameClient(proxy.port())) {
+            c.headers(1, get("/host-trailer/hold").method("POST"), false).data(1, "body", false)
+                    .headers(1, new DefaultHttp2Headers(false).set("host", "internal.test"), true);
+            Frame f = c.nextError();
+            assertThat(f.type()).as("%s", f).isEqualTo(Http2FrameTypes.RST_STREAM);
+            assertThat(f.errorCode()).isEqualTo(PROTOCOL_ERROR.code());
+        }
+        assertThat(backend.connections.toString()).doesNotContain("internal.test");
+    }
+
+    @Test
     void section8_3_1_hostEqualToAuthorityIsAnsweredWithOneHost() throws Exception {
         try (H2FrameClient c = new H2FrameClient(proxy.port())) {
             c.headers(1, get("/same-host").set("host", "H2.test"), true);

@@ -24,12 +24,32 @@ final class H2RequestCheck {
 
     private H2RequestCheck() {}
 
-    /** Why these headers (a request head or its trailers) are malformed, or {@code null} when they are not. */
+    /**
+     * Why these headers (a request head or its trailers) are malformed, or {@code null} when they are not.
+     * One pass over the fields, no allocation beyond the iterator: this runs for every request.
+     */
     static String problem(Http2Headers h, boolean trailers) {
+        CharSequence authority = h.authority();
+        int hosts = 0;
         for (Map.Entry<CharSequence, CharSequence> field : h) {
-            if (!isCleanValue(field.getValue())) {
-                return "invalid value for " + field.getKey();
+            CharSequence value = field.getValue();
+            if (!isCleanValue(value)) {
+                return "invalid field value";
             }
+            if (HOST.contentEquals(field.getKey())) { // HTTP/2 field names are lower case (Netty checks that)
+                if (trailers) {
+                    return "host in trailers"; // routing was decided on the head
+                }
+                if (++hosts > 1 || !isAuthority(value)) {
+                    return "invalid host";
+                }
+                if (authority != null && !AsciiString.contentEqualsIgnoreCase(authority, value)) {
+                    return "host differs from :authority";
+                }
+            }
+        }
+        if (trailers) {
+            return null; // Netty refuses pseudo-headers in trailers
         }
         CharSequence method = h.method();
         if (method != null && !isToken(method)) {
@@ -39,27 +59,14 @@ final class H2RequestCheck {
         if (path != null && !isPath(path)) {
             return "invalid :path";
         }
-        CharSequence authority = h.authority();
         if (authority != null && !isAuthority(authority)) {
             return "invalid :authority";
         }
-        if (trailers) {
-            return h.contains(HOST) ? "host in trailers" : null; // routing was decided on the head
-        }
         CharSequence scheme = h.scheme();
-        if (authority == null && !h.contains(HOST) && scheme != null
+        if (authority == null && hosts == 0 && scheme != null
                 && (AsciiString.contentEqualsIgnoreCase(scheme, "http")
                         || AsciiString.contentEqualsIgnoreCase(scheme, "https"))) {
             return "neither :authority nor host";
-        }
-        int hosts = 0;
-        for (CharSequence host : h.getAll(HOST)) {
-            if (++hosts > 1 || !isAuthority(host)) {
-                return "invalid host";
-            }
-            if (authority != null && !AsciiString.contentEqualsIgnoreCase(authority, host)) {
-                return "host differs from :authority";
-            }
         }
         return null;
     }
