@@ -143,6 +143,21 @@ class Http2MalformedRequestTest {
         assertRefused(get("/conn-specific-" + nv[0]).set(nv[0], nv[1]), "/conn-specific-" + nv[0]);
     }
 
+    @Test // the stream ends, the connection and its other streams do not
+    void section8_2_2_refusedHeadersWithBodyEndOnlyTheirStream() throws Exception {
+        try (H2FrameClient c = new H2FrameClient(proxy.port())) {
+            c.headers(1, get("/refused-with-body").method("POST").set("connection", "close"), false)
+                    .data(1, "body the client sent before it saw the reset", true);
+            Frame f = c.nextError();
+            assertThat(f.type()).as("%s", f).isEqualTo(Http2FrameTypes.RST_STREAM);
+            assertThat(f.errorCode()).isEqualTo(PROTOCOL_ERROR.code());
+            c.headers(3, get("/after-refused-with-body"), true);
+            Frame answer = c.nextEndOf(3);
+            assertThat(answer.type()).as("stream 3 still served: %s", answer).isIn(0, 1);
+        }
+        assertThat(backend.connections.toString()).doesNotContain("/refused-with-body ");
+    }
+
     @Test
     void section8_2_2_teTrailersIsAllowed() throws Exception {
         try (H2FrameClient c = new H2FrameClient(proxy.port())) {

@@ -85,22 +85,46 @@ final class H2FrameCodec extends Http2FrameCodec {
     @Override
     public void onError(ChannelHandlerContext ctx, boolean outbound, Throwable cause) {
         Http2Exception e = Http2CodecUtil.getEmbeddedHttp2Exception(cause);
-        if (!outbound && e instanceof Http2Exception.StreamException se && se.streamId() == headersWhenHalfClosed) {
-            headersWhenHalfClosed = 0;
-            cause = Http2Exception.streamError(se.streamId(), Http2Error.STREAM_CLOSED,
-                    "HEADERS on half-closed (remote) stream %d", se.streamId());
-        } else if (!outbound && e instanceof Http2Exception.StreamException se && se.error() == Http2Error.STREAM_CLOSED
-                && connection().stream(se.streamId()) == null) {
-            int how = howClosed(se.streamId());
-            if (how < 0) {
-                return; // frames the client sent before it saw our RST_STREAM
+        if (!outbound && e instanceof Http2Exception.StreamException se) {
+            int id = se.streamId();
+            if (id == headersWhenHalfClosed) {
+                headersWhenHalfClosed = 0;
+                cause = Http2Exception.streamError(id, Http2Error.STREAM_CLOSED,
+                        "HEADERS on half-closed (remote) stream %d", id);
+            } else if (connection().stream(id) == null && se.error() == Http2Error.STREAM_CLOSED) {
+                int how = howClosed(id);
+                if (how < 0) {
+                    return; // frames the client sent before it saw our RST_STREAM
+                }
+                cause = how > 0
+                        ? Http2Exception.connectionError(Http2Error.STREAM_CLOSED, "frame on closed stream %d", id)
+                        : Http2Exception.connectionError(Http2Error.PROTOCOL_ERROR,
+                                "stream %d was never opened and its identifier is spent", id);
+            } else if (connection().stream(id) == null && isNewStream(id)
+                    && !(se instanceof Http2Exception.HeaderListSizeException)) {
+                openToReset(id);
             }
-            cause = how > 0
-                    ? Http2Exception.connectionError(Http2Error.STREAM_CLOSED, "frame on closed stream %d", se.streamId())
-                    : Http2Exception.connectionError(Http2Error.PROTOCOL_ERROR,
-                            "stream %d was never opened and its identifier is spent", se.streamId());
         }
         super.onError(ctx, outbound, cause);
+    }
+
+    private boolean isNewStream(int id) {
+        return connection().remote().isValidStreamId(id) && id > connection().remote().lastStreamCreated();
+    }
+
+    /**
+     * Netty refused the header block that would open stream {@code id} (a bad field, say) while decoding
+     * it, before the stream existed, and would reset a stream it never opened: the DATA the client may
+     * already have sent after it would then be a connection error ("stream does not exist") that ends
+     * every other stream too. Opened here, the stream is reset and closed like any other, and that DATA
+     * is ignored. The oversized-header case is left to Netty, which answers it with a 431.
+     */
+    private void openToReset(int id) {
+        try {
+            connection().remote().createStream(id, false);
+        } catch (Http2Exception limit) {
+            // over the stream limit or after GOAWAY: Netty's own answer stands
+        }
     }
 
     /**
