@@ -102,6 +102,22 @@ class Http2ConformanceTest {
         }
     }
 
+    @Test // the memory of closed streams is bounded: beyond it, the answer falls back to a stream error
+    void section5_1_frameOnStreamOlderThanTheMemoryIsOnlyAStreamError() throws Exception {
+        try (H2FrameClient c = new H2FrameClient(proxy.port())) {
+            int last = 1;
+            for (int i = 0; i <= 64; i++) { // one more closed stream than the codec remembers
+                last = 1 + 2 * i;
+                c.headers(last, get("/5.1-memory"), true);
+                assertAnswered(c.nextEndOf(last), last);
+            }
+            c.data(1, "late", true);
+            assertReset(c.nextError(), 1, STREAM_CLOSED);
+            c.headers(last + 2, get("/5.1-memory"), true);
+            assertAnswered(c.nextEndOf(last + 2), last + 2); // the connection lives on
+        }
+    }
+
     @Test // RFC 9113 5.1 "closed": frames sent before the client saw the proxy's RST_STREAM are ignored
     void section5_1_framesAfterTheProxysResetAreIgnored() throws Exception {
         try (H2FrameClient c = new H2FrameClient(proxy.port())) {

@@ -24,8 +24,9 @@ import io.netty.handler.codec.http2.Http2Stream;
  *   <li>the proxy reset the stream: frames in flight are ignored (RFC 9113 5.1, "closed");</li>
  *   <li>the stream ended normally, or the client reset it: a connection error STREAM_CLOSED (5.1);</li>
  *   <li>the stream was never opened, i.e. an identifier below one already used (5.1.1): a connection
- *       error PROTOCOL_ERROR. Streams older than the memory are treated alike (5.4.1 lets any stream error
- *       be a connection error).</li>
+ *       error PROTOCOL_ERROR;</li>
+ *   <li>a stream older than the memory: Netty's RST_STREAM(STREAM_CLOSED), the answer that is never
+ *       too harsh.</li>
  * </ul>
  * And one case where Netty picks another code than the RFC: HEADERS on a half-closed (remote) stream, a
  * second request head or trailers after END_STREAM, is PROTOCOL_ERROR ("too many headers") to Netty and a
@@ -34,12 +35,17 @@ import io.netty.handler.codec.http2.Http2Stream;
  * <p>Everything else (validation, flow control, limits) is Netty's, configured in {@link #forServer()}.
  */
 final class H2FrameCodec extends Http2FrameCodec {
-    /** Enough for every stream that can be open at once (128) to have closed within a round trip. */
-    static final int REMEMBERED = 256;
+    /**
+     * Frames the client sent before it saw our reset arrive within a round trip, in which this many other
+     * streams rarely close; 256 bytes per connection that has closed a stream (idle connections matter).
+     */
+    static final int REMEMBERED = 64;
+    private static final int NOT_REMEMBERED = 2;
 
     /** Recently closed client stream ids, negative when the proxy reset them; allocated at the first close. */
     private int[] closed;
     private int next;
+    private int count;
     /** The stream of a HEADERS frame that arrived on it while half-closed (remote), until Netty rejects it. */
     private int headersWhenHalfClosed;
 
@@ -66,20 +72,27 @@ final class H2FrameCodec extends Http2FrameCodec {
         }
         closed[next] = signedId;
         next = (next + 1) % REMEMBERED;
+        count = Math.min(count + 1, REMEMBERED);
     }
 
-    /** {@code 1} closed normally or by the client, {@code -1} reset by the proxy, {@code 0} not remembered. */
+    /**
+     * {@code 1} closed normally or by the client, {@code -1} reset by the proxy, {@code 0} never opened,
+     * {@link #NOT_REMEMBERED} when it may have closed before the oldest stream remembered.
+     */
     private int howClosed(int id) {
-        if (closed != null) {
-            for (int signed : closed) {
-                if (signed == id) {
-                    return 1;
-                } else if (signed == -id) {
-                    return -1;
-                }
+        int oldest = Integer.MAX_VALUE;
+        for (int i = 0; i < count; i++) {
+            int signed = closed[i];
+            if (signed == id) {
+                return 1;
+            } else if (signed == -id) {
+                return -1;
             }
+            oldest = Math.min(oldest, Math.abs(signed));
         }
-        return 0;
+        // Every stream that closed is remembered while the memory is not full; once it is, only ids above the
+        // oldest one remembered can be told apart (streams close roughly in the order they opened).
+        return count < REMEMBERED || id > oldest ? 0 : NOT_REMEMBERED;
     }
 
     @Override
@@ -96,7 +109,7 @@ final class H2FrameCodec extends Http2FrameCodec {
                 if (how < 0) {
                     return; // frames the client sent before it saw our RST_STREAM
                 }
-                cause = how > 0
+                cause = how == NOT_REMEMBERED ? cause : how > 0
                         ? Http2Exception.connectionError(Http2Error.STREAM_CLOSED, "frame on closed stream %d", id)
                         : Http2Exception.connectionError(Http2Error.PROTOCOL_ERROR,
                                 "stream %d was never opened and its identifier is spent", id);
