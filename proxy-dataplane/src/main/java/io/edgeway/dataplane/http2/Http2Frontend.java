@@ -12,7 +12,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http2.Http2FrameCodec;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
@@ -51,13 +50,28 @@ public final class Http2Frontend {
         this.limits = limits;
     }
 
+    /**
+     * The whole HTTP/2 server side of a connection whose next bytes are the client's connection preface:
+     * h2c with prior knowledge now, and the same three handlers after ALPN "h2" on a TLS connection.
+     */
+    void install(ChannelPipeline p) {
+        p.addLast("h2", newFrameCodec())
+                .addLast("h2-streams", newMultiplexHandler())
+                .addLast("h2-connection", newConnectionHandler());
+    }
+
+    /**
+     * RFC 9113 as Netty can check it: header names and pseudo-headers (validateHeaders), the mandatory
+     * pseudo-headers of a request (validateRequiredPseudoHeaders), and what {@link H2FrameCodec} adds.
+     */
     Http2FrameCodec newFrameCodec() {
-        return Http2FrameCodecBuilder.forServer()
+        return H2FrameCodec.forServer()
                 .initialSettings(Http2Settings.defaultSettings()
                         .maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
                         .maxHeaderListSize(limits.maxHeaderSize()))
                 .decoderEnforceMaxRstFramesPerWindow(MAX_RST_PER_WINDOW, RST_WINDOW_SECONDS)
                 .validateHeaders(true)
+                .validateRequiredPseudoHeaders(true)
                 .build();
     }
 
@@ -67,6 +81,7 @@ public final class Http2Frontend {
             protected void initChannel(Channel stream) {
                 stream.config().setAutoRead(false);
                 stream.pipeline()
+                        .addLast("h2-guard", new H2StreamGuard(metrics))
                         .addLast("grpc-switch", new GrpcStreamSwitch(configs, loop, metrics, limits.trustedProxies()))
                         .addLast("h2-codec", new Http2StreamFrameToHttpObjectCodec(true, true))
                         .addLast("h2-interim", new H2Informational())
