@@ -8,6 +8,7 @@ import io.edgeway.controlplane.discovery.NodeLedger;
 import io.edgeway.controlplane.discovery.SnapshotCache;
 import io.edgeway.controlplane.discovery.SnapshotCheck;
 import io.edgeway.controlplane.discovery.SnapshotRefresher;
+import io.edgeway.controlplane.model.Durations;
 import io.edgeway.controlplane.store.ConfigListener;
 import io.edgeway.controlplane.store.Database;
 import io.edgeway.controlplane.store.IdempotencyStore;
@@ -22,6 +23,7 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
@@ -71,7 +73,8 @@ public final class ControlPlane implements AutoCloseable {
 
     /**
      * Starts with {@code env} supplying the certificate master key (EDGEWAY_MASTER_KEY or
-     * EDGEWAY_MASTER_KEY_FILE; else generated into {@code <dataDir>/master-key} on first use): see {@link MasterKey}.
+     * EDGEWAY_MASTER_KEY_FILE; else generated into {@code <dataDir>/master-key} on first use): see {@link MasterKey};
+     * and EDGEWAY_REVISION_POLL, the period of the revision poll behind LISTEN/NOTIFY.
      */
     public static ControlPlane start(Settings settings, Map<String, String> env) throws IOException {
         requireNonNull(settings, "settings");
@@ -87,7 +90,7 @@ public final class ControlPlane implements AutoCloseable {
             // Build before serving, so the first stream gets the current config, not an empty one.
             refresher.buildNow();
             RevisionLog revisions = new RevisionLog(db, refresher::onRevision, SnapshotCheck::verify);
-            push(resources, new ConfigListener(db, refresher::onRevision).start());
+            push(resources, new ConfigListener(db, revisionPoll(env), refresher::onRevision).start());
             NodeLedger ledger = new NodeLedger(Clock.systemUTC());
             Server grpc = ConfigDiscovery.serve(settings.grpcAddress(), settings.grpcPort(), cache, ledger);
             push(resources, () -> {
@@ -106,6 +109,13 @@ public final class ControlPlane implements AutoCloseable {
             closeAll(resources);
             throw e;
         }
+    }
+
+    /** EDGEWAY_REVISION_POLL: how often a replica reads the revision even without a NOTIFY (default 1s). */
+    static Duration revisionPoll(Map<String, String> env) {
+        String text = env.get("EDGEWAY_REVISION_POLL");
+        return text == null || text.isBlank() ? ConfigListener.DEFAULT_POLL
+                : Durations.parse("EDGEWAY_REVISION_POLL", text.trim());
     }
 
     private static Database database(Settings settings, Deque<AutoCloseable> resources) throws IOException {

@@ -20,6 +20,8 @@ import java.util.Map;
  *                                     one is generated into &lt;dataDir&gt;/admin-token (loopback admin only)
  * EDGEWAY_MASTER_KEY, EDGEWAY_MASTER_KEY_FILE   the key encrypting certificate private keys; read by
  *                                     {@code MasterKey} (without either, generated into &lt;dataDir&gt;/master-key)
+ * EDGEWAY_REVISION_POLL   1s          how often a replica reads the config revision even without a NOTIFY
+ *                                     (read by {@code ControlPlane.start})
  * </pre>
  */
 public record Settings(String dbUrl, String dbUser, String dbPassword, Path dataDir,

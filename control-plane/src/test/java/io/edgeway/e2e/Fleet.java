@@ -32,11 +32,18 @@ final class Fleet {
 
     /** A control plane on an external database (so a killed control plane leaves the data where it was). */
     static JavaProcess controlPlane(String dbUrl, int adminPort, int grpcPort, Path dataDir) throws Exception {
-        return JavaProcess.start("control-plane", "io.edgeway.controlplane.ControlPlane", Map.of(
+        return controlPlane(dbUrl, adminPort, grpcPort, dataDir, Map.of());
+    }
+
+    static JavaProcess controlPlane(String dbUrl, int adminPort, int grpcPort, Path dataDir,
+            Map<String, String> extraEnv) throws Exception {
+        Map<String, String> env = new HashMap<>(Map.of(
                 "EDGEWAY_DB_URL", dbUrl, "EDGEWAY_DB_USER", "postgres",
                 "EDGEWAY_DATA_DIR", dataDir.toString(), "EDGEWAY_ADMIN_TOKEN", AdminClient.TOKEN,
                 "EDGEWAY_ADMIN_PORT", String.valueOf(adminPort),
-                "EDGEWAY_GRPC_PORT", String.valueOf(grpcPort)), List.of(), CP_READY);
+                "EDGEWAY_GRPC_PORT", String.valueOf(grpcPort)));
+        env.putAll(extraEnv);
+        return JavaProcess.start("control-plane", "io.edgeway.controlplane.ControlPlane", env, List.of(), CP_READY);
     }
 
     static JavaProcess proxy(String name, int grpcPort, Path dataDir, int proxyPort, int statusPort,

@@ -9,22 +9,18 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer.OrderAnnotation;
-import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Catalogue G1 and C1 with real processes: HAProxy (the cloud load balancer) health-checks three proxy
  * processes on {@code /readyz}; under steady load one proxy at a time gets SIGTERM (a scale-in), three times,
- * and later the control plane is killed with SIGKILL. No request may fail and no connection may be reset.
+ * and, in the other test, the control plane is killed with SIGKILL. No request may fail and no connection may be
+ * reset. Each test starts its own fleet (database, control plane, three proxies, HAProxy), so each runs alone
+ * and HAProxy's error counters are that test's alone.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@TestMethodOrder(OrderAnnotation.class)
 class ScaleInTest {
     // Longer than HAProxy needs to see the 503 (inter 500ms × fall 1, plus a check in flight).
     private static final Map<String, String> DRAIN = Map.of("EDGEWAY_DRAIN_DELAY", "1500ms",
@@ -34,7 +30,7 @@ class ScaleInTest {
     private static final Duration LOAD_MAX = Duration.ofSeconds(150);
 
     @TempDir
-    static Path dir;
+    Path dir;
     private final String db = TestDatabase.create(ScaleInTest.class).url();
     private final JavaProcess[] proxies = new JavaProcess[SLOTS];
     private final int[] proxyPorts = new int[SLOTS];
@@ -49,7 +45,7 @@ class ScaleInTest {
     private Haproxy haproxy;
     private long revision;
 
-    @BeforeAll
+    @BeforeEach
     void startFleet() throws Exception {
         backend = new Backend("origin");
         adminPort = Fleet.freePort();
@@ -94,7 +90,7 @@ class ScaleInTest {
                 .until(() -> load.ok() >= target || load.failed() > 0);
     }
 
-    @AfterAll
+    @AfterEach
     void stopFleet() throws Exception {
         if (haproxy != null) haproxy.close();
         for (JavaProcess p : proxies) {
@@ -105,7 +101,6 @@ class ScaleInTest {
     }
 
     @Test
-    @Order(1)
     void threeScaleInsUnderLoadLoseNoRequest() throws Exception {
         Load load = new Load(frontPort, 4, LOAD_INTERVAL, 40_000, LOAD_MAX);
         long started = System.nanoTime();
@@ -147,7 +142,6 @@ class ScaleInTest {
     }
 
     @Test
-    @Order(2)
     void killingTheControlPlaneUnderLoadLosesNoRequestAndProxiesConvergeAfterItReturns() throws Exception {
         Fleet.awaitApplied(admin, nodeIds(), revision);
         Load load = new Load(frontPort, 4, LOAD_INTERVAL, 40_000, LOAD_MAX);

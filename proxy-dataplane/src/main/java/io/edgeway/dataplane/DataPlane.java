@@ -8,6 +8,7 @@ import io.edgeway.dataplane.relay.LoopResources;
 import io.edgeway.dataplane.status.Metrics;
 import io.edgeway.dataplane.listener.ProxyInitializer;
 import io.edgeway.dataplane.status.StatusHandler;
+import io.edgeway.dataplane.config.Durations;
 import io.edgeway.dataplane.upstream.HealthChecker;
 import io.edgeway.dataplane.upstream.TargetHealthReport;
 import io.netty.bootstrap.ServerBootstrap;
@@ -35,6 +36,7 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.ResourceLeakDetector;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,7 +59,7 @@ public final class DataPlane implements AutoCloseable {
     static final long POOL_IDLE_MS = upstreamIdleMillis(System.getenv());
 
     static long upstreamIdleMillis(Map<String, String> env) {
-        long ms = io.edgeway.dataplane.listener.ClientLimits.duration("EDGEWAY_UPSTREAM_IDLE_TIMEOUT", env, 4_000);
+        long ms = Durations.fromEnv(env, "EDGEWAY_UPSTREAM_IDLE_TIMEOUT", Duration.ofSeconds(4)).toMillis();
         if (ms < 1) {
             throw new IllegalArgumentException("EDGEWAY_UPSTREAM_IDLE_TIMEOUT: " + ms + "ms (expected: > 0)");
         }

@@ -3,6 +3,7 @@ package io.edgeway.dataplane;
 import static java.util.Objects.requireNonNull;
 
 import io.edgeway.dataplane.listener.ClientLimits;
+import io.edgeway.dataplane.config.Durations;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -79,7 +80,8 @@ public record Settings(
      * EDGEWAY_PROXY_ADDRESS, EDGEWAY_STATUS_PORT, EDGEWAY_DATA_DIR, EDGEWAY_WORKERS, EDGEWAY_NODE_ID,
      * EDGEWAY_DRAIN_DELAY (default 5s), EDGEWAY_DRAIN_TIMEOUT (default 30s), EDGEWAY_UPSTREAM_IDLE_TIMEOUT
      * (default 4s, read by {@link DataPlane}: how long an idle upstream connection stays pooled), and the client limits and
-     * timeouts described in {@link ClientLimits}; durations like "500ms", "5s", "1m".
+     * timeouts described in {@link ClientLimits}; durations as {@link Durations} reads them: "500ms", "5s", "1m", "1h",
+     * a bare number being seconds.
      */
     public static Settings from(String[] args, Map<String, String> env) {
         String controlPlane = env.getOrDefault("EDGEWAY_CONTROL_PLANE", "127.0.0.1:8005");
@@ -121,7 +123,7 @@ public record Settings(
     }
 
     private static Duration drain(String name, Map<String, String> env, Duration fallback) {
-        return Duration.ofMillis(ClientLimits.duration(name, env, fallback.toMillis()));
+        return Durations.fromEnv(env, name, fallback);
     }
 
     /** A random id kept in {@code <dataDir>/node-id} so that a restarted proxy is the same node. */

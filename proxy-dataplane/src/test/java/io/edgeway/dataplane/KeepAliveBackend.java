@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A raw-socket HTTP/1.1 keep-alive backend with a short keep-alive of {@code keepAliveMs}, in one of two ways:
  * {@link Mode#IDLE_CLOSE} closes a connection once it has been idle that long after its last response (a
- * FIN racing the proxy's next use of it); {@link Mode#CLOSE_ON_ARRIVAL} keeps it open and instead closes it,
+ * FIN racing the proxy's next use of it; a request that arrives after the FIN is counted in {@link #racedCloses}); {@link Mode#CLOSE_ON_ARRIVAL} keeps it open and instead closes it,
  * without answering, the moment a request arrives on it after that long idle: the request is already
  * written when the close (an RST, since it is unread) arrives. Answers {@code 200 ok}; reads bodies by
  * Content-Length. {@link Mode#RESET_EVERY_REQUEST} reads each request whole (body included) and resets the
@@ -77,7 +77,8 @@ final class KeepAliveBackend implements AutoCloseable {
                 try {
                     head = readHead(in);
                 } catch (SocketTimeoutException idle) {
-                    return; // idle for keepAliveMs since the last response: FIN
+                    finAndWatch(s, in); // idle for keepAliveMs since the last response
+                    return;
                 }
                 if (head == null) {
                     return;
@@ -115,6 +116,24 @@ final class KeepAliveBackend implements AutoCloseable {
                     // already gone
                 }
             }
+        }
+    }
+
+    /**
+     * Sends the FIN, then watches the connection: a request byte arriving after it means the proxy reused the
+     * connection while the FIN was in flight (the race), counted in {@link #racedCloses}. The proxy's own
+     * close (EOF) means it saw the FIN first. Closing with the request unread then sends an RST, as a kernel does.
+     */
+    private void finAndWatch(Socket s, InputStream in) throws IOException {
+        s.shutdownOutput();
+        s.setSoTimeout(2_000);
+        try {
+            if (in.read() >= 0) {
+                racedCloses.incrementAndGet();
+                s.setSoLinger(true, 0);
+            }
+        } catch (SocketTimeoutException | java.net.SocketException e) {
+            // the proxy kept the half-closed connection without writing on it, or reset it: no race
         }
     }
 

@@ -84,6 +84,10 @@ public final class AdminApi {
 
     /** The Javalin app, not yet started. */
     public Javalin app() {
+        var upstreamApi = EntityApi.of(upstreams);
+        var routeApi = EntityApi.of(routes);
+        var certificateApi = EntityApi.of(certificates);
+        var streamRouteApi = EntityApi.of(streamRoutes);
         return Javalin.create(c -> {
             c.startup.showJavalinBanner = false;
             c.jsonMapper(new JavalinJackson(RequestJson.MAPPER, false));
@@ -116,8 +120,8 @@ public final class AdminApi {
             c.routes.get("/api/v1/upstreams", ctx -> list(ctx, p -> upstreams.page(p.tags(), p.fetch(), p.offset()), EntityJson::upstream));
             c.routes.post("/api/v1/upstreams", ctx -> idempotency.post(ctx, () -> answer(ctx, upstreams.create(RequestJson.upstream(body(ctx), null)), EntityJson::upstream)));
             c.routes.get("/api/v1/upstreams/{key}", ctx -> entity(ctx, upstreams.get(ctx.pathParam("key")), EntityJson::upstream));
-            c.routes.put("/api/v1/upstreams/{key}", this::putUpstream);
-            c.routes.patch("/api/v1/upstreams/{key}", this::patchUpstream);
+            c.routes.put("/api/v1/upstreams/{key}", ctx -> put(ctx, upstreamApi));
+            c.routes.patch("/api/v1/upstreams/{key}", ctx -> patch(ctx, upstreamApi));
             c.routes.get("/api/v1/upstreams/{key}/health", ctx -> ctx.json(UpstreamHealthJson.of(
                     upstreams.get(ctx.pathParam("key")).value().name(), ledger)));
             TargetsApi targets = new TargetsApi(upstreams);
@@ -130,8 +134,8 @@ public final class AdminApi {
             c.routes.get("/api/v1/routes", ctx -> list(ctx, p -> routes.page(p.tags(), p.fetch(), p.offset()), EntityJson::route));
             c.routes.post("/api/v1/routes", ctx -> idempotency.post(ctx, () -> answer(ctx, routes.create(RequestJson.route(body(ctx), null)), EntityJson::route)));
             c.routes.get("/api/v1/routes/{key}", ctx -> entity(ctx, routes.get(ctx.pathParam("key")), EntityJson::route));
-            c.routes.put("/api/v1/routes/{key}", this::putRoute);
-            c.routes.patch("/api/v1/routes/{key}", this::patchRoute);
+            c.routes.put("/api/v1/routes/{key}", ctx -> put(ctx, routeApi));
+            c.routes.patch("/api/v1/routes/{key}", ctx -> patch(ctx, routeApi));
             c.routes.delete("/api/v1/routes/{key}", ctx -> deleted(ctx, routes.delete(ctx.pathParam("key"), ifMatch(ctx))));
 
             // Stored and versioned, not yet pushed to the proxies (TLS termination and L4 proxying are later work).
@@ -141,14 +145,14 @@ public final class AdminApi {
                 return answer(ctx, certificates.create(in.certificate(), in.privateKey()), EntityJson::certificate);
             }));
             c.routes.get("/api/v1/certificates/{key}", ctx -> entity(ctx, certificates.get(ctx.pathParam("key")), EntityJson::certificate));
-            c.routes.put("/api/v1/certificates/{key}", this::putCertificate);
+            c.routes.put("/api/v1/certificates/{key}", ctx -> put(ctx, certificateApi));
             c.routes.delete("/api/v1/certificates/{key}", ctx -> deleted(ctx, certificates.delete(ctx.pathParam("key"), ifMatch(ctx))));
 
             c.routes.get("/api/v1/stream-routes", ctx -> list(ctx, p -> streamRoutes.page(p.tags(), p.fetch(), p.offset()), EntityJson::streamRoute));
             c.routes.post("/api/v1/stream-routes", ctx -> idempotency.post(ctx, () -> answer(ctx,
                     streamRoutes.create(RequestJson.streamRoute(body(ctx), null)), EntityJson::streamRoute)));
             c.routes.get("/api/v1/stream-routes/{key}", ctx -> entity(ctx, streamRoutes.get(ctx.pathParam("key")), EntityJson::streamRoute));
-            c.routes.put("/api/v1/stream-routes/{key}", this::putStreamRoute);
+            c.routes.put("/api/v1/stream-routes/{key}", ctx -> put(ctx, streamRouteApi));
             c.routes.delete("/api/v1/stream-routes/{key}", ctx -> deleted(ctx, streamRoutes.delete(ctx.pathParam("key"), ifMatch(ctx))));
 
             c.routes.get("/api/v1/nodes", ctx -> ctx.json(Page.of(ctx).slice(ledger.list(), this::node)));
@@ -202,49 +206,20 @@ public final class AdminApi {
         });
     }
 
-    private void putUpstream(Context ctx) {
+    /** PUT: replaces the entity the key names, or creates it under that name (201). */
+    private static <T> void put(Context ctx, EntityApi<T> e) {
         String key = ctx.pathParam("key");
         ObjectNode body = body(ctx);
-        String defaultName = body.hasNonNull("name") ? null : nameFor(key, k -> upstreams.get(k).value().name());
-        answer(ctx, upstreams.put(key, RequestJson.upstream(body, defaultName), ifMatch(ctx)), EntityJson::upstream);
+        String defaultName = body.hasNonNull("name") ? null : nameFor(key, k -> e.name().apply(e.get().apply(k).value()));
+        answer(ctx, e.put().apply(key, body, defaultName, ifMatch(ctx)), e.view());
     }
 
-    private void patchUpstream(Context ctx) {
+    /** PATCH: the patch merged into the entity as the API shows it, then written as a PUT of the whole. */
+    private static <T> void patch(Context ctx, EntityApi<T> e) {
         ObjectNode patch = body(ctx);
-        var existing = upstreams.get(ctx.pathParam("key"));
-        ObjectNode merged = merge(EntityJson.upstream(existing), patch);
-        answer(ctx, upstreams.put(existing.id().toString(), RequestJson.upstream(merged, null), patchPrecondition(ctx, existing)),
-                EntityJson::upstream);
-    }
-
-    private void putRoute(Context ctx) {
-        String key = ctx.pathParam("key");
-        ObjectNode body = body(ctx);
-        String defaultName = body.hasNonNull("name") ? null : nameFor(key, k -> routes.get(k).value().name());
-        answer(ctx, routes.put(key, RequestJson.route(body, defaultName), ifMatch(ctx)), EntityJson::route);
-    }
-
-    private void patchRoute(Context ctx) {
-        ObjectNode patch = body(ctx);
-        var existing = routes.get(ctx.pathParam("key"));
-        ObjectNode merged = merge(EntityJson.route(existing), patch);
-        answer(ctx, routes.put(existing.id().toString(), RequestJson.route(merged, null), patchPrecondition(ctx, existing)),
-                EntityJson::route);
-    }
-
-    private void putCertificate(Context ctx) {
-        String key = ctx.pathParam("key");
-        ObjectNode body = body(ctx);
-        String defaultName = body.hasNonNull("name") ? null : nameFor(key, k -> certificates.get(k).value().name());
-        RequestJson.CertificateInput in = RequestJson.certificate(body, defaultName);
-        answer(ctx, certificates.put(key, in.certificate(), in.privateKey(), ifMatch(ctx)), EntityJson::certificate);
-    }
-
-    private void putStreamRoute(Context ctx) {
-        String key = ctx.pathParam("key");
-        ObjectNode body = body(ctx);
-        String defaultName = body.hasNonNull("name") ? null : nameFor(key, k -> streamRoutes.get(k).value().name());
-        answer(ctx, streamRoutes.put(key, RequestJson.streamRoute(body, defaultName), ifMatch(ctx)), EntityJson::streamRoute);
+        Stored<T> existing = e.get().apply(ctx.pathParam("key"));
+        ObjectNode merged = merge(e.view().apply(existing), patch);
+        answer(ctx, e.put().apply(existing.id().toString(), merged, null, patchPrecondition(ctx, existing)), e.view());
     }
 
     /** PUT without a name keeps the entity's name: the path's name, or the current name when the path is an id. */

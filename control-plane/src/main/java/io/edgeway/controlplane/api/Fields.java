@@ -1,7 +1,10 @@
 package io.edgeway.controlplane.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.edgeway.controlplane.model.Durations;
 import io.edgeway.controlplane.model.FieldError;
+import io.edgeway.controlplane.model.ValidationException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -68,6 +71,20 @@ final class Fields {
             return null;
         }
         return v.textValue();
+    }
+
+    /** A duration in the API's one syntax ({@link Durations}); {@code null} when absent, or when invalid (recorded, 422). */
+    Duration duration(String name) {
+        String text = string(name);
+        if (text == null) {
+            return null;
+        }
+        try {
+            return Durations.parse(path(name), text);
+        } catch (ValidationException e) {
+            problems.invalid.addAll(e.errors());
+            return null;
+        }
     }
 
     /** An integer field; {@code fallback} when absent. Integers too large for int are range errors (422). */

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.edgeway.controlplane.model.Certificate;
-import io.edgeway.controlplane.model.Durations;
 import io.edgeway.controlplane.model.FieldError;
 import io.edgeway.controlplane.model.Pem;
 import io.edgeway.controlplane.model.Route;
@@ -19,7 +18,6 @@ import io.edgeway.controlplane.model.Upstream;
 import io.edgeway.controlplane.model.ValidationException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -266,8 +264,7 @@ final class RequestJson {
         Timeouts timeouts = Timeouts.DEFAULTS;
         Fields t = f.object("timeouts", TIMEOUTS);
         if (t != null) {
-            timeouts = new Timeouts(duration(t, "connect", problems), duration(t, "first_byte", problems),
-                    duration(t, "idle", problems));
+            timeouts = new Timeouts(t.duration("connect"), t.duration("first_byte"), t.duration("idle"));
         }
         throwIfMalformed(problems);
         Route r = null;
@@ -278,19 +275,6 @@ final class RequestJson {
         }
         throwIfInvalid(problems.invalid);
         return r;
-    }
-
-    private static Duration duration(Fields t, String name, Fields.Problems problems) {
-        String text = t.string(name);
-        if (text == null) {
-            return null;
-        }
-        try {
-            return Durations.parse(t.path(name), text);
-        } catch (ValidationException e) {
-            problems.invalid.addAll(e.errors());
-            return null;
-        }
     }
 
     private static Set<String> union(Set<String> a, Set<String> b) {

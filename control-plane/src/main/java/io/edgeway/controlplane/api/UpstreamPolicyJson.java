@@ -1,6 +1,5 @@
 package io.edgeway.controlplane.api;
 
-import io.edgeway.controlplane.model.Durations;
 import io.edgeway.controlplane.model.HashOn;
 import io.edgeway.controlplane.model.HealthCheck;
 import io.edgeway.controlplane.model.ValidationException;
@@ -25,7 +24,7 @@ final class UpstreamPolicyJson {
     private UpstreamPolicyJson() {}
 
     static Parsed read(Fields f, Fields.Problems problems) {
-        return new Parsed(f.string("policy"), hashOn(f, problems), duration(f, "slow_start", problems),
+        return new Parsed(f.string("policy"), hashOn(f, problems), f.duration("slow_start"),
                 healthCheck(f, problems), f.string("protocol"));
     }
 
@@ -62,8 +61,8 @@ final class UpstreamPolicyJson {
         if (a != null) {
             String path = a.string("path");
             int status = a.integer("expected_status", HealthCheck.Active.DEFAULT_STATUS, "100-599");
-            Duration interval = duration(a, "interval", problems);
-            Duration timeout = duration(a, "timeout", problems);
+            Duration interval = a.duration("interval");
+            Duration timeout = a.duration("timeout");
             int up = a.integer("healthy_threshold", HealthCheck.Active.DEFAULT_THRESHOLD, "1-100");
             int down = a.integer("unhealthy_threshold", HealthCheck.Active.DEFAULT_THRESHOLD, "1-100");
             try {
@@ -76,7 +75,7 @@ final class UpstreamPolicyJson {
         Fields p = hc.object("passive", PASSIVE);
         if (p != null) {
             int failures = p.integer("consecutive_failures", HealthCheck.Passive.DEFAULT_FAILURES, "1-1000");
-            Duration ejection = duration(p, "ejection_time", problems);
+            Duration ejection = p.duration("ejection_time");
             try {
                 passive = new HealthCheck.Passive(failures, ejection);
             } catch (ValidationException e) {
@@ -84,18 +83,5 @@ final class UpstreamPolicyJson {
             }
         }
         return new HealthCheck(active, passive);
-    }
-
-    private static Duration duration(Fields t, String name, Fields.Problems problems) {
-        String text = t.string(name);
-        if (text == null) {
-            return null;
-        }
-        try {
-            return Durations.parse(t.path(name), text);
-        } catch (ValidationException e) {
-            problems.invalid.addAll(e.errors());
-            return null;
-        }
     }
 }

@@ -46,7 +46,7 @@ public final class ConfigDiscovery {
     static final Duration KEEPALIVE_TIMEOUT = Duration.ofSeconds(10);
     /**
      * Pings more frequent than this get a GOAWAY (too_many_pings); it must stay below the proxies' own
-     * ping interval (30 s in ConfigClient), or every proxy would be cut off on its second ping.
+     * ping interval (ConfigClient.PING_INTERVAL, checked by KeepaliveSettingsTest), or every proxy would be cut off on its second ping.
      */
     static final Duration PERMIT_KEEPALIVE_TIME = Duration.ofSeconds(10);
     private static final Context.Key<String> REMOTE_ADDRESS = Context.key("edgeway-remote-address");

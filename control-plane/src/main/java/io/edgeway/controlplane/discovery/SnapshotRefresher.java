@@ -58,12 +58,14 @@ public final class SnapshotRefresher implements AutoCloseable {
     private void drain() {
         boolean failed = false;
         try {
-            while (wanted.get() > cache.version()) {
+            for (long target = wanted.get(); target > cache.version(); target = wanted.get()) {
                 PreparedSnapshot built = buildCurrent();
                 cache.set(built);
-                if (built.version() < wanted.get()) {
+                // Compared with what was wanted when this build began: a revision announced during the build
+                // is newer than what it read, and the loop builds it next instead of leaving it to the poll.
+                if (built.version() < target) {
                     failed = true;
-                    break; // cannot happen for committed revisions; the next poll retries rather than spin
+                    break; // the database is behind an announced revision; the next poll retries rather than spin
                 }
             }
         } catch (RuntimeException e) {

@@ -12,7 +12,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -22,7 +21,12 @@ import java.util.UUID;
  * Every write goes through the revision log. Not pushed to the proxies yet.
  */
 public final class CertificateStore {
-    private static final String KIND = "certificate";
+    /** Reads and checks only: a write supplies its sealed key through {@link #sealing}. */
+    static final EntityKind<Certificate> KIND = EntityKind.<Certificate>of("certificate", "certificates",
+                    "SELECT * FROM certificates", null, CertificateStore::read, Certificate::name, EntityJson::certificate,
+                    (c, id, cert, revision) -> { throw new IllegalStateException("a certificate is written with its key"); },
+                    (c, id, cert, revision) -> { throw new IllegalStateException("a certificate is written with its key"); })
+            .withConflictCheck(CertificateStore::checkSnisFree);
 
     private final RevisionLog log;
     private final MasterKey masterKey;
@@ -34,24 +38,17 @@ public final class CertificateStore {
 
     /** Up to {@code limit} certificates having every tag in {@code tags}, in name order from {@code offset}. */
     public List<Stored<Certificate>> page(List<String> tags, int limit, int offset) {
-        return log.db().consistentRead(c -> Rows.list(c, "SELECT * FROM certificates WHERE tags @> ? ORDER BY name LIMIT ? OFFSET ?", CertificateStore::read,
-                Rows.textArray(c, tags), limit, offset));
+        return EntityWrites.page(log, KIND, tags, limit, offset);
     }
 
     public Stored<Certificate> get(String key) {
-        return log.db().consistentRead(c -> find(c, key, false)).orElseThrow(() -> new NotFoundException(KIND, key));
+        return EntityWrites.get(log, KIND, key);
     }
 
     /** {@code privateKey}: the PKCS#8 DER the request's key parsed to; encrypted before it reaches the database. */
     public Written<Stored<Certificate>> create(Certificate cert, byte[] privateKey) {
         requireNonNull(cert, "cert");
-        byte[] sealed = masterKey.encrypt(requireNonNull(privateKey, "privateKey"));
-        return log.write((c, revision) -> {
-            checkFree(c, cert, null);
-            Stored<Certificate> s = insert(c, UUID.randomUUID(), cert, sealed, revision);
-            RevisionLog.record(c, revision, KIND, s.id(), cert.name(), "create", null, EntityJson.certificate(s));
-            return new Written<>(s, revision, true);
-        });
+        return EntityWrites.create(log, sealing(masterKey.encrypt(requireNonNull(privateKey, "privateKey"))), cert);
     }
 
     /** Replaces (when {@code ifMatch} matches) the certificate {@code key} names, or creates it when {@code key} is an unused name. */
@@ -59,35 +56,17 @@ public final class CertificateStore {
         requireNonNull(key, "key");
         requireNonNull(cert, "cert");
         byte[] sealed = masterKey.encrypt(requireNonNull(privateKey, "privateKey"));
-        return log.write((c, revision) -> {
-            Optional<Stored<Certificate>> existing = find(c, key, true);
-            Precondition.check(ifMatch, existing.orElse(null));
-            if (existing.isEmpty()) {
-                Rows.requireCreatable(KIND, key, cert.name());
-                checkFree(c, cert, null);
-                Stored<Certificate> s = insert(c, UUID.randomUUID(), cert, sealed, revision);
-                RevisionLog.record(c, revision, KIND, s.id(), cert.name(), "create", null, EntityJson.certificate(s));
-                return new Written<>(s, revision, true);
-            }
-            Stored<Certificate> before = existing.get();
-            checkFree(c, cert, before.id());
-            Stored<Certificate> after = update(c, before.id(), cert, sealed, revision);
-            RevisionLog.record(c, revision, KIND, after.id(), cert.name(), "update",
-                    EntityJson.certificate(before), EntityJson.certificate(after));
-            return new Written<>(after, revision, false);
-        });
+        return EntityWrites.put(log, sealing(sealed), key, cert, ifMatch);
     }
 
     public Written<Void> delete(String key, String ifMatch) {
-        requireNonNull(key, "key");
-        return log.write((c, revision) -> {
-            Stored<Certificate> before = find(c, key, true).orElseThrow(() -> new NotFoundException(KIND, key));
-            Precondition.check(ifMatch, before);
-            Rows.deleteById(c, "certificates", before.id());
-            RevisionLog.record(c, revision, KIND, before.id(), before.value().name(), "delete",
-                    EntityJson.certificate(before), null);
-            return new Written<>(null, revision, false);
-        });
+        return EntityWrites.delete(log, KIND, key, ifMatch);
+    }
+
+    /** The kind written with {@code sealed} as the private key of the certificate it writes. */
+    static EntityKind<Certificate> sealing(byte[] sealed) {
+        return KIND.withWrites((c, id, cert, revision) -> insert(c, id, cert, sealed, revision),
+                (c, id, cert, revision) -> update(c, id, cert, sealed, revision));
     }
 
     /** The decrypted PKCS#8 private key of one certificate, for the later push to the proxies; never for the API. */
@@ -102,28 +81,13 @@ public final class CertificateStore {
             }
         });
         if (sealed == null) {
-            throw new NotFoundException(KIND, key);
+            throw new NotFoundException(KIND.kind(), key);
         }
         return masterKey.decrypt(sealed);
     }
 
-    private static Optional<Stored<Certificate>> find(Connection c, String key, boolean lock) throws SQLException {
-        UUID id = Rows.asId(key);
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT * FROM certificates WHERE " + (id != null ? "id = ?" : "name = ?") + (lock ? " FOR UPDATE" : ""))) {
-            ps.setObject(1, id != null ? id : key);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(read(rs)) : Optional.empty();
-            }
-        }
-    }
-
-    /** The name and each SNI belong to no other certificate (409). */
-    private static void checkFree(Connection c, Certificate cert, UUID self) throws SQLException {
-        Optional<Stored<Certificate>> holder = find(c, cert.name(), false);
-        if (holder.isPresent() && !holder.get().id().equals(self)) {
-            throw new ConflictException("name", "name: " + cert.name() + " (expected: a name no other certificate uses)");
-        }
+    /** Each SNI belongs to no other certificate (409). */
+    private static void checkSnisFree(Connection c, Certificate cert, UUID self) throws SQLException {
         if (cert.snis().isEmpty()) {
             return;
         }
@@ -144,7 +108,7 @@ public final class CertificateStore {
     }
 
     static List<Stored<Certificate>> all(Connection c) throws SQLException {
-        return Rows.list(c, "SELECT * FROM certificates ORDER BY name", CertificateStore::read);
+        return EntityWrites.all(c, KIND);
     }
 
     /**

@@ -13,23 +13,34 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Tells this replica the current config revision: at once when any replica commits (LISTEN), and at least
- * every second anyway (poll), because a notification sent while our session was down is gone for good.
- * Runs on one dedicated connection and reconnects with backoff when it breaks.
+ * every poll interval anyway (1 s by default), because a notification sent while our session was down is gone
+ * for good. Runs on one dedicated connection and reconnects with backoff when it breaks; after each (re)connect
+ * it reads the revision at once, so what was committed before the LISTEN is not left to the next poll.
  */
 public final class ConfigListener implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ConfigListener.class);
-    private static final int POLL_MILLIS = 1000;
+    /** The safety net's default period (EDGEWAY_REVISION_POLL). */
+    public static final Duration DEFAULT_POLL = Duration.ofSeconds(1);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
 
     private final Database db;
     private final LongConsumer onRevision;
+    private final int pollMillis;
     private final Thread thread;
     private volatile boolean closed;
     private volatile Connection connection;
 
     public ConfigListener(Database db, LongConsumer onRevision) {
+        this(db, DEFAULT_POLL, onRevision);
+    }
+
+    public ConfigListener(Database db, Duration poll, LongConsumer onRevision) {
         this.db = requireNonNull(db, "db");
         this.onRevision = requireNonNull(onRevision, "onRevision");
+        this.pollMillis = (int) Math.min(Integer.MAX_VALUE, requireNonNull(poll, "poll").toMillis());
+        if (pollMillis < 1) {
+            throw new IllegalArgumentException("poll: " + poll + " (expected: at least 1ms)");
+        }
         this.thread = new Thread(this::run, "edgeway-config-listener");
         this.thread.setDaemon(true);
     }
@@ -50,10 +61,10 @@ public final class ConfigListener implements AutoCloseable {
                 PGConnection pg = c.unwrap(PGConnection.class);
                 backoffMillis = 100;
                 while (!closed) {
-                    // Returns early when a notification arrives; the payload is only a hint, the
-                    // counter row is the truth, so read it either way.
-                    pg.getNotifications(POLL_MILLIS);
                     onRevision.accept(RevisionLog.current(c));
+                    // Returns early when a notification arrives; the payload is only a hint, the
+                    // counter row is the truth, so it is read either way.
+                    pg.getNotifications(pollMillis);
                 }
             } catch (SQLException | RuntimeException e) {
                 if (closed) {

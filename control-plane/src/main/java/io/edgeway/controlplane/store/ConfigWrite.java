@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -44,32 +43,19 @@ final class ConfigWrite {
         }
     }
 
-    /** Inserts (with a new id) or updates (with the row's id) one entity; returns it as stored. */
-    @FunctionalInterface
-    private interface RowWrite<T> {
-        Stored<T> apply(Connection c, UUID id, T value, long revision) throws SQLException;
-    }
-
-    /** How one kind is written and logged; {@code table} is a constant, never input. */
-    private record Kind<T>(String kind, String table, Function<T, String> name,
-                           Function<Stored<T>, Map<String, Object>> view, RowWrite<T> insert, RowWrite<T> update) {}
-
-    private static final Kind<Upstream> UPSTREAMS = new Kind<>(UPSTREAM, "upstreams", Upstream::name, EntityJson::upstream,
-            UpstreamStore::insert, UpstreamStore::update);
-    private static final Kind<Route> ROUTES = new Kind<>(ROUTE, "routes", Route::name, EntityJson::route,
-            RouteStore::insert, RouteStore::update);
-    private static final Kind<StreamRoute> STREAM_ROUTES = new Kind<>(STREAM_ROUTE, "stream_routes", StreamRoute::name,
-            EntityJson::streamRoute, (c, id, r, rev) -> StreamRouteStore.write(c, null, r, rev), StreamRouteStore::write);
+    private static final EntityKind<Upstream> UPSTREAMS = UpstreamStore.KIND;
+    private static final EntityKind<Route> ROUTES = RouteStore.KIND;
+    private static final EntityKind<StreamRoute> STREAM_ROUTES = StreamRouteStore.KIND;
 
     private final Connection c;
     private final long revision;
-    private final Kind<Certificate> certificates;
+    private final EntityKind<Certificate> certificates;
 
     /** {@code sealedKeys}: the document's private keys by certificate name, already encrypted. */
     ConfigWrite(Connection c, long revision, Map<String, byte[]> sealedKeys) {
         this.c = c;
         this.revision = revision;
-        this.certificates = new Kind<>(CERTIFICATE, "certificates", Certificate::name, EntityJson::certificate,
+        this.certificates = CertificateStore.KIND.withWrites(
                 (conn, id, cert, rev) -> CertificateStore.insert(conn, id, cert, sealed(conn, cert, sealedKeys), rev),
                 (conn, id, cert, rev) -> CertificateStore.update(conn, id, cert, sealed(conn, cert, sealedKeys), rev));
     }
@@ -100,7 +86,7 @@ final class ConfigWrite {
         delete(UPSTREAMS, doc.upstreams(), state.upstreams());
     }
 
-    private <T> void upsert(Kind<T> k, List<T> wanted, List<Stored<T>> current) throws SQLException {
+    private <T> void upsert(EntityKind<T> k, List<T> wanted, List<Stored<T>> current) throws SQLException {
         Map<String, Stored<T>> byName = new LinkedHashMap<>();
         current.forEach(s -> byName.put(k.name().apply(s.value()), s));
         for (T value : wanted) {
@@ -116,7 +102,7 @@ final class ConfigWrite {
         }
     }
 
-    private <T> void delete(Kind<T> k, List<T> wanted, List<Stored<T>> current) throws SQLException {
+    private <T> void delete(EntityKind<T> k, List<T> wanted, List<Stored<T>> current) throws SQLException {
         Set<String> kept = wanted.stream().map(k.name()).collect(Collectors.toSet());
         for (Stored<T> before : current) {
             String name = k.name().apply(before.value());

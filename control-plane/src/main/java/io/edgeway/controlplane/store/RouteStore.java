@@ -5,8 +5,6 @@ import static java.util.Objects.requireNonNull;
 import io.edgeway.controlplane.model.Route;
 import io.edgeway.controlplane.model.Stored;
 import io.edgeway.controlplane.model.Timeouts;
-import io.edgeway.controlplane.model.Upstream;
-import io.edgeway.controlplane.model.ValidationException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -21,9 +19,10 @@ import java.util.UUID;
 
 /** Routes in PostgreSQL. A route refers to its upstream by id; the API speaks its name. */
 public final class RouteStore {
-    private static final String KIND = "route";
     private static final String SELECT = """
             SELECT r.*, u.name AS upstream_name FROM routes r JOIN upstreams u ON u.id = r.upstream_id""";
+    static final EntityKind<Route> KIND = EntityKind.of("route", "routes", SELECT, "r", RouteStore::read, Route::name,
+            EntityJson::route, RouteStore::insert, RouteStore::update);
 
     private final RevisionLog log;
 
@@ -37,61 +36,28 @@ public final class RouteStore {
 
     /** Up to {@code limit} entities having every tag in {@code tags}, in name order from {@code offset}. */
     public List<Stored<Route>> page(List<String> tags, int limit, int offset) {
-        return log.db().consistentRead(c -> Rows.list(c, SELECT + " WHERE r.tags @> ? ORDER BY r.name LIMIT ? OFFSET ?", RouteStore::read,
-                Rows.textArray(c, tags), limit, offset));
+        return EntityWrites.page(log, KIND, tags, limit, offset);
     }
 
     public Stored<Route> get(String key) {
-        return log.db().consistentRead(c -> find(c, key)).orElseThrow(() -> new NotFoundException(KIND, key));
+        return EntityWrites.get(log, KIND, key);
     }
 
     public Written<Stored<Route>> create(Route r) {
-        requireNonNull(r, "r");
-        return log.write((c, revision) -> {
-            checkNameFree(c, r.name(), null);
-            Stored<Route> s = insert(c, UUID.randomUUID(), r, revision);
-            RevisionLog.record(c, revision, KIND, s.id(), r.name(), "create", null, EntityJson.route(s));
-            return new Written<>(s, revision, true);
-        });
+        return EntityWrites.create(log, KIND, r);
     }
 
     /** Replaces (when {@code ifMatch}, the raw If-Match header or null, matches) the route {@code key} names, or creates it when {@code key} is an unused name. */
     public Written<Stored<Route>> put(String key, Route r, String ifMatch) {
-        requireNonNull(key, "key");
-        requireNonNull(r, "r");
-        return log.write((c, revision) -> {
-            Optional<Stored<Route>> existing = find(c, key, true);
-            Precondition.check(ifMatch, existing.orElse(null));
-            if (existing.isEmpty()) {
-                Rows.requireCreatable(KIND, key, r.name());
-                checkNameFree(c, r.name(), null);
-                Stored<Route> s = insert(c, UUID.randomUUID(), r, revision);
-                RevisionLog.record(c, revision, KIND, s.id(), r.name(), "create", null, EntityJson.route(s));
-                return new Written<>(s, revision, true);
-            }
-            Stored<Route> before = existing.get();
-            checkNameFree(c, r.name(), before.id());
-            Stored<Route> after = update(c, before.id(), r, revision);
-            RevisionLog.record(c, revision, KIND, after.id(), r.name(), "update",
-                    EntityJson.route(before), EntityJson.route(after));
-            return new Written<>(after, revision, false);
-        });
+        return EntityWrites.put(log, KIND, key, r, ifMatch);
     }
 
     public Written<Void> delete(String key, String ifMatch) {
-        requireNonNull(key, "key");
-        return log.write((c, revision) -> {
-            Stored<Route> before = find(c, key, true).orElseThrow(() -> new NotFoundException(KIND, key));
-            Precondition.check(ifMatch, before);
-            Rows.deleteById(c, "routes", before.id());
-            RevisionLog.record(c, revision, KIND, before.id(), before.value().name(), "delete",
-                    EntityJson.route(before), null);
-            return new Written<>(null, revision, false);
-        });
+        return EntityWrites.delete(log, KIND, key, ifMatch);
     }
 
     static List<Stored<Route>> all(Connection c) throws SQLException {
-        return Rows.list(c, SELECT + " ORDER BY r.name", RouteStore::read);
+        return EntityWrites.all(c, KIND);
     }
 
     /** The routes whose row was written by a revision after {@code revision} (inserted or updated since). */
@@ -119,37 +85,11 @@ public final class RouteStore {
     }
 
     static Optional<Stored<Route>> find(Connection c, String key) throws SQLException {
-        return find(c, key, false);
-    }
-
-    /** {@code lock}: hold the row until commit, so the If-Match check and the write see the same version. */
-    static Optional<Stored<Route>> find(Connection c, String key, boolean lock) throws SQLException {
-        UUID id = Rows.asId(key);
-        try (PreparedStatement ps = c.prepareStatement(SELECT + (id != null ? " WHERE r.id = ?" : " WHERE r.name = ?")
-                + (lock ? " FOR UPDATE OF r" : ""))) {
-            ps.setObject(1, id != null ? id : key);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(read(rs)) : Optional.empty();
-            }
-        }
-    }
-
-    private static void checkNameFree(Connection c, String name, UUID self) throws SQLException {
-        Optional<Stored<Route>> holder = find(c, name);
-        if (holder.isPresent() && !holder.get().id().equals(self)) {
-            throw new ConflictException("name", "name: " + name + " (expected: a name no other route uses)");
-        }
-    }
-
-    private static UUID upstreamId(Connection c, String name) throws SQLException {
-        // By name only: a route names its upstream, and a UUID-looking name is rejected at validation.
-        Optional<Stored<Upstream>> u = Rows.asId(name) == null ? UpstreamStore.find(c, name) : Optional.empty();
-        return u.map(Stored::id).orElseThrow(() ->
-                new ValidationException("upstream", "upstream: " + name + " (expected: the name of an existing upstream)"));
+        return EntityWrites.find(c, KIND, key, false);
     }
 
     static Stored<Route> insert(Connection c, UUID id, Route r, long revision) throws SQLException {
-        UUID upstream = upstreamId(c, r.upstream());
+        UUID upstream = UpstreamStore.idByName(c, r.upstream());
         try (PreparedStatement ps = c.prepareStatement("""
                 INSERT INTO routes (name, tags, hosts, paths, methods, upstream_id, connect_timeout_ms,
                                     first_byte_timeout_ms, idle_timeout_ms, id, revision, created_at, updated_at)
@@ -163,7 +103,7 @@ public final class RouteStore {
     }
 
     static Stored<Route> update(Connection c, UUID id, Route r, long revision) throws SQLException {
-        UUID upstream = upstreamId(c, r.upstream());
+        UUID upstream = UpstreamStore.idByName(c, r.upstream());
         try (PreparedStatement ps = c.prepareStatement("""
                 UPDATE routes SET name = ?, tags = ?, hosts = ?, paths = ?, methods = ?, upstream_id = ?,
                        connect_timeout_ms = ?, first_byte_timeout_ms = ?, idle_timeout_ms = ?, updated_at = now(),

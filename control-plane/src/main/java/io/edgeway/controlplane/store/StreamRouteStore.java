@@ -4,15 +4,12 @@ import static java.util.Objects.requireNonNull;
 
 import io.edgeway.controlplane.model.Stored;
 import io.edgeway.controlplane.model.StreamRoute;
-import io.edgeway.controlplane.model.Upstream;
-import io.edgeway.controlplane.model.ValidationException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -20,9 +17,12 @@ import java.util.UUID;
  * log; the proxies do not receive stream routes yet (they are not in the snapshot).
  */
 public final class StreamRouteStore {
-    private static final String KIND = "stream_route";
     private static final String SELECT = """
             SELECT r.*, u.name AS upstream_name FROM stream_routes r JOIN upstreams u ON u.id = r.upstream_id""";
+    static final EntityKind<StreamRoute> KIND = EntityKind.of("stream_route", "stream_routes", SELECT, "r",
+                    StreamRouteStore::read, StreamRoute::name, EntityJson::streamRoute,
+                    (c, id, r, revision) -> write(c, null, r, revision), StreamRouteStore::write)
+            .withConflictCheck(StreamRouteStore::checkPortFree);
 
     private final RevisionLog log;
 
@@ -31,56 +31,23 @@ public final class StreamRouteStore {
     }
 
     public List<Stored<StreamRoute>> page(List<String> tags, int limit, int offset) {
-        return log.db().consistentRead(c -> Rows.list(c, SELECT + " WHERE r.tags @> ? ORDER BY r.name LIMIT ? OFFSET ?", StreamRouteStore::read,
-                Rows.textArray(c, tags), limit, offset));
+        return EntityWrites.page(log, KIND, tags, limit, offset);
     }
 
     public Stored<StreamRoute> get(String key) {
-        return log.db().consistentRead(c -> find(c, key, false)).orElseThrow(() -> new NotFoundException(KIND, key));
+        return EntityWrites.get(log, KIND, key);
     }
 
     public Written<Stored<StreamRoute>> create(StreamRoute r) {
-        requireNonNull(r, "r");
-        return log.write((c, revision) -> {
-            checkFree(c, r, null);
-            Stored<StreamRoute> s = write(c, null, r, revision);
-            RevisionLog.record(c, revision, KIND, s.id(), r.name(), "create", null, EntityJson.streamRoute(s));
-            return new Written<>(s, revision, true);
-        });
+        return EntityWrites.create(log, KIND, r);
     }
 
     public Written<Stored<StreamRoute>> put(String key, StreamRoute r, String ifMatch) {
-        requireNonNull(key, "key");
-        requireNonNull(r, "r");
-        return log.write((c, revision) -> {
-            Optional<Stored<StreamRoute>> existing = find(c, key, true);
-            Precondition.check(ifMatch, existing.orElse(null));
-            if (existing.isEmpty()) {
-                Rows.requireCreatable(KIND, key, r.name());
-                checkFree(c, r, null);
-                Stored<StreamRoute> s = write(c, null, r, revision);
-                RevisionLog.record(c, revision, KIND, s.id(), r.name(), "create", null, EntityJson.streamRoute(s));
-                return new Written<>(s, revision, true);
-            }
-            Stored<StreamRoute> before = existing.get();
-            checkFree(c, r, before.id());
-            Stored<StreamRoute> after = write(c, before.id(), r, revision);
-            RevisionLog.record(c, revision, KIND, after.id(), r.name(), "update",
-                    EntityJson.streamRoute(before), EntityJson.streamRoute(after));
-            return new Written<>(after, revision, false);
-        });
+        return EntityWrites.put(log, KIND, key, r, ifMatch);
     }
 
     public Written<Void> delete(String key, String ifMatch) {
-        requireNonNull(key, "key");
-        return log.write((c, revision) -> {
-            Stored<StreamRoute> before = find(c, key, true).orElseThrow(() -> new NotFoundException(KIND, key));
-            Precondition.check(ifMatch, before);
-            Rows.deleteById(c, "stream_routes", before.id());
-            RevisionLog.record(c, revision, KIND, before.id(), before.value().name(), "delete",
-                    EntityJson.streamRoute(before), null);
-            return new Written<>(null, revision, false);
-        });
+        return EntityWrites.delete(log, KIND, key, ifMatch);
     }
 
     /** The names of the stream routes sending to upstream {@code id}, for the upstream's in-use check. */
@@ -98,26 +65,11 @@ public final class StreamRouteStore {
     }
 
     static List<Stored<StreamRoute>> all(Connection c) throws SQLException {
-        return Rows.list(c, SELECT + " ORDER BY r.name", StreamRouteStore::read);
+        return EntityWrites.all(c, KIND);
     }
 
-    private static Optional<Stored<StreamRoute>> find(Connection c, String key, boolean lock) throws SQLException {
-        UUID id = Rows.asId(key);
-        try (PreparedStatement ps = c.prepareStatement(SELECT + (id != null ? " WHERE r.id = ?" : " WHERE r.name = ?")
-                + (lock ? " FOR UPDATE OF r" : ""))) {
-            ps.setObject(1, id != null ? id : key);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(read(rs)) : Optional.empty();
-            }
-        }
-    }
-
-    /** The name, and the listen port with its protocol, belong to no other stream route (409). */
-    private static void checkFree(Connection c, StreamRoute r, UUID self) throws SQLException {
-        Optional<Stored<StreamRoute>> holder = find(c, r.name(), false);
-        if (holder.isPresent() && !holder.get().id().equals(self)) {
-            throw new ConflictException("name", "name: " + r.name() + " (expected: a name no other stream route uses)");
-        }
+    /** The listen port with its protocol belongs to no other stream route (409). */
+    private static void checkPortFree(Connection c, StreamRoute r, UUID self) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
                 "SELECT name FROM stream_routes WHERE listen_port = ? AND protocol = ? AND id IS DISTINCT FROM ?")) {
             ps.setInt(1, r.listenPort());
@@ -133,15 +85,9 @@ public final class StreamRouteStore {
         }
     }
 
-    private static UUID upstreamId(Connection c, String name) throws SQLException {
-        Optional<Stored<Upstream>> u = Rows.asId(name) == null ? UpstreamStore.find(c, name) : Optional.empty();
-        return u.map(Stored::id).orElseThrow(() ->
-                new ValidationException("upstream", "upstream: " + name + " (expected: the name of an existing upstream)"));
-    }
-
     /** Inserts ({@code id} null) or updates the row, then reads it back with its upstream's name. */
     static Stored<StreamRoute> write(Connection c, UUID id, StreamRoute r, long revision) throws SQLException {
-        UUID upstream = upstreamId(c, r.upstream());
+        UUID upstream = UpstreamStore.idByName(c, r.upstream());
         UUID rowId = id != null ? id : UUID.randomUUID();
         String sql = id == null
                 ? """
@@ -163,7 +109,7 @@ public final class StreamRouteStore {
             ps.setObject(8, rowId);
             ps.executeUpdate();
         }
-        return find(c, rowId.toString(), false).orElseThrow();
+        return EntityWrites.find(c, KIND, rowId.toString(), false).orElseThrow();
     }
 
     private static Stored<StreamRoute> read(ResultSet rs) throws SQLException {

@@ -20,7 +20,9 @@ import java.util.UUID;
 
 /** Upstreams in PostgreSQL. Every write goes through the revision log. */
 public final class UpstreamStore {
-    private static final String KIND = "upstream";
+    static final EntityKind<Upstream> KIND = EntityKind.of("upstream", "upstreams", "SELECT * FROM upstreams", null,
+            UpstreamStore::read, Upstream::name, EntityJson::upstream, UpstreamStore::insert, UpstreamStore::update)
+            .withDeleteCheck(UpstreamStore::checkUnused);
     private static final TypeReference<List<Target>> TARGETS = new TypeReference<>() {};
 
     private final RevisionLog log;
@@ -35,45 +37,20 @@ public final class UpstreamStore {
 
     /** Up to {@code limit} entities having every tag in {@code tags}, in name order from {@code offset}. */
     public List<Stored<Upstream>> page(List<String> tags, int limit, int offset) {
-        return log.db().consistentRead(c -> Rows.list(c, "SELECT * FROM upstreams WHERE tags @> ? ORDER BY name LIMIT ? OFFSET ?", UpstreamStore::read,
-                Rows.textArray(c, tags), limit, offset));
+        return EntityWrites.page(log, KIND, tags, limit, offset);
     }
 
     public Stored<Upstream> get(String key) {
-        return log.db().consistentRead(c -> find(c, key)).orElseThrow(() -> new NotFoundException(KIND, key));
+        return EntityWrites.get(log, KIND, key);
     }
 
     public Written<Stored<Upstream>> create(Upstream u) {
-        requireNonNull(u, "u");
-        return log.write((c, revision) -> {
-            checkNameFree(c, u.name(), null);
-            Stored<Upstream> s = insert(c, UUID.randomUUID(), u, revision);
-            RevisionLog.record(c, revision, KIND, s.id(), u.name(), "create", null, EntityJson.upstream(s));
-            return new Written<>(s, revision, true);
-        });
+        return EntityWrites.create(log, KIND, u);
     }
 
     /** Replaces (when {@code ifMatch}, the raw If-Match header or null, matches) the upstream {@code key} names, or creates it when {@code key} is an unused name. */
     public Written<Stored<Upstream>> put(String key, Upstream u, String ifMatch) {
-        requireNonNull(key, "key");
-        requireNonNull(u, "u");
-        return log.write((c, revision) -> {
-            Optional<Stored<Upstream>> existing = find(c, key, true);
-            Precondition.check(ifMatch, existing.orElse(null));
-            if (existing.isEmpty()) {
-                Rows.requireCreatable(KIND, key, u.name());
-                checkNameFree(c, u.name(), null);
-                Stored<Upstream> s = insert(c, UUID.randomUUID(), u, revision);
-                RevisionLog.record(c, revision, KIND, s.id(), u.name(), "create", null, EntityJson.upstream(s));
-                return new Written<>(s, revision, true);
-            }
-            Stored<Upstream> before = existing.get();
-            checkNameFree(c, u.name(), before.id());
-            Stored<Upstream> after = update(c, before.id(), u, revision);
-            RevisionLog.record(c, revision, KIND, after.id(), u.name(), "update",
-                    EntityJson.upstream(before), EntityJson.upstream(after));
-            return new Written<>(after, revision, false);
-        });
+        return EntityWrites.put(log, KIND, key, u, ifMatch);
     }
 
     /** How a target subresource write changes an upstream's targets; throws to refuse it. */
@@ -90,43 +67,36 @@ public final class UpstreamStore {
         requireNonNull(key, "key");
         requireNonNull(change, "change");
         return log.write((c, revision) -> {
-            Stored<Upstream> before = find(c, key, true).orElseThrow(() -> new NotFoundException(KIND, key));
+            Stored<Upstream> before = find(c, key, true).orElseThrow(() -> new NotFoundException(KIND.kind(), key));
             Precondition.check(ifMatch, before);
             Upstream u = before.value();
             List<Target> targets = change.apply(u.name(), u.targets());
             Upstream changed = new Upstream(u.name(), u.tags(), targets, u.policy(), u.hashOn(), u.slowStart(), u.healthCheck(),
                     u.protocol());
-            Stored<Upstream> after = update(c, before.id(), changed, revision);
-            RevisionLog.record(c, revision, KIND, after.id(), u.name(), "update",
-                    EntityJson.upstream(before), EntityJson.upstream(after));
-            return new Written<>(after, revision, false);
+            return EntityWrites.update(c, KIND, before, changed, revision);
         });
     }
 
     public Written<Void> delete(String key, String ifMatch) {
-        requireNonNull(key, "key");
-        return log.write((c, revision) -> {
-            Stored<Upstream> before = find(c, key, true).orElseThrow(() -> new NotFoundException(KIND, key));
-            Precondition.check(ifMatch, before);
-            List<String> users = routesUsing(c, before.id());
-            if (!users.isEmpty()) {
-                throw new ValidationException("name", "name: " + before.value().name()
-                        + " (expected: an upstream no route uses; used by routes " + String.join(", ", users) + ")");
-            }
-            List<String> streamUsers = StreamRouteStore.using(c, before.id());
-            if (!streamUsers.isEmpty()) {
-                throw new ValidationException("name", "name: " + before.value().name()
-                        + " (expected: an upstream no stream route uses; used by stream routes " + String.join(", ", streamUsers) + ")");
-            }
-            Rows.deleteById(c, "upstreams", before.id());
-            RevisionLog.record(c, revision, KIND, before.id(), before.value().name(), "delete",
-                    EntityJson.upstream(before), null);
-            return new Written<>(null, revision, false);
-        });
+        return EntityWrites.delete(log, KIND, key, ifMatch);
+    }
+
+    /** Routes and stream routes name their upstream: it goes only once none does (422 naming them). */
+    private static void checkUnused(Connection c, Stored<Upstream> before) throws SQLException {
+        List<String> users = routesUsing(c, before.id());
+        if (!users.isEmpty()) {
+            throw new ValidationException("name", "name: " + before.value().name()
+                    + " (expected: an upstream no route uses; used by routes " + String.join(", ", users) + ")");
+        }
+        List<String> streamUsers = StreamRouteStore.using(c, before.id());
+        if (!streamUsers.isEmpty()) {
+            throw new ValidationException("name", "name: " + before.value().name()
+                    + " (expected: an upstream no stream route uses; used by stream routes " + String.join(", ", streamUsers) + ")");
+        }
     }
 
     static List<Stored<Upstream>> all(Connection c) throws SQLException {
-        return Rows.list(c, "SELECT * FROM upstreams ORDER BY name", UpstreamStore::read);
+        return EntityWrites.all(c, KIND);
     }
 
     static Optional<Stored<Upstream>> find(Connection c, String key) throws SQLException {
@@ -135,21 +105,14 @@ public final class UpstreamStore {
 
     /** {@code lock}: hold the row until commit, so the If-Match check and the write see the same version. */
     static Optional<Stored<Upstream>> find(Connection c, String key, boolean lock) throws SQLException {
-        UUID id = Rows.asId(key);
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT * FROM upstreams WHERE " + (id != null ? "id = ?" : "name = ?") + (lock ? " FOR UPDATE" : ""))) {
-            ps.setObject(1, id != null ? id : key);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(read(rs)) : Optional.empty();
-            }
-        }
+        return EntityWrites.find(c, KIND, key, lock);
     }
 
-    private static void checkNameFree(Connection c, String name, UUID self) throws SQLException {
-        Optional<Stored<Upstream>> holder = find(c, name);
-        if (holder.isPresent() && !holder.get().id().equals(self)) {
-            throw new ConflictException("name", "name: " + name + " (expected: a name no other upstream uses)");
-        }
+    /** The id of the upstream a route or stream route names (by name only: a UUID-looking name is refused at validation). */
+    static UUID idByName(Connection c, String name) throws SQLException {
+        Optional<Stored<Upstream>> u = Rows.asId(name) == null ? find(c, name) : Optional.empty();
+        return u.map(Stored::id).orElseThrow(() ->
+                new ValidationException("upstream", "upstream: " + name + " (expected: the name of an existing upstream)"));
     }
 
     private static List<String> routesUsing(Connection c, UUID id) throws SQLException {

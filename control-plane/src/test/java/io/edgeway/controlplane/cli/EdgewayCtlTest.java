@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.sun.net.httpserver.HttpServer;
 import io.edgeway.controlplane.Http;
 import io.edgeway.controlplane.ControlPlane;
 import io.edgeway.controlplane.TestCerts;
@@ -14,12 +13,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -187,40 +184,35 @@ class EdgewayCtlTest {
     }
 
     @Test
-    void everyCallCarriesTheTokenAndTokenCreatePostsNameAndRole() throws Exception {
-        // The tokens API is being built elsewhere; a loopback server shows exactly what the CLI sends.
-        AtomicReference<String> auth = new AtomicReference<>();
-        AtomicReference<String> body = new AtomicReference<>();
-        HttpServer tokens = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        tokens.createContext("/api/v1/tokens", ex -> {
-            auth.set(ex.getRequestHeaders().getFirst("Authorization"));
-            try (InputStream in = ex.getRequestBody()) {
-                body.set(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-            }
-            byte[] answer = "{\"name\":\"ci\",\"role\":\"read-only\",\"token\":\"ew_secret\"}".getBytes(StandardCharsets.UTF_8);
-            ex.getResponseHeaders().add("Content-Type", "application/json");
-            ex.sendResponseHeaders(201, answer.length);
-            ex.getResponseBody().write(answer);
-            ex.close();
-        });
-        tokens.start();
-        try {
-            String url = "http://127.0.0.1:" + tokens.getAddress().getPort();
-            Run fromEnv = ctl(Map.of("EDGEWAY_ADMIN_URL", url, "EDGEWAY_ADMIN_TOKEN", "env-token"),
-                    "token", "create", "--name", "ci", "--role", "read-only");
-            assertThat(fromEnv.exit()).as(fromEnv.err()).isZero();
-            assertThat(fromEnv.out()).contains("ew_secret");
-            assertThat(auth.get()).isEqualTo("Bearer env-token");
-            JsonNode sent = new ObjectMapper().readTree(body.get());
-            assertThat(sent.get("name").asText()).isEqualTo("ci");
-            assertThat(sent.get("role").asText()).isEqualTo("read-only");
+    void tokenCreateMakesATokenTheRealApiAcceptsWithItsRole() throws Exception {
+        Run created = ctl("token", "create", "--name", "ci-reader", "--role", "read-only");
+        assertThat(created.exit()).as(created.err()).isZero();
+        JsonNode printed = new ObjectMapper().readTree(created.out());
+        assertThat(printed.get("name").asText()).isEqualTo("ci-reader");
+        assertThat(printed.get("role").asText()).isEqualTo("read-only");
+        String secret = printed.get("token").asText();
 
-            assertThat(ctl(Map.of("EDGEWAY_ADMIN_TOKEN", "env-token"), "--server", url, "--token", "flag-token",
-                    "token", "create", "--name", "ci").exit()).isZero();
-            assertThat(auth.get()).isEqualTo("Bearer flag-token"); // the flag wins over the environment
-        } finally {
-            tokens.stop(0);
-        }
+        // The secret it printed is one the control plane accepts, with the role asked for: reads, not writes.
+        Http reader = new Http(cp.adminPort(), secret);
+        assertThat(reader.get("/api/v1/upstreams").status()).isEqualTo(200);
+        assertThat(reader.post("/api/v1/upstreams", "{\"name\":\"nope\",\"targets\":[]}").status()).isEqualTo(403);
+        assertThat(new Http(cp.adminPort()).get("/api/v1/tokens").body()).contains("\"ci-reader\"").doesNotContain(secret);
+    }
+
+    @Test
+    void everyCallCarriesTheTokenAndTheFlagWinsOverTheEnvironment() {
+        // A wrong token in the environment with the right one as a flag succeeds; the reverse is refused (401).
+        assertThat(ctl(Map.of("EDGEWAY_ADMIN_URL", server, "EDGEWAY_ADMIN_TOKEN", "ew_wrong-token-0123456789"),
+                "--token", Http.ADMIN_TOKEN, "token", "create", "--name", "from-flag").exit()).isZero();
+        Run refused = ctl(Map.of("EDGEWAY_ADMIN_URL", server, "EDGEWAY_ADMIN_TOKEN", Http.ADMIN_TOKEN),
+                "--token", "ew_wrong-token-0123456789", "token", "create", "--name", "from-env");
+        assertThat(refused.exit()).isEqualTo(1);
+        assertThat(refused.err()).contains("401");
+        Run noToken = ctl(Map.of("EDGEWAY_ADMIN_URL", server), "get", "routes");
+        assertThat(noToken.exit()).isEqualTo(1);
+        assertThat(noToken.err()).contains("401");
+        String tokens = new Http(cp.adminPort()).get("/api/v1/tokens").body();
+        assertThat(tokens).contains("\"from-flag\"").doesNotContain("\"from-env\"");
     }
 
     private static String example() throws IOException {

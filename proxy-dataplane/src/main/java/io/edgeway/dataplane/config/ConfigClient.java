@@ -17,6 +17,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -43,6 +44,12 @@ public final class ConfigClient implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ConfigClient.class);
     static final long INITIAL_BACKOFF_MS = 100;
     static final long MAX_BACKOFF_MS = 10_000;
+    /**
+     * How often the proxy pings an idle stream, so a dead control plane is noticed. The control plane's
+     * permitKeepAliveTime must stay below it, or the server cuts proxies off for pinging too often.
+     */
+    public static final Duration PING_INTERVAL = Duration.ofSeconds(30);
+    static final Duration PING_TIMEOUT = Duration.ofSeconds(10);
 
     private final ConfigHolder holder;
     private final String nodeId;
@@ -80,8 +87,8 @@ public final class ConfigClient implements AutoCloseable {
         this.channel = NettyChannelBuilder.forAddress(host, port)
                 .usePlaintext()
                 .executor(executor)
-                .keepAliveTime(30, TimeUnit.SECONDS)
-                .keepAliveTimeout(10, TimeUnit.SECONDS)
+                .keepAliveTime(PING_INTERVAL.toMillis(), TimeUnit.MILLISECONDS)
+                .keepAliveTimeout(PING_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
                 .keepAliveWithoutCalls(true)
                 .maxInboundMessageSize(64 * 1024 * 1024)
                 .build();

@@ -18,14 +18,19 @@ public final class Http {
     public static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
     private static final AsciiString PROBLEM_JSON = AsciiString.cached("application/problem+json");
     private static final AsciiString RETRY_AFTER_SECONDS = AsciiString.cached("5");
+    private static final int MAX_DETAIL = 200;
 
     private Http() {}
 
     /** A small problem+json response; {@code close} adds Connection: close. */
     public static FullHttpResponse problem(ByteBufAllocator alloc, HttpResponseStatus status, String detail,
             boolean close) {
-        String json = "{\"status\":" + status.code() + ",\"title\":\"" + status.reasonPhrase()
-                + "\",\"detail\":\"" + escape(detail) + "\"}\n";
+        StringBuilder sb = new StringBuilder(96 + Math.min(detail.length(), MAX_DETAIL)).append("{\"status\":")
+                .append(status.code()).append(",\"title\":");
+        Json.string(sb, status.reasonPhrase()).append(",\"detail\":");
+        // Capped: a detail may quote the client's own input back.
+        Json.string(sb, detail.length() > MAX_DETAIL ? detail.substring(0, MAX_DETAIL) : detail).append("}\n");
+        String json = sb.toString();
         byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
         ByteBuf body = alloc.buffer(bytes.length).writeBytes(bytes);
         FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
@@ -39,20 +44,5 @@ public final class Http {
             res.headers().set(HttpHeaderNames.RETRY_AFTER, RETRY_AFTER_SECONDS);
         }
         return res;
-    }
-
-    private static String escape(String s) {
-        StringBuilder sb = new StringBuilder(s.length());
-        for (int i = 0; i < s.length() && i < 200; i++) {
-            char c = s.charAt(i);
-            if (c == '"' || c == '\\') {
-                sb.append('\\').append(c);
-            } else if (c >= 0x20 && c < 0x7f) {
-                sb.append(c);
-            } else {
-                sb.append('?');
-            }
-        }
-        return sb.toString();
     }
 }

@@ -2,6 +2,8 @@ package io.edgeway.dataplane.listener;
 
 import static java.util.Objects.requireNonNull;
 
+import io.edgeway.dataplane.config.Durations;
+import java.time.Duration;
 import java.util.Map;
 
 /**
@@ -19,7 +21,7 @@ import java.util.Map;
  *   <li>{@code EDGEWAY_WRITE_TIMEOUT} (60s): a client that stops reading a response for this long is cut.
  *   <li>{@code EDGEWAY_TRUSTED_PROXIES} (none): CIDRs whose X-Forwarded-* headers are kept and appended to.
  * </ul>
- * Durations take {@code ms}, {@code s} or {@code m}; a bare number is seconds.
+ * Durations are read by {@link Durations}: {@code 500ms}, {@code 10s}, {@code 1m}, {@code 1h}; a bare number is seconds.
  */
 public record ClientLimits(
         int maxUriSize,
@@ -46,9 +48,9 @@ public record ClientLimits(
         return new ClientLimits(
                 size("EDGEWAY_MAX_URI_SIZE", env, d.maxUriSize),
                 size("EDGEWAY_MAX_HEADER_SIZE", env, d.maxHeaderSize),
-                duration("EDGEWAY_HEADER_TIMEOUT", env, d.headerTimeoutMs),
-                duration("EDGEWAY_KEEPALIVE_TIMEOUT", env, d.keepAliveTimeoutMs),
-                duration("EDGEWAY_WRITE_TIMEOUT", env, d.writeTimeoutMs),
+                millis(env, "EDGEWAY_HEADER_TIMEOUT", d.headerTimeoutMs),
+                millis(env, "EDGEWAY_KEEPALIVE_TIMEOUT", d.keepAliveTimeoutMs),
+                millis(env, "EDGEWAY_WRITE_TIMEOUT", d.writeTimeoutMs),
                 TrustedProxies.parse(env.get("EDGEWAY_TRUSTED_PROXIES")));
     }
 
@@ -61,6 +63,10 @@ public record ClientLimits(
                 trusted);
     }
 
+    private static long millis(Map<String, String> env, String name, long fallbackMs) {
+        return Durations.fromEnv(env, name, Duration.ofMillis(fallbackMs)).toMillis();
+    }
+
     private static int size(String name, Map<String, String> env, int dflt) {
         String v = env.get(name);
         if (v == null || v.isBlank()) {
@@ -70,29 +76,6 @@ public record ClientLimits(
             return Integer.parseInt(v.trim());
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(name + ": " + v + " (expected: a number of bytes)");
-        }
-    }
-
-    public static long duration(String name, Map<String, String> env, long dfltMs) {
-        String v = env.get(name);
-        if (v == null || v.isBlank()) {
-            return dfltMs;
-        }
-        String s = v.trim();
-        long unit = 1000;
-        if (s.endsWith("ms")) {
-            unit = 1;
-            s = s.substring(0, s.length() - 2);
-        } else if (s.endsWith("s")) {
-            s = s.substring(0, s.length() - 1);
-        } else if (s.endsWith("m")) {
-            unit = 60_000;
-            s = s.substring(0, s.length() - 1);
-        }
-        try {
-            return Math.multiplyExact(Long.parseLong(s.trim()), unit);
-        } catch (ArithmeticException | NumberFormatException e) {
-            throw new IllegalArgumentException(name + ": " + v + " (expected: a duration like 10s or 200ms)");
         }
     }
 

@@ -1,5 +1,6 @@
 package io.edgeway.dataplane.status;
 
+import io.edgeway.dataplane.http1.Json;
 import io.edgeway.dataplane.balancing.Target;
 import io.edgeway.dataplane.balancing.TargetState;
 import io.edgeway.dataplane.balancing.Upstream;
@@ -22,14 +23,14 @@ final class UpstreamReport {
         String sep = "";
         for (Upstream u : sorted(config)) {
             sb.append(sep).append("{\"name\":");
-            string(sb, u.name());
+            Json.string(sb, u.name());
             sb.append(",\"policy\":\"").append(u.policy().name().toLowerCase()).append("\",\"fail_open\":")
                     .append(u.failingOpen()).append(",\"targets\":[");
             String tsep = "";
             for (Target t : u.targets()) {
                 TargetState s = t.state();
                 sb.append(tsep).append("{\"target\":");
-                string(sb, t.toString());
+                Json.string(sb, t.toString());
                 sb.append(",\"healthy\":").append(reason(s).isEmpty()).append(",\"reason\":\"").append(reason(s))
                         .append("\",\"outstanding\":").append(s.outstanding()).append('}');
                 tsep = ",";
@@ -67,20 +68,5 @@ final class UpstreamReport {
 
     private static String label(String s) {
         return s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
-    }
-
-    private static void string(StringBuilder sb, String s) {
-        sb.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '"' || c == '\\') {
-                sb.append('\\').append(c);
-            } else if (c < 0x20) {
-                sb.append(String.format("\\u%04x", (int) c));
-            } else {
-                sb.append(c);
-            }
-        }
-        sb.append('"');
     }
 }

@@ -51,14 +51,12 @@ class LoadBalancerTest {
     @Test
     void leastRequestNeverPicksTheBusiestOfTwoChoices() {
         List<Target> ts = targets(1, 1, 1);
-        Upstream u = new Upstream("u", ts, Policy.LEAST_REQUEST, null, 0, HealthCheck.NONE, null);
         for (int i = 0; i < 10; i++) {
             ts.get(0).state().begin(); // ten requests in flight on the first target
         }
         Map<String, Integer> c = counts(LoadBalancer.leastRequest(ts), 3_000);
         assertThat(c).doesNotContainKey("10.0.0.1:8080");
         assertThat(c.get("10.0.0.2:8080") / 3_000.0).isCloseTo(0.5, within(0.05));
-        assertThat(u.targets()).hasSize(3);
     }
 
     @Test

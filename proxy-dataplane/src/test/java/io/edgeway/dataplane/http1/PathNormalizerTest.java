@@ -53,30 +53,51 @@ class PathNormalizerTest {
         assertThat(PathNormalizer.normalize(p)).isSameAs(p);
     }
 
+    /**
+     * Paths the normaliser must accept: segments with dot segments (plain and encoded), encoded unreserved and
+     * reserved characters, but no encoded separator, NUL, backslash or broken escape; as many plain segments
+     * in front as there are segments, so no {@code ..} climbs above the root.
+     */
     @Provide
-    Arbitrary<String> paths() {
+    Arbitrary<String> acceptedPaths() {
         Arbitrary<String> segment = Arbitraries.oneOf(
                 Arbitraries.of("", ".", "..", "%2e", "%2E%2e", ".%2e", "a", "B", "%41", "%7e", "%7E", "%2a",
-                        "%20", "%25", "%2f", "%5c", "%00", "%", "%g1", "\\", "x.y", "..a", "~"),
-                Arbitraries.strings().withChars("abc.%~-_").ofMaxLength(4));
-        return segment.list().ofMaxSize(8).map(list -> "/" + String.join("/", list));
+                        "%20", "%25", "x.y", "..a", "~"),
+                Arbitraries.strings().withChars("abc.~-_").ofMaxLength(4));
+        return segment.list().ofMaxSize(8).map(list -> "/p".repeat(list.size()) + "/" + String.join("/", list));
+    }
+
+    /** What makes a path refused wherever it appears: an encoded separator or NUL, a backslash, a broken escape. */
+    @Provide
+    Arbitrary<String> refusedSegments() {
+        return Arbitraries.of("%2f", "%2F", "%5c", "%5C", "%00", "\\", "a\\b", "%", "%2", "%g1", "%zz");
     }
 
     @Property(tries = 2000)
-    void normalisingTwiceIsNormalisingOnce(@ForAll("paths") String path) {
+    void everyAcceptablePathIsAccepted(@ForAll("acceptedPaths") String path) {
+        assertThat(PathNormalizer.normalize(path)).as(path).isNotNull();
+    }
+
+    @Property(tries = 2000)
+    void normalisingTwiceIsNormalisingOnce(@ForAll("acceptedPaths") String path) {
         String once = PathNormalizer.normalize(path);
-        if (once != null) {
-            assertThat(PathNormalizer.normalize(once)).isEqualTo(once);
-        }
+        assertThat(once).as(path).isNotNull();
+        assertThat(PathNormalizer.normalize(once)).isEqualTo(once);
     }
 
     @Property(tries = 2000)
-    void noDotSegmentSurvives(@ForAll("paths") String path) {
+    void noDotSegmentSurvives(@ForAll("acceptedPaths") String path) {
         String out = PathNormalizer.normalize(path);
-        if (out != null) {
-            assertThat(out).startsWith("/").doesNotContain("/./", "/../").doesNotEndWith("/.")
-                    .doesNotEndWith("/..").doesNotContainIgnoringCase("%2f").doesNotContain("\\");
-            assertThat(out.split("/", -1)).doesNotContain(".", "..");
-        }
+        assertThat(out).as(path).isNotNull().startsWith("/").doesNotContain("/./", "/../").doesNotEndWith("/.")
+                .doesNotEndWith("/..").doesNotContain("\\");
+        assertThat(out.split("/", -1)).doesNotContain(".", "..");
+        assertThat(out.toLowerCase(java.util.Locale.ROOT)).doesNotContain("%2e", "%41", "%7e"); // unreserved: decoded
+    }
+
+    @Property(tries = 2000)
+    void aRefusedPieceAnywhereRefusesThePath(@ForAll("acceptedPaths") String path,
+            @ForAll("refusedSegments") String refused, @ForAll boolean asSegment) {
+        String attacked = asSegment ? path + "/" + refused + "/x" : path + refused;
+        assertThat(PathNormalizer.normalize(attacked)).as(attacked).isNull();
     }
 }

@@ -20,12 +20,14 @@ class ClientLimitsTest {
         assertThat(l.keepAliveTimeoutMs()).isEqualTo(75_000);
         assertThat(l.writeTimeoutMs()).isEqualTo(120_000);
         assertThat(l.trustedProxies().toString()).isEqualTo("10.0.0.0/16, 2001:db8::/32");
+        // the same grammar as every other duration setting, hours included
+        assertThat(ClientLimits.from(Map.of("EDGEWAY_KEEPALIVE_TIMEOUT", "1h")).keepAliveTimeoutMs()).isEqualTo(3_600_000);
     }
 
     @Test
     void badValuesAreExplained() {
         assertThatThrownBy(() -> ClientLimits.from(Map.of("EDGEWAY_HEADER_TIMEOUT", "soon")))
-                .hasMessage("EDGEWAY_HEADER_TIMEOUT: soon (expected: a duration like 10s or 200ms)");
+                .hasMessage("EDGEWAY_HEADER_TIMEOUT: soon (expected: a duration like 500ms, 10s, 1m or 1h; a bare number is seconds)");
         assertThatThrownBy(() -> ClientLimits.from(Map.of("EDGEWAY_MAX_URI_SIZE", "10")))
                 .hasMessage("maxUriSize: 10 (expected: 256-1048576)");
         assertThatThrownBy(() -> TrustedProxies.parse("10.0.0.0/33"))
