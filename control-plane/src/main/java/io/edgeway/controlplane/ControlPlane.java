@@ -83,7 +83,7 @@ public final class ControlPlane implements AutoCloseable {
             TokenStore tokens = new TokenStore(db);
             AdminTokens.bootstrap(settings, tokens);
             SnapshotCache cache = new SnapshotCache();
-            SnapshotRefresher refresher = push(resources, new SnapshotRefresher(db, cache));
+            SnapshotRefresher refresher = push(resources, new SnapshotRefresher(db, cache, masterKey));
             // Build before serving, so the first stream gets the current config, not an empty one.
             refresher.buildNow();
             RevisionLog revisions = new RevisionLog(db, refresher::onRevision, SnapshotCheck::verify);

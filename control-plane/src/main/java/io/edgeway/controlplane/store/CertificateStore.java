@@ -19,7 +19,8 @@ import java.util.UUID;
  * TLS certificates in PostgreSQL. The private key is stored only as AES-256-GCM ciphertext under the
  * {@link MasterKey}, and neither the API view nor the revision log holds it; {@code certificate_keys} keeps
  * each sealed key by its leaf's fingerprint, so a rollback can restore a deleted certificate with its key.
- * Every write goes through the revision log. Not pushed to the proxies yet.
+ * Every write goes through the revision log. Pushed to the proxies in the snapshot ({@link #sealedAll}), the
+ * key decrypted only while the snapshot is built.
  */
 public final class CertificateStore {
     private static final String KIND = "certificate";
@@ -141,6 +142,13 @@ public final class CertificateStore {
                 }
             }
         }
+    }
+
+    /** Every certificate with its sealed key, by name: what the snapshot builder pushes. */
+    static List<SealedCertificate> sealedAll(Connection c) throws SQLException {
+        return Rows.list(c, "SELECT name, cert, snis, key_ciphertext FROM certificates ORDER BY name",
+                rs -> new SealedCertificate(rs.getString("name"), rs.getString("cert"), Rows.strings(rs, "snis"),
+                        rs.getBytes("key_ciphertext")));
     }
 
     static List<Stored<Certificate>> all(Connection c) throws SQLException {

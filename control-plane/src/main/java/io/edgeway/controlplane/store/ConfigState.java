@@ -12,8 +12,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-/** The whole config at one revision, read in one REPEATABLE READ transaction so the parts agree. */
-public record ConfigState(long revision, List<Stored<Upstream>> upstreams, List<Stored<Route>> routes) {
+/**
+ * The whole config at one revision, read in one REPEATABLE READ transaction so the parts agree. Certificates
+ * (with sealed keys) are read whole at every load: they change rarely and are few next to routes.
+ */
+public record ConfigState(long revision, List<Stored<Upstream>> upstreams, List<Stored<Route>> routes,
+                          List<SealedCertificate> certificates) {
     /**
      * The order {@link #load(Database, ConfigState)} keeps routes in: by name, in Java's order rather than the
      * database's collation, so a state merged in memory and one read whole list routes alike.
@@ -23,11 +27,18 @@ public record ConfigState(long revision, List<Stored<Upstream>> upstreams, List<
     public ConfigState {
         upstreams = List.copyOf(upstreams);
         routes = List.copyOf(routes);
+        certificates = List.copyOf(certificates);
+    }
+
+    /** A state without certificates: what the pre-commit check compiles (keys stay sealed there). */
+    public ConfigState(long revision, List<Stored<Upstream>> upstreams, List<Stored<Route>> routes) {
+        this(revision, upstreams, routes, List.of());
     }
 
     public static ConfigState load(Database db) {
         requireNonNull(db, "db");
-        return db.consistentRead(c -> new ConfigState(RevisionLog.current(c), UpstreamStore.all(c), RouteStore.all(c)));
+        return db.consistentRead(c -> new ConfigState(RevisionLog.current(c), UpstreamStore.all(c), RouteStore.all(c),
+                CertificateStore.sealedAll(c)));
     }
 
     /**
@@ -59,7 +70,7 @@ public record ConfigState(long revision, List<Stored<Upstream>> upstreams, List<
                 routes = new ArrayList<>(byId.values());
             }
             routes.sort(BY_NAME);
-            return new ConfigState(revision, upstreams, routes);
+            return new ConfigState(revision, upstreams, routes, CertificateStore.sealedAll(c));
         });
     }
 
