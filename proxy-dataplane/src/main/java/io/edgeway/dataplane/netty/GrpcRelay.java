@@ -2,6 +2,7 @@ package io.edgeway.dataplane.netty;
 
 import io.edgeway.dataplane.balancing.Target;
 import io.edgeway.dataplane.config.ConfigHolder;
+import io.edgeway.dataplane.tls.ListenerScheme;
 import io.edgeway.dataplane.routing.Route;
 import io.edgeway.dataplane.routing.RouteTable;
 import io.netty.channel.Channel;
@@ -122,7 +123,7 @@ final class GrpcRelay extends ChannelInboundHandlerAdapter {
             fail(GrpcHeaders.UNAVAILABLE, "no enabled target for this route");
             return;
         }
-        GrpcHeaders.request(h, peerIp, trusted);
+        GrpcHeaders.request(h, peerIp, trusted, ListenerScheme.of(ctx.channel()));
         requestEnded = head.isEndStream();
         pending.add(new DefaultHttp2HeadersFrame(h, head.isEndStream()));
         upstreams.connection(target, route.timeouts().connectMs()).addListener(this::connected);
