@@ -60,8 +60,15 @@ final class TlsTestSupport {
 
     /** Runs a command (curl, openssl) with stdin closed; stdout and stderr together. */
     static Run run(String... command) throws Exception {
-        Process p = new ProcessBuilder(new ArrayList<>(List.of(command))).redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        return runWithInput("", command);
+    }
+
+    /** As {@link #run}, writing {@code input} to its stdin first. */
+    static Run runWithInput(String input, String... command) throws Exception {
+        Process p = new ProcessBuilder(new ArrayList<>(List.of(command))).redirectErrorStream(true).start();
+        try (var in = p.getOutputStream()) {
+            in.write(input.getBytes(StandardCharsets.US_ASCII));
+        }
         byte[] out = p.getInputStream().readAllBytes();
         if (!p.waitFor(60, TimeUnit.SECONDS)) {
             p.destroyForcibly();
@@ -80,8 +87,12 @@ final class TlsTestSupport {
     }
 
     static Run sClient(int port, String... args) throws Exception {
+        return sClientWithInput("", port, args);
+    }
+
+    static Run sClientWithInput(String input, int port, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port));
         cmd.addAll(List.of(args));
-        return run(cmd.toArray(String[]::new));
+        return runWithInput(input, cmd.toArray(String[]::new));
     }
 }
