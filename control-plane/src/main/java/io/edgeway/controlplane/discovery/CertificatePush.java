@@ -5,7 +5,9 @@ import static java.util.Objects.requireNonNull;
 import io.edgeway.controlplane.store.ConfigState;
 import io.edgeway.controlplane.store.MasterKey;
 import io.edgeway.controlplane.store.SealedCertificate;
+import com.google.protobuf.ByteString;
 import io.edgeway.proto.v1.Certificate;
+import io.edgeway.proto.v1.SessionTicketKey;
 import io.edgeway.proto.v1.Snapshot;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -13,7 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Puts the stored certificates into a snapshot, each private key opened from its AES-256-GCM seal under the
+ * Puts the session ticket keys (newest first, see {@link io.edgeway.controlplane.store.SessionTicketKeys})
+ * and the stored certificates into a snapshot, each private key opened from its AES-256-GCM seal under the
  * {@link MasterKey} and written as PKCS#8 PEM. The opened key exists only in the snapshot's bytes, which
  * travel to the proxies and nowhere else (never logged: see the proto's note on toString()).
  */
@@ -28,6 +31,19 @@ final class CertificatePush {
     }
 
     void addTo(ConfigState state, Snapshot.Builder snapshot) {
+        for (byte[] sealed : state.sealedTicketKeys()) {
+            byte[] key;
+            try {
+                key = masterKey.decrypt(sealed);
+            } catch (IllegalStateException e) {
+                log.error("a session ticket key is not decryptable with this replica's master key; not pushed");
+                continue;
+            }
+            snapshot.addSessionTicketKeys(SessionTicketKey.newBuilder()
+                    .setName(ByteString.copyFrom(key, 0, 16))
+                    .setHmacKey(ByteString.copyFrom(key, 16, 16))
+                    .setAesKey(ByteString.copyFrom(key, 32, 16)));
+        }
         for (SealedCertificate c : state.certificates()) {
             byte[] der;
             try {
