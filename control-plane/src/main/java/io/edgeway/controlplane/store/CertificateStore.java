@@ -3,6 +3,7 @@ package io.edgeway.controlplane.store;
 import static java.util.Objects.requireNonNull;
 
 import io.edgeway.controlplane.model.Certificate;
+import io.edgeway.controlplane.model.Pem;
 import io.edgeway.controlplane.model.Stored;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -119,7 +120,7 @@ public final class CertificateStore {
         }
     }
 
-    /** The name and each SNI belong to no other certificate (409). */
+    /** The name belongs to no other certificate, nor each SNI to another one with the same key type (409). */
     private static void checkFree(Connection c, Certificate cert, UUID self) throws SQLException {
         Optional<Stored<Certificate>> holder = find(c, cert.name(), false);
         if (holder.isPresent() && !holder.get().id().equals(self)) {
@@ -128,17 +129,23 @@ public final class CertificateStore {
         if (cert.snis().isEmpty()) {
             return;
         }
+        // An ECDSA and an RSA certificate may serve one SNI (the proxy gives each client the one it supports)
+        String keyType = Pem.keyType(cert.cert());
         try (PreparedStatement ps = c.prepareStatement(
-                "SELECT name, snis FROM certificates WHERE snis && ? AND id IS DISTINCT FROM ? ORDER BY name LIMIT 1")) {
+                "SELECT name, snis, cert FROM certificates WHERE snis && ? AND id IS DISTINCT FROM ? ORDER BY name")) {
             ps.setArray(1, Rows.textArray(c, cert.snis()));
             ps.setObject(2, self);
             try (ResultSet rs = ps.executeQuery()) {
-                if (rs.next()) {
+                while (rs.next()) {
+                    if (!java.util.Objects.equals(keyType, Pem.keyType(rs.getString("cert")))) {
+                        continue;
+                    }
                     List<String> taken = new ArrayList<>(Rows.strings(rs, "snis"));
                     taken.retainAll(cert.snis());
                     int i = cert.snis().indexOf(taken.get(0));
                     throw new ConflictException("snis[" + i + "]", "snis[" + i + "]: " + taken.get(0)
-                            + " (expected: an SNI no other certificate serves; certificate " + rs.getString("name") + " does)");
+                            + " (expected: an SNI no other certificate with a " + keyType + " key serves; certificate "
+                            + rs.getString("name") + " does)");
                 }
             }
         }
