@@ -9,10 +9,12 @@ import io.edgeway.controlplane.discovery.SnapshotCache;
 import io.edgeway.controlplane.discovery.SnapshotCheck;
 import io.edgeway.controlplane.discovery.SnapshotRefresher;
 import io.edgeway.controlplane.model.Durations;
+import io.edgeway.controlplane.discovery.TicketKeyRotation;
 import io.edgeway.controlplane.store.ConfigListener;
 import io.edgeway.controlplane.store.Database;
 import io.edgeway.controlplane.store.IdempotencyStore;
 import io.edgeway.controlplane.store.MasterKey;
+import io.edgeway.controlplane.store.SessionTicketKeys;
 import io.edgeway.controlplane.store.RevisionLog;
 import io.edgeway.controlplane.store.RouteStore;
 import io.edgeway.controlplane.store.TokenStore;
@@ -86,10 +88,13 @@ public final class ControlPlane implements AutoCloseable {
             TokenStore tokens = new TokenStore(db);
             AdminTokens.bootstrap(settings, tokens);
             SnapshotCache cache = new SnapshotCache();
-            SnapshotRefresher refresher = push(resources, new SnapshotRefresher(db, cache));
+            SnapshotRefresher refresher = push(resources, new SnapshotRefresher(db, cache, masterKey));
+            RevisionLog revisions = new RevisionLog(db, refresher::onRevision, SnapshotCheck::verify);
+            SessionTicketKeys ticketKeys = new SessionTicketKeys(revisions, masterKey);
+            ticketKeys.ensureOne();
             // Build before serving, so the first stream gets the current config, not an empty one.
             refresher.buildNow();
-            RevisionLog revisions = new RevisionLog(db, refresher::onRevision, SnapshotCheck::verify);
+            push(resources, TicketKeyRotation.start(ticketKeys, TicketKeyRotation.period(env)));
             push(resources, new ConfigListener(db, revisionPoll(env), refresher::onRevision).start());
             NodeLedger ledger = new NodeLedger(Clock.systemUTC());
             Server grpc = ConfigDiscovery.serve(settings.grpcAddress(), settings.grpcPort(), cache, ledger);

@@ -9,6 +9,7 @@ import io.edgeway.dataplane.status.Metrics;
 import io.edgeway.dataplane.listener.ProxyInitializer;
 import io.edgeway.dataplane.status.StatusHandler;
 import io.edgeway.dataplane.config.Durations;
+import io.edgeway.dataplane.tls.TlsInitializer;
 import io.edgeway.dataplane.upstream.HealthChecker;
 import io.edgeway.dataplane.upstream.TargetHealthReport;
 import io.netty.bootstrap.ServerBootstrap;
@@ -77,6 +78,7 @@ public final class DataPlane implements AutoCloseable {
     private final ConfigClient configClient;
     private final HealthChecker health;
     private Channel proxyChannel;
+    private Channel tlsChannel;
     private Channel statusChannel;
     private final CountDownLatch closed = new CountDownLatch(1);
 
@@ -113,6 +115,16 @@ public final class DataPlane implements AutoCloseable {
                     .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                     .childHandler(proxyInit)
                     .bind(settings.proxyAddress(), settings.proxyPort()).sync().channel();
+            tlsChannel = new ServerBootstrap() // the same options as the plain port
+                    .group(acceptor, workers)
+                    .channel(serverClass)
+                    .option(ChannelOption.SO_BACKLOG, 4096)
+                    .option(ChannelOption.SO_REUSEADDR, true)
+                    .childOption(ChannelOption.AUTO_READ, false)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                    .childHandler(new TlsInitializer(proxyInit, configs, settings.tls().defaults()))
+                    .bind(settings.proxyAddress(), settings.tls().port()).sync().channel();
             StatusHandler status = new StatusHandler(configs, metrics, drain);
             statusChannel = new ServerBootstrap()
                     .group(acceptor, acceptor)
@@ -146,6 +158,10 @@ public final class DataPlane implements AutoCloseable {
         return ((InetSocketAddress) proxyChannel.localAddress()).getPort();
     }
 
+    public int tlsPort() {
+        return ((InetSocketAddress) tlsChannel.localAddress()).getPort();
+    }
+
     public int statusPort() {
         return ((InetSocketAddress) statusChannel.localAddress()).getPort();
     }
@@ -176,6 +192,9 @@ public final class DataPlane implements AutoCloseable {
         sleep(settings.drainDelay().toNanos());
         if (proxyChannel != null) {
             proxyChannel.close().syncUninterruptibly();
+        }
+        if (tlsChannel != null) {
+            tlsChannel.close().syncUninterruptibly();
         }
         drain.closeConnections(clients);
         long deadline = System.nanoTime() + settings.drainTimeout().toNanos();
@@ -220,6 +239,9 @@ public final class DataPlane implements AutoCloseable {
         if (proxyChannel != null) {
             proxyChannel.close().syncUninterruptibly();
         }
+        if (tlsChannel != null) {
+            tlsChannel.close().syncUninterruptibly();
+        }
         if (statusChannel != null) {
             statusChannel.close().syncUninterruptibly();
         }
@@ -254,7 +276,7 @@ public final class DataPlane implements AutoCloseable {
             // SIGTERM would otherwise end the JVM with 143; a completed drain is a clean exit for systemd/ASG.
             Runtime.getRuntime().halt(0);
         }, "edgeway-shutdown"));
-        System.out.println("edgeway dataplane listening proxy=" + dp.proxyPort() + " status=" + dp.statusPort()
+        System.out.println("edgeway dataplane listening proxy=" + dp.proxyPort() + " tls=" + dp.tlsPort() + " status=" + dp.statusPort()
                 + " node=" + dp.nodeId());
         System.out.flush();
         dp.closed.await();

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.edgeway.dataplane.listener.ClientLimits;
 import io.edgeway.dataplane.config.Durations;
+import io.edgeway.dataplane.tls.TlsSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +31,8 @@ public record Settings(
         Map<String, String> labels,
         ClientLimits client,
         Duration drainDelay,
-        Duration drainTimeout) {
+        Duration drainTimeout,
+        TlsSettings tls) {
 
     static final Duration DEFAULT_DRAIN_DELAY = Duration.ofSeconds(5);
     static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
@@ -44,6 +46,7 @@ public record Settings(
         requireNonNull(client, "client");
         requireNonNull(drainDelay, "drainDelay");
         requireNonNull(drainTimeout, "drainTimeout");
+        requireNonNull(tls, "tls");
         if (drainDelay.isNegative() || drainTimeout.isNegative()) {
             throw new IllegalArgumentException("drainDelay/drainTimeout: " + drainDelay + "/" + drainTimeout
                     + " (expected: >= 0)");
@@ -62,17 +65,23 @@ public record Settings(
     /** Settings for tests and embedding: ephemeral ports, the given control plane and data dir. */
     public static Settings forTest(int controlPlanePort, Path dataDir) {
         return new Settings("127.0.0.1", controlPlanePort, "127.0.0.1", 0, 0, dataDir, 2,
-                UUID.randomUUID().toString(), Map.of(), ClientLimits.DEFAULTS, Duration.ZERO, DEFAULT_DRAIN_TIMEOUT);
+                UUID.randomUUID().toString(), Map.of(), ClientLimits.DEFAULTS, Duration.ZERO, DEFAULT_DRAIN_TIMEOUT,
+                TlsSettings.forTest());
     }
 
     public Settings withNodeId(String id) {
         return new Settings(controlPlaneHost, controlPlanePort, proxyAddress, proxyPort, statusPort, dataDir,
-                workers, id, labels, client, drainDelay, drainTimeout);
+                workers, id, labels, client, drainDelay, drainTimeout, tls);
     }
 
     public Settings withClient(ClientLimits limits) {
         return new Settings(controlPlaneHost, controlPlanePort, proxyAddress, proxyPort, statusPort, dataDir,
-                workers, nodeId, labels, limits, drainDelay, drainTimeout);
+                workers, nodeId, labels, limits, drainDelay, drainTimeout, tls);
+    }
+
+    public Settings withTls(TlsSettings t) {
+        return new Settings(controlPlaneHost, controlPlanePort, proxyAddress, proxyPort, statusPort, dataDir,
+                workers, nodeId, labels, client, drainDelay, drainTimeout, t);
     }
 
     /**
@@ -80,8 +89,8 @@ public record Settings(
      * EDGEWAY_PROXY_ADDRESS, EDGEWAY_STATUS_PORT, EDGEWAY_DATA_DIR, EDGEWAY_WORKERS, EDGEWAY_NODE_ID,
      * EDGEWAY_DRAIN_DELAY (default 5s), EDGEWAY_DRAIN_TIMEOUT (default 30s), EDGEWAY_UPSTREAM_IDLE_TIMEOUT
      * (default 4s, read by {@link DataPlane}: how long an idle upstream connection stays pooled), and the client limits and
-     * timeouts described in {@link ClientLimits}; durations as {@link Durations} reads them: "500ms", "5s", "1m", "1h",
-     * a bare number being seconds.
+     * timeouts described in {@link ClientLimits}, the TLS listener's in {@link TlsSettings}; durations as
+     * {@link Durations} reads them: "500ms", "5s", "1m", "1h", a bare number being seconds.
      */
     public static Settings from(String[] args, Map<String, String> env) {
         String controlPlane = env.getOrDefault("EDGEWAY_CONTROL_PLANE", "127.0.0.1:8005");
@@ -119,7 +128,8 @@ public record Settings(
                         String.valueOf(Runtime.getRuntime().availableProcessors()))),
                 nodeId, Map.of(), ClientLimits.from(env),
                 drain("EDGEWAY_DRAIN_DELAY", env, DEFAULT_DRAIN_DELAY),
-                drain("EDGEWAY_DRAIN_TIMEOUT", env, DEFAULT_DRAIN_TIMEOUT));
+                drain("EDGEWAY_DRAIN_TIMEOUT", env, DEFAULT_DRAIN_TIMEOUT),
+                TlsSettings.from(env));
     }
 
     private static Duration drain(String name, Map<String, String> env, Duration fallback) {

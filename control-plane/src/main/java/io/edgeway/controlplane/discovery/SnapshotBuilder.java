@@ -24,7 +24,10 @@ import java.util.Map;
 public final class SnapshotBuilder {
     private SnapshotBuilder() {}
 
-    /** The snapshot for {@code state}, not serialized: enough for the pre-commit check, which never sends it. */
+    /**
+     * The snapshot for {@code state}, not serialized: enough for the pre-commit check, which never sends it.
+     * Without certificates: their keys stay sealed outside the push path.
+     */
     public static Snapshot snapshot(ConfigState state) {
         requireNonNull(state, "state");
         Snapshot.Builder b = Snapshot.newBuilder().setVersion(state.revision());
@@ -41,7 +44,17 @@ public final class SnapshotBuilder {
      * is never wrong. Holds only the last build's routes.
      */
     static final class Reusing {
+        private final CertificatePush certificates;
         private Map<Stored<Route>, io.edgeway.proto.v1.Route> built = new IdentityHashMap<>();
+
+        /** {@code certificates}: opens the sealed keys; null pushes no certificates (tests of routes alone). */
+        Reusing(CertificatePush certificates) {
+            this.certificates = certificates;
+        }
+
+        Reusing() {
+            this(null);
+        }
 
         PreparedSnapshot build(ConfigState state) {
             requireNonNull(state, "state");
@@ -53,6 +66,9 @@ public final class SnapshotBuilder {
                 next.put(s, r != null ? r : route(s.value()));
             }
             state.routes().forEach(s -> b.addRoutes(next.get(s)));
+            if (certificates != null) {
+                certificates.addTo(state, b);
+            }
             built = next;
             return PreparedSnapshot.of(b.build());
         }

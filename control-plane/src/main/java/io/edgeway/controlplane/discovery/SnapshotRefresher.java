@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.edgeway.controlplane.store.ConfigState;
 import io.edgeway.controlplane.store.Database;
+import io.edgeway.controlplane.store.MasterKey;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +26,7 @@ public final class SnapshotRefresher implements AutoCloseable {
     private final AtomicLong wanted = new AtomicLong();
     private final AtomicBoolean scheduled = new AtomicBoolean();
     // Confined to the one build at a time (buildNow before serving, then the single builder thread).
-    private final SnapshotBuilder.Reusing builder = new SnapshotBuilder.Reusing();
+    private final SnapshotBuilder.Reusing builder;
     private ConfigState last;
     private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "edgeway-snapshot-builder");
@@ -36,6 +37,14 @@ public final class SnapshotRefresher implements AutoCloseable {
     public SnapshotRefresher(Database db, SnapshotCache cache) {
         this.db = requireNonNull(db, "db");
         this.cache = requireNonNull(cache, "cache");
+        this.builder = new SnapshotBuilder.Reusing();
+    }
+
+    /** Pushes the stored certificates too, their keys opened with {@code masterKey}. */
+    public SnapshotRefresher(Database db, SnapshotCache cache, MasterKey masterKey) {
+        this.db = requireNonNull(db, "db");
+        this.cache = requireNonNull(cache, "cache");
+        this.builder = new SnapshotBuilder.Reusing(new CertificatePush(masterKey));
     }
 
     /** Builds the current config now, on the caller's thread: done once at startup before serving. */

@@ -8,7 +8,7 @@ import java.util.function.Function;
 /**
  * The whole declarative config: every upstream, route, certificate and stream route by name. Checks what
  * no single entity can: names are unique per kind, every route and stream route names an upstream of this
- * same document, an SNI belongs to one certificate, and a listen port with its protocol to one stream route.
+ * same document, an SNI belongs to one certificate per key type, and a listen port with its protocol to one stream route.
  * Errors carry document paths such as {@code routes[2].upstream}. Certificates carry no private key: the
  * document's keys travel apart (see the store), so this record can be logged and compared freely.
  */
@@ -31,12 +31,13 @@ public record Config(List<Upstream> upstreams, List<Route> routes, List<Certific
         Map<String, String> sniAt = new HashMap<>();
         for (int i = 0; i < certificates.size(); i++) {
             List<String> snis = certificates.get(i).snis();
+            String keyType = Pem.keyType(certificates.get(i).cert()); // an ECDSA and an RSA one may share an SNI
             for (int j = 0; j < snis.size(); j++) {
                 String at = "certificates[" + i + "].snis[" + j + "]";
                 // the same SNI twice in one certificate is that certificate's own error
-                String first = sniAt.putIfAbsent(snis.get(j), "certificates[" + i + "]");
+                String first = sniAt.putIfAbsent(snis.get(j) + "/" + keyType, "certificates[" + i + "]");
                 v.check(first == null || first.equals("certificates[" + i + "]"), at, "snis[" + j + "]: " + snis.get(j)
-                        + " (expected: an SNI no other certificate serves; " + first + " does)");
+                        + " (expected: an SNI no other certificate with a " + keyType + " key serves; " + first + " does)");
             }
         }
         unique(v, "stream_routes", streamRoutes, StreamRoute::name);

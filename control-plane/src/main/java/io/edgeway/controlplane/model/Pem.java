@@ -36,6 +36,18 @@ public final class Pem {
         }
     }
 
+    /**
+     * The key type of the leaf in {@code pem} ("EC" or "RSA"), or null when it does not parse: an ECDSA and
+     * an RSA certificate may serve the same SNI (the proxy gives each client the one it supports).
+     */
+    public static String keyType(String pem) {
+        try {
+            return certificate(pem).leaf().getPublicKey().getAlgorithm();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
     /** The chain in {@code pem}, leaf first; 422 naming {@code cert} unless it holds at least one X.509 certificate and nothing else. */
     public static Chain certificate(String pem) {
         if (pem == null || pem.isBlank()) {

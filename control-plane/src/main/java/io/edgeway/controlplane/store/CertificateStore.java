@@ -3,6 +3,7 @@ package io.edgeway.controlplane.store;
 import static java.util.Objects.requireNonNull;
 
 import io.edgeway.controlplane.model.Certificate;
+import io.edgeway.controlplane.model.Pem;
 import io.edgeway.controlplane.model.Stored;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -18,7 +19,8 @@ import java.util.UUID;
  * TLS certificates in PostgreSQL. The private key is stored only as AES-256-GCM ciphertext under the
  * {@link MasterKey}, and neither the API view nor the revision log holds it; {@code certificate_keys} keeps
  * each sealed key by its leaf's fingerprint, so a rollback can restore a deleted certificate with its key.
- * Every write goes through the revision log. Not pushed to the proxies yet.
+ * Every write goes through the revision log. Pushed to the proxies in the snapshot ({@link #sealedAll}), the
+ * key decrypted only while the snapshot is built.
  */
 public final class CertificateStore {
     /** Reads and checks only: a write supplies its sealed key through {@link #sealing}. */
@@ -91,20 +93,33 @@ public final class CertificateStore {
         if (cert.snis().isEmpty()) {
             return;
         }
+        // An ECDSA and an RSA certificate may serve one SNI (the proxy gives each client the one it supports)
+        String keyType = Pem.keyType(cert.cert());
         try (PreparedStatement ps = c.prepareStatement(
-                "SELECT name, snis FROM certificates WHERE snis && ? AND id IS DISTINCT FROM ? ORDER BY name LIMIT 1")) {
+                "SELECT name, snis, cert FROM certificates WHERE snis && ? AND id IS DISTINCT FROM ? ORDER BY name")) {
             ps.setArray(1, Rows.textArray(c, cert.snis()));
             ps.setObject(2, self);
             try (ResultSet rs = ps.executeQuery()) {
-                if (rs.next()) {
+                while (rs.next()) {
+                    if (!java.util.Objects.equals(keyType, Pem.keyType(rs.getString("cert")))) {
+                        continue;
+                    }
                     List<String> taken = new ArrayList<>(Rows.strings(rs, "snis"));
                     taken.retainAll(cert.snis());
                     int i = cert.snis().indexOf(taken.get(0));
                     throw new ConflictException("snis[" + i + "]", "snis[" + i + "]: " + taken.get(0)
-                            + " (expected: an SNI no other certificate serves; certificate " + rs.getString("name") + " does)");
+                            + " (expected: an SNI no other certificate with a " + keyType + " key serves; certificate "
+                            + rs.getString("name") + " does)");
                 }
             }
         }
+    }
+
+    /** Every certificate with its sealed key, by name: what the snapshot builder pushes. */
+    static List<SealedCertificate> sealedAll(Connection c) throws SQLException {
+        return Rows.list(c, "SELECT name, cert, snis, key_ciphertext FROM certificates ORDER BY name",
+                rs -> new SealedCertificate(rs.getString("name"), rs.getString("cert"), Rows.strings(rs, "snis"),
+                        rs.getBytes("key_ciphertext")));
     }
 
     static List<Stored<Certificate>> all(Connection c) throws SQLException {

@@ -12,8 +12,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-/** The whole config at one revision, read in one REPEATABLE READ transaction so the parts agree. */
-public record ConfigState(long revision, List<Stored<Upstream>> upstreams, List<Stored<Route>> routes) {
+/**
+ * The whole config at one revision, read in one REPEATABLE READ transaction so the parts agree. Certificates
+ * (with sealed keys) and session ticket keys are read whole at every load: they change rarely and are few
+ * next to routes. {@link #toString()} leaves the sealed bytes out.
+ */
+public record ConfigState(long revision, List<Stored<Upstream>> upstreams, List<Stored<Route>> routes,
+                          List<SealedCertificate> certificates, List<byte[]> sealedTicketKeys) {
     /**
      * The order {@link #load(Database, ConfigState)} keeps routes in: by name, in Java's order rather than the
      * database's collation, so a state merged in memory and one read whole list routes alike.
@@ -23,11 +28,25 @@ public record ConfigState(long revision, List<Stored<Upstream>> upstreams, List<
     public ConfigState {
         upstreams = List.copyOf(upstreams);
         routes = List.copyOf(routes);
+        certificates = List.copyOf(certificates);
+        sealedTicketKeys = List.copyOf(sealedTicketKeys);
+    }
+
+    @Override
+    public String toString() {
+        return "ConfigState[revision=" + revision + ", upstreams=" + upstreams.size() + ", routes=" + routes.size()
+                + ", certificates=" + certificates + ", sessionTicketKeys=" + sealedTicketKeys.size() + "]";
+    }
+
+    /** A state without certificates: what the pre-commit check compiles (keys stay sealed there). */
+    public ConfigState(long revision, List<Stored<Upstream>> upstreams, List<Stored<Route>> routes) {
+        this(revision, upstreams, routes, List.of(), List.of());
     }
 
     public static ConfigState load(Database db) {
         requireNonNull(db, "db");
-        return db.consistentRead(c -> new ConfigState(RevisionLog.current(c), UpstreamStore.all(c), RouteStore.all(c)));
+        return db.consistentRead(c -> new ConfigState(RevisionLog.current(c), UpstreamStore.all(c), RouteStore.all(c),
+                CertificateStore.sealedAll(c), SessionTicketKeys.sealedNewestFirst(c)));
     }
 
     /**
@@ -59,7 +78,8 @@ public record ConfigState(long revision, List<Stored<Upstream>> upstreams, List<
                 routes = new ArrayList<>(byId.values());
             }
             routes.sort(BY_NAME);
-            return new ConfigState(revision, upstreams, routes);
+            return new ConfigState(revision, upstreams, routes, CertificateStore.sealedAll(c),
+                    SessionTicketKeys.sealedNewestFirst(c));
         });
     }
 

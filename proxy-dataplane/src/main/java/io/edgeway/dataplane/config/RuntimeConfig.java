@@ -8,6 +8,7 @@ import io.edgeway.dataplane.routing.PathRegex;
 import io.edgeway.dataplane.routing.Route;
 import io.edgeway.dataplane.routing.RouteTable;
 import io.edgeway.dataplane.routing.RouteTimeouts;
+import io.edgeway.dataplane.tls.TlsCertificates;
 import io.edgeway.proto.v1.Snapshot;
 import io.edgeway.proto.v1.Timeouts;
 import java.util.ArrayList;
@@ -24,7 +25,7 @@ import java.util.regex.Pattern;
  * The immutable config one proxy runs, parsed from a {@link Snapshot} once at the edge. The hot path reads
  * it through a single volatile reference ({@link ConfigHolder}) and never sees a half-built state.
  */
-public record RuntimeConfig(long version, RouteTable routes, Map<String, Upstream> upstreams) {
+public record RuntimeConfig(long version, RouteTable routes, Map<String, Upstream> upstreams, TlsCertificates tls) {
     /** The config before any snapshot was applied: no routes, so every request gets 404. */
     public static final RuntimeConfig NONE = new RuntimeConfig(0, RouteTable.EMPTY, Map.of());
 
@@ -37,6 +38,12 @@ public record RuntimeConfig(long version, RouteTable routes, Map<String, Upstrea
     public RuntimeConfig {
         requireNonNull(routes, "routes");
         upstreams = Map.copyOf(requireNonNull(upstreams, "upstreams"));
+        requireNonNull(tls, "tls");
+    }
+
+    /** A config without certificates. */
+    public RuntimeConfig(long version, RouteTable routes, Map<String, Upstream> upstreams) {
+        this(version, routes, upstreams, TlsCertificates.NONE);
     }
 
     /** Validates everything first and reports all errors at once; builds nothing partial. */
@@ -154,10 +161,12 @@ public record RuntimeConfig(long version, RouteTable routes, Map<String, Upstrea
                 routes.add(new Route(r.getName(), hosts, r.getPathsList(), methods, upstream, timeouts));
             }
         }
+        TlsCertificates.Prepared tls = TlsCertificates.prepare(snapshot, errors);
         if (!errors.isEmpty()) {
             throw new InvalidConfigException(errors);
         }
-        return new RuntimeConfig(snapshot.getVersion(), RouteTable.compile(routes), upstreams);
+        // compiled last, once nothing else can refuse the snapshot: see TlsCertificates.Prepared#build
+        return new RuntimeConfig(snapshot.getVersion(), RouteTable.compile(routes), upstreams, tls.build(running.tls()));
     }
 
     private static RouteTimeouts timeouts(Timeouts t, String route, List<ConfigError> errors) {

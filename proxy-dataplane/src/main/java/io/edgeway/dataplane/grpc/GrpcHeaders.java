@@ -13,7 +13,6 @@ final class GrpcHeaders {
     private static final AsciiString TE = AsciiString.cached("te");
     private static final AsciiString TRAILERS = AsciiString.cached("trailers");
     private static final AsciiString SERVER = AsciiString.cached("server");
-    private static final AsciiString HTTP = AsciiString.cached("http");
     private static final AsciiString[] CONNECTION_SPECIFIC = {
         AsciiString.cached("connection"), AsciiString.cached("keep-alive"), AsciiString.cached("proxy-connection"),
         AsciiString.cached("transfer-encoding"), AsciiString.cached("upgrade")};
@@ -38,7 +37,7 @@ final class GrpcHeaders {
      * HTTP/1.1 path, {@code te: trailers} is kept: it is how a gRPC client says it understands trailers,
      * and gRPC servers check for it. X-Forwarded-* follow the same trust rule as {@link HeaderRewriter#request}.
      */
-    static void request(Http2Headers h, String peerIp, boolean trustedPeer) {
+    static void request(Http2Headers h, String peerIp, boolean trustedPeer, CharSequence scheme) {
         stripConnectionSpecific(h);
         CharSequence te = h.get(TE);
         if (te != null && !TRAILERS.contentEqualsIgnoreCase(te)) {
@@ -51,7 +50,7 @@ final class GrpcHeaders {
             h.set(FORWARDING[0], peerIp);
         }
         if (!trustedPeer || !h.contains(FORWARDING[1])) {
-            h.set(FORWARDING[1], HTTP);
+            h.set(FORWARDING[1], scheme);
         }
         if (!trustedPeer || !h.contains(FORWARDING[2])) {
             if (h.authority() != null) {

@@ -3,6 +3,7 @@ package io.edgeway.dataplane.grpc;
 import io.edgeway.dataplane.balancing.Target;
 import io.edgeway.dataplane.config.ConfigHolder;
 import io.edgeway.dataplane.config.RuntimeConfig;
+import io.edgeway.dataplane.tls.ListenerScheme;
 import io.edgeway.dataplane.routing.Route;
 import io.edgeway.dataplane.routing.RouteTable;
 import io.edgeway.dataplane.http2.H2Upstreams;
@@ -131,7 +132,7 @@ final class GrpcRelay extends ChannelInboundHandlerAdapter {
             fail(GrpcHeaders.UNAVAILABLE, "no enabled target for this route");
             return;
         }
-        GrpcHeaders.request(h, peerIp, trusted);
+        GrpcHeaders.request(h, peerIp, trusted, ListenerScheme.of(ctx.channel()));
         requestEnded = head.isEndStream();
         pending.add(new DefaultHttp2HeadersFrame(h, head.isEndStream()));
         upstreams.connection(target, route.timeouts().connectMs()).addListener(this::connected);

@@ -54,7 +54,7 @@ public final class Http2Frontend {
      * The whole HTTP/2 server side of a connection whose next bytes are the client's connection preface:
      * h2c with prior knowledge now, and the same three handlers after ALPN "h2" on a TLS connection.
      */
-    void install(ChannelPipeline p) {
+    public void install(ChannelPipeline p) {
         p.addLast("h2", newFrameCodec())
                 .addLast("h2-streams", newMultiplexHandler())
                 .addLast("h2-connection", newConnectionHandler());
@@ -99,7 +99,7 @@ public final class Http2Frontend {
      * Drops the HTTP/1.1 handlers of a client connection that turned out to speak HTTP/2, keeping the
      * idle handler (an h2 connection with no stream open is idle like a kept-alive one).
      */
-    static void removeHttp1(ChannelPipeline p) {
+    public static void removeHttp1(ChannelPipeline p) {
         for (String name : new String[] {"frontend", "drain", "codec"}) {
             if (p.get(name) != null) {
                 p.remove(name);
@@ -108,7 +108,7 @@ public final class Http2Frontend {
     }
 
     /** The connection reads freely from now on: see the class comment. */
-    static void readFreely(ChannelHandlerContext ctx) {
+    public static void readFreely(ChannelHandlerContext ctx) {
         ctx.channel().config().setAutoRead(true);
     }
 }

@@ -7,7 +7,10 @@ import io.edgeway.dataplane.relay.FrontendHandler;
 import io.edgeway.dataplane.relay.LoopResources;
 import io.edgeway.dataplane.status.Metrics;
 import io.edgeway.dataplane.config.ConfigHolder;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
@@ -54,6 +57,30 @@ public final class ProxyInitializer extends ChannelInitializer<SocketChannel> {
                 .addLast("drain", drain.newHandler())
                 .addLast("frontend", new FrontendHandler(configs, loops.get(ch.eventLoop()), metrics,
                         limits.trustedProxies()).allowH2cUpgrade(http2));
+    }
+
+    /**
+     * A connection of the TLS listener: {@code tls} first, then the HTTP/1.1 pipeline of the plain port
+     * without the h2c ways in (over TLS, HTTP/2 is ALPN's choice: {@code alpn} then calls {@link #switchToH2}).
+     */
+    public void initTls(SocketChannel ch, ChannelHandler tls, ChannelHandler alpn) {
+        clients.add(ch);
+        ch.pipeline()
+                .addLast("tls", tls)
+                .addLast("alpn", alpn)
+                .addLast("idle", idleHandler(limits))
+                .addLast("codec", new ClientCodec(limits))
+                .addLast("drain", drain.newHandler())
+                .addLast("frontend", new FrontendHandler(configs, loops.get(ch.eventLoop()), metrics, limits.trustedProxies()));
+    }
+
+    /** ALPN chose h2: the same HTTP/2 pipeline as an h2c connection ({@link H2cPreface}) replaces HTTP/1.1. */
+    public void switchToH2(ChannelHandlerContext ctx) {
+        Http2Frontend http2 = h2.get(ctx.channel().eventLoop());
+        ChannelPipeline p = ctx.pipeline();
+        Http2Frontend.removeHttp1(p);
+        http2.install(p);
+        Http2Frontend.readFreely(ctx);
     }
 
     static ClientIdleTimer idleHandler(ClientLimits limits) {

@@ -3,6 +3,7 @@ package io.edgeway.dataplane.relay;
 import io.edgeway.dataplane.balancing.Target;
 import io.edgeway.dataplane.config.ConfigHolder;
 import io.edgeway.dataplane.config.RuntimeConfig;
+import io.edgeway.dataplane.tls.ListenerScheme;
 import io.edgeway.dataplane.routing.Route;
 import io.edgeway.dataplane.routing.RouteTable;
 import io.edgeway.dataplane.http1.ClientCodec;
@@ -53,6 +54,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private ClientCodec codec;
     private String clientIp = "";
     private boolean trustedPeer;
+    /** X-Forwarded-Proto: "https" on the TLS listener's connections and their HTTP/2 streams. */
+    private CharSequence scheme = ListenerScheme.HTTP;
     /** The last Host header and its normalised form: a keep-alive client sends the same one every time. */
     private String lastHost;
     private String lastRouteHost = "";
@@ -95,6 +98,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             clientIp = isa.getAddress().getHostAddress();
             trustedPeer = trustedProxies.contains(isa.getAddress()); // the peer is fixed: decide once
         }
+        scheme = ListenerScheme.of(ctx.channel());
         metrics.clientConnections.increment();
         ctx.read();
     }
@@ -184,7 +188,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         boolean websocket = upgrade && WebSocketUpgrade.isHandshake(req);
-        HeaderRewriter.request(req, host, clientIp, trustedPeer, exchange.forwarded);
+        HeaderRewriter.request(req, host, clientIp, trustedPeer, scheme, exchange.forwarded);
         if (websocket) {
             WebSocketUpgrade.keepUpgradeHeaders(req);
             exchange.upgrade = true;

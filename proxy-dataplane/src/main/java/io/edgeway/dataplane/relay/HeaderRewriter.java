@@ -16,7 +16,6 @@ import java.util.List;
 /** What the proxy changes in the heads it relays, in both directions. */
 final class HeaderRewriter {
     private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
-    private static final AsciiString HTTP = AsciiString.cached("http");
     private static final AsciiString FORWARDED = AsciiString.cached("forwarded");
     private static final AsciiString X_REAL_IP = AsciiString.cached("x-real-ip");
 
@@ -30,7 +29,8 @@ final class HeaderRewriter {
      * The values the proxy adds go to {@code forwarded}, not into the head (see {@link ForwardedFields}).
      * {@code host} is the request's Host header, which the caller has already read to route it.
      */
-    static void request(HttpRequest req, String host, String peerIp, boolean trustedPeer, ForwardedFields forwarded) {
+    static void request(HttpRequest req, String host, String peerIp, boolean trustedPeer, CharSequence scheme,
+                        ForwardedFields forwarded) {
         HttpHeaders h = req.headers();
         stripHopByHop(h);
         String forwardedFor = peerIp;
@@ -41,7 +41,7 @@ final class HeaderRewriter {
         CharSequence proto = null;
         if (!trustedPeer || !h.contains(Http.X_FORWARDED_PROTO)) {
             h.remove(Http.X_FORWARDED_PROTO);
-            proto = HTTP;
+            proto = scheme;
         }
         String forwardedHost = null;
         if (!trustedPeer || !h.contains(Http.X_FORWARDED_HOST)) {

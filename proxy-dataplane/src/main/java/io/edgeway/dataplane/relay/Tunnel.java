@@ -12,6 +12,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayList;
 import java.util.List;
@@ -78,15 +79,21 @@ final class Tunnel {
         /**
          * First in the pipeline, so reads reach it before any codec and its writes skip every encoder.
          * Decoders are removed last, behind a catcher: bytes they had buffered past the handshake (a
-         * target that speaks first) come out of them on removal and are relayed too.
+         * target that speaks first) come out of them on removal and are relayed too. On the TLS listener
+         * the TLS handler stays in front: the relay carries the plaintext.
          */
         void install() {
             ChannelPipeline p = ch.pipeline();
-            p.addFirst("tunnel", this);
+            SslHandler tls = p.get(SslHandler.class);
+            if (tls != null) {
+                p.addAfter(p.context(tls).name(), "tunnel", this);
+            } else {
+                p.addFirst("tunnel", this);
+            }
             ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
             List<ChannelHandler> rest = new ArrayList<>();
             p.forEach(e -> {
-                if (e.getValue() != this) {
+                if (e.getValue() != this && e.getValue() != tls) {
                     rest.add(e.getValue());
                 }
             });

@@ -27,7 +27,7 @@ class GrpcHeadersTest {
     @Test
     void requestKeepsAuthorityAndTeTrailersAndSaysWhoAsked() {
         Http2Headers h = grpcRequest().set("x-forwarded-for", "6.6.6.6").set("keep-alive", "5");
-        GrpcHeaders.request(h, "10.0.0.7", false);
+        GrpcHeaders.request(h, "10.0.0.7", false, "http");
         assertThat(h.authority().toString()).isEqualTo("grpc.test");
         assertThat(h.get("te").toString()).isEqualTo("trailers");
         assertThat(h.get("x-forwarded-for").toString()).isEqualTo("10.0.0.7"); // an untrusted peer's claim is dropped
@@ -35,11 +35,11 @@ class GrpcHeadersTest {
         assertThat(h.contains("keep-alive")).isFalse();
 
         Http2Headers viaLb = grpcRequest().set("x-forwarded-for", "1.2.3.4");
-        GrpcHeaders.request(viaLb, "10.0.0.7", true);
+        GrpcHeaders.request(viaLb, "10.0.0.7", true, "http");
         assertThat(viaLb.get("x-forwarded-for").toString()).isEqualTo("1.2.3.4, 10.0.0.7");
 
         Http2Headers otherTe = grpcRequest().set("te", "gzip");
-        GrpcHeaders.request(otherTe, "10.0.0.7", false);
+        GrpcHeaders.request(otherTe, "10.0.0.7", false, "http");
         assertThat(otherTe.contains("te")).isFalse();
     }
 

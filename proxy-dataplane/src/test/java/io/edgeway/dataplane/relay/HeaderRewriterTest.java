@@ -31,7 +31,7 @@ class HeaderRewriterTest {
     /** The rewrite, with the forwarded fields put into the head as for an h2c target. */
     private static void rewrite(HttpRequest req, String peerIp, boolean trusted) {
         ForwardedFields fields = new ForwardedFields();
-        HeaderRewriter.request(req, req.headers().get("Host"), peerIp, trusted, fields);
+        HeaderRewriter.request(req, req.headers().get("Host"), peerIp, trusted, "http", fields);
         fields.addTo(req.headers());
     }
 
@@ -40,7 +40,7 @@ class HeaderRewriterTest {
         HttpRequest req = spoofed(HttpVersion.HTTP_1_1);
         req.headers().set("Transfer-Encoding", "chunked");
         ForwardedFields fields = new ForwardedFields();
-        HeaderRewriter.request(req, req.headers().get("Host"), "192.0.2.1", false, fields);
+        HeaderRewriter.request(req, req.headers().get("Host"), "192.0.2.1", false, "http", fields);
         UpstreamRequestEncoder encoder = new UpstreamRequestEncoder();
         EmbeddedChannel ch = new EmbeddedChannel(encoder);
         encoder.next(fields);

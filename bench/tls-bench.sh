@@ -1,0 +1,324 @@
+#!/usr/bin/env bash
+# Edgeway vs nginx vs HAProxy as TLS-terminating reverse proxies, on this machine in one run, on loopback.
+# Modelled on bench/proxy-bench.sh (same pinning, same CPU accounting); see bench/README.md.
+#
+#   bench/tls-bench.sh                         ROUNDS=3 DURATION=10, every scenario
+#   ROUNDS=1 DURATION=5 bench/tls-bench.sh     quick look
+#   SCENARIOS="keepalive h2" bench/tls-bench.sh
+#
+# Scenarios (each target gets the same load, targets interleaved and rotated per round):
+#   keepalive   wrk over HTTPS, CONNECTIONS keep-alive connections, /small (100 B) and /16k: CPU-µs per request
+#   handshake   wrk with "Connection: close": a new connection and a full TLS 1.3 handshake (ECDSA P-256)
+#               per request: CPU-µs per handshake
+#   resumed     openssl s_time -reuse: resumed TLS 1.3 handshakes (session tickets): CPU-µs per handshake
+#   h2          h2load over TLS (ALPN h2), CONNECTIONS connections x 10 streams: CPU-µs per request
+# The proxy under test runs alone on PROXY_CPU; backend, load generator and the idle control plane share
+# LOAD_CPU. CPU time is utime+stime of the proxy's processes over the run, divided by what completed.
+# Written without being run (the lead runs the benchmarks): check the first results before trusting them.
+set -euo pipefail
+
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-10}
+CONNECTIONS=${CONNECTIONS:-50}
+WARMUP=${WARMUP:-120}             # seconds of uncounted keep-alive load for Edgeway (JIT); 2 s for the others
+SCENARIOS=${SCENARIOS:-"keepalive handshake resumed h2"}
+PROXY_CPU=${PROXY_CPU:-1}
+LOAD_CPU=${LOAD_CPU:-0}
+BASE_PORT=${BASE_PORT:-19080}     # backend, nginx, haproxy, edgeway TLS = BASE_PORT+0..3; more above it
+NICE=${NICE:-0}
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+EDGEWAY_CMD=${EDGEWAY_CMD:-$repo/edgeway}
+results_dir=$repo/bench/results
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+
+declare -A port=([backend]=$BASE_PORT [nginx]=$((BASE_PORT + 1)) [haproxy]=$((BASE_PORT + 2)) [edgeway]=$((BASE_PORT + 3)))
+ew_plain=$((BASE_PORT + 4))
+ew_status=$((BASE_PORT + 103))
+cp_admin=$((BASE_PORT + 110))
+cp_grpc=$((BASE_PORT + 111))
+targets=(nginx haproxy edgeway)
+
+log() { printf '[tls-bench %s] %s\n' "$(date +%T)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+[[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "ROUNDS: $ROUNDS (expected: a positive integer)"
+[[ $DURATION =~ ^[1-9][0-9]*$ ]] || die "DURATION: $DURATION (expected: seconds)"
+(( $(nproc) >= 2 )) || die "needs 2 CPUs (proxy on one, load on the other)"
+for tool in nginx haproxy wrk h2load openssl taskset curl python3; do
+  command -v "$tool" >/dev/null || die "missing $tool (Debian: nginx haproxy wrk nghttp2-client openssl util-linux curl python3)"
+done
+compgen -G "$repo/proxy-dataplane/target/*.jar" >/dev/null || die "no proxy jar: run ./edgeway build first"
+clk_tck=$(getconf CLK_TCK)
+
+tmp=$(mktemp -d /tmp/edgeway-tls-bench.XXXXXX)
+chmod 755 "$tmp"
+# shellcheck source=processes.sh
+source "$(dirname "${BASH_SOURCE[0]}")/processes.sh"
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  stop_tracked
+  if (( rc == 0 )); then rm -rf "$tmp"; else log "logs kept in $tmp"; fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+cpu_ticks() {
+  local pid total=0 t
+  for pid; do
+    t=$(awk '{sub(/.*\) /, ""); print $12 + $13}' "/proc/$pid/stat") || die "process $pid is gone"
+    total=$(( total + t ))
+  done
+  echo "$total"
+}
+
+for p in "${port[@]}" "$ew_plain" "$ew_status" "$cp_admin" "$cp_grpc"; do
+  port_busy "$p" && die "port $p is in use (set BASE_PORT to move all ports)"
+done
+
+# --- certificate: ECDSA P-256 for bench.test, the same for every proxy -------------------------------------
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=bench.test \
+  -addext subjectAltName=DNS:bench.test -keyout "$tmp/key.pem" -out "$tmp/cert.pem" -days 2 2>/dev/null
+cat "$tmp/cert.pem" "$tmp/key.pem" >"$tmp/haproxy.pem"
+
+# --- backend and the two reference proxies -------------------------------------------------------------------
+mkdir -p "$tmp/www" "$tmp/backend" "$tmp/nginx"
+head -c 100 /dev/zero | tr '\0' a >"$tmp/www/small"
+head -c 12288 /dev/urandom | base64 -w 0 >"$tmp/www/16k"
+chmod 755 "$tmp/www" && chmod 644 "$tmp/www/"*
+nginx_common() {
+  cat <<EOF
+daemon off;
+master_process on;
+worker_processes 1;
+pid $1/nginx.pid;
+error_log $1/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 100000000;
+  keepalive_timeout 75s;
+  client_body_temp_path $1/body;
+  proxy_temp_path $1/proxy;
+  fastcgi_temp_path $1/fastcgi;
+  uwsgi_temp_path $1/uwsgi;
+  scgi_temp_path $1/scgi;
+EOF
+}
+{
+  nginx_common "$tmp/backend"
+  cat <<EOF
+  sendfile on;
+  default_type application/octet-stream;
+  server { listen 127.0.0.1:${port[backend]} backlog=4096; root $tmp/www; }
+}
+EOF
+} >"$tmp/backend/nginx.conf"
+# Mozilla intermediate, TLS 1.2 + 1.3, tickets on (nginx's default key is per process), h2 and http/1.1
+{
+  nginx_common "$tmp/nginx"
+  cat <<EOF
+  upstream backend { server 127.0.0.1:${port[backend]}; keepalive 64; }
+  server {
+    listen 127.0.0.1:${port[nginx]} ssl http2 backlog=4096;
+    ssl_certificate $tmp/cert.pem;
+    ssl_certificate_key $tmp/key.pem;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384;
+    ssl_prefer_server_ciphers off;
+    ssl_session_tickets on;
+    ssl_session_timeout 1d;
+    location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection ""; }
+  }
+}
+EOF
+} >"$tmp/nginx/nginx.conf"
+cat >"$tmp/haproxy.cfg" <<EOF
+global
+  nbthread 1
+  maxconn 4096
+  ssl-default-bind-options ssl-min-ver TLSv1.2
+defaults
+  mode http
+  option http-keep-alive
+  http-reuse always
+  timeout connect 5s
+  timeout client 60s
+  timeout server 60s
+frontend fe
+  bind 127.0.0.1:${port[haproxy]} ssl crt $tmp/haproxy.pem alpn h2,http/1.1
+  default_backend be
+backend be
+  server backend 127.0.0.1:${port[backend]}
+EOF
+
+declare -A pids
+start_nginx() { # NAME DIR CPU PORT; leaves master + workers in $nginx_pids
+  local name=$1 dir=$2 cpu=$3 p=$4 master w
+  nice -n "$NICE" taskset -c "$cpu" nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" >"$dir/stdout.log" 2>&1 &
+  master=$!
+  track "$master" "$name"
+  wait_until 10 "$master" port_busy "$p" || die "$name did not start: $(tail -5 "$dir/error.log")"
+  wait_until 5 "$master" pgrep -P "$master" >/dev/null || die "$name has no worker"
+  nginx_pids="$master"
+  for w in $(pgrep -P "$master"); do track "$w" "$name-worker"; nginx_pids+=" $w"; done
+}
+start_nginx backend "$tmp/backend" "$LOAD_CPU" "${port[backend]}"
+start_nginx nginx "$tmp/nginx" "$PROXY_CPU" "${port[nginx]}"
+pids[nginx]=$nginx_pids
+haproxy -c -q -f "$tmp/haproxy.cfg" || die "haproxy rejected its config"
+nice -n "$NICE" taskset -c "$PROXY_CPU" haproxy -db -f "$tmp/haproxy.cfg" >"$tmp/haproxy.log" 2>&1 &
+pids[haproxy]=$!
+track "${pids[haproxy]}" haproxy
+wait_until 10 "${pids[haproxy]}" port_busy "${port[haproxy]}" || die "haproxy did not start: $(tail -5 "$tmp/haproxy.log")"
+
+# --- Edgeway: control plane (LOAD_CPU), the certificate through the admin API, one proxy (PROXY_CPU) --------
+admin_token=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+(cd "$repo" && EDGEWAY_DATA_DIR="$tmp/cp" EDGEWAY_ADMIN_PORT=$cp_admin EDGEWAY_GRPC_PORT=$cp_grpc \
+  EDGEWAY_ADMIN_TOKEN=$admin_token exec nice -n "$NICE" taskset -c "$LOAD_CPU" "$EDGEWAY_CMD" control-plane) \
+  >"$tmp/control-plane.log" 2>&1 &
+cp_pid=$!
+track "$cp_pid" control-plane
+wait_until 180 "$cp_pid" curl -sf -m 2 -o /dev/null "http://127.0.0.1:$cp_admin/healthz" \
+  || die "control plane not healthy: $(tail -20 "$tmp/control-plane.log")"
+api() { # PATH JSON
+  local code
+  code=$(curl -s -m 10 -o "$tmp/api.out" -w '%{http_code}' -XPOST "http://127.0.0.1:$cp_admin$1" \
+    -H "Authorization: Bearer $admin_token" -H 'content-type: application/json' -d "$2") || true
+  [[ $code == 2* ]] || die "POST $1 -> $code: $(head -c 300 "$tmp/api.out")"
+}
+api /api/v1/upstreams "{\"name\":\"bench\",\"targets\":[{\"host\":\"127.0.0.1\",\"port\":${port[backend]}}]}"
+api /api/v1/routes '{"name":"bench","paths":["/"],"upstream":"bench"}'
+api /api/v1/certificates "$(python3 -c 'import json,sys; print(json.dumps({"name":"bench","cert":open(sys.argv[1]).read(),"key":open(sys.argv[2]).read(),"snis":["bench.test"]}))' "$tmp/cert.pem" "$tmp/key.pem")"
+(cd "$repo" && EDGEWAY_WORKERS=1 EDGEWAY_PROXY_PORT=$ew_plain EDGEWAY_TLS_PORT=${port[edgeway]} \
+  EDGEWAY_TLS_DEFAULT_CERTIFICATE=bench EDGEWAY_STATUS_PORT=$ew_status EDGEWAY_DATA_DIR="$tmp/dp" \
+  exec nice -n "$NICE" taskset -c "$PROXY_CPU" "$EDGEWAY_CMD" dataplane --control-plane "127.0.0.1:$cp_grpc") \
+  >"$tmp/dataplane.log" 2>&1 &
+pids[edgeway]=$!
+track "${pids[edgeway]}" dataplane
+wait_until 120 "${pids[edgeway]}" curl -sf -m 2 -o /dev/null "http://127.0.0.1:$ew_status/readyz" \
+  || die "proxy never became ready: $(tail -20 "$tmp/dataplane.log")"
+[[ $(cat "/proc/${pids[edgeway]}/comm") == java ]] || die "pid ${pids[edgeway]} is not the JVM"
+grep -m1 'tls engine' "$tmp/dataplane.log" >&2 || true
+
+# Every target serves both files over TLS with the right certificate before anything is timed.
+for t in "${targets[@]}"; do
+  for s in small 16k; do
+    ok=0
+    for _ in $(seq 1 50); do
+      code=$(curl -s -m 5 --cacert "$tmp/cert.pem" --resolve "bench.test:${port[$t]}:127.0.0.1" -o "$tmp/check" \
+        -w '%{http_code}' "https://bench.test:${port[$t]}/$s" || true)
+      if [[ $code == 200 ]] && cmp -s "$tmp/check" "$tmp/www/$s"; then ok=1; break; fi
+      sleep 0.2
+    done
+    (( ok )) || die "$t /$s over TLS: HTTP $code"
+  done
+done
+log "all targets serve both files over TLS"
+
+# --- load ----------------------------------------------------------------------------------------------------
+to_us() {
+  awk -v v="$1" 'BEGIN { n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
+    if (u == "us") m = 1; else if (u == "ms") m = 1000; else if (u == "s") m = 1000000; else m = -1
+    if (m < 0) exit 1; printf "%.1f", n * m }'
+}
+url() { echo "https://127.0.0.1:${port[$1]}/$2"; }
+# run_load SCENARIO TARGET SIZE SECONDS OUT: prints "count p50_us p99_us" (count = requests or handshakes)
+run_load() {
+  local sc=$1 t=$2 s=$3 secs=$4 out=$5
+  case $sc in
+    keepalive|handshake)
+      local extra=()
+      [[ $sc == handshake ]] && extra=(-H "Connection: close")
+      timeout $(( secs + 30 )) taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"$secs"s --latency \
+        -H "Host: bench.test" "${extra[@]}" "$(url "$t" "$s")" >"$out" 2>&1 || die "wrk $sc $t failed: $(tail -3 "$out")"
+      local n p50 p99
+      n=$(awk '/requests in/ {print $1}' "$out")
+      p50=$(to_us "$(awk '$1 == "50%" {print $2}' "$out")")
+      p99=$(to_us "$(awk '$1 == "99%" {print $2}' "$out")")
+      echo "$n $p50 $p99" ;;
+    resumed)
+      timeout $(( secs + 30 )) taskset -c "$LOAD_CPU" openssl s_time -connect "127.0.0.1:${port[$t]}" -reuse -www /small \
+        -time "$secs" -CAfile "$tmp/cert.pem" >"$out" 2>&1 || die "s_time $t failed: $(tail -3 "$out")"
+      # "N connections in T real seconds": s_time runs one connection at a time, so no percentiles
+      echo "$(awk '/connections in .* real seconds/ {print $1; exit}' "$out") - -" ;;
+    h2)
+      timeout $(( secs + 30 )) taskset -c "$LOAD_CPU" h2load -c"$CONNECTIONS" -m10 -D"$secs" --warm-up-time=1 \
+        -H "host: bench.test" "$(url "$t" "$s")" >"$out" 2>&1 || die "h2load $t failed: $(tail -3 "$out")"
+      # h2load prints per-request latency as min/max/mean/sd only: the mean stands in for p50, no p99
+      echo "$(awk '/^requests:/ {print $8}' "$out") $(to_us "$(awk '/^time for request:/ {print $6}' "$out")") -" ;;
+  esac
+}
+
+mkdir -p "$results_dir"
+csv=$results_dir/tls-bench-$stamp.csv
+echo "round,scenario,target,size,count,seconds,proxy_cpu_ticks,cpu_us_per_op,p50_us,p99_us" >"$csv"
+measure() { # ROUND SCENARIO TARGET SIZE
+  local out="$tmp/$1-$2-$3-$4.txt" before after n p50 p99
+  before=$(cpu_ticks ${pids[$3]})
+  read -r n p50 p99 < <(run_load "$2" "$3" "$4" "$DURATION" "$out")
+  after=$(cpu_ticks ${pids[$3]})
+  [[ $n =~ ^[0-9]+$ && $n -gt 0 ]] || die "nothing completed in $out"
+  local cpu_us
+  cpu_us=$(awk -v d=$((after - before)) -v hz="$clk_tck" -v n="$n" 'BEGIN {printf "%.2f", d / hz * 1e6 / n}')
+  echo "$1,$2,$3,$4,$n,$DURATION,$((after - before)),$cpu_us,$p50,$p99" >>"$csv"
+  log "round $1 $2 $3/$4: $n done, $cpu_us CPU-us each, p50 ${p50}us p99 ${p99}us"
+}
+
+for t in "${targets[@]}"; do # warm-up: the JIT for Edgeway, caches for all
+  w=2
+  [[ $t == edgeway ]] && w=$WARMUP
+  log "warm-up $t ${w}s (not counted)"
+  run_load keepalive "$t" small "$w" "$tmp/warmup-$t.txt" >/dev/null
+  run_load handshake "$t" small 2 "$tmp/warmup-hs-$t.txt" >/dev/null
+done
+n=${#targets[@]}
+for round in $(seq 1 "$ROUNDS"); do
+  for sc in $SCENARIOS; do
+    sizes=(small)
+    [[ $sc == keepalive || $sc == h2 ]] && sizes=(small 16k)
+    for s in "${sizes[@]}"; do
+      for i in $(seq 0 $((n - 1))); do
+        measure "$round" "$sc" "${targets[$(( (i + round - 1) % n ))]}" "$s"
+      done
+    done
+  done
+done
+
+md=$results_dir/tls-bench-$stamp.md
+{
+  echo "## TLS benchmark $stamp"
+  echo
+  echo "- machine: $(nproc) x $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo); proxy on CPU $PROXY_CPU, load on CPU $LOAD_CPU; $ROUNDS rounds of ${DURATION}s, medians"
+  echo "- $(nginx -v 2>&1 | sed 's/^nginx version: //'), $(haproxy -v | head -1 | cut -d' ' -f1-3), $(openssl version), $(grep -m1 -o 'tls engine [^,"]*' "$tmp/dataplane.log" || echo 'edgeway engine unknown')"
+  echo
+  python3 - "$csv" <<'PY'
+import csv, statistics, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+keys = sorted({(r["scenario"], r["size"], r["target"]) for r in rows})
+med = {}
+for k in keys:
+    rs = [r for r in rows if (r["scenario"], r["size"], r["target"]) == k]
+    num = lambda f: statistics.median(float(r[f]) for r in rs) if all(r[f] not in ("", "-") for r in rs) else None
+    med[k] = dict(cpu=num("cpu_us_per_op"), p50=num("p50_us"), p99=num("p99_us"), n=num("count"))
+f = lambda v, p: "—" if v is None else p.format(v)
+print("| scenario | size | target | CPU-µs per op | p50 ms | p99 ms | ops per run |")
+print("|---|---|---|---:|---:|---:|---:|")
+for (sc, s, t), v in med.items():
+    print(f"| {sc} | {s} | {t} | {f(v['cpu'], '{:.1f}')} | {f(v['p50'] and v['p50'] / 1000, '{:.3f}')} | {f(v['p99'] and v['p99'] / 1000, '{:.3f}')} | {f(v['n'], '{:,.0f}')} |")
+print()
+print("| Edgeway / nginx CPU-µs per op | size | ratio | goal |")
+print("|---|---|---:|---:|")
+goals = {"keepalive": 1.1, "handshake": 1.0, "resumed": 1.0, "h2": 1.1}
+for (sc, s, t), v in med.items():
+    if t != "edgeway" or (sc, s, "nginx") not in med:
+        continue
+    n = med[(sc, s, "nginx")]["cpu"]
+    r = v["cpu"] / n if v["cpu"] and n else None
+    print(f"| {sc} | {s} | {f(r, '{:.2f}x')} | ≤ {goals.get(sc, 1.0)}x |")
+PY
+} >"$md"
+cat "$md"
+log "results: $csv and $md"

@@ -1,0 +1,69 @@
+package io.edgeway.controlplane.discovery;
+
+import static java.util.Objects.requireNonNull;
+
+import io.edgeway.controlplane.store.ConfigState;
+import io.edgeway.controlplane.store.MasterKey;
+import io.edgeway.controlplane.store.SealedCertificate;
+import com.google.protobuf.ByteString;
+import io.edgeway.proto.v1.Certificate;
+import io.edgeway.proto.v1.SessionTicketKey;
+import io.edgeway.proto.v1.Snapshot;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Puts the session ticket keys (newest first, see {@link io.edgeway.controlplane.store.SessionTicketKeys})
+ * and the stored certificates into a snapshot, each private key opened from its AES-256-GCM seal under the
+ * {@link MasterKey} and written as PKCS#8 PEM. The opened key exists only in the snapshot's bytes, which
+ * travel to the proxies and nowhere else (never logged: see the proto's note on toString()).
+ */
+final class CertificatePush {
+    private static final Logger log = LoggerFactory.getLogger(CertificatePush.class);
+    private static final Base64.Encoder PEM_BASE64 = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII));
+
+    private final MasterKey masterKey;
+
+    CertificatePush(MasterKey masterKey) {
+        this.masterKey = requireNonNull(masterKey, "masterKey");
+    }
+
+    void addTo(ConfigState state, Snapshot.Builder snapshot) {
+        for (byte[] sealed : state.sealedTicketKeys()) {
+            byte[] key;
+            try {
+                key = masterKey.decrypt(sealed);
+            } catch (IllegalStateException e) {
+                log.error("a session ticket key is not decryptable with this replica's master key; not pushed");
+                continue;
+            }
+            snapshot.addSessionTicketKeys(SessionTicketKey.newBuilder()
+                    .setName(ByteString.copyFrom(key, 0, 16))
+                    .setHmacKey(ByteString.copyFrom(key, 16, 16))
+                    .setAesKey(ByteString.copyFrom(key, 32, 16)));
+        }
+        for (SealedCertificate c : state.certificates()) {
+            byte[] der;
+            try {
+                der = masterKey.decrypt(c.sealedKey());
+            } catch (IllegalStateException e) {
+                // Sealed under another replica's master key: pushing the rest beats pushing nothing. Named, so
+                // the operator can fix EDGEWAY_MASTER_KEY; the proxies keep serving the other certificates.
+                log.error("certificate {}: private key not decryptable with this replica's master key; not pushed",
+                        c.name());
+                continue;
+            }
+            snapshot.addCertificates(Certificate.newBuilder()
+                    .setName(c.name())
+                    .setCertChainPem(c.certChainPem())
+                    .setPrivateKeyPem(pem(der))
+                    .addAllSnis(c.snis()));
+        }
+    }
+
+    private static String pem(byte[] pkcs8) {
+        return "-----BEGIN PRIVATE KEY-----\n" + PEM_BASE64.encodeToString(pkcs8) + "\n-----END PRIVATE KEY-----\n";
+    }
+}

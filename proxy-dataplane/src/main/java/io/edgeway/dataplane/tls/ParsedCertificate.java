@@ -1,0 +1,138 @@
+package io.edgeway.dataplane.tls;
+
+import static java.util.Objects.requireNonNull;
+
+import io.edgeway.dataplane.config.ConfigError;
+import io.edgeway.proto.v1.Certificate;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.MessageDigest;
+import java.security.PrivateKey;
+import java.security.SecureRandom;
+import java.security.Signature;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One pushed certificate, parsed and checked: the chain parses, the key is PKCS#8 and matches the leaf's
+ * public key (a test signature verifies). {@link #toString()} names it and never shows the key; errors
+ * say what is wrong without quoting any of the PEM.
+ */
+record ParsedCertificate(String name, List<X509Certificate> chain, PrivateKey key, List<String> snis,
+                         String keyType, String fingerprint) {
+    private static final Pattern KEY_BLOCK = Pattern.compile(
+            "-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\\s]+)-----END PRIVATE KEY-----");
+    private static final Pattern SNI = Pattern.compile(
+            "(\\*\\.)?[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
+
+    ParsedCertificate {
+        requireNonNull(name, "name");
+        chain = List.copyOf(chain);
+        requireNonNull(key, "key");
+        snis = List.copyOf(snis);
+    }
+
+    /** The certificate, or null with the reasons added to {@code errors}. */
+    static ParsedCertificate parse(Certificate c, String name, List<ConfigError> errors) {
+        int before = errors.size();
+        List<String> snis = c.getSnisList().stream().map(s -> s.toLowerCase(Locale.ROOT)).toList();
+        for (int i = 0; i < snis.size(); i++) {
+            if (!SNI.matcher(snis.get(i)).matches()) {
+                errors.add(new ConfigError("certificate", name, "snis[" + i + "]",
+                        "'" + c.getSnis(i) + "' (expected: a host name or *.suffix)"));
+            }
+        }
+        List<X509Certificate> chain = chain(c.getCertChainPem(), name, errors);
+        PrivateKey key = chain.isEmpty() ? null : key(c.getPrivateKeyPem(), chain.get(0), name, errors);
+        if (errors.size() != before || key == null) {
+            return null;
+        }
+        return new ParsedCertificate(name, chain, key, snis, key.getAlgorithm(),
+                fingerprint(c.getCertChainPem(), c.getPrivateKeyPem()));
+    }
+
+    private static List<X509Certificate> chain(String pem, String name, List<ConfigError> errors) {
+        try {
+            List<X509Certificate> chain = CertificateFactory.getInstance("X.509")
+                    .generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII))).stream()
+                    .map(X509Certificate.class::cast).toList();
+            if (!chain.isEmpty()) {
+                return chain;
+            }
+        } catch (GeneralSecurityException | RuntimeException e) {
+            // falls through: the reason is reported without the parser's text, which may quote input
+        }
+        errors.add(new ConfigError("certificate", name, "cert_chain_pem", "does not parse (expected: PEM X.509 certificates, leaf first)"));
+        return List.of();
+    }
+
+    private static PrivateKey key(String pem, X509Certificate leaf, String name, List<ConfigError> errors) {
+        Matcher m = KEY_BLOCK.matcher(pem);
+        String algorithm = leaf.getPublicKey().getAlgorithm();
+        PrivateKey key = null;
+        if (m.find() && (algorithm.equals("EC") || algorithm.equals("RSA"))) {
+            try {
+                byte[] der = Base64.getMimeDecoder().decode(m.group(1));
+                key = KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
+            } catch (GeneralSecurityException | IllegalArgumentException e) {
+                key = null;
+            }
+        }
+        if (key == null) {
+            errors.add(new ConfigError("certificate", name, "private_key_pem",
+                    "does not parse (expected: a PKCS#8 PEM " + algorithm + " private key)"));
+            return null;
+        }
+        if (!matches(key, leaf)) {
+            errors.add(new ConfigError("certificate", name, "private_key_pem",
+                    "does not match the certificate's public key"));
+            return null;
+        }
+        return key;
+    }
+
+    /** A signature with the key verifies with the leaf's public key: the same check a TLS client makes. */
+    private static boolean matches(PrivateKey key, X509Certificate leaf) {
+        try {
+            String alg = key.getAlgorithm().equals("EC") ? "SHA256withECDSA" : "SHA256withRSA";
+            byte[] data = new byte[32];
+            new SecureRandom().nextBytes(data);
+            Signature s = Signature.getInstance(alg);
+            s.initSign(key);
+            s.update(data);
+            byte[] sig = s.sign();
+            Signature v = Signature.getInstance(alg);
+            v.initVerify(leaf.getPublicKey());
+            v.update(data);
+            return v.verify(sig);
+        } catch (GeneralSecurityException e) {
+            return false;
+        }
+    }
+
+    /** Identifies the chain and key without keeping the key's text: unchanged ones keep their compiled context. */
+    private static String fingerprint(String chain, String key) {
+        try {
+            MessageDigest d = MessageDigest.getInstance("SHA-256");
+            d.update(chain.getBytes(StandardCharsets.UTF_8));
+            d.update((byte) 0);
+            d.update(key.getBytes(StandardCharsets.UTF_8));
+            return Base64.getEncoder().encodeToString(d.digest());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("SHA-256 unavailable", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ParsedCertificate[name=" + name + ", keyType=" + keyType + ", snis=" + snis + "]";
+    }
+}

@@ -1,0 +1,68 @@
+package io.edgeway.dataplane.tls;
+
+import io.edgeway.dataplane.config.ConfigHolder;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.ssl.SniHandler;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.AsyncMapping;
+import io.netty.util.concurrent.Future;
+
+/**
+ * Picks the server context for one handshake from the client's SNI: the applied snapshot's exact name, then
+ * wildcard ({@link TlsCertificates#forSni}), then the default certificate setting. The snapshot is read once,
+ * here, so the handshake sees one config throughout and a config swap never touches an open connection.
+ * With no match and no default the handshake ends with a fatal {@code unrecognized_name} alert (RFC 6066),
+ * which tells a client why, unlike a bare close.
+ */
+final class SniSelector extends SniHandler {
+    /** A ClientHello larger than this is refused (with several key shares and PSKs they stay far below). */
+    private static final int MAX_CLIENT_HELLO = 16 * 1024;
+    /** TLS record: alert (21), TLS 1.2 record version, length 2, fatal (2), unrecognized_name (112). */
+    private static final byte[] UNRECOGNIZED_NAME = {21, 3, 3, 0, 2, 2, 112};
+    private static final AsyncMapping<String, SslContext> UNUSED = (host, promise) -> promise.setSuccess(null);
+
+    private final ConfigHolder configs;
+    private final DefaultCertificate defaults;
+    private boolean acceptsEcdsa;
+
+    SniSelector(ConfigHolder configs, DefaultCertificate defaults, long handshakeTimeoutMs) {
+        super(UNUSED, MAX_CLIENT_HELLO, handshakeTimeoutMs);
+        this.configs = configs;
+        this.defaults = defaults;
+    }
+
+    /** Reads the key types the client accepts, then lets Netty read the SNI and call the lookup below. */
+    @Override
+    protected Future<SslContext> lookup(ChannelHandlerContext ctx, ByteBuf clientHello) throws Exception {
+        acceptsEcdsa = clientHello != null && ClientHelloKeyType.acceptsEcdsa(clientHello);
+        return super.lookup(ctx, clientHello);
+    }
+
+    @Override
+    protected Future<SslContext> lookup(ChannelHandlerContext ctx, String hostname) {
+        return ctx.executor().newSucceededFuture(select(configs.get().tls(), hostname, acceptsEcdsa, defaults));
+    }
+
+    static SslContext select(TlsCertificates certs, String hostname, boolean acceptsEcdsa, DefaultCertificate defaults) {
+        SslContext c = certs.forSni(hostname, acceptsEcdsa); // Netty hands the name over in lower case
+        if (c == null) {
+            c = certs.named(defaults.name());
+        }
+        if (c == null) {
+            c = defaults.generated();
+        }
+        return c;
+    }
+
+    @Override
+    protected void replaceHandler(ChannelHandlerContext ctx, String hostname, SslContext sslContext) throws Exception {
+        if (sslContext == null) {
+            ctx.writeAndFlush(Unpooled.wrappedBuffer(UNRECOGNIZED_NAME)).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        super.replaceHandler(ctx, hostname, sslContext);
+    }
+}

@@ -1,0 +1,54 @@
+package io.edgeway.dataplane.tls;
+
+import io.edgeway.dataplane.config.ConfigError;
+import io.edgeway.proto.v1.SessionTicketKey;
+import io.edgeway.proto.v1.Snapshot;
+import io.netty.handler.ssl.OpenSslSessionContext;
+import io.netty.handler.ssl.OpenSslSessionTicketKey;
+import io.netty.handler.ssl.SslContext;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The session ticket keys the control plane pushes, newest first: the first encrypts new tickets, every one
+ * decrypts. Every proxy holds the same list, so a ticket issued by one resumes on any other. Set on each
+ * OpenSSL context (the JDK engine takes no keys: it keeps its own per process). Never printed.
+ */
+final class TicketKeys {
+    static final TicketKeys NONE = new TicketKeys(List.of());
+
+    private final List<OpenSslSessionTicketKey> keys;
+
+    private TicketKeys(List<OpenSslSessionTicketKey> keys) {
+        this.keys = List.copyOf(keys);
+    }
+
+    static TicketKeys parse(Snapshot snapshot, List<ConfigError> errors) {
+        List<OpenSslSessionTicketKey> keys = new ArrayList<>();
+        for (int i = 0; i < snapshot.getSessionTicketKeysCount(); i++) {
+            SessionTicketKey k = snapshot.getSessionTicketKeys(i);
+            if (k.getName().size() != OpenSslSessionTicketKey.NAME_SIZE
+                    || k.getHmacKey().size() != OpenSslSessionTicketKey.HMAC_KEY_SIZE
+                    || k.getAesKey().size() != OpenSslSessionTicketKey.AES_KEY_SIZE) {
+                errors.add(new ConfigError("session_ticket_key", "#" + i, "name/hmac_key/aes_key",
+                        "wrong sizes (expected: 16 bytes each)"));
+                continue;
+            }
+            keys.add(new OpenSslSessionTicketKey(k.getName().toByteArray(), k.getHmacKey().toByteArray(),
+                    k.getAesKey().toByteArray()));
+        }
+        return keys.isEmpty() ? NONE : new TicketKeys(keys);
+    }
+
+    /** Without pushed keys a context keeps the random keys the engine made for it. */
+    void applyTo(SslContext ctx) {
+        if (!keys.isEmpty() && ctx.sessionContext() instanceof OpenSslSessionContext s) {
+            s.setTicketKeys(keys.toArray(OpenSslSessionTicketKey[]::new));
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "TicketKeys[" + keys.size() + "]";
+    }
+}

@@ -1,0 +1,33 @@
+package io.edgeway.dataplane.tls;
+
+import io.edgeway.dataplane.config.ConfigHolder;
+import io.edgeway.dataplane.listener.ProxyInitializer;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.socket.SocketChannel;
+
+/**
+ * The TLS listener's pipeline: SNI picks the context ({@link SniSelector}), the handshake runs, then the
+ * proxy's own HTTP/1.1 pipeline serves, or its HTTP/2 pipeline when ALPN chose h2 ({@link AlpnSwitch}):
+ * the same routing, strictness, WebSocket and gRPC handling as the plain port, with X-Forwarded-Proto https.
+ */
+public final class TlsInitializer extends ChannelInitializer<SocketChannel> {
+    /** As long as the plain port lets a client take over its request head; a stalled handshake is cut then. */
+    static final long HANDSHAKE_TIMEOUT_MS = 10_000;
+
+    private final ProxyInitializer proxy;
+    private final ConfigHolder configs;
+    private final DefaultCertificate defaults;
+
+    public TlsInitializer(ProxyInitializer proxy, ConfigHolder configs, DefaultCertificate defaults) {
+        this.proxy = proxy;
+        this.configs = configs;
+        this.defaults = defaults;
+        TlsEngine.logChoice();
+    }
+
+    @Override
+    protected void initChannel(SocketChannel ch) {
+        ListenerScheme.markTls(ch);
+        proxy.initTls(ch, new SniSelector(configs, defaults, HANDSHAKE_TIMEOUT_MS), new AlpnSwitch(proxy::switchToH2));
+    }
+}
