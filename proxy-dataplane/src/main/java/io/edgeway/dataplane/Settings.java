@@ -2,6 +2,7 @@ package io.edgeway.dataplane;
 
 import static java.util.Objects.requireNonNull;
 
+import io.edgeway.dataplane.control.ControlPlaneAuth;
 import io.edgeway.dataplane.netty.ClientLimits;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -29,7 +30,8 @@ public record Settings(
         Map<String, String> labels,
         ClientLimits client,
         Duration drainDelay,
-        Duration drainTimeout) {
+        Duration drainTimeout,
+        ControlPlaneAuth controlPlaneAuth) {
 
     static final Duration DEFAULT_DRAIN_DELAY = Duration.ofSeconds(5);
     static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
@@ -43,6 +45,7 @@ public record Settings(
         requireNonNull(client, "client");
         requireNonNull(drainDelay, "drainDelay");
         requireNonNull(drainTimeout, "drainTimeout");
+        requireNonNull(controlPlaneAuth, "controlPlaneAuth");
         if (drainDelay.isNegative() || drainTimeout.isNegative()) {
             throw new IllegalArgumentException("drainDelay/drainTimeout: " + drainDelay + "/" + drainTimeout
                     + " (expected: >= 0)");
@@ -61,22 +64,29 @@ public record Settings(
     /** Settings for tests and embedding: ephemeral ports, the given control plane and data dir. */
     public static Settings forTest(int controlPlanePort, Path dataDir) {
         return new Settings("127.0.0.1", controlPlanePort, "127.0.0.1", 0, 0, dataDir, 2,
-                UUID.randomUUID().toString(), Map.of(), ClientLimits.DEFAULTS, Duration.ZERO, DEFAULT_DRAIN_TIMEOUT);
+                UUID.randomUUID().toString(), Map.of(), ClientLimits.DEFAULTS, Duration.ZERO, DEFAULT_DRAIN_TIMEOUT,
+                ControlPlaneAuth.INSECURE_PLAINTEXT); // tests' control planes are plaintext on loopback unless they say otherwise
     }
 
     public Settings withNodeId(String id) {
         return new Settings(controlPlaneHost, controlPlanePort, proxyAddress, proxyPort, statusPort, dataDir,
-                workers, id, labels, client, drainDelay, drainTimeout);
+                workers, id, labels, client, drainDelay, drainTimeout, controlPlaneAuth);
     }
 
     public Settings withClient(ClientLimits limits) {
         return new Settings(controlPlaneHost, controlPlanePort, proxyAddress, proxyPort, statusPort, dataDir,
-                workers, nodeId, labels, limits, drainDelay, drainTimeout);
+                workers, nodeId, labels, limits, drainDelay, drainTimeout, controlPlaneAuth);
+    }
+
+    public Settings withControlPlaneAuth(ControlPlaneAuth auth) {
+        return new Settings(controlPlaneHost, controlPlanePort, proxyAddress, proxyPort, statusPort, dataDir,
+                workers, nodeId, labels, client, drainDelay, drainTimeout, auth);
     }
 
     /**
      * Flags: {@code --control-plane host:port}. Environment: EDGEWAY_CONTROL_PLANE, EDGEWAY_PROXY_PORT,
      * EDGEWAY_PROXY_ADDRESS, EDGEWAY_STATUS_PORT, EDGEWAY_DATA_DIR, EDGEWAY_WORKERS, EDGEWAY_NODE_ID,
+     * EDGEWAY_JOIN_TOKEN / EDGEWAY_JOIN_TOKEN_FILE and EDGEWAY_CONTROL_PLANE_INSECURE_PLAINTEXT (see {@link ControlPlaneAuth}),
      * EDGEWAY_DRAIN_DELAY (default 5s), EDGEWAY_DRAIN_TIMEOUT (default 30s), EDGEWAY_UPSTREAM_IDLE_TIMEOUT
      * (default 4s, read by {@link DataPlane}: how long an idle upstream connection stays pooled), and the client limits and
      * timeouts described in {@link ClientLimits}; durations like "500ms", "5s", "1m".
@@ -117,7 +127,8 @@ public record Settings(
                         String.valueOf(Runtime.getRuntime().availableProcessors()))),
                 nodeId, Map.of(), ClientLimits.from(env),
                 drain("EDGEWAY_DRAIN_DELAY", env, DEFAULT_DRAIN_DELAY),
-                drain("EDGEWAY_DRAIN_TIMEOUT", env, DEFAULT_DRAIN_TIMEOUT));
+                drain("EDGEWAY_DRAIN_TIMEOUT", env, DEFAULT_DRAIN_TIMEOUT),
+                ControlPlaneAuth.from(env));
     }
 
     private static Duration drain(String name, Map<String, String> env, Duration fallback) {
