@@ -64,6 +64,8 @@ class EndToEndTest {
             proxies.add(JavaProcess.start("proxy-" + i, "io.edgeway.dataplane.DataPlane", Map.of(
                             "EDGEWAY_PROXY_PORT", "0", "EDGEWAY_STATUS_PORT", "0", "EDGEWAY_WORKERS", "1",
                             "EDGEWAY_ADMIN_TOKEN", AdminClient.TOKEN,
+                            // mTLS: each proxy joins with the token the control plane wrote, as `./edgeway up` does
+                            "EDGEWAY_JOIN_TOKEN_FILE", dataDir.resolve("control-plane/bootstrap-join-token").toString(),
                 "EDGEWAY_DATA_DIR", dataDir.resolve("proxy-" + i).toString()),
                     List.of("--control-plane", "127.0.0.1:" + grpcPort), DP_READY));
         }
@@ -73,6 +75,8 @@ class EndToEndTest {
         controlPlane = JavaProcess.start("control-plane", "io.edgeway.controlplane.ControlPlane", Map.of(
                 "EDGEWAY_ADMIN_TOKEN", AdminClient.TOKEN,
                 "EDGEWAY_DATA_DIR", dataDir.resolve("control-plane").toString(),
+                "EDGEWAY_BOOTSTRAP_JOIN_TOKEN_FILE", dataDir.resolve("control-plane/bootstrap-join-token").toString(),
+                "EDGEWAY_GRPC_ADDRESS", "127.0.0.1",
                 "EDGEWAY_ADMIN_PORT", String.valueOf(adminPort),
                 "EDGEWAY_GRPC_PORT", String.valueOf(grpcPort)), List.of(), CP_READY);
         admin = new AdminClient(controlPlane.ready("admin"));
@@ -99,6 +103,15 @@ class EndToEndTest {
                 assertThat(ready.body()).isEqualTo("ready version=0\n");
             });
         }
+        // They got there over mTLS, each with a certificate of its own from the bootstrap join token.
+        await().atMost(CONVERGE).untilAsserted(() -> {
+            JsonNode nodes = admin.get("/api/v1/nodes").body().get("data");
+            assertThat(nodes).hasSize(proxies.size());
+            for (JsonNode n : nodes) {
+                assertThat(n.get("identity").asText()).isEqualTo("certificate");
+                assertThat(n.get("connected").asBoolean()).isTrue();
+            }
+        });
     }
 
     @Test
