@@ -118,6 +118,52 @@ class ControlChannelTest {
     }
 
     @Test
+    void aProxyNeverSendsItsTokenToAServerWhoseCaDoesNotMatchThePin() throws Exception {
+        String token = joinToken("pinned", "1h");
+        String[] p = token.split("\\.");
+        String otherPin = Pems.caPin(CertificateAuthority.generate("impostor").certificate());
+        var channel = io.edgeway.dataplane.control.ControlChannel.secure(tmp.resolve("pin-test"), "edge-pin",
+                p[0] + "." + p[1] + "." + p[2] + "." + otherPin);
+        assertThatThrownBy(() -> channel.join("127.0.0.1", cp.grpcPort()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+        assertThat(channel.joined()).isFalse();
+        assertThat(Files.exists(tmp.resolve("pin-test/node-cert.pem"))).isFalse();
+    }
+
+    @Test
+    void joinRefusesMalformedCsrsAndNodeIds() throws Exception {
+        String token = joinToken("attacks", "1h");
+        var stub = io.edgeway.proto.v1.NodeEnrollmentGrpc.newBlockingStub(io.grpc.Grpc.newChannelBuilderForAddress("127.0.0.1",
+                cp.grpcPort(), io.grpc.TlsChannelCredentials.newBuilder()
+                        .trustManager(io.edgeway.dataplane.control.KeyMaterial.trustManagers(ca)).build()).build());
+        var keyA = Pems.newEcKey();
+        var keyB = Pems.newEcKey();
+        byte[] good = new org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder(
+                new javax.security.auth.x500.X500Principal("CN=x"), keyA.getPublic())
+                .build(new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA").build(keyA.getPrivate())).getEncoded();
+        // the CSR names key A but is signed by key B: no proof of possession
+        byte[] forged = new org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder(
+                new javax.security.auth.x500.X500Principal("CN=x"), keyA.getPublic())
+                .build(new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA").build(keyB.getPrivate())).getEncoded();
+        Map<String, Object[]> attacks = Map.of(
+                "garbage", new Object[] {"edge-ok", new byte[] {0x30, 0x03, 1, 2, 3}},
+                "empty", new Object[] {"edge-ok", new byte[0]},
+                "huge", new Object[] {"edge-ok", new byte[64 * 1024]},
+                "forged", new Object[] {"edge-ok", forged},
+                "path in id", new Object[] {"../admin", good},
+                "uri in id", new Object[] {"a/b?c", good},
+                "empty id", new Object[] {"", good});
+        attacks.forEach((what, a) -> assertThatThrownBy(() -> stub.join(io.edgeway.proto.v1.JoinRequest.newBuilder()
+                .setToken(token).setNodeId((String) a[0]).setCsrDer(com.google.protobuf.ByteString.copyFrom((byte[]) a[1])).build()))
+                .as(what)
+                .isInstanceOfSatisfying(StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT)));
+        assertThat(stub.join(io.edgeway.proto.v1.JoinRequest.newBuilder().setToken(token).setNodeId("edge-ok")
+                .setCsrDer(com.google.protobuf.ByteString.copyFrom(good)).build()).getNodeId()).isEqualTo("edge-ok");
+    }
+
+    @Test
     void anExpiredJoinTokenIsRefused() throws Exception {
         String token = joinToken("short-lived", "1h");
         assertThat(Enroll.join(cp.grpcPort(), ca, token, "edge-before-expiry").certificate()).isNotNull();
