@@ -10,7 +10,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,7 +33,12 @@ public final class JoinTokenStore {
     public record Token(String id, String name, Instant createdAt, Instant expiresAt) {}
 
     /** A token just made; {@code text} is the only copy of the secret. */
-    public record Issued(Token token, String text) {}
+    public record Issued(Token token, String text) {
+        @Override
+        public String toString() {
+            return "Issued[" + token + ", text=***]";
+        }
+    }
 
     private final Database db;
 
@@ -119,9 +123,5 @@ public final class JoinTokenStore {
 
     private static Token read(ResultSet rs) throws SQLException {
         return new Token(rs.getString("id"), rs.getString("name"), Rows.instant(rs, "created_at"), Rows.instant(rs, "expires_at"));
-    }
-
-    static Timestamp ts(Instant i) {
-        return Timestamp.from(i);
     }
 }

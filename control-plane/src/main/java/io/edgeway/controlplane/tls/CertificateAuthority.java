@@ -115,6 +115,11 @@ public final class CertificateAuthority {
         return certificate;
     }
 
+    @Override
+    public String toString() {
+        return "CertificateAuthority[" + certificate.getSubjectX500Principal() + ", key=***]";
+    }
+
     public String pin() {
         return Pems.caPin(certificate);
     }
@@ -137,7 +142,12 @@ public final class CertificateAuthority {
         }
     }
 
-    public record ServerIdentity(PrivateKey key, X509Certificate certificate, X509Certificate ca) {}
+    public record ServerIdentity(PrivateKey key, X509Certificate certificate, X509Certificate ca) {
+        @Override
+        public String toString() {
+            return "ServerIdentity[key=***, certificate=" + certificate.getSubjectX500Principal() + "]"; // never the key
+        }
+    }
 
     /** A client certificate for {@code nodeId} over {@code publicKey} (from a CSR whose signature was checked). */
     public X509Certificate issueNode(String nodeId, PublicKey publicKey, Duration lifetime) {

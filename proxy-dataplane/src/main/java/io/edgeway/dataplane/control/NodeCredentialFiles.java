@@ -15,7 +15,12 @@ import java.util.Optional;
  * (by the local clock), which the renewal schedule needs.
  */
 record NodeCredentialFiles(Path dir) {
-    record Stored(PrivateKey key, X509Certificate certificate, X509Certificate ca, Instant receivedAt) {}
+    record Stored(PrivateKey key, X509Certificate certificate, X509Certificate ca, Instant receivedAt) {
+        @Override
+        public String toString() {
+            return "Stored[key=***, certificate=" + certificate.getSubjectX500Principal() + ", receivedAt=" + receivedAt + "]";
+        }
+    }
 
     private Path key() {
         return dir.resolve("node-key.pem");

@@ -15,7 +15,12 @@ import javax.net.ssl.X509ExtendedKeyManager;
 final class SwappableKeyManager extends X509ExtendedKeyManager {
     private static final String ALIAS = "node";
 
-    record Identity(PrivateKey key, X509Certificate[] chain) {}
+    record Identity(PrivateKey key, X509Certificate[] chain) {
+        @Override
+        public String toString() {
+            return "Identity[key=***, subject=" + chain[0].getSubjectX500Principal() + "]"; // never the key
+        }
+    }
 
     private final AtomicReference<Identity> current = new AtomicReference<>();
 
