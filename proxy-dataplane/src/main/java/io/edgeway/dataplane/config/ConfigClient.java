@@ -57,7 +57,6 @@ public final class ConfigClient implements AutoCloseable {
     private final ControlChannel control;
     private final String host;
     private final int port;
-    private boolean renewing; // executor thread only
 
     // Confined to the executor thread.
     private StreamObserver<NodeMessage> requests;
@@ -149,18 +148,9 @@ public final class ConfigClient implements AutoCloseable {
         if (closed) {
             return;
         }
-        if (!control.joined()) {
-            try {
-                control.join(host, port); // blocking is fine here: this thread is the client's own, not an event loop
-            } catch (RuntimeException e) {
-                log.warn("could not join the fleet: {}", e.getMessage() == null ? e.toString() : e.getMessage());
-                reconnect();
-                return;
-            }
-        }
-        if (!renewing) {
-            renewing = true;
-            control.startRenewals(channel);
+        if (!control.prepare(host, port, channel)) { // blocks for a join: fine, this thread is not an event loop
+            reconnect();
+            return;
         }
         StreamObserver<NodeMessage> stream = stub.stream(new Responses());
         requests = stream;

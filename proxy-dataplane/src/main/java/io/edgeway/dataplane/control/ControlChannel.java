@@ -49,6 +49,7 @@ public final class ControlChannel implements AutoCloseable {
     private final ScheduledExecutorService renewals;
     private volatile X509Certificate certificate;
     private volatile Instant receivedAt;
+    private boolean renewalsStarted; // the config client's thread only
 
     private ControlChannel(boolean insecure, Path dataDir, String nodeId, JoinToken joinToken) {
         this.insecure = insecure;
@@ -142,6 +143,26 @@ public final class ControlChannel implements AutoCloseable {
         } finally {
             channel.shutdownNow();
         }
+    }
+
+    /**
+     * Before each stream attempt: joins when the proxy holds no valid certificate, and starts renewals once.
+     * False (having logged why) when the proxy cannot connect yet; the caller retries with its backoff.
+     */
+    public boolean prepare(String host, int port, Channel channel) {
+        if (!joined()) {
+            try {
+                join(host, port);
+            } catch (RuntimeException e) {
+                log.warn("could not join the fleet: {}", e.getMessage() == null ? e.toString() : e.getMessage());
+                return false;
+            }
+        }
+        if (!renewalsStarted) {
+            renewalsStarted = true;
+            startRenewals(channel);
+        }
+        return true;
     }
 
     /** Keeps the certificate fresh over {@code channel} (the config stream's own, so no new connection is needed). */
