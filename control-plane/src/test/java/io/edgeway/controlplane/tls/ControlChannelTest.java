@@ -49,10 +49,17 @@ class ControlChannelTest {
     void start() throws Exception {
         tmp = Files.createTempDirectory("control-channel-test");
         db = TestDatabase.create(getClass());
-        cp = ControlPlane.start(db.settings().withDataDir(tmp.resolve("cp"))
-                .withGrpcSecurity(GrpcSecurity.DEFAULTS.withNodeCertLifetime(CERT_LIFETIME)), Map.of());
-        http = new Http(cp.adminPort());
+        startControlPlane(0);
         ca = Pems.certificates(Files.readString(tmp.resolve("cp/ca/ca.pem"))).get(0);
+    }
+
+    /** On {@code grpcPort} (0: any), with this class's data dir (so the same CA) and database. */
+    private void startControlPlane(int grpcPort) throws Exception {
+        io.edgeway.controlplane.Settings base = db.settings();
+        cp = ControlPlane.start(new io.edgeway.controlplane.Settings(base.dbUrl(), base.dbUser(), base.dbPassword(),
+                tmp.resolve("cp"), "127.0.0.1", 0, "127.0.0.1", grpcPort, base.adminToken(),
+                GrpcSecurity.DEFAULTS.withNodeCertLifetime(CERT_LIFETIME), null), Map.of());
+        http = new Http(cp.adminPort());
     }
 
     @AfterAll
@@ -231,6 +238,14 @@ class ControlChannelTest {
             var cert = Pems.certificates(Files.readString(tmp.resolve("edge-renew/node-cert.pem"), StandardCharsets.US_ASCII)).get(0);
             assertThat(cert.getNotAfter().toInstant()).isAfter(firstExpiry);
             assertThat(StreamProbe.hello(cp.grpcPort(), StreamProbe.tls(ca, key, cert), "edge-renew").isOk()).isTrue();
+
+            // The proxy's own channel uses the renewed certificate for its next handshake: with the first one long
+            // expired, a reconnect (the control plane restarts on the same port) succeeds only with a renewed one.
+            int port = cp.grpcPort();
+            cp.close();
+            startControlPlane(port);
+            await().atMost(Duration.ofSeconds(30)).until(() -> node("edge-renew") != null && node("edge-renew").get("connected").asBoolean());
+            assertThat(Instant.parse(node("edge-renew").get("certificate_expires_at").asText())).isAfter(firstExpiry);
         }
     }
 }
