@@ -30,6 +30,7 @@ resource "aws_launch_template" "proxy" {
     artifact_url          = var.artifact_url
     jdk_package           = var.jdk_package
     control_plane_address = var.control_plane_address
+    join_token_parameter  = var.join_token_parameter
     proxy_port            = var.proxy_port
     status_port           = var.status_port
     drain_delay_seconds   = var.drain_delay_seconds

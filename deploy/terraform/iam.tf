@@ -1,5 +1,5 @@
 # Instance role: complete the termination lifecycle action of this ASG (lifecycle-drain.sh) and, when the
-# artifact is in S3, read that one object at boot. Nothing else.
+# artifact is in S3, read that one object at boot; read the join token parameter at boot. Nothing else.
 
 data "aws_caller_identity" "current" {}
 
@@ -25,6 +25,12 @@ data "aws_iam_policy_document" "proxy" {
     # Built from the name, not aws_autoscaling_group.proxy.arn: the ASG must wait for this policy (the first
     # instances read the artifact at boot), so the policy cannot wait for the ASG.
     resources = ["arn:${data.aws_partition.current.partition}:autoscaling:${var.region}:${data.aws_caller_identity.current.account_id}:autoScalingGroup:*:autoScalingGroupName/${local.asg_name}"]
+  }
+
+  statement {
+    sid       = "ReadJoinToken"
+    actions   = ["ssm:GetParameter"]
+    resources = ["arn:${data.aws_partition.current.partition}:ssm:${var.region}:${data.aws_caller_identity.current.account_id}:parameter/${trimprefix(var.join_token_parameter, "/")}"]
   }
 
   dynamic "statement" {

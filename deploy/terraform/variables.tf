@@ -104,6 +104,16 @@ variable "control_plane_address" {
   }
 }
 
+variable "join_token_parameter" {
+  description = "Name of an SSM SecureString parameter holding a join token (`edgeway ctl join-token create --ttl 30d`); each new proxy exchanges it for its own client certificate. Rotate it before it expires; proxies that joined keep renewing without it."
+  type        = string
+
+  validation {
+    condition     = can(regex("^/?[A-Za-z0-9_.\\-/]+$", var.join_token_parameter))
+    error_message = "join_token_parameter: expected an SSM parameter name, e.g. /edgeway/join-token."
+  }
+}
+
 variable "control_plane_cidrs" {
   description = "CIDRs of the control plane (or its LB) for the proxies' egress rule on the gRPC port."
   type        = list(string)

@@ -19,6 +19,7 @@ import io.edgeway.controlplane.store.RevisionLog;
 import io.edgeway.controlplane.store.RouteStore;
 import io.edgeway.controlplane.store.TokenStore;
 import io.edgeway.controlplane.store.UpstreamStore;
+import io.edgeway.controlplane.tls.AdminHttps;
 import io.grpc.Server;
 import io.javalin.Javalin;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -63,7 +64,7 @@ public final class ControlPlane implements AutoCloseable {
             return;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(cp::close, "edgeway-shutdown"));
-        System.out.println("edgeway control-plane ready admin=http://" + cp.settings.adminAddress() + ":" + cp.adminPort()
+        System.out.println("edgeway control-plane ready admin=" + (cp.settings.adminTls() == null ? "http" : "https") + "://" + cp.settings.adminAddress() + ":" + cp.adminPort()
                 + " grpc=" + cp.settings.grpcAddress() + ":" + cp.grpcPort());
         System.out.flush();
     }
@@ -97,15 +98,17 @@ public final class ControlPlane implements AutoCloseable {
             push(resources, TicketKeyRotation.start(ticketKeys, TicketKeyRotation.period(env)));
             push(resources, new ConfigListener(db, revisionPoll(env), refresher::onRevision).start());
             NodeLedger ledger = new NodeLedger(Clock.systemUTC());
-            Server grpc = ConfigDiscovery.serve(settings.grpcAddress(), settings.grpcPort(), cache, ledger);
+            ControlChannelServer channel = ControlChannelServer.start(settings, env, db, ledger, cache, resources);
+            Server grpc = channel.server();
             push(resources, () -> {
                 // Streams never end on their own; proxies reconnect (to another replica) when cut.
                 grpc.shutdownNow();
                 grpc.awaitTermination(5, TimeUnit.SECONDS);
             });
             AdminApi api = new AdminApi(new UpstreamStore(revisions), new RouteStore(revisions), revisions, ledger, cache,
-                    tokens, new IdempotencyStore(db), masterKey);
-            Javalin admin = api.app().start(settings.adminAddress(), settings.adminPort());
+                    tokens, new IdempotencyStore(db), masterKey, channel.api());
+            Javalin admin = settings.adminTls() == null ? api.app().start(settings.adminAddress(), settings.adminPort())
+                    : api.app(AdminHttps.connector(settings.adminTls(), settings.adminAddress(), settings.adminPort())).start();
             push(resources, admin::stop);
             log.info("control plane started: admin {}:{} grpc {}:{} revision {}", settings.adminAddress(), admin.port(),
                     settings.grpcAddress(), grpc.getPort(), cache.version());

@@ -2,6 +2,8 @@ package io.edgeway.controlplane;
 
 import static java.util.Objects.requireNonNull;
 
+import io.edgeway.controlplane.tls.AdminTls;
+import io.edgeway.controlplane.tls.GrpcSecurity;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -18,6 +20,9 @@ import java.util.Map;
  * EDGEWAY_GRPC_PORT       8005
  * EDGEWAY_ADMIN_TOKEN     (none)      made an admin token at start; without it and without any stored token,
  *                                     one is generated into &lt;dataDir&gt;/admin-token (loopback admin only)
+ * EDGEWAY_GRPC_INSECURE_PLAINTEXT, EDGEWAY_GRPC_TLS_NAMES, EDGEWAY_NODE_CERT_LIFETIME, EDGEWAY_BOOTSTRAP_JOIN_TOKEN_FILE
+ *                                     the control channel: see {@link GrpcSecurity}
+ * EDGEWAY_ADMIN_TLS_CERT_FILE, EDGEWAY_ADMIN_TLS_KEY_FILE   HTTPS for the admin API: see {@link AdminTls}
  * EDGEWAY_MASTER_KEY, EDGEWAY_MASTER_KEY_FILE   the key encrypting certificate private keys; read by
  *                                     {@code MasterKey} (without either, generated into &lt;dataDir&gt;/master-key)
  * EDGEWAY_REVISION_POLL   1s          how often a replica reads the config revision even without a NOTIFY
@@ -25,16 +30,25 @@ import java.util.Map;
  * </pre>
  */
 public record Settings(String dbUrl, String dbUser, String dbPassword, Path dataDir,
-                       String adminAddress, int adminPort, String grpcAddress, int grpcPort, String adminToken) {
+                       String adminAddress, int adminPort, String grpcAddress, int grpcPort, String adminToken,
+                       GrpcSecurity grpcSecurity, AdminTls adminTls) {
     /** Tokens are stored as a fast hash (SHA-256), which is only safe for secrets too long to guess. */
     static final int MIN_TOKEN_LENGTH = 16;
 
+    /** Secure defaults: mTLS on gRPC, plain HTTP admin API. */
+    public Settings(String dbUrl, String dbUser, String dbPassword, Path dataDir,
+                    String adminAddress, int adminPort, String grpcAddress, int grpcPort, String adminToken) {
+        this(dbUrl, dbUser, dbPassword, dataDir, adminAddress, adminPort, grpcAddress, grpcPort, adminToken, GrpcSecurity.DEFAULTS, null);
+    }
+
     public Settings {
         requireNonNull(dataDir, "dataDir");
+        requireNonNull(grpcSecurity, "grpcSecurity");
         requireNonNull(adminAddress, "adminAddress");
         requireNonNull(grpcAddress, "grpcAddress");
         checkPort("adminPort", adminPort);
         checkPort("grpcPort", grpcPort);
+        grpcSecurity.checkBind(grpcAddress);
         if (adminToken != null && adminToken.length() < MIN_TOKEN_LENGTH) {
             // never echo the value: it is a secret, even a bad one
             throw new IllegalArgumentException("EDGEWAY_ADMIN_TOKEN: " + adminToken.length() + " characters (expected: at least "
@@ -60,29 +74,49 @@ public record Settings(String dbUrl, String dbUser, String dbPassword, Path data
                 port(env, "EDGEWAY_ADMIN_PORT", 8001),
                 env.getOrDefault("EDGEWAY_GRPC_ADDRESS", "0.0.0.0"),
                 port(env, "EDGEWAY_GRPC_PORT", 8005),
-                blankToNull(env.get("EDGEWAY_ADMIN_TOKEN")));
+                blankToNull(env.get("EDGEWAY_ADMIN_TOKEN")),
+                GrpcSecurity.fromEnv(env),
+                AdminTls.fromEnv(env));
     }
 
     /** External database, loopback only, ephemeral ports: what tests and embedding callers want. */
     public static Settings forDatabase(String url, String user, String password) {
-        return new Settings(requireNonNull(url, "url"), user, password, Path.of("./data"), "127.0.0.1", 0, "127.0.0.1", 0, null);
+        // Insecure plaintext gRPC on loopback: what the tests' in-process proxies speak unless a test opts into mTLS.
+        return new Settings(requireNonNull(url, "url"), user, password, Path.of("./data"), "127.0.0.1", 0, "127.0.0.1", 0, null,
+                GrpcSecurity.INSECURE_PLAINTEXT, null);
     }
 
     /** Embedded database in {@code dataDir}, loopback only, ephemeral ports. */
     public static Settings embedded(Path dataDir) {
-        return new Settings(null, null, null, dataDir, "127.0.0.1", 0, "127.0.0.1", 0, null);
+        return new Settings(null, null, null, dataDir, "127.0.0.1", 0, "127.0.0.1", 0, null, GrpcSecurity.INSECURE_PLAINTEXT, null);
     }
 
     /** The same settings with {@code token} as EDGEWAY_ADMIN_TOKEN. */
     public Settings withAdminToken(String token) {
-        return new Settings(dbUrl, dbUser, dbPassword, dataDir, adminAddress, adminPort, grpcAddress, grpcPort, token);
+        return new Settings(dbUrl, dbUser, dbPassword, dataDir, adminAddress, adminPort, grpcAddress, grpcPort, token,
+                grpcSecurity, adminTls);
+    }
+
+    public Settings withGrpcSecurity(GrpcSecurity security) {
+        return new Settings(dbUrl, dbUser, dbPassword, dataDir, adminAddress, adminPort, grpcAddress, grpcPort, adminToken,
+                security, adminTls);
+    }
+
+    public Settings withAdminTls(AdminTls tls) {
+        return new Settings(dbUrl, dbUser, dbPassword, dataDir, adminAddress, adminPort, grpcAddress, grpcPort, adminToken,
+                grpcSecurity, tls);
+    }
+
+    public Settings withDataDir(Path dir) {
+        return new Settings(dbUrl, dbUser, dbPassword, dir, adminAddress, adminPort, grpcAddress, grpcPort, adminToken,
+                grpcSecurity, adminTls);
     }
 
     /** Secrets stay out of logs and exception messages. */
     @Override
     public String toString() {
         return "Settings[dbUrl=" + dbUrl + ", dbUser=" + dbUser + ", dataDir=" + dataDir + ", admin=" + adminAddress + ":"
-                + adminPort + ", grpc=" + grpcAddress + ":" + grpcPort + ", adminToken=" + (adminToken == null ? "none" : "***") + "]";
+                + adminPort + ", grpc=" + grpcAddress + ":" + grpcPort + ", adminToken=" + (adminToken == null ? "none" : "***") + ", " + grpcSecurity + ", adminTls=" + adminTls + "]";
     }
 
     private static int port(Map<String, String> env, String name, int fallback) {

@@ -84,6 +84,7 @@ class MainProcessTest {
         pb.environment().put("EDGEWAY_ADMIN_PORT", "0");
         pb.environment().put("EDGEWAY_GRPC_PORT", "0");
         pb.environment().put("EDGEWAY_GRPC_ADDRESS", "127.0.0.1");
+        pb.environment().put("EDGEWAY_GRPC_INSECURE_PLAINTEXT", "true"); // TestNode speaks plaintext; loopback only
         pb.environment().remove("EDGEWAY_DB_URL");
         pb.environment().remove("EDGEWAY_ADMIN_TOKEN");
         pb.redirectErrorStream(true);

@@ -43,4 +43,15 @@ class SettingsTest {
                 .hasMessage("EDGEWAY_ADMIN_TOKEN: 5 characters (expected: at least 16 random ones, e.g. `openssl rand -hex 32`)")
                 .message().doesNotContain("admin ");
     }
+
+    @Test
+    void insecurePlaintextGrpcIsRefusedOffLoopback() {
+        assertThatThrownBy(() -> Settings.fromEnv(Map.of("EDGEWAY_GRPC_INSECURE_PLAINTEXT", "true")))
+                .hasMessageStartingWith("EDGEWAY_GRPC_INSECURE_PLAINTEXT=true with EDGEWAY_GRPC_ADDRESS=0.0.0.0");
+        assertThatThrownBy(() -> Settings.fromEnv(Map.of("EDGEWAY_GRPC_INSECURE_PLAINTEXT", "true", "EDGEWAY_GRPC_ADDRESS", "10.0.0.1")))
+                .hasMessageStartingWith("EDGEWAY_GRPC_INSECURE_PLAINTEXT=true with EDGEWAY_GRPC_ADDRESS=10.0.0.1");
+        assertThat(Settings.fromEnv(Map.of("EDGEWAY_GRPC_INSECURE_PLAINTEXT", "true", "EDGEWAY_GRPC_ADDRESS", "127.0.0.1"))
+                .grpcSecurity().insecurePlaintext()).isTrue();
+        assertThat(Settings.fromEnv(Map.of()).grpcSecurity().insecurePlaintext()).isFalse(); // mTLS unless asked
+    }
 }

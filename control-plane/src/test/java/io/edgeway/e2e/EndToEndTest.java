@@ -61,7 +61,7 @@ class EndToEndTest {
         controlPlane = startControlPlane(dataDir.resolve("control-plane"), adminPort, grpcPort);
         admin = new AdminClient(controlPlane.ready("admin"));
         for (int i = 0; i < 2; i++) {
-            proxies.add(startProxy("proxy-" + i, dataDir.resolve("proxy-" + i), grpcPort));
+            proxies.add(startProxy("proxy-" + i, dataDir.resolve("proxy-" + i), dataDir.resolve("control-plane"), grpcPort));
         }
     }
 
@@ -78,13 +78,17 @@ class EndToEndTest {
         return JavaProcess.start("control-plane", "io.edgeway.controlplane.ControlPlane", Map.of(
                 "EDGEWAY_ADMIN_TOKEN", AdminClient.TOKEN,
                 "EDGEWAY_DATA_DIR", dir.toString(),
+                "EDGEWAY_BOOTSTRAP_JOIN_TOKEN_FILE", dir.resolve("bootstrap-join-token").toString(),
+                "EDGEWAY_GRPC_ADDRESS", "127.0.0.1",
                 "EDGEWAY_ADMIN_PORT", String.valueOf(adminPort),
                 "EDGEWAY_GRPC_PORT", String.valueOf(grpcPort)), List.of(), CP_READY);
     }
 
-    private static JavaProcess startProxy(String name, Path dir, int grpcPort) throws Exception {
+    /** A proxy that joins over mTLS with the token its control plane (in {@code controlPlaneDir}) wrote, as `./edgeway up` does. */
+    private static JavaProcess startProxy(String name, Path dir, Path controlPlaneDir, int grpcPort) throws Exception {
         return JavaProcess.start(name, "io.edgeway.dataplane.DataPlane", Map.of(
                         "EDGEWAY_PROXY_PORT", "0", "EDGEWAY_STATUS_PORT", "0", "EDGEWAY_WORKERS", "1",
+                        "EDGEWAY_JOIN_TOKEN_FILE", controlPlaneDir.resolve("bootstrap-join-token").toString(),
                         "EDGEWAY_DATA_DIR", dir.toString()),
                 List.of("--control-plane", "127.0.0.1:" + grpcPort), DP_READY);
     }
@@ -119,7 +123,7 @@ class EndToEndTest {
         // The shared platform has routes by now (or may have), so this fleet is its own: a new store, one proxy.
         int ownGrpc = freePort();
         try (JavaProcess emptyControlPlane = startControlPlane(own.resolve("control-plane"), freePort(), ownGrpc);
-             JavaProcess proxy = startProxy("proxy-of-empty", own.resolve("proxy"), ownGrpc)) {
+             JavaProcess proxy = startProxy("proxy-of-empty", own.resolve("proxy"), own.resolve("control-plane"), ownGrpc)) {
             URI readyz = URI.create("http://127.0.0.1:" + proxy.ready("status") + "/readyz");
             await().atMost(CONVERGE).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
                 HttpResponse<String> ready = http.send(HttpRequest.newBuilder(readyz).build(), BodyHandlers.ofString());
@@ -127,6 +131,15 @@ class EndToEndTest {
                 assertThat(ready.body()).isEqualTo("ready version=0\n");
             });
         }
+        // They got there over mTLS, each with a certificate of its own from the bootstrap join token.
+        await().atMost(CONVERGE).untilAsserted(() -> {
+            JsonNode nodes = admin.get("/api/v1/nodes").body().get("data");
+            assertThat(nodes).hasSize(proxies.size());
+            for (JsonNode n : nodes) {
+                assertThat(n.get("identity").asText()).isEqualTo("certificate");
+                assertThat(n.get("connected").asBoolean()).isTrue();
+            }
+        });
     }
 
     @Test

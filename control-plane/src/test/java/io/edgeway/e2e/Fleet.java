@@ -41,7 +41,9 @@ final class Fleet {
                 "EDGEWAY_DB_URL", dbUrl, "EDGEWAY_DB_USER", "postgres",
                 "EDGEWAY_DATA_DIR", dataDir.toString(), "EDGEWAY_ADMIN_TOKEN", AdminClient.TOKEN,
                 "EDGEWAY_ADMIN_PORT", String.valueOf(adminPort),
-                "EDGEWAY_GRPC_PORT", String.valueOf(grpcPort)));
+                "EDGEWAY_GRPC_PORT", String.valueOf(grpcPort),
+                // Replicas and restarts on loopback: the explicit insecure setting (EndToEndTest runs the mTLS path).
+                "EDGEWAY_GRPC_ADDRESS", "127.0.0.1", "EDGEWAY_GRPC_INSECURE_PLAINTEXT", "true"));
         env.putAll(extraEnv);
         return JavaProcess.start("control-plane", "io.edgeway.controlplane.ControlPlane", env, List.of(), CP_READY);
     }
@@ -51,7 +53,8 @@ final class Fleet {
         Map<String, String> env = new HashMap<>(Map.of(
                 "EDGEWAY_PROXY_ADDRESS", "127.0.0.1",
                 "EDGEWAY_PROXY_PORT", String.valueOf(proxyPort), "EDGEWAY_STATUS_PORT", String.valueOf(statusPort),
-                "EDGEWAY_WORKERS", "1", "EDGEWAY_DATA_DIR", dataDir.toString()));
+                "EDGEWAY_WORKERS", "1", "EDGEWAY_DATA_DIR", dataDir.toString(),
+                "EDGEWAY_CONTROL_PLANE_INSECURE_PLAINTEXT", "true"));
         env.putAll(extraEnv);
         return JavaProcess.start(name, "io.edgeway.dataplane.DataPlane", env,
                 List.of("--control-plane", "127.0.0.1:" + grpcPort), DP_READY);

@@ -94,7 +94,8 @@ public final class DataPlane implements AutoCloseable {
             loops.put((EventLoop) e, new LoopResources((EventLoop) e, socketClass, POOL_IDLE_MS, metrics));
         }
         this.loopResources = List.copyOf(loops.values());
-        this.configClient = new ConfigClient(settings.controlPlaneHost(), settings.controlPlanePort(), configs,
+        this.configClient = new ConfigClient(settings.controlPlaneHost(), settings.controlPlanePort(),
+                settings.controlPlaneAuth().open(settings.dataDir(), settings.nodeId()), configs,
                 new DiskCache(settings.dataDir()), settings.nodeId(), settings.labels(), version -> { });
         metrics.bind(drain::begun, configClient::connected);
         // Before the ports are bound, so no request ever sees "no config" when a cached one exists; the Hello

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.edgeway.dataplane.listener.ClientLimits;
 import io.edgeway.dataplane.config.Durations;
 import io.edgeway.dataplane.tls.TlsSettings;
+import io.edgeway.dataplane.control.ControlPlaneAuth;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +33,8 @@ public record Settings(
         ClientLimits client,
         Duration drainDelay,
         Duration drainTimeout,
-        TlsSettings tls) {
+        TlsSettings tls,
+        ControlPlaneAuth controlPlaneAuth) {
 
     static final Duration DEFAULT_DRAIN_DELAY = Duration.ofSeconds(5);
     static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
@@ -47,6 +49,7 @@ public record Settings(
         requireNonNull(drainDelay, "drainDelay");
         requireNonNull(drainTimeout, "drainTimeout");
         requireNonNull(tls, "tls");
+        requireNonNull(controlPlaneAuth, "controlPlaneAuth");
         if (drainDelay.isNegative() || drainTimeout.isNegative()) {
             throw new IllegalArgumentException("drainDelay/drainTimeout: " + drainDelay + "/" + drainTimeout
                     + " (expected: >= 0)");
@@ -66,27 +69,34 @@ public record Settings(
     public static Settings forTest(int controlPlanePort, Path dataDir) {
         return new Settings("127.0.0.1", controlPlanePort, "127.0.0.1", 0, 0, dataDir, 2,
                 UUID.randomUUID().toString(), Map.of(), ClientLimits.DEFAULTS, Duration.ZERO, DEFAULT_DRAIN_TIMEOUT,
-                TlsSettings.forTest());
+                TlsSettings.forTest(),
+                ControlPlaneAuth.INSECURE_PLAINTEXT); // tests' control planes are plaintext on loopback unless they say otherwise
     }
 
     public Settings withNodeId(String id) {
         return new Settings(controlPlaneHost, controlPlanePort, proxyAddress, proxyPort, statusPort, dataDir,
-                workers, id, labels, client, drainDelay, drainTimeout, tls);
+                workers, id, labels, client, drainDelay, drainTimeout, tls, controlPlaneAuth);
     }
 
     public Settings withClient(ClientLimits limits) {
         return new Settings(controlPlaneHost, controlPlanePort, proxyAddress, proxyPort, statusPort, dataDir,
-                workers, nodeId, labels, limits, drainDelay, drainTimeout, tls);
+                workers, nodeId, labels, limits, drainDelay, drainTimeout, tls, controlPlaneAuth);
     }
 
     public Settings withTls(TlsSettings t) {
         return new Settings(controlPlaneHost, controlPlanePort, proxyAddress, proxyPort, statusPort, dataDir,
-                workers, nodeId, labels, client, drainDelay, drainTimeout, t);
+                workers, nodeId, labels, client, drainDelay, drainTimeout, t, controlPlaneAuth);
+    }
+
+    public Settings withControlPlaneAuth(ControlPlaneAuth auth) {
+        return new Settings(controlPlaneHost, controlPlanePort, proxyAddress, proxyPort, statusPort, dataDir,
+                workers, nodeId, labels, client, drainDelay, drainTimeout, tls, auth);
     }
 
     /**
      * Flags: {@code --control-plane host:port}. Environment: EDGEWAY_CONTROL_PLANE, EDGEWAY_PROXY_PORT,
      * EDGEWAY_PROXY_ADDRESS, EDGEWAY_STATUS_PORT, EDGEWAY_DATA_DIR, EDGEWAY_WORKERS, EDGEWAY_NODE_ID,
+     * EDGEWAY_JOIN_TOKEN / EDGEWAY_JOIN_TOKEN_FILE and EDGEWAY_CONTROL_PLANE_INSECURE_PLAINTEXT (see {@link ControlPlaneAuth}),
      * EDGEWAY_DRAIN_DELAY (default 5s), EDGEWAY_DRAIN_TIMEOUT (default 30s), EDGEWAY_UPSTREAM_IDLE_TIMEOUT
      * (default 4s, read by {@link DataPlane}: how long an idle upstream connection stays pooled), and the client limits and
      * timeouts described in {@link ClientLimits}, the TLS listener's in {@link TlsSettings}; durations as
@@ -129,7 +139,8 @@ public record Settings(
                 nodeId, Map.of(), ClientLimits.from(env),
                 drain("EDGEWAY_DRAIN_DELAY", env, DEFAULT_DRAIN_DELAY),
                 drain("EDGEWAY_DRAIN_TIMEOUT", env, DEFAULT_DRAIN_TIMEOUT),
-                TlsSettings.from(env));
+                TlsSettings.from(env),
+                ControlPlaneAuth.from(env));
     }
 
     private static Duration drain(String name, Map<String, String> env, Duration fallback) {

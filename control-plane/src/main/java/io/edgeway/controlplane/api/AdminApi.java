@@ -65,9 +65,11 @@ public final class AdminApi {
     private final CertificateStore certificates;
     private final StreamRouteStore streamRoutes;
     private final ConfigApi config;
+    private final ControlChannelApi controlChannel;
 
     public AdminApi(UpstreamStore upstreams, RouteStore routes, RevisionLog revisions, NodeLedger ledger, SnapshotCache cache,
-                    TokenStore tokens, IdempotencyStore idempotency, MasterKey masterKey) {
+                    TokenStore tokens, IdempotencyStore idempotency, MasterKey masterKey, ControlChannelApi controlChannel) {
+        this.controlChannel = requireNonNull(controlChannel, "controlChannel");
         this.upstreams = requireNonNull(upstreams, "upstreams");
         this.routes = requireNonNull(routes, "routes");
         this.revisions = requireNonNull(revisions, "revisions");
@@ -84,11 +86,17 @@ public final class AdminApi {
 
     /** The Javalin app, not yet started. */
     public Javalin app() {
+        return app(c -> { });
+    }
+
+    /** The Javalin app with {@code extra} applied to its config first (e.g. an HTTPS connector). */
+    public Javalin app(java.util.function.Consumer<io.javalin.config.JavalinConfig> extra) {
         var upstreamApi = EntityApi.of(upstreams);
         var routeApi = EntityApi.of(routes);
         var certificateApi = EntityApi.of(certificates);
         var streamRouteApi = EntityApi.of(streamRoutes);
         return Javalin.create(c -> {
+            extra.accept(c);
             c.startup.showJavalinBanner = false;
             c.jsonMapper(new JavalinJackson(RequestJson.MAPPER, false));
             if (AdminApi.class.getResource(UI_RESOURCES) != null) {
@@ -156,6 +164,10 @@ public final class AdminApi {
             c.routes.delete("/api/v1/stream-routes/{key}", ctx -> deleted(ctx, streamRoutes.delete(ctx.pathParam("key"), ifMatch(ctx))));
 
             c.routes.get("/api/v1/nodes", ctx -> ctx.json(Page.of(ctx).slice(ledger.list(), this::node)));
+            c.routes.delete("/api/v1/nodes/{id}", controlChannel::revokeNode);
+            c.routes.get("/api/v1/join-tokens", controlChannel::list);
+            c.routes.post("/api/v1/join-tokens", controlChannel::create);
+            c.routes.delete("/api/v1/join-tokens/{name}", controlChannel::delete);
 
             // Declarative config and history live in their own classes; only the routes are listed here.
             RevisionApi history = new RevisionApi(new History(revisions), new ConfigStore(revisions));
@@ -313,6 +325,8 @@ public final class AdminApi {
         m.put("last_seen", n.lastSeen().toString());
         m.put("labels", n.labels());
         m.put("desired_version", cache.version());
+        m.put("stream_id", n.streamId()); // changes at every reconnect: shows whether a stream survived (e.g. a renewal)
+        ControlChannelApi.identity(m, ledger.identity(n.id()));
         return m;
     }
 

@@ -49,6 +49,10 @@ final class AdminClient {
                 .POST(HttpRequest.BodyPublishers.ofString(body)));
     }
 
+    Response delete(String path) {
+        return send(HttpRequest.newBuilder(uri(path)).header("Accept", "application/json").DELETE());
+    }
+
     /** The answer when it is a 2xx; otherwise a CliException with the problem's detail and field errors. */
     static Response require(Response r) {
         if (r.ok()) {

@@ -10,6 +10,8 @@ import io.grpc.CompressorRegistry;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Grpc;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.ServerCredentials;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
@@ -29,6 +31,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -121,14 +124,29 @@ public final class ConfigDiscovery {
                 .addMethod(method, ServerCalls.asyncBidiStreamingCall(out -> new NodeStream(
                         (ServerCallStreamObserver<Payload>) out, cache, ledger,
                         REMOTE_ADDRESS.get(), STREAM_IDS.incrementAndGet(), budget,
-                        precompressed && ACCEPTS_GZIP.get(), ThreadExecutorMap.currentExecutor())))
+                        precompressed && ACCEPTS_GZIP.get(), ThreadExecutorMap.currentExecutor(), PeerIdentity.CURRENT.get())))
                 .build();
         return ServerInterceptors.intercept(definition, new RemoteAddressInterceptor());
     }
 
     /** Starts a gRPC server on {@code host:port} (0 picks a free port). */
     public static Server serve(String host, int port, SnapshotCache cache, NodeLedger ledger) throws IOException {
-        return NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+        return serve(host, port, cache, ledger, InsecureServerCredentials.create(), null, List.of());
+    }
+
+    /**
+     * Starts a gRPC server with {@code credentials} (TLS in production). {@code identity}, when given, runs
+     * before every call of every service (it is what turns a client certificate into a {@link PeerIdentity});
+     * {@code more} are further services on the same port (node enrollment).
+     */
+    public static Server serve(String host, int port, SnapshotCache cache, NodeLedger ledger, ServerCredentials credentials,
+                               ServerInterceptor identity, List<ServerServiceDefinition> more) throws IOException {
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port), credentials);
+        if (identity != null) {
+            builder.intercept(identity);
+        }
+        more.forEach(builder::addService);
+        return builder
                 .addService(service(cache, ledger, true))
                 // Stream callbacks only touch memory (ledger, budget, a lock held for a buffer handoff), so they
                 // run on the stream's event loop instead of hopping to a thread pool for each of 5,000 Acks; and

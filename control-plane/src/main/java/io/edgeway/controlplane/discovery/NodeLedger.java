@@ -21,6 +21,9 @@ public final class NodeLedger {
     private final Map<String, Node> nodes = new ConcurrentHashMap<>();
     // Kept beside the Node records (not in them) so that health reports never race the node's own updates.
     private final Map<String, List<TargetHealth>> targetHealth = new ConcurrentHashMap<>();
+    // Per node id: the certificate its current stream presented, and how to end its live streams (revocation).
+    private final Map<String, PeerIdentity> identities = new ConcurrentHashMap<>();
+    private final Map<String, Map<Long, Consumer<io.grpc.Status>>> enders = new ConcurrentHashMap<>();
     private final Clock clock;
     private final Set<Consumer<Node>> watchers = new CopyOnWriteArraySet<>();
 
@@ -78,6 +81,41 @@ public final class NodeLedger {
             targetHealth.put(id, List.copyOf(targets));
         }
         seen(id, streamId);
+    }
+
+    /** Records the certificate a node's stream presented, and how to end that stream. */
+    void attach(String id, long streamId, PeerIdentity identity, Consumer<io.grpc.Status> ender) {
+        if (identity != null) {
+            identities.put(id, identity);
+        }
+        enders.computeIfAbsent(id, k -> new ConcurrentHashMap<>()).put(streamId, ender);
+    }
+
+    void detach(String id, long streamId) {
+        enders.computeIfPresent(id, (k, m) -> {
+            m.remove(streamId);
+            return m.isEmpty() ? null : m;
+        });
+    }
+
+    /** A node renewed its certificate over its live stream: the nodes view shows the new expiry. */
+    public void renewed(String id, PeerIdentity identity) {
+        identities.put(id, identity);
+    }
+
+    /** Ends every live stream of node {@code id} with {@code status}; returns how many there were. */
+    public int endStreams(String id, io.grpc.Status status) {
+        Map<Long, Consumer<io.grpc.Status>> live = enders.remove(id);
+        if (live == null) {
+            return 0;
+        }
+        live.values().forEach(e -> e.accept(status));
+        return live.size();
+    }
+
+    /** The certificate node {@code id} last connected with; null for a node on an insecure plaintext server. */
+    public PeerIdentity identity(String id) {
+        return identities.get(id);
     }
 
     /** Each known node's view of the targets of {@code upstream}, by node id; nodes that said nothing are absent. */

@@ -26,6 +26,7 @@ final class NodeStream implements StreamObserver<NodeMessage> {
     private final SendBudget budget;
     private final boolean gzip; // the client accepts gzip and the server sends the pre-gzipped bytes
     private final Executor loop;
+    private final PeerIdentity identity; // from the client certificate; null on an insecure plaintext server
 
     // Inbound callbacks are serialized by gRPC, so these need no lock.
     private String nodeId;
@@ -44,6 +45,12 @@ final class NodeStream implements StreamObserver<NodeMessage> {
 
     NodeStream(ServerCallStreamObserver<Payload> out, SnapshotCache cache, NodeLedger ledger, String address, long streamId,
                SendBudget budget, boolean gzip, Executor loop) {
+        this(out, cache, ledger, address, streamId, budget, gzip, loop, null);
+    }
+
+    NodeStream(ServerCallStreamObserver<Payload> out, SnapshotCache cache, NodeLedger ledger, String address, long streamId,
+               SendBudget budget, boolean gzip, Executor loop, PeerIdentity identity) {
+        this.identity = identity;
         this.out = requireNonNull(out, "out");
         this.cache = requireNonNull(cache, "cache");
         this.ledger = requireNonNull(ledger, "ledger");
@@ -95,7 +102,14 @@ final class NodeStream implements StreamObserver<NodeMessage> {
             return;
         }
         Hello hello = message.getHello();
+        if (identity != null && !identity.nodeId().equals(hello.getNodeId())) {
+            // The certificate is the identity; a Hello naming another node is an impersonation attempt.
+            fail(Status.PERMISSION_DENIED.withDescription("Hello names node " + hello.getNodeId()
+                    + " but the client certificate is node " + identity.nodeId()));
+            return;
+        }
         nodeId = hello.getNodeId();
+        ledger.attach(nodeId, streamId, identity, this::fail);
         Node node = ledger.connected(nodeId, address, hello.getLabelsMap(), hello.getAppliedVersion(), streamId);
         synchronized (this) {
             // 0 means "holds no config": even an empty version 0 is worth sending, so the proxy can be ready.
@@ -216,6 +230,7 @@ final class NodeStream implements StreamObserver<NodeMessage> {
         }
         unwatch.run();
         if (nodeId != null) {
+            ledger.detach(nodeId, streamId);
             ledger.disconnected(nodeId, streamId);
         }
     }

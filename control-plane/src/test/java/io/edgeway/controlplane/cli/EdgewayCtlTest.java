@@ -215,6 +215,28 @@ class EdgewayCtlTest {
         assertThat(tokens).contains("\"from-flag\"").doesNotContain("\"from-env\"");
     }
 
+    @Test
+    void joinTokenCreateListDeleteShowsTheSecretOnlyOnCreate() throws Exception {
+        Run created = ctl("join-token", "create", "--name", "asg-web", "--ttl", "24h");
+        assertThat(created.exit()).as(created.err()).isZero();
+        String token = new ObjectMapper().readTree(created.out()).get("token").asText();
+        assertThat(token).startsWith("ewj1.");
+        String secret = token.split("\\.")[2];
+
+        Run listed = ctl("join-token", "list");
+        assertThat(listed.exit()).as(listed.err()).isZero();
+        assertThat(listed.out()).contains("asg-web").doesNotContain(secret);
+
+        assertThat(ctl("join-token", "delete", "asg-web").exit()).isZero();
+        assertThat(ctl("join-token", "list").out()).doesNotContain("asg-web");
+        Run again = ctl("join-token", "delete", "asg-web");
+        assertThat(again.exit()).isNotZero();
+        assertThat(again.err()).contains("404");
+        Run badTtl = ctl("join-token", "create", "--name", "x", "--ttl", "forever");
+        assertThat(badTtl.exit()).isNotZero();
+        assertThat(badTtl.err()).contains("ttl: forever");
+    }
+
     private static String example() throws IOException {
         try (InputStream in = EdgewayCtl.class.getResourceAsStream("example.yaml")) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);

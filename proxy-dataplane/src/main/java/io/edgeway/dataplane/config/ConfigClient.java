@@ -13,6 +13,7 @@ import io.edgeway.proto.v1.Snapshot;
 import io.edgeway.proto.v1.Status;
 import io.grpc.ConnectivityState;
 import io.edgeway.proto.v1.TargetHealth;
+import io.edgeway.dataplane.control.ControlChannel;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
@@ -60,6 +61,9 @@ public final class ConfigClient implements AutoCloseable {
     private final ScheduledExecutorService executor;
     private final ManagedChannel channel;
     private final ConfigDiscoveryGrpc.ConfigDiscoveryStub stub;
+    private final ControlChannel control;
+    private final String host;
+    private final int port;
 
     // Confined to the executor thread.
     private StreamObserver<NodeMessage> requests;
@@ -72,6 +76,15 @@ public final class ConfigClient implements AutoCloseable {
 
     public ConfigClient(String host, int port, ConfigHolder holder, DiskCache cache, String nodeId,
             Map<String, String> labels, LongConsumer onApplied) {
+        this(host, port, ControlChannel.insecurePlaintext(), holder, cache, nodeId, labels, onApplied);
+    }
+
+    /** With {@code control} deciding how the channel is secured (mTLS after a join, or insecure plaintext). */
+    public ConfigClient(String host, int port, ControlChannel control, ConfigHolder holder, DiskCache cache, String nodeId,
+            Map<String, String> labels, LongConsumer onApplied) {
+        this.control = requireNonNull(control, "control");
+        this.host = requireNonNull(host, "host");
+        this.port = port;
         this.holder = requireNonNull(holder, "holder");
         this.cache = requireNonNull(cache, "cache");
         this.nodeId = requireNonNull(nodeId, "nodeId");
@@ -84,8 +97,7 @@ public final class ConfigClient implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.channel = NettyChannelBuilder.forAddress(host, port)
-                .usePlaintext()
+        this.channel = NettyChannelBuilder.forAddress(host, port, control.credentials())
                 .executor(executor)
                 .keepAliveTime(PING_INTERVAL.toMillis(), TimeUnit.MILLISECONDS)
                 .keepAliveTimeout(PING_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
@@ -141,6 +153,10 @@ public final class ConfigClient implements AutoCloseable {
 
     private void connect() {
         if (closed) {
+            return;
+        }
+        if (!control.prepare(host, port, channel)) { // blocks for a join: fine, this thread is not an event loop
+            reconnect();
             return;
         }
         StreamObserver<NodeMessage> stream = stub.stream(new Responses());
@@ -199,7 +215,11 @@ public final class ConfigClient implements AutoCloseable {
 
         @Override
         public void onError(Throwable t) {
-            if (attempts == 0) {
+            if (io.grpc.Status.fromThrowable(t).getCode() == io.grpc.Status.Code.PERMISSION_DENIED) {
+                // Revoked (or a certificate for another node): retrying will not help; keep serving what we have.
+                log.error("the control plane refused this node: {}",
+                        io.grpc.Status.fromThrowable(t).getDescription());
+            } else if (attempts == 0) {
                 log.warn("config stream failed: {}", t.toString());
             } else {
                 log.debug("config stream failed again (attempt {}): {}", attempts, t.toString());
@@ -302,5 +322,6 @@ public final class ConfigClient implements AutoCloseable {
         }
         channel.shutdownNow();
         executor.shutdownNow();
+        control.close();
     }
 }

@@ -1,0 +1,93 @@
+package io.edgeway.controlplane;
+
+import io.edgeway.controlplane.api.ControlChannelApi;
+import io.edgeway.controlplane.discovery.ConfigDiscovery;
+import io.edgeway.controlplane.discovery.NodeLedger;
+import io.edgeway.controlplane.discovery.SnapshotCache;
+import io.edgeway.controlplane.store.Database;
+import io.edgeway.controlplane.store.JoinTokenStore;
+import io.edgeway.controlplane.store.NodeCertificateStore;
+import io.edgeway.controlplane.store.NotFoundException;
+import io.edgeway.controlplane.tls.CertificateAuthority;
+import io.edgeway.controlplane.tls.EnrollmentService;
+import io.edgeway.controlplane.tls.GrpcSecurity;
+import io.edgeway.controlplane.tls.GrpcTls;
+import io.edgeway.controlplane.tls.NodeIdentityInterceptor;
+import io.edgeway.controlplane.tls.Revocations;
+import io.edgeway.dataplane.control.Pems;
+import io.grpc.Server;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The gRPC port with its security: the CA, mTLS, enrollment, revocation, and the admin API's half of it. */
+final class ControlChannelServer {
+    private static final Logger log = LoggerFactory.getLogger(ControlChannelServer.class);
+    /** How soon a revocation made on another replica ends streams on this one. */
+    static final Duration REVOCATION_POLL = Duration.ofSeconds(5);
+    static final Duration BOOTSTRAP_TOKEN_TTL = Duration.ofHours(1);
+
+    private final Server server;
+    private final ControlChannelApi api;
+
+    private ControlChannelServer(Server server, ControlChannelApi api) {
+        this.server = server;
+        this.api = api;
+    }
+
+    static ControlChannelServer start(Settings settings, Map<String, String> env, Database db, NodeLedger ledger,
+                                      SnapshotCache cache, Deque<AutoCloseable> resources) throws IOException {
+        GrpcSecurity security = settings.grpcSecurity();
+        // Insecure plaintext needs no CA; an in-memory one keeps join tokens well-formed without writing files.
+        CertificateAuthority ca = security.insecurePlaintext()
+                ? CertificateAuthority.generate("Edgeway ephemeral CA (insecure plaintext gRPC)")
+                : CertificateAuthority.load(env, settings.dataDir());
+        JoinTokenStore joinTokens = new JoinTokenStore(db);
+        NodeCertificateStore certificates = new NodeCertificateStore(db);
+        Revocations revocations = new Revocations(certificates, ledger, REVOCATION_POLL);
+        resources.push(revocations);
+        if (security.bootstrapJoinTokenFile() != null) {
+            writeBootstrapToken(joinTokens, ca, security);
+        }
+        Server server;
+        if (security.insecurePlaintext()) {
+            log.warn("gRPC is INSECURE PLAINTEXT on {} (EDGEWAY_GRPC_INSECURE_PLAINTEXT=true): node ids are not verified",
+                    settings.grpcAddress());
+            server = ConfigDiscovery.serve(settings.grpcAddress(), settings.grpcPort(), cache, ledger);
+        } else {
+            EnrollmentService enrollment = new EnrollmentService(ca, joinTokens, certificates, ledger, security.nodeCertLifetime());
+            resources.push(enrollment);
+            server = ConfigDiscovery.serve(settings.grpcAddress(), settings.grpcPort(), cache, ledger,
+                    GrpcTls.credentials(ca, security.serverNames()), new NodeIdentityInterceptor(ca, revocations),
+                    List.of(enrollment.bindService()));
+            log.info("gRPC: mTLS, CA pin {}, server names {}", ca.pin(), security.serverNames());
+        }
+        return new ControlChannelServer(server, new ControlChannelApi(joinTokens, revocations, ledger, ca::pin));
+    }
+
+    /** A fresh token named "bootstrap" at every start, so a token file left on disk is never valid for long. */
+    private static void writeBootstrapToken(JoinTokenStore tokens, CertificateAuthority ca, GrpcSecurity security) throws IOException {
+        try {
+            tokens.delete("bootstrap");
+        } catch (NotFoundException e) {
+            // first start
+        }
+        String text = tokens.create("bootstrap", BOOTSTRAP_TOKEN_TTL, ca.pin()).text();
+        var file = security.bootstrapJoinTokenFile().toAbsolutePath();
+        Files.createDirectories(file.getParent());
+        Pems.writePrivate(file, text + "\n");
+    }
+
+    Server server() {
+        return server;
+    }
+
+    ControlChannelApi api() {
+        return api;
+    }
+}
