@@ -62,7 +62,7 @@ class EndToEndTest {
         startControlPlane();
         for (int i = 0; i < 2; i++) {
             proxies.add(JavaProcess.start("proxy-" + i, "io.edgeway.dataplane.DataPlane", Map.of(
-                            "EDGEWAY_PROXY_PORT", "0", "EDGEWAY_STATUS_PORT", "0", "EDGEWAY_WORKERS", "1",
+                            "EDGEWAY_PROXY_PORT", "0", "EDGEWAY_STATUS_PORT", "0", "EDGEWAY_WORKERS", "1", "EDGEWAY_TLS_PORT", "0",
                             "EDGEWAY_ADMIN_TOKEN", AdminClient.TOKEN,
                 "EDGEWAY_DATA_DIR", dataDir.resolve("proxy-" + i).toString()),
                     List.of("--control-plane", "127.0.0.1:" + grpcPort), DP_READY));
