@@ -272,7 +272,7 @@ if [[ $SKIP_EDGEWAY != 1 ]]; then
   [[ $code == 2* ]] || edgeway_fail "POST /api/v1/routes -> $code: $(head -c 500 "$tmp/route.json")"
 
   log "edgeway proxy on CPU $PROXY_CPU (proxy ${port[edgeway]}, status $ew_status, 1 worker)"
-  (cd "$repo" && EDGEWAY_WORKERS=1 EDGEWAY_PROXY_PORT=${port[edgeway]} EDGEWAY_STATUS_PORT=$ew_status \
+  (cd "$repo" && EDGEWAY_WORKERS=1 EDGEWAY_PROXY_PORT=${port[edgeway]} EDGEWAY_TLS_PORT=0 EDGEWAY_STATUS_PORT=$ew_status \
     EDGEWAY_DATA_DIR="$tmp/dp" exec nice -n "$NICE" taskset -c "$PROXY_CPU" "$EDGEWAY_CMD" dataplane --control-plane "127.0.0.1:$cp_grpc") \
     >"$tmp/dataplane.log" 2>&1 &
   pids[edgeway]=$!

@@ -275,7 +275,7 @@ start_proxy() {
   proxy_name=$1
   shift
   rm -rf "$tmp/dp-$proxy_name"
-  env EDGEWAY_WORKERS=1 EDGEWAY_PROXY_PORT=$proxy_port EDGEWAY_STATUS_PORT=$status_port EDGEWAY_DATA_DIR="$tmp/dp-$proxy_name" \
+  env EDGEWAY_WORKERS=1 EDGEWAY_PROXY_PORT=$proxy_port EDGEWAY_TLS_PORT=0 EDGEWAY_STATUS_PORT=$status_port EDGEWAY_DATA_DIR="$tmp/dp-$proxy_name" \
     EDGEWAY_DRAIN_DELAY=0ms "$@" nice -n "$NICE" taskset -c "$PROXY_CPU" java $DP_JAVA_OPTS -jar "$dp_jar" \
     --control-plane "127.0.0.1:$cp_grpc" >"$tmp/dp-$proxy_name.log" 2>&1 &
   proxy_pid=$!
@@ -530,7 +530,7 @@ if part startup; then
     local label=$1 requests_after=$2 dir=$tmp/dp-startup
     shift 2
     rm -rf "$dir"
-    env EDGEWAY_WORKERS=1 EDGEWAY_PROXY_PORT=$proxy_port EDGEWAY_STATUS_PORT=$status_port EDGEWAY_DATA_DIR="$dir" \
+    env EDGEWAY_WORKERS=1 EDGEWAY_PROXY_PORT=$proxy_port EDGEWAY_TLS_PORT=0 EDGEWAY_STATUS_PORT=$status_port EDGEWAY_DATA_DIR="$dir" \
       EDGEWAY_DRAIN_DELAY=0ms nice -n "$NICE" python3 "$tool" startup --port "$proxy_port" --expect-body "$tmp/www/small" \
       --timeout 60 --log "$tmp/startup-$label.log" --requests-after "$requests_after" -- \
       "${pin[@]}" java "$@" $DP_JAVA_OPTS -jar "$dp_jar" --control-plane "127.0.0.1:$cp_grpc" >"$tmp/startup.json" &

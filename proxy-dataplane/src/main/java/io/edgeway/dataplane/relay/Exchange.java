@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 
@@ -44,6 +45,9 @@ final class Exchange {
     boolean upgrade;
     /** The client takes the response as the target's bytes ({@link UpstreamDecoder}): HTTP/1.1 on both sides. */
     private boolean passAllowed;
+    private static final AsciiString STRICT_TRANSPORT_SECURITY = AsciiString.cached("strict-transport-security");
+    /** The route's Strict-Transport-Security value when this exchange runs over TLS, else null. */
+    private AsciiString hsts;
     private boolean switching;
     private Route route;
     private BackendHandler backend;
@@ -85,6 +89,10 @@ final class Exchange {
     /** Sends the (already rewritten) request to the chosen target, on a pooled connection if one is idle. */
     void start(Route route, Target target) {
         this.route = route;
+        hsts = frontend.overTls() ? route.https().hsts() : null;
+        if (hsts != null) {
+            passAllowed = false; // the header goes into the head object: no byte relay of the head
+        }
         lease.begin(route.upstream(), target);
         send();
     }
@@ -299,6 +307,9 @@ final class Exchange {
         }
         finalResponseStarts(code, HttpUtil.isKeepAlive(res));
         keepAlive = HeaderRewriter.response(res, request, keepAlive);
+        if (hsts != null) {
+            res.headers().set(STRICT_TRANSPORT_SECURITY, hsts);
+        }
         if (res instanceof HttpContent) { // not produced by HttpClientCodec, but stay safe
             upstreamRead(res);
             return;
