@@ -76,8 +76,8 @@ class ProxyCacheTest {
         int before = backend.requests();
         proxy = Fleet.proxy("proxy-corrupt", grpcPort, proxyDir, 0, 0, NO_DELAY);
         assertThat(Fleet.get(port(proxy, "status"), "/readyz").statusCode()).isEqualTo(503);
-        assertThat(Fleet.get(port(proxy, "proxy"), "/anything").statusCode()).as("no route: nothing served")
-                .isEqualTo(404);
+        assertThat(Fleet.get(port(proxy, "proxy"), "/anything").statusCode()).as("no config yet: nothing served")
+                .isEqualTo(503);
         assertThat(backend.requests()).isEqualTo(before);
         assertThat(proxy.output()).contains("refusing cached snapshot").contains("checksum mismatch");
 
