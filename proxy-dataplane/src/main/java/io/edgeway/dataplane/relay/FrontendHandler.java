@@ -75,6 +75,11 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         return this;
     }
 
+    /** Where this connection's current request is in its life. */
+    Phase phase() {
+        return exchange.phase();
+    }
+
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
