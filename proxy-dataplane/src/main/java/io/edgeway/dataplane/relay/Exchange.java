@@ -2,7 +2,6 @@ package io.edgeway.dataplane.relay;
 
 import io.edgeway.dataplane.balancing.Target;
 import io.edgeway.dataplane.balancing.Upstream;
-import io.edgeway.dataplane.listener.DrainHandler;
 import io.edgeway.dataplane.routing.Route;
 import io.edgeway.dataplane.status.Metrics;
 import io.netty.channel.Channel;
@@ -10,26 +9,24 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 
 /**
  * The life of one request, as the state machine of {@link Phase} (its comment lists the states and the legal
- * moves): route, pick a target, connect, relay, finish. Here: the upstream connection, body forwarding,
- * response framing, and the target-side {@link UpstreamTimers}; {@link Retries} decides the second tries.
- * Each state change is an assignment of {@link #phase} in the method named for what happens. One instance
- * per client connection, reset for each request, so the hot path allocates no exchange object. Everything
- * runs on the client's event loop.
+ * moves): route, pick a target, connect, relay, finish. Here: the transitions the client and the connects
+ * drive, the upstream connection, body forwarding, failures, and the target-side {@link UpstreamTimers}.
+ * {@link TargetResponse} reads the target's answer and drives the transitions it causes; {@link Retries}
+ * decides the second tries. Each state change is an assignment of {@link #phase} in the method named for
+ * what happens. One instance per client connection, reset for each request, so the hot path allocates no
+ * exchange object. Everything runs on the client's event loop.
  */
 final class Exchange {
-    private final FrontendHandler frontend;
+    final FrontendHandler frontend;
     private final LoopResources loop;
-    private final Metrics metrics;
     private final ChannelHandlerContext ctx;
 
     /** Ties late callbacks (connects, timers) to the request that started them. */
@@ -37,26 +34,27 @@ final class Exchange {
     HttpRequest request;
     /** The X-Forwarded-* values for {@link #request}, set by {@link HeaderRewriter#request}. */
     final ForwardedFields forwarded = new ForwardedFields();
-    private Phase phase = Phase.IDLE;
+    /** Assigned only in the methods named for a transition, here and in {@link TargetResponse}. */
+    Phase phase = Phase.IDLE;
     boolean keepAlive;
     /** The client's side: the request has been read in full (the response may start before it is). */
     boolean requestDone;
     /** The request is a WebSocket handshake: a 101 from the target turns the connection into a {@link Tunnel}. */
     boolean upgrade;
-    /** The target keeps the connection open after the response it is sending (final, or a 503 being dropped). */
-    private boolean upstreamKeepAlive;
-    private Route route;
-    private BackendHandler backend;
-    private final UpstreamTimers timers;
-    private final TargetLease lease = new TargetLease();
-    private final Retries retries = new Retries(lease);
+    Route route;
+    /** The target connection the request is on; null while connecting and between requests. */
+    BackendHandler backend;
+    final UpstreamTimers timers;
+    final TargetLease lease = new TargetLease();
+    final Retries retries = new Retries(lease);
+    private final TargetResponse response;
 
     Exchange(FrontendHandler frontend, ChannelHandlerContext ctx, LoopResources loop, Metrics metrics) {
         this.frontend = frontend;
         this.ctx = ctx;
         this.loop = loop;
-        this.metrics = metrics;
         this.timers = new UpstreamTimers(frontend, this, ctx);
+        this.response = new TargetResponse(this, ctx, metrics);
     }
 
     Phase phase() {
@@ -100,7 +98,7 @@ final class Exchange {
         timers.cancelAll();
     }
 
-    /** → IDLE when the client keeps the connection, else → CLOSED: the request is over. Returns whether it keeps it. */
+    /** → IDLE when the client keeps the connection (returns true), else → CLOSED: the request is over. */
     boolean finish() {
         timers.cancel();
         request = null;
@@ -167,7 +165,8 @@ final class Exchange {
         backend = ch.pipeline().get(BackendHandler.class);
         backend.lease(this);
         // The client takes the response as the target's bytes (UpstreamDecoder) only with HTTP/1.1 on both sides.
-        backend.expect(request.method(), frontend.takesBytes() && HttpVersion.HTTP_1_1.equals(request.protocolVersion()));
+        boolean bytesToClient = frontend.takesBytes() && HttpVersion.HTTP_1_1.equals(request.protocolVersion());
+        backend.expect(request.method(), bytesToClient);
         phase = Phase.AWAITING_RESPONSE;
         // Void promises toward the target: nothing waits on these writes, and a failed one surfaces as an
         // exception that closes the connection, which the exchange hears about in upstreamClosed.
@@ -221,166 +220,18 @@ final class Exchange {
         }
     }
 
-    // ---- upstream side, called by BackendHandler on the same event loop
+    // ---- the target's side, called by BackendHandler on the same event loop; its answer is read in TargetResponse
 
     void upstreamRead(Object msg) {
-        if (!phase.onTarget()) {
-            ReferenceCountUtil.release(msg);
-        } else if (msg instanceof PassBody body) {
-            if (body.last()) {
-                finishResponse(body);
-            } else {
-                ctx.write(body, ctx.voidPromise());
-            }
-        } else if (msg instanceof PassHead head) {
-            onPassHead(head);
-        } else if (msg instanceof HttpResponse res) {
-            onResponse(res);
-        } else if (msg instanceof HttpContent content) {
-            onContent(content);
-        } else {
-            ReferenceCountUtil.release(msg);
-        }
-    }
-
-    private void onContent(HttpContent content) {
-        boolean last = content instanceof LastHttpContent;
-        if (phase == Phase.DROPPING_503) {
-            content.release();
-            if (last) { // DROPPING_503 → CONNECTING or AWAITING_RESPONSE, on the parked target
-                BackendHandler b = backend;
-                backend = null;
-                b.release(upstreamKeepAlive);
-                resendTo(lease.unpark());
-            }
-            return;
-        }
-        if (content.decoderResult().isFailure()) {
-            content.release();
-            failUpstream("invalid response from the target");
-        } else if (!last) {
-            ctx.write(content);
-        } else if (phase == Phase.SWITCHING) {
-            switchProtocols(content);
-        } else if (phase == Phase.INFORMATIONAL) {
-            phase = Phase.AWAITING_RESPONSE; // INFORMATIONAL → AWAITING_RESPONSE: the final answer comes next
-            ctx.write(content);
-        } else {
-            finishResponse(content);
-        }
-    }
-
-    private void onResponse(HttpResponse res) {
-        int code = res.status().code();
-        if (code == 101 && upgrade && requestDone && WebSocketUpgrade.accepted(res)) {
-            // → SWITCHING. The head goes out now; the switch happens at its end, when the decoder is between messages.
-            phase = Phase.SWITCHING;
-            timers.cancel();
-            metrics.response(code);
-            WebSocketUpgrade.rewriteResponse(res);
-            ctx.write(res);
-            return;
-        }
-        if (res.decoderResult().isFailure() || code == 101) {
-            ReferenceCountUtil.release(res);
-            failUpstream(code == 101 ? "the target switched protocols" : "invalid response from the target");
-            return;
-        }
-        if (code < 200) { // → INFORMATIONAL
-            phase = Phase.INFORMATIONAL;
-            HeaderRewriter.stripHopByHop(res.headers());
-            ctx.write(res);
-            return;
-        }
-        if (code == 503 && requestDone) {
-            // Overloaded or draining: an idempotent request without a body may go to another target, once.
-            Target next = retries.failOverTarget(request, frontend.clientIp(), false);
-            if (next != null) { // → DROPPING_503
-                lease.targetFailed();
-                // The first-byte timer stays armed: a 503 whose body stalls still ends, as a 504.
-                phase = Phase.DROPPING_503;
-                upstreamKeepAlive = HttpUtil.isKeepAlive(res);
-                lease.park(next);
-                ReferenceCountUtil.release(res);
-                return;
-            }
-        }
-        String framing = HeaderRewriter.responseFramingError(res.headers());
-        if (framing != null) {
-            ReferenceCountUtil.release(res);
-            failUpstream(framing); // and the connection is not pooled: where its next response starts is unknown
-            return;
-        }
-        finalResponseStarts(code, HttpUtil.isKeepAlive(res));
-        keepAlive = HeaderRewriter.response(res, request, keepAlive);
-        if (res instanceof HttpContent) { // not produced by HttpClientCodec, but stay safe
-            upstreamRead(res);
-            return;
-        }
-        ctx.write(res);
-    }
-
-    /** A final response relayed as bytes: the same bookkeeping as {@link #onResponse}, without a head to rewrite. */
-    private void onPassHead(PassHead head) {
-        finalResponseStarts(head.status(), !head.upstreamCloses());
-        if (!keepAlive) {
-            head.closeConnection();
-        }
-        ctx.write(head, ctx.voidPromise());
-    }
-
-    /** → RELAYING: the target's final answer has begun. Health hook, timers, the upstream connection's fate, metrics. */
-    private void finalResponseStarts(int code, boolean upstreamKeepsAlive) {
-        phase = Phase.RELAYING;
-        if (code >= 500) { // passive health
-            lease.targetFailed();
-        } else {
-            lease.targetSucceeded();
-        }
-        timers.cancel();
-        upstreamKeepAlive = upstreamKeepsAlive;
-        metrics.response(code);
-    }
-
-    /** RELAYING → IDLE or CLOSED ({@link FrontendHandler#endExchange}): the response went out in full. */
-    private void finishResponse(Object last) {
-        ctx.writeAndFlush(last, ctx.voidPromise());
-        timers.cancel();
-        BackendHandler b = backend;
-        backend = null;
-        b.release(upstreamKeepAlive && requestDone);
-        if (!requestDone) {
-            keepAlive = false; // the rest of the request body would have to be read and dropped
-        }
-        frontend.endExchange();
-    }
-
-    /** SWITCHING → CLOSED: the end of the 101; from here on both connections only relay bytes, in a {@link Tunnel}. */
-    private void switchProtocols(HttpContent last) {
-        ctx.writeAndFlush(last, ctx.voidPromise());
-        timers.cancel();
-        BackendHandler b = backend;
-        backend = null;
-        b.lease(null);
-        phase = Phase.CLOSED;
-        DrainHandler drain = ctx.pipeline().get(DrainHandler.class);
-        Tunnel.open(ctx.channel(), b.channel(), metrics, drain != null && drain.closing());
+        response.read(msg);
     }
 
     void upstreamReadComplete() {
-        ctx.flush();
-        if (attached()) {
-            timers.upstreamRead(route.timeouts().idleMs());
-            if (ctx.channel().isWritable()) {
-                backend.channel().read();
-            }
-        }
+        response.readComplete();
     }
 
     void upstreamWritable() {
-        if (phase.onTarget() && !requestDone) {
-            ctx.read();
-        }
+        response.writable();
     }
 
     void upstreamClosed(BackendHandler closed) {
@@ -413,7 +264,7 @@ final class Exchange {
         failUpstream("the target closed the connection before the response was complete");
     }
 
-    private void failUpstream(String detail) {
+    void failUpstream(String detail) {
         if (!responseStarted()) {
             lease.targetFailed();
         }
@@ -447,13 +298,21 @@ final class Exchange {
         return true;
     }
 
-    private void resendTo(Target next) {
+    /** → CONNECTING or AWAITING_RESPONSE: the request goes to {@code next}, a target reserved for its one fail-over. */
+    void resendTo(Target next) {
         timers.cancel();
         lease.switchTo(next);
         send();
         if (attached()) { // a pooled connection took it: flush it now, as a client read batch would
             frontend.drainPending();
         }
+    }
+
+    /** The target connection, which the request no longer holds: the caller pools, closes or tunnels it. */
+    BackendHandler takeBackend() {
+        BackendHandler b = backend;
+        backend = null;
+        return b;
     }
 
     void dropBackend() {

@@ -261,7 +261,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         if (evt == Timeout.CLIENT_HEADER || evt instanceof IdleStateEvent) {
             IdleState idle = evt instanceof IdleStateEvent e ? e.state() : null;
             boolean partialHead = codec != null && codec.headInProgress();
-            Timeout t = Timeout.of(idle, exchange.phase(), exchange.requestDone, ctx.channel().isWritable(), partialHead);
+            boolean writable = ctx.channel().isWritable();
+            Timeout t = Timeout.of(idle, exchange.phase(), exchange.requestDone, writable, partialHead);
             if (t != null) {
                 timedOut(t, exchange.id);
             }

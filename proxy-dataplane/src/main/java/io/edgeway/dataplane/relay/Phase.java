@@ -6,16 +6,23 @@ package io.edgeway.dataplane.relay;
  * every other state waits for an event (a connect, a target's bytes, the client's bytes).
  *
  * <pre>
- *  IDLE ──head──▶ ROUTING ──target picked──▶ CONNECTING ──connected──▶ AWAITING_RESPONSE
- *                    │      (pooled connection: straight to AWAITING_RESPONSE)   │
- *                    │                                                        │ 1xx ──▶ INFORMATIONAL ──its end──▶ AWAITING_RESPONSE
- *                    │                                                        │ 101 (WebSocket) ──▶ SWITCHING ──its end──▶ CLOSED (a Tunnel)
- *                    │                                                        │ 503, retry granted ──▶ DROPPING_503 ──its end──▶ CONNECTING | AWAITING_RESPONSE
- *                    │                                                        │ reset before any answer, retry granted ──▶ CONNECTING | AWAITING_RESPONSE
- *                    │                                                        │ final head ──▶ RELAYING ──its end──▶ IDLE (keep-alive) | CLOSED
- *                    └── refused / no route / no target, and every local answer (502, 504 ...) from any state:
- *                        ──▶ DISCARDING (body still coming) ──its end──▶ IDLE,  or IDLE,  or CLOSED (the client goes)
- *  any state ──abort, client gone──▶ CLOSED
+ * IDLE              → ROUTING             a request head arrives
+ * ROUTING           → CONNECTING          a target is picked and none of its connections is idle in the pool
+ * ROUTING           → AWAITING_RESPONSE   a target is picked and a pooled connection takes the request
+ * CONNECTING        → AWAITING_RESPONSE   connected
+ * AWAITING_RESPONSE → INFORMATIONAL       a 1xx head; back to AWAITING_RESPONSE at its end
+ * AWAITING_RESPONSE → SWITCHING           a WebSocket 101; → CLOSED at its end, the connections become a Tunnel
+ * AWAITING_RESPONSE → DROPPING_503        a 503, and another target granted; at its end → CONNECTING or
+ *                                         AWAITING_RESPONSE on that target
+ * CONNECTING, AWAITING_RESPONSE
+ *                   → CONNECTING or AWAITING_RESPONSE   the target failed before answering, and {@link Retries}
+ *                                         lets the request go again (another target, or a fresh connection)
+ * AWAITING_RESPONSE → RELAYING            the final head
+ * RELAYING          → IDLE or CLOSED      the response's end; CLOSED when the client does not keep the connection
+ * ROUTING .. RELAYING → DISCARDING        the proxy answers itself (refused, no route, 502, 504) while the
+ *                                         request body is still coming; → IDLE at its end
+ * ROUTING .. RELAYING → IDLE or CLOSED    the proxy answers itself after the request's end
+ * any               → CLOSED              abort, the client is gone, or the answer closes the connection
  * </pre>
  *
  * Independent of the phase, and so kept as flags on the {@link Exchange}: whether the client's request has been

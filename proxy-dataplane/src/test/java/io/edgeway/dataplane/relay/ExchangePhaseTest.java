@@ -40,7 +40,7 @@ class ExchangePhaseTest {
     private FrontendHandler frontend;
     private LoopResources loop;
 
-    /** A client connection whose route "app" goes to an upstream with the given targets, each with one pooled connection. */
+    /** A client connection whose route "app" goes to an upstream with these targets (connections: see below). */
     private void proxy(InetSocketAddress... targets) throws Exception {
         Upstream.Builder upstream = Upstream.newBuilder().setName("app");
         for (InetSocketAddress t : targets) {
