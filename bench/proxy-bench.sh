@@ -254,7 +254,7 @@ if [[ $SKIP_EDGEWAY != 1 ]]; then
   # The admin API wants a bearer token: choose one for this run instead of reading the generated file.
   admin_token=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
   (cd "$repo" && EDGEWAY_DATA_DIR="$tmp/cp" EDGEWAY_ADMIN_PORT=$cp_admin EDGEWAY_GRPC_PORT=$cp_grpc \
-    EDGEWAY_ADMIN_TOKEN=$admin_token \
+    EDGEWAY_ADMIN_TOKEN=$admin_token EDGEWAY_BOOTSTRAP_JOIN_TOKEN_FILE="$tmp/cp/bootstrap-join-token" \
     exec nice -n "$NICE" taskset -c "$LOAD_CPU" "$EDGEWAY_CMD" control-plane) >"$tmp/control-plane.log" 2>&1 &
   cp_pid=$!
   track "$cp_pid" control-plane
@@ -272,8 +272,9 @@ if [[ $SKIP_EDGEWAY != 1 ]]; then
   [[ $code == 2* ]] || edgeway_fail "POST /api/v1/routes -> $code: $(head -c 500 "$tmp/route.json")"
 
   log "edgeway proxy on CPU $PROXY_CPU (proxy ${port[edgeway]}, status $ew_status, 1 worker)"
-  (cd "$repo" && EDGEWAY_WORKERS=1 EDGEWAY_PROXY_PORT=${port[edgeway]} EDGEWAY_STATUS_PORT=$ew_status \
-    EDGEWAY_DATA_DIR="$tmp/dp" exec nice -n "$NICE" taskset -c "$PROXY_CPU" "$EDGEWAY_CMD" dataplane --control-plane "127.0.0.1:$cp_grpc") \
+  (cd "$repo" && EDGEWAY_WORKERS=1 EDGEWAY_PROXY_PORT=${port[edgeway]} EDGEWAY_TLS_PORT=0 EDGEWAY_STATUS_PORT=$ew_status \
+    EDGEWAY_DATA_DIR="$tmp/dp" EDGEWAY_JOIN_TOKEN_FILE="$tmp/cp/bootstrap-join-token" \
+    exec nice -n "$NICE" taskset -c "$PROXY_CPU" "$EDGEWAY_CMD" dataplane --control-plane "127.0.0.1:$cp_grpc") \
     >"$tmp/dataplane.log" 2>&1 &
   pids[edgeway]=$!
   track "${pids[edgeway]}" dataplane

@@ -214,6 +214,7 @@ admin_token=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 auth="Authorization: Bearer $admin_token"
 log "control plane on CPU $LOAD_CPU (admin $cp_admin, grpc $cp_grpc); first start initialises PostgreSQL"
 env EDGEWAY_DATA_DIR="$tmp/cp" EDGEWAY_ADMIN_PORT=$cp_admin EDGEWAY_GRPC_PORT=$cp_grpc EDGEWAY_ADMIN_TOKEN="$admin_token" \
+  EDGEWAY_BOOTSTRAP_JOIN_TOKEN_FILE="$tmp/cp/bootstrap-join-token" \
   nice -n "$NICE" taskset -c "$LOAD_CPU" java $JAVA_OPTS -jar "$cp_jar" >"$tmp/control-plane.log" 2>&1 &
 cp_pid=$!
 track "$cp_pid" control-plane
@@ -275,8 +276,8 @@ start_proxy() {
   proxy_name=$1
   shift
   rm -rf "$tmp/dp-$proxy_name"
-  env EDGEWAY_WORKERS=1 EDGEWAY_PROXY_PORT=$proxy_port EDGEWAY_STATUS_PORT=$status_port EDGEWAY_DATA_DIR="$tmp/dp-$proxy_name" \
-    EDGEWAY_DRAIN_DELAY=0ms "$@" nice -n "$NICE" taskset -c "$PROXY_CPU" java $DP_JAVA_OPTS -jar "$dp_jar" \
+  env EDGEWAY_WORKERS=1 EDGEWAY_PROXY_PORT=$proxy_port EDGEWAY_TLS_PORT=0 EDGEWAY_STATUS_PORT=$status_port EDGEWAY_DATA_DIR="$tmp/dp-$proxy_name" \
+    EDGEWAY_JOIN_TOKEN_FILE="$tmp/cp/bootstrap-join-token" EDGEWAY_DRAIN_DELAY=0ms "$@" nice -n "$NICE" taskset -c "$PROXY_CPU" java $DP_JAVA_OPTS -jar "$dp_jar" \
     --control-plane "127.0.0.1:$cp_grpc" >"$tmp/dp-$proxy_name.log" 2>&1 &
   proxy_pid=$!
   track "$proxy_pid" "proxy-$proxy_name"
@@ -530,8 +531,8 @@ if part startup; then
     local label=$1 requests_after=$2 dir=$tmp/dp-startup
     shift 2
     rm -rf "$dir"
-    env EDGEWAY_WORKERS=1 EDGEWAY_PROXY_PORT=$proxy_port EDGEWAY_STATUS_PORT=$status_port EDGEWAY_DATA_DIR="$dir" \
-      EDGEWAY_DRAIN_DELAY=0ms nice -n "$NICE" python3 "$tool" startup --port "$proxy_port" --expect-body "$tmp/www/small" \
+    env EDGEWAY_WORKERS=1 EDGEWAY_PROXY_PORT=$proxy_port EDGEWAY_TLS_PORT=0 EDGEWAY_STATUS_PORT=$status_port EDGEWAY_DATA_DIR="$dir" \
+      EDGEWAY_JOIN_TOKEN_FILE="$tmp/cp/bootstrap-join-token" EDGEWAY_DRAIN_DELAY=0ms nice -n "$NICE" python3 "$tool" startup --port "$proxy_port" --expect-body "$tmp/www/small" \
       --timeout 60 --log "$tmp/startup-$label.log" --requests-after "$requests_after" -- \
       "${pin[@]}" java "$@" $DP_JAVA_OPTS -jar "$dp_jar" --control-plane "127.0.0.1:$cp_grpc" >"$tmp/startup.json" &
     local pid=$!

@@ -177,7 +177,8 @@ wait_until 10 "${pids[haproxy]}" port_busy "${port[haproxy]}" || die "haproxy di
 # --- Edgeway: control plane (LOAD_CPU), the certificate through the admin API, one proxy (PROXY_CPU) --------
 admin_token=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 (cd "$repo" && EDGEWAY_DATA_DIR="$tmp/cp" EDGEWAY_ADMIN_PORT=$cp_admin EDGEWAY_GRPC_PORT=$cp_grpc \
-  EDGEWAY_ADMIN_TOKEN=$admin_token exec nice -n "$NICE" taskset -c "$LOAD_CPU" "$EDGEWAY_CMD" control-plane) \
+  EDGEWAY_ADMIN_TOKEN=$admin_token EDGEWAY_BOOTSTRAP_JOIN_TOKEN_FILE="$tmp/cp/bootstrap-join-token" \
+  exec nice -n "$NICE" taskset -c "$LOAD_CPU" "$EDGEWAY_CMD" control-plane) \
   >"$tmp/control-plane.log" 2>&1 &
 cp_pid=$!
 track "$cp_pid" control-plane
@@ -194,6 +195,7 @@ api /api/v1/routes '{"name":"bench","paths":["/"],"upstream":"bench"}'
 api /api/v1/certificates "$(python3 -c 'import json,sys; print(json.dumps({"name":"bench","cert":open(sys.argv[1]).read(),"key":open(sys.argv[2]).read(),"snis":["bench.test"]}))' "$tmp/cert.pem" "$tmp/key.pem")"
 (cd "$repo" && EDGEWAY_WORKERS=1 EDGEWAY_PROXY_PORT=$ew_plain EDGEWAY_TLS_PORT=${port[edgeway]} \
   EDGEWAY_TLS_DEFAULT_CERTIFICATE=bench EDGEWAY_STATUS_PORT=$ew_status EDGEWAY_DATA_DIR="$tmp/dp" \
+  EDGEWAY_JOIN_TOKEN_FILE="$tmp/cp/bootstrap-join-token" \
   exec nice -n "$NICE" taskset -c "$PROXY_CPU" "$EDGEWAY_CMD" dataplane --control-plane "127.0.0.1:$cp_grpc") \
   >"$tmp/dataplane.log" 2>&1 &
 pids[edgeway]=$!

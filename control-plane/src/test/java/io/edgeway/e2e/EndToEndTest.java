@@ -87,7 +87,7 @@ class EndToEndTest {
     /** A proxy that joins over mTLS with the token its control plane (in {@code controlPlaneDir}) wrote, as `./edgeway up` does. */
     private static JavaProcess startProxy(String name, Path dir, Path controlPlaneDir, int grpcPort) throws Exception {
         return JavaProcess.start(name, "io.edgeway.dataplane.DataPlane", Map.of(
-                        "EDGEWAY_PROXY_PORT", "0", "EDGEWAY_STATUS_PORT", "0", "EDGEWAY_WORKERS", "1",
+                        "EDGEWAY_PROXY_PORT", "0", "EDGEWAY_STATUS_PORT", "0", "EDGEWAY_WORKERS", "1", "EDGEWAY_TLS_PORT", "0",
                         "EDGEWAY_JOIN_TOKEN_FILE", controlPlaneDir.resolve("bootstrap-join-token").toString(),
                         "EDGEWAY_DATA_DIR", dir.toString()),
                 List.of("--control-plane", "127.0.0.1:" + grpcPort), DP_READY);

@@ -53,7 +53,7 @@ final class Fleet {
         Map<String, String> env = new HashMap<>(Map.of(
                 "EDGEWAY_PROXY_ADDRESS", "127.0.0.1",
                 "EDGEWAY_PROXY_PORT", String.valueOf(proxyPort), "EDGEWAY_STATUS_PORT", String.valueOf(statusPort),
-                "EDGEWAY_WORKERS", "1", "EDGEWAY_DATA_DIR", dataDir.toString(),
+                "EDGEWAY_WORKERS", "1", "EDGEWAY_DATA_DIR", dataDir.toString(), "EDGEWAY_TLS_PORT", "0",
                 "EDGEWAY_CONTROL_PLANE_INSECURE_PLAINTEXT", "true"));
         env.putAll(extraEnv);
         return JavaProcess.start(name, "io.edgeway.dataplane.DataPlane", env,

@@ -277,8 +277,9 @@ public final class DataPlane implements AutoCloseable {
             // SIGTERM would otherwise end the JVM with 143; a completed drain is a clean exit for systemd/ASG.
             Runtime.getRuntime().halt(0);
         }, "edgeway-shutdown"));
-        System.out.println("edgeway dataplane listening proxy=" + dp.proxyPort() + " tls=" + dp.tlsPort() + " status=" + dp.statusPort()
-                + " node=" + dp.nodeId());
+        // tls= last: tools parse "proxy=... status=... node=..." as it was before the TLS port existed
+        System.out.println("edgeway dataplane listening proxy=" + dp.proxyPort() + " status=" + dp.statusPort()
+                + " node=" + dp.nodeId() + " tls=" + dp.tlsPort());
         System.out.flush();
         dp.closed.await();
     }

@@ -104,6 +104,19 @@ final class Fields {
         return v.intValue();
     }
 
+    /** A boolean field; {@code fallback} when absent. */
+    boolean bool(String name, boolean fallback) {
+        JsonNode v = value(name);
+        if (v == null) {
+            return fallback;
+        }
+        if (!v.isBoolean()) {
+            malformed(path(name), v, "true or false");
+            return fallback;
+        }
+        return v.booleanValue();
+    }
+
     List<String> strings(String name) {
         JsonNode v = value(name);
         if (v == null) {

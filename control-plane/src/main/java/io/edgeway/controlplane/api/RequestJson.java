@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.edgeway.controlplane.model.Certificate;
 import io.edgeway.controlplane.model.FieldError;
 import io.edgeway.controlplane.model.Pem;
+import io.edgeway.controlplane.model.Https;
 import io.edgeway.controlplane.model.Route;
 import io.edgeway.controlplane.model.StreamRoute;
 import io.edgeway.controlplane.model.Target;
@@ -32,7 +33,9 @@ final class RequestJson {
 
     private static final Set<String> UPSTREAM = union(Set.of("name", "tags", "targets"), UpstreamPolicyJson.FIELDS);
     private static final Set<String> TARGET = Set.of("host", "port", "weight");
-    private static final Set<String> ROUTE = Set.of("name", "tags", "hosts", "paths", "methods", "upstream", "timeouts");
+    private static final Set<String> ROUTE = Set.of("name", "tags", "hosts", "paths", "methods", "upstream", "timeouts",
+            "https_redirect", "hsts");
+    private static final Set<String> HSTS = Set.of("max_age", "include_subdomains");
     private static final Set<String> TIMEOUTS = Set.of("connect", "first_byte", "idle");
     /** Longer locations (deep nesting) are only reported as {@code body}. */
     private static final int MAX_FIELD_PATH = 200;
@@ -266,10 +269,14 @@ final class RequestJson {
         if (t != null) {
             timeouts = new Timeouts(t.duration("connect"), t.duration("first_byte"), t.duration("idle"));
         }
+        boolean redirect = f.bool("https_redirect", false);
+        Fields h = f.object("hsts", HSTS);
+        Https https = new Https(redirect, h == null ? 0 : h.integer("max_age", 0, "0-" + Https.MAX_HSTS_SECONDS + " seconds"),
+                h != null && h.bool("include_subdomains", false));
         throwIfMalformed(problems);
         Route r = null;
         try {
-            r = new Route(name, tags, hosts, paths, methods, upstream, timeouts);
+            r = new Route(name, tags, hosts, paths, methods, upstream, timeouts, https);
         } catch (ValidationException e) {
             problems.invalid.addAll(0, e.errors());
         }

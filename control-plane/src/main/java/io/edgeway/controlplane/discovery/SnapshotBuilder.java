@@ -98,6 +98,9 @@ public final class SnapshotBuilder {
         if (!timeouts.equals(Timeouts.getDefaultInstance())) {
             route.setTimeouts(timeouts);
         }
+        route.setHttpsRedirect(r.https().redirect())
+                .setHstsMaxAgeS(r.https().hstsMaxAgeSeconds())
+                .setHstsIncludeSubdomains(r.https().hstsIncludeSubdomains());
         return route.build();
     }
 

@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
  * later stage compares plain strings.
  */
 public record Route(String name, List<String> tags, List<String> hosts, List<String> paths,
-                    List<String> methods, String upstream, Timeouts timeouts) {
+                    List<String> methods, String upstream, Timeouts timeouts, Https https) {
     private static final Pattern LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
     // RFC 9110 token characters.
     private static final Pattern METHOD = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Z-]{1,32}");
@@ -28,6 +28,7 @@ public record Route(String name, List<String> tags, List<String> hosts, List<Str
         paths = paths == null ? List.of() : List.copyOf(paths);
         methods = methods == null ? List.of() : methods.stream().map(m -> m == null ? null : m.toUpperCase(Locale.ROOT)).toList();
         timeouts = timeouts == null ? Timeouts.DEFAULTS : timeouts;
+        https = https == null ? Https.NONE : https;
         var v = new ValidationException.Collector();
         Names.checkName(v, name);
         Names.checkTags(v, tags);
@@ -56,7 +57,14 @@ public record Route(String name, List<String> tags, List<String> hosts, List<Str
         checkDistinct(v, "paths", paths);
         checkDistinct(v, "methods", methods);
         v.check(upstream != null, "upstream", "upstream: missing (expected: the name of an upstream)");
+        https.check(v);
         v.throwIfAny();
+    }
+
+    /** A route without an HTTPS policy. */
+    public Route(String name, List<String> tags, List<String> hosts, List<String> paths, List<String> methods,
+                 String upstream, Timeouts timeouts) {
+        this(name, tags, hosts, paths, methods, upstream, timeouts, Https.NONE);
     }
 
     /** Why {@code path} is no usable regex path, or {@code null}; compiled as the proxies will, with re2j. */

@@ -8,6 +8,7 @@ import io.edgeway.controlplane.model.Route;
 import io.edgeway.controlplane.model.Stored;
 import io.edgeway.controlplane.model.StreamRoute;
 import io.edgeway.controlplane.model.Target;
+import io.edgeway.controlplane.model.Https;
 import io.edgeway.controlplane.model.Timeouts;
 import io.edgeway.controlplane.model.Upstream;
 import java.time.Duration;
@@ -44,6 +45,8 @@ public final class EntityJson {
         m.put("methods", r.methods());
         m.put("upstream", r.upstream());
         m.put("timeouts", timeouts(r.timeouts()));
+        m.put("https_redirect", r.https().redirect());
+        m.put("hsts", hsts(r.https()));
         return tail(m, s);
     }
 
@@ -114,6 +117,12 @@ public final class EntityJson {
         if (!t.isEmpty()) {
             m.put("timeouts", t);
         }
+        if (r.https().redirect()) {
+            m.put("https_redirect", true);
+        }
+        if (r.https().hstsMaxAgeSeconds() > 0) {
+            m.put("hsts", hsts(r.https()));
+        }
         return m;
     }
 
@@ -171,8 +180,11 @@ public final class EntityJson {
     static Route readRoute(JsonNode n) {
         JsonNode t = n.path("timeouts");
         Timeouts timeouts = new Timeouts(duration(t, "connect"), duration(t, "first_byte"), duration(t, "idle"));
+        JsonNode h = n.path("hsts");
+        Https https = new Https(n.path("https_redirect").asBoolean(false), h.path("max_age").asLong(0),
+                h.path("include_subdomains").asBoolean(false));
         return new Route(n.path("name").asText(), strings(n.path("tags")), strings(n.path("hosts")),
-                strings(n.path("paths")), strings(n.path("methods")), n.path("upstream").asText(), timeouts);
+                strings(n.path("paths")), strings(n.path("methods")), n.path("upstream").asText(), timeouts, https);
     }
 
     private static Duration duration(JsonNode timeouts, String field) {
@@ -204,6 +216,17 @@ public final class EntityJson {
             m.put("weight", t.weight());
             return m;
         }).toList();
+    }
+
+    /** null when the route sends no HSTS header. */
+    private static Map<String, Object> hsts(Https h) {
+        if (h.hstsMaxAgeSeconds() == 0) {
+            return null;
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("max_age", h.hstsMaxAgeSeconds());
+        m.put("include_subdomains", h.hstsIncludeSubdomains());
+        return m;
     }
 
     private static Map<String, Object> timeouts(Timeouts t) {

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.edgeway.controlplane.model.Route;
 import io.edgeway.controlplane.model.Stored;
+import io.edgeway.controlplane.model.Https;
 import io.edgeway.controlplane.model.Timeouts;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -92,11 +93,13 @@ public final class RouteStore {
         UUID upstream = UpstreamStore.idByName(c, r.upstream());
         try (PreparedStatement ps = c.prepareStatement("""
                 INSERT INTO routes (name, tags, hosts, paths, methods, upstream_id, connect_timeout_ms,
-                                    first_byte_timeout_ms, idle_timeout_ms, id, revision, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), now())""")) {
+                                    first_byte_timeout_ms, idle_timeout_ms, id, revision, created_at, updated_at,
+                                    https_redirect, hsts_max_age_s, hsts_include_subdomains)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), now(), ?, ?, ?)""")) {
             bind(c, ps, r, upstream);
             ps.setObject(10, id);
             ps.setLong(11, revision);
+            bindHttps(ps, 12, r);
             ps.executeUpdate();
         }
         return find(c, id.toString()).orElseThrow();
@@ -107,11 +110,12 @@ public final class RouteStore {
         try (PreparedStatement ps = c.prepareStatement("""
                 UPDATE routes SET name = ?, tags = ?, hosts = ?, paths = ?, methods = ?, upstream_id = ?,
                        connect_timeout_ms = ?, first_byte_timeout_ms = ?, idle_timeout_ms = ?, updated_at = now(),
-                       revision = ?
+                       revision = ?, https_redirect = ?, hsts_max_age_s = ?, hsts_include_subdomains = ?
                 WHERE id = ?""")) {
             bind(c, ps, r, upstream);
             ps.setLong(10, revision);
-            ps.setObject(11, id);
+            bindHttps(ps, 11, r);
+            ps.setObject(14, id);
             ps.executeUpdate();
         }
         return find(c, id.toString()).orElseThrow();
@@ -127,6 +131,12 @@ public final class RouteStore {
         millis(ps, 7, r.timeouts().connect());
         millis(ps, 8, r.timeouts().firstByte());
         millis(ps, 9, r.timeouts().idle());
+    }
+
+    private static void bindHttps(PreparedStatement ps, int from, Route r) throws SQLException {
+        ps.setBoolean(from, r.https().redirect());
+        ps.setLong(from + 1, r.https().hstsMaxAgeSeconds());
+        ps.setBoolean(from + 2, r.https().hstsIncludeSubdomains());
     }
 
     private static void millis(PreparedStatement ps, int index, Duration d) throws SQLException {
@@ -146,7 +156,8 @@ public final class RouteStore {
         Timeouts t = new Timeouts(duration(rs, "connect_timeout_ms"), duration(rs, "first_byte_timeout_ms"),
                 duration(rs, "idle_timeout_ms"));
         Route r = new Route(rs.getString("name"), Rows.strings(rs, "tags"), Rows.strings(rs, "hosts"),
-                Rows.strings(rs, "paths"), Rows.strings(rs, "methods"), rs.getString("upstream_name"), t);
+                Rows.strings(rs, "paths"), Rows.strings(rs, "methods"), rs.getString("upstream_name"), t,
+                new Https(rs.getBoolean("https_redirect"), rs.getLong("hsts_max_age_s"), rs.getBoolean("hsts_include_subdomains")));
         return new Stored<>(Rows.uuid(rs, "id"), r, Rows.instant(rs, "created_at"), Rows.instant(rs, "updated_at"),
                 rs.getLong("revision"));
     }

@@ -6,6 +6,7 @@ import io.edgeway.dataplane.balancing.Target;
 import io.edgeway.dataplane.balancing.Upstream;
 import io.edgeway.dataplane.routing.PathRegex;
 import io.edgeway.dataplane.routing.Route;
+import io.edgeway.dataplane.routing.RouteHttps;
 import io.edgeway.dataplane.routing.RouteTable;
 import io.edgeway.dataplane.routing.RouteTimeouts;
 import io.edgeway.dataplane.tls.TlsCertificates;
@@ -157,8 +158,12 @@ public record RuntimeConfig(long version, RouteTable routes, Map<String, Upstrea
                 upstream = upstreams.get(r.getUpstream());
             }
             RouteTimeouts timeouts = timeouts(r.getTimeouts(), name, errors);
+            if (r.getHstsMaxAgeS() < 0 || r.getHstsMaxAgeS() > 63_072_000) {
+                errors.add(new ConfigError("route", name, "hsts_max_age_s", r.getHstsMaxAgeS() + " (expected: 0-63072000)"));
+            }
             if (errors.size() == before && upstream != null) {
-                routes.add(new Route(r.getName(), hosts, r.getPathsList(), methods, upstream, timeouts));
+                routes.add(new Route(r.getName(), hosts, r.getPathsList(), methods, upstream, timeouts,
+                        RouteHttps.of(r.getHttpsRedirect(), r.getHstsMaxAgeS(), r.getHstsIncludeSubdomains())));
             }
         }
         TlsCertificates.Prepared tls = TlsCertificates.prepare(snapshot, errors);

@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
 import io.netty.util.concurrent.Future;
 
 /**
@@ -41,6 +42,8 @@ final class Exchange {
     boolean requestDone;
     /** The request is a WebSocket handshake: a 101 from the target turns the connection into a {@link Tunnel}. */
     boolean upgrade;
+    /** The route's Strict-Transport-Security value when this exchange runs over TLS, else null. */
+    AsciiString hsts;
     Route route;
     /** The target connection the request is on; null while connecting and between requests. */
     BackendHandler backend;
@@ -79,6 +82,7 @@ final class Exchange {
     /** ROUTING → CONNECTING or AWAITING_RESPONSE: the (already rewritten) request goes to the picked target. */
     void start(Route route, Target target) {
         this.route = route;
+        hsts = frontend.overTls() ? route.https().hsts() : null;
         lease.begin(route.upstream(), target);
         send();
     }
@@ -164,8 +168,10 @@ final class Exchange {
     private void attach(Channel ch) {
         backend = ch.pipeline().get(BackendHandler.class);
         backend.lease(this);
-        // The client takes the response as the target's bytes (UpstreamDecoder) only with HTTP/1.1 on both sides.
-        boolean bytesToClient = frontend.takesBytes() && HttpVersion.HTTP_1_1.equals(request.protocolVersion());
+        // The client takes the response as the target's bytes (UpstreamDecoder) only with HTTP/1.1 on both sides,
+        // and not with HSTS to add: that header goes into the head object.
+        boolean bytesToClient = hsts == null && frontend.takesBytes()
+                && HttpVersion.HTTP_1_1.equals(request.protocolVersion());
         backend.expect(request.method(), bytesToClient);
         phase = Phase.AWAITING_RESPONSE;
         // Void promises toward the target: nothing waits on these writes, and a failed one surfaces as an

@@ -3,6 +3,7 @@ package io.edgeway.dataplane.relay;
 import io.edgeway.dataplane.balancing.Target;
 import io.edgeway.dataplane.config.ConfigHolder;
 import io.edgeway.dataplane.config.RuntimeConfig;
+import io.edgeway.dataplane.tls.HttpsRedirect;
 import io.edgeway.dataplane.tls.ListenerScheme;
 import io.edgeway.dataplane.routing.Route;
 import io.edgeway.dataplane.routing.RouteTable;
@@ -20,6 +21,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -173,6 +175,15 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             local(HttpResponseStatus.NOT_FOUND, "no route matches this host and path", false);
             return;
         }
+        if (route.https().redirect() && scheme == ListenerScheme.HTTP) {
+            String location = HttpsRedirect.location(host, req.uri(), HttpsRedirect.EXTERNAL_PORT);
+            if (location == null) {
+                local(HttpResponseStatus.BAD_REQUEST, "a redirect to https needs a valid Host header", true);
+            } else {
+                respond(HttpsRedirect.response(ctx.alloc(), location, !exchange.keepAlive), HttpResponseStatus.PERMANENT_REDIRECT, false);
+            }
+            return;
+        }
         // Balancing hook: the target counts as in flight until the exchange gives it back.
         Target target = route.upstream().pick(req.headers(), clientIp);
         if (target == null) {
@@ -218,6 +229,11 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         } else if ((exchange.phase() == Phase.IDLE || exchange.phase() == Phase.DISCARDING) && pending.isEmpty()) {
             ctx.read();
         }
+    }
+
+    /** "https" on the TLS listener: where a route's HSTS header may be sent. */
+    boolean overTls() {
+        return scheme == ListenerScheme.HTTPS;
     }
 
     String clientIp() {
@@ -292,11 +308,16 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
      * allows it; an unread request body is then read and dropped first.
      */
     void local(HttpResponseStatus status, String detail, boolean forceClose) {
+        respond(Http.problem(ctx.alloc(), status, detail, forceClose || !exchange.keepAlive), status, forceClose);
+    }
+
+    /** Answers the request with the proxy's own {@code res} (which says Connection: close when it closes). */
+    private void respond(FullHttpResponse res, HttpResponseStatus status, boolean forceClose) {
         exchange.cancelTimers();
         boolean close = forceClose || !exchange.keepAlive;
         metrics.response(status.code());
         exchange.answeredLocally(close);
-        ChannelFuture f = ctx.writeAndFlush(Http.problem(ctx.alloc(), status, detail, close));
+        ChannelFuture f = ctx.writeAndFlush(res);
         if (close) {
             releasePending();
             f.addListener(this::linger);

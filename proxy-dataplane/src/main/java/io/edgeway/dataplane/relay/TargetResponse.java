@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 
 /**
@@ -17,6 +18,7 @@ import io.netty.util.ReferenceCountUtil;
  * connection, like the Exchange; everything runs on the client's event loop.
  */
 final class TargetResponse {
+    private static final AsciiString STRICT_TRANSPORT_SECURITY = AsciiString.cached("strict-transport-security");
     private final Exchange exchange;
     private final ChannelHandlerContext ctx;
     private final Metrics metrics;
@@ -120,6 +122,9 @@ final class TargetResponse {
         }
         finalResponseStarts(code, HttpUtil.isKeepAlive(res));
         exchange.keepAlive = HeaderRewriter.response(res, exchange.request, exchange.keepAlive);
+        if (exchange.hsts != null) {
+            res.headers().set(STRICT_TRANSPORT_SECURITY, exchange.hsts);
+        }
         if (res instanceof HttpContent) { // not produced by HttpClientCodec, but stay safe
             read(res);
             return;

@@ -11,7 +11,7 @@ import java.util.Set;
  * prefixes or regexes starting with {@code ~} (see {@link PathRegex}), methods upper case; an empty list or set matches anything.
  */
 public record Route(String name, List<String> hosts, List<String> paths, Set<String> methods,
-        Upstream upstream, RouteTimeouts timeouts) {
+        Upstream upstream, RouteTimeouts timeouts, RouteHttps https) {
 
     public Route {
         requireNonNull(name, "name");
@@ -19,6 +19,13 @@ public record Route(String name, List<String> hosts, List<String> paths, Set<Str
         paths = List.copyOf(requireNonNull(paths, "paths"));
         methods = Set.copyOf(requireNonNull(methods, "methods"));
         requireNonNull(timeouts, "timeouts");
+        requireNonNull(https, "https");
+    }
+
+    /** A route without an HTTPS policy. */
+    public Route(String name, List<String> hosts, List<String> paths, Set<String> methods, Upstream upstream,
+                 RouteTimeouts timeouts) {
+        this(name, hosts, paths, methods, upstream, timeouts, RouteHttps.NONE);
     }
 
     public boolean allowsMethod(String method) {

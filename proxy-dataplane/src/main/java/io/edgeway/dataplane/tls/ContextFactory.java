@@ -18,7 +18,7 @@ final class ContextFactory {
         return SslContextBuilder.forServer(c.key(), c.chain().toArray(X509Certificate[]::new))
                 .sslProvider(TlsEngine.provider())
                 .protocols(TlsPolicy.PROTOCOLS)
-                .ciphers(TlsPolicy.MOZILLA_INTERMEDIATE, SupportedCipherSuiteFilter.INSTANCE)
+                .ciphers(TlsPolicy.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
                 .applicationProtocolConfig(new ApplicationProtocolConfig(Protocol.ALPN,
                         SelectorFailureBehavior.NO_ADVERTISE, SelectedListenerFailureBehavior.ACCEPT, TlsPolicy.ALPN))
                 .build();

@@ -26,6 +26,8 @@ public final class TlsEngine {
 
     /** Logs the engine; called once when the TLS listener starts. */
     public static void logChoice() {
+        log.info("tls suites {}", TlsPolicy.CIPHERS == TlsPolicy.MOZILLA_INTERMEDIATE ? "mozilla intermediate"
+                : "from EDGEWAY_TLS_CIPHERS: " + TlsPolicy.CIPHERS);
         if (openSsl()) {
             log.info("tls engine openssl ({}), session ticket keys from the control plane", OpenSsl.versionString());
         } else {
