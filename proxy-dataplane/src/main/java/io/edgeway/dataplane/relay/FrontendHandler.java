@@ -37,12 +37,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * One per client connection: reads requests one at a time (pipelined ones wait in {@link #pending}),
  * refuses bad ones ({@link RequestValidator}), routes the rest and hands them to the {@link Exchange} that
- * relays them. AUTO_READ is off: each side is read only while the other is writable, and writes are
- * flushed once per read batch. Every timeout ends in {@link #timedOut}.
+ * relays them; where a request is in its life is the exchange's {@link Phase}. AUTO_READ is off: each side
+ * is read only while the other is writable, and writes are flushed once per read batch. Every timeout ends
+ * in {@link #timedOut}.
  */
 public final class FrontendHandler extends ChannelInboundHandlerAdapter {
-    enum State { IDLE, DISCARDING, CONNECTING, PROXYING, CLOSED }
-
     /** How long a refused client may keep sending before the socket is closed under it. */
     static final long LINGER_MS = 2_000;
 
@@ -61,7 +60,6 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     /** The last Host header and its normalised form: a keep-alive client sends the same one every time. */
     private String lastHost;
     private String lastRouteHost = "";
-    private State state = State.IDLE;
     private boolean draining;
     private boolean lingering;
     /** Set on HTTP/1.1 connections, which may upgrade to h2c; {@code null} on HTTP/2 streams. */
@@ -79,12 +77,9 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         return this;
     }
 
-    State state() {
-        return state;
-    }
-
-    void state(State next) {
-        state = next;
+    /** Where this connection's current request is in its life. */
+    Phase phase() {
+        return exchange.phase();
     }
 
     @Override
@@ -108,16 +103,13 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         metrics.clientConnections.decrement();
-        state = State.CLOSED;
-        exchange.cancelTimers();
+        exchange.abandon();
         releasePending();
-        exchange.dropBackend();
-        exchange.releaseTarget();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (state == State.CLOSED) {
+        if (exchange.phase() == Phase.CLOSED) {
             ReferenceCountUtil.release(msg);
         } else if (!pending.isEmpty() || mustWait(msg)) {
             pending.add(msg);
@@ -133,11 +125,11 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     /** Messages that belong to a later step: the body while connecting, or a pipelined request. */
     private boolean mustWait(Object msg) {
-        return switch (state) {
+        return switch (exchange.phase()) {
             case CONNECTING -> true;
-            case PROXYING -> exchange.requestDone;
+            case AWAITING_RESPONSE, INFORMATIONAL, DROPPING_503, RELAYING, SWITCHING -> exchange.requestDone;
             case DISCARDING -> msg instanceof HttpRequest;
-            default -> false;
+            case IDLE, ROUTING, CLOSED -> false;
         };
     }
 
@@ -222,7 +214,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private void failedBody() {
         metrics.badRequests.increment();
         exchange.dropBackend();
-        if (exchange.responseStarted) {
+        if (exchange.responseStarted()) {
             abort();
         } else {
             local(HttpResponseStatus.BAD_REQUEST, "malformed request body", true);
@@ -232,9 +224,9 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private void afterBatch() {
         if (lingering) {
             ctx.read(); // the codec drops the bytes of a refused stream; reading on is how we see EOF
-        } else if (exchange.relaying()) {
+        } else if (exchange.attached()) {
             exchange.flushUpstream();
-        } else if ((state == State.IDLE || state == State.DISCARDING) && pending.isEmpty()) {
+        } else if ((exchange.phase() == Phase.IDLE || exchange.phase() == Phase.DISCARDING) && pending.isEmpty()) {
             ctx.read();
         }
     }
@@ -263,7 +255,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
         draining = true;
         try {
-            while (!pending.isEmpty() && state != State.CLOSED && !mustWait(pending.peekFirst())) {
+            while (!pending.isEmpty() && exchange.phase() != Phase.CLOSED && !mustWait(pending.peekFirst())) {
                 handle(pending.pollFirst());
             }
         } finally {
@@ -285,7 +277,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         if (evt == Timeout.CLIENT_HEADER || evt instanceof IdleStateEvent) {
             IdleState idle = evt instanceof IdleStateEvent e ? e.state() : null;
             boolean partialHead = codec != null && codec.headInProgress();
-            Timeout t = Timeout.of(idle, state, exchange.requestDone, ctx.channel().isWritable(), partialHead);
+            boolean writable = ctx.channel().isWritable();
+            Timeout t = Timeout.of(idle, exchange.phase(), exchange.requestDone, writable, partialHead);
             if (t != null) {
                 timedOut(t, exchange.id);
             }
@@ -296,14 +289,14 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     /** The one place where a timeout becomes an answer: its status if nothing was sent yet, else a close. */
     void timedOut(Timeout timeout, long id) {
-        if (id != exchange.id || state == State.CLOSED) {
+        if (id != exchange.id || exchange.phase() == Phase.CLOSED) {
             return;
         }
         exchange.dropBackend();
         if (timeout == Timeout.FIRST_BYTE) {
             exchange.targetTimedOut(); // health hook
         }
-        if (timeout.status == null || exchange.responseStarted) {
+        if (timeout.status == null || exchange.responseStarted()) {
             abort();
         } else {
             local(timeout.status, timeout.detail, timeout.closes);
@@ -323,16 +316,13 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         exchange.cancelTimers();
         boolean close = forceClose || !exchange.keepAlive;
         metrics.response(status.code());
-        exchange.responseStarted = true;
+        exchange.answeredLocally(close);
         ChannelFuture f = ctx.writeAndFlush(res);
         if (close) {
-            state = State.CLOSED;
             releasePending();
             f.addListener(this::linger);
         } else if (exchange.requestDone) {
-            endExchange();
-        } else {
-            state = State.DISCARDING;
+            endExchange(); // else DISCARDING until the body's end
         }
     }
 
@@ -353,24 +343,18 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         ctx.read();
     }
 
+    /** The request is over: the next one, if the client kept the connection, else a close. */
     void endExchange() {
-        boolean keepAlive = exchange.keepAlive;
-        exchange.end();
-        if (!keepAlive) {
-            state = State.CLOSED;
+        if (!exchange.finish()) {
             releasePending();
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             return;
         }
-        state = State.IDLE;
         drainPending();
     }
 
     void abort() {
-        state = State.CLOSED;
-        exchange.cancelTimers();
-        exchange.dropBackend();
-        exchange.releaseTarget();
+        exchange.abandon();
         releasePending();
         ctx.close();
     }

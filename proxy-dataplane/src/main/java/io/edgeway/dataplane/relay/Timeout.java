@@ -1,6 +1,5 @@
 package io.edgeway.dataplane.relay;
 
-import io.edgeway.dataplane.relay.FrontendHandler.State;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.timeout.IdleState;
 
@@ -41,15 +40,15 @@ public enum Timeout {
      *
      * @param idle the idle handler's event, or {@code null} for the codec's header timer
      */
-    static Timeout of(IdleState idle, State state, boolean requestDone, boolean writable, boolean partialHead) {
+    static Timeout of(IdleState idle, Phase phase, boolean requestDone, boolean writable, boolean partialHead) {
         if (idle == null) {
             // A partial head behind a request in flight waits for that exchange; the idle timers bound it.
-            return state == State.IDLE ? CLIENT_HEADER : null;
+            return phase == Phase.IDLE ? CLIENT_HEADER : null;
         }
         return switch (idle) {
             // Silence in the middle of a head is a header timeout, whichever timer notices first.
-            case ALL_IDLE -> state != State.IDLE ? null : partialHead ? CLIENT_HEADER : CLIENT_IDLE;
-            case READER_IDLE -> state == State.DISCARDING || (state == State.PROXYING && !requestDone)
+            case ALL_IDLE -> phase != Phase.IDLE ? null : partialHead ? CLIENT_HEADER : CLIENT_IDLE;
+            case READER_IDLE -> phase == Phase.DISCARDING || (phase.onTarget() && !requestDone)
                     ? CLIENT_BODY : null;
             case WRITER_IDLE -> writable ? null : CLIENT_WRITE;
         };

@@ -1,6 +1,5 @@
 package io.edgeway.dataplane.relay;
 
-import io.edgeway.dataplane.relay.FrontendHandler.State;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -35,7 +34,7 @@ final class UpstreamTimers {
 
     /** The request is fully sent: from now on the target has {@code ms} to start its answer. */
     void startFirstByte(long ms) {
-        if (exchange.responseStarted || firstByteDeadline != 0) {
+        if (exchange.responseStarted() || firstByteDeadline != 0) {
             return;
         }
         firstByteExchange = exchange.id;
@@ -65,7 +64,7 @@ final class UpstreamTimers {
         }
         firstByteDeadline = 0;
         long id = firstByteExchange;
-        if (id == exchange.id && frontend.state() == State.PROXYING && !exchange.responseStarted) {
+        if (id == exchange.id && exchange.phase().onTarget() && !exchange.responseStarted()) {
             frontend.timedOut(Timeout.FIRST_BYTE, id);
         }
     }
@@ -73,7 +72,7 @@ final class UpstreamTimers {
     /** End of an upstream read batch. Armed only for responses that outlive one batch: small ones cost no timer. */
     void upstreamRead(long idleMs) {
         lastReadNanos = System.nanoTime();
-        if (exchange.responseStarted && idle == null) {
+        if (exchange.responseStarted() && idle == null) {
             scheduleIdleCheck(idleMs, idleMs);
         }
     }
@@ -100,7 +99,7 @@ final class UpstreamTimers {
         long id = exchange.id;
         idle = ctx.executor().schedule(() -> {
             idle = null;
-            if (id != exchange.id || frontend.state() != State.PROXYING) {
+            if (id != exchange.id || !exchange.phase().onTarget()) {
                 return;
             }
             long quietMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastReadNanos);

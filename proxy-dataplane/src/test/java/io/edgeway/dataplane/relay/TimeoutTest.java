@@ -2,7 +2,6 @@ package io.edgeway.dataplane.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.edgeway.dataplane.relay.FrontendHandler.State;
 import io.netty.handler.timeout.IdleState;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -15,20 +14,23 @@ import org.junit.jupiter.params.provider.CsvSource;
 class TimeoutTest {
     @ParameterizedTest
     @CsvSource(nullValues = "-", value = {
-        // idle event, state, requestDone, writable, partialHead -> timeout, status
+        // idle event, phase, requestDone, writable, partialHead -> timeout, status
         "-,           IDLE,       false, true,  true,  CLIENT_HEADER, 408",
-        "-,           PROXYING,   true,  true,  true,  -,             -",
+        "-,           AWAITING_RESPONSE, true,  true,  true,  -,             -",
+        "-,           ROUTING,    false, true,  true,  -,             -",
         "ALL_IDLE,    IDLE,       false, true,  false, CLIENT_IDLE,   -",
         "ALL_IDLE,    IDLE,       false, true,  true,  CLIENT_HEADER, 408",
-        "ALL_IDLE,    PROXYING,   true,  true,  false, -,             -",
-        "READER_IDLE, PROXYING,   false, true,  false, CLIENT_BODY,   408",
-        "READER_IDLE, PROXYING,   true,  true,  false, -,             -",
+        "ALL_IDLE,    RELAYING,   true,  true,  false, -,             -",
+        "READER_IDLE, AWAITING_RESPONSE, false, true,  false, CLIENT_BODY,   408",
+        "READER_IDLE, RELAYING,   false, true,  false, CLIENT_BODY,   408",
+        "READER_IDLE, CONNECTING, false, true,  false, -,             -",
+        "READER_IDLE, RELAYING,   true,  true,  false, -,             -",
         "READER_IDLE, DISCARDING, false, true,  false, CLIENT_BODY,   408",
         "READER_IDLE, IDLE,       false, true,  false, -,             -",
-        "WRITER_IDLE, PROXYING,   true,  false, false, CLIENT_WRITE,  -",
-        "WRITER_IDLE, PROXYING,   true,  true,  false, -,             -",
+        "WRITER_IDLE, RELAYING,   true,  false, false, CLIENT_WRITE,  -",
+        "WRITER_IDLE, RELAYING,   true,  true,  false, -,             -",
     })
-    void clientTimerEvents(IdleState idle, State state, boolean requestDone, boolean writable, boolean partial,
+    void clientTimerEvents(IdleState idle, Phase state, boolean requestDone, boolean writable, boolean partial,
             Timeout expected, Integer status) {
         Timeout t = Timeout.of(idle, state, requestDone, writable, partial);
         assertThat(t).isEqualTo(expected);
