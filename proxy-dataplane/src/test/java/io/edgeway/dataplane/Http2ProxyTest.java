@@ -7,6 +7,8 @@ import io.edgeway.proto.v1.Route;
 import io.edgeway.proto.v1.Snapshot;
 import io.edgeway.proto.v1.Target;
 import io.edgeway.proto.v1.Upstream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,15 +29,21 @@ class Http2ProxyTest {
     static TestControlPlane cp;
     static TestBackend backend;
     static DataPlane dp;
+    /** A target that accepts connections (in its backlog) and never answers: streams to it stay open. */
+    static ServerSocket silent;
 
     @BeforeAll
     static void start() throws Exception {
         cp = new TestControlPlane(0);
         backend = new TestBackend("h1");
         dp = DataPlane.start(Settings.forTest(cp.port(), dataDir));
+        silent = new ServerSocket(0, 1000, InetAddress.getLoopbackAddress());
         cp.push(Snapshot.newBuilder().setVersion(2).setNonce("n2")
                 .addUpstreams(Upstream.newBuilder().setName("h1").addTargets(
                         Target.newBuilder().setHost("127.0.0.1").setPort(backend.port()).setWeight(1)))
+                .addUpstreams(Upstream.newBuilder().setName("silent").addTargets(
+                        Target.newBuilder().setHost("127.0.0.1").setPort(silent.getLocalPort()).setWeight(1)))
+                .addRoutes(Route.newBuilder().setName("hold").addHosts("hold.test").setUpstream("silent"))
                 .addRoutes(Route.newBuilder().setName("h2").addHosts("h2.test").addHosts("127.0.0.1")
                         .setUpstream("h1"))
                 .build());
@@ -47,7 +55,7 @@ class Http2ProxyTest {
         if (dp != null) {
             dp.close();
         }
-        for (AutoCloseable c : new AutoCloseable[] {backend, cp}) {
+        for (AutoCloseable c : new AutoCloseable[] {backend, cp, silent}) {
             if (c != null) {
                 c.close();
             }
@@ -95,7 +103,9 @@ class Http2ProxyTest {
         try (H2PriorKnowledgeClient c = new H2PriorKnowledgeClient(dp.proxyPort())) {
             // One over the limit (Http2Frontend.MAX_RST_PER_WINDOW = 200), and then silence: a client that
             // kept sending would make the proxy's close a TCP reset, which can destroy the GOAWAY in flight.
-            c.rapidReset("h2.test", 201);
+            // Streams to a target that never answers: each stays open until the client's RST_STREAM, which
+            // then counts. A stream the proxy had already finished would make that RST a no-op, not counted.
+            c.rapidReset("hold.test", 201);
             assertThat(c.goAwayError.get(20, TimeUnit.SECONDS)).isEqualTo(H2PriorKnowledgeClient.enhanceYourCalm());
             await().until(() -> !c.channel.isActive());
         }
