@@ -15,6 +15,7 @@ import io.edgeway.dataplane.upstream.TargetHealthReport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
@@ -106,26 +107,9 @@ public final class DataPlane implements AutoCloseable {
         Class<? extends ServerSocketChannel> serverClass =
                 epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         try {
-            proxyChannel = new ServerBootstrap()
-                    .group(acceptor, workers)
-                    .channel(serverClass)
-                    .option(ChannelOption.SO_BACKLOG, 4096)
-                    .option(ChannelOption.SO_REUSEADDR, true)
-                    .childOption(ChannelOption.AUTO_READ, false)
-                    .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                    .childHandler(proxyInit)
-                    .bind(settings.proxyAddress(), settings.proxyPort()).sync().channel();
-            tlsChannel = new ServerBootstrap() // the same options as the plain port
-                    .group(acceptor, workers)
-                    .channel(serverClass)
-                    .option(ChannelOption.SO_BACKLOG, 4096)
-                    .option(ChannelOption.SO_REUSEADDR, true)
-                    .childOption(ChannelOption.AUTO_READ, false)
-                    .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                    .childHandler(new TlsInitializer(proxyInit, configs, settings.tls().defaults()))
-                    .bind(settings.proxyAddress(), settings.tls().port()).sync().channel();
+            proxyChannel = listen(serverClass, proxyInit, settings.proxyAddress(), settings.proxyPort());
+            tlsChannel = listen(serverClass, new TlsInitializer(proxyInit, configs, settings.tls().defaults()),
+                    settings.proxyAddress(), settings.tls().port());
             StatusHandler status = new StatusHandler(configs, metrics, drain);
             statusChannel = new ServerBootstrap()
                     .group(acceptor, acceptor)
@@ -282,5 +266,20 @@ public final class DataPlane implements AutoCloseable {
                 + " node=" + dp.nodeId() + " tls=" + dp.tlsPort());
         System.out.flush();
         dp.closed.await();
+    }
+
+    /** A client-facing listener: both proxy ports take the same socket options. */
+    private Channel listen(Class<? extends ServerSocketChannel> serverClass, ChannelHandler init, String address, int port)
+            throws InterruptedException {
+        return new ServerBootstrap()
+                .group(acceptor, workers)
+                .channel(serverClass)
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .childHandler(init)
+                .bind(address, port).sync().channel();
     }
 }

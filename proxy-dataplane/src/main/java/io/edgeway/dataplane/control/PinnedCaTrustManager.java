@@ -1,10 +1,8 @@
 package io.edgeway.dataplane.control;
 
-import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
-import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509ExtendedTrustManager;
 
@@ -13,7 +11,7 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * whose public key hashes to the pin in the join token, and its certificate must chain to that CA (with the
  * usual name check). A man in the middle without the CA's key cannot pass, as with kubeadm's CA cert hash.
  */
-final class PinnedCaTrustManager extends X509ExtendedTrustManager {
+final class PinnedCaTrustManager extends ClientSideTrustManager {
     private final String pin;
 
     PinnedCaTrustManager(String pin) {
@@ -21,7 +19,8 @@ final class PinnedCaTrustManager extends X509ExtendedTrustManager {
     }
 
     /** The CA in {@code chain} matching the pin. */
-    private X509ExtendedTrustManager pinned(X509Certificate[] chain) throws CertificateException {
+    @Override
+    X509ExtendedTrustManager delegateFor(X509Certificate[] chain) throws CertificateException {
         for (X509Certificate c : chain) {
             if (c.getBasicConstraints() >= 0 && Pems.caPin(c).equals(pin)) {
                 return pkix(c);
@@ -42,40 +41,5 @@ final class PinnedCaTrustManager extends X509ExtendedTrustManager {
             throw new IllegalStateException("PKIX trust manager", e);
         }
         throw new IllegalStateException("the JDK offers no X509ExtendedTrustManager");
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-        pinned(chain).checkServerTrusted(chain, authType, engine);
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-        pinned(chain).checkServerTrusted(chain, authType, socket);
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-        pinned(chain).checkServerTrusted(chain, authType);
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-        throw new CertificateException("a client-only trust manager");
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-        throw new CertificateException("a client-only trust manager");
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-        throw new CertificateException("a client-only trust manager");
-    }
-
-    @Override
-    public X509Certificate[] getAcceptedIssuers() {
-        return new X509Certificate[0];
     }
 }

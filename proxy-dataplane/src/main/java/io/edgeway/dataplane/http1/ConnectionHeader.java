@@ -20,20 +20,6 @@ public final class ConnectionHeader {
     /** What frames a response. */
     private static final AsciiString[] RESPONSE_PROTECTED = {
         HttpHeaderNames.CONTENT_LENGTH, HttpHeaderNames.TRANSFER_ENCODING};
-    private static final boolean[] TCHAR = new boolean[128];
-
-    static {
-        for (char c : "!#$%&'*+-.^_`|~".toCharArray()) {
-            TCHAR[c] = true;
-        }
-        for (char c = '0'; c <= '9'; c++) {
-            TCHAR[c] = true;
-        }
-        for (char c = 'a'; c <= 'z'; c++) {
-            TCHAR[c] = true;
-            TCHAR[c - 32] = true;
-        }
-    }
 
     private ConnectionHeader() {}
 
@@ -44,7 +30,7 @@ public final class ConnectionHeader {
         }
         List<String> tokens = tokens(h);
         for (String token : tokens) {
-            if (!isToken(token)) {
+            if (!Token.is(token)) {
                 return "malformed Connection header";
             }
         }
@@ -98,15 +84,5 @@ public final class ConnectionHeader {
             }
         }
         return null;
-    }
-
-    private static boolean isToken(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c >= 128 || !TCHAR[c]) {
-                return false;
-            }
-        }
-        return true;
     }
 }

@@ -1,5 +1,6 @@
 package io.edgeway.dataplane.relay;
 
+import io.edgeway.dataplane.http1.Token;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -15,20 +16,6 @@ import io.netty.buffer.Unpooled;
  */
 final class ResponseHead {
     private static final byte[] HTTP_1_1 = {'H', 'T', 'T', 'P', '/', '1', '.', '1', ' '};
-    private static final boolean[] TOKEN = new boolean[256];
-
-    static {
-        for (char c : "!#$%&'*+-.^_`|~".toCharArray()) {
-            TOKEN[c] = true;
-        }
-        for (int c = '0'; c <= '9'; c++) {
-            TOKEN[c] = true;
-        }
-        for (int c = 'a'; c <= 'z'; c++) {
-            TOKEN[c] = true;
-            TOKEN[c - 32] = true;
-        }
-    }
 
     private ResponseHead() {}
 
@@ -163,7 +150,7 @@ final class ResponseHead {
 
     /** The index of the colon after a non-empty token name, or -1. */
     private static int nameEnd(ByteBuf in, int from, int cr) {
-        int i = in.forEachByte(from, cr - from, b -> TOKEN[b & 0xff]);
+        int i = in.forEachByte(from, cr - from, Token::isTchar);
         return i > from && in.getByte(i) == ':' ? i : -1;
     }
 
