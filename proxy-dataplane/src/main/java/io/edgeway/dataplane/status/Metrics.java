@@ -66,7 +66,7 @@ public final class Metrics {
         gauge(sb, "edgeway_upstream_connections", "Open upstream connections.", upstreamConnectionsActive.sum());
         gauge(sb, "edgeway_upstream_connections_idle", "Upstream connections idle in the pools.",
                 upstreamConnectionsIdle.sum());
-        counter(sb, "edgeway_bad_requests_total", "Requests refused with 400 before reaching an upstream.",
+        counter(sb, "edgeway_bad_requests_total", "Requests refused as malformed before reaching an upstream (HTTP/1.1: 4xx; HTTP/2: stream reset).",
                 badRequests.sum());
         return sb.toString();
     }
