@@ -98,7 +98,7 @@ final class Exchange {
     }
 
     private void send() {
-        Channel pooled = loop.pool().poll(lease.target().address());
+        Channel pooled = loop.pool().poll(lease.target().poolKey());
         reused = pooled != null;
         if (pooled != null) {
             attach(pooled);

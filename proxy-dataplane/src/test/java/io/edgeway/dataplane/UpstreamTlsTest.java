@@ -1,0 +1,157 @@
+package io.edgeway.dataplane;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.edgeway.dataplane.tls.SelfSigned;
+import io.edgeway.proto.v1.ActiveHealthCheck;
+import io.edgeway.proto.v1.HealthCheck;
+import io.edgeway.proto.v1.ResourceError;
+import io.edgeway.proto.v1.Route;
+import io.edgeway.proto.v1.Snapshot;
+import io.edgeway.proto.v1.Upstream;
+import io.edgeway.proto.v1.UpstreamProtocol;
+import io.edgeway.proto.v1.UpstreamTls;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Upstreams with {@code tls}: the proxy reaches an HTTPS target ({@link TlsBackend}, which also answers
+ * plain HTTP on the same port and says which one it got) verified against the upstream's CA and SNI, with
+ * ALPN by protocol; a failed verification is a 502 before any request byte leaves the proxy.
+ */
+class UpstreamTlsTest {
+    @TempDir
+    static Path dataDir;
+    static TlsBackend backend;
+    static TestControlPlane cp;
+    static DataPlane dp;
+    static final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+
+    static UpstreamTls.Builder tls(String sni, String ca) {
+        return UpstreamTls.newBuilder().setSni(sni).setCaPem(ca);
+    }
+
+    static Upstream.Builder upstream(String name) {
+        return Upstream.newBuilder().setName(name).addTargets(OneRouteProxy.loopback(backend.port()));
+    }
+
+    static Snapshot.Builder withRoutes(Snapshot.Builder s, Upstream.Builder... upstreams) {
+        for (Upstream.Builder u : upstreams) {
+            s.addUpstreams(u).addRoutes(Route.newBuilder().setName(u.getName()).addHosts(u.getName() + ".test")
+                    .setUpstream(u.getName()));
+        }
+        return s;
+    }
+
+    @BeforeAll
+    static void start() throws Exception {
+        backend = new TlsBackend("api.test");
+        String ca = backend.cert.certChainPem();
+        String otherCa = SelfSigned.create("EC", List.of("api.test"), Duration.ofDays(2)).certChainPem();
+        cp = new TestControlPlane(0);
+        dp = DataPlane.start(Settings.forTest(cp.port(), dataDir));
+        cp.push(withRoutes(Snapshot.newBuilder().setVersion(2).setNonce("n2"),
+                upstream("good").setTls(tls("api.test", ca)),
+                upstream("wrongca").setTls(tls("api.test", otherCa)),
+                upstream("wrongsni").setTls(tls("other.test", ca)),
+                upstream("noverify").setTls(UpstreamTls.newBuilder().setSkipVerify(true)),
+                upstream("h2").setProtocol(UpstreamProtocol.H2C).setTls(tls("api.test", ca)),
+                upstream("plain"),
+                upstream("probed").setTls(tls("api.test", ca)).setHealthCheck(HealthCheck.newBuilder()
+                        .setActive(ActiveHealthCheck.newBuilder().setPath("/health").setIntervalMs(100)
+                                .setTimeoutMs(2_000).setHealthyThreshold(1).setUnhealthyThreshold(1))))
+                .build());
+        await().until(() -> cp.answered(2, true));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        OneRouteProxy.closeAll(dp, cp, backend);
+    }
+
+    static HttpResponse<String> get(String host, String path) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + dp.proxyPort() + path))
+                .header("Host", host).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void verifiedTlsReachesTheTargetWithTheSniAndAlpnHttp11() throws Exception {
+        HttpResponse<String> r = get("good.test", "/hello?x=1");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo("tls alpn=http/1.1 sni=api.test GET /hello?x=1");
+    }
+
+    @Test
+    void aCertificateFromAnotherCaIs502AndNothingIsSentInClear() throws Exception {
+        HttpResponse<String> r = get("wrongca.test", "/secret-wrongca");
+        assertThat(r.statusCode()).isEqualTo(502);
+        assertThat(backend.raw.toString()).doesNotContain("secret-wrongca");
+        assertThat(backend.requests).noneMatch(l -> l.contains("secret-wrongca"));
+    }
+
+    @Test
+    void aCertificateNotNamingTheSniIs502() throws Exception {
+        HttpResponse<String> r = get("wrongsni.test", "/secret-wrongsni");
+        assertThat(r.statusCode()).isEqualTo(502);
+        assertThat(backend.raw.toString()).doesNotContain("secret-wrongsni");
+        assertThat(backend.requests).noneMatch(l -> l.contains("secret-wrongsni"));
+    }
+
+    @Test
+    void verifyFalseAcceptsTheSelfSignedTargetAndSendsNoSniForAnIp() throws Exception {
+        HttpResponse<String> r = get("noverify.test", "/insecure");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo("tls alpn=http/1.1 sni=none GET /insecure");
+    }
+
+    @Test
+    void anH2cUpstreamWithTlsSpeaksH2OverTls() throws Exception {
+        HttpResponse<String> r = get("h2.test", "/over-h2");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo("tls alpn=h2 sni=api.test GET /over-h2");
+    }
+
+    @Test
+    void tlsAndPlaintextUpstreamsToOneAddressNeverShareAPooledConnection() throws Exception {
+        // One client connection, so one proxy event loop and one pool: each answer names how it arrived.
+        for (int i = 0; i < 3; i++) {
+            assertThat(get("plain.test", "/p" + i).body()).isEqualTo("plain GET /p" + i);
+            assertThat(get("good.test", "/t" + i).body()).isEqualTo("tls alpn=http/1.1 sni=api.test GET /t" + i);
+        }
+    }
+
+    @Test
+    void activeHealthChecksOfATlsUpstreamUseTls() {
+        await().atMost(Duration.ofSeconds(20)).until(() -> backend.requests.contains(
+                "tls alpn=http/1.1 sni=api.test GET /health"));
+        assertThat(backend.requests).noneMatch(l -> l.startsWith("plain") && l.endsWith("/health"));
+    }
+
+    @Test
+    void aCaBundleThatDoesNotParseIsANackNamingTheUpstream() throws Exception {
+        cp.push(withRoutes(Snapshot.newBuilder().setVersion(3).setNonce("n3"),
+                upstream("good").setTls(tls("api.test", backend.cert.certChainPem())),
+                upstream("broken").setTls(tls("api.test", "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")))
+                .build());
+        await().until(() -> cp.answered(3, false));
+        List<ResourceError> errors = cp.nack(3).getNack().getErrorsList();
+        assertThat(errors).singleElement().satisfies(e -> {
+            assertThat(e.getKind()).isEqualTo("upstream");
+            assertThat(e.getName()).isEqualTo("broken");
+            assertThat(e.getField()).isEqualTo("tls.ca");
+        });
+        // the running config stays: version 2 still serves
+        assertThat(get("plain.test", "/still").body()).isEqualTo("plain GET /still");
+    }
+}
