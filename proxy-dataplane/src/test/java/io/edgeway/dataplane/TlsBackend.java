@@ -70,7 +70,7 @@ final class TlsBackend implements AutoCloseable {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new Sniff()).addLast(new Detect());
+                        ch.pipeline().addLast(new Sniff()).addLast(new Detect()).addLast(new Quiet());
                     }
                 })
                 .bind("127.0.0.1", 0).sync().channel();
@@ -88,6 +88,14 @@ final class TlsBackend implements AutoCloseable {
                 raw.append(b.toString(b.readerIndex(), b.readableBytes(), StandardCharsets.ISO_8859_1));
             }
             ctx.fireChannelRead(msg);
+        }
+    }
+
+    /** A refused handshake (the proxy's doing, on purpose in some tests) just closes the connection. */
+    private static final class Quiet extends ChannelInboundHandlerAdapter {
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
         }
     }
 
