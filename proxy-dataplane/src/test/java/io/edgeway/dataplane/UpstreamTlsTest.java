@@ -33,6 +33,8 @@ class UpstreamTlsTest {
     @TempDir
     static Path dataDir;
     static TlsBackend backend;
+    /** Same name, a certificate the upstreams' CA did not issue. */
+    static TlsBackend impostor;
     static TestControlPlane cp;
     static DataPlane dp;
     static final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -57,6 +59,7 @@ class UpstreamTlsTest {
     @BeforeAll
     static void start() throws Exception {
         backend = new TlsBackend("api.test");
+        impostor = new TlsBackend("api.test");
         String ca = backend.cert.certChainPem();
         String otherCa = SelfSigned.create("EC", List.of("api.test"), Duration.ofDays(2)).certChainPem();
         cp = new TestControlPlane(0);
@@ -68,6 +71,9 @@ class UpstreamTlsTest {
                 upstream("noverify").setTls(UpstreamTls.newBuilder().setSkipVerify(true)),
                 upstream("h2").setProtocol(UpstreamProtocol.H2C).setTls(tls("api.test", ca)),
                 upstream("plain"),
+                Upstream.newBuilder().setName("failover").setTls(tls("api.test", ca))
+                        .addTargets(OneRouteProxy.loopback(impostor.port()))
+                        .addTargets(OneRouteProxy.loopback(backend.port())),
                 upstream("probed").setTls(tls("api.test", ca)).setHealthCheck(HealthCheck.newBuilder()
                         .setActive(ActiveHealthCheck.newBuilder().setPath("/health").setIntervalMs(100)
                                 .setTimeoutMs(2_000).setHealthyThreshold(1).setUnhealthyThreshold(1))))
@@ -77,7 +83,7 @@ class UpstreamTlsTest {
 
     @AfterAll
     static void stop() throws Exception {
-        OneRouteProxy.closeAll(dp, cp, backend);
+        OneRouteProxy.closeAll(dp, cp, backend, impostor);
     }
 
     static HttpResponse<String> get(String host, String path) throws Exception {
@@ -106,6 +112,19 @@ class UpstreamTlsTest {
         assertThat(r.statusCode()).isEqualTo(502);
         assertThat(backend.raw.toString()).doesNotContain("secret-wrongsni");
         assertThat(backend.requests).noneMatch(l -> l.contains("secret-wrongsni"));
+    }
+
+    @Test
+    void aFailedHandshakeIsAConnectFailureSoEvenAPostWithABodyGoesToTheNextTarget() throws Exception {
+        for (int i = 0; i < 4; i++) { // round robin: half of these meet the impostor first
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + dp.proxyPort() + "/fo-" + i))
+                    .header("Host", "failover.test").timeout(Duration.ofSeconds(30))
+                    .POST(HttpRequest.BodyPublishers.ofString("body-" + i)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.body()).isEqualTo("tls alpn=http/1.1 sni=api.test POST /fo-" + i);
+        }
+        assertThat(impostor.raw.toString()).doesNotContain("/fo-").doesNotContain("body-");
     }
 
     @Test
