@@ -12,6 +12,10 @@ import io.edgeway.proto.v1.Snapshot;
 import io.edgeway.proto.v1.Upstream;
 import io.edgeway.proto.v1.UpstreamProtocol;
 import io.edgeway.proto.v1.UpstreamTls;
+import io.grpc.CallOptions;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCalls;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,6 +23,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,6 +40,8 @@ class UpstreamTlsTest {
     static TlsBackend backend;
     /** Same name, a certificate the upstreams' CA did not issue. */
     static TlsBackend impostor;
+    /** gRPC over TLS only, with the backend's certificate. */
+    static GrpcEchoServer grpcs;
     static TestControlPlane cp;
     static DataPlane dp;
     static final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -60,6 +67,7 @@ class UpstreamTlsTest {
     static void start() throws Exception {
         backend = new TlsBackend("api.test");
         impostor = new TlsBackend("api.test");
+        grpcs = new GrpcEchoServer(backend.cert);
         String ca = backend.cert.certChainPem();
         String otherCa = SelfSigned.create("EC", List.of("api.test"), Duration.ofDays(2)).certChainPem();
         cp = new TestControlPlane(0);
@@ -71,6 +79,8 @@ class UpstreamTlsTest {
                 upstream("noverify").setTls(UpstreamTls.newBuilder().setSkipVerify(true)),
                 upstream("h2").setProtocol(UpstreamProtocol.H2C).setTls(tls("api.test", ca)),
                 upstream("plain"),
+                Upstream.newBuilder().setName("grpcs").setTls(tls("api.test", ca))
+                        .addTargets(OneRouteProxy.loopback(grpcs.port())),
                 Upstream.newBuilder().setName("failover").setTls(tls("api.test", ca))
                         .addTargets(OneRouteProxy.loopback(impostor.port()))
                         .addTargets(OneRouteProxy.loopback(backend.port())),
@@ -83,7 +93,7 @@ class UpstreamTlsTest {
 
     @AfterAll
     static void stop() throws Exception {
-        OneRouteProxy.closeAll(dp, cp, backend, impostor);
+        OneRouteProxy.closeAll(dp, cp, backend, impostor, grpcs);
     }
 
     static HttpResponse<String> get(String host, String path) throws Exception {
@@ -139,6 +149,19 @@ class UpstreamTlsTest {
         HttpResponse<String> r = get("h2.test", "/over-h2");
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.body()).isEqualTo("tls alpn=h2 sni=api.test GET /over-h2");
+    }
+
+    @Test
+    void grpcStreamsToATlsUpstreamAreHttp2OverTls() {
+        // The target speaks gRPC over TLS only: an answer proves the proxy's stream went over TLS with ALPN h2.
+        ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", dp.proxyPort()).overrideAuthority("grpcs.test")
+                .usePlaintext().build();
+        try {
+            CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(20, TimeUnit.SECONDS);
+            assertThat(ClientCalls.blockingUnaryCall(ch, GrpcEchoServer.UNARY, options, "over-tls")).isEqualTo("echo:over-tls");
+        } finally {
+            ch.shutdownNow();
+        }
     }
 
     @Test
