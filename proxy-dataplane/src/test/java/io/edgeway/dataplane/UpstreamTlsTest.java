@@ -3,6 +3,7 @@ package io.edgeway.dataplane;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.edgeway.dataplane.config.RuntimeConfig;
 import io.edgeway.dataplane.tls.SelfSigned;
 import io.edgeway.proto.v1.ActiveHealthCheck;
 import io.edgeway.proto.v1.HealthCheck;
@@ -79,6 +80,7 @@ class UpstreamTlsTest {
                 upstream("noverify").setTls(UpstreamTls.newBuilder().setSkipVerify(true)),
                 upstream("h2").setProtocol(UpstreamProtocol.H2C).setTls(tls("api.test", ca)),
                 upstream("plain"),
+                upstream("defaulttrust").setTls(UpstreamTls.newBuilder().setSni("api.test")),
                 Upstream.newBuilder().setName("grpcs").setTls(tls("api.test", ca))
                         .addTargets(OneRouteProxy.loopback(grpcs.port())),
                 Upstream.newBuilder().setName("failover").setTls(tls("api.test", ca))
@@ -135,6 +137,26 @@ class UpstreamTlsTest {
             assertThat(r.body()).isEqualTo("tls alpn=http/1.1 sni=api.test POST /fo-" + i);
         }
         assertThat(impostor.raw.toString()).doesNotContain("/fo-").doesNotContain("body-");
+    }
+
+    @Test
+    void withoutACaTheDefaultTrustStoreDecidesAndDoesNotKnowASelfSignedTarget() throws Exception {
+        HttpResponse<String> r = get("defaulttrust.test", "/secret-default");
+        assertThat(r.statusCode()).isEqualTo(502);
+        assertThat(backend.raw.toString()).doesNotContain("secret-default");
+    }
+
+    @Test
+    void unchangedTlsSettingsKeepTheirCompiledContextsAcrossSnapshots() throws Exception {
+        String ca = backend.cert.certChainPem();
+        Snapshot v1 = withRoutes(Snapshot.newBuilder().setVersion(1), upstream("a").setTls(tls("api.test", ca))).build();
+        RuntimeConfig first = RuntimeConfig.from(v1);
+        RuntimeConfig same = RuntimeConfig.from(v1.toBuilder().setVersion(2).build(), first);
+        assertThat(same.upstreams().get("a").tls()).isSameAs(first.upstreams().get("a").tls());
+        RuntimeConfig changed = RuntimeConfig.from(withRoutes(Snapshot.newBuilder().setVersion(3),
+                upstream("a").setTls(tls("other.test", ca))).build(), same);
+        assertThat(changed.upstreams().get("a").tls()).isNotSameAs(same.upstreams().get("a").tls());
+        assertThat(changed.upstreams().get("a").tls().identity().sni()).isEqualTo("other.test");
     }
 
     @Test

@@ -64,7 +64,8 @@ final class UpstreamPolicies {
             check(sni.isEmpty() || (SNI.matcher(sni).matches() && !sni.matches("[0-9.]+")), name, "tls.sni",
                     "'" + sni + "' (expected: a DNS host name)", errors);
             try {
-                tls = UpstreamTls.compile(!u.getTls().getSkipVerify(), u.getTls().getSni(), u.getTls().getCaPem());
+                tls = UpstreamTls.compile(!u.getTls().getSkipVerify(), sni, u.getTls().getCaPem(),
+                        previous == null ? null : previous.tls());
             } catch (IllegalArgumentException e) {
                 errors.add(new ConfigError("upstream", name, "tls.ca", e.getMessage()));
             }

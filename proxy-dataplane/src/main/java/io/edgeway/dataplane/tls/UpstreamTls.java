@@ -12,12 +12,15 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * TLS from the proxy to one upstream's targets, compiled once per config: a client context offering ALPN
@@ -47,8 +50,19 @@ public final class UpstreamTls {
      * IllegalArgumentException naming what is wrong with {@code caPem} (never its content).
      */
     public static UpstreamTls compile(boolean verify, String sni, String caPem) {
+        return compile(verify, sni, caPem, null);
+    }
+
+    /**
+     * As above, but returns {@code previous} (the same upstream's in the running config) when its settings
+     * are the same: a snapshot then costs no context builds, and sessions cached by its contexts survive.
+     */
+    public static UpstreamTls compile(boolean verify, String sni, String caPem, UpstreamTls previous) {
         sni = sni == null || sni.isEmpty() ? null : sni;
         caPem = caPem == null || caPem.isBlank() ? null : caPem;
+        if (previous != null && previous.identity.equals(new Identity(verify, sni, caPem))) {
+            return previous;
+        }
         List<X509Certificate> anchors = caPem == null ? null : anchors(caPem);
         try {
             return new UpstreamTls(new Identity(verify, sni, caPem),
@@ -66,13 +80,31 @@ public final class UpstreamTls {
                 .applicationProtocolConfig(new ApplicationProtocolConfig(Protocol.ALPN,
                         SelectorFailureBehavior.NO_ADVERTISE, SelectedListenerFailureBehavior.ACCEPT, alpn));
         if (verify) {
-            // null trust manager: the JDK's default trust store (cacerts)
-            b.trustManager(anchors == null ? null : anchors.toArray(X509Certificate[]::new))
-                    .endpointIdentificationAlgorithm("HTTPS");
+            if (anchors == null) {
+                b.trustManager(DefaultTrust.FACTORY);
+            } else {
+                b.trustManager(anchors.toArray(X509Certificate[]::new));
+            }
+            b.endpointIdentificationAlgorithm("HTTPS");
         } else {
             b.trustManager(InsecureTrustManagerFactory.INSTANCE).endpointIdentificationAlgorithm(null);
         }
         return b.build();
+    }
+
+    /** The JDK's default trust store (cacerts), read once per process rather than once per context. */
+    private static final class DefaultTrust {
+        static final TrustManagerFactory FACTORY = load();
+
+        private static TrustManagerFactory load() {
+            try {
+                TrustManagerFactory f = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+                f.init((KeyStore) null);
+                return f;
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("the JDK's default trust store cannot be loaded", e);
+            }
+        }
     }
 
     private static List<X509Certificate> anchors(String pem) {
