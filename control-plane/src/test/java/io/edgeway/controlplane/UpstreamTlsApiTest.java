@@ -74,6 +74,8 @@ class UpstreamTlsApiTest extends RunningControlPlane {
         return Stream.of(
                 Arguments.of(",\"tls\":{\"ca\":" + json(garbled) + "}", 422, "tls.ca"),
                 Arguments.of(",\"tls\":{\"ca\":\"hello\"}", 422, "tls.ca"),
+                // every snapshot carries it to every proxy: bounded before it is parsed
+                Arguments.of(",\"tls\":{\"ca\":" + json("-----BEGIN CERTIFICATE-----\n" + "A".repeat(300_000)) + "}", 422, "tls.ca"),
                 Arguments.of(",\"tls\":{\"sni\":\"10.0.0.1\"}", 422, "tls.sni"),
                 Arguments.of(",\"tls\":{\"sni\":\"bad name\"}", 422, "tls.sni"),
                 Arguments.of(",\"tls\":{\"verify\":\"yes\"}", 400, "tls.verify"),
