@@ -35,8 +35,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One event loop's HTTP/2 connections to targets (h2c, or h2 over TLS when the upstream has TLS): at most one per target address, shared by every stream of
- * that loop, gRPC ({@link GrpcRelay}) and HTTP exchanges to {@code h2c} upstreams ({@link #stream}) alike.
+ * One event loop's HTTP/2 connections to targets (h2c, or h2 over TLS when the upstream has TLS): at most
+ * one per target address and TLS identity ({@code Target.poolKey()}), shared by every stream of that loop,
+ * gRPC ({@link GrpcRelay}) and HTTP exchanges to {@code h2c} upstreams ({@link #stream}) alike.
  * HTTP/2 multiplexes, so a pool of several buys nothing; streams beyond the target's concurrent-stream
  * limit wait in the encoder until one ends instead of failing. Confined to its event loop like the
  * HTTP/1.1 {@code UpstreamPool}: no locks. A connection that is closing or got a GOAWAY is forgotten, so
@@ -47,8 +48,10 @@ public final class H2Upstreams {
     private final Bootstrap bootstrap;
     private final long idleMillis;
     private final Metrics metrics;
-    /** Connecting or connected; the entry is removed when the connection fails, closes or goes away. */
-    /** Keyed by {@code Target.poolKey()}: a TLS and a plaintext upstream on one address never share one. */
+    /**
+     * Connecting or connected; the entry is removed when the connection fails, closes or goes away. Keyed by
+     * {@code Target.poolKey()}: a TLS and a plaintext upstream on one address never share a connection.
+     */
     private final Map<Object, Promise<Channel>> connections = new HashMap<>();
 
     public H2Upstreams(EventLoop loop, Bootstrap bootstrap, long idleMillis, Metrics metrics) {
