@@ -43,9 +43,9 @@ import javax.net.ssl.SNIHostName;
 
 /**
  * A real server on loopback that speaks HTTPS (HTTP/1.1 or h2 by ALPN) with a self-signed certificate, and
- * plain HTTP/1.1 on the same port (it looks at the first byte), so a test can tell which one the proxy
- * used. Each answer and {@link #requests} name it: {@code tls alpn=<protocol> sni=<name> GET /path} or
- * {@code plain GET /path}. {@link #raw} keeps every byte received, to prove nothing was sent in clear.
+ * plain HTTP/1.1 or h2c on the same port (it looks at the first bytes), so a test can tell which one the
+ * proxy used. Each answer and {@link #requests} name it: {@code tls alpn=<protocol> sni=<name> GET /path},
+ * {@code plain GET /path} or {@code plain-h2 GET /path}. {@link #raw} keeps every byte received, to prove nothing was sent in clear.
  */
 final class TlsBackend implements AutoCloseable {
     final List<String> requests = new CopyOnWriteArrayList<>();
@@ -110,6 +110,9 @@ final class TlsBackend implements AutoCloseable {
             if (SslHandler.isEncrypted(in, false)) {
                 p.addAfter(ctx.name(), "alpn", new Alpn());
                 p.addAfter(ctx.name(), "tls", context.newHandler(ctx.alloc()));
+            } else if (in.toString(in.readerIndex(), 5, StandardCharsets.US_ASCII).equals("PRI *")) {
+                p.addAfter(ctx.name(), "h2", new H2("plain-h2")); // h2c with prior knowledge
+                p.addAfter(ctx.name(), "codec", Http2FrameCodecBuilder.forServer().build());
             } else {
                 p.addAfter(ctx.name(), "h1", new H1("plain"));
                 p.addAfter(ctx.name(), "agg", new HttpObjectAggregator(1 << 20));

@@ -80,6 +80,7 @@ class UpstreamTlsTest {
                 upstream("noverify").setTls(UpstreamTls.newBuilder().setSkipVerify(true)),
                 upstream("h2").setProtocol(UpstreamProtocol.H2C).setTls(tls("api.test", ca)),
                 upstream("plain"),
+                upstream("h2plain").setProtocol(UpstreamProtocol.H2C),
                 upstream("defaulttrust").setTls(UpstreamTls.newBuilder().setSni("api.test")),
                 Upstream.newBuilder().setName("grpcs").setTls(tls("api.test", ca))
                         .addTargets(OneRouteProxy.loopback(grpcs.port())),
@@ -192,6 +193,14 @@ class UpstreamTlsTest {
         for (int i = 0; i < 3; i++) {
             assertThat(get("plain.test", "/p" + i).body()).isEqualTo("plain GET /p" + i);
             assertThat(get("good.test", "/t" + i).body()).isEqualTo("tls alpn=http/1.1 sni=api.test GET /t" + i);
+        }
+    }
+
+    @Test
+    void h2cAndH2OverTlsUpstreamsToOneAddressNeverShareAConnection() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            assertThat(get("h2plain.test", "/p" + i).body()).isEqualTo("plain-h2 GET /p" + i);
+            assertThat(get("h2.test", "/t" + i).body()).isEqualTo("tls alpn=h2 sni=api.test GET /t" + i);
         }
     }
 
