@@ -66,7 +66,7 @@ class UpstreamTlsTest {
 
     @BeforeAll
     static void start() throws Exception {
-        backend = new TlsBackend("api.test");
+        backend = new TlsBackend("api.test", "localhost");
         impostor = new TlsBackend("api.test");
         grpcs = new GrpcEchoServer(backend.cert);
         String ca = backend.cert.certChainPem();
@@ -80,6 +80,13 @@ class UpstreamTlsTest {
                 upstream("noverify").setTls(UpstreamTls.newBuilder().setSkipVerify(true)),
                 upstream("h2").setProtocol(UpstreamProtocol.H2C).setTls(tls("api.test", ca)),
                 upstream("plain"),
+                Upstream.newBuilder().setName("byname").setTls(UpstreamTls.newBuilder().setCaPem(ca))
+                        .addTargets(io.edgeway.proto.v1.Target.newBuilder().setHost("localhost")
+                                .setPort(backend.port()).setWeight(1)),
+                Upstream.newBuilder().setName("byname-wrong").setTls(UpstreamTls.newBuilder()
+                                .setCaPem(impostor.cert.certChainPem()))
+                        .addTargets(io.edgeway.proto.v1.Target.newBuilder().setHost("localhost")
+                                .setPort(impostor.port()).setWeight(1)),
                 upstream("h2plain").setProtocol(UpstreamProtocol.H2C),
                 upstream("defaulttrust").setTls(UpstreamTls.newBuilder().setSni("api.test")),
                 Upstream.newBuilder().setName("grpcs").setTls(tls("api.test", ca))
@@ -158,6 +165,17 @@ class UpstreamTlsTest {
                 upstream("a").setTls(tls("other.test", ca))).build(), same);
         assertThat(changed.upstreams().get("a").tls()).isNotSameAs(same.upstreams().get("a").tls());
         assertThat(changed.upstreams().get("a").tls().identity().sni()).isEqualTo("other.test");
+    }
+
+    @Test
+    void withoutSniTheCertificateMustNameTheTargetsHost() throws Exception {
+        // Both targets are "localhost" and trusted by their CA; only the first certificate names localhost.
+        // (A single-label name is not sent as SNI: TLS engines send dotted host names only, RFC 6066.)
+        HttpResponse<String> r = get("byname.test", "/by-name");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo("tls alpn=http/1.1 sni=none GET /by-name");
+        assertThat(get("byname-wrong.test", "/secret-byname").statusCode()).isEqualTo(502);
+        assertThat(impostor.raw.toString()).doesNotContain("secret-byname");
     }
 
     @Test
