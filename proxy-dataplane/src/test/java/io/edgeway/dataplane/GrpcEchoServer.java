@@ -53,6 +53,11 @@ final class GrpcEchoServer implements AutoCloseable {
     private final Server server;
 
     GrpcEchoServer() throws IOException {
+        this(null);
+    }
+
+    /** With {@code tls}, the server speaks gRPC over TLS only (h2 by ALPN), with that certificate. */
+    GrpcEchoServer(io.edgeway.dataplane.tls.SelfSigned.Pem tls) throws IOException {
         ServerServiceDefinition service = ServerServiceDefinition.builder(SERVICE)
                 .addMethod(UNARY, ServerCalls.asyncUnaryCall((req, out) -> {
                     out.onNext("echo:" + req);
@@ -109,7 +114,13 @@ final class GrpcEchoServer implements AutoCloseable {
                     }
                 }))
                 .build();
-        server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0));
+        if (tls != null) {
+            builder.useTransportSecurity(
+                    new ByteArrayInputStream(tls.certChainPem().getBytes(StandardCharsets.US_ASCII)),
+                    new ByteArrayInputStream(tls.privateKeyPem().getBytes(StandardCharsets.US_ASCII)));
+        }
+        server = builder
                 .addService(ServerInterceptors.intercept(service, new io.grpc.ServerInterceptor() {
                     @Override
                     public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(io.grpc.ServerCall<Q, R> call,

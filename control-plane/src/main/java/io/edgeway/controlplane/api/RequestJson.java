@@ -139,7 +139,7 @@ final class RequestJson {
         Upstream u = null;
         try {
             u = new Upstream(name, tags, targets, policy.policy(), policy.hashOn(), policy.slowStart(),
-                    policy.healthCheck(), policy.protocol());
+                    policy.healthCheck(), policy.protocol(), policy.tls());
         } catch (ValidationException e) {
             problems.invalid.addAll(0, e.errors());
         }

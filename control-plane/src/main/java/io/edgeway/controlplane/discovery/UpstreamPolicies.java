@@ -3,13 +3,14 @@ package io.edgeway.controlplane.discovery;
 import io.edgeway.controlplane.model.HashOn;
 import io.edgeway.controlplane.model.HealthCheck;
 import io.edgeway.controlplane.model.Upstream;
+import io.edgeway.controlplane.model.UpstreamTls;
 import io.edgeway.proto.v1.ActiveHealthCheck;
 import io.edgeway.proto.v1.PassiveHealthCheck;
 import io.edgeway.proto.v1.LbPolicy;
 import io.edgeway.proto.v1.UpstreamProtocol;
 import java.util.Locale;
 
-/** An upstream's balancing and health settings in the proto's words: enum policy, durations in ms. */
+/** An upstream's balancing, health and TLS settings in the proto's words: enum policy, durations in ms. */
 final class UpstreamPolicies {
     private UpstreamPolicies() {}
 
@@ -33,6 +34,17 @@ final class UpstreamPolicies {
         }
         // The model only admits these two names.
         b.setProtocol(u.protocol().equals(Upstream.H2C) ? UpstreamProtocol.H2C : UpstreamProtocol.HTTP1);
+        UpstreamTls tls = u.tls();
+        if (tls != null) {
+            var tb = io.edgeway.proto.v1.UpstreamTls.newBuilder().setSkipVerify(!tls.verify());
+            if (tls.sni() != null) {
+                tb.setSni(tls.sni());
+            }
+            if (tls.ca() != null) {
+                tb.setCaPem(tls.ca());
+            }
+            b.setTls(tb);
+        }
         HealthCheck hc = u.healthCheck();
         if (hc != null) {
             var hcb = io.edgeway.proto.v1.HealthCheck.newBuilder();

@@ -7,10 +7,11 @@ import java.util.Set;
 /**
  * A named group of targets that routes send traffic to, with how to balance over them, how to tell
  * whether they are healthy and which protocol they speak. {@code hashOn}, {@code slowStart} and
- * {@code healthCheck} may be null (off); {@code protocol} null means {@link #HTTP1}.
+ * {@code healthCheck} may be null (off); {@code protocol} null means {@link #HTTP1}; {@code tls} null means
+ * plaintext to the targets (with TLS, {@code h2c} becomes HTTP/2 over TLS, negotiated by ALPN).
  */
 public record Upstream(String name, List<String> tags, List<Target> targets, String policy, HashOn hashOn,
-        Duration slowStart, HealthCheck healthCheck, String protocol) {
+        Duration slowStart, HealthCheck healthCheck, String protocol, UpstreamTls tls) {
     public static final String ROUND_ROBIN = "round_robin";
     public static final String CONSISTENT_HASH = "consistent_hash";
     public static final Set<String> POLICIES = Set.of(ROUND_ROBIN, "weighted_round_robin", "least_request",
@@ -41,6 +42,6 @@ public record Upstream(String name, List<String> tags, List<Target> targets, Str
     }
 
     public Upstream(String name, List<String> tags, List<Target> targets) {
-        this(name, tags, targets, ROUND_ROBIN, null, null, null, HTTP1);
+        this(name, tags, targets, ROUND_ROBIN, null, null, null, HTTP1, null);
     }
 }

@@ -91,7 +91,7 @@ public final class EntityJson {
         return m;
     }
 
-    /** The optional balancing and health fields, each only when set. */
+    /** The optional balancing, health and TLS fields, each only when set. */
     private static void balancing(Map<String, Object> m, Upstream u) {
         if (u.hashOn() != null) {
             m.put("hash_on", PolicyJson.hashOn(u.hashOn()));
@@ -101,6 +101,9 @@ public final class EntityJson {
         }
         if (u.healthCheck() != null) {
             m.put("health_check", PolicyJson.healthCheck(u.healthCheck()));
+        }
+        if (u.tls() != null) { // left out of an export, an upstream would apply back as plaintext
+            m.put("tls", PolicyJson.tls(u.tls()));
         }
     }
 
@@ -161,7 +164,8 @@ public final class EntityJson {
         return new Upstream(n.path("name").asText(), strings(n.path("tags")), targets,
                 n.path("policy").asText(Upstream.ROUND_ROBIN), PolicyJson.readHashOn(n.get("hash_on")),
                 slowStart == null || slowStart.isNull() ? null : Durations.parse("slow_start", slowStart.asText()),
-                PolicyJson.readHealthCheck(n.get("health_check")), n.path("protocol").asText(Upstream.HTTP1));
+                PolicyJson.readHealthCheck(n.get("health_check")), n.path("protocol").asText(Upstream.HTTP1),
+                PolicyJson.readTls(n.get("tls")));
     }
 
     /** Reads back a certificate this class wrote (API shape), e.g. from the revision log; it has no key. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.edgeway.controlplane.model.Durations;
 import io.edgeway.controlplane.model.HashOn;
 import io.edgeway.controlplane.model.HealthCheck;
+import io.edgeway.controlplane.model.UpstreamTls;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -43,6 +44,31 @@ final class PolicyJson {
             m.put("passive", pm);
         }
         return m;
+    }
+
+    /** {@code verify} always (so the insecure choice is visible), {@code sni} and {@code ca} when set. */
+    static Map<String, Object> tls(UpstreamTls t) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("verify", t.verify());
+        if (t.sni() != null) {
+            m.put("sni", t.sni());
+        }
+        if (t.ca() != null) {
+            m.put("ca", t.ca());
+        }
+        return m;
+    }
+
+    static UpstreamTls readTls(String json) throws SQLException {
+        return readTls(tree(json, "tls"));
+    }
+
+    /** {@code n} as {@link #tls} wrote it; null or missing: plaintext. */
+    static UpstreamTls readTls(JsonNode n) {
+        if (n == null || n.isNull() || n.isMissingNode()) {
+            return null;
+        }
+        return new UpstreamTls(n.path("verify").asBoolean(true), text(n, "sni"), text(n, "ca"));
     }
 
     static String write(Object value) {

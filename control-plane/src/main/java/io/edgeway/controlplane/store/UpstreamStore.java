@@ -72,7 +72,7 @@ public final class UpstreamStore {
             Upstream u = before.value();
             List<Target> targets = change.apply(u.name(), u.targets());
             Upstream changed = new Upstream(u.name(), u.tags(), targets, u.policy(), u.hashOn(), u.slowStart(), u.healthCheck(),
-                    u.protocol());
+                    u.protocol(), u.tls());
             return EntityWrites.update(c, KIND, before, changed, revision);
         });
     }
@@ -131,14 +131,14 @@ public final class UpstreamStore {
     static Stored<Upstream> insert(Connection c, UUID id, Upstream u, long revision) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 INSERT INTO upstreams (id, name, tags, targets, policy, hash_on, slow_start_ms, health_check,
-                    protocol, created_at, updated_at, revision)
-                VALUES (?, ?, ?, ?::jsonb, ?, ?::jsonb, ?, ?::jsonb, ?, now(), now(), ?) RETURNING *""")) {
+                    protocol, tls, created_at, updated_at, revision)
+                VALUES (?, ?, ?, ?::jsonb, ?, ?::jsonb, ?, ?::jsonb, ?, ?::jsonb, now(), now(), ?) RETURNING *""")) {
             ps.setObject(1, id);
             ps.setString(2, u.name());
             ps.setArray(3, Rows.textArray(c, u.tags()));
             ps.setString(4, targetsJson(u.targets()));
             setPolicy(ps, 5, u);
-            ps.setLong(10, revision);
+            ps.setLong(11, revision);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return read(rs);
@@ -149,14 +149,14 @@ public final class UpstreamStore {
     static Stored<Upstream> update(Connection c, UUID id, Upstream u, long revision) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 UPDATE upstreams SET name = ?, tags = ?, targets = ?::jsonb, policy = ?, hash_on = ?::jsonb,
-                    slow_start_ms = ?, health_check = ?::jsonb, protocol = ?, updated_at = now(), revision = ?
+                    slow_start_ms = ?, health_check = ?::jsonb, protocol = ?, tls = ?::jsonb, updated_at = now(), revision = ?
                 WHERE id = ? RETURNING *""")) {
             ps.setString(1, u.name());
             ps.setArray(2, Rows.textArray(c, u.tags()));
             ps.setString(3, targetsJson(u.targets()));
             setPolicy(ps, 4, u);
-            ps.setLong(9, revision);
-            ps.setObject(10, id);
+            ps.setLong(10, revision);
+            ps.setObject(11, id);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return read(rs);
@@ -175,12 +175,12 @@ public final class UpstreamStore {
         Upstream u = new Upstream(rs.getString("name"), Rows.strings(rs, "tags"), targets, rs.getString("policy"),
                 PolicyJson.readHashOn(rs.getString("hash_on")), slowStartMs == 0 ? null
                         : Duration.ofMillis(slowStartMs), PolicyJson.readHealthCheck(rs.getString("health_check")),
-                rs.getString("protocol"));
+                rs.getString("protocol"), PolicyJson.readTls(rs.getString("tls")));
         return new Stored<>(Rows.uuid(rs, "id"), u, Rows.instant(rs, "created_at"), Rows.instant(rs, "updated_at"),
                 rs.getLong("revision"));
     }
 
-    /** Parameters {@code first}..{@code first + 4}: policy, hash_on, slow_start_ms, health_check, protocol. */
+    /** Parameters {@code first}..{@code first + 5}: policy, hash_on, slow_start_ms, health_check, protocol, tls. */
     private static void setPolicy(PreparedStatement ps, int first, Upstream u) throws SQLException {
         ps.setString(first, u.policy());
         ps.setString(first + 1, u.hashOn() == null ? null : PolicyJson.write(PolicyJson.hashOn(u.hashOn())));
@@ -191,6 +191,7 @@ public final class UpstreamStore {
         }
         ps.setString(first + 3, u.healthCheck() == null ? null : PolicyJson.write(PolicyJson.healthCheck(u.healthCheck())));
         ps.setString(first + 4, u.protocol());
+        ps.setString(first + 5, u.tls() == null ? null : PolicyJson.write(PolicyJson.tls(u.tls())));
     }
 
     private static String targetsJson(List<Target> targets) {

@@ -143,6 +143,36 @@ class EdgewayCtlTest {
         assertThat(db.revision()).isEqualTo(before + 1);
     }
 
+    @Test
+    void upstreamTlsRoundTripsThroughApplyDiffAndExport(@TempDir Path dir) throws Exception {
+        TestCerts.Pair ca = new TestCerts().ec("target-ca", "static.internal");
+        Path file = dir.resolve("edgeway.yaml");
+        String tls = "    tls:\n      sni: static.example.com\n      verify: true\n      ca: |\n"
+                + indent(ca.cert()).replace("      ", "        ");
+        Files.writeString(file, example().replace("  - name: static-site\n", "  - name: static-site\n" + tls));
+        Run apply = ctl("apply", "-f", file.toString());
+        assertThat(apply.exit()).as(apply.err()).isZero();
+        assertThat(ctl("diff", "-f", file.toString()).exit()).isZero();
+
+        Path exported = dir.resolve("exported.yaml");
+        assertThat(ctl("export", "-o", exported.toString()).exit()).isZero();
+        assertThat(YAML.readTree(exported.toFile())).isEqualTo(YAML.readTree(file.toFile()));
+        assertThat(YAML.readTree(exported.toFile()).get("upstreams").get(1).get("tls").get("ca").asText())
+                .isEqualTo(ca.cert());
+        long rev = db.revision();
+        assertThat(ctl("apply", "-f", exported.toString()).out()).contains("nothing to apply; revision " + rev);
+
+        Files.writeString(file, Files.readString(file).replace("verify: true", "verify: false"));
+        Run differs = ctl("diff", "-f", file.toString());
+        assertThat(differs.exit()).as(differs.err()).isEqualTo(2);
+        assertThat(differs.out()).contains("~ upstream static-site (tls)");
+        Files.writeString(file, Files.readString(file).replace("        MII", "        XII")); // DER no more
+        Run invalid = ctl("validate", "-f", file.toString());
+        assertThat(invalid.exit()).isEqualTo(1);
+        assertThat(invalid.err()).contains("upstreams[1].tls.ca");
+        assertThat(db.revision()).isEqualTo(rev);
+    }
+
     /** The example file with one certificate (PEM as literal blocks) instead of none. */
     private static String withCertificate(TestCerts.Pair pair, String snis, boolean withKey) throws IOException {
         String cert = "certificates:\n  - name: shop\n    snis: [" + snis + "]\n    cert: |\n" + indent(pair.cert())

@@ -2,6 +2,7 @@ package io.edgeway.dataplane.balancing;
 
 import static java.util.Objects.requireNonNull;
 
+import io.edgeway.dataplane.tls.UpstreamTls;
 import java.net.InetSocketAddress;
 
 /**
@@ -18,6 +19,10 @@ public final class Target {
     private final InetSocketAddress address;
     private final TargetState state;
     private Upstream owner; // set once by the Upstream built over this target, before it is published
+    private Object poolKey; // likewise; see poolKey()
+
+    /** A plaintext connection pooled under its address; a TLS one under the address and the TLS identity. */
+    private record TlsPoolKey(InetSocketAddress address, UpstreamTls.Identity tls) {}
 
     Target(String host, int port, int weight, InetSocketAddress address, TargetState state) {
         this.host = requireNonNull(host, "host");
@@ -31,6 +36,7 @@ public final class Target {
         }
         this.port = port;
         this.weight = weight;
+        this.poolKey = address;
     }
 
     public static Target of(String host, int port, int weight) {
@@ -69,6 +75,23 @@ public final class Target {
 
     void owner(Upstream upstream) {
         owner = upstream;
+        UpstreamTls tls = upstream.tls();
+        poolKey = tls == null ? address : new TlsPoolKey(address, tls.identity());
+    }
+
+    /** TLS to this target (its upstream's), or null for plaintext. */
+    public UpstreamTls tls() {
+        Upstream u = owner;
+        return u == null ? null : u.tls();
+    }
+
+    /**
+     * Under what idle connections to this target are pooled and shared: a TLS and a plaintext upstream
+     * (or two with different CA, SNI or verification) on the same host:port never get each other's
+     * connections. Equal across config versions while the settings stay the same, so pools survive them.
+     */
+    public Object poolKey() {
+        return poolKey;
     }
 
     /** The target answered with a status below 500. */

@@ -2,6 +2,7 @@ package io.edgeway.dataplane.balancing;
 
 import static java.util.Objects.requireNonNull;
 
+import io.edgeway.dataplane.tls.UpstreamTls;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,6 +28,7 @@ public final class Upstream {
     private final LongAdder failOpen;
     private final RetryBudget retryBudget;
     private final Protocol protocol;
+    private final UpstreamTls tls; // null: plaintext
     private volatile View view;
     private int[] lastStates; // guarded by this
 
@@ -47,7 +49,14 @@ public final class Upstream {
 
     public Upstream(String name, List<Target> targets, Policy policy, HashKey hashKey, long slowStartMs,
             HealthCheck health, Protocol protocol, Upstream previous) {
+        this(name, targets, policy, hashKey, slowStartMs, health, protocol, null, previous);
+    }
+
+    /** {@code tls} null: plaintext to the targets. */
+    public Upstream(String name, List<Target> targets, Policy policy, HashKey hashKey, long slowStartMs,
+            HealthCheck health, Protocol protocol, UpstreamTls tls, Upstream previous) {
         this.protocol = requireNonNull(protocol, "protocol");
+        this.tls = tls;
         this.name = requireNonNull(name, "name");
         this.targets = List.copyOf(requireNonNull(targets, "targets"));
         this.policy = requireNonNull(policy, "policy");
@@ -167,6 +176,11 @@ public final class Upstream {
 
     public Protocol protocol() {
         return protocol;
+    }
+
+    /** TLS to the targets, or null for plaintext. */
+    public UpstreamTls tls() {
+        return tls;
     }
 
     public HealthCheck health() {

@@ -5,13 +5,17 @@ import io.edgeway.dataplane.balancing.HealthCheck;
 import io.edgeway.dataplane.balancing.Policy;
 import io.edgeway.dataplane.balancing.Target;
 import io.edgeway.dataplane.balancing.Upstream;
+import io.edgeway.dataplane.tls.UpstreamTls;
 import io.edgeway.proto.v1.ActiveHealthCheck;
 import io.edgeway.proto.v1.HashOn;
 import io.edgeway.proto.v1.PassiveHealthCheck;
 import java.util.List;
+import java.util.regex.Pattern;
 
-/** Parses an upstream's balancing and health settings from the proto, collecting errors like the rest. */
+/** Parses an upstream's balancing, health and TLS settings from the proto, collecting errors like the rest. */
 final class UpstreamPolicies {
+    private static final Pattern SNI = Pattern.compile(
+            "(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
     private UpstreamPolicies() {}
 
     /** The upstream, or null after adding errors; {@code previous} is the same name in the running config. */
@@ -54,10 +58,22 @@ final class UpstreamPolicies {
                 yield Upstream.Protocol.HTTP1;
             }
         };
+        UpstreamTls tls = null;
+        if (u.hasTls()) {
+            String sni = u.getTls().getSni();
+            check(sni.isEmpty() || (SNI.matcher(sni).matches() && !sni.matches("[0-9.]+")), name, "tls.sni",
+                    "'" + sni + "' (expected: a DNS host name)", errors);
+            try {
+                tls = UpstreamTls.compile(!u.getTls().getSkipVerify(), sni, u.getTls().getCaPem(),
+                        previous == null ? null : previous.tls());
+            } catch (IllegalArgumentException e) {
+                errors.add(new ConfigError("upstream", name, "tls.ca", e.getMessage()));
+            }
+        }
         if (errors.size() != before) {
             return null;
         }
-        return new Upstream(name, targets, policy, key, u.getSlowStartMs(), health, protocol, previous);
+        return new Upstream(name, targets, policy, key, u.getSlowStartMs(), health, protocol, tls, previous);
     }
 
     private static HashKey named(String value, HashKey.Kind kind, String upstream, String field,

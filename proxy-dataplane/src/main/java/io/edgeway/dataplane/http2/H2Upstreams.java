@@ -2,6 +2,7 @@ package io.edgeway.dataplane.http2;
 
 import io.edgeway.dataplane.balancing.Target;
 import io.edgeway.dataplane.status.Metrics;
+import io.edgeway.dataplane.tls.UpstreamTls;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -34,8 +35,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One event loop's h2c connections to targets: at most one per target address, shared by every stream of
- * that loop, gRPC ({@link GrpcRelay}) and HTTP exchanges to {@code h2c} upstreams ({@link #stream}) alike.
+ * One event loop's HTTP/2 connections to targets (h2c, or h2 over TLS when the upstream has TLS): at most
+ * one per target address and TLS identity ({@code Target.poolKey()}), shared by every stream of that loop,
+ * gRPC ({@link GrpcRelay}) and HTTP exchanges to {@code h2c} upstreams ({@link #stream}) alike.
  * HTTP/2 multiplexes, so a pool of several buys nothing; streams beyond the target's concurrent-stream
  * limit wait in the encoder until one ends instead of failing. Confined to its event loop like the
  * HTTP/1.1 {@code UpstreamPool}: no locks. A connection that is closing or got a GOAWAY is forgotten, so
@@ -46,8 +48,11 @@ public final class H2Upstreams {
     private final Bootstrap bootstrap;
     private final long idleMillis;
     private final Metrics metrics;
-    /** Connecting or connected; the entry is removed when the connection fails, closes or goes away. */
-    private final Map<InetSocketAddress, Promise<Channel>> connections = new HashMap<>();
+    /**
+     * Connecting or connected; the entry is removed when the connection fails, closes or goes away. Keyed by
+     * {@code Target.poolKey()}: a TLS and a plaintext upstream on one address never share a connection.
+     */
+    private final Map<Object, Promise<Channel>> connections = new HashMap<>();
 
     public H2Upstreams(EventLoop loop, Bootstrap bootstrap, long idleMillis, Metrics metrics) {
         this.loop = loop;
@@ -59,13 +64,15 @@ public final class H2Upstreams {
     /** The target's connection, shared if one is open or being opened. Call on this loop only. */
     public Future<Channel> connection(Target target, long connectTimeoutMillis) {
         InetSocketAddress address = target.address();
-        Promise<Channel> existing = connections.get(address);
+        Object key = target.poolKey();
+        UpstreamTls tls = target.tls();
+        Promise<Channel> existing = connections.get(key);
         if (existing != null && (!existing.isDone() || existing.getNow().isActive())) {
             return existing;
         }
         Promise<Channel> promise = loop.newPromise();
-        connections.put(address, promise);
-        Runnable forget = () -> connections.remove(address, promise);
+        connections.put(key, promise);
+        Runnable forget = () -> connections.remove(key, promise);
         bootstrap.clone()
                 // HTTP/2 flow control does the per-stream backpressure; the connection itself reads freely.
                 .option(ChannelOption.AUTO_READ, true)
@@ -73,6 +80,10 @@ public final class H2Upstreams {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (tls != null) { // HTTP/2 over TLS, ALPN h2; a failed handshake closes before SETTINGS
+                            ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), target.host(), target.port(),
+                                    true, connectTimeoutMillis));
+                        }
                         ch.pipeline()
                                 .addLast("idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS))
                                 .addLast("h2", Http2FrameCodecBuilder.forClient()

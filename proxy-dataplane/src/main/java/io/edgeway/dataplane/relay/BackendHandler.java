@@ -8,7 +8,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.util.ReferenceCountUtil;
-import java.net.InetSocketAddress;
 
 /**
  * One per upstream connection. While leased it forwards everything to the {@link Exchange} that leased it
@@ -17,14 +16,14 @@ import java.net.InetSocketAddress;
  */
 final class BackendHandler extends ChannelInboundHandlerAdapter {
     private final UpstreamPool pool;
-    private final InetSocketAddress target;
+    private final Object target; // the pool key: Target.poolKey()
     private final Metrics metrics;
     private Channel channel;
     private UpstreamDecoder decoder;
     private UpstreamRequestEncoder encoder;
     private Exchange owner;
 
-    BackendHandler(UpstreamPool pool, InetSocketAddress target, Metrics metrics) {
+    BackendHandler(UpstreamPool pool, Object target, Metrics metrics) {
         this.pool = pool;
         this.target = target;
         this.metrics = metrics;

@@ -89,7 +89,7 @@ final class Exchange {
 
     /** To the lease's target, on a pooled connection if one is idle. */
     private void send() {
-        Channel pooled = loop.pool().poll(lease.target().address());
+        Channel pooled = loop.pool().poll(lease.target().poolKey());
         retries.sending(pooled != null);
         if (pooled != null) {
             attach(pooled);

@@ -4,6 +4,7 @@ import io.edgeway.dataplane.balancing.Target;
 import io.edgeway.dataplane.http2.H2StreamAdapter;
 import io.edgeway.dataplane.http2.H2Upstreams;
 import io.edgeway.dataplane.status.Metrics;
+import io.edgeway.dataplane.tls.UpstreamTls;
 import io.edgeway.dataplane.upstream.UpstreamPool;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -11,10 +12,12 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Future;
 
 /**
@@ -70,24 +73,59 @@ public final class LoopResources {
         return pool;
     }
 
+    /**
+     * A new HTTP/1.1 connection to the target. For a TLS upstream the future completes only once the
+     * handshake did, so a failed handshake (bad chain, wrong name, no TLS at all) is a connect failure:
+     * 502, passive health and a retry on another target, exactly like a refused connection; the request
+     * is never written in clear because the SslHandler is first in the pipeline.
+     */
     ChannelFuture connect(Target target, long connectTimeoutMillis) {
-        return bootstrap.clone()
+        UpstreamTls tls = target.tls();
+        ChannelFuture connected = bootstrap.clone()
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeoutMillis))
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (tls != null) {
+                            ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), target.host(), target.port(),
+                                    false, connectTimeoutMillis));
+                        }
                         ch.pipeline()
                                 .addLast("encoder", new UpstreamRequestEncoder())
                                 .addLast("decoder", new UpstreamDecoder(upstreamDecoderConfig()))
-                                .addLast("backend", new BackendHandler(pool, target.address(), metrics));
+                                .addLast("backend", new BackendHandler(pool, target.poolKey(), metrics));
                     }
                 })
-                .connect(target.address())
-                .addListener(f -> {
-                    if (!f.isSuccess()) {
-                        metrics.upstreamConnectFailures.increment();
-                    }
-                });
+                .connect(target.address());
+        ChannelFuture ready = tls == null ? connected : handshaken(connected);
+        return ready.addListener(f -> {
+            if (!f.isSuccess()) {
+                metrics.upstreamConnectFailures.increment();
+            }
+        });
+    }
+
+    /** Completes when the TLS handshake on {@code connected} succeeded; fails (and closes) otherwise. */
+    private static ChannelFuture handshaken(ChannelFuture connected) {
+        Channel ch = connected.channel();
+        ChannelPromise ready = ch.newPromise();
+        connected.addListener((ChannelFuture f) -> {
+            if (!f.isSuccess()) {
+                ready.tryFailure(f.cause());
+                return;
+            }
+            ch.pipeline().get(SslHandler.class).handshakeFuture().addListener(h -> {
+                if (h.isSuccess()) {
+                    ready.trySuccess();
+                } else {
+                    ready.tryFailure(h.cause());
+                    ch.close();
+                }
+            });
+            // AUTO_READ is off: the handshake needs the target's answer read before the exchange asks.
+            ch.read();
+        });
+        return ready;
     }
 
     static HttpDecoderConfig upstreamDecoderConfig() {

@@ -2,6 +2,7 @@ package io.edgeway.dataplane.upstream;
 
 import io.edgeway.dataplane.balancing.HealthCheck;
 import io.edgeway.dataplane.balancing.Target;
+import io.edgeway.dataplane.tls.UpstreamTls;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -43,6 +44,11 @@ final class HealthProbe extends SimpleChannelInboundHandler<HttpObject> {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        UpstreamTls tls = target.tls();
+                        if (tls != null) { // probe what requests see: the same handshake and checks
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc(), target.host(), target.port(), false,
+                                    check.timeoutMs()));
+                        }
                         ch.pipeline().addLast(new HttpClientCodec()).addLast(probe);
                     }
                 })

@@ -3,7 +3,6 @@ package io.edgeway.dataplane.upstream;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -19,7 +18,8 @@ import java.util.concurrent.TimeUnit;
 public final class UpstreamPool {
     private final EventLoop loop;
     private final long idleTimeoutNanos;
-    private final Map<InetSocketAddress, ArrayDeque<Idle>> idle = new HashMap<>();
+    /** Keyed by {@code Target.poolKey()}: the address, plus the TLS identity for a TLS upstream. */
+    private final Map<Object, ArrayDeque<Idle>> idle = new HashMap<>();
     private final Listener listener;
     private final ScheduledFuture<?> sweeper;
     private int size;
@@ -43,8 +43,8 @@ public final class UpstreamPool {
         return loop;
     }
 
-    /** An open idle connection to {@code target}, or {@code null}. */
-    public Channel poll(InetSocketAddress target) {
+    /** An open idle connection pooled under {@code target} (a {@code Target.poolKey()}), or {@code null}. */
+    public Channel poll(Object target) {
         assert loop.inEventLoop();
         ArrayDeque<Idle> q = idle.get(target);
         if (q == null) {
@@ -65,7 +65,7 @@ public final class UpstreamPool {
     }
 
     /** Parks a connection whose last exchange completed cleanly and that both sides keep alive. */
-    public void release(InetSocketAddress target, Channel channel) {
+    public void release(Object target, Channel channel) {
         assert loop.inEventLoop();
         if (!channel.isActive()) {
             return;
@@ -78,7 +78,7 @@ public final class UpstreamPool {
     }
 
     /** Drops a closed or misbehaving connection that may still be parked. */
-    public void remove(InetSocketAddress target, Channel channel) {
+    public void remove(Object target, Channel channel) {
         ArrayDeque<Idle> q = idle.get(target);
         if (q != null && q.removeIf(e -> e.channel == channel)) {
             removed();
