@@ -61,6 +61,12 @@ final class H2PriorKnowledgeClient implements AutoCloseable {
 
     CompletableFuture<Response> send(String method, String authority, String path, byte[] body)
             throws InterruptedException {
+        return send(method, authority, path, body, false);
+    }
+
+    /** {@code endInData}: END_STREAM on a DATA frame even when the body is empty (as some clients do). */
+    CompletableFuture<Response> send(String method, String authority, String path, byte[] body, boolean endInData)
+            throws InterruptedException {
         CompletableFuture<Response> result = new CompletableFuture<>();
         ByteArrayOutputStream got = new ByteArrayOutputStream();
         String[] status = new String[1];
@@ -90,9 +96,9 @@ final class H2PriorKnowledgeClient implements AutoCloseable {
                 }).open().sync().getNow();
         Http2Headers h = new DefaultHttp2Headers().method(method).path(path).scheme("http").authority(authority);
         boolean noBody = body == null || body.length == 0;
-        stream.write(new DefaultHttp2HeadersFrame(h, noBody));
-        if (!noBody) {
-            stream.write(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(body), true));
+        stream.write(new DefaultHttp2HeadersFrame(h, noBody && !endInData));
+        if (!noBody || endInData) {
+            stream.write(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(body == null ? new byte[0] : body), true));
         }
         stream.flush();
         return result;

@@ -15,6 +15,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -96,6 +97,24 @@ class Http2ProxyTest {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
         assertThat(echo.version()).isEqualTo(HttpClient.Version.HTTP_2);
         assertThat(echo.body()).isEqualTo(body);
+    }
+
+    /**
+     * h2 has no Transfer-Encoding, so a GET whose HEADERS lack END_STREAM could be followed by DATA: it goes to the
+     * target as a bodyless head (never "chunked", which targets that ignore GET bodies would misread), an empty
+     * end passes, and content ends the stream (as a body on GET is a 400 over HTTP/1.1).
+     */
+    @Test
+    void aGetEndedByAnEmptyDataFrameIsProxiedBodylessAndOneWithContentIsReset() throws Exception {
+        try (H2PriorKnowledgeClient c = new H2PriorKnowledgeClient(dp.proxyPort())) {
+            H2PriorKnowledgeClient.Response r = c.send("GET", "h2.test", "/hello", null, true).get(20, TimeUnit.SECONDS);
+            assertThat(r.status()).isEqualTo("200");
+            assertThat(backend.lastHeaders).doesNotContainKey("transfer-encoding").doesNotContainKey("content-length");
+
+            var withContent = c.send("GET", "h2.test", "/hello", "GET /smuggled HTTP/1.1\r\n\r\n".getBytes(), true);
+            assertThat(withContent).failsWithin(Duration.ofSeconds(20));
+            assertThat(c.send("GET", "h2.test", "/hello", null).get(20, TimeUnit.SECONDS).status()).isEqualTo("200");
+        }
     }
 
     @Test

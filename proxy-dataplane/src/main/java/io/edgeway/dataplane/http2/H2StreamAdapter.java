@@ -9,10 +9,15 @@ import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpMessage;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.HttpConversionUtil;
+import io.netty.util.AttributeKey;
 
 /**
  * Makes an HTTP/2 stream's messages look exactly like those the HTTP/1.1 codecs produce, so that the
@@ -20,14 +25,31 @@ import io.netty.handler.codec.http2.HttpConversionUtil;
  * bodyless message (a request without DATA; a response that ends with its HEADERS, such as a 1xx, a 204
  * or the answer to HEAD) arrives as a full message and is split into head and end, and the conversion's
  * own {@code x-http2-*} headers (scheme, path, stream id, whether the conversion or a peer put them
- * there) never travel on. Stateless: one instance serves every stream.
+ * there) never travel on. One instance serves every stream; a stream's own state is a channel attribute.
  */
 @ChannelHandler.Sharable
 public final class H2StreamAdapter extends ChannelInboundHandlerAdapter {
     public static final H2StreamAdapter INSTANCE = new H2StreamAdapter();
 
+    /** Set on a stream whose request is a GET or HEAD: DATA with content in it ends the stream. */
+    private static final AttributeKey<Boolean> BODYLESS = AttributeKey.valueOf("edgeway.h2.bodyless");
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpContent c && !(msg instanceof HttpMessage) && c.content().isReadable()
+                && ctx.channel().hasAttr(BODYLESS)) {
+            c.release();
+            ctx.channel().close(); // RST_STREAM; the exchange drops the target connection with the head on it
+            return;
+        }
+        if (msg instanceof HttpRequest req && !(msg instanceof FullHttpMessage) && isBodyless(req)) {
+            // HEADERS without END_STREAM: the conversion says "Transfer-Encoding: chunked" because DATA may
+            // follow. A GET or HEAD has no body (many targets read one as the next request, the CL.0 desync,
+            // and HTTP/1.1 clients get 400 for it), so the target gets the head alone and an empty end
+            // passes; content ends the stream.
+            req.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
+            ctx.channel().attr(BODYLESS).set(Boolean.TRUE);
+        }
         if (msg instanceof HttpMessage m) {
             stripExtensionHeaders(m.headers());
             if (msg instanceof FullHttpMessage full) {
@@ -49,6 +71,11 @@ public final class H2StreamAdapter extends ChannelInboundHandlerAdapter {
             stripExtensionHeaders(last.trailingHeaders());
         }
         ctx.fireChannelRead(msg);
+    }
+
+    private static boolean isBodyless(HttpRequest req) {
+        return (HttpMethod.GET.equals(req.method()) || HttpMethod.HEAD.equals(req.method()))
+                && !req.headers().contains(HttpHeaderNames.CONTENT_LENGTH);
     }
 
     private static void stripExtensionHeaders(HttpHeaders h) {
