@@ -18,6 +18,7 @@ CERTS=${CERTS:-10000}
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-5}
+APPLY_TIMEOUT=${APPLY_TIMEOUT:-300} # s for the proxy to apply a revision
 PROXY_CPU=${PROXY_CPU:-1}
 LOAD_CPU=${LOAD_CPU:-0}
 BASE_PORT=${BASE_PORT:-18480}
@@ -126,14 +127,14 @@ proxy_pid=""
 applied=0
 proxy_version() { curl -s -m 2 "http://127.0.0.1:$status_port/metrics" | awk '$1 == "edgeway_config_version" {print int($2)}'; }
 wait_proxy_version() {
-  local deadline=$(( $(date +%s) + 300 )) v
+  local deadline=$(( $(date +%s) + APPLY_TIMEOUT )) v
   while (( $(date +%s) < deadline )); do
     v=$(proxy_version || true)
     [[ -n $v ]] && (( v >= applied )) && return 0
     kill -0 "$proxy_pid" 2>/dev/null || die "the proxy died: $(tail -20 "$tmp/dp.log")"
     sleep 0.02
   done
-  die "the proxy did not apply revision $applied within 300 s: $(tail -20 "$tmp/dp.log")"
+  die "the proxy did not apply revision $applied within $APPLY_TIMEOUT s: $(tail -20 "$tmp/dp.log")"
 }
 # apply_config NAME: POST the document; with a proxy, time from the answer (committed) to the proxy's apply
 apply_config() {
@@ -144,11 +145,12 @@ apply_config() {
   [[ $code == 2* ]] || die "POST /api/v1/config ($1) -> $code: $(head -c 600 "$tmp/apply.json")"
   t1=$(date +%s%N)
   applied=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["revision"])' "$tmp/apply.json")
-  [[ -n $proxy_pid ]] || { log "config $1: revision $applied (POST $(( (t1 - t0) / 1000000 )) ms)"; return; }
+  log "config $1: revision $applied committed (POST $(( (t1 - t0) / 1000000 )) ms)"
+  [[ -n $proxy_pid ]] || return 0
   wait_proxy_version
   t2=$(date +%s%N)
   apply_ms=$(( (t2 - t1) / 1000000 ))
-  log "config $1: revision $applied; POST $(( (t1 - t0) / 1000000 )) ms, committed -> proxy applied $apply_ms ms"
+  log "config $1: committed -> proxy applied $apply_ms ms"
 }
 
 apply_config 1
