@@ -17,7 +17,8 @@ set -euo pipefail
 CERTS=${CERTS:-10000}
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-10}
-WARMUP=${WARMUP:-5}
+WARMUP=${WARMUP:-5}             # s of uncounted handshakes before each measurement
+FIRST_WARMUP=${FIRST_WARMUP:-30} # s of them before the first (the JIT)
 APPLY_TIMEOUT=${APPLY_TIMEOUT:-300} # s for the proxy to apply a revision
 PROXY_CPU=${PROXY_CPU:-1}
 LOAD_CPU=${LOAD_CPU:-0}
@@ -180,6 +181,7 @@ handshake_cpu() {
   log "$1 certificate(s): $n handshakes in ${DURATION}s, $us proxy CPU-µs each"
 }
 
+python3 "$tool" handshakes "$tls_port" c0.certs.test "$tmp/ca.pem" "$FIRST_WARMUP" >/dev/null
 handshake_cpu 1 # also warms the JIT before the RSS baseline
 rss_1=$(idle_rss "$proxy_pid")
 apply_config "$CERTS"

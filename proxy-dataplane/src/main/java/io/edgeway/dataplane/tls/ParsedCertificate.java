@@ -23,10 +23,13 @@ import java.security.SecureRandom;
 import java.security.Signature;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.security.spec.EllipticCurve;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -41,6 +44,8 @@ record ParsedCertificate(String name, List<X509Certificate> chain, PrivateKey ke
             "-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\\s]+)-----END PRIVATE KEY-----");
     private static final Pattern SNI = Pattern.compile(
             "(\\*\\.)?[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
+
+    private static final Map<EllipticCurve, ECPoint> BC_GENERATORS = new ConcurrentHashMap<>();
 
     ParsedCertificate {
         requireNonNull(name, "name");
@@ -140,8 +145,9 @@ record ParsedCertificate(String name, List<X509Certificate> chain, PrivateKey ke
         if (d.signum() <= 0 || d.compareTo(key.getParams().getOrder()) >= 0) {
             return false;
         }
-        org.bouncycastle.jce.spec.ECParameterSpec spec = EC5Util.convertSpec(key.getParams());
-        ECPoint q = new FixedPointCombMultiplier().multiply(spec.getG(), d).normalize();
+        // one converted curve per JDK curve: the multiplier's precomputed table lives on its generator point
+        ECPoint g = BC_GENERATORS.computeIfAbsent(key.getParams().getCurve(), c -> EC5Util.convertSpec(key.getParams()).getG());
+        ECPoint q = new FixedPointCombMultiplier().multiply(g, d).normalize();
         return q.getAffineXCoord().toBigInteger().equals(pub.getW().getAffineX())
                 && q.getAffineYCoord().toBigInteger().equals(pub.getW().getAffineY());
     }
