@@ -46,6 +46,10 @@ record ParsedCertificate(String name, List<X509Certificate> chain, PrivateKey ke
             "(\\*\\.)?[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
 
     private static final Map<EllipticCurve, ECPoint> BC_GENERATORS = new ConcurrentHashMap<>();
+    private static final String END_CERTIFICATE = "-----END CERTIFICATE-----";
+    private static final int MAX_INTERMEDIATES = 1_000;
+    /** Parsed intermediates by their exact PEM text (what follows the leaf); empty when they do not parse. */
+    private static final Map<String, List<X509Certificate>> INTERMEDIATES = new ConcurrentHashMap<>();
 
     ParsedCertificate {
         requireNonNull(name, "name");
@@ -67,6 +71,19 @@ record ParsedCertificate(String name, List<X509Certificate> chain, PrivateKey ke
                 fingerprint(c.getCertChainPem(), c.getPrivateKeyPem()));
     }
 
+    private static List<X509Certificate> parse(String pem) throws GeneralSecurityException {
+        return CertificateFactory.getInstance("X.509")
+                .generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII))).stream()
+                .map(X509Certificate.class::cast).toList();
+    }
+
+    private static List<X509Certificate> concat(X509Certificate leaf, List<X509Certificate> rest) {
+        List<X509Certificate> all = new java.util.ArrayList<>(rest.size() + 1);
+        all.add(leaf);
+        all.addAll(rest);
+        return all;
+    }
+
     /** The certificate's SNI names in lower case, each checked (also for a certificate whose chain and key are known good). */
     static List<String> snis(Certificate c, String name, List<ConfigError> errors) {
         List<String> snis = c.getSnisList().stream().map(s -> s.toLowerCase(Locale.ROOT)).toList();
@@ -81,9 +98,22 @@ record ParsedCertificate(String name, List<X509Certificate> chain, PrivateKey ke
 
     private static List<X509Certificate> chain(String pem, String name, List<ConfigError> errors) {
         try {
-            List<X509Certificate> chain = CertificateFactory.getInstance("X.509")
-                    .generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII))).stream()
-                    .map(X509Certificate.class::cast).toList();
+            // The intermediates after the leaf are shared by many certificates (one CA issues them all):
+            // parsed once per distinct text. The leaf is always parsed.
+            int leafEnd = pem.indexOf(END_CERTIFICATE);
+            String rest = leafEnd < 0 ? "" : pem.substring(leafEnd + END_CERTIFICATE.length());
+            List<X509Certificate> chain = parse(rest.isBlank() ? pem : pem.substring(0, leafEnd + END_CERTIFICATE.length()));
+            if (chain.size() == 1 && !rest.isBlank()) {
+                List<X509Certificate> intermediates = INTERMEDIATES.get(rest);
+                if (intermediates == null) {
+                    intermediates = parse(rest);
+                    if (INTERMEDIATES.size() >= MAX_INTERMEDIATES) {
+                        INTERMEDIATES.clear(); // a bound, not an eviction policy: sets of intermediates are few
+                    }
+                    INTERMEDIATES.put(rest, intermediates);
+                }
+                chain = intermediates.isEmpty() ? List.of() : concat(chain.get(0), intermediates);
+            }
             if (!chain.isEmpty()) {
                 return chain;
             }
