@@ -39,6 +39,7 @@ final class CertificateContext {
     private final String keyPem;
     private volatile SslContext compiled;           // written by the builder thread only
     private volatile TicketKeys keysSet = TicketKeys.NONE;
+    private volatile boolean refused;               // the engine refused it once: not retried per handshake
 
     CertificateContext(String name, String fingerprint, String keyType, String chainPem, String keyPem) {
         this.name = requireNonNull(name, "name");
@@ -70,11 +71,15 @@ final class CertificateContext {
         if (ready != null && keysSet == keys) {
             return loop.newSucceededFuture(ready);
         }
+        if (refused) {
+            return loop.newFailedFuture(new IllegalStateException("certificate " + name + " refused by the TLS engine"));
+        }
         Promise<SslContext> promise = loop.newPromise();
         BUILDER.execute(() -> {
             try {
                 promise.setSuccess(onBuilder(keys));
             } catch (Exception | LinkageError e) {
+                refused = true;
                 // the engine's message is not quoted: it could describe key material
                 log.error("certificate {} refused by the TLS engine ({}); handshakes naming it fail",
                         name, e.getClass().getSimpleName());
