@@ -84,6 +84,9 @@ public final class AdminApi {
         this.config = new ConfigApi(new ConfigStore(revisions), masterKey);
     }
 
+    /** The largest whole-config document POST /api/v1/config takes. */
+    static final long CONFIG_DOCUMENT_MAX_BYTES = 64L * 1024 * 1024;
+
     /** The Javalin app, not yet started. */
     public Javalin app() {
         return app(c -> { });
@@ -112,11 +115,15 @@ public final class AdminApi {
             // A declared length over the limit is refused before a byte is read (and before any
             // 100 Continue): reading up to the limit first and then closing on the rest of the body can reset
             // the connection before the client reads the 413.
+            // The whole-config document carries every certificate with its key (10,000 of them are ~15 MB),
+            // so POST /api/v1/config may be larger than any single entity's body.
             long maxBody = c.http.maxRequestSize;
+            c.http.maxRequestSize = CONFIG_DOCUMENT_MAX_BYTES;
             c.routes.before(ctx -> {
-                if (ctx.req().getContentLengthLong() > maxBody) {
+                long limit = ctx.path().equals("/api/v1/config") ? CONFIG_DOCUMENT_MAX_BYTES : maxBody;
+                if (ctx.req().getContentLengthLong() > limit) {
                     throw new ContentTooLargeResponse("body of " + ctx.req().getContentLengthLong()
-                            + " bytes (expected: at most " + maxBody + ")");
+                            + " bytes (expected: at most " + limit + ")");
                 }
             });
             c.routes.before(waitForApplied::parse);

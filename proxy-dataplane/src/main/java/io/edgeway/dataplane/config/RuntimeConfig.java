@@ -166,12 +166,12 @@ public record RuntimeConfig(long version, RouteTable routes, Map<String, Upstrea
                         RouteHttps.of(r.getHttpsRedirect(), r.getHstsMaxAgeS(), r.getHstsIncludeSubdomains())));
             }
         }
-        TlsCertificates.Prepared tls = TlsCertificates.prepare(snapshot, errors);
+        TlsCertificates.Prepared tls = TlsCertificates.prepare(snapshot, running.tls(), errors);
         if (!errors.isEmpty()) {
             throw new InvalidConfigException(errors);
         }
-        // compiled last, once nothing else can refuse the snapshot: see TlsCertificates.Prepared#build
-        return new RuntimeConfig(snapshot.getVersion(), RouteTable.compile(routes), upstreams, tls.build(running.tls()));
+        // the certificates were checked above; their contexts compile on first use (see CertificateContext)
+        return new RuntimeConfig(snapshot.getVersion(), RouteTable.compile(routes), upstreams, tls.build());
     }
 
     private static RouteTimeouts timeouts(Timeouts t, String route, List<ConfigError> errors) {

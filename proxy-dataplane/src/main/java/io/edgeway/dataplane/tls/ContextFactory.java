@@ -7,20 +7,27 @@ import io.netty.handler.ssl.ApplicationProtocolConfig.SelectorFailureBehavior;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
-import java.security.cert.X509Certificate;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import javax.net.ssl.SSLException;
 
 /** Builds the server context of one certificate, with the policy every context of the proxy shares ({@link TlsPolicy}). */
 final class ContextFactory {
     private ContextFactory() {}
 
-    static SslContext server(ParsedCertificate c) throws SSLException {
-        return SslContextBuilder.forServer(c.key(), c.chain().toArray(X509Certificate[]::new))
+    /** From the PEM text {@link ParsedCertificate} checked: a PKCS#8 key and its chain, leaf first. */
+    static SslContext server(String chainPem, String keyPem) throws SSLException {
+        return SslContextBuilder.forServer(stream(chainPem), stream(keyPem))
                 .sslProvider(TlsEngine.provider())
                 .protocols(TlsPolicy.PROTOCOLS)
                 .ciphers(TlsPolicy.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
                 .applicationProtocolConfig(new ApplicationProtocolConfig(Protocol.ALPN,
                         SelectorFailureBehavior.NO_ADVERTISE, SelectedListenerFailureBehavior.ACCEPT, TlsPolicy.ALPN))
                 .build();
+    }
+
+    private static InputStream stream(String pem) {
+        return new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII));
     }
 }

@@ -36,10 +36,14 @@ public record DefaultCertificate(String name, SslContext generated) {
         Snapshot s = Snapshot.newBuilder().addCertificates(Certificate.newBuilder().setName("self-signed-localhost")
                 .setCertChainPem(pem.certChainPem()).setPrivateKeyPem(pem.privateKeyPem()).addSnis("localhost")).build();
         List<io.edgeway.dataplane.config.ConfigError> errors = new ArrayList<>();
+        CertificateContext c = TlsCertificates.prepare(s, TlsCertificates.NONE, errors).build().named("self-signed-localhost");
+        if (!errors.isEmpty() || c == null) {
+            throw new IllegalStateException("self-signed certificate refused: " + errors);
+        }
         try {
-            return TlsCertificates.prepare(s, errors).build(TlsCertificates.NONE).named("self-signed-localhost");
-        } catch (io.edgeway.dataplane.config.InvalidConfigException e) {
-            throw new IllegalStateException("self-signed certificate refused: " + e.getMessage(), e);
+            return c.compileNow(TicketKeys.NONE);
+        } catch (Exception e) {
+            throw new IllegalStateException("self-signed certificate refused by the TLS engine", e);
         }
     }
 }

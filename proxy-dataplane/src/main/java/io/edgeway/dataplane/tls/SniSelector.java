@@ -12,7 +12,8 @@ import io.netty.util.concurrent.Future;
 
 /**
  * Picks the server context for one handshake from the client's SNI: the applied snapshot's exact name, then
- * wildcard ({@link TlsCertificates#forSni}), then the default certificate setting. The snapshot is read once,
+ * wildcard ({@link TlsCertificates#forSni}), then the default certificate setting. A context not compiled yet
+ * is compiled off the event loop ({@link CertificateContext}); the handshake resumes when it is ready. The snapshot is read once,
  * here, so the handshake sees one config throughout and a config swap never touches an open connection.
  * With no match and no default the handshake ends with a fatal {@code unrecognized_name} alert (RFC 6066),
  * which tells a client why, unlike a bare close.
@@ -41,20 +42,21 @@ final class SniSelector extends SniHandler {
         return super.lookup(ctx, clientHello);
     }
 
+    /**
+     * The applied snapshot's certificate for the name, else the default certificate setting, else the
+     * proxy's self-signed one; its context is ready at once after the first handshake naming it.
+     */
     @Override
     protected Future<SslContext> lookup(ChannelHandlerContext ctx, String hostname) {
-        return ctx.executor().newSucceededFuture(select(configs.get().tls(), hostname, acceptsEcdsa, defaults));
-    }
-
-    static SslContext select(TlsCertificates certs, String hostname, boolean acceptsEcdsa, DefaultCertificate defaults) {
-        SslContext c = certs.forSni(hostname, acceptsEcdsa); // Netty hands the name over in lower case
+        TlsCertificates certs = configs.get().tls();
+        CertificateContext c = certs.forSni(hostname, acceptsEcdsa); // Netty hands the name over in lower case
         if (c == null) {
             c = certs.named(defaults.name());
         }
-        if (c == null) {
-            c = defaults.generated();
+        if (c != null) {
+            return c.context(certs.ticketKeys(), ctx.executor());
         }
-        return c;
+        return ctx.executor().newSucceededFuture(defaults.generated());
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.edgeway.dataplane.tls;
 
+import com.google.protobuf.ByteString;
 import io.edgeway.dataplane.config.ConfigError;
 import io.edgeway.proto.v1.SessionTicketKey;
 import io.edgeway.proto.v1.Snapshot;
@@ -15,16 +16,19 @@ import java.util.List;
  * OpenSSL context (the JDK engine takes no keys: it keeps its own per process). Never printed.
  */
 final class TicketKeys {
-    static final TicketKeys NONE = new TicketKeys(List.of());
+    static final TicketKeys NONE = new TicketKeys(List.of(), List.of());
 
     private final List<OpenSslSessionTicketKey> keys;
+    private final List<ByteString> material; // for equals: the same keys in a new snapshot need not be set again
 
-    private TicketKeys(List<OpenSslSessionTicketKey> keys) {
+    private TicketKeys(List<OpenSslSessionTicketKey> keys, List<ByteString> material) {
         this.keys = List.copyOf(keys);
+        this.material = List.copyOf(material);
     }
 
     static TicketKeys parse(Snapshot snapshot, List<ConfigError> errors) {
         List<OpenSslSessionTicketKey> keys = new ArrayList<>();
+        List<ByteString> material = new ArrayList<>();
         for (int i = 0; i < snapshot.getSessionTicketKeysCount(); i++) {
             SessionTicketKey k = snapshot.getSessionTicketKeys(i);
             if (k.getName().size() != OpenSslSessionTicketKey.NAME_SIZE
@@ -36,8 +40,9 @@ final class TicketKeys {
             }
             keys.add(new OpenSslSessionTicketKey(k.getName().toByteArray(), k.getHmacKey().toByteArray(),
                     k.getAesKey().toByteArray()));
+            material.add(k.getName().concat(k.getHmacKey()).concat(k.getAesKey()));
         }
-        return keys.isEmpty() ? NONE : new TicketKeys(keys);
+        return keys.isEmpty() ? NONE : new TicketKeys(keys, material);
     }
 
     /** Without pushed keys a context keeps the random keys the engine made for it. */
@@ -45,6 +50,17 @@ final class TicketKeys {
         if (!keys.isEmpty() && ctx.sessionContext() instanceof OpenSslSessionContext s) {
             s.setTicketKeys(keys.toArray(OpenSslSessionTicketKey[]::new));
         }
+    }
+
+    /** The same keys in the same order (compared, never printed). */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof TicketKeys t && material.equals(t.material);
+    }
+
+    @Override
+    public int hashCode() {
+        return material.hashCode();
     }
 
     @Override

@@ -1,10 +1,8 @@
 package io.edgeway.dataplane.tls;
 
 import io.edgeway.dataplane.config.ConfigError;
-import io.edgeway.dataplane.config.InvalidConfigException;
 import io.edgeway.proto.v1.Certificate;
 import io.edgeway.proto.v1.Snapshot;
-import io.netty.handler.ssl.SslContext;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -17,44 +15,50 @@ import java.util.TreeMap;
  * {@code a.example.com}, not {@code example.com} nor {@code a.b.example.com}). A name may be served by an
  * ECDSA and an RSA certificate: the handshake gets the ECDSA one when the client accepts it
  * ({@link ClientHelloKeyType}). A new snapshot builds a new
- * instance; a connection keeps the context it chose, so a swap cuts none. Unchanged certificate sets keep
- * their compiled context from the running config.
+ * instance; a connection keeps the context it chose, so a swap cuts none.
+ *
+ * <p>A certificate whose chain and key are unchanged since the running config (same fingerprint) keeps its
+ * {@link CertificateContext}: it is neither parsed nor checked again, and its compiled context is reused.
+ * Contexts compile on first use ({@link CertificateContext}), so applying 10,000 certificates costs their
+ * checks, not 10,000 OpenSSL contexts.
  */
 public final class TlsCertificates {
-    public static final TlsCertificates NONE = new TlsCertificates(Map.of(), Map.of(), Map.of(), Map.of());
+    public static final TlsCertificates NONE = new TlsCertificates(Map.of(), Map.of(), Map.of(), Map.of(), TicketKeys.NONE);
 
-    /** The contexts serving one name: at most one per key type. */
-    record Choice(SslContext ecdsa, SslContext rsa) {
-        SslContext pick(boolean acceptsEcdsa) {
+    /** The certificates serving one name: at most one per key type. */
+    record Choice(CertificateContext ecdsa, CertificateContext rsa) {
+        CertificateContext pick(boolean acceptsEcdsa) {
             if (acceptsEcdsa && ecdsa != null) {
                 return ecdsa;
             }
             return rsa != null ? rsa : ecdsa; // an ECDSA-only name still answers; the client then decides
         }
 
-        Choice with(String keyType, SslContext ctx) {
-            return keyType.equals("EC") ? new Choice(ctx, rsa) : new Choice(ecdsa, ctx);
+        Choice with(CertificateContext c) {
+            return c.keyType().equals("EC") ? new Choice(c, rsa) : new Choice(ecdsa, c);
         }
     }
 
     private final Map<String, Choice> exact;
     private final Map<String, Choice> wildcard;      // by the suffix after "*."
-    private final Map<String, SslContext> byName;
-    private final Map<String, SslContext> byFingerprint; // so the next snapshot can keep unchanged ones
+    private final Map<String, CertificateContext> byName;
+    private final Map<String, CertificateContext> byFingerprint; // so the next snapshot can keep unchanged ones
+    private final TicketKeys ticketKeys;
 
-    private TlsCertificates(Map<String, Choice> exact, Map<String, Choice> wildcard,
-                            Map<String, SslContext> byName, Map<String, SslContext> byFingerprint) {
+    private TlsCertificates(Map<String, Choice> exact, Map<String, Choice> wildcard, Map<String, CertificateContext> byName,
+                            Map<String, CertificateContext> byFingerprint, TicketKeys ticketKeys) {
         this.exact = Map.copyOf(exact);
         this.wildcard = Map.copyOf(wildcard);
         this.byName = Map.copyOf(byName);
         this.byFingerprint = Map.copyOf(byFingerprint);
+        this.ticketKeys = ticketKeys;
     }
 
     /**
-     * The context for a client's SNI (lower case), exact then wildcard, ECDSA when the client accepts it
+     * The certificate for a client's SNI (lower case), exact then wildcard, ECDSA when the client accepts it
      * and one is there; null when no certificate names it.
      */
-    public SslContext forSni(String host, boolean acceptsEcdsa) {
+    CertificateContext forSni(String host, boolean acceptsEcdsa) {
         if (host == null) {
             return null;
         }
@@ -68,9 +72,14 @@ public final class TlsCertificates {
         return c == null ? null : c.pick(acceptsEcdsa);
     }
 
-    /** The context of the certificate called {@code name} (the default certificate setting); null if none. */
-    public SslContext named(String name) {
+    /** The certificate called {@code name} (the default certificate setting); null if none. */
+    CertificateContext named(String name) {
         return name == null ? null : byName.get(name);
+    }
+
+    /** The session ticket keys of this snapshot, for every context it serves. */
+    TicketKeys ticketKeys() {
+        return ticketKeys;
     }
 
     public boolean isEmpty() {
@@ -84,12 +93,14 @@ public final class TlsCertificates {
 
     /**
      * Checks every certificate and ticket key of {@code snapshot}, adding what is wrong to {@code errors}
-     * (never quoting a key); {@link Prepared#build} then compiles, once the whole snapshot is known good.
+     * (never quoting a key); {@link Prepared#build} then assembles them, once the whole snapshot is known good.
+     * A chain and key that {@code running} already holds are known good: only their names are checked again.
      */
-    public static Prepared prepare(Snapshot snapshot, List<ConfigError> errors) {
-        List<ParsedCertificate> certs = new ArrayList<>();
+    public static Prepared prepare(Snapshot snapshot, TlsCertificates running, List<ConfigError> errors) {
+        List<Entry> entries = new ArrayList<>();
         Map<String, Integer> names = new HashMap<>();
-        Map<String, Map<String, ParsedCertificate>> bySni = new HashMap<>(); // per SNI, per key type
+        Map<String, CertificateContext> seen = new HashMap<>(); // this snapshot's, by fingerprint
+        Map<String, Map<String, String>> bySni = new HashMap<>(); // per SNI, per key type: the certificate's name
         for (int i = 0; i < snapshot.getCertificatesCount(); i++) {
             Certificate c = snapshot.getCertificates(i);
             String name = c.getName().isEmpty() ? "#" + i : c.getName();
@@ -98,74 +109,68 @@ public final class TlsCertificates {
             } else if (names.putIfAbsent(c.getName(), i) != null) {
                 errors.add(new ConfigError("certificate", name, "name", "duplicate certificate name"));
             }
-            ParsedCertificate parsed = ParsedCertificate.parse(c, name, errors);
-            if (parsed == null) {
+            int before = errors.size();
+            List<String> snis = ParsedCertificate.snis(c, name, errors);
+            String fingerprint = ParsedCertificate.fingerprint(c.getCertChainPem(), c.getPrivateKeyPem());
+            CertificateContext ctx = seen.get(fingerprint);
+            if (ctx == null) {
+                ctx = running.byFingerprint.get(fingerprint);
+            }
+            if (ctx == null) {
+                ParsedCertificate parsed = ParsedCertificate.parse(c, name, errors);
+                if (parsed != null) {
+                    ctx = new CertificateContext(name, fingerprint, parsed.keyType(), c.getCertChainPem(), c.getPrivateKeyPem());
+                }
+            }
+            if (ctx == null || errors.size() != before) {
                 continue;
             }
-            certs.add(parsed);
-            for (int s = 0; s < parsed.snis().size(); s++) {
-                String sni = parsed.snis().get(s);
-                ParsedCertificate other = bySni.computeIfAbsent(sni, k -> new HashMap<>()).putIfAbsent(parsed.keyType(), parsed);
+            seen.put(fingerprint, ctx);
+            entries.add(new Entry(name, snis, ctx));
+            for (int s = 0; s < snis.size(); s++) {
+                String other = bySni.computeIfAbsent(snis.get(s), k -> new HashMap<>()).putIfAbsent(ctx.keyType(), name);
                 if (other != null) {
-                    errors.add(new ConfigError("certificate", name, "snis[" + s + "]", "'" + sni + "' is already served by "
-                            + other.name() + " with a " + other.keyType() + " key (expected: at most one certificate per name and key type)"));
+                    errors.add(new ConfigError("certificate", name, "snis[" + s + "]", "'" + snis.get(s) + "' is already served by "
+                            + other + " with a " + ctx.keyType() + " key (expected: at most one certificate per name and key type)"));
                 }
             }
         }
-        return new Prepared(certs, TicketKeys.parse(snapshot, errors));
+        TicketKeys keys = TicketKeys.parse(snapshot, errors);
+        return new Prepared(entries, keys.equals(running.ticketKeys) ? running.ticketKeys : keys);
     }
 
-    /** A checked snapshot's certificates, ready to compile. */
-    public static final class Prepared {
-        private final List<ParsedCertificate> certs;
-        private final TicketKeys ticketKeys;
+    /** One certificate of the snapshot: its name and SNIs, and the (possibly carried over) context. */
+    private record Entry(String name, List<String> snis, CertificateContext context) {}
 
-        private Prepared(List<ParsedCertificate> certs, TicketKeys ticketKeys) {
-            this.certs = certs;
+    /** A checked snapshot's certificates, ready to serve. */
+    public static final class Prepared {
+        private final List<Entry> entries;
+        private final TicketKeys ticketKeys; // the running instance when unchanged: contexts then need no new keys
+
+        private Prepared(List<Entry> entries, TicketKeys ticketKeys) {
+            this.entries = entries;
             this.ticketKeys = ticketKeys;
         }
 
-        /**
-         * Compiles one context per certificate, keeping {@code running}'s for unchanged ones (with this
-         * snapshot's ticket keys set on them). An engine that still refuses a certificate makes a Nack.
-         */
-        public TlsCertificates build(TlsCertificates running) throws InvalidConfigException {
-            if (certs.isEmpty()) {
+        /** The SNI mapping; nothing is compiled here (see {@link CertificateContext}), so nothing can fail. */
+        public TlsCertificates build() {
+            if (entries.isEmpty()) {
                 return NONE;
             }
-            Map<String, SslContext> byName = new HashMap<>();
-            Map<String, SslContext> byFingerprint = new HashMap<>();
+            Map<String, CertificateContext> byName = new HashMap<>();
+            Map<String, CertificateContext> byFingerprint = new HashMap<>();
             Map<String, Choice> exact = new HashMap<>();
             Map<String, Choice> wildcard = new HashMap<>();
-            List<ConfigError> errors = new ArrayList<>();
-            for (ParsedCertificate c : certs) {
-                SslContext ctx = byFingerprint.get(c.fingerprint());
-                if (ctx == null) {
-                    ctx = running.byFingerprint.get(c.fingerprint());
-                    try {
-                        if (ctx == null) {
-                            ctx = ContextFactory.server(c);
-                        }
-                        ticketKeys.applyTo(ctx);
-                    } catch (Exception e) {
-                        // the engine's message is not quoted: it could describe key material
-                        errors.add(new ConfigError("certificate", c.name(), "cert_chain_pem",
-                                "refused by the TLS engine (" + e.getClass().getSimpleName() + ")"));
-                        continue;
-                    }
-                    byFingerprint.put(c.fingerprint(), ctx);
-                }
-                byName.put(c.name(), ctx);
-                for (String sni : c.snis()) {
+            for (Entry e : entries) {
+                byName.put(e.name(), e.context());
+                byFingerprint.put(e.context().fingerprint(), e.context());
+                for (String sni : e.snis()) {
                     Map<String, Choice> map = sni.startsWith("*.") ? wildcard : exact;
                     String key = sni.startsWith("*.") ? sni.substring(2) : sni;
-                    map.put(key, map.getOrDefault(key, new Choice(null, null)).with(c.keyType(), ctx));
+                    map.put(key, map.getOrDefault(key, new Choice(null, null)).with(e.context()));
                 }
             }
-            if (!errors.isEmpty()) {
-                throw new InvalidConfigException(errors);
-            }
-            return new TlsCertificates(exact, wildcard, byName, byFingerprint);
+            return new TlsCertificates(exact, wildcard, byName, byFingerprint, ticketKeys);
         }
     }
 }

@@ -1,0 +1,222 @@
+#!/usr/bin/env bash
+# 10,000 certificates, each its own SNI name, on one proxy (issue 14's goals), on loopback:
+#   apply    POST /api/v1/config with CERTS certificates in one revision; the time from the POST's answer
+#            (the revision is committed) to the proxy reporting it applied (edgeway_config_version on
+#            /metrics, set just before the Ack). Then the same certificates plus one route (a snapshot whose
+#            certificates did not change). Goal: ≤ 2 s.
+#   rss      the proxy's VmRSS (median over 1 s, idle) with 1 certificate, then with CERTS. Goal: ≤ +150 MiB.
+#   cpu      full TLS 1.3 handshakes (ECDSA P-256, no resumption) to c0.certs.test, one at a time, for
+#            DURATION s; proxy CPU (utime+stime) per handshake with 1 certificate vs with CERTS, ROUNDS
+#            rounds alternating, medians. Goal: ≤ +5 %.
+# The proxy (1 event loop) runs alone on PROXY_CPU; control plane, nginx backend and client on LOAD_CPU.
+#
+#   bench/tls-certs-bench.sh                   CERTS=10000 ROUNDS=3 DURATION=10
+#   EDGEWAY_HOME=/tmp/ew-copy bench/tls-certs-bench.sh   jars from a copy (*/target/{*.jar,lib})
+set -euo pipefail
+
+CERTS=${CERTS:-10000}
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-10}
+WARMUP=${WARMUP:-5}             # s of uncounted handshakes before each measurement
+FIRST_WARMUP=${FIRST_WARMUP:-30} # s of them before the first (the JIT)
+APPLY_TIMEOUT=${APPLY_TIMEOUT:-300} # s for the proxy to apply a revision
+PROXY_CPU=${PROXY_CPU:-1}
+LOAD_CPU=${LOAD_CPU:-0}
+BASE_PORT=${BASE_PORT:-18480}
+JAVA_OPTS=${EDGEWAY_JAVA_OPTS:-"-XX:+UseParallelGC"}
+DP_JAVA_OPTS=${EDGEWAY_JAVA_OPTS:-"-XX:+UseParallelGC -Xmn32m -XX:-UseAdaptiveSizePolicy -XX:SurvivorRatio=6"}
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+EDGEWAY_HOME=${EDGEWAY_HOME:-$repo}
+tool=$repo/bench/tls-certs-tool.py
+backend_port=$BASE_PORT
+proxy_port=$((BASE_PORT + 1))
+tls_port=$((BASE_PORT + 2))
+status_port=$((BASE_PORT + 3))
+cp_admin=$((BASE_PORT + 10))
+cp_grpc=$((BASE_PORT + 11))
+
+log() { printf '[tls-certs %s] %s\n' "$(date +%T)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+for v in CERTS ROUNDS DURATION; do [[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "$v: ${!v} (expected: a positive integer)"; done
+(( $(nproc) >= 2 )) || die "needs 2 CPUs (proxy on one, the rest on the other)"
+for t in nginx curl taskset python3 java; do command -v "$t" >/dev/null || die "missing $t"; done
+python3 -c 'import cryptography' 2>/dev/null || die "python3 needs the cryptography package (Debian: python3-cryptography)"
+
+cp_jar=$(ls "$EDGEWAY_HOME"/control-plane/target/edgeway-control-plane-*.jar 2>/dev/null | head -1) || true
+dp_jar=$(ls "$EDGEWAY_HOME"/proxy-dataplane/target/edgeway-proxy-dataplane-*.jar 2>/dev/null | head -1) || true
+[[ -n $cp_jar && -n $dp_jar ]] || die "no built jars under $EDGEWAY_HOME (./edgeway build, or EDGEWAY_HOME=a copy)"
+
+tmp=$(mktemp -d /tmp/edgeway-tls-certs.XXXXXX)
+chmod 755 "$tmp"
+ew=$tmp/edgeway # copied, so that a rebuild during the run cannot change what runs
+for m in control-plane proxy-dataplane; do
+  mkdir -p "$ew/$m/target"
+  cp -r "$EDGEWAY_HOME/$m/target/"*.jar "$EDGEWAY_HOME/$m/target/lib" "$ew/$m/target/"
+done
+cp_jar=$ew/control-plane/target/$(basename "$cp_jar")
+dp_jar=$ew/proxy-dataplane/target/$(basename "$dp_jar")
+
+# shellcheck source=processes.sh
+source "$(dirname "${BASH_SOURCE[0]}")/processes.sh"
+cleanup() {
+  local rc=$? pid
+  trap - EXIT INT TERM
+  stop_tracked
+  if [[ -f $tmp/cp/postgres/postmaster.pid ]]; then
+    pid=$(head -1 "$tmp/cp/postgres/postmaster.pid" 2>/dev/null || true)
+    [[ $pid =~ ^[0-9]+$ ]] && grep -qF "$tmp/cp" "/proc/$pid/cmdline" 2>/dev/null && kill -TERM "$pid" 2>/dev/null || true
+  fi
+  if (( rc == 0 )); then rm -rf "$tmp"; else log "logs kept in $tmp"; fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+for p in $backend_port $proxy_port $tls_port $status_port $cp_admin $cp_grpc; do
+  port_busy "$p" && die "port $p is in use (set BASE_PORT to move all ports)"
+done
+cpu_ticks() { awk '{sub(/.*\) /, ""); print $12 + $13}' "/proc/$1/stat"; }
+rss_now() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+idle_rss() { # PID: median VmRSS (KiB) over 1 s
+  local i s=()
+  for i in $(seq 1 10); do s+=("$(rss_now "$1")"); sleep 0.1; done
+  printf '%s\n' "${s[@]}" | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'
+}
+clk_tck=$(getconf CLK_TCK)
+results=$tmp/results.txt
+: >"$results"
+put() { echo "$1 $2" >>"$results"; }
+
+log "generating $CERTS ECDSA P-256 certificates"
+python3 "$tool" gen "$tmp" "$CERTS" "$backend_port"
+
+mkdir -p "$tmp/www" "$tmp/backend"
+head -c 100 /dev/zero | tr '\0' a >"$tmp/www/small"
+chmod 755 "$tmp/www" && chmod 644 "$tmp/www/"*
+cat >"$tmp/backend/nginx.conf" <<EOF
+daemon off;
+worker_processes 1;
+pid $tmp/backend/nginx.pid;
+error_log $tmp/backend/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $tmp/backend/body;
+  proxy_temp_path $tmp/backend/proxy;
+  fastcgi_temp_path $tmp/backend/fastcgi;
+  uwsgi_temp_path $tmp/backend/uwsgi;
+  scgi_temp_path $tmp/backend/scgi;
+  server { listen 127.0.0.1:$backend_port; root $tmp/www; }
+}
+EOF
+taskset -c "$LOAD_CPU" nginx -p "$tmp/backend" -c "$tmp/backend/nginx.conf" -e "$tmp/backend/error.log" >/dev/null 2>&1 &
+track $! backend
+wait_until 10 $! port_busy "$backend_port" || die "nginx did not start: $(tail -5 "$tmp/backend/error.log")"
+
+admin_token=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+log "control plane on CPU $LOAD_CPU; first start initialises PostgreSQL"
+env EDGEWAY_DATA_DIR="$tmp/cp" EDGEWAY_ADMIN_PORT=$cp_admin EDGEWAY_GRPC_PORT=$cp_grpc EDGEWAY_ADMIN_TOKEN="$admin_token" \
+  EDGEWAY_BOOTSTRAP_JOIN_TOKEN_FILE="$tmp/cp/bootstrap-join-token" \
+  taskset -c "$LOAD_CPU" java $JAVA_OPTS -jar "$cp_jar" >"$tmp/control-plane.log" 2>&1 &
+cp_pid=$!
+track "$cp_pid" control-plane
+wait_until 180 "$cp_pid" grep -q 'edgeway control-plane ready' "$tmp/control-plane.log" \
+  || die "control plane not ready: $(tail -20 "$tmp/control-plane.log")"
+
+proxy_pid=""
+applied=0
+proxy_version() { curl -s -m 2 "http://127.0.0.1:$status_port/metrics" | awk '$1 == "edgeway_config_version" {print int($2)}'; }
+wait_proxy_version() {
+  local deadline=$(( $(date +%s) + APPLY_TIMEOUT )) v
+  while (( $(date +%s) < deadline )); do
+    v=$(proxy_version || true)
+    [[ -n $v ]] && (( v >= applied )) && return 0
+    kill -0 "$proxy_pid" 2>/dev/null || die "the proxy died: $(tail -20 "$tmp/dp.log")"
+    sleep 0.02
+  done
+  die "the proxy did not apply revision $applied within $APPLY_TIMEOUT s: $(tail -20 "$tmp/dp.log")"
+}
+# apply_config NAME: POST the document; with a proxy, time from the answer (committed) to the proxy's apply
+apply_config() {
+  local code t0 t1 t2
+  t0=$(date +%s%N)
+  code=$(curl -s -m 600 -o "$tmp/apply.json" -w '%{http_code}' -XPOST "http://127.0.0.1:$cp_admin/api/v1/config" \
+    -H "Authorization: Bearer $admin_token" -H 'content-type: application/json' --data-binary "@$tmp/config-$1.json") || true
+  [[ $code == 2* ]] || die "POST /api/v1/config ($1) -> $code: $(head -c 600 "$tmp/apply.json")"
+  t1=$(date +%s%N)
+  applied=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["revision"])' "$tmp/apply.json")
+  log "config $1: revision $applied committed (POST $(( (t1 - t0) / 1000000 )) ms)"
+  [[ -n $proxy_pid ]] || return 0
+  local c1 c2
+  c1=$(cpu_ticks "$proxy_pid")
+  wait_proxy_version
+  t2=$(date +%s%N)
+  c2=$(cpu_ticks "$proxy_pid")
+  apply_ms=$(( (t2 - t1) / 1000000 ))
+  apply_cpu_ms=$(( (c2 - c1) * 1000 / clk_tck )) # the proxy's own CPU in that time: the wall time less contention
+  log "config $1: committed -> proxy applied $apply_ms ms ($apply_cpu_ms ms of proxy CPU)"
+}
+
+apply_config 1
+env EDGEWAY_WORKERS=1 EDGEWAY_PROXY_PORT=$proxy_port EDGEWAY_TLS_PORT=$tls_port EDGEWAY_STATUS_PORT=$status_port \
+  EDGEWAY_DATA_DIR="$tmp/dp" EDGEWAY_JOIN_TOKEN_FILE="$tmp/cp/bootstrap-join-token" EDGEWAY_DRAIN_DELAY=0ms \
+  taskset -c "$PROXY_CPU" java $DP_JAVA_OPTS -jar "$dp_jar" --control-plane "127.0.0.1:$cp_grpc" >"$tmp/dp.log" 2>&1 &
+proxy_pid=$!
+track "$proxy_pid" proxy
+wait_until 120 "$proxy_pid" curl -sf -m 2 -o /dev/null "http://127.0.0.1:$status_port/readyz" \
+  || die "proxy never became ready: $(tail -20 "$tmp/dp.log")"
+[[ $(cat "/proc/$proxy_pid/comm") == java ]] || die "pid $proxy_pid is not the JVM"
+wait_proxy_version
+grep -m1 'tls engine' "$tmp/dp.log" >&2 || true
+code=$(curl -s -m 5 --cacert "$tmp/ca.pem" --resolve "c0.certs.test:$tls_port:127.0.0.1" -o /dev/null -w '%{http_code}' \
+  "https://c0.certs.test:$tls_port/small" || true)
+[[ $code == 200 ]] || die "https://c0.certs.test/small through the proxy: HTTP $code"
+
+# handshake_cpu LABEL: warm-up, then proxy CPU-µs per full handshake over DURATION s
+handshake_cpu() {
+  python3 "$tool" handshakes "$tls_port" c0.certs.test "$tmp/ca.pem" "$WARMUP" >/dev/null
+  local before after n us
+  before=$(cpu_ticks "$proxy_pid")
+  n=$(taskset -c "$LOAD_CPU" python3 "$tool" handshakes "$tls_port" c0.certs.test "$tmp/ca.pem" "$DURATION")
+  after=$(cpu_ticks "$proxy_pid")
+  us=$(awk -v d=$((after - before)) -v hz="$clk_tck" -v n="$n" 'BEGIN {printf "%.1f", d / hz * 1e6 / n}')
+  put "cpu_$1" "$us"
+  log "$1 certificate(s): $n handshakes in ${DURATION}s, $us proxy CPU-µs each"
+}
+
+python3 "$tool" handshakes "$tls_port" c0.certs.test "$tmp/ca.pem" "$FIRST_WARMUP" >/dev/null
+handshake_cpu 1 # also warms the JIT before the RSS baseline
+rss_1=$(idle_rss "$proxy_pid")
+apply_config "$CERTS"
+put apply_all "$apply_ms"
+put apply_all_cpu "$apply_cpu_ms"
+rss_n=$(idle_rss "$proxy_pid")
+apply_config "$CERTS-route"
+put apply_unchanged "$apply_ms"
+put apply_unchanged_cpu "$apply_cpu_ms"
+rss_n2=$(idle_rss "$proxy_pid")
+log "VmRSS: 1 certificate $((rss_1 / 1024)) MiB, $CERTS $((rss_n / 1024)) MiB, after a second snapshot $((rss_n2 / 1024)) MiB"
+code=$(curl -s -m 5 --cacert "$tmp/ca.pem" --resolve "c$((CERTS - 1)).certs.test:$tls_port:127.0.0.1" -o /dev/null \
+  -w '%{http_code}' "https://c$((CERTS - 1)).certs.test:$tls_port/small" || true)
+[[ $code == 200 ]] || die "the last certificate's name through the proxy: HTTP $code"
+
+for round in $(seq 1 "$ROUNDS"); do
+  handshake_cpu "$CERTS"
+  apply_config 1
+  handshake_cpu 1
+  (( round < ROUNDS )) && apply_config "$CERTS"
+done
+
+median() { awk -v k="$1" '$1 == k {print $2}' "$results" | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+c1=$(median cpu_1)
+cn=$(median "cpu_$CERTS")
+cat <<EOF
+## TLS with $CERTS certificates ($(date -u +%FT%TZ), $(basename "$dp_jar"), $(grep -m1 -o 'tls engine [^,"]*' "$tmp/dp.log" || echo 'engine unknown'))
+| measure | value | goal |
+|---|---:|---:|
+| committed -> proxy applied, $CERTS new certificates | $(median apply_all) ms ($(median apply_all_cpu) ms proxy CPU) | ≤ 2000 ms |
+| committed -> proxy applied, same certificates + 1 route | $(median apply_unchanged) ms ($(median apply_unchanged_cpu) ms proxy CPU) | ≤ 2000 ms |
+| VmRSS 1 certificate -> $CERTS (idle) | $((rss_1 / 1024)) -> $((rss_n / 1024)) MiB (+$(( (rss_n - rss_1) / 1024 )) MiB); after the second snapshot $((rss_n2 / 1024)) MiB | ≤ +150 MiB |
+| proxy CPU-µs per full TLS 1.3 handshake, 1 vs $CERTS certificates (median of $ROUNDS x ${DURATION}s) | $c1 vs $cn ($(awk -v a="$c1" -v b="$cn" 'BEGIN {printf "%+.1f %%", (b / a - 1) * 100}')) | ≤ +5 % |
+EOF
