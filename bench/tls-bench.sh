@@ -248,7 +248,7 @@ run_load() {
       echo "$(awk '/connections in .* real seconds/ {print $1; exit}' "$out") - -" ;;
     h2)
       timeout $(( secs + 30 )) taskset -c "$LOAD_CPU" h2load -c"$CONNECTIONS" -m10 -D"$secs" --warm-up-time=1 \
-        -H "host: bench.test" "$(url "$t" "$s")" >"$out" 2>&1 || die "h2load $t failed: $(tail -3 "$out")"
+        -H ":authority: bench.test" "$(url "$t" "$s")" >"$out" 2>&1 || die "h2load $t failed: $(tail -3 "$out")"
       # h2load prints per-request latency as min/max/mean/sd only: the mean stands in for p50, no p99
       echo "$(awk '/^requests:/ {print $8}' "$out") $(to_us "$(awk '/^time for request:/ {print $6}' "$out")") -" ;;
   esac
