@@ -9,14 +9,14 @@ import java.util.concurrent.ThreadLocalRandom;
  * it does not send every loop's next request to the same momentarily idle target.
  */
 final class LeastRequestLoadBalancer implements LoadBalancer {
-    private final Target[] targets;
+    private final Endpoint[] targets;
 
-    LeastRequestLoadBalancer(List<Target> targets) {
-        this.targets = targets.toArray(new Target[0]);
+    LeastRequestLoadBalancer(List<Endpoint> targets) {
+        this.targets = targets.toArray(new Endpoint[0]);
     }
 
     @Override
-    public Target pick(HttpHeaders headers, String clientIp) {
+    public Endpoint pick(HttpHeaders headers, String clientIp) {
         int n = targets.length;
         if (n == 1) {
             return targets[0];
@@ -27,8 +27,8 @@ final class LeastRequestLoadBalancer implements LoadBalancer {
         if (j >= i) {
             j++; // two distinct targets
         }
-        Target a = targets[i];
-        Target b = targets[j];
+        Endpoint a = targets[i];
+        Endpoint b = targets[j];
         return a.state().outstanding() <= b.state().outstanding() ? a : b;
     }
 }

@@ -12,19 +12,19 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class RingHashLoadBalancer implements LoadBalancer {
     private final long[] points;
-    private final Target[] owners;
-    private final Target[] targets;
+    private final Endpoint[] owners;
+    private final Endpoint[] targets;
     private final HashKey key;
     private final AtomicInteger keyless = new AtomicInteger();
 
-    private RingHashLoadBalancer(long[] points, Target[] owners, Target[] targets, HashKey key) {
+    private RingHashLoadBalancer(long[] points, Endpoint[] owners, Endpoint[] targets, HashKey key) {
         this.points = points;
         this.owners = owners;
         this.targets = targets;
         this.key = key;
     }
 
-    static LoadBalancer create(List<Target> targets, HashKey key) {
+    static LoadBalancer create(List<Endpoint> targets, HashKey key) {
         int n = targets.size();
         int maxWeight = targets.stream().mapToInt(t -> Math.max(1, t.weight())).max().orElse(1);
         int base = Math.max(64, Math.min(1024, (1 << 16) / n));
@@ -45,16 +45,16 @@ final class RingHashLoadBalancer implements LoadBalancer {
         // Ties broken by host:port order would still be deterministic; by index is enough here.
         Arrays.sort(pairs, (a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
         long[] points = new long[total];
-        Target[] owners = new Target[total];
+        Endpoint[] owners = new Endpoint[total];
         for (int k = 0; k < total; k++) {
             points[k] = pairs[k][0];
             owners[k] = targets.get((int) pairs[k][1]);
         }
-        return new RingHashLoadBalancer(points, owners, targets.toArray(new Target[0]), key);
+        return new RingHashLoadBalancer(points, owners, targets.toArray(new Endpoint[0]), key);
     }
 
     @Override
-    public Target pick(HttpHeaders headers, String clientIp) {
+    public Endpoint pick(HttpHeaders headers, String clientIp) {
         long h = key.hash(headers, clientIp);
         if (h == HashKey.NONE) { // no key on this request: nothing to stick to, so spread it
             int i = keyless.getAndIncrement();
@@ -63,7 +63,7 @@ final class RingHashLoadBalancer implements LoadBalancer {
         return owner(h);
     }
 
-    Target owner(long h) {
+    Endpoint owner(long h) {
         int i = Arrays.binarySearch(points, h);
         if (i < 0) {
             i = -i - 1; // the first point clockwise of h

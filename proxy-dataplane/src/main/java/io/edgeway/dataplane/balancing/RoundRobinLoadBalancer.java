@@ -5,15 +5,15 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 final class RoundRobinLoadBalancer implements LoadBalancer {
-    private final Target[] targets;
+    private final Endpoint[] targets;
     private final AtomicInteger next = new AtomicInteger();
 
-    RoundRobinLoadBalancer(List<Target> targets) {
-        this.targets = targets.toArray(new Target[0]);
+    RoundRobinLoadBalancer(List<Endpoint> targets) {
+        this.targets = targets.toArray(new Endpoint[0]);
     }
 
     @Override
-    public Target pick(HttpHeaders headers, String clientIp) {
+    public Endpoint pick(HttpHeaders headers, String clientIp) {
         int i = next.getAndIncrement();
         return targets[(i & Integer.MAX_VALUE) % targets.length];
     }

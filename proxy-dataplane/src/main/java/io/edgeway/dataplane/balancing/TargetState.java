@@ -5,7 +5,7 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 /**
  * What the proxy has learned about one target of one upstream: requests in flight and health. It outlives
  * config versions: a push that keeps {@code host:port} in the upstream hands the same state to the new
- * {@link Target}, so counts and ejections survive and nothing about the target's pooled connections changes.
+ * {@link Endpoint}, so counts and ejections survive and nothing about the target's pooled connections changes.
  * Field updaters instead of Atomic* objects: one object per target, no allocation when counting.
  */
 public final class TargetState {

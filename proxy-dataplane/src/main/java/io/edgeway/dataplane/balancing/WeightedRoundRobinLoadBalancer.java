@@ -14,15 +14,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class WeightedRoundRobinLoadBalancer implements LoadBalancer {
     static final int MAX_CYCLE = 1 << 16;
 
-    private final Target[] cycle;
+    private final Endpoint[] cycle;
     private final AtomicInteger next = new AtomicInteger();
 
-    private WeightedRoundRobinLoadBalancer(Target[] cycle) {
+    private WeightedRoundRobinLoadBalancer(Endpoint[] cycle) {
         this.cycle = cycle;
     }
 
-    static LoadBalancer create(List<Target> all, int[] allWeights) {
-        List<Target> targets = new ArrayList<>();
+    static LoadBalancer create(List<Endpoint> all, int[] allWeights) {
+        List<Endpoint> targets = new ArrayList<>();
         List<Integer> ws = new ArrayList<>();
         for (int i = 0; i < all.size(); i++) {
             if (allWeights[i] > 0) {
@@ -53,7 +53,7 @@ final class WeightedRoundRobinLoadBalancer implements LoadBalancer {
             }
             total = scaled;
         }
-        Target[] cycle = new Target[(int) total];
+        Endpoint[] cycle = new Endpoint[(int) total];
         long[] current = new long[n];
         for (int s = 0; s < cycle.length; s++) {
             int best = 0;
@@ -70,7 +70,7 @@ final class WeightedRoundRobinLoadBalancer implements LoadBalancer {
     }
 
     @Override
-    public Target pick(HttpHeaders headers, String clientIp) {
+    public Endpoint pick(HttpHeaders headers, String clientIp) {
         int i = next.getAndIncrement();
         return cycle[(i & Integer.MAX_VALUE) % cycle.length];
     }

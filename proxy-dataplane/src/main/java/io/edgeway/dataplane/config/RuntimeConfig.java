@@ -2,10 +2,10 @@ package io.edgeway.dataplane.config;
 
 import static java.util.Objects.requireNonNull;
 
-import io.edgeway.dataplane.balancing.Target;
-import io.edgeway.dataplane.balancing.Upstream;
+import io.edgeway.dataplane.balancing.Endpoint;
+import io.edgeway.dataplane.balancing.TargetGroup;
 import io.edgeway.dataplane.routing.PathRegex;
-import io.edgeway.dataplane.routing.Route;
+import io.edgeway.dataplane.routing.RouteRule;
 import io.edgeway.dataplane.routing.RouteHttps;
 import io.edgeway.dataplane.routing.RouteTable;
 import io.edgeway.dataplane.routing.RouteTimeouts;
@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
  * The immutable config one proxy runs, parsed from a {@link Snapshot} once at the edge. The hot path reads
  * it through a single volatile reference ({@link ConfigHolder}) and never sees a half-built state.
  */
-public record RuntimeConfig(long version, RouteTable routes, Map<String, Upstream> upstreams, TlsCertificates tls) {
+public record RuntimeConfig(long version, RouteTable routes, Map<String, TargetGroup> upstreams, TlsCertificates tls) {
     /** The config before any snapshot was applied: no routes, so every request gets 404. */
     public static final RuntimeConfig NONE = new RuntimeConfig(0, RouteTable.EMPTY, Map.of());
 
@@ -43,7 +43,7 @@ public record RuntimeConfig(long version, RouteTable routes, Map<String, Upstrea
     }
 
     /** A config without certificates. */
-    public RuntimeConfig(long version, RouteTable routes, Map<String, Upstream> upstreams) {
+    public RuntimeConfig(long version, RouteTable routes, Map<String, TargetGroup> upstreams) {
         this(version, routes, upstreams, TlsCertificates.NONE);
     }
 
@@ -63,7 +63,7 @@ public record RuntimeConfig(long version, RouteTable routes, Map<String, Upstrea
             errors.add(new ConfigError("snapshot", "", "version",
                     snapshot.getVersion() + " (expected: >= 0)"));
         }
-        Map<String, Upstream> upstreams = new HashMap<>();
+        Map<String, TargetGroup> upstreams = new HashMap<>();
         for (int i = 0; i < snapshot.getUpstreamsCount(); i++) {
             io.edgeway.proto.v1.Upstream u = snapshot.getUpstreams(i);
             String name = u.getName().isEmpty() ? "#" + i : u.getName();
@@ -73,12 +73,12 @@ public record RuntimeConfig(long version, RouteTable routes, Map<String, Upstrea
             } else if (upstreams.containsKey(u.getName())) {
                 errors.add(new ConfigError("upstream", name, "name", "duplicate upstream name"));
             }
-            Upstream previous = running.upstreams().get(u.getName());
-            Map<String, Target> kept = new HashMap<>();
+            TargetGroup previous = running.upstreams().get(u.getName());
+            Map<String, Endpoint> kept = new HashMap<>();
             if (previous != null) {
                 previous.targets().forEach(t -> kept.put(t.toString(), t));
             }
-            List<Target> targets = new ArrayList<>();
+            List<Endpoint> targets = new ArrayList<>();
             for (int t = 0; t < u.getTargetsCount(); t++) {
                 io.edgeway.proto.v1.Target pt = u.getTargets(t);
                 String field = "targets[" + t + "]";
@@ -95,11 +95,11 @@ public record RuntimeConfig(long version, RouteTable routes, Map<String, Upstrea
                             Integer.toUnsignedString(pt.getWeight()) + " (expected: 0-2147483647)"));
                 }
                 if (errors.size() == before) {
-                    targets.add(Target.of(pt.getHost(), pt.getPort(), pt.getWeight(),
+                    targets.add(Endpoint.of(pt.getHost(), pt.getPort(), pt.getWeight(),
                             kept.get(pt.getHost() + ":" + pt.getPort())));
                 }
             }
-            Upstream built = errors.size() == before ? UpstreamPolicies.build(u, targets, previous, errors) : null;
+            TargetGroup built = errors.size() == before ? UpstreamPolicies.build(u, targets, previous, errors) : null;
             if (built != null) {
                 upstreams.put(u.getName(), built);
             } else if (!u.getName().isEmpty()) {
@@ -107,7 +107,7 @@ public record RuntimeConfig(long version, RouteTable routes, Map<String, Upstrea
             }
         }
         Set<String> routeNames = new HashSet<>();
-        List<Route> routes = new ArrayList<>();
+        List<RouteRule> routes = new ArrayList<>();
         for (int i = 0; i < snapshot.getRoutesCount(); i++) {
             io.edgeway.proto.v1.Route r = snapshot.getRoutes(i);
             String name = r.getName().isEmpty() ? "#" + i : r.getName();
@@ -148,7 +148,7 @@ public record RuntimeConfig(long version, RouteTable routes, Map<String, Upstrea
                 }
                 methods.add(method);
             }
-            Upstream upstream = null;
+            TargetGroup upstream = null;
             if (r.getUpstream().isEmpty()) {
                 errors.add(new ConfigError("route", name, "upstream", "must not be empty"));
             } else if (!upstreams.containsKey(r.getUpstream())) {
@@ -162,7 +162,7 @@ public record RuntimeConfig(long version, RouteTable routes, Map<String, Upstrea
                 errors.add(new ConfigError("route", name, "hsts_max_age_s", r.getHstsMaxAgeS() + " (expected: 0-63072000)"));
             }
             if (errors.size() == before && upstream != null) {
-                routes.add(new Route(r.getName(), hosts, r.getPathsList(), methods, upstream, timeouts,
+                routes.add(new RouteRule(r.getName(), hosts, r.getPathsList(), methods, upstream, timeouts,
                         RouteHttps.of(r.getHttpsRedirect(), r.getHstsMaxAgeS(), r.getHstsIncludeSubdomains())));
             }
         }

@@ -1,10 +1,10 @@
 package io.edgeway.dataplane.config;
 
 import io.edgeway.dataplane.balancing.HashKey;
-import io.edgeway.dataplane.balancing.HealthCheck;
+import io.edgeway.dataplane.balancing.HealthPolicy;
 import io.edgeway.dataplane.balancing.Policy;
-import io.edgeway.dataplane.balancing.Target;
-import io.edgeway.dataplane.balancing.Upstream;
+import io.edgeway.dataplane.balancing.Endpoint;
+import io.edgeway.dataplane.balancing.TargetGroup;
 import io.edgeway.dataplane.tls.UpstreamTls;
 import io.edgeway.proto.v1.ActiveHealthCheck;
 import io.edgeway.proto.v1.HashOn;
@@ -19,7 +19,7 @@ final class UpstreamPolicies {
     private UpstreamPolicies() {}
 
     /** The upstream, or null after adding errors; {@code previous} is the same name in the running config. */
-    static Upstream build(io.edgeway.proto.v1.Upstream u, List<Target> targets, Upstream previous,
+    static TargetGroup build(io.edgeway.proto.v1.Upstream u, List<Endpoint> targets, TargetGroup previous,
             List<ConfigError> errors) {
         String name = u.getName();
         int before = errors.size();
@@ -48,14 +48,14 @@ final class UpstreamPolicies {
         if (u.getSlowStartMs() < 0) {
             errors.add(new ConfigError("upstream", name, "slow_start_ms", u.getSlowStartMs() + " (expected: >= 0)"));
         }
-        HealthCheck health = health(u, errors);
-        Upstream.Protocol protocol = switch (u.getProtocol()) {
-            case HTTP1 -> Upstream.Protocol.HTTP1;
-            case H2C -> Upstream.Protocol.H2C;
+        HealthPolicy health = health(u, errors);
+        TargetGroup.Protocol protocol = switch (u.getProtocol()) {
+            case HTTP1 -> TargetGroup.Protocol.HTTP1;
+            case H2C -> TargetGroup.Protocol.H2C;
             default -> {
                 errors.add(new ConfigError("upstream", name, "protocol",
                         u.getProtocolValue() + " (expected: a protocol this proxy knows)"));
-                yield Upstream.Protocol.HTTP1;
+                yield TargetGroup.Protocol.HTTP1;
             }
         };
         UpstreamTls tls = null;
@@ -73,7 +73,7 @@ final class UpstreamPolicies {
         if (errors.size() != before) {
             return null;
         }
-        return new Upstream(name, targets, policy, key, u.getSlowStartMs(), health, protocol, tls, previous);
+        return new TargetGroup(name, targets, policy, key, u.getSlowStartMs(), health, protocol, tls, previous);
     }
 
     private static HashKey named(String value, HashKey.Kind kind, String upstream, String field,
@@ -85,12 +85,12 @@ final class UpstreamPolicies {
         return new HashKey(kind, value);
     }
 
-    private static HealthCheck health(io.edgeway.proto.v1.Upstream u, List<ConfigError> errors) {
+    private static HealthPolicy health(io.edgeway.proto.v1.Upstream u, List<ConfigError> errors) {
         if (!u.hasHealthCheck()) {
-            return HealthCheck.NONE;
+            return HealthPolicy.NONE;
         }
         String name = u.getName();
-        HealthCheck.Active active = null;
+        HealthPolicy.Active active = null;
         if (u.getHealthCheck().hasActive()) {
             ActiveHealthCheck a = u.getHealthCheck().getActive();
             String f = "health_check.active.";
@@ -103,9 +103,9 @@ final class UpstreamPolicies {
             int down = a.getUnhealthyThreshold() == 0 ? 1 : a.getUnhealthyThreshold();
             check(up <= 100, name, f + "healthy_threshold", up + " (expected: 1-100)", errors);
             check(down <= 100, name, f + "unhealthy_threshold", down + " (expected: 1-100)", errors);
-            active = new HealthCheck.Active(a.getPath(), status, a.getIntervalMs(), a.getTimeoutMs(), up, down);
+            active = new HealthPolicy.Active(a.getPath(), status, a.getIntervalMs(), a.getTimeoutMs(), up, down);
         }
-        HealthCheck.Passive passive = null;
+        HealthPolicy.Passive passive = null;
         if (u.getHealthCheck().hasPassive()) {
             PassiveHealthCheck p = u.getHealthCheck().getPassive();
             String f = "health_check.passive.";
@@ -113,9 +113,9 @@ final class UpstreamPolicies {
                     f + "consecutive_failures", p.getConsecutiveFailures() + " (expected: 1-1000)", errors);
             check(p.getEjectionTimeMs() > 0, name, f + "ejection_time_ms",
                     p.getEjectionTimeMs() + " (expected: >= 1)", errors);
-            passive = new HealthCheck.Passive(p.getConsecutiveFailures(), p.getEjectionTimeMs());
+            passive = new HealthPolicy.Passive(p.getConsecutiveFailures(), p.getEjectionTimeMs());
         }
-        return new HealthCheck(active, passive);
+        return new HealthPolicy(active, passive);
     }
 
     private static void check(boolean ok, String upstream, String field, String message, List<ConfigError> errors) {

@@ -1,10 +1,10 @@
 package io.edgeway.dataplane.grpc;
 
-import io.edgeway.dataplane.balancing.Target;
+import io.edgeway.dataplane.balancing.Endpoint;
 import io.edgeway.dataplane.config.ConfigHolder;
 import io.edgeway.dataplane.config.RuntimeConfig;
 import io.edgeway.dataplane.tls.ListenerScheme;
-import io.edgeway.dataplane.routing.Route;
+import io.edgeway.dataplane.routing.RouteRule;
 import io.edgeway.dataplane.routing.RouteTable;
 import io.edgeway.dataplane.http2.H2Upstreams;
 import io.edgeway.dataplane.listener.TrustedProxies;
@@ -51,7 +51,7 @@ final class GrpcRelay extends ChannelInboundHandlerAdapter {
     /** Frames read before the target's stream was open; bounded by the client's stream window. */
     private final ArrayDeque<Http2StreamFrame> pending = new ArrayDeque<>(4);
     ChannelHandlerContext ctx;
-    private Route route;
+    private RouteRule route;
     private Http2StreamChannel upstream;
     private ScheduledFuture<?> firstByte;
     private boolean routed;
@@ -60,7 +60,7 @@ final class GrpcRelay extends ChannelInboundHandlerAdapter {
     boolean responseEnded;
     boolean done;
     /** Counted as in flight by its balancer (least-request) until the client's stream closes. */
-    private Target target;
+    private Endpoint target;
 
     GrpcRelay(ConfigHolder configs, H2Upstreams upstreams, Metrics metrics, TrustedProxies trustedProxies) {
         this.configs = configs;

@@ -1,6 +1,6 @@
 package io.edgeway.dataplane.http2;
 
-import io.edgeway.dataplane.balancing.Target;
+import io.edgeway.dataplane.balancing.Endpoint;
 import io.edgeway.dataplane.status.Metrics;
 import io.edgeway.dataplane.tls.UpstreamTls;
 import io.netty.bootstrap.Bootstrap;
@@ -36,7 +36,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One event loop's HTTP/2 connections to targets (h2c, or h2 over TLS when the upstream has TLS): at most
- * one per target address and TLS identity ({@code Target.poolKey()}), shared by every stream of that loop,
+ * one per target address and TLS identity ({@code Endpoint.poolKey()}), shared by every stream of that loop,
  * gRPC ({@link GrpcRelay}) and HTTP exchanges to {@code h2c} upstreams ({@link #stream}) alike.
  * HTTP/2 multiplexes, so a pool of several buys nothing; streams beyond the target's concurrent-stream
  * limit wait in the encoder until one ends instead of failing. Confined to its event loop like the
@@ -50,7 +50,7 @@ public final class H2Upstreams {
     private final Metrics metrics;
     /**
      * Connecting or connected; the entry is removed when the connection fails, closes or goes away. Keyed by
-     * {@code Target.poolKey()}: a TLS and a plaintext upstream on one address never share a connection.
+     * {@code Endpoint.poolKey()}: a TLS and a plaintext upstream on one address never share a connection.
      */
     private final Map<Object, Promise<Channel>> connections = new HashMap<>();
 
@@ -62,7 +62,7 @@ public final class H2Upstreams {
     }
 
     /** The target's connection, shared if one is open or being opened. Call on this loop only. */
-    public Future<Channel> connection(Target target, long connectTimeoutMillis) {
+    public Future<Channel> connection(Endpoint target, long connectTimeoutMillis) {
         InetSocketAddress address = target.address();
         Object key = target.poolKey();
         UpstreamTls tls = target.tls();
@@ -123,7 +123,7 @@ public final class H2Upstreams {
      * A new stream to the target, on its shared connection (opened first if need be), with AUTO_READ off
      * and {@code handler} as its pipeline; fails when the connection or the stream cannot be opened.
      */
-    public Future<Channel> stream(Target target, long connectTimeoutMillis, ChannelHandler handler) {
+    public Future<Channel> stream(Endpoint target, long connectTimeoutMillis, ChannelHandler handler) {
         Promise<Channel> opened = loop.newPromise();
         connection(target, connectTimeoutMillis).addListener((Future<Channel> c) -> {
             if (!c.isSuccess()) {

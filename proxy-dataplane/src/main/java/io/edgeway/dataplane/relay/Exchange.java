@@ -1,8 +1,8 @@
 package io.edgeway.dataplane.relay;
 
-import io.edgeway.dataplane.balancing.Target;
-import io.edgeway.dataplane.balancing.Upstream;
-import io.edgeway.dataplane.routing.Route;
+import io.edgeway.dataplane.balancing.Endpoint;
+import io.edgeway.dataplane.balancing.TargetGroup;
+import io.edgeway.dataplane.routing.RouteRule;
 import io.edgeway.dataplane.status.Metrics;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -44,7 +44,7 @@ final class Exchange {
     boolean upgrade;
     /** The route's Strict-Transport-Security value when this exchange runs over TLS, else null. */
     AsciiString hsts;
-    Route route;
+    RouteRule route;
     /** The target connection the request is on; null while connecting and between requests. */
     BackendHandler backend;
     final UpstreamTimers timers;
@@ -80,7 +80,7 @@ final class Exchange {
     }
 
     /** ROUTING → CONNECTING or AWAITING_RESPONSE: the (already rewritten) request goes to the picked target. */
-    void start(Route route, Target target) {
+    void start(RouteRule route, Endpoint target) {
         this.route = route;
         hsts = frontend.overTls() ? route.https().hsts() : null;
         lease.begin(route.upstream(), target);
@@ -134,8 +134,8 @@ final class Exchange {
     private void connect() {
         phase = Phase.CONNECTING;
         long exchange = id;
-        Target target = lease.target();
-        if (route.upstream().protocol() == Upstream.Protocol.H2C) { // a stream on the loop's shared connection
+        Endpoint target = lease.target();
+        if (route.upstream().protocol() == TargetGroup.Protocol.H2C) { // a stream on the loop's shared connection
             loop.openStream(target, route.timeouts().connectMs())
                     .addListener((Future<Channel> f) -> connected(exchange, f.isSuccess() ? f.getNow() : null));
             return;
@@ -296,7 +296,7 @@ final class Exchange {
 
     /** One fail-over to another target (→ CONNECTING or AWAITING_RESPONSE), when {@link Retries} allows it. */
     private boolean retry(boolean nothingSent) {
-        Target next = retries.failOverTarget(request, frontend.clientIp(), nothingSent);
+        Endpoint next = retries.failOverTarget(request, frontend.clientIp(), nothingSent);
         if (next == null) {
             return false;
         }
@@ -305,7 +305,7 @@ final class Exchange {
     }
 
     /** → CONNECTING or AWAITING_RESPONSE: the request goes to {@code next}, a target reserved for its one fail-over. */
-    void resendTo(Target next) {
+    void resendTo(Endpoint next) {
         timers.cancel();
         lease.switchTo(next);
         send();

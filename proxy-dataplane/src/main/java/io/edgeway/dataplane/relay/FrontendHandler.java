@@ -1,11 +1,11 @@
 package io.edgeway.dataplane.relay;
 
-import io.edgeway.dataplane.balancing.Target;
+import io.edgeway.dataplane.balancing.Endpoint;
 import io.edgeway.dataplane.config.ConfigHolder;
 import io.edgeway.dataplane.config.RuntimeConfig;
 import io.edgeway.dataplane.tls.HttpsRedirect;
 import io.edgeway.dataplane.tls.ListenerScheme;
-import io.edgeway.dataplane.routing.Route;
+import io.edgeway.dataplane.routing.RouteRule;
 import io.edgeway.dataplane.routing.RouteTable;
 import io.edgeway.dataplane.http1.ClientCodec;
 import io.edgeway.dataplane.http1.Http;
@@ -170,7 +170,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             local(HttpResponseStatus.SERVICE_UNAVAILABLE, "the proxy has no configuration yet", false);
             return;
         }
-        Route route = config.routes().match(routeHost(host), req.uri(), req.method().name());
+        RouteRule route = config.routes().match(routeHost(host), req.uri(), req.method().name());
         if (route == null) {
             local(HttpResponseStatus.NOT_FOUND, "no route matches this host and path", false);
             return;
@@ -185,7 +185,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         // Balancing hook: the target counts as in flight until the exchange gives it back.
-        Target target = route.upstream().pick(req.headers(), clientIp);
+        Endpoint target = route.upstream().pick(req.headers(), clientIp);
         if (target == null) {
             local(HttpResponseStatus.SERVICE_UNAVAILABLE, "no enabled target for this route", false);
             return;

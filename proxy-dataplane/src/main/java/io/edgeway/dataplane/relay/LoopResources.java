@@ -1,6 +1,6 @@
 package io.edgeway.dataplane.relay;
 
-import io.edgeway.dataplane.balancing.Target;
+import io.edgeway.dataplane.balancing.Endpoint;
 import io.edgeway.dataplane.http2.H2StreamAdapter;
 import io.edgeway.dataplane.http2.H2Upstreams;
 import io.edgeway.dataplane.status.Metrics;
@@ -65,7 +65,7 @@ public final class LoopResources {
     }
 
     /** A new h2c stream to the target for one exchange, with a {@link BackendHandler} like a pooled connection's. */
-    Future<Channel> openStream(Target target, long connectTimeoutMillis) {
+    Future<Channel> openStream(Endpoint target, long connectTimeoutMillis) {
         return h2.stream(target, connectTimeoutMillis, h2Exchange);
     }
 
@@ -79,7 +79,7 @@ public final class LoopResources {
      * 502, passive health and a retry on another target, exactly like a refused connection; the request
      * is never written in clear because the SslHandler is first in the pipeline.
      */
-    ChannelFuture connect(Target target, long connectTimeoutMillis) {
+    ChannelFuture connect(Endpoint target, long connectTimeoutMillis) {
         UpstreamTls tls = target.tls();
         ChannelFuture connected = bootstrap.clone()
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeoutMillis))

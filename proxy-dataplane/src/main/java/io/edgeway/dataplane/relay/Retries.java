@@ -1,6 +1,6 @@
 package io.edgeway.dataplane.relay;
 
-import io.edgeway.dataplane.balancing.Target;
+import io.edgeway.dataplane.balancing.Endpoint;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 
@@ -58,7 +58,7 @@ final class Retries {
      * Another target for this request, reserved in the lease with a retry from the budget; or null when the
      * request may not fail over (see the class comment), already did, or the budget or the targets say no.
      */
-    Target failOverTarget(HttpRequest request, String clientIp, boolean nothingSent) {
+    Endpoint failOverTarget(HttpRequest request, String clientIp, boolean nothingSent) {
         if (!lease.mayFailOver() || !(nothingSent || (!bodySent && idempotent(request.method())))) {
             return null;
         }

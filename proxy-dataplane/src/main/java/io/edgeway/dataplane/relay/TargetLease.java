@@ -1,8 +1,8 @@
 package io.edgeway.dataplane.relay;
 
 import io.edgeway.dataplane.balancing.RetryBudget;
-import io.edgeway.dataplane.balancing.Target;
-import io.edgeway.dataplane.balancing.Upstream;
+import io.edgeway.dataplane.balancing.Endpoint;
+import io.edgeway.dataplane.balancing.TargetGroup;
 import io.netty.handler.codec.http.HttpHeaders;
 
 /**
@@ -11,16 +11,16 @@ import io.netty.handler.codec.http.HttpHeaders;
  * One per client connection, reused for each request like {@link Exchange}, so balancing allocates nothing.
  */
 final class TargetLease {
-    private Upstream upstream;
-    private Target target;
+    private TargetGroup upstream;
+    private Endpoint target;
     private RetryBudget budget;
     /** This request holds one of {@link #budget}'s retries. */
     private boolean retryHeld;
     private boolean failedOver;
     /** Reserved for the retry while a 503 from {@link #target} is read and dropped. */
-    private Target parked;
+    private Endpoint parked;
 
-    void begin(Upstream upstream, Target target) {
+    void begin(TargetGroup upstream, Endpoint target) {
         this.upstream = upstream;
         this.target = target;
         failedOver = false;
@@ -29,7 +29,7 @@ final class TargetLease {
     }
 
     /** The target the request is (being) sent to; null before {@link #begin} and after {@link #release}. */
-    Target target() {
+    Endpoint target() {
         return target;
     }
 
@@ -54,9 +54,9 @@ final class TargetLease {
      * held. The budget keeps a dead target's share of requests from failing while passive health is still
      * counting, without ever multiplying the load on targets that all fail.
      */
-    Target reserveRetry(HttpHeaders headers, String clientIp) {
+    Endpoint reserveRetry(HttpHeaders headers, String clientIp) {
         failedOver = true;
-        Target next = null;
+        Endpoint next = null;
         // Other loops move a round-robin cursor too, so the next pick may be the same target: a few tries.
         for (int i = 0; i < 3 && next == null; i++) {
             next = upstream.pick(headers, clientIp);
@@ -77,18 +77,18 @@ final class TargetLease {
     }
 
     /** Keeps a reserved retry target until the 503 being dropped has ended. */
-    void park(Target next) {
+    void park(Endpoint next) {
         parked = next;
     }
 
-    Target unpark() {
-        Target t = parked;
+    Endpoint unpark() {
+        Endpoint t = parked;
         parked = null;
         return t;
     }
 
     /** The request moves to {@code next}: the current pick is given back. */
-    void switchTo(Target next) {
+    void switchTo(Endpoint next) {
         releasePick();
         target = next;
     }

@@ -1,6 +1,6 @@
 package io.edgeway.dataplane.relay;
 
-import io.edgeway.dataplane.balancing.Target;
+import io.edgeway.dataplane.balancing.Endpoint;
 import io.edgeway.dataplane.listener.DrainHandler;
 import io.edgeway.dataplane.status.Metrics;
 import io.netty.channel.ChannelHandlerContext;
@@ -102,7 +102,7 @@ final class TargetResponse {
         }
         if (code == 503 && exchange.requestDone) {
             // Overloaded or draining: an idempotent request without a body may go to another target, once.
-            Target next = exchange.retries.failOverTarget(exchange.request, exchange.frontend.clientIp(), false);
+            Endpoint next = exchange.retries.failOverTarget(exchange.request, exchange.frontend.clientIp(), false);
             if (next != null) { // → DROPPING_503
                 exchange.lease.targetFailed();
                 // The first-byte timer stays armed: a 503 whose body stalls still ends, as a 504.

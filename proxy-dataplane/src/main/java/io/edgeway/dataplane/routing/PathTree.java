@@ -14,7 +14,7 @@ import java.util.TreeMap;
  * without recursion or allocation, whatever the number of prefix routes.
  */
 final class PathTree {
-    private static final Route[] NO_ROUTES = new Route[0];
+    private static final RouteRule[] NO_ROUTES = new RouteRule[0];
     private static final Pattern[] NO_REGEXES = new Pattern[0];
     private static final char[] NO_KEYS = new char[0];
     private static final PathTree[] NO_CHILDREN = new PathTree[0];
@@ -22,16 +22,16 @@ final class PathTree {
     private final PathTree parent;
     private char[] keys = NO_KEYS;
     private PathTree[] children = NO_CHILDREN;
-    private Route[] routes = NO_ROUTES;
+    private RouteRule[] routes = NO_ROUTES;
     /** Regex paths of the bucket, in snapshot order; only set on the root. */
     private Pattern[] regexes = NO_REGEXES;
-    private Route[] regexRoutes = NO_ROUTES;
+    private RouteRule[] regexRoutes = NO_ROUTES;
 
     private PathTree(PathTree parent) {
         this.parent = parent;
     }
 
-    Route match(String path, int start, int end, String method) {
+    RouteRule match(String path, int start, int end, String method) {
         if (regexes.length > 0) {
             CharSequence p = path.subSequence(start, end);
             for (int i = 0; i < regexes.length; i++) {
@@ -49,7 +49,7 @@ final class PathTree {
             node = child;
         }
         for (PathTree n = node; n != null; n = n.parent) {
-            for (Route r : n.routes) {
+            for (RouteRule r : n.routes) {
                 if (r.allowsMethod(method)) {
                     return r;
                 }
@@ -74,11 +74,11 @@ final class PathTree {
 
     static final class Builder {
         private final TreeMap<Character, Builder> children = new TreeMap<>();
-        private final List<Route> routes = new ArrayList<>();
+        private final List<RouteRule> routes = new ArrayList<>();
         private final List<Pattern> regexes = new ArrayList<>();
-        private final List<Route> regexRoutes = new ArrayList<>();
+        private final List<RouteRule> regexRoutes = new ArrayList<>();
 
-        void add(Route route) {
+        void add(RouteRule route) {
             if (route.paths().isEmpty()) {
                 addPath("", route);
             } else {
@@ -88,7 +88,7 @@ final class PathTree {
             }
         }
 
-        private void addPath(String path, Route route) {
+        private void addPath(String path, RouteRule route) {
             if (PathRegex.isRegex(path)) {
                 regexes.add(PathRegex.compile(path));
                 regexRoutes.add(route);

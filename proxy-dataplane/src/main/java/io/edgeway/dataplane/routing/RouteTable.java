@@ -34,11 +34,11 @@ public final class RouteTable {
         this.size = size;
     }
 
-    public static RouteTable compile(List<Route> routes) {
+    public static RouteTable compile(List<RouteRule> routes) {
         Map<String, PathTree.Builder> exact = new LinkedHashMap<>();
         Map<String, PathTree.Builder> wildcard = new LinkedHashMap<>();
         PathTree.Builder anyHost = new PathTree.Builder();
-        for (Route route : routes) {
+        for (RouteRule route : routes) {
             if (route.hosts().isEmpty()) {
                 anyHost.add(route);
                 continue;
@@ -71,7 +71,7 @@ public final class RouteTable {
      * @param method the upper-case method name
      * @return the matching route or {@code null}
      */
-    public Route match(String host, String uri, String method) {
+    public RouteRule match(String host, String uri, String method) {
         int start = pathStart(uri);
         int end = uri.indexOf('?', start);
         if (end < 0) {
@@ -84,7 +84,7 @@ public final class RouteTable {
         if (!exact.isEmpty()) {
             PathTree tree = exact.get(host);
             if (tree != null) {
-                Route r = tree.match(uri, start, end, method);
+                RouteRule r = tree.match(uri, start, end, method);
                 if (r != null) {
                     return r;
                 }
@@ -96,7 +96,7 @@ public final class RouteTable {
             for (int dot = host.indexOf('.', 1); dot > 0; dot = host.indexOf('.', dot + 1)) {
                 PathTree tree = wildcard.get(host.substring(dot));
                 if (tree != null) {
-                    Route r = tree.match(uri, start, end, method);
+                    RouteRule r = tree.match(uri, start, end, method);
                     if (r != null) {
                         return r;
                     }

@@ -1,9 +1,9 @@
 package io.edgeway.dataplane.status;
 
 import io.edgeway.dataplane.http1.Json;
-import io.edgeway.dataplane.balancing.Target;
+import io.edgeway.dataplane.balancing.Endpoint;
 import io.edgeway.dataplane.balancing.TargetState;
-import io.edgeway.dataplane.balancing.Upstream;
+import io.edgeway.dataplane.balancing.TargetGroup;
 import io.edgeway.dataplane.config.RuntimeConfig;
 import java.util.Comparator;
 import java.util.List;
@@ -21,13 +21,13 @@ final class UpstreamReport {
         StringBuilder sb = new StringBuilder(256).append("{\"version\":").append(config.version())
                 .append(",\"upstreams\":[");
         String sep = "";
-        for (Upstream u : sorted(config)) {
+        for (TargetGroup u : sorted(config)) {
             sb.append(sep).append("{\"name\":");
             Json.string(sb, u.name());
             sb.append(",\"policy\":\"").append(u.policy().name().toLowerCase()).append("\",\"fail_open\":")
                     .append(u.failingOpen()).append(",\"targets\":[");
             String tsep = "";
-            for (Target t : u.targets()) {
+            for (Endpoint t : u.targets()) {
                 TargetState s = t.state();
                 sb.append(tsep).append("{\"target\":");
                 Json.string(sb, t.toString());
@@ -42,12 +42,12 @@ final class UpstreamReport {
     }
 
     static String metrics(RuntimeConfig config) {
-        List<Upstream> ups = sorted(config);
+        List<TargetGroup> ups = sorted(config);
         StringBuilder sb = new StringBuilder(256)
                 .append("# HELP edgeway_upstream_target_healthy 1 if the target is in rotation, 0 if not.\n")
                 .append("# TYPE edgeway_upstream_target_healthy gauge\n");
-        for (Upstream u : ups) {
-            for (Target t : u.targets()) {
+        for (TargetGroup u : ups) {
+            for (Endpoint t : u.targets()) {
                 sb.append("edgeway_upstream_target_healthy{upstream=\"").append(label(u.name()))
                         .append("\",target=\"").append(label(t.toString())).append("\"} ")
                         .append(reason(t.state()).isEmpty() ? 1 : 0).append('\n');
@@ -55,15 +55,15 @@ final class UpstreamReport {
         }
         sb.append("# HELP edgeway_upstream_fail_open_total Requests balanced over all targets because none was healthy.\n")
                 .append("# TYPE edgeway_upstream_fail_open_total counter\n");
-        for (Upstream u : ups) {
+        for (TargetGroup u : ups) {
             sb.append("edgeway_upstream_fail_open_total{upstream=\"").append(label(u.name())).append("\"} ")
                     .append(u.failOpenTotal()).append('\n');
         }
         return sb.toString();
     }
 
-    private static List<Upstream> sorted(RuntimeConfig config) {
-        return config.upstreams().values().stream().sorted(Comparator.comparing(Upstream::name)).toList();
+    private static List<TargetGroup> sorted(RuntimeConfig config) {
+        return config.upstreams().values().stream().sorted(Comparator.comparing(TargetGroup::name)).toList();
     }
 
     private static String label(String s) {

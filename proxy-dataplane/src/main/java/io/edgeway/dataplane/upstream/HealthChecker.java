@@ -1,9 +1,9 @@
 package io.edgeway.dataplane.upstream;
 
-import io.edgeway.dataplane.balancing.HealthCheck;
-import io.edgeway.dataplane.balancing.Target;
+import io.edgeway.dataplane.balancing.HealthPolicy;
+import io.edgeway.dataplane.balancing.Endpoint;
 import io.edgeway.dataplane.balancing.TargetState;
-import io.edgeway.dataplane.balancing.Upstream;
+import io.edgeway.dataplane.balancing.TargetGroup;
 import io.edgeway.dataplane.config.ConfigHolder;
 import io.edgeway.dataplane.config.RuntimeConfig;
 import io.netty.bootstrap.Bootstrap;
@@ -25,7 +25,7 @@ import java.util.function.Consumer;
  * Active health checks and the health clock, on one thread of their own so that neither ever runs on a
  * proxy event loop. Every tick it (1) starts the probes that are due for targets of upstreams with an
  * active check, and (2) asks every upstream to refresh its balancer view, which ends expired ejections
- * and advances slow-start ramps. Results are published through {@link TargetState} and {@link Upstream};
+ * and advances slow-start ramps. Results are published through {@link TargetState} and {@link TargetGroup};
  * the request path only reads them.
  */
 public final class HealthChecker implements AutoCloseable {
@@ -65,9 +65,9 @@ public final class HealthChecker implements AutoCloseable {
         Set<TargetState> live = new HashSet<>();
         boolean changed = config != seen;
         seen = config;
-        for (Upstream u : config.upstreams().values()) {
-            HealthCheck.Active active = u.health().active();
-            for (Target t : u.targets()) {
+        for (TargetGroup u : config.upstreams().values()) {
+            HealthPolicy.Active active = u.health().active();
+            for (Endpoint t : u.targets()) {
                 if (active == null) {
                     continue;
                 }
@@ -87,7 +87,7 @@ public final class HealthChecker implements AutoCloseable {
         }
     }
 
-    private void probed(Upstream u, Target t, HealthCheck.Active active, ProbeState p, boolean ok) {
+    private void probed(TargetGroup u, Endpoint t, HealthPolicy.Active active, ProbeState p, boolean ok) {
         p.inFlight = false;
         TargetState s = t.state();
         long now = System.nanoTime();
@@ -106,7 +106,7 @@ public final class HealthChecker implements AutoCloseable {
         }
     }
 
-    private void changed(Upstream u, long now) {
+    private void changed(TargetGroup u, long now) {
         if (u.refresh(now)) {
             onChange.accept(configs.get());
         }

@@ -1,7 +1,7 @@
 package io.edgeway.dataplane.upstream;
 
-import io.edgeway.dataplane.balancing.HealthCheck;
-import io.edgeway.dataplane.balancing.Target;
+import io.edgeway.dataplane.balancing.HealthPolicy;
+import io.edgeway.dataplane.balancing.Endpoint;
 import io.edgeway.dataplane.tls.UpstreamTls;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -37,7 +37,7 @@ final class HealthProbe extends SimpleChannelInboundHandler<HttpObject> {
         this.done = done;
     }
 
-    static void run(Bootstrap base, Target target, HealthCheck.Active check, Consumer<Boolean> done) {
+    static void run(Bootstrap base, Endpoint target, HealthPolicy.Active check, Consumer<Boolean> done) {
         HealthProbe probe = new HealthProbe(check.expectedStatus(), done);
         ChannelFuture f = base.clone()
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, check.timeoutMs()))

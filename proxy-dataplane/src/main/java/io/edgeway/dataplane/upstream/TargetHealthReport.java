@@ -1,8 +1,8 @@
 package io.edgeway.dataplane.upstream;
 
-import io.edgeway.dataplane.balancing.Target;
+import io.edgeway.dataplane.balancing.Endpoint;
 import io.edgeway.dataplane.balancing.TargetState;
-import io.edgeway.dataplane.balancing.Upstream;
+import io.edgeway.dataplane.balancing.TargetGroup;
 import io.edgeway.dataplane.config.RuntimeConfig;
 import io.edgeway.proto.v1.TargetHealth;
 import java.util.ArrayList;
@@ -14,9 +14,9 @@ public final class TargetHealthReport {
 
     public static List<TargetHealth> of(RuntimeConfig config) {
         List<TargetHealth> out = new ArrayList<>();
-        for (Upstream u : config.upstreams().values()) {
+        for (TargetGroup u : config.upstreams().values()) {
             boolean open = u.failingOpen();
-            for (Target t : u.targets()) {
+            for (Endpoint t : u.targets()) {
                 TargetState s = t.state();
                 String reason = s.ejected() ? "passive" : !s.activeHealthy() ? "active" : "";
                 out.add(TargetHealth.newBuilder().setUpstream(u.name()).setTarget(t.toString())

@@ -17,10 +17,10 @@ import org.junit.jupiter.api.Test;
 class LoadBalancerTest {
     static final HttpHeaders NO_HEADERS = EmptyHttpHeaders.INSTANCE;
 
-    static List<Target> targets(int... weights) {
-        List<Target> out = new ArrayList<>();
+    static List<Endpoint> targets(int... weights) {
+        List<Endpoint> out = new ArrayList<>();
         for (int i = 0; i < weights.length; i++) {
-            out.add(Target.of("10.0.0." + (i + 1), 8080, weights[i]));
+            out.add(Endpoint.of("10.0.0." + (i + 1), 8080, weights[i]));
         }
         return out;
     }
@@ -50,7 +50,7 @@ class LoadBalancerTest {
 
     @Test
     void leastRequestNeverPicksTheBusiestOfTwoChoices() {
-        List<Target> ts = targets(1, 1, 1);
+        List<Endpoint> ts = targets(1, 1, 1);
         for (int i = 0; i < 10; i++) {
             ts.get(0).state().begin(); // ten requests in flight on the first target
         }
@@ -61,8 +61,8 @@ class LoadBalancerTest {
 
     @Test
     void leastRequestSpreadsBetweenEquallyLoadedTargets() {
-        List<Target> ts = targets(1, 1);
-        Upstream u = new Upstream("u", ts, Policy.LEAST_REQUEST, null, 0, HealthCheck.NONE, null);
+        List<Endpoint> ts = targets(1, 1);
+        TargetGroup u = new TargetGroup("u", ts, Policy.LEAST_REQUEST, null, 0, HealthPolicy.NONE, null);
         // Picks that are never released: P2C keeps the two outstanding counts within one of each other.
         for (int i = 0; i < 1_000; i++) {
             u.pick(NO_HEADERS, "");
@@ -77,21 +77,21 @@ class LoadBalancerTest {
      */
     @Test
     void consistentHashMovesOnlyTheRemovedTargetsKeys() {
-        List<Target> ten = targets(1, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+        List<Endpoint> ten = targets(1, 1, 1, 1, 1, 1, 1, 1, 1, 1);
         HashKey key = HashKey.header("X-User");
         LoadBalancer before = LoadBalancer.consistentHash(ten, key);
         int keys = 10_000;
         List<HttpHeaders> requests = IntStream.range(0, keys)
                 .mapToObj(i -> (HttpHeaders) new DefaultHttpHeaders().set("X-User", "user-" + i)).toList();
         double keptSum = 0;
-        for (Target removed : ten) {
-            List<Target> nine = new ArrayList<>(ten);
+        for (Endpoint removed : ten) {
+            List<Endpoint> nine = new ArrayList<>(ten);
             nine.remove(removed);
             LoadBalancer after = LoadBalancer.consistentHash(nine, key);
             int stayed = 0;
             for (HttpHeaders h : requests) {
-                Target t0 = before.pick(h, "");
-                Target t1 = after.pick(h, "");
+                Endpoint t0 = before.pick(h, "");
+                Endpoint t1 = after.pick(h, "");
                 if (t0 != removed) {
                     assertThat(t1).as("a key not on the removed target never moves").isSameAs(t0);
                     stayed++;
@@ -105,15 +105,15 @@ class LoadBalancerTest {
 
     @Test
     void consistentHashAddingATargetMovesAboutOneNthOfTheKeys() {
-        List<Target> ten = targets(1, 1, 1, 1, 1, 1, 1, 1, 1, 1);
-        List<Target> eleven = new ArrayList<>(ten);
-        eleven.add(Target.of("10.0.0.99", 8080, 1));
+        List<Endpoint> ten = targets(1, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+        List<Endpoint> eleven = new ArrayList<>(ten);
+        eleven.add(Endpoint.of("10.0.0.99", 8080, 1));
         LoadBalancer before = LoadBalancer.consistentHash(ten, HashKey.clientIp());
         LoadBalancer after = LoadBalancer.consistentHash(eleven, HashKey.clientIp());
         int moved = 0;
         for (int i = 0; i < 10_000; i++) {
             String ip = "192.0." + (i / 256) + "." + (i % 256);
-            Target t1 = after.pick(NO_HEADERS, ip);
+            Endpoint t1 = after.pick(NO_HEADERS, ip);
             if (t1 != before.pick(NO_HEADERS, ip)) {
                 assertThat(t1.host()).as("keys only move to the new target").isEqualTo("10.0.0.99");
                 moved++;
@@ -124,10 +124,10 @@ class LoadBalancerTest {
 
     @Test
     void consistentHashIsStickyPerKeyAndSpreadsKeylessRequests() {
-        List<Target> ts = targets(1, 1, 1);
+        List<Endpoint> ts = targets(1, 1, 1);
         LoadBalancer lb = LoadBalancer.consistentHash(ts, HashKey.cookie("session"));
         HttpHeaders h = new DefaultHttpHeaders().set("Cookie", "theme=dark; session=abc123; x=1");
-        Target first = lb.pick(h, "");
+        Endpoint first = lb.pick(h, "");
         for (int i = 0; i < 100; i++) {
             assertThat(lb.pick(h, "")).isSameAs(first);
         }
@@ -150,9 +150,9 @@ class LoadBalancerTest {
 
     @Test
     void passiveEjectionSkipsTheTargetAndAllEjectedFailsOpen() {
-        List<Target> ts = targets(1, 1);
-        HealthCheck health = new HealthCheck(null, new HealthCheck.Passive(3, 60_000));
-        Upstream u = new Upstream("u", ts, Policy.ROUND_ROBIN, null, 0, health, null);
+        List<Endpoint> ts = targets(1, 1);
+        HealthPolicy health = new HealthPolicy(null, new HealthPolicy.Passive(3, 60_000));
+        TargetGroup u = new TargetGroup("u", ts, Policy.ROUND_ROBIN, null, 0, health, null);
         ts.get(0).onFailure();
         ts.get(0).onFailure();
         assertThat(ts.get(0).state().ejected()).isFalse();
@@ -176,9 +176,9 @@ class LoadBalancerTest {
 
     @Test
     void aSuccessResetsTheConsecutiveFailureCount() {
-        List<Target> ts = targets(1, 1);
-        Upstream u = new Upstream("u", ts, Policy.ROUND_ROBIN, null, 0,
-                new HealthCheck(null, new HealthCheck.Passive(2, 60_000)), null);
+        List<Endpoint> ts = targets(1, 1);
+        TargetGroup u = new TargetGroup("u", ts, Policy.ROUND_ROBIN, null, 0,
+                new HealthPolicy(null, new HealthPolicy.Passive(2, 60_000)), null);
         ts.get(0).onFailure();
         ts.get(0).onSuccess();
         ts.get(0).onFailure();
@@ -188,17 +188,17 @@ class LoadBalancerTest {
 
     @Test
     void slowStartGivesANewTargetAFractionOfItsWeight() {
-        List<Target> old = targets(1, 1);
-        Upstream first = new Upstream("u", old, Policy.ROUND_ROBIN, null, 60_000, HealthCheck.NONE, null);
+        List<Endpoint> old = targets(1, 1);
+        TargetGroup first = new TargetGroup("u", old, Policy.ROUND_ROBIN, null, 60_000, HealthPolicy.NONE, null);
         // Pretend the first two have been there for the whole window; the third is new.
         long now = System.nanoTime();
-        List<Target> next = new ArrayList<>();
-        next.add(Target.of("10.0.0.1", 8080, 1, old.get(0)));
-        next.add(Target.of("10.0.0.2", 8080, 1, old.get(1)));
-        next.add(Target.of("10.0.0.9", 8080, 1));
+        List<Endpoint> next = new ArrayList<>();
+        next.add(Endpoint.of("10.0.0.1", 8080, 1, old.get(0)));
+        next.add(Endpoint.of("10.0.0.2", 8080, 1, old.get(1)));
+        next.add(Endpoint.of("10.0.0.9", 8080, 1));
         old.forEach(t -> t.state().activeHealthy(false, now));
         old.forEach(t -> t.state().activeHealthy(true, now - 61_000_000_000L));
-        Upstream u = new Upstream("u", next, Policy.ROUND_ROBIN, null, 60_000, HealthCheck.NONE, first);
+        TargetGroup u = new TargetGroup("u", next, Policy.ROUND_ROBIN, null, 60_000, HealthPolicy.NONE, first);
         Map<String, Integer> c = new HashMap<>();
         for (int i = 0; i < 2_100; i++) {
             c.merge(u.pick(NO_HEADERS, "").toString(), 1, Integer::sum);

@@ -75,8 +75,8 @@ class RuntimeConfigTest {
                         .setProtocol(io.edgeway.proto.v1.UpstreamProtocol.H2C))
                 .addUpstreams(upstream("h1", target("127.0.0.1", 2)))
                 .build());
-        assertThat(c.upstreams().get("h2").protocol()).isEqualTo(io.edgeway.dataplane.balancing.Upstream.Protocol.H2C);
-        assertThat(c.upstreams().get("h1").protocol()).isEqualTo(io.edgeway.dataplane.balancing.Upstream.Protocol.HTTP1);
+        assertThat(c.upstreams().get("h2").protocol()).isEqualTo(io.edgeway.dataplane.balancing.TargetGroup.Protocol.H2C);
+        assertThat(c.upstreams().get("h1").protocol()).isEqualTo(io.edgeway.dataplane.balancing.TargetGroup.Protocol.HTTP1);
         // A protocol from a newer control plane is refused, not silently spoken as HTTP/1.1.
         Snapshot newer = Snapshot.newBuilder().setVersion(2)
                 .addUpstreams(upstream("h3", target("127.0.0.1", 1)).toBuilder().setProtocolValue(3)).build();

@@ -2,29 +2,29 @@ package io.edgeway.dataplane.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.edgeway.dataplane.balancing.HealthCheck;
+import io.edgeway.dataplane.balancing.HealthPolicy;
 import io.edgeway.dataplane.balancing.Policy;
-import io.edgeway.dataplane.balancing.Target;
-import io.edgeway.dataplane.balancing.Upstream;
+import io.edgeway.dataplane.balancing.Endpoint;
+import io.edgeway.dataplane.balancing.TargetGroup;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** What a request holds while it is relayed is given back once, whichever way the request ends. */
 class TargetLeaseTest {
-    private final List<Target> targets = List.of(Target.of("10.0.0.1", 80, 1), Target.of("10.0.0.2", 80, 1));
-    private final Upstream upstream = new Upstream("u", targets, Policy.LEAST_REQUEST, null, 0, HealthCheck.NONE, null);
+    private final List<Endpoint> targets = List.of(Endpoint.of("10.0.0.1", 80, 1), Endpoint.of("10.0.0.2", 80, 1));
+    private final TargetGroup upstream = new TargetGroup("u", targets, Policy.LEAST_REQUEST, null, 0, HealthPolicy.NONE, null);
     private final TargetLease lease = new TargetLease();
 
-    private Target pickAndBegin() {
-        Target first = upstream.pick(EmptyHttpHeaders.INSTANCE, "");
+    private Endpoint pickAndBegin() {
+        Endpoint first = upstream.pick(EmptyHttpHeaders.INSTANCE, "");
         lease.begin(upstream, first);
         return first;
     }
 
     @Test
     void releaseGivesBackThePickAndTheBudget() {
-        Target first = pickAndBegin();
+        Endpoint first = pickAndBegin();
         assertThat(first.state().outstanding()).isEqualTo(1);
         assertThat(upstream.retryBudget().inFlight()).isEqualTo(1);
 
@@ -38,9 +38,9 @@ class TargetLeaseTest {
 
     @Test
     void aRetryGoesToTheOtherTargetOnceAndHoldsOneRetryOfTheBudget() {
-        Target first = pickAndBegin();
+        Endpoint first = pickAndBegin();
 
-        Target next = lease.reserveRetry(EmptyHttpHeaders.INSTANCE, "");
+        Endpoint next = lease.reserveRetry(EmptyHttpHeaders.INSTANCE, "");
         assertThat(next).isNotNull().isNotSameAs(first);
         assertThat(upstream.retryBudget().retriesInFlight()).isEqualTo(1);
         assertThat(lease.mayFailOver()).isFalse();
@@ -58,7 +58,7 @@ class TargetLeaseTest {
     @Test
     void aParkedRetryTargetIsGivenBackWhenTheRequestEndsFirst() {
         pickAndBegin();
-        Target parked = lease.reserveRetry(EmptyHttpHeaders.INSTANCE, "");
+        Endpoint parked = lease.reserveRetry(EmptyHttpHeaders.INSTANCE, "");
         lease.park(parked);
         assertThat(parked.state().outstanding()).isEqualTo(1);
 

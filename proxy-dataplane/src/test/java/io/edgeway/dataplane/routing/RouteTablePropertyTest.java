@@ -27,17 +27,17 @@ class RouteTablePropertyTest {
     record Request(String host, String path, String method) {}
 
     @Provide
-    Arbitrary<List<Route>> routes() {
-        Arbitrary<Route> route = Combinators.combine(
+    Arbitrary<List<RouteRule>> routes() {
+        Arbitrary<RouteRule> route = Combinators.combine(
                 Arbitraries.of(HOSTS).list().ofMaxSize(2),
                 Arbitraries.of(PATHS).list().ofMaxSize(2),
                 Arbitraries.of(METHODS).set().ofMaxSize(2))
-                .as((h, p, m) -> new Route("r", h, p, m, null, RouteTimeouts.DEFAULTS));
+                .as((h, p, m) -> new RouteRule("r", h, p, m, null, RouteTimeouts.DEFAULTS));
         return route.list().ofMaxSize(12).map(list -> {
-            List<Route> named = new ArrayList<>();
+            List<RouteRule> named = new ArrayList<>();
             for (int i = 0; i < list.size(); i++) {
-                Route r = list.get(i);
-                named.add(new Route("r" + i, r.hosts(), r.paths(), r.methods(), null, r.timeouts()));
+                RouteRule r = list.get(i);
+                named.add(new RouteRule("r" + i, r.hosts(), r.paths(), r.methods(), null, r.timeouts()));
             }
             return named;
         });
@@ -50,12 +50,12 @@ class RouteTablePropertyTest {
     }
 
     @Property(tries = 500)
-    void compiledTableAgreesWithLinearScan(@ForAll("routes") List<Route> routes,
+    void compiledTableAgreesWithLinearScan(@ForAll("routes") List<RouteRule> routes,
             @ForAll("requests") List<Request> requests) {
         RouteTable table = RouteTable.compile(routes);
         for (Request req : requests) {
-            Route expected = naive(routes, req);
-            Route actual = table.match(req.host(), req.path(), req.method());
+            RouteRule expected = naive(routes, req);
+            RouteRule actual = table.match(req.host(), req.path(), req.method());
             assertThat(actual == null ? null : actual.name())
                     .as("%s on %s", req, routes)
                     .isEqualTo(expected == null ? null : expected.name());
@@ -66,16 +66,16 @@ class RouteTablePropertyTest {
      * Best by (host rank, regex before prefix, then earlier index for regexes and the longer prefix for
      * prefixes, then earlier index). A regex path matches when it matches at the path's start.
      */
-    static Route naive(List<Route> routes, Request req) {
+    static RouteRule naive(List<RouteRule> routes, Request req) {
         String path = req.path();
         int q = path.indexOf('?');
         if (q >= 0) {
             path = path.substring(0, q);
         }
-        Route best = null;
+        RouteRule best = null;
         int bestHost = -1;
         int bestPrefix = -1;
-        for (Route r : routes) {
+        for (RouteRule r : routes) {
             int host = hostRank(r, req.host());
             int prefix = prefixLength(r, path);
             if (host < 0 || prefix < 0 || !r.allowsMethod(req.method())) {
@@ -90,7 +90,7 @@ class RouteTablePropertyTest {
         return best;
     }
 
-    private static int hostRank(Route r, String host) {
+    private static int hostRank(RouteRule r, String host) {
         if (r.hosts().isEmpty()) {
             return 0;
         }
@@ -108,7 +108,7 @@ class RouteTablePropertyTest {
         return rank;
     }
 
-    private static int prefixLength(Route r, String path) {
+    private static int prefixLength(RouteRule r, String path) {
         if (r.paths().isEmpty()) {
             return 0;
         }

@@ -9,12 +9,12 @@ import org.junit.jupiter.api.Test;
 
 class RouteTableTest {
 
-    static Route route(String name, List<String> hosts, List<String> paths, Set<String> methods) {
-        return new Route(name, hosts, paths, methods, null, RouteTimeouts.DEFAULTS);
+    static RouteRule route(String name, List<String> hosts, List<String> paths, Set<String> methods) {
+        return new RouteRule(name, hosts, paths, methods, null, RouteTimeouts.DEFAULTS);
     }
 
     private static String match(RouteTable t, String host, String uri, String method) {
-        Route r = t.match(RouteTable.normalizeHost(host), uri, method);
+        RouteRule r = t.match(RouteTable.normalizeHost(host), uri, method);
         return r == null ? null : r.name();
     }
 
@@ -98,7 +98,7 @@ class RouteTableTest {
 
     @Test
     void manyRoutesStillMatch() {
-        List<Route> routes = new ArrayList<>();
+        List<RouteRule> routes = new ArrayList<>();
         for (int i = 0; i < 10_000; i++) {
             routes.add(route("r" + i, List.of("h" + i + ".test"), List.of("/p" + i), Set.of()));
         }

@@ -1,8 +1,8 @@
 package io.edgeway.dataplane.balancing;
 
 /** An upstream's health settings; a null part is off. */
-public record HealthCheck(Active active, Passive passive) {
-    public static final HealthCheck NONE = new HealthCheck(null, null);
+public record HealthPolicy(Active active, Passive passive) {
+    public static final HealthPolicy NONE = new HealthPolicy(null, null);
 
     /** An HTTP/1.1 GET of {@code path} every {@code intervalMs}; thresholds count consecutive results. */
     public record Active(String path, int expectedStatus, long intervalMs, long timeoutMs,

@@ -12,19 +12,19 @@ import java.net.InetSocketAddress;
  * when a connection is opened. The request path reports each exchange through {@link #onSuccess},
  * {@link #onFailure} and {@link #release}.
  */
-public final class Target {
+public final class Endpoint {
     private final String host;
     private final int port;
     private final int weight;
     private final InetSocketAddress address;
     private final TargetState state;
-    private Upstream owner; // set once by the Upstream built over this target, before it is published
+    private TargetGroup owner; // set once by the TargetGroup built over this target, before it is published
     private Object poolKey; // likewise; see poolKey()
 
     /** A plaintext connection pooled under its address; a TLS one under the address and the TLS identity. */
     private record TlsPoolKey(InetSocketAddress address, UpstreamTls.Identity tls) {}
 
-    Target(String host, int port, int weight, InetSocketAddress address, TargetState state) {
+    Endpoint(String host, int port, int weight, InetSocketAddress address, TargetState state) {
         this.host = requireNonNull(host, "host");
         this.address = requireNonNull(address, "address");
         this.state = requireNonNull(state, "state");
@@ -39,14 +39,14 @@ public final class Target {
         this.poolKey = address;
     }
 
-    public static Target of(String host, int port, int weight) {
+    public static Endpoint of(String host, int port, int weight) {
         return of(host, port, weight, null);
     }
 
     /** A target that keeps {@code previous}'s state when given one (the same host:port in the last config). */
-    public static Target of(String host, int port, int weight, Target previous) {
+    public static Endpoint of(String host, int port, int weight, Endpoint previous) {
         TargetState state = previous != null ? previous.state : new TargetState(System.nanoTime());
-        return new Target(host, port, weight, socketAddress(host, port), state);
+        return new Endpoint(host, port, weight, socketAddress(host, port), state);
     }
 
     public String host() {
@@ -73,7 +73,7 @@ public final class Target {
         return weight > 0;
     }
 
-    void owner(Upstream upstream) {
+    void owner(TargetGroup upstream) {
         owner = upstream;
         UpstreamTls tls = upstream.tls();
         poolKey = tls == null ? address : new TlsPoolKey(address, tls.identity());
@@ -81,7 +81,7 @@ public final class Target {
 
     /** TLS to this target (its upstream's), or null for plaintext. */
     public UpstreamTls tls() {
-        Upstream u = owner;
+        TargetGroup u = owner;
         return u == null ? null : u.tls();
     }
 
@@ -101,13 +101,13 @@ public final class Target {
 
     /** A connect failure, a 5xx or a timeout: counts toward passive ejection. */
     public void onFailure() {
-        Upstream u = owner;
+        TargetGroup u = owner;
         if (u != null) {
             u.failed(this);
         }
     }
 
-    /** The exchange that {@link Upstream#pick} counted is over, however it ended. */
+    /** The exchange that {@link TargetGroup#pick} counted is over, however it ended. */
     public void release() {
         state.end();
     }

@@ -16,15 +16,15 @@ import java.util.concurrent.atomic.LongAdder;
  * rebuilt by {@link #refresh} off the request path (the health ticker) or, once, by the exchange whose
  * failure ejects a target. When no target is available the view fails open over all of them and counts it.
  */
-public final class Upstream {
+public final class TargetGroup {
     static final int STEPS = 10; // slow start ramps weight in tenths, so a ramp rebuilds at most ten times
 
     private final String name;
-    private final List<Target> targets;
+    private final List<Endpoint> targets;
     private final Policy policy;
     private final HashKey hashKey;
     private final long slowStartNanos;
-    private final HealthCheck health;
+    private final HealthPolicy health;
     private final LongAdder failOpen;
     private final RetryBudget retryBudget;
     private final Protocol protocol;
@@ -42,19 +42,19 @@ public final class Upstream {
         H2C
     }
 
-    public Upstream(String name, List<Target> targets, Policy policy, HashKey hashKey, long slowStartMs,
-            HealthCheck health, Upstream previous) {
+    public TargetGroup(String name, List<Endpoint> targets, Policy policy, HashKey hashKey, long slowStartMs,
+            HealthPolicy health, TargetGroup previous) {
         this(name, targets, policy, hashKey, slowStartMs, health, Protocol.HTTP1, previous);
     }
 
-    public Upstream(String name, List<Target> targets, Policy policy, HashKey hashKey, long slowStartMs,
-            HealthCheck health, Protocol protocol, Upstream previous) {
+    public TargetGroup(String name, List<Endpoint> targets, Policy policy, HashKey hashKey, long slowStartMs,
+            HealthPolicy health, Protocol protocol, TargetGroup previous) {
         this(name, targets, policy, hashKey, slowStartMs, health, protocol, null, previous);
     }
 
     /** {@code tls} null: plaintext to the targets. */
-    public Upstream(String name, List<Target> targets, Policy policy, HashKey hashKey, long slowStartMs,
-            HealthCheck health, Protocol protocol, UpstreamTls tls, Upstream previous) {
+    public TargetGroup(String name, List<Endpoint> targets, Policy policy, HashKey hashKey, long slowStartMs,
+            HealthPolicy health, Protocol protocol, UpstreamTls tls, TargetGroup previous) {
         this.protocol = requireNonNull(protocol, "protocol");
         this.tls = tls;
         this.name = requireNonNull(name, "name");
@@ -65,23 +65,23 @@ public final class Upstream {
         }
         this.hashKey = hashKey;
         this.slowStartNanos = TimeUnit.MILLISECONDS.toNanos(slowStartMs);
-        this.health = health == null ? HealthCheck.NONE : health;
+        this.health = health == null ? HealthPolicy.NONE : health;
         this.failOpen = previous != null ? previous.failOpen : new LongAdder();
         this.retryBudget = previous != null ? previous.retryBudget : new RetryBudget();
-        for (Target t : this.targets) {
+        for (Endpoint t : this.targets) {
             t.owner(this);
         }
         refresh(System.nanoTime());
     }
 
-    public static Upstream roundRobin(String name, List<Target> targets) {
-        return new Upstream(name, targets, Policy.ROUND_ROBIN, null, 0, HealthCheck.NONE, null);
+    public static TargetGroup roundRobin(String name, List<Endpoint> targets) {
+        return new TargetGroup(name, targets, Policy.ROUND_ROBIN, null, 0, HealthPolicy.NONE, null);
     }
 
-    /** The target for this request, counted as in flight until {@link Target#release}; null if none. */
-    public Target pick(HttpHeaders headers, String clientIp) {
+    /** The target for this request, counted as in flight until {@link Endpoint#release}; null if none. */
+    public Endpoint pick(HttpHeaders headers, String clientIp) {
         View v = view;
-        Target t = v.balancer.pick(headers, clientIp);
+        Endpoint t = v.balancer.pick(headers, clientIp);
         if (t != null) {
             t.state().begin();
             if (v.failOpen) {
@@ -91,8 +91,8 @@ public final class Upstream {
         return t;
     }
 
-    void failed(Target t) {
-        HealthCheck.Passive p = health.passive();
+    void failed(Endpoint t) {
+        HealthPolicy.Passive p = health.passive();
         if (p == null) {
             return;
         }
@@ -127,7 +127,7 @@ public final class Upstream {
     }
 
     private View build(int[] states) {
-        List<Target> chosen = new ArrayList<>();
+        List<Endpoint> chosen = new ArrayList<>();
         List<Integer> steps = new ArrayList<>();
         for (int i = 0; i < states.length; i++) {
             if (targets.get(i).enabled() && states[i] > 0) {
@@ -138,7 +138,7 @@ public final class Upstream {
         boolean open = false;
         if (chosen.isEmpty()) {
             // Nothing healthy: better to try every enabled target than to refuse all traffic.
-            for (Target t : targets) {
+            for (Endpoint t : targets) {
                 if (t.enabled()) {
                     chosen.add(t);
                     steps.add(STEPS);
@@ -166,7 +166,7 @@ public final class Upstream {
         return name;
     }
 
-    public List<Target> targets() {
+    public List<Endpoint> targets() {
         return targets;
     }
 
@@ -183,7 +183,7 @@ public final class Upstream {
         return tls;
     }
 
-    public HealthCheck health() {
+    public HealthPolicy health() {
         return health;
     }
 

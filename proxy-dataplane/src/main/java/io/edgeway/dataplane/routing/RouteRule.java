@@ -2,7 +2,7 @@ package io.edgeway.dataplane.routing;
 
 import static java.util.Objects.requireNonNull;
 
-import io.edgeway.dataplane.balancing.Upstream;
+import io.edgeway.dataplane.balancing.TargetGroup;
 import java.util.List;
 import java.util.Set;
 
@@ -10,10 +10,10 @@ import java.util.Set;
  * A compiled route. Hosts are lower case ({@code *.example.com} for wildcards), paths are plain string
  * prefixes or regexes starting with {@code ~} (see {@link PathRegex}), methods upper case; an empty list or set matches anything.
  */
-public record Route(String name, List<String> hosts, List<String> paths, Set<String> methods,
-        Upstream upstream, RouteTimeouts timeouts, RouteHttps https) {
+public record RouteRule(String name, List<String> hosts, List<String> paths, Set<String> methods,
+        TargetGroup upstream, RouteTimeouts timeouts, RouteHttps https) {
 
-    public Route {
+    public RouteRule {
         requireNonNull(name, "name");
         hosts = List.copyOf(requireNonNull(hosts, "hosts"));
         paths = List.copyOf(requireNonNull(paths, "paths"));
@@ -23,7 +23,7 @@ public record Route(String name, List<String> hosts, List<String> paths, Set<Str
     }
 
     /** A route without an HTTPS policy. */
-    public Route(String name, List<String> hosts, List<String> paths, Set<String> methods, Upstream upstream,
+    public RouteRule(String name, List<String> hosts, List<String> paths, Set<String> methods, TargetGroup upstream,
                  RouteTimeouts timeouts) {
         this(name, hosts, paths, methods, upstream, timeouts, RouteHttps.NONE);
     }
