@@ -186,4 +186,20 @@ class Http2ConformanceTest {
             assertReset(c.nextError(), 1, PROTOCOL_ERROR);
         }
     }
+
+    /**
+     * RFC 9113 8.1: a server may answer completely before the request has ended, and then ask the client to
+     * stop sending it with RST_STREAM(NO_ERROR). CANCEL there would make clients discard the answer they got.
+     */
+    @Test
+    void section8_1_anAnswerCompleteBeforeTheRequestEndsIsFollowedByResetNoError() throws Exception {
+        try (H2FrameClient c = new H2FrameClient(proxy.dp.proxyPort())) {
+            Http2Headers post = H2FrameClient.request(HOST, "/early-answer");
+            post.method("POST");
+            c.headers(1, post, false).data(1, "the first part of a body that never ends", false);
+            Frame end = c.nextEndOf(1);
+            assertThat(end.type()).as("the answer ends first").isEqualTo(Http2FrameTypes.DATA);
+            assertReset(c.nextError(), 1, Http2Error.NO_ERROR);
+        }
+    }
 }

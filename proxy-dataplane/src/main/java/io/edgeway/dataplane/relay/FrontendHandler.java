@@ -25,6 +25,9 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.channel.socket.DuplexChannel;
@@ -347,6 +350,13 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     void endExchange() {
         if (!exchange.finish()) {
             releasePending();
+            if (ctx.channel() instanceof Http2StreamChannel) {
+                // RFC 9113 8.1: the answer is complete and the rest of the request is not wanted. NO_ERROR
+                // says so; the CANCEL a plain close of the stream sends makes clients discard the answer.
+                ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.NO_ERROR))
+                        .addListener(ChannelFutureListener.CLOSE);
+                return;
+            }
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             return;
         }
