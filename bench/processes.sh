@@ -43,3 +43,25 @@ wait_until() {
   done
   return 1
 }
+
+# What a process costs, from /proc. CPU ticks (utime+stime, all threads) summed over pids; fields 14/15 are
+# $12/$13 once "pid (comm) " is cut. The scripts that source this define die.
+cpu_ticks() {
+  local pid total=0 t
+  for pid; do
+    t=$(awk '{sub(/.*\) /, ""); print $12 + $13}' "/proc/$pid/stat") || die "process $pid is gone"
+    total=$(( total + t ))
+  done
+  echo "$total"
+}
+
+# Busy ticks (everything but idle and iowait) of one CPU, from /proc/stat.
+cpu_busy() { awk -v c="cpu$1" '$1 == c {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
+
+rss_now() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+
+idle_rss() { # PID: median VmRSS (KiB) over 1 s, nothing running
+  local i s=()
+  for i in $(seq 1 10); do s+=("$(rss_now "$1")"); sleep 0.1; done
+  printf '%s\n' "${s[@]}" | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'
+}

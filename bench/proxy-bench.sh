@@ -122,50 +122,15 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# CPU ticks (utime+stime, all threads) summed over pids; fields 14/15 = $12/$13 once "pid (comm) " is cut.
-cpu_ticks() {
-  local pid total=0 t
-  for pid; do
-    t=$(awk '{sub(/.*\) /, ""); print $12 + $13}' "/proc/$pid/stat") || die "process $pid is gone"
-    total=$(( total + t ))
-  done
-  echo "$total"
-}
-
-# Busy ticks (everything but idle and iowait) of one CPU, from /proc/stat.
-cpu_busy() { awk -v c="cpu$1" '$1 == c {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
-
 for p in "${port[@]}" "$ew_status" "$cp_admin" "$cp_grpc"; do
   port_busy "$p" && die "port $p is in use (set BASE_PORT to move all ports)"
 done
 
 # --- backend: nginx with static files --------------------------------------------------------------------
-mkdir -p "$tmp/www" "$tmp/backend" "$tmp/nginx"
-head -c 100 /dev/zero | tr '\0' a >"$tmp/www/small"
-head -c 12288 /dev/urandom | base64 -w 0 >"$tmp/www/16k" # 16384 bytes of text
-chmod 755 "$tmp/www" && chmod 644 "$tmp/www/"*
+# shellcheck source=nginx-common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/nginx-common.sh"
+make_www
 
-# Shared by both nginx configs: foreground master (so $! is the master), one worker, no logs, temp files
-# inside the run's directory, keep-alive never cut by a request count (HAProxy has no such limit).
-nginx_common() {
-  cat <<EOF
-daemon off;
-master_process on;
-worker_processes 1;
-pid $1/nginx.pid;
-error_log $1/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 100000000;
-  keepalive_timeout 75s;
-  client_body_temp_path $1/body;
-  proxy_temp_path $1/proxy;
-  fastcgi_temp_path $1/fastcgi;
-  uwsgi_temp_path $1/uwsgi;
-  scgi_temp_path $1/scgi;
-EOF
-}
 {
   nginx_common "$tmp/backend"
   cat <<EOF

@@ -127,14 +127,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-cpu_ticks() { awk '{sub(/.*\) /, ""); print $12 + $13}' "/proc/$1/stat"; }
-cpu_busy() { awk -v c="cpu$1" '$1 == c {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
-rss_now() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
-idle_rss() { # PID: median VmRSS (KiB) over 1 s, nothing running
-  local i s=()
-  for i in $(seq 1 10); do s+=("$(rss_now "$1")"); sleep 0.1; done
-  printf '%s\n' "${s[@]}" | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'
-}
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 clk_tck=$(getconf CLK_TCK)
 # run_bg NAME SECONDS CMD...: a bounded foreground command that the EXIT trap can still stop

@@ -65,15 +65,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-cpu_ticks() {
-  local pid total=0 t
-  for pid; do
-    t=$(awk '{sub(/.*\) /, ""); print $12 + $13}' "/proc/$pid/stat") || die "process $pid is gone"
-    total=$(( total + t ))
-  done
-  echo "$total"
-}
-
 for p in "${port[@]}" "$ew_plain" "$ew_status" "$cp_admin" "$cp_grpc"; do
   port_busy "$p" && die "port $p is in use (set BASE_PORT to move all ports)"
 done
@@ -84,29 +75,10 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=b
 cat "$tmp/cert.pem" "$tmp/key.pem" >"$tmp/haproxy.pem"
 
 # --- backend and the two reference proxies -------------------------------------------------------------------
-mkdir -p "$tmp/www" "$tmp/backend" "$tmp/nginx"
-head -c 100 /dev/zero | tr '\0' a >"$tmp/www/small"
-head -c 12288 /dev/urandom | base64 -w 0 >"$tmp/www/16k"
-chmod 755 "$tmp/www" && chmod 644 "$tmp/www/"*
-nginx_common() {
-  cat <<EOF
-daemon off;
-master_process on;
-worker_processes 1;
-pid $1/nginx.pid;
-error_log $1/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 100000000;
-  keepalive_timeout 75s;
-  client_body_temp_path $1/body;
-  proxy_temp_path $1/proxy;
-  fastcgi_temp_path $1/fastcgi;
-  uwsgi_temp_path $1/uwsgi;
-  scgi_temp_path $1/scgi;
-EOF
-}
+# shellcheck source=nginx-common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/nginx-common.sh"
+make_www
+
 {
   nginx_common "$tmp/backend"
   cat <<EOF
@@ -272,6 +244,7 @@ measure() { # ROUND SCENARIO TARGET SIZE
 for t in "${targets[@]}"; do # warm-up: the JIT for Edgeway, caches for all
   w=2
   [[ $t == edgeway ]] && w=$WARMUP
+  (( w > 0 )) || continue # WARMUP=0: measure a cold proxy
   log "warm-up $t ${w}s (not counted)"
   run_load keepalive "$t" small "$w" "$tmp/warmup-$t.txt" >/dev/null
   run_load handshake "$t" small 2 "$tmp/warmup-hs-$t.txt" >/dev/null

@@ -76,13 +76,6 @@ trap 'exit 130' INT TERM
 for p in $backend_port $proxy_port $tls_port $status_port $cp_admin $cp_grpc; do
   port_busy "$p" && die "port $p is in use (set BASE_PORT to move all ports)"
 done
-cpu_ticks() { awk '{sub(/.*\) /, ""); print $12 + $13}' "/proc/$1/stat"; }
-rss_now() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
-idle_rss() { # PID: median VmRSS (KiB) over 1 s
-  local i s=()
-  for i in $(seq 1 10); do s+=("$(rss_now "$1")"); sleep 0.1; done
-  printf '%s\n' "${s[@]}" | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'
-}
 clk_tck=$(getconf CLK_TCK)
 results=$tmp/results.txt
 : >"$results"

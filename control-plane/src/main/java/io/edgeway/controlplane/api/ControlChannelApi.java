@@ -2,7 +2,6 @@ package io.edgeway.controlplane.api;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.edgeway.controlplane.discovery.NodeLedger;
 import io.edgeway.controlplane.discovery.PeerIdentity;
@@ -49,8 +48,8 @@ public final class ControlChannelApi {
                 throw ApiException.malformed(f + ": unknown field (expected: name, ttl)", List.of(new FieldError(f, f + ": unknown field")));
             }
         });
-        String name = text(body, "name");
-        String ttlText = text(body, "ttl");
+        String name = Fields.text(body, "name");
+        String ttlText = Fields.text(body, "ttl");
         Duration ttl = ttlText == null ? Duration.ofHours(24) : Lifetimes.parseOrNull(ttlText);
         if (ttl == null) {
             String detail = "ttl: " + ttlText + " (expected: a duration like 30m, 24h or 7d)";
@@ -100,18 +99,6 @@ public final class ControlChannelApi {
         m.put("created_at", t.createdAt().toString());
         m.put("expires_at", t.expiresAt().toString());
         return m;
-    }
-
-    private static String text(ObjectNode body, String field) {
-        JsonNode v = body.get(field);
-        if (v == null || v.isNull()) {
-            return null;
-        }
-        if (!v.isTextual()) {
-            String detail = field + ": " + v + " (expected: a string)";
-            throw ApiException.malformed(detail, List.of(new FieldError(field, detail)));
-        }
-        return v.asText();
     }
 
     private static void audit(Context ctx, String event, String name) {

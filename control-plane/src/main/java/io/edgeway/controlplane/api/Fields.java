@@ -44,6 +44,19 @@ final class Fields {
         }
     }
 
+    /** A top-level string field of a small body (tokens, join tokens): null when absent, 400 when not a string. */
+    static String text(JsonNode body, String field) {
+        JsonNode v = body.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isTextual()) {
+            String detail = field + ": " + v + " (expected: a string)";
+            throw ApiException.malformed(detail, List.of(new FieldError(field, detail)));
+        }
+        return v.asText();
+    }
+
     private JsonNode value(String name) {
         if (node == null || !node.isObject()) {
             return null;

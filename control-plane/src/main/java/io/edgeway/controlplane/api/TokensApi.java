@@ -2,7 +2,6 @@ package io.edgeway.controlplane.api;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.edgeway.controlplane.model.FieldError;
 import io.edgeway.controlplane.store.TokenStore;
@@ -36,7 +35,7 @@ final class TokensApi {
                 throw ApiException.malformed(f + ": unknown field (expected: name, role)", List.of(new FieldError(f, f + ": unknown field")));
             }
         });
-        TokenStore.Issued issued = tokens.create(text(body, "name"), text(body, "role"));
+        TokenStore.Issued issued = tokens.create(Fields.text(body, "name"), Fields.text(body, "role"));
         Map<String, Object> m = view(issued.token());
         m.put("token", issued.secret()); // shown once: only its hash is stored
         audit(ctx, "admin_token_created", issued.token().name(), issued.token().role());
@@ -62,18 +61,6 @@ final class TokensApi {
         m.put("by", by == null ? null : by.name());
         m.put("remote", ctx.ip());
         audit.info(AdminApi.json(m));
-    }
-
-    private static String text(ObjectNode body, String field) {
-        JsonNode v = body.get(field);
-        if (v == null || v.isNull()) {
-            return null;
-        }
-        if (!v.isTextual()) {
-            String detail = field + ": " + v + " (expected: a string)";
-            throw ApiException.malformed(detail, List.of(new FieldError(field, detail)));
-        }
-        return v.asText();
     }
 
     private static Map<String, Object> view(TokenStore.Token t) {

@@ -1,0 +1,32 @@
+# What bench/proxy-bench.sh and bench/tls-bench.sh share about nginx (sourced once $tmp exists): the files
+# the backend serves, and the top of every nginx config they write.
+
+# /small (100 B) and /16k (16,384 bytes of text), readable by nginx workers running as nobody.
+make_www() {
+  mkdir -p "$tmp/www" "$tmp/backend" "$tmp/nginx"
+  head -c 100 /dev/zero | tr '\0' a >"$tmp/www/small"
+  head -c 12288 /dev/urandom | base64 -w 0 >"$tmp/www/16k" # 16384 bytes of text
+  chmod 755 "$tmp/www" && chmod 644 "$tmp/www/"*
+}
+
+# Foreground master (so $! is the master), one worker, no logs, temp files inside the run's directory,
+# keep-alive never cut by a request count (HAProxy has no such limit).
+nginx_common() {
+  cat <<EOF
+daemon off;
+master_process on;
+worker_processes 1;
+pid $1/nginx.pid;
+error_log $1/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 100000000;
+  keepalive_timeout 75s;
+  client_body_temp_path $1/body;
+  proxy_temp_path $1/proxy;
+  fastcgi_temp_path $1/fastcgi;
+  uwsgi_temp_path $1/uwsgi;
+  scgi_temp_path $1/scgi;
+EOF
+}
