@@ -4,6 +4,7 @@ import io.edgeway.controlplane.api.ControlChannelApi;
 import io.edgeway.controlplane.discovery.ConfigDiscovery;
 import io.edgeway.controlplane.discovery.NodeLedger;
 import io.edgeway.controlplane.discovery.SnapshotCache;
+import io.edgeway.controlplane.model.Durations;
 import io.edgeway.controlplane.store.Database;
 import io.edgeway.controlplane.store.JoinTokenStore;
 import io.edgeway.controlplane.store.NodeCertificateStore;
@@ -28,8 +29,14 @@ import org.slf4j.LoggerFactory;
 /** The gRPC port with its security: the CA, mTLS, enrollment, revocation, and the admin API's half of it. */
 final class ControlChannelServer {
     private static final Logger log = LoggerFactory.getLogger(ControlChannelServer.class);
-    /** How soon a revocation made on another replica ends streams on this one. */
+    /** The safety net behind LISTEN/NOTIFY: how soon a revocation on another replica ends streams here if its notification was lost. */
     static final Duration REVOCATION_POLL = Duration.ofSeconds(5);
+
+    /** EDGEWAY_REVOCATION_POLL: the period of the revocation poll behind LISTEN/NOTIFY (default 5s). */
+    static Duration revocationPoll(Map<String, String> env) {
+        String text = env.get("EDGEWAY_REVOCATION_POLL");
+        return text == null || text.isBlank() ? REVOCATION_POLL : Durations.parse("EDGEWAY_REVOCATION_POLL", text.trim());
+    }
     static final Duration BOOTSTRAP_TOKEN_TTL = Duration.ofHours(1);
 
     private final Server server;
@@ -49,7 +56,7 @@ final class ControlChannelServer {
                 : CertificateAuthority.load(env, settings.dataDir());
         JoinTokenStore joinTokens = new JoinTokenStore(db);
         NodeCertificateStore certificates = new NodeCertificateStore(db);
-        Revocations revocations = new Revocations(certificates, ledger, REVOCATION_POLL);
+        Revocations revocations = new Revocations(certificates, ledger, revocationPoll(env));
         resources.push(revocations);
         if (security.bootstrapJoinTokenFile() != null) {
             writeBootstrapToken(joinTokens, ca, security);

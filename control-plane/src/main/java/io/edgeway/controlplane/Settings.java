@@ -27,6 +27,8 @@ import java.util.Map;
  *                                     {@code MasterKey} (without either, generated into &lt;dataDir&gt;/master-key)
  * EDGEWAY_REVISION_POLL   1s          how often a replica reads the config revision even without a NOTIFY
  *                                     (read by {@code ControlPlane.start})
+ * EDGEWAY_REVOCATION_POLL 5s          how often a replica reads revoked node certificates even without a NOTIFY
+ *                                     (read by {@code ControlChannelServer.start})
  * </pre>
  */
 public record Settings(String dbUrl, String dbUser, String dbPassword, Path dataDir,

@@ -7,35 +7,27 @@ import io.edgeway.controlplane.store.NodeCertificateStore;
 import io.grpc.Status;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Revoked certificate serials, held in memory so the interceptor never touches the database on a gRPC event
- * loop. A revocation on this replica applies at once (its streams end); other replicas see it at their next
- * poll, then end that node's streams too.
+ * loop. A revocation on this replica applies at once (its streams end); other replicas hear of it by
+ * LISTEN/NOTIFY and end that node's streams too, or at their next poll if the notification was lost.
  */
 public final class Revocations implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Revocations.class);
 
     private final NodeCertificateStore store;
     private final NodeLedger ledger;
-    private final ScheduledExecutorService poller;
+    private final AutoCloseable listener;
     private volatile Map<String, String> revoked; // serial -> node id
 
     public Revocations(NodeCertificateStore store, NodeLedger ledger, Duration poll) {
         this.store = requireNonNull(store, "store");
         this.ledger = requireNonNull(ledger, "ledger");
         this.revoked = Map.copyOf(store.revokedUnexpired());
-        this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "edgeway-revocations");
-            t.setDaemon(true);
-            return t;
-        });
-        poller.scheduleWithFixedDelay(this::pollQuietly, poll.toMillis(), poll.toMillis(), TimeUnit.MILLISECONDS);
+        this.listener = store.onRevocation(poll, this::pollQuietly);
     }
 
     public boolean isRevoked(String serial) {
@@ -73,6 +65,10 @@ public final class Revocations implements AutoCloseable {
 
     @Override
     public void close() {
-        poller.shutdownNow();
+        try {
+            listener.close();
+        } catch (Exception e) {
+            log.debug("closing the revocation listener", e);
+        }
     }
 }
