@@ -11,6 +11,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 
 /** The admin API over HTTP, as the CLI uses it: every call carries the bearer token when there is one. */
 final class AdminClient {
@@ -31,13 +33,20 @@ final class AdminClient {
         }
     }
 
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient client;
     private final String server;
     private final String token;
 
     AdminClient(String server, String token) {
+        this(server, token, null);
+    }
+
+    /** With {@code trusting} (from --cacert), an https:// server is verified against those CAs only. */
+    AdminClient(String server, String token, SSLContext trusting) {
         this.server = requireNonNull(server, "server").replaceAll("/+$", "");
         this.token = token == null || token.isBlank() ? null : token;
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
+        this.client = (trusting == null ? b : b.sslContext(trusting)).build();
     }
 
     Response get(String path, String accept) {
@@ -92,6 +101,9 @@ final class AdminClient {
         try {
             HttpResponse<String> r = client.send(request, HttpResponse.BodyHandlers.ofString());
             return new Response(r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(""));
+        } catch (SSLException e) {
+            throw new CliException("TLS with the admin API at " + server + " failed (" + e.getMessage()
+                    + "); for a certificate from a private CA, give that CA with --cacert FILE or EDGEWAY_ADMIN_CA_FILE");
         } catch (IOException e) {
             throw new CliException("cannot reach the admin API at " + server + " (" + e + "); set --server or EDGEWAY_ADMIN_URL");
         } catch (InterruptedException e) {

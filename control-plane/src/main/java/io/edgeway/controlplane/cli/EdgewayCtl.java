@@ -31,6 +31,11 @@ public final class EdgewayCtl implements Runnable {
         @Option(names = "--token", paramLabel = "TOKEN",
                 description = "Admin API token, sent as 'Authorization: Bearer' (default: $EDGEWAY_ADMIN_TOKEN).")
         String token;
+
+        @Option(names = "--cacert", paramLabel = "FILE",
+                description = "PEM file of the CA certificate(s) to trust for an https:// server instead of the JDK's "
+                        + "defaults, e.g. the private CA that signed the admin API's certificate (default: $EDGEWAY_ADMIN_CA_FILE).")
+        String caFile;
     }
 
     private final Map<String, String> env;
@@ -78,7 +83,8 @@ public final class EdgewayCtl implements Runnable {
     AdminClient client(AdminOptions own) {
         String server = first(own.server, admin.server, env.get("EDGEWAY_ADMIN_URL"), DEFAULT_SERVER);
         String token = first(own.token, admin.token, env.get("EDGEWAY_ADMIN_TOKEN"), null);
-        return new AdminClient(server, token);
+        String caFile = first(own.caFile, admin.caFile, env.get("EDGEWAY_ADMIN_CA_FILE"), null);
+        return new AdminClient(server, token, caFile == null ? null : TrustedCas.sslContext(caFile));
     }
 
     static PrintWriter out(CommandLine.Model.CommandSpec spec) {
