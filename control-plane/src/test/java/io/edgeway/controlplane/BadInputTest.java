@@ -313,6 +313,32 @@ class BadInputTest {
         TestCerts.assertNoKeyIn(r.body(), BadDocumentSections.EDGE);
     }
 
+    /**
+     * A chunked body (no Content-Length, so nothing to refuse up front) over 1 MiB is cut off at 1 MiB on every
+     * endpoint but the whole-config document's: 413 problem+json naming the body, and nothing written.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("chunkedOverOneMiB")
+    void aChunkedBodyOverOneMiBIsRefusedOnEveryEntityEndpoint(String method, String path) {
+        long revision = db.revision();
+        long upstreams = db.count("upstreams");
+        String body = "{\"name\":\"chunked\",\"tags\":[\"" + "a".repeat(2 * 1024 * 1024) + "\"]}";
+
+        Response r = http.sendChunked(method, path, JSON, body);
+
+        assertThat(r.status()).as(r.body()).isEqualTo(413);
+        assertThat(r.contentType()).startsWith("application/problem+json");
+        assertThat(r.json().get("errors").get(0).get("field").asText()).isEqualTo("body");
+        assertThat(db.revision()).isEqualTo(revision);
+        assertThat(db.count("upstreams")).isEqualTo(upstreams);
+    }
+
+    static Stream<Arguments> chunkedOverOneMiB() {
+        return Stream.of(Arguments.of("POST", UP), Arguments.of("PUT", UP + "/chunked"), Arguments.of("PATCH", UP + "/shop"),
+                Arguments.of("POST", RT), Arguments.of("POST", UP + "/shop/targets"), Arguments.of("POST", "/api/v1/tokens"),
+                Arguments.of("POST", "/api/v1/join-tokens"), Arguments.of("POST", "/api/v1/certificates"));
+    }
+
     @Test
     void aRegexThatWouldBacktrackInJavaUtilRegexIsAcceptedSinceRe2jIsLinear() {
         Response r = http.post(RT, "{\"name\":\"evil\",\"paths\":[\"~/(a+)+$\",\"~/users/[0-9]+$\"],\"upstream\":\"shop\"}");

@@ -96,6 +96,12 @@ public final class Http {
                 body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body), headers);
     }
 
+    /** Sends {@code body} chunked (Transfer-Encoding: chunked, no Content-Length), over HTTP/1.1. */
+    public Response sendChunked(String method, String path, String contentType, String body) {
+        return publish(method, path, contentType,
+                HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofString(body)), Map.of());
+    }
+
     /** Sends raw bytes, for bodies that are not valid UTF-8. */
     public Response sendBytes(String method, String path, String contentType, byte[] body) {
         return publish(method, path, contentType, HttpRequest.BodyPublishers.ofByteArray(body), Map.of());

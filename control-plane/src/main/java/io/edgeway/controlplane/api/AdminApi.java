@@ -86,6 +86,9 @@ public final class AdminApi {
 
     /** The largest whole-config document POST /api/v1/config takes. */
     static final long CONFIG_DOCUMENT_MAX_BYTES = 64L * 1024 * 1024;
+    /** The largest body any other endpoint takes: an entity, a token, a join request. */
+    static final long ENTITY_BODY_MAX_BYTES = 1024L * 1024;
+    static final String CONFIG_PATH = "/api/v1/config";
 
     /** The Javalin app, not yet started. */
     public Javalin app() {
@@ -112,15 +115,16 @@ public final class AdminApi {
             // Before anything else, static files included; CORS stays off (no plugin), so browsers on other
             // origins cannot read the API with an operator's token.
             c.routes.before(auth::check);
-            // A declared length over the limit is refused before a byte is read (and before any
-            // 100 Continue): reading up to the limit first and then closing on the rest of the body can reset
-            // the connection before the client reads the 413.
-            // The whole-config document carries every certificate with its key (10,000 of them are ~15 MB),
-            // so POST /api/v1/config may be larger than any single entity's body.
-            long maxBody = c.http.maxRequestSize;
-            c.http.maxRequestSize = CONFIG_DOCUMENT_MAX_BYTES;
+            // Every body is capped at ENTITY_BODY_MAX_BYTES: Javalin's limit applies whenever a handler reads the body,
+            // declared (Content-Length) or chunked. Only POST /api/v1/config, whose document carries every
+            // certificate with its key (10,000 of them are ~15 MB), reads its own body up to
+            // CONFIG_DOCUMENT_MAX_BYTES (ConfigApi), so no other endpoint buffers more than 1 MiB.
+            // A declared length over the limit is refused before a byte is read (and before any 100 Continue):
+            // reading up to the limit first and then closing on the rest of the body can reset the connection
+            // before the client reads the 413.
+            c.http.maxRequestSize = ENTITY_BODY_MAX_BYTES;
             c.routes.before(ctx -> {
-                long limit = ctx.path().equals("/api/v1/config") ? CONFIG_DOCUMENT_MAX_BYTES : maxBody;
+                long limit = ctx.path().equals(CONFIG_PATH) ? CONFIG_DOCUMENT_MAX_BYTES : ENTITY_BODY_MAX_BYTES;
                 if (ctx.req().getContentLengthLong() > limit) {
                     throw new ContentTooLargeResponse("body of " + ctx.req().getContentLengthLong()
                             + " bytes (expected: at most " + limit + ")");
@@ -178,8 +182,8 @@ public final class AdminApi {
 
             // Declarative config and history live in their own classes; only the routes are listed here.
             RevisionApi history = new RevisionApi(new History(revisions), new ConfigStore(revisions));
-            c.routes.get("/api/v1/config", config::export);
-            c.routes.post("/api/v1/config", config::apply);
+            c.routes.get(CONFIG_PATH, config::export);
+            c.routes.post(CONFIG_PATH, config::apply);
             c.routes.get("/api/v1/revisions", history::list);
             c.routes.get("/api/v1/revisions/{n}", history::get);
             c.routes.post("/api/v1/revisions/{n}/rollback", history::rollback);

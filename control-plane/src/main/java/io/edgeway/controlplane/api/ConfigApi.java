@@ -12,7 +12,11 @@ import io.edgeway.controlplane.store.ConfigStore.Change;
 import io.edgeway.controlplane.store.ConfigStore.Plan;
 import io.edgeway.controlplane.store.MasterKey;
 import io.edgeway.controlplane.store.Written;
+import io.javalin.http.BadRequestResponse;
+import io.javalin.http.ContentTooLargeResponse;
 import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -46,10 +50,27 @@ final class ConfigApi {
         }
     }
 
+    /**
+     * The document, up to {@link AdminApi#CONFIG_DOCUMENT_MAX_BYTES} whether its length was declared or it came
+     * chunked: read here, not by {@code ctx.bodyAsBytes()}, whose limit (1 MiB) is every other endpoint's.
+     */
+    private static byte[] documentBytes(Context ctx) {
+        long limit = AdminApi.CONFIG_DOCUMENT_MAX_BYTES;
+        try (InputStream in = ctx.req().getInputStream()) {
+            byte[] body = in.readNBytes((int) limit + 1);
+            if (body.length > limit) {
+                throw new ContentTooLargeResponse("body of more than " + limit + " bytes (expected: at most " + limit + ")");
+            }
+            return body;
+        } catch (IOException e) {
+            throw new BadRequestResponse("body: could not be read (" + e.getMessage() + ")");
+        }
+    }
+
     /** Applies a document, or with {@code ?dry_run=true} only says what applying would do and why it could not. */
     void apply(Context ctx) {
         boolean dryRun = dryRun(ctx.queryParam("dry_run"));
-        ConfigDocument.Parsed parsed = ConfigDocument.parse(ConfigDocument.read(ctx.header("Content-Type"), ctx.bodyAsBytes()));
+        ConfigDocument.Parsed parsed = ConfigDocument.parse(ConfigDocument.read(ctx.header("Content-Type"), documentBytes(ctx)));
         if (parsed.config() == null) {
             if (dryRun) {
                 ctx.header(AdminApi.REVISION_HEADER, Long.toString(store.current().revision()));
