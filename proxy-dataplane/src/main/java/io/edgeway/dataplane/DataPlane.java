@@ -9,6 +9,7 @@ import io.edgeway.dataplane.status.Metrics;
 import io.edgeway.dataplane.listener.ProxyInitializer;
 import io.edgeway.dataplane.status.StatusHandler;
 import io.edgeway.dataplane.config.Durations;
+import io.edgeway.dataplane.tls.TlsEngine;
 import io.edgeway.dataplane.tls.TlsInitializer;
 import io.edgeway.dataplane.upstream.HealthChecker;
 import io.edgeway.dataplane.upstream.TargetHealthReport;
@@ -85,6 +86,7 @@ public final class DataPlane implements AutoCloseable {
 
     private DataPlane(Settings settings) {
         this.settings = settings;
+        TlsEngine.loadInBackground();
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends SocketChannel> socketClass = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
@@ -102,6 +104,10 @@ public final class DataPlane implements AutoCloseable {
         // Before the ports are bound, so no request ever sees "no config" when a cached one exists; the Hello
         // then carries the cached version and the control plane sends only newer ones.
         configClient.loadCache();
+        // A new node's join (key, CSR, a round trip) and its first snapshot then run on the client's thread
+        // while this one binds the listeners and loads the TLS engine: a fresh node serves sooner. Applying a
+        // snapshot needs no listener; requests only arrive once the ports are bound.
+        configClient.start();
         log.info("transport {}", epoll ? "epoll" : "nio");
         ProxyInitializer proxyInit = new ProxyInitializer(configs, loops, metrics, clients, settings.client(), drain);
         Class<? extends ServerSocketChannel> serverClass =
@@ -131,7 +137,6 @@ public final class DataPlane implements AutoCloseable {
             throw e;
         }
         health = new HealthChecker(configs, config -> configClient.reportTargetHealth(TargetHealthReport.of(config)));
-        configClient.start();
     }
 
     /** Binds the proxy and status ports and starts the config stream. */

@@ -24,10 +24,6 @@ import java.time.Instant;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import javax.security.auth.x500.X500Principal;
-import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
-import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -229,12 +225,7 @@ public final class ControlChannel implements AutoCloseable {
     }
 
     private byte[] csr(KeyPair pair) {
-        try {
-            return new JcaPKCS10CertificationRequestBuilder(new X500Principal("CN=" + nodeId), pair.getPublic())
-                    .build(new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate())).getEncoded();
-        } catch (OperatorCreationException | IOException e) {
-            throw new IllegalStateException("could not make a CSR", e);
-        }
+        return CertificationRequest.der("CN=" + nodeId, pair);
     }
 
     private static boolean matches(PublicKey pub, java.security.PrivateKey key) {

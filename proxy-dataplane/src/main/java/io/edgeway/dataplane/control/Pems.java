@@ -3,7 +3,6 @@ package io.edgeway.dataplane.control;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.StringReader;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,6 +16,7 @@ import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
 import java.security.GeneralSecurityException;
 import java.security.spec.ECGenParameterSpec;
+import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -27,22 +27,33 @@ import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
-import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
-import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 
 /** PEM in and out for the control channel's keys and certificates, plus the CA pin both sides compute. */
 public final class Pems {
+    private static final Base64.Encoder PEM_BASE64 = Base64.getMimeEncoder(64, new byte[] {'\n'});
+
     private Pems() {}
 
     public static String pem(Object certificateOrKey) {
-        StringWriter out = new StringWriter();
-        try (JcaPEMWriter w = new JcaPEMWriter(out)) {
-            // keys as PKCS#8 ("PRIVATE KEY"), which every TLS stack reads
-            w.writeObject(certificateOrKey instanceof PrivateKey k ? new JcaPKCS8Generator(k, null) : certificateOrKey);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        // JDK only (no BouncyCastle): a joining proxy writes its key and certificate on its startup path, and
+        // loading BouncyCastle's signed jars costs more CPU than the whole join otherwise does.
+        byte[] der;
+        String type;
+        if (certificateOrKey instanceof PrivateKey k && "PKCS#8".equals(k.getFormat())) {
+            der = k.getEncoded(); // keys as PKCS#8 ("PRIVATE KEY"), which every TLS stack reads
+            type = "PRIVATE KEY";
+        } else if (certificateOrKey instanceof X509Certificate c) {
+            try {
+                der = c.getEncoded();
+            } catch (CertificateEncodingException e) {
+                throw new IllegalArgumentException("certificate not encodable: " + e.getMessage(), e);
+            }
+            type = "CERTIFICATE";
+        } else {
+            throw new IllegalArgumentException("not a PKCS#8 private key or an X.509 certificate: "
+                    + (certificateOrKey == null ? "null" : certificateOrKey.getClass().getName()));
         }
-        return out.toString();
+        return "-----BEGIN " + type + "-----\n" + PEM_BASE64.encodeToString(der) + "\n-----END " + type + "-----\n";
     }
 
     /** Every certificate in {@code pem}, in order. */

@@ -24,6 +24,16 @@ public final class TlsEngine {
         return PROVIDER == SslProvider.OPENSSL;
     }
 
+    /**
+     * Loads the engine (BoringSSL's native library: a few hundred ms of one core) on a thread of its own, so
+     * it overlaps the control channel's setup instead of delaying it; the TLS listener then finds it loaded.
+     */
+    public static void loadInBackground() {
+        Thread t = new Thread(TlsEngine::provider, "edgeway-tls-load");
+        t.setDaemon(true);
+        t.start();
+    }
+
     /** Logs the engine; called once when the TLS listener starts. */
     public static void logChoice() {
         log.info("tls suites {}", TlsPolicy.CIPHERS == TlsPolicy.MOZILLA_INTERMEDIATE ? "mozilla intermediate"
