@@ -59,8 +59,10 @@ public final class ConfigClient implements AutoCloseable {
     private final LongConsumer onApplied;
     private final DiskCache cache;
     private final ScheduledExecutorService executor;
-    private final ManagedChannel channel;
-    private final ConfigDiscoveryGrpc.ConfigDiscoveryStub stub;
+    // Built by the first connect(), on the client's thread: gRPC's classes and TLS setup then load while the
+    // proxy's own thread binds its listeners, instead of before (the path to a new node's first request).
+    private volatile ManagedChannel channel;
+    private ConfigDiscoveryGrpc.ConfigDiscoveryStub stub; // the client's thread only
     private final ControlChannel control;
     private final String host;
     private final int port;
@@ -97,14 +99,16 @@ public final class ConfigClient implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.channel = NettyChannelBuilder.forAddress(host, port, control.credentials())
+    }
+
+    private ManagedChannel buildChannel() {
+        return NettyChannelBuilder.forAddress(host, port, control.credentials())
                 .executor(executor)
                 .keepAliveTime(PING_INTERVAL.toMillis(), TimeUnit.MILLISECONDS)
                 .keepAliveTimeout(PING_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
                 .keepAliveWithoutCalls(true)
                 .maxInboundMessageSize(64 * 1024 * 1024)
                 .build();
-        this.stub = ConfigDiscoveryGrpc.newStub(channel);
     }
 
     /**
@@ -125,7 +129,8 @@ public final class ConfigClient implements AutoCloseable {
 
     /** Whether the channel to the control plane is connected (not a promise that the stream is healthy). */
     public boolean connected() {
-        return channel.getState(false) == ConnectivityState.READY;
+        ManagedChannel c = channel;
+        return c != null && c.getState(false) == ConnectivityState.READY;
     }
 
     /** Tells the control plane this node is leaving (scale-in); repeated after any reconnect. */
@@ -154,6 +159,10 @@ public final class ConfigClient implements AutoCloseable {
     private void connect() {
         if (closed) {
             return;
+        }
+        if (channel == null) {
+            channel = buildChannel();
+            stub = ConfigDiscoveryGrpc.newStub(channel);
         }
         if (!control.prepare(host, port, channel)) { // blocks for a join: fine, this thread is not an event loop
             reconnect();
@@ -313,14 +322,18 @@ public final class ConfigClient implements AutoCloseable {
             halfClosed.get(1, TimeUnit.SECONDS);
             // Graceful first, so what is already handed to the stream (a draining Status) reaches the control
             // plane; an unreachable one only costs the one-second bound.
-            channel.shutdown();
-            channel.awaitTermination(1, TimeUnit.SECONDS);
+            if (channel != null) {
+                channel.shutdown();
+                channel.awaitTermination(1, TimeUnit.SECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
             log.debug("config stream did not close cleanly: {}", e.toString());
         }
-        channel.shutdownNow();
+        if (channel != null) {
+            channel.shutdownNow();
+        }
         executor.shutdownNow();
         control.close();
     }
