@@ -33,27 +33,25 @@ public final class SessionTicketKeys {
     }
 
     /**
-     * At start, before the first snapshot is built: the first key when certificates exist and no key does.
-     * Not a revision (the snapshot about to be built is the first this replica serves); under the revision
+     * At start, before the first snapshot is built: the first key when none exists. Made even before any
+     * certificate does, so that the first certificate (uploaded, managed or a proxy's default) is resumable
+     * across the fleet at once, not after the next rotation check. Not a revision (the snapshot about to be built is the first this replica serves); under the revision
      * lock, so replicas starting together make one.
      */
     public void ensureOne() {
         log.db().transaction(c -> {
             lockRevision(c);
-            if (count(c, "certificates") > 0 && count(c, "session_ticket_keys") == 0) {
+            if (count(c, "session_ticket_keys") == 0) {
                 insert(c);
             }
             return null;
         });
     }
 
-    /** Adds a key when the newest is older than {@code period} (or none exists while certificates do). */
+    /** Adds a key when the newest is older than {@code period} (or none exists). */
     public boolean rotateIfDue(Duration period) {
         requireNonNull(period, "period");
         Written<Boolean> w = log.writeIfChanged((c, bump) -> {
-            if (count(c, "certificates") == 0) {
-                return new Written<>(false, 0, false);
-            }
             try (PreparedStatement ps = c.prepareStatement(
                     "SELECT count(*) FROM session_ticket_keys WHERE created_at > now() - ?::interval")) {
                 ps.setString(1, period.toMillis() + " milliseconds");
