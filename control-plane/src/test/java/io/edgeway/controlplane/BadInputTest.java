@@ -339,6 +339,18 @@ class BadInputTest {
                 Arguments.of("POST", "/api/v1/join-tokens"), Arguments.of("POST", "/api/v1/certificates"));
     }
 
+    /** A refused value is quoted in the answer, but a huge one is cut: a 900 KB bad name is not echoed back whole. */
+    @Test
+    void aHugeBadValueIsNotEchoedBackWhole() {
+        String name = "!" + "x".repeat(900_000);
+
+        Response r = http.post(UP, "{\"name\":\"" + name + "\"}");
+
+        assertThat(r.status()).isEqualTo(422);
+        assertThat(r.body().length()).as("answer size").isLessThan(4096);
+        assertThat(r.json().get("errors").get(0).get("message").asText()).startsWith("name: !xxx").endsWith(" characters, cut)");
+    }
+
     @Test
     void aRegexThatWouldBacktrackInJavaUtilRegexIsAcceptedSinceRe2jIsLinear() {
         Response r = http.post(RT, "{\"name\":\"evil\",\"paths\":[\"~/(a+)+$\",\"~/users/[0-9]+$\"],\"upstream\":\"shop\"}");
