@@ -99,6 +99,7 @@ public final class DataPlane implements AutoCloseable {
                 settings.controlPlaneAuth().open(settings.dataDir(), settings.nodeId()), configs,
                 new DiskCache(settings.dataDir()), settings.nodeId(), settings.labels(), version -> { });
         metrics.bind(drain::begun, configClient::connected);
+        metrics.watch(configs); // before the cache loads: its routes get their metric children too
         // Before the ports are bound, so no request ever sees "no config" when a cached one exists; the Hello
         // then carries the cached version and the control plane sends only newer ones.
         configClient.loadCache();
@@ -108,7 +109,7 @@ public final class DataPlane implements AutoCloseable {
                 epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         try {
             proxyChannel = listen(serverClass, proxyInit, settings.proxyAddress(), settings.proxyPort());
-            tlsChannel = listen(serverClass, new TlsInitializer(proxyInit, configs, settings.tls().defaults()),
+            tlsChannel = listen(serverClass, new TlsInitializer(proxyInit, configs, settings.tls().defaults(), metrics.tls()),
                     settings.proxyAddress(), settings.tls().port());
             StatusHandler status = new StatusHandler(configs, metrics, drain);
             statusChannel = new ServerBootstrap()

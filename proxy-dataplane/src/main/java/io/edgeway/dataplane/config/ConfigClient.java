@@ -112,7 +112,7 @@ public final class ConfigClient implements AutoCloseable {
      * serves at once even with the control plane down, and its Hello asks only for newer versions.
      */
     public boolean loadCache() {
-        return cache.load().map(config -> {
+        return cache.load(holder.meters()).map(config -> {
             holder.set(config);
             log.info("applied cached config version {} ({} routes)", config.version(), config.routes().size());
             return true;
@@ -265,8 +265,10 @@ public final class ConfigClient implements AutoCloseable {
             return ack(snapshot);
         }
         try {
-            RuntimeConfig config = RuntimeConfig.from(snapshot, holder.get()); // keeps per-target state
+            long started = System.nanoTime();
+            RuntimeConfig config = RuntimeConfig.from(snapshot, holder.get(), holder.meters()); // keeps per-target state
             holder.set(config);
+            holder.applyTook(System.nanoTime() - started);
             onApplied.accept(config.version());
             log.info("applied config version {} ({} routes)", config.version(), config.routes().size());
             // Written before the Ack, so an acked version is also durable; this thread is not an event loop.
@@ -279,9 +281,11 @@ public final class ConfigClient implements AutoCloseable {
             return ack(snapshot);
         } catch (InvalidConfigException e) {
             log.warn("rejected config version {}: {}", snapshot.getVersion(), e.getMessage());
+            holder.rejectedOne();
             return nack(snapshot, e.errors().stream().map(ConfigError::toProto).toList());
         } catch (RuntimeException e) {
             log.error("could not build config version {}", snapshot.getVersion(), e);
+            holder.rejectedOne();
             return nack(snapshot, List.of(new ConfigError("snapshot", "", "", "internal error: " + e).toProto()));
         }
     }

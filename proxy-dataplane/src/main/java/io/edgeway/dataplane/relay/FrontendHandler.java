@@ -178,6 +178,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             local(HttpResponseStatus.NOT_FOUND, "no route matches this host and path", false);
             return;
         }
+        exchange.routed(route);
         if (route.https().redirect() && scheme == ListenerScheme.HTTP) {
             String location = HttpsRedirect.location(host, req.uri(), HttpsRedirect.EXTERNAL_PORT);
             if (location == null) {
@@ -318,8 +319,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private void respond(FullHttpResponse res, HttpResponseStatus status, boolean forceClose) {
         exchange.cancelTimers();
         boolean close = forceClose || !exchange.keepAlive;
-        metrics.response(status.code());
-        exchange.answeredLocally(close);
+        exchange.answeredLocally(status.code(), close);
         ChannelFuture f = ctx.writeAndFlush(res);
         if (close) {
             releasePending();

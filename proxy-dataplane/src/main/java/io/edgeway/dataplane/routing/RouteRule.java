@@ -3,6 +3,7 @@ package io.edgeway.dataplane.routing;
 import static java.util.Objects.requireNonNull;
 
 import io.edgeway.dataplane.balancing.TargetGroup;
+import io.edgeway.dataplane.status.RouteMeter;
 import java.util.List;
 import java.util.Set;
 
@@ -11,7 +12,7 @@ import java.util.Set;
  * prefixes or regexes starting with {@code ~} (see {@link PathRegex}), methods upper case; an empty list or set matches anything.
  */
 public record RouteRule(String name, List<String> hosts, List<String> paths, Set<String> methods,
-        TargetGroup upstream, RouteTimeouts timeouts, RouteHttps https) {
+        TargetGroup upstream, RouteTimeouts timeouts, RouteHttps https, RouteMeter meter) {
 
     public RouteRule {
         requireNonNull(name, "name");
@@ -20,6 +21,13 @@ public record RouteRule(String name, List<String> hosts, List<String> paths, Set
         methods = Set.copyOf(requireNonNull(methods, "methods"));
         requireNonNull(timeouts, "timeouts");
         requireNonNull(https, "https");
+        requireNonNull(meter, "meter");
+    }
+
+    /** A route without metrics. */
+    public RouteRule(String name, List<String> hosts, List<String> paths, Set<String> methods, TargetGroup upstream,
+            RouteTimeouts timeouts, RouteHttps https) {
+        this(name, hosts, paths, methods, upstream, timeouts, https, RouteMeter.NONE);
     }
 
     /** A route without an HTTPS policy. */
