@@ -6,6 +6,8 @@ import io.edgeway.dataplane.config.DiskCache;
 import io.edgeway.dataplane.listener.Drain;
 import io.edgeway.dataplane.relay.LoopResources;
 import io.edgeway.dataplane.status.Metrics;
+import io.edgeway.dataplane.accesslog.AccessLog;
+import io.edgeway.dataplane.relay.Observers;
 import io.edgeway.dataplane.listener.ProxyInitializer;
 import io.edgeway.dataplane.status.StatusHandler;
 import io.edgeway.dataplane.config.Durations;
@@ -78,6 +80,7 @@ public final class DataPlane implements AutoCloseable {
     private final List<LoopResources> loopResources;
     private final ConfigClient configClient;
     private final HealthChecker health;
+    private final AccessLog accessLog; // null when off
     private Channel proxyChannel;
     private Channel tlsChannel;
     private Channel statusChannel;
@@ -91,8 +94,10 @@ public final class DataPlane implements AutoCloseable {
         this.acceptor = new MultiThreadIoEventLoopGroup(1, io);
         this.workers = new MultiThreadIoEventLoopGroup(settings.workers(), io);
         Map<EventLoop, LoopResources> loops = new HashMap<>();
+        this.accessLog = AccessLog.start(settings.observability().accessLog(), metrics.accessLogDropped);
+        Observers observers = new Observers(accessLog, settings.observability().traceContext());
         for (EventExecutor e : workers) {
-            loops.put((EventLoop) e, new LoopResources((EventLoop) e, socketClass, POOL_IDLE_MS, metrics));
+            loops.put((EventLoop) e, new LoopResources((EventLoop) e, socketClass, POOL_IDLE_MS, metrics, observers));
         }
         this.loopResources = List.copyOf(loops.values());
         this.configClient = new ConfigClient(settings.controlPlaneHost(), settings.controlPlanePort(),
@@ -237,6 +242,9 @@ public final class DataPlane implements AutoCloseable {
         acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         workers.terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
         acceptor.terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        if (accessLog != null) {
+            accessLog.close(); // after the loops: the last requests' lines are written too
+        }
         closed.countDown();
     }
 

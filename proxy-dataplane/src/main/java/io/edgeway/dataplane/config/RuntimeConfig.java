@@ -169,10 +169,14 @@ public record RuntimeConfig(long version, RouteTable routes, Map<String, TargetG
             if (r.getHstsMaxAgeS() < 0 || r.getHstsMaxAgeS() > 63_072_000) {
                 errors.add(new ConfigError("route", name, "hsts_max_age_s", r.getHstsMaxAgeS() + " (expected: 0-63072000)"));
             }
+            double sample = r.getAccessLog().getOff() ? 0 : r.getAccessLog().getSample() == 0 ? 1 : r.getAccessLog().getSample();
+            if (!(sample >= 0 && sample <= 1)) { // NaN fails too
+                errors.add(new ConfigError("route", name, "access_log.sample", r.getAccessLog().getSample() + " (expected: 0-1)"));
+            }
             if (errors.size() == before && upstream != null) {
                 routes.add(new RouteRule(r.getName(), hosts, r.getPathsList(), methods, upstream, timeouts,
                         RouteHttps.of(r.getHttpsRedirect(), r.getHstsMaxAgeS(), r.getHstsIncludeSubdomains()),
-                        meters.meter(r.getName(), upstream.name())));
+                        meters.meter(r.getName(), upstream.name()), sample));
             }
         }
         TlsCertificates.Prepared tls = TlsCertificates.prepare(snapshot, running.tls(), errors);

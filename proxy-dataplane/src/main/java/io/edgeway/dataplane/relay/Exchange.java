@@ -5,6 +5,12 @@ import io.edgeway.dataplane.balancing.TargetGroup;
 import io.edgeway.dataplane.routing.RouteRule;
 import io.edgeway.dataplane.status.Metrics;
 import io.edgeway.dataplane.status.RouteMeter;
+import io.edgeway.dataplane.accesslog.AccessLog;
+import io.edgeway.dataplane.accesslog.AccessRecord;
+import io.edgeway.dataplane.trace.TraceContext;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import java.util.concurrent.ThreadLocalRandom;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -67,6 +73,10 @@ final class Exchange {
     int status;
     long bodyIn;
     long bodyOut;
+    /** The traceparent sent on (null with trace context off, or before routing). */
+    CharSequence traceparent;
+    long configVersion;
+    private int attempts;
 
     Exchange(FrontendHandler frontend, ChannelHandlerContext ctx, LoopResources loop, Metrics metrics) {
         this.frontend = frontend;
@@ -101,6 +111,8 @@ final class Exchange {
         status = 0;
         bodyIn = 0;
         bodyOut = 0;
+        traceparent = null;
+        attempts = 0;
         phase = Phase.ROUTING;
     }
 
@@ -119,6 +131,7 @@ final class Exchange {
 
     /** To the lease's target, on a pooled connection if one is idle. */
     private void send() {
+        attempts++;
         Channel pooled = loop.pool().poll(lease.target().poolKey());
         retries.sending(pooled != null);
         if (pooled != null) {
@@ -172,6 +185,45 @@ final class Exchange {
         long nanos = System.nanoTime() - startNanos;
         RouteMeter m = route != null ? route.meter() : metrics.unrouted();
         m.request(request.method(), status, nanos, bodyIn, bodyOut);
+        AccessLog log = loop.observers().accessLog();
+        if (log != null) {
+            double sample = route != null ? route.accessLogSample() : 1;
+            if (sample >= 1 || (sample > 0 && ThreadLocalRandom.current().nextDouble() < sample)) {
+                log.offer(accessRecord(nanos));
+            }
+        }
+    }
+
+    private AccessRecord accessRecord(long nanos) {
+        AccessRecord r = new AccessRecord();
+        r.timeMillis = System.currentTimeMillis();
+        HttpHeaders h = request.headers();
+        r.requestId = h.get(TraceContext.REQUEST_ID);
+        r.traceparent = traceparent;
+        r.client = frontend.clientIp();
+        r.host = h.get(HttpHeaderNames.HOST);
+        r.method = request.method().name();
+        r.uri = request.uri();
+        r.protocol = request.protocolVersion().text();
+        r.status = status;
+        r.bytesIn = bodyIn;
+        r.bytesOut = bodyOut;
+        r.totalNanos = nanos;
+        r.connectNanos = connectNanos;
+        r.firstByteNanos = firstByteNanos;
+        if (route != null) {
+            r.route = route.name();
+            r.upstream = route.upstream().name();
+        }
+        r.target = lease.target();
+        r.attempts = attempts;
+        r.configVersion = configVersion;
+        String[] tls = frontend.tls();
+        r.tlsVersion = tls[0];
+        r.sni = tls[1];
+        r.referer = h.get(HttpHeaderNames.REFERER);
+        r.userAgent = h.get(HttpHeaderNames.USER_AGENT);
+        return r;
     }
 
     /** → CLOSED, from any state: the connection is gone or given up; everything the request holds is let go. */
@@ -318,6 +370,7 @@ final class Exchange {
             // A pooled connection the target closed just as we reused it, and nothing came back: → CONNECTING,
             // the same request once more on a fresh connection.
             timers.cancel();
+            attempts++;
             connect();
             return;
         }
