@@ -1,5 +1,7 @@
 package io.edgeway.controlplane.discovery;
 
+import io.edgeway.controlplane.metrics.ControlPlaneMetrics;
+
 import static java.util.Objects.requireNonNull;
 
 import io.edgeway.proto.v1.TargetHealth;
@@ -26,6 +28,7 @@ public final class NodeLedger {
     private final Map<String, Map<Long, Consumer<io.grpc.Status>>> enders = new ConcurrentHashMap<>();
     private final Clock clock;
     private final Set<Consumer<Node>> watchers = new CopyOnWriteArraySet<>();
+    private volatile ControlPlaneMetrics metrics;
 
     public NodeLedger(Clock clock) {
         this.clock = requireNonNull(clock, "clock");
@@ -54,11 +57,26 @@ public final class NodeLedger {
         return () -> watchers.remove(watcher);
     }
 
+    /** Acks and Nacks are counted there from now on. */
+    public void observe(ControlPlaneMetrics metrics) {
+        this.metrics = metrics;
+    }
+
     void applied(String id, long streamId, long version) {
+        Node before = nodes.get(id);
+        ControlPlaneMetrics m = metrics;
+        // A reconnect's Ack of the version the node already ran is no push: its latency would be the node's uptime.
+        if (m != null && before != null && before.streamId() == streamId && before.appliedVersion() != version) {
+            m.acked(version);
+        }
         update(id, streamId, n -> n.applied(version, clock.instant()));
     }
 
     void rejected(String id, long streamId, long version, String error) {
+        ControlPlaneMetrics m = metrics;
+        if (m != null) {
+            m.nacked();
+        }
         update(id, streamId, n -> n.rejected(version, error, clock.instant()));
     }
 

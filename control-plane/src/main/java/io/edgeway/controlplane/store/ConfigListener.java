@@ -29,6 +29,9 @@ public final class ConfigListener implements AutoCloseable {
     private final Thread thread;
     private volatile boolean closed;
     private volatile Connection connection;
+    /** System.nanoTime() of the last revision read: the database answered then. */
+    private volatile long lastReadNanos;
+    private volatile boolean everRead;
 
     public ConfigListener(Database db, LongConsumer onRevision) {
         this(db, DEFAULT_POLL, onRevision);
@@ -43,6 +46,15 @@ public final class ConfigListener implements AutoCloseable {
         }
         this.thread = new Thread(this::run, "edgeway-config-listener");
         this.thread.setDaemon(true);
+    }
+
+    /**
+     * Whether the database answered this replica's listener within the last three poll intervals (at least
+     * 3 s): false during an outage, which is when writes answer 503 and proxies keep their last config.
+     */
+    public boolean databaseReachable() {
+        long window = Math.max(3L * pollMillis, 3_000L) * 1_000_000L;
+        return everRead && System.nanoTime() - lastReadNanos < window;
     }
 
     public ConfigListener start() {
@@ -62,6 +74,8 @@ public final class ConfigListener implements AutoCloseable {
                 backoffMillis = 100;
                 while (!closed) {
                     onRevision.accept(RevisionLog.current(c));
+                    lastReadNanos = System.nanoTime();
+                    everRead = true;
                     // Returns early when a notification arrives; the payload is only a hint, the
                     // counter row is the truth, so it is read either way.
                     pg.getNotifications(pollMillis);
