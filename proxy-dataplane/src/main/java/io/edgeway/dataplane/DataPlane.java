@@ -6,6 +6,7 @@ import io.edgeway.dataplane.config.DiskCache;
 import io.edgeway.dataplane.listener.Drain;
 import io.edgeway.dataplane.relay.LoopResources;
 import io.edgeway.dataplane.status.Metrics;
+import io.edgeway.dataplane.status.LoadReports;
 import io.edgeway.dataplane.accesslog.AccessLog;
 import io.edgeway.dataplane.relay.Observers;
 import io.edgeway.dataplane.listener.ProxyInitializer;
@@ -137,6 +138,7 @@ public final class DataPlane implements AutoCloseable {
             throw e;
         }
         health = new HealthChecker(configs, config -> configClient.reportTargetHealth(TargetHealthReport.of(config)));
+        configClient.reportLoadEvery(settings.observability().loadReportInterval(), new LoadReports(metrics)::next);
         configClient.start();
     }
 

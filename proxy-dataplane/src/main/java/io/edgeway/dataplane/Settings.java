@@ -42,11 +42,22 @@ public record Settings(
      * The access log ({@link AccessLogSettings}) and W3C trace context on the way to targets
      * ({@code EDGEWAY_TRACE_CONTEXT}: {@code on}, the default, or {@code off}).
      */
-    public record Observability(AccessLogSettings accessLog, boolean traceContext) {
+    public record Observability(AccessLogSettings accessLog, boolean traceContext, Duration loadReportInterval) {
+        /** EDGEWAY_LOAD_REPORT_INTERVAL: how often the proxy tells the control plane its per-route load. */
+        static final Duration DEFAULT_LOAD_REPORT = Duration.ofSeconds(5);
         public static final Observability DEFAULTS = new Observability(AccessLogSettings.OFF, true);
 
         public Observability {
             requireNonNull(accessLog, "accessLog");
+            requireNonNull(loadReportInterval, "loadReportInterval");
+            if (loadReportInterval.toMillis() < 10) {
+                throw new IllegalArgumentException("EDGEWAY_LOAD_REPORT_INTERVAL: " + loadReportInterval
+                        + " (expected: at least 10ms)");
+            }
+        }
+
+        public Observability(AccessLogSettings accessLog, boolean traceContext) {
+            this(accessLog, traceContext, DEFAULT_LOAD_REPORT);
         }
 
         static Observability from(Map<String, String> env) {
@@ -54,7 +65,8 @@ public record Settings(
             if (!trace.equals("on") && !trace.equals("off")) {
                 throw new IllegalArgumentException("EDGEWAY_TRACE_CONTEXT: '" + trace + "' (expected: on or off)");
             }
-            return new Observability(AccessLogSettings.from(env), trace.equals("on"));
+            return new Observability(AccessLogSettings.from(env), trace.equals("on"),
+                    Durations.fromEnv(env, "EDGEWAY_LOAD_REPORT_INTERVAL", DEFAULT_LOAD_REPORT));
         }
     }
 

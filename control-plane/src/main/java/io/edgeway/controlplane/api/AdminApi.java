@@ -179,6 +179,7 @@ public final class AdminApi {
             c.routes.put("/api/v1/stream-routes/{key}", ctx -> put(ctx, streamRouteApi));
             c.routes.delete("/api/v1/stream-routes/{key}", ctx -> deleted(ctx, streamRoutes.delete(ctx.pathParam("key"), ifMatch(ctx))));
 
+            c.routes.get("/api/v1/metrics/routes", ctx -> ctx.json(FleetApi.routes(ledger.load(), ctx.queryParam("window"))));
             c.routes.get("/api/v1/nodes", ctx -> ctx.json(Page.of(ctx).slice(ledger.list(), this::node)));
             c.routes.delete("/api/v1/nodes/{id}", controlChannel::revokeNode);
             c.routes.get("/api/v1/join-tokens", controlChannel::list);
@@ -364,6 +365,7 @@ public final class AdminApi {
         m.put("desired_version", cache.version());
         m.put("stream_id", n.streamId()); // changes at every reconnect: shows whether a stream survived (e.g. a renewal)
         ControlChannelApi.identity(m, ledger.identity(n.id()));
+        m.put("load", FleetApi.nodeLoad(ledger.load(), n.id()));
         return m;
     }
 

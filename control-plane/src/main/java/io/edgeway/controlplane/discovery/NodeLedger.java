@@ -29,9 +29,11 @@ public final class NodeLedger {
     private final Clock clock;
     private final Set<Consumer<Node>> watchers = new CopyOnWriteArraySet<>();
     private volatile ControlPlaneMetrics metrics;
+    private final FleetLoad load;
 
     public NodeLedger(Clock clock) {
         this.clock = requireNonNull(clock, "clock");
+        this.load = new FleetLoad(clock);
     }
 
     /** Records a Hello. A reconnecting node keeps its rejection history. */
@@ -55,6 +57,19 @@ public final class NodeLedger {
     Runnable watch(Consumer<Node> watcher) {
         watchers.add(watcher);
         return () -> watchers.remove(watcher);
+    }
+
+    /** What the proxies reported about their traffic: for the fleet view. */
+    public FleetLoad load() {
+        return load;
+    }
+
+    void loadReport(String id, long streamId, io.edgeway.proto.v1.LoadReport report) {
+        Node n = nodes.get(id);
+        if (n != null && n.streamId() == streamId) {
+            load.add(id, report);
+        }
+        seen(id, streamId);
     }
 
     /** Acks and Nacks are counted there from now on. */

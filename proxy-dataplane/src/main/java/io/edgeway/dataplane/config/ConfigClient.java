@@ -11,6 +11,9 @@ import io.edgeway.proto.v1.NodeMessage;
 import io.edgeway.proto.v1.ResourceError;
 import io.edgeway.proto.v1.Snapshot;
 import io.edgeway.proto.v1.Status;
+import io.edgeway.proto.v1.LoadReport;
+import java.time.Duration;
+import java.util.function.Supplier;
 import io.grpc.ConnectivityState;
 import io.edgeway.proto.v1.TargetHealth;
 import io.edgeway.dataplane.control.ControlChannel;
@@ -126,6 +129,25 @@ public final class ConfigClient implements AutoCloseable {
     /** Whether the channel to the control plane is connected (not a promise that the stream is healthy). */
     public boolean connected() {
         return channel.getState(false) == ConnectivityState.READY;
+    }
+
+    /**
+     * Every {@code every}, {@code next}'s load summary goes on the stream (made on this client's thread, never
+     * an event loop). While the stream is down the summaries are made and dropped: the fleet view shows what
+     * is current, not a backlog.
+     */
+    public void reportLoadEvery(Duration every, Supplier<LoadReport> next) {
+        long ms = Math.max(1, every.toMillis());
+        executor.scheduleAtFixedRate(() -> {
+            try {
+                LoadReport r = next.get();
+                if (requests != null && !closed) {
+                    requests.onNext(NodeMessage.newBuilder().setLoad(r).build());
+                }
+            } catch (RuntimeException e) {
+                log.warn("could not send a load report: {}", e.toString());
+            }
+        }, ms, ms, TimeUnit.MILLISECONDS);
     }
 
     /** Tells the control plane this node is leaving (scale-in); repeated after any reconnect. */
