@@ -19,6 +19,21 @@ import org.junit.jupiter.api.Test;
  * accepts the page.
  */
 class ControlPlaneMetricsTest extends RunningControlPlane {
+    @Override
+    protected Map<String, String> env() {
+        return TestCerts.env(); // certificates need the master key
+    }
+
+    @Test
+    void eachCertificatesExpiryForTheExpiringAlert() {
+        TestCerts.Pair pair = new TestCerts().ec("edge", "edge.example.com");
+        Response created = http.post("/api/v1/certificates", Http.JSON.createObjectNode().put("name", "edge")
+                .put("cert", pair.cert()).put("key", pair.key()).toString());
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        long expires = java.time.Instant.parse(created.json().get("expires_at").asText()).getEpochSecond();
+        assertThat(sample(page(), "edgeway_cp_certificate_expiry_timestamp_seconds{certificate=\"edge\"}"))
+                .isEqualTo((double) expires);
+    }
 
     static double sample(String page, String series) {
         Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " ([0-9.eE+-]+)").matcher(page);

@@ -65,6 +65,12 @@ public final class ControlPlaneMetrics {
         }
     }
 
+    /** The newest revision this replica has heard of: set right after its own commits, before the API answers. */
+    public long lastCommitted() {
+        Map.Entry<Long, Long> e = committedAt.lastEntry();
+        return e == null ? 0 : e.getKey();
+    }
+
     /** A node acked {@code version}: one push latency observation, when its commit time is known. */
     public void acked(long version) {
         Long at = committedAt.get(version);
