@@ -105,7 +105,7 @@ public final class DataPlane implements AutoCloseable {
                 settings.controlPlaneAuth().open(settings.dataDir(), settings.nodeId()), configs,
                 new DiskCache(settings.dataDir()), settings.nodeId(), settings.labels(), version -> { });
         metrics.bind(drain::begun, configClient::connected);
-        metrics.watch(configs); // before the cache loads: its routes get their metric children too
+        metrics.watch(configs, settings.observability().routeMetrics()); // before the cache loads: its routes get their metric children too
         // Before the ports are bound, so no request ever sees "no config" when a cached one exists; the Hello
         // then carries the cached version and the control plane sends only newer ones.
         configClient.loadCache();

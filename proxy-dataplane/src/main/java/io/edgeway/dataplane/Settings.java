@@ -40,9 +40,12 @@ public record Settings(
 
     /**
      * The access log ({@link AccessLogSettings}) and W3C trace context on the way to targets
-     * ({@code EDGEWAY_TRACE_CONTEXT}: {@code on}, the default, or {@code off}).
+     * ({@code EDGEWAY_TRACE_CONTEXT}: {@code on}, the default, or {@code off}), the per-route request metrics
+     * ({@code EDGEWAY_ROUTE_METRICS}: {@code on}, the default, or {@code off}, for measuring what they cost) and
+     * the load reports' period ({@code EDGEWAY_LOAD_REPORT_INTERVAL}, default 5s).
      */
-    public record Observability(AccessLogSettings accessLog, boolean traceContext, Duration loadReportInterval) {
+    public record Observability(AccessLogSettings accessLog, boolean traceContext, Duration loadReportInterval,
+            boolean routeMetrics) {
         /** EDGEWAY_LOAD_REPORT_INTERVAL: how often the proxy tells the control plane its per-route load. */
         static final Duration DEFAULT_LOAD_REPORT = Duration.ofSeconds(5);
         public static final Observability DEFAULTS = new Observability(AccessLogSettings.OFF, true);
@@ -57,16 +60,25 @@ public record Settings(
         }
 
         public Observability(AccessLogSettings accessLog, boolean traceContext) {
-            this(accessLog, traceContext, DEFAULT_LOAD_REPORT);
+            this(accessLog, traceContext, DEFAULT_LOAD_REPORT, true);
+        }
+
+        public Observability(AccessLogSettings accessLog, boolean traceContext, Duration loadReportInterval) {
+            this(accessLog, traceContext, loadReportInterval, true);
         }
 
         static Observability from(Map<String, String> env) {
-            String trace = env.getOrDefault("EDGEWAY_TRACE_CONTEXT", "on");
-            if (!trace.equals("on") && !trace.equals("off")) {
-                throw new IllegalArgumentException("EDGEWAY_TRACE_CONTEXT: '" + trace + "' (expected: on or off)");
+            return new Observability(AccessLogSettings.from(env), onOff(env, "EDGEWAY_TRACE_CONTEXT"),
+                    Durations.fromEnv(env, "EDGEWAY_LOAD_REPORT_INTERVAL", DEFAULT_LOAD_REPORT),
+                    onOff(env, "EDGEWAY_ROUTE_METRICS"));
+        }
+
+        private static boolean onOff(Map<String, String> env, String name) {
+            String v = env.getOrDefault(name, "on");
+            if (!v.equals("on") && !v.equals("off")) {
+                throw new IllegalArgumentException(name + ": '" + v + "' (expected: on or off)");
             }
-            return new Observability(AccessLogSettings.from(env), trace.equals("on"),
-                    Durations.fromEnv(env, "EDGEWAY_LOAD_REPORT_INTERVAL", DEFAULT_LOAD_REPORT));
+            return v.equals("on");
         }
     }
 

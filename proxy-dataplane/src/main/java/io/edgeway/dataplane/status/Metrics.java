@@ -49,7 +49,7 @@ public final class Metrics {
     final Counter bytesIn;
     final Counter bytesOut;
     private final RouteMeters routeMeters = new RouteMeters(this);
-    private final RouteMeter unrouted;
+    private volatile RouteMeter unrouted;
     private final TlsMeter tls;
     // Bound after construction: the config client and drain state are built after the metrics they feed.
     private volatile BooleanSupplier draining = () -> false;
@@ -101,9 +101,22 @@ public final class Metrics {
         this.controlPlaneConnected = controlPlaneConnected;
     }
 
-    /** Config age and apply time, and per-upstream and per-target state, read from the running config. */
+    /** As {@link #watch(ConfigHolder, boolean)} with the per-route request metrics on. */
     public void watch(ConfigHolder configs) {
-        configs.meters(routeMeters);
+        watch(configs, true);
+    }
+
+    /**
+     * Config age and apply time, and per-upstream and per-target state, read from the running config; and,
+     * when {@code routeMetrics}, each compiled route's request counters and histograms (off: every route
+     * gets {@link RouteMeter#NONE}, for measuring what they cost).
+     */
+    public void watch(ConfigHolder configs, boolean routeMetrics) {
+        if (routeMetrics) {
+            configs.meters(routeMeters);
+        } else {
+            unrouted = RouteMeter.NONE;
+        }
         gauge("edgeway_config_age_seconds", "Seconds since the running config was applied (0 before the first).",
                 () -> configs.appliedAtMillis() == 0 ? 0 : (System.currentTimeMillis() - configs.appliedAtMillis()) / 1e3);
         gauge("edgeway_config_apply_duration_seconds", "How long parsing and applying the last config took.",
