@@ -44,6 +44,11 @@ public final class AccessLog implements AutoCloseable {
         return settings.on() ? new AccessLog(settings, dropped) : null;
     }
 
+    /** Whether lines are nginx's combined format (which needs Referer and User-Agent). */
+    public boolean combined() {
+        return settings.format() == AccessLogSettings.Format.COMBINED;
+    }
+
     /** From an event loop: queued, or dropped and counted when the writer is behind. Never blocks. */
     public void offer(AccessRecord r) {
         if (!queue.offer(r)) {

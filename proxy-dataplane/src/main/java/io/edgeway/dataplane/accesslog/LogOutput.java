@@ -1,5 +1,6 @@
 package io.edgeway.dataplane.accesslog;
 
+import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -14,6 +15,11 @@ import java.nio.file.StandardCopyOption;
  * first line, so a path that blocks on open (a FIFO nobody reads) stalls only the writer.
  */
 final class LogOutput implements AutoCloseable {
+    /**
+     * Lines are buffered and written in batches: one write(2) per 64 KiB under load rather than one per request;
+     * the writer flushes whenever its queue runs empty, so a quiet proxy's lines are on disk within moments.
+     */
+    private static final int BUFFER = 64 * 1024;
     private final Path file; // null: stdout
     private final long maxBytes;
     private final int keep;
@@ -45,10 +51,10 @@ final class LogOutput implements AutoCloseable {
 
     private void open() throws IOException {
         if (file == null) {
-            out = new FileOutputStream(FileDescriptor.out);
+            out = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), BUFFER);
             return;
         }
-        out = new FileOutputStream(file.toFile(), true);
+        out = new BufferedOutputStream(new FileOutputStream(file.toFile(), true), BUFFER);
         written = Files.isRegularFile(file) ? Files.size(file) : 0;
     }
 
@@ -61,7 +67,7 @@ final class LogOutput implements AutoCloseable {
             }
         }
         Files.move(file, rotated(1), StandardCopyOption.REPLACE_EXISTING);
-        out = new FileOutputStream(file.toFile(), true);
+        out = new BufferedOutputStream(new FileOutputStream(file.toFile(), true), BUFFER);
         written = 0;
     }
 

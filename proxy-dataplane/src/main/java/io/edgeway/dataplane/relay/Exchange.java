@@ -189,12 +189,12 @@ final class Exchange {
         if (log != null) {
             double sample = route != null ? route.accessLogSample() : 1;
             if (sample >= 1 || (sample > 0 && ThreadLocalRandom.current().nextDouble() < sample)) {
-                log.offer(accessRecord(nanos));
+                log.offer(accessRecord(log, nanos));
             }
         }
     }
 
-    private AccessRecord accessRecord(long nanos) {
+    private AccessRecord accessRecord(AccessLog log, long nanos) {
         AccessRecord r = new AccessRecord();
         r.timeMillis = System.currentTimeMillis();
         HttpHeaders h = request.headers();
@@ -221,8 +221,10 @@ final class Exchange {
         String[] tls = frontend.tls();
         r.tlsVersion = tls[0];
         r.sni = tls[1];
-        r.referer = h.get(HttpHeaderNames.REFERER);
-        r.userAgent = h.get(HttpHeaderNames.USER_AGENT);
+        if (log.combined()) { // only nginx's format has them: two header lookups saved per request otherwise
+            r.referer = h.get(HttpHeaderNames.REFERER);
+            r.userAgent = h.get(HttpHeaderNames.USER_AGENT);
+        }
         return r;
     }
 
