@@ -14,19 +14,21 @@ import org.slf4j.LoggerFactory;
  * The access log: event loops {@link #offer} records into one bounded lock-free queue (Netty's fixed-size MPSC
  * queue, JCTools' design: an offer is a CAS, never a lock or a wait); one writer thread formats and writes them.
  * A full queue means the writer fell behind (a slow disk, a stalled pipe): the line is dropped and counted,
- * the request goes on. The writer is woken only when it sleeps on an empty queue, so under load the loops
- * never make a system call for it.
+ * the request goes on. The loops never wake the writer: it drains the queue, flushes, and sleeps
+ * {@link #IDLE_PARK_NANOS}, so a line reaches the output within about that long, and a request costs no
+ * system call and no context switch (a wake-up per line costs more than the rest of the logging together when
+ * the proxy runs on one core). 10 ms at the default queue of 65,536 lines leaves room for 6 million lines a
+ * second before any is dropped.
  */
 public final class AccessLog implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AccessLog.class);
-    private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private final Queue<AccessRecord> queue;
     private final LongAdder dropped;
     private final AccessLogSettings settings;
     private final LogOutput output;
     private final Thread writer;
-    private volatile boolean sleeping;
     private volatile boolean closed;
 
     private AccessLog(AccessLogSettings settings, LongAdder dropped) {
@@ -53,8 +55,6 @@ public final class AccessLog implements AutoCloseable {
     public void offer(AccessRecord r) {
         if (!queue.offer(r)) {
             dropped.increment();
-        } else if (sleeping) {
-            LockSupport.unpark(writer);
         }
     }
 
@@ -66,11 +66,9 @@ public final class AccessLog implements AutoCloseable {
             try {
                 if (r == null) {
                     output.flush();
-                    sleeping = true;
-                    if (queue.isEmpty() && !closed) {
+                    if (!closed) {
                         LockSupport.parkNanos(this, IDLE_PARK_NANOS);
                     }
-                    sleeping = false;
                     continue;
                 }
                 sb.setLength(0);
