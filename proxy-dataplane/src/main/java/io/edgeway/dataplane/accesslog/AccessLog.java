@@ -60,6 +60,7 @@ public final class AccessLog implements AutoCloseable {
 
     private void run() {
         StringBuilder sb = new StringBuilder(512);
+        JsonLine json = new JsonLine();
         boolean failing = false;
         while (!closed || !queue.isEmpty()) {
             AccessRecord r = queue.poll();
@@ -71,14 +72,15 @@ public final class AccessLog implements AutoCloseable {
                     }
                     continue;
                 }
-                sb.setLength(0);
                 if (settings.format() == AccessLogSettings.Format.JSON) {
-                    LineFormat.json(r, sb);
+                    json.format(r);
+                    output.write(json.buf, json.len);
                 } else {
+                    sb.setLength(0);
                     LineFormat.combined(r, sb);
+                    byte[] line = sb.toString().getBytes(StandardCharsets.UTF_8);
+                    output.write(line, line.length);
                 }
-                byte[] line = sb.toString().getBytes(StandardCharsets.UTF_8);
-                output.write(line, line.length);
                 failing = false;
             } catch (IOException | RuntimeException e) {
                 dropped.increment();
