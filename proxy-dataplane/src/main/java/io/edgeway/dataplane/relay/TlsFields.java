@@ -1,6 +1,7 @@
 package io.edgeway.dataplane.relay;
 
 import io.netty.channel.Channel;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.ssl.SslHandler;
 import java.util.List;
 import javax.net.ssl.ExtendedSSLSession;
@@ -16,7 +17,8 @@ final class TlsFields {
 
     /** {version, sni}; both null on a plain connection, sni null when the client sent none. */
     static String[] of(Channel ch) {
-        Channel conn = ch.parent() != null ? ch.parent() : ch; // an HTTP/2 stream: its connection has the TLS
+        // An HTTP/2 stream's connection has the TLS (a connection's own parent is the listening socket).
+        Channel conn = ch instanceof Http2StreamChannel ? ch.parent() : ch;
         SslHandler ssl = conn.pipeline().get(SslHandler.class);
         if (ssl == null) {
             return PLAIN;

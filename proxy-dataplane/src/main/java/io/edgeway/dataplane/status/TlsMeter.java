@@ -42,8 +42,18 @@ public final class TlsMeter extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** Fired by the SNI step when it refuses the name (it answers the alert itself; no handshake event follows). */
+    public static final Object UNRECOGNIZED_NAME = new Object();
+    /** Likewise, when the first bytes were no TLS ClientHello at all (plain HTTP on the TLS port, a scanner). */
+    public static final Object NOT_TLS = new Object();
+
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt == UNRECOGNIZED_NAME || evt == NOT_TLS) {
+            errors[evt == NOT_TLS ? 1 : 3].inc();
+            ctx.pipeline().remove(this);
+            return;
+        }
         if (evt instanceof SslHandshakeCompletionEvent done) {
             if (done.isSuccess()) {
                 SslHandler ssl = ctx.pipeline().get(SslHandler.class);
@@ -55,6 +65,22 @@ public final class TlsMeter extends ChannelInboundHandlerAdapter {
             ctx.pipeline().remove(this);
         }
         ctx.fireUserEventTriggered(evt);
+    }
+
+    /** A failure before any handshake event: not TLS at all (the ClientHello parser's), or another. */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        errors[reason(cause)].inc();
+        ctx.pipeline().remove(this);
+        ctx.fireExceptionCaught(cause);
+    }
+
+    /** Gone before the handshake ended (a port check, a client giving up before its ClientHello). */
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        errors[2].inc();
+        ctx.pipeline().remove(this);
+        ctx.fireChannelInactive();
     }
 
     /** An index into {@link #REASONS}. */
