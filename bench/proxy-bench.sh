@@ -4,6 +4,9 @@
 #   bench/proxy-bench.sh                       ROUNDS=3 DURATION=10, all four targets
 #   ROUNDS=1 DURATION=5 bench/proxy-bench.sh   quick look
 #   SKIP_EDGEWAY=1 bench/proxy-bench.sh        nginx/HAProxy/direct only (e.g. before the jars are built)
+#   OBSERVABILITY=1 bench/proxy-bench.sh       also: Edgeway with everything on (route metrics, JSON access log
+#                                              to a file, trace context) as target edgeway-obs, with "edgeway"
+#                                              then everything off, and nginx with access_log on (nginx-log)
 #
 # One backend (nginx, 1 worker, static 100 B and 16 KiB files) serves every target. Each target gets the same
 # load: wrk, 1 thread, CONNECTIONS keep-alive connections, DURATION seconds, in interleaved rounds (the order
@@ -19,6 +22,7 @@ DURATION=${DURATION:-10}
 CONNECTIONS=${CONNECTIONS:-50}
 WARMUP=${WARMUP:-180}            # seconds of uncounted load per size for Edgeway (JIT); 2 s for the others
 SKIP_EDGEWAY=${SKIP_EDGEWAY:-0}
+OBSERVABILITY=${OBSERVABILITY:-0}
 BENCH_ALLOW_BUILD=${BENCH_ALLOW_BUILD:-0}
 PROXY_CPU=${PROXY_CPU:-1}
 LOAD_CPU=${LOAD_CPU:-0}
@@ -33,14 +37,21 @@ stamp=$(date -u +%Y%m%dT%H%M%SZ)
 
 declare -A port=(
   [direct]=$BASE_PORT [nginx]=$((BASE_PORT + 1)) [haproxy]=$((BASE_PORT + 2)) [edgeway]=$((BASE_PORT + 3))
+  [nginx-log]=$((BASE_PORT + 4)) [edgeway-obs]=$((BASE_PORT + 5))
 )
 ew_status=$((BASE_PORT + 103))
+ew_obs_status=$((BASE_PORT + 105))
 cp_admin=$((BASE_PORT + 110))
 cp_grpc=$((BASE_PORT + 111))
 declare -A size_bytes=([small]=100 [16k]=16384)
 sizes=(small 16k)
 targets=(direct nginx haproxy edgeway)
 [[ $SKIP_EDGEWAY == 1 ]] && targets=(direct nginx haproxy)
+[[ $OBSERVABILITY =~ ^[01]$ ]] || { echo "OBSERVABILITY: $OBSERVABILITY (expected: 0 or 1)" >&2; exit 1; }
+if [[ $OBSERVABILITY == 1 ]]; then
+  targets+=(nginx-log)
+  [[ $SKIP_EDGEWAY == 1 ]] || targets+=(edgeway-obs)
+fi
 
 log() { printf '[bench %s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -122,7 +133,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-for p in "${port[@]}" "$ew_status" "$cp_admin" "$cp_grpc"; do
+for p in "${port[@]}" "$ew_status" "$ew_obs_status" "$cp_admin" "$cp_grpc"; do
   port_busy "$p" && die "port $p is in use (set BASE_PORT to move all ports)"
 done
 
@@ -163,6 +174,11 @@ EOF
 }
 EOF
 } >"$tmp/nginx/nginx.conf"
+# The same proxy with nginx's default access log on (combined format, a write per request), for the
+# observability comparison; it runs only with OBSERVABILITY=1.
+mkdir -p "$tmp/nginx-log"
+sed -e "s|$tmp/nginx|$tmp/nginx-log|g" -e "s|127.0.0.1:${port[nginx]} |127.0.0.1:${port[nginx-log]} |" \
+  -e "s|^  access_log off;|  access_log $tmp/nginx-log/access.log combined;|" "$tmp/nginx/nginx.conf" >"$tmp/nginx-log/nginx.conf"
 cat >"$tmp/haproxy.cfg" <<EOF
 global
   nbthread 1
@@ -202,6 +218,11 @@ start_nginx backend "$tmp/backend" "$LOAD_CPU" "${port[direct]}"
 log "nginx proxy on CPU $PROXY_CPU, port ${port[nginx]}"
 start_nginx nginx "$tmp/nginx" "$PROXY_CPU" "${port[nginx]}"
 pids[nginx]=$nginx_pids
+if [[ $OBSERVABILITY == 1 ]]; then
+  log "nginx proxy with access_log on CPU $PROXY_CPU, port ${port[nginx-log]}"
+  start_nginx nginx-log "$tmp/nginx-log" "$PROXY_CPU" "${port[nginx-log]}"
+  pids[nginx-log]=$nginx_pids
+fi
 log "haproxy on CPU $PROXY_CPU, port ${port[haproxy]}"
 haproxy -c -q -f "$tmp/haproxy.cfg" || die "haproxy rejected its config"
 nice -n "$NICE" taskset -c "$PROXY_CPU" haproxy -db -f "$tmp/haproxy.cfg" >"$tmp/haproxy.log" 2>&1 &
@@ -236,19 +257,32 @@ if [[ $SKIP_EDGEWAY != 1 ]]; then
     -d '{"name":"bench","paths":["/"],"upstream":"bench"}')
   [[ $code == 2* ]] || edgeway_fail "POST /api/v1/routes -> $code: $(head -c 500 "$tmp/route.json")"
 
-  log "edgeway proxy on CPU $PROXY_CPU (proxy ${port[edgeway]}, status $ew_status, 1 worker)"
-  (cd "$repo" && EDGEWAY_WORKERS=1 EDGEWAY_PROXY_PORT=${port[edgeway]} EDGEWAY_TLS_PORT=0 EDGEWAY_STATUS_PORT=$ew_status \
-    EDGEWAY_DATA_DIR="$tmp/dp" EDGEWAY_JOIN_TOKEN_FILE="$tmp/cp/bootstrap-join-token" \
-    exec nice -n "$NICE" taskset -c "$PROXY_CPU" "$EDGEWAY_CMD" dataplane --control-plane "127.0.0.1:$cp_grpc") \
-    >"$tmp/dataplane.log" 2>&1 &
-  pids[edgeway]=$!
-  track "${pids[edgeway]}" dataplane
-  wait_until 120 "${pids[edgeway]}" curl -sf -m 2 -o /dev/null "http://127.0.0.1:$ew_status/readyz" \
-    || edgeway_fail "proxy never became ready (/readyz): $(tail -20 "$tmp/dataplane.log")"
-  grep -m1 'edgeway dataplane listening' "$tmp/dataplane.log" >&2 || true
-  # The launcher execs java: the pid we hold must be the JVM, or the CPU numbers would be the shell's.
-  [[ $(cat "/proc/${pids[edgeway]}/comm") == java ]] \
-    || edgeway_fail "pid ${pids[edgeway]} is $(cat "/proc/${pids[edgeway]}/comm"), not java (does the launcher exec?)"
+  # start_edgeway TARGET STATUS_PORT DIR ENV...: one proxy with the given observability settings.
+  start_edgeway() {
+    local t=$1 status=$2 dir=$3
+    log "$t proxy on CPU $PROXY_CPU (proxy ${port[$t]}, status $status, 1 worker; ${*:4})"
+    mkdir -p "$dir"
+    (cd "$repo" && exec env "${@:4}" EDGEWAY_WORKERS=1 EDGEWAY_PROXY_PORT=${port[$t]} EDGEWAY_TLS_PORT=0 \
+      EDGEWAY_STATUS_PORT=$status EDGEWAY_DATA_DIR="$dir" EDGEWAY_JOIN_TOKEN_FILE="$tmp/cp/bootstrap-join-token" \
+      nice -n "$NICE" taskset -c "$PROXY_CPU" "$EDGEWAY_CMD" dataplane --control-plane "127.0.0.1:$cp_grpc") \
+      >"$tmp/$t.log" 2>&1 &
+    pids[$t]=$!
+    track "${pids[$t]}" "$t"
+    wait_until 120 "${pids[$t]}" curl -sf -m 2 -o /dev/null "http://127.0.0.1:$status/readyz" \
+      || edgeway_fail "$t never became ready (/readyz): $(tail -20 "$tmp/$t.log")"
+    grep -m1 'edgeway dataplane listening' "$tmp/$t.log" >&2 || true
+    # The launcher execs java: the pid we hold must be the JVM, or the CPU numbers would be the shell's.
+    [[ $(cat "/proc/${pids[$t]}/comm") == java ]] \
+      || edgeway_fail "pid ${pids[$t]} is $(cat "/proc/${pids[$t]}/comm"), not java (does the launcher exec?)"
+  }
+  if [[ $OBSERVABILITY == 1 ]]; then
+    # "edgeway" is everything off; "edgeway-obs" everything on: route metrics, a JSON access log to a file, trace context.
+    start_edgeway edgeway "$ew_status" "$tmp/dp" EDGEWAY_ROUTE_METRICS=off EDGEWAY_ACCESS_LOG=off EDGEWAY_TRACE_CONTEXT=off
+    start_edgeway edgeway-obs "$ew_obs_status" "$tmp/dp-obs" EDGEWAY_ROUTE_METRICS=on EDGEWAY_TRACE_CONTEXT=on \
+      EDGEWAY_ACCESS_LOG="$tmp/dp-obs/access.log" EDGEWAY_ACCESS_LOG_FORMAT=json
+  else
+    start_edgeway edgeway "$ew_status" "$tmp/dp" # the defaults a user gets
+  fi
 fi
 
 # Every target must return the exact file before anything is timed.
@@ -321,7 +355,7 @@ measure() {
 # assumptions, recompiled) that code too before anything is counted.
 for t in "${targets[@]}"; do
   w=2
-  [[ $t == edgeway ]] && w=$WARMUP
+  [[ $t == edgeway* ]] && w=$WARMUP
   (( w > 0 )) || continue
   for (( done_s = 0; done_s < w; done_s += slice )); do
     slice=$(( w - done_s < 10 ? w - done_s : 10 ))
@@ -350,11 +384,12 @@ md=$results_dir/proxy-bench-$stamp.md
   echo "- load: wrk -t1 -c$CONNECTIONS -d${DURATION}s --latency, $ROUNDS interleaved rounds, medians shown; proxy on CPU $PROXY_CPU, backend + wrk on CPU $LOAD_CPU, nice $NICE"
   echo "- $(nginx -v 2>&1 | sed 's/^nginx version: //'), $(haproxy -v | head -1 | cut -d' ' -f1-3), $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2), $(java -version 2>&1 | head -1)"
   [[ $SKIP_EDGEWAY == 1 ]] && echo "- **Edgeway was not run (SKIP_EDGEWAY=1)**"
+  [[ $OBSERVABILITY == 1 ]] && echo "- OBSERVABILITY=1: edgeway = route metrics, access log and trace context off; edgeway-obs = all on (JSON access log to a file); nginx-log = nginx with access_log combined to a file"
   echo
   python3 - "$csv" "$clk_tck" <<'PY'
 import csv, statistics, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
-order = ["direct", "nginx", "haproxy", "edgeway"]
+order = ["direct", "nginx", "nginx-log", "haproxy", "edgeway", "edgeway-obs"]
 med = {}
 for (t, s) in sorted({(r["target"], r["size"]) for r in rows}, key=lambda k: (k[1] != "small", order.index(k[0]))):
     rs = [r for r in rows if r["target"] == t and r["size"] == s]
@@ -387,8 +422,12 @@ for a, b, k, label in [("edgeway", "nginx", "cpu", "Edgeway / nginx CPU-µs per 
                        ("edgeway", "haproxy", "cpu", "Edgeway / HAProxy CPU-µs per request"),
                        ("edgeway", "haproxy", "p99", "Edgeway / HAProxy p99"),
                        ("haproxy", "nginx", "cpu", "HAProxy / nginx CPU-µs per request"),
-                       ("haproxy", "nginx", "p99", "HAProxy / nginx p99")]:
-    print(f"| {label} | " + " | ".join(ratio((a, s), (b, s), k) for s in sizes) + " |")
+                       ("haproxy", "nginx", "p99", "HAProxy / nginx p99"),
+                       ("edgeway-obs", "edgeway", "cpu", "Edgeway all observability on / all off, CPU-µs per request (goal <= 1.1)"),
+                       ("edgeway-obs", "nginx-log", "cpu", "Edgeway all on / nginx access_log on, CPU-µs per request (goal <= 1.2)"),
+                       ("nginx-log", "nginx", "cpu", "nginx access_log on / off, CPU-µs per request")]:
+    if any((a, s) in med and (b, s) in med for s in sizes):
+        print(f"| {label} | " + " | ".join(ratio((a, s), (b, s), k) for s in sizes) + " |")
 if any(t == "edgeway" for t, _ in med):
     ms = sum(int(r["cp_cpu_ticks"]) for r in rows) * 1000 / int(sys.argv[2])
     secs = sum(float(r["seconds"]) for r in rows)

@@ -5,6 +5,9 @@ import static java.util.Objects.requireNonNull;
 import io.edgeway.controlplane.api.AdminApi;
 import io.edgeway.controlplane.discovery.ConfigDiscovery;
 import io.edgeway.controlplane.discovery.NodeLedger;
+import io.edgeway.controlplane.metrics.ControlPlaneMetrics;
+import io.edgeway.controlplane.metrics.FleetGauges;
+import java.util.function.LongConsumer;
 import io.edgeway.controlplane.discovery.SnapshotCache;
 import io.edgeway.controlplane.discovery.SnapshotCheck;
 import io.edgeway.controlplane.discovery.SnapshotRefresher;
@@ -90,14 +93,21 @@ public final class ControlPlane implements AutoCloseable {
             AdminTokens.bootstrap(settings, tokens);
             SnapshotCache cache = new SnapshotCache();
             SnapshotRefresher refresher = push(resources, new SnapshotRefresher(db, cache, masterKey));
-            RevisionLog revisions = new RevisionLog(db, refresher::onRevision, SnapshotCheck::verify);
+            ControlPlaneMetrics metrics = new ControlPlaneMetrics();
+            LongConsumer heard = revision -> {
+                metrics.committed(revision); // the start of the push latency: commit (here) or its notification
+                refresher.onRevision(revision);
+            };
+            RevisionLog revisions = new RevisionLog(db, heard, SnapshotCheck::verify);
             SessionTicketKeys ticketKeys = new SessionTicketKeys(revisions, masterKey);
             ticketKeys.ensureOne();
             // Build before serving, so the first stream gets the current config, not an empty one.
             refresher.buildNow();
             push(resources, TicketKeyRotation.start(ticketKeys, TicketKeyRotation.period(env)));
-            push(resources, new ConfigListener(db, revisionPoll(env), refresher::onRevision).start());
+            ConfigListener listener = push(resources, new ConfigListener(db, revisionPoll(env), heard).start());
             NodeLedger ledger = new NodeLedger(Clock.systemUTC());
+            ledger.observe(metrics);
+            FleetGauges.register(metrics, cache, ledger, db, listener);
             ControlChannelServer channel = ControlChannelServer.start(settings, env, db, ledger, cache, resources);
             Server grpc = channel.server();
             push(resources, () -> {
@@ -106,7 +116,7 @@ public final class ControlPlane implements AutoCloseable {
                 grpc.awaitTermination(5, TimeUnit.SECONDS);
             });
             AdminApi api = new AdminApi(new UpstreamStore(revisions), new RouteStore(revisions), revisions, ledger, cache,
-                    tokens, new IdempotencyStore(db), masterKey, channel.api());
+                    tokens, new IdempotencyStore(db), masterKey, channel.api(), metrics);
             Javalin admin = settings.adminTls() == null ? api.app().start(settings.adminAddress(), settings.adminPort())
                     : api.app(AdminHttps.connector(settings.adminTls(), settings.adminAddress(), settings.adminPort())).start();
             push(resources, admin::stop);

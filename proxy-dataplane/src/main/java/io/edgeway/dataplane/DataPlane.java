@@ -6,6 +6,9 @@ import io.edgeway.dataplane.config.DiskCache;
 import io.edgeway.dataplane.listener.Drain;
 import io.edgeway.dataplane.relay.LoopResources;
 import io.edgeway.dataplane.status.Metrics;
+import io.edgeway.dataplane.status.LoadReports;
+import io.edgeway.dataplane.accesslog.AccessLog;
+import io.edgeway.dataplane.relay.Observers;
 import io.edgeway.dataplane.listener.ProxyInitializer;
 import io.edgeway.dataplane.status.StatusHandler;
 import io.edgeway.dataplane.config.Durations;
@@ -79,6 +82,7 @@ public final class DataPlane implements AutoCloseable {
     private final List<LoopResources> loopResources;
     private final ConfigClient configClient;
     private final HealthChecker health;
+    private final AccessLog accessLog; // null when off
     private Channel proxyChannel;
     private Channel tlsChannel;
     private Channel statusChannel;
@@ -93,20 +97,24 @@ public final class DataPlane implements AutoCloseable {
         this.acceptor = new MultiThreadIoEventLoopGroup(1, io);
         this.workers = new MultiThreadIoEventLoopGroup(settings.workers(), io);
         Map<EventLoop, LoopResources> loops = new HashMap<>();
+        this.accessLog = AccessLog.start(settings.observability().accessLog(), metrics.accessLogDropped);
+        Observers observers = new Observers(accessLog, settings.observability().traceContext());
         for (EventExecutor e : workers) {
-            loops.put((EventLoop) e, new LoopResources((EventLoop) e, socketClass, POOL_IDLE_MS, metrics));
+            loops.put((EventLoop) e, new LoopResources((EventLoop) e, socketClass, POOL_IDLE_MS, metrics, observers));
         }
         this.loopResources = List.copyOf(loops.values());
         this.configClient = new ConfigClient(settings.controlPlaneHost(), settings.controlPlanePort(),
                 settings.controlPlaneAuth().open(settings.dataDir(), settings.nodeId()), configs,
                 new DiskCache(settings.dataDir()), settings.nodeId(), settings.labels(), version -> { });
         metrics.bind(drain::begun, configClient::connected);
+        metrics.watch(configs, settings.observability().routeMetrics()); // before the cache loads: its routes get their metric children too
         // Before the ports are bound, so no request ever sees "no config" when a cached one exists; the Hello
         // then carries the cached version and the control plane sends only newer ones.
         configClient.loadCache();
         // A new node's join (key, CSR, a round trip) and its first snapshot then run on the client's thread
         // while this one binds the listeners and loads the TLS engine: a fresh node serves sooner. Applying a
         // snapshot needs no listener; requests only arrive once the ports are bound.
+        configClient.reportLoadEvery(settings.observability().loadReportInterval(), new LoadReports(metrics)::next);
         configClient.start();
         log.info("transport {}", epoll ? "epoll" : "nio");
         ProxyInitializer proxyInit = new ProxyInitializer(configs, loops, metrics, clients, settings.client(), drain);
@@ -114,7 +122,7 @@ public final class DataPlane implements AutoCloseable {
                 epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         try {
             proxyChannel = listen(serverClass, proxyInit, settings.proxyAddress(), settings.proxyPort());
-            tlsChannel = listen(serverClass, new TlsInitializer(proxyInit, configs, settings.tls().defaults()),
+            tlsChannel = listen(serverClass, new TlsInitializer(proxyInit, configs, settings.tls().defaults(), metrics.tls()),
                     settings.proxyAddress(), settings.tls().port());
             StatusHandler status = new StatusHandler(configs, metrics, drain);
             statusChannel = new ServerBootstrap()
@@ -241,6 +249,9 @@ public final class DataPlane implements AutoCloseable {
         acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         workers.terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
         acceptor.terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        if (accessLog != null) {
+            accessLog.close(); // after the loops: the last requests' lines are written too
+        }
         closed.countDown();
     }
 

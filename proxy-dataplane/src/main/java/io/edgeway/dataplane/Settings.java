@@ -2,6 +2,7 @@ package io.edgeway.dataplane;
 
 import static java.util.Objects.requireNonNull;
 
+import io.edgeway.dataplane.accesslog.AccessLogSettings;
 import io.edgeway.dataplane.listener.ClientLimits;
 import io.edgeway.dataplane.config.Durations;
 import io.edgeway.dataplane.tls.TlsSettings;
@@ -34,7 +35,52 @@ public record Settings(
         Duration drainDelay,
         Duration drainTimeout,
         TlsSettings tls,
-        ControlPlaneAuth controlPlaneAuth) {
+        ControlPlaneAuth controlPlaneAuth,
+        Observability observability) {
+
+    /**
+     * The access log ({@link AccessLogSettings}) and W3C trace context on the way to targets
+     * ({@code EDGEWAY_TRACE_CONTEXT}: {@code on}, the default, or {@code off}), the per-route request metrics
+     * ({@code EDGEWAY_ROUTE_METRICS}: {@code on}, the default, or {@code off}, for measuring what they cost) and
+     * the load reports' period ({@code EDGEWAY_LOAD_REPORT_INTERVAL}, default 5s).
+     */
+    public record Observability(AccessLogSettings accessLog, boolean traceContext, Duration loadReportInterval,
+            boolean routeMetrics) {
+        /** EDGEWAY_LOAD_REPORT_INTERVAL: how often the proxy tells the control plane its per-route load. */
+        static final Duration DEFAULT_LOAD_REPORT = Duration.ofSeconds(5);
+        public static final Observability DEFAULTS = new Observability(AccessLogSettings.OFF, true);
+
+        public Observability {
+            requireNonNull(accessLog, "accessLog");
+            requireNonNull(loadReportInterval, "loadReportInterval");
+            if (loadReportInterval.toMillis() < 10) {
+                throw new IllegalArgumentException("EDGEWAY_LOAD_REPORT_INTERVAL: " + loadReportInterval
+                        + " (expected: at least 10ms)");
+            }
+        }
+
+        public Observability(AccessLogSettings accessLog, boolean traceContext) {
+            this(accessLog, traceContext, DEFAULT_LOAD_REPORT, true);
+        }
+
+        public Observability(AccessLogSettings accessLog, boolean traceContext, Duration loadReportInterval) {
+            this(accessLog, traceContext, loadReportInterval, true);
+        }
+
+        static Observability from(Map<String, String> env) {
+            return new Observability(AccessLogSettings.from(env), onOff(env, "EDGEWAY_TRACE_CONTEXT"),
+                    Durations.fromEnv(env, "EDGEWAY_LOAD_REPORT_INTERVAL", DEFAULT_LOAD_REPORT),
+                    onOff(env, "EDGEWAY_ROUTE_METRICS"));
+        }
+
+        private static boolean onOff(Map<String, String> env, String name) {
+            String v = env.getOrDefault(name, "on");
+            if (!v.equals("on") && !v.equals("off")) {
+                throw new IllegalArgumentException(name + ": '" + v + "' (expected: on or off)");
+            }
+            return v.equals("on");
+        }
+    }
 
     static final Duration DEFAULT_DRAIN_DELAY = Duration.ofSeconds(5);
     static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
@@ -50,6 +96,7 @@ public record Settings(
         requireNonNull(drainTimeout, "drainTimeout");
         requireNonNull(tls, "tls");
         requireNonNull(controlPlaneAuth, "controlPlaneAuth");
+        requireNonNull(observability, "observability");
         if (drainDelay.isNegative() || drainTimeout.isNegative()) {
             throw new IllegalArgumentException("drainDelay/drainTimeout: " + drainDelay + "/" + drainTimeout
                     + " (expected: >= 0)");
@@ -70,27 +117,32 @@ public record Settings(
         return new Settings("127.0.0.1", controlPlanePort, "127.0.0.1", 0, 0, dataDir, 2,
                 UUID.randomUUID().toString(), Map.of(), ClientLimits.DEFAULTS, Duration.ZERO, DEFAULT_DRAIN_TIMEOUT,
                 TlsSettings.forTest(),
-                ControlPlaneAuth.INSECURE_PLAINTEXT); // tests' control planes are plaintext on loopback unless they say otherwise
+                ControlPlaneAuth.INSECURE_PLAINTEXT, Observability.DEFAULTS); // tests' control planes are plaintext on loopback unless they say otherwise
     }
 
     public Settings withNodeId(String id) {
         return new Settings(controlPlaneHost, controlPlanePort, proxyAddress, proxyPort, statusPort, dataDir,
-                workers, id, labels, client, drainDelay, drainTimeout, tls, controlPlaneAuth);
+                workers, id, labels, client, drainDelay, drainTimeout, tls, controlPlaneAuth, observability);
     }
 
     public Settings withClient(ClientLimits limits) {
         return new Settings(controlPlaneHost, controlPlanePort, proxyAddress, proxyPort, statusPort, dataDir,
-                workers, nodeId, labels, limits, drainDelay, drainTimeout, tls, controlPlaneAuth);
+                workers, nodeId, labels, limits, drainDelay, drainTimeout, tls, controlPlaneAuth, observability);
     }
 
     public Settings withTls(TlsSettings t) {
         return new Settings(controlPlaneHost, controlPlanePort, proxyAddress, proxyPort, statusPort, dataDir,
-                workers, nodeId, labels, client, drainDelay, drainTimeout, t, controlPlaneAuth);
+                workers, nodeId, labels, client, drainDelay, drainTimeout, t, controlPlaneAuth, observability);
+    }
+
+    public Settings withObservability(Observability o) {
+        return new Settings(controlPlaneHost, controlPlanePort, proxyAddress, proxyPort, statusPort, dataDir,
+                workers, nodeId, labels, client, drainDelay, drainTimeout, tls, controlPlaneAuth, o);
     }
 
     public Settings withControlPlaneAuth(ControlPlaneAuth auth) {
         return new Settings(controlPlaneHost, controlPlanePort, proxyAddress, proxyPort, statusPort, dataDir,
-                workers, nodeId, labels, client, drainDelay, drainTimeout, tls, auth);
+                workers, nodeId, labels, client, drainDelay, drainTimeout, tls, auth, observability);
     }
 
     /**
@@ -99,7 +151,8 @@ public record Settings(
      * EDGEWAY_JOIN_TOKEN / EDGEWAY_JOIN_TOKEN_FILE and EDGEWAY_CONTROL_PLANE_INSECURE_PLAINTEXT (see {@link ControlPlaneAuth}),
      * EDGEWAY_DRAIN_DELAY (default 5s), EDGEWAY_DRAIN_TIMEOUT (default 30s), EDGEWAY_UPSTREAM_IDLE_TIMEOUT
      * (default 4s, read by {@link DataPlane}: how long an idle upstream connection stays pooled), and the client limits and
-     * timeouts described in {@link ClientLimits}, the TLS listener's in {@link TlsSettings}; durations as
+     * timeouts described in {@link ClientLimits}, the TLS listener's in {@link TlsSettings}, the access log's and
+     * trace context's in {@link Observability}; durations as
      * {@link Durations} reads them: "500ms", "5s", "1m", "1h", a bare number being seconds.
      */
     public static Settings from(String[] args, Map<String, String> env) {
@@ -140,7 +193,8 @@ public record Settings(
                 drain("EDGEWAY_DRAIN_DELAY", env, DEFAULT_DRAIN_DELAY),
                 drain("EDGEWAY_DRAIN_TIMEOUT", env, DEFAULT_DRAIN_TIMEOUT),
                 TlsSettings.from(env),
-                ControlPlaneAuth.from(env));
+                ControlPlaneAuth.from(env),
+                Observability.from(env));
     }
 
     private static Duration drain(String name, Map<String, String> env, Duration fallback) {

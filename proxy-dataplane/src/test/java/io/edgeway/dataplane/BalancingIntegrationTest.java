@@ -196,8 +196,8 @@ class BalancingIntegrationTest {
         await().until(() -> sick.probes.get() >= 1 && healthy(sick));
         sick.healthStatus = 503;
         await().until(() -> unhealthy(sick));
-        assertThat(status("/metrics")).contains("edgeway_upstream_target_healthy{upstream=\"active\",target=\"127.0.0.1:"
-                + sick.port() + "\"} 0");
+        assertThat(status("/metrics")).contains("edgeway_upstream_target_healthy{target=\"127.0.0.1:"
+                + sick.port() + "\",upstream=\"active\"} 0");
         // The change reaches the control plane on the config stream as a Status with every target's health.
         String sickTarget = "127.0.0.1:" + sick.port();
         await().until(() -> cp.answers.stream().anyMatch(m -> m.hasStatus() && m.getStatus().getTargetsList().stream()

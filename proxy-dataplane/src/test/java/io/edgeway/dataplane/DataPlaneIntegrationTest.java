@@ -342,8 +342,8 @@ class DataPlaneIntegrationTest {
                 URI.create("http://127.0.0.1:" + dp.statusPort() + "/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(res.body()).contains("edgeway_config_version 4")
-                .containsPattern("edgeway_requests_total\\{class=\"2xx\"\\} 1\\b")
-                .containsPattern("edgeway_requests_total\\{class=\"5xx\"\\} 1\\b")
+                .containsPattern("edgeway_requests_total\\{method=\"GET\",route=\"app\",status_class=\"2xx\",upstream=\"pair\"\\} 1\\b")
+                .containsPattern("edgeway_requests_total\\{method=\"GET\",route=\"dead\",status_class=\"5xx\",upstream=\"dead\"\\} 1\\b")
                 .containsPattern("edgeway_upstream_connections_opened_total [1-9]");
     }
 }

@@ -141,7 +141,7 @@ class KillUnderLoadTest {
     }
 
     static long connectFailures() throws Exception {
-        Matcher m = Pattern.compile("(?m)^edgeway_upstream_connect_failures_total (\\d+)$").matcher(status("/metrics"));
+        Matcher m = Pattern.compile("(?m)^edgeway_upstream_connect_failures_total (\\d+)(\\.0)?$").matcher(status("/metrics"));
         assertThat(m.find()).isTrue();
         return Long.parseLong(m.group(1));
     }

@@ -7,6 +7,7 @@ import io.edgeway.controlplane.discovery.Convergence;
 import io.edgeway.controlplane.discovery.Node;
 import io.edgeway.controlplane.discovery.NodeLedger;
 import io.edgeway.controlplane.discovery.SnapshotCache;
+import io.edgeway.controlplane.metrics.ControlPlaneMetrics;
 import io.edgeway.controlplane.model.FieldError;
 import io.edgeway.controlplane.model.Stored;
 import io.edgeway.controlplane.model.ValidationException;
@@ -46,6 +47,7 @@ import org.slf4j.LoggerFactory;
 /** The admin REST API and web UI: every route in one place, every error mapped once to problem+json. */
 public final class AdminApi {
     public static final String REVISION_HEADER = "Edgeway-Revision";
+    private static final String STARTED = "edgeway.started";
     static final String OPENAPI = "/io/edgeway/controlplane/openapi.yaml";
     private static final Logger log = LoggerFactory.getLogger(AdminApi.class);
     private static final String UI_RESOURCES = "/io/edgeway/webadmin";
@@ -66,9 +68,12 @@ public final class AdminApi {
     private final StreamRouteStore streamRoutes;
     private final ConfigApi config;
     private final ControlChannelApi controlChannel;
+    private final ControlPlaneMetrics metrics;
 
     public AdminApi(UpstreamStore upstreams, RouteStore routes, RevisionLog revisions, NodeLedger ledger, SnapshotCache cache,
-                    TokenStore tokens, IdempotencyStore idempotency, MasterKey masterKey, ControlChannelApi controlChannel) {
+                    TokenStore tokens, IdempotencyStore idempotency, MasterKey masterKey, ControlChannelApi controlChannel,
+                    ControlPlaneMetrics metrics) {
+        this.metrics = requireNonNull(metrics, "metrics");
         this.controlChannel = requireNonNull(controlChannel, "controlChannel");
         this.upstreams = requireNonNull(upstreams, "upstreams");
         this.routes = requireNonNull(routes, "routes");
@@ -114,6 +119,8 @@ public final class AdminApi {
             }
             // Before anything else, static files included; CORS stays off (no plugin), so browsers on other
             // origins cannot read the API with an operator's token.
+            // First of all, so even a refused request is timed and counted.
+            c.routes.before(ctx -> ctx.attribute(STARTED, System.nanoTime()));
             c.routes.before(auth::check);
             // Every body is capped at ENTITY_BODY_MAX_BYTES: Javalin's limit applies whenever a handler reads the body,
             // declared (Content-Length) or chunked. Only POST /api/v1/config, whose document carries every
@@ -133,7 +140,9 @@ public final class AdminApi {
             c.routes.before(waitForApplied::parse);
             c.routes.after(ctx -> Actor.set(null));
             c.routes.after(waitForApplied::await);
+            c.routes.after(this::count);
             c.routes.get("/healthz", ctx -> ctx.json(Map.of("status", "ok")));
+            c.routes.get("/metrics", this::metricsPage);
             c.routes.get("/api/v1/openapi.yaml", this::openapi);
 
             c.routes.get("/api/v1/upstreams", ctx -> list(ctx, p -> upstreams.page(p.tags(), p.fetch(), p.offset()), EntityJson::upstream));
@@ -174,6 +183,7 @@ public final class AdminApi {
             c.routes.put("/api/v1/stream-routes/{key}", ctx -> put(ctx, streamRouteApi));
             c.routes.delete("/api/v1/stream-routes/{key}", ctx -> deleted(ctx, streamRoutes.delete(ctx.pathParam("key"), ifMatch(ctx))));
 
+            c.routes.get("/api/v1/metrics/routes", ctx -> ctx.json(FleetApi.routes(ledger.load(), ctx.queryParam("window"))));
             c.routes.get("/api/v1/nodes", ctx -> ctx.json(Page.of(ctx).slice(ledger.list(), this::node)));
             c.routes.delete("/api/v1/nodes/{id}", controlChannel::revokeNode);
             c.routes.get("/api/v1/join-tokens", controlChannel::list);
@@ -227,6 +237,27 @@ public final class AdminApi {
                 problem(ctx, 500, "internal-error", "Internal error", "unexpected failure; see the control plane log", List.of());
             });
         });
+    }
+
+    /** The request's endpoint template (never its raw path, so the label stays bounded), method, status, time. */
+    private void count(Context ctx) {
+        Long started = ctx.attribute(STARTED);
+        String endpoint = "unmatched";
+        try {
+            var e = ctx.endpoints().matchedHttpEndpoint();
+            if (e != null) {
+                endpoint = e.path;
+            }
+        } catch (RuntimeException ignored) {
+            // no HTTP endpoint matched (a static file, a 404, a refusal before routing)
+        }
+        metrics.apiRequest(ctx.method().name(), endpoint, ctx.statusCode(),
+                started == null ? 0 : System.nanoTime() - started);
+    }
+
+    private void metricsPage(Context ctx) {
+        ControlPlaneMetrics.Page page = metrics.render(ctx.header("Accept"));
+        ctx.contentType(page.contentType()).result(page.body());
     }
 
     /** PUT: replaces the entity the key names, or creates it under that name (201). */
@@ -338,6 +369,7 @@ public final class AdminApi {
         m.put("desired_version", cache.version());
         m.put("stream_id", n.streamId()); // changes at every reconnect: shows whether a stream survived (e.g. a renewal)
         ControlChannelApi.identity(m, ledger.identity(n.id()));
+        m.put("load", FleetApi.nodeLoad(ledger.load(), n.id()));
         return m;
     }
 

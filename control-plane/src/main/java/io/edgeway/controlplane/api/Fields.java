@@ -117,6 +117,19 @@ final class Fields {
         return v.intValue();
     }
 
+    /** A number field; {@code fallback} when absent. */
+    double number(String name, double fallback) {
+        JsonNode v = value(name);
+        if (v == null) {
+            return fallback;
+        }
+        if (!v.isNumber()) {
+            malformed(path(name), v, "a number");
+            return fallback;
+        }
+        return v.doubleValue();
+    }
+
     /** A boolean field; {@code fallback} when absent. */
     boolean bool(String name, boolean fallback) {
         JsonNode v = value(name);

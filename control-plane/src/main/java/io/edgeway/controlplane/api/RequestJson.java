@@ -11,6 +11,7 @@ import io.edgeway.controlplane.model.Certificate;
 import io.edgeway.controlplane.model.FieldError;
 import io.edgeway.controlplane.model.Pem;
 import io.edgeway.controlplane.model.Https;
+import io.edgeway.controlplane.model.AccessLogPolicy;
 import io.edgeway.controlplane.model.Route;
 import io.edgeway.controlplane.model.StreamRoute;
 import io.edgeway.controlplane.model.Target;
@@ -34,7 +35,8 @@ final class RequestJson {
     private static final Set<String> UPSTREAM = union(Set.of("name", "tags", "targets"), UpstreamPolicyJson.FIELDS);
     private static final Set<String> TARGET = Set.of("host", "port", "weight");
     private static final Set<String> ROUTE = Set.of("name", "tags", "hosts", "paths", "methods", "upstream", "timeouts",
-            "https_redirect", "hsts");
+            "https_redirect", "hsts", "access_log");
+    private static final Set<String> ACCESS_LOG = Set.of("enabled", "sample");
     private static final Set<String> HSTS = Set.of("max_age", "include_subdomains");
     private static final Set<String> TIMEOUTS = Set.of("connect", "first_byte", "idle");
     /** Longer locations (deep nesting) are only reported as {@code body}. */
@@ -273,10 +275,13 @@ final class RequestJson {
         Fields h = f.object("hsts", HSTS);
         Https https = new Https(redirect, h == null ? 0 : h.integer("max_age", 0, "0-" + Https.MAX_HSTS_SECONDS + " seconds"),
                 h != null && h.bool("include_subdomains", false));
+        Fields al = f.object("access_log", ACCESS_LOG);
+        AccessLogPolicy accessLog = al == null ? AccessLogPolicy.ALL
+                : new AccessLogPolicy(al.bool("enabled", true), al.number("sample", 1));
         throwIfMalformed(problems);
         Route r = null;
         try {
-            r = new Route(name, tags, hosts, paths, methods, upstream, timeouts, https);
+            r = new Route(name, tags, hosts, paths, methods, upstream, timeouts, https, accessLog);
         } catch (ValidationException e) {
             problems.invalid.addAll(0, e.errors());
         }

@@ -1,5 +1,7 @@
 package io.edgeway.controlplane.discovery;
 
+import io.edgeway.controlplane.metrics.ControlPlaneMetrics;
+
 import static java.util.Objects.requireNonNull;
 
 import io.edgeway.proto.v1.TargetHealth;
@@ -26,9 +28,12 @@ public final class NodeLedger {
     private final Map<String, Map<Long, Consumer<io.grpc.Status>>> enders = new ConcurrentHashMap<>();
     private final Clock clock;
     private final Set<Consumer<Node>> watchers = new CopyOnWriteArraySet<>();
+    private volatile ControlPlaneMetrics metrics;
+    private final FleetLoad load;
 
     public NodeLedger(Clock clock) {
         this.clock = requireNonNull(clock, "clock");
+        this.load = new FleetLoad(clock);
     }
 
     /** Records a Hello. A reconnecting node keeps its rejection history. */
@@ -54,11 +59,39 @@ public final class NodeLedger {
         return () -> watchers.remove(watcher);
     }
 
+    /** What the proxies reported about their traffic: for the fleet view. */
+    public FleetLoad load() {
+        return load;
+    }
+
+    void loadReport(String id, long streamId, io.edgeway.proto.v1.LoadReport report) {
+        Node n = nodes.get(id);
+        if (n != null && n.streamId() == streamId) {
+            load.add(id, report);
+        }
+        seen(id, streamId);
+    }
+
+    /** Acks and Nacks are counted there from now on. */
+    public void observe(ControlPlaneMetrics metrics) {
+        this.metrics = metrics;
+    }
+
     void applied(String id, long streamId, long version) {
+        Node before = nodes.get(id);
+        ControlPlaneMetrics m = metrics;
+        // A reconnect's Ack of the version the node already ran is no push: its latency would be the node's uptime.
+        if (m != null && before != null && before.streamId() == streamId && before.appliedVersion() != version) {
+            m.acked(version);
+        }
         update(id, streamId, n -> n.applied(version, clock.instant()));
     }
 
     void rejected(String id, long streamId, long version, String error) {
+        ControlPlaneMetrics m = metrics;
+        if (m != null) {
+            m.nacked();
+        }
         update(id, streamId, n -> n.rejected(version, error, clock.instant()));
     }
 

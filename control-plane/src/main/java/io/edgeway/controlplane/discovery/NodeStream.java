@@ -92,6 +92,7 @@ final class NodeStream implements StreamObserver<NodeMessage> {
                     ledger.targetHealth(nodeId, streamId, message.getStatus().getTargetsList());
                 }
             }
+            case LOAD -> ledger.loadReport(nodeId, streamId, message.getLoad());
             default -> ledger.seen(nodeId, streamId);
         }
     }

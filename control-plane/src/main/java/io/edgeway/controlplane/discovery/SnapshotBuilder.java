@@ -101,6 +101,10 @@ public final class SnapshotBuilder {
         route.setHttpsRedirect(r.https().redirect())
                 .setHstsMaxAgeS(r.https().hstsMaxAgeSeconds())
                 .setHstsIncludeSubdomains(r.https().hstsIncludeSubdomains());
+        if (!r.accessLog().isDefault()) {
+            route.setAccessLog(io.edgeway.proto.v1.RouteAccessLog.newBuilder().setOff(!r.accessLog().enabled())
+                    .setSample(r.accessLog().sample()));
+        }
         return route.build();
     }
 

@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
  * later stage compares plain strings.
  */
 public record Route(String name, List<String> tags, List<String> hosts, List<String> paths,
-                    List<String> methods, String upstream, Timeouts timeouts, Https https) {
+                    List<String> methods, String upstream, Timeouts timeouts, Https https, AccessLogPolicy accessLog) {
     private static final Pattern LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
     // RFC 9110 token characters.
     private static final Pattern METHOD = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Z-]{1,32}");
@@ -29,6 +29,7 @@ public record Route(String name, List<String> tags, List<String> hosts, List<Str
         methods = methods == null ? List.of() : methods.stream().map(m -> m == null ? null : m.toUpperCase(Locale.ROOT)).toList();
         timeouts = timeouts == null ? Timeouts.DEFAULTS : timeouts;
         https = https == null ? Https.NONE : https;
+        accessLog = accessLog == null ? AccessLogPolicy.ALL : accessLog;
         var v = new ValidationException.Collector();
         Names.checkName(v, name);
         Names.checkTags(v, tags);
@@ -58,7 +59,14 @@ public record Route(String name, List<String> tags, List<String> hosts, List<Str
         checkDistinct(v, "methods", methods);
         v.check(upstream != null, "upstream", "upstream: missing (expected: the name of an upstream)");
         https.check(v);
+        accessLog.check(v);
         v.throwIfAny();
+    }
+
+    /** A route whose every request is logged. */
+    public Route(String name, List<String> tags, List<String> hosts, List<String> paths, List<String> methods,
+                 String upstream, Timeouts timeouts, Https https) {
+        this(name, tags, hosts, paths, methods, upstream, timeouts, https, AccessLogPolicy.ALL);
     }
 
     /** A route without an HTTPS policy. */

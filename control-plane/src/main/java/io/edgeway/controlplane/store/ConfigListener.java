@@ -15,6 +15,10 @@ public final class ConfigListener implements AutoCloseable {
     public static final Duration DEFAULT_POLL = Duration.ofSeconds(1);
 
     private final NotificationListener listener;
+    private final long reachableWindowNanos;
+    /** System.nanoTime() of the last revision read: the database answered then. */
+    private volatile long lastReadNanos;
+    private volatile boolean everRead;
 
     public ConfigListener(Database db, LongConsumer onRevision) {
         this(db, DEFAULT_POLL, onRevision);
@@ -22,8 +26,20 @@ public final class ConfigListener implements AutoCloseable {
 
     public ConfigListener(Database db, Duration poll, LongConsumer onRevision) {
         requireNonNull(onRevision, "onRevision");
-        this.listener = new NotificationListener(db, RevisionLog.CHANNEL, poll, "edgeway-config-listener",
-                c -> onRevision.accept(RevisionLog.current(c)));
+        this.reachableWindowNanos = Math.max(3 * poll.toNanos(), Duration.ofSeconds(3).toNanos());
+        this.listener = new NotificationListener(db, RevisionLog.CHANNEL, poll, "edgeway-config-listener", c -> {
+            onRevision.accept(RevisionLog.current(c));
+            lastReadNanos = System.nanoTime();
+            everRead = true;
+        });
+    }
+
+    /**
+     * Whether the database answered this replica's listener within the last three poll intervals (at least
+     * 3 s): false during an outage, which is when writes answer 503 and proxies keep their last config.
+     */
+    public boolean databaseReachable() {
+        return everRead && System.nanoTime() - lastReadNanos < reachableWindowNanos;
     }
 
     public ConfigListener start() {

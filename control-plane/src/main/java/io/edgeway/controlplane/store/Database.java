@@ -43,6 +43,13 @@ public final class Database implements AutoCloseable {
         this.pool = new HikariDataSource(config);
     }
 
+    /** The pool's connections in use, idle, and threads waiting for one, for the metrics page. */
+    public int[] poolState() {
+        var bean = pool.getHikariPoolMXBean();
+        return bean == null ? new int[3]
+                : new int[] {bean.getActiveConnections(), bean.getIdleConnections(), bean.getThreadsAwaitingConnection()};
+    }
+
     /** Brings the schema to the newest version; safe to run from several replicas at once (Flyway locks). */
     public void migrate() {
         Flyway.configure().dataSource(pool).locations("classpath:db/migration").load().migrate();

@@ -9,6 +9,7 @@ import io.edgeway.controlplane.model.Stored;
 import io.edgeway.controlplane.model.StreamRoute;
 import io.edgeway.controlplane.model.Target;
 import io.edgeway.controlplane.model.Https;
+import io.edgeway.controlplane.model.AccessLogPolicy;
 import io.edgeway.controlplane.model.Timeouts;
 import io.edgeway.controlplane.model.Upstream;
 import java.time.Duration;
@@ -47,6 +48,7 @@ public final class EntityJson {
         m.put("timeouts", timeouts(r.timeouts()));
         m.put("https_redirect", r.https().redirect());
         m.put("hsts", hsts(r.https()));
+        m.put("access_log", accessLog(r.accessLog()));
         return tail(m, s);
     }
 
@@ -126,6 +128,9 @@ public final class EntityJson {
         if (r.https().hstsMaxAgeSeconds() > 0) {
             m.put("hsts", hsts(r.https()));
         }
+        if (!r.accessLog().isDefault()) {
+            m.put("access_log", accessLog(r.accessLog()));
+        }
         return m;
     }
 
@@ -187,8 +192,11 @@ public final class EntityJson {
         JsonNode h = n.path("hsts");
         Https https = new Https(n.path("https_redirect").asBoolean(false), h.path("max_age").asLong(0),
                 h.path("include_subdomains").asBoolean(false));
+        JsonNode al = n.path("access_log");
+        AccessLogPolicy accessLog = new AccessLogPolicy(al.path("enabled").asBoolean(true), al.path("sample").asDouble(1));
         return new Route(n.path("name").asText(), strings(n.path("tags")), strings(n.path("hosts")),
-                strings(n.path("paths")), strings(n.path("methods")), n.path("upstream").asText(), timeouts, https);
+                strings(n.path("paths")), strings(n.path("methods")), n.path("upstream").asText(), timeouts, https,
+                accessLog);
     }
 
     private static Duration duration(JsonNode timeouts, String field) {
@@ -220,6 +228,13 @@ public final class EntityJson {
             m.put("weight", t.weight());
             return m;
         }).toList();
+    }
+
+    private static Map<String, Object> accessLog(AccessLogPolicy p) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("enabled", p.enabled());
+        m.put("sample", p.sample());
+        return m;
     }
 
     /** null when the route sends no HSTS header. */

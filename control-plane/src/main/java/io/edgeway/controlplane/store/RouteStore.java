@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.edgeway.controlplane.model.Route;
 import io.edgeway.controlplane.model.Stored;
 import io.edgeway.controlplane.model.Https;
+import io.edgeway.controlplane.model.AccessLogPolicy;
 import io.edgeway.controlplane.model.Timeouts;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -94,12 +95,14 @@ public final class RouteStore {
         try (PreparedStatement ps = c.prepareStatement("""
                 INSERT INTO routes (name, tags, hosts, paths, methods, upstream_id, connect_timeout_ms,
                                     first_byte_timeout_ms, idle_timeout_ms, id, revision, created_at, updated_at,
-                                    https_redirect, hsts_max_age_s, hsts_include_subdomains)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), now(), ?, ?, ?)""")) {
+                                    https_redirect, hsts_max_age_s, hsts_include_subdomains,
+                                    access_log_enabled, access_log_sample)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), now(), ?, ?, ?, ?, ?)""")) {
             bind(c, ps, r, upstream);
             ps.setObject(10, id);
             ps.setLong(11, revision);
             bindHttps(ps, 12, r);
+            bindAccessLog(ps, 15, r);
             ps.executeUpdate();
         }
         return find(c, id.toString()).orElseThrow();
@@ -110,12 +113,14 @@ public final class RouteStore {
         try (PreparedStatement ps = c.prepareStatement("""
                 UPDATE routes SET name = ?, tags = ?, hosts = ?, paths = ?, methods = ?, upstream_id = ?,
                        connect_timeout_ms = ?, first_byte_timeout_ms = ?, idle_timeout_ms = ?, updated_at = now(),
-                       revision = ?, https_redirect = ?, hsts_max_age_s = ?, hsts_include_subdomains = ?
+                       revision = ?, https_redirect = ?, hsts_max_age_s = ?, hsts_include_subdomains = ?,
+                       access_log_enabled = ?, access_log_sample = ?
                 WHERE id = ?""")) {
             bind(c, ps, r, upstream);
             ps.setLong(10, revision);
             bindHttps(ps, 11, r);
-            ps.setObject(14, id);
+            bindAccessLog(ps, 14, r);
+            ps.setObject(16, id);
             ps.executeUpdate();
         }
         return find(c, id.toString()).orElseThrow();
@@ -139,6 +144,11 @@ public final class RouteStore {
         ps.setBoolean(from + 2, r.https().hstsIncludeSubdomains());
     }
 
+    private static void bindAccessLog(PreparedStatement ps, int from, Route r) throws SQLException {
+        ps.setBoolean(from, r.accessLog().enabled());
+        ps.setDouble(from + 1, r.accessLog().sample());
+    }
+
     private static void millis(PreparedStatement ps, int index, Duration d) throws SQLException {
         if (d == null) {
             ps.setNull(index, Types.BIGINT);
@@ -157,7 +167,8 @@ public final class RouteStore {
                 duration(rs, "idle_timeout_ms"));
         Route r = new Route(rs.getString("name"), Rows.strings(rs, "tags"), Rows.strings(rs, "hosts"),
                 Rows.strings(rs, "paths"), Rows.strings(rs, "methods"), rs.getString("upstream_name"), t,
-                new Https(rs.getBoolean("https_redirect"), rs.getLong("hsts_max_age_s"), rs.getBoolean("hsts_include_subdomains")));
+                new Https(rs.getBoolean("https_redirect"), rs.getLong("hsts_max_age_s"), rs.getBoolean("hsts_include_subdomains")),
+                new AccessLogPolicy(rs.getBoolean("access_log_enabled"), rs.getDouble("access_log_sample")));
         return new Stored<>(Rows.uuid(rs, "id"), r, Rows.instant(rs, "created_at"), Rows.instant(rs, "updated_at"),
                 rs.getLong("revision"));
     }

@@ -26,6 +26,7 @@ public final class TargetGroup {
     private final long slowStartNanos;
     private final HealthPolicy health;
     private final LongAdder failOpen;
+    private final LongAdder retries;
     private final RetryBudget retryBudget;
     private final Protocol protocol;
     private final UpstreamTls tls; // null: plaintext
@@ -67,6 +68,7 @@ public final class TargetGroup {
         this.slowStartNanos = TimeUnit.MILLISECONDS.toNanos(slowStartMs);
         this.health = health == null ? HealthPolicy.NONE : health;
         this.failOpen = previous != null ? previous.failOpen : new LongAdder();
+        this.retries = previous != null ? previous.retries : new LongAdder();
         this.retryBudget = previous != null ? previous.retryBudget : new RetryBudget();
         for (Endpoint t : this.targets) {
             t.owner(this);
@@ -198,5 +200,14 @@ public final class TargetGroup {
 
     public long failOpenTotal() {
         return failOpen.sum();
+    }
+
+    /** A request failed over to another target of this upstream (counted for the metrics page). */
+    public void retried() {
+        retries.increment();
+    }
+
+    public long retriesTotal() {
+        return retries.sum();
     }
 }

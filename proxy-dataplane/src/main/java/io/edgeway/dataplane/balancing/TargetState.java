@@ -1,6 +1,7 @@
 package io.edgeway.dataplane.balancing;
 
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * What the proxy has learned about one target of one upstream: requests in flight and health. It outlives
@@ -20,6 +21,10 @@ public final class TargetState {
     private volatile long ejectedUntil;
     private volatile boolean ejected;
     private volatile long availableSince;
+    // Rare events, counted for the metrics page; LongAdders so concurrent ejections from two loops both count.
+    private final LongAdder ejections = new LongAdder();
+    private final LongAdder becameHealthy = new LongAdder();
+    private final LongAdder becameUnhealthy = new LongAdder();
 
     TargetState(long now) {
         this.availableSince = now;
@@ -50,7 +55,11 @@ public final class TargetState {
         }
         failures = 0;
         ejectedUntil = now + ejectionNanos;
+        if (available()) {
+            becameUnhealthy.increment();
+        }
         ejected = true;
+        ejections.increment();
         return true;
     }
 
@@ -66,6 +75,9 @@ public final class TargetState {
     public void activeHealthy(boolean healthy, long now) {
         if (healthy && !activeHealthy && !ejected) {
             availableSince = now;
+            becameHealthy.increment();
+        } else if (!healthy && activeHealthy && !ejected) {
+            becameUnhealthy.increment();
         }
         activeHealthy = healthy;
     }
@@ -74,9 +86,22 @@ public final class TargetState {
     void expireEjection(long now) {
         if (ejected && now - ejectedUntil >= 0) {
             ejected = false;
+            if (activeHealthy) {
+                becameHealthy.increment();
+            }
             failures = 0;
             availableSince = now;
         }
+    }
+
+    /** Passive ejections of this target since the proxy started. */
+    public long ejections() {
+        return ejections.sum();
+    }
+
+    /** Moves into rotation (to = healthy) or out of it (active probes or an ejection). */
+    public long transitions(boolean toHealthy) {
+        return toHealthy ? becameHealthy.sum() : becameUnhealthy.sum();
     }
 
     boolean available() {

@@ -11,6 +11,9 @@ import io.edgeway.proto.v1.NodeMessage;
 import io.edgeway.proto.v1.ResourceError;
 import io.edgeway.proto.v1.Snapshot;
 import io.edgeway.proto.v1.Status;
+import io.edgeway.proto.v1.LoadReport;
+import java.time.Duration;
+import java.util.function.Supplier;
 import io.grpc.ConnectivityState;
 import io.edgeway.proto.v1.TargetHealth;
 import io.edgeway.dataplane.control.ControlChannel;
@@ -116,7 +119,7 @@ public final class ConfigClient implements AutoCloseable {
      * serves at once even with the control plane down, and its Hello asks only for newer versions.
      */
     public boolean loadCache() {
-        return cache.load().map(config -> {
+        return cache.load(holder.meters()).map(config -> {
             holder.set(config);
             log.info("applied cached config version {} ({} routes)", config.version(), config.routes().size());
             return true;
@@ -131,6 +134,25 @@ public final class ConfigClient implements AutoCloseable {
     public boolean connected() {
         ManagedChannel c = channel;
         return c != null && c.getState(false) == ConnectivityState.READY;
+    }
+
+    /**
+     * Every {@code every}, {@code next}'s load summary goes on the stream (made on this client's thread, never
+     * an event loop). While the stream is down the summaries are made and dropped: the fleet view shows what
+     * is current, not a backlog.
+     */
+    public void reportLoadEvery(Duration every, Supplier<LoadReport> next) {
+        long ms = Math.max(1, every.toMillis());
+        executor.scheduleAtFixedRate(() -> {
+            try {
+                LoadReport r = next.get();
+                if (requests != null && !closed) {
+                    requests.onNext(NodeMessage.newBuilder().setLoad(r).build());
+                }
+            } catch (RuntimeException e) {
+                log.warn("could not send a load report: {}", e.toString());
+            }
+        }, ms, ms, TimeUnit.MILLISECONDS);
     }
 
     /** Tells the control plane this node is leaving (scale-in); repeated after any reconnect. */
@@ -274,8 +296,10 @@ public final class ConfigClient implements AutoCloseable {
             return ack(snapshot);
         }
         try {
-            RuntimeConfig config = RuntimeConfig.from(snapshot, holder.get()); // keeps per-target state
+            long started = System.nanoTime();
+            RuntimeConfig config = RuntimeConfig.from(snapshot, holder.get(), holder.meters()); // keeps per-target state
             holder.set(config);
+            holder.applyTook(System.nanoTime() - started);
             onApplied.accept(config.version());
             log.info("applied config version {} ({} routes)", config.version(), config.routes().size());
             // Written before the Ack, so an acked version is also durable; this thread is not an event loop.
@@ -288,9 +312,11 @@ public final class ConfigClient implements AutoCloseable {
             return ack(snapshot);
         } catch (InvalidConfigException e) {
             log.warn("rejected config version {}: {}", snapshot.getVersion(), e.getMessage());
+            holder.rejectedOne();
             return nack(snapshot, e.errors().stream().map(ConfigError::toProto).toList());
         } catch (RuntimeException e) {
             log.error("could not build config version {}", snapshot.getVersion(), e);
+            holder.rejectedOne();
             return nack(snapshot, List.of(new ConfigError("snapshot", "", "", "internal error: " + e).toProto()));
         }
     }

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.edgeway.proto.v1.Snapshot;
+import io.edgeway.dataplane.status.RouteMeters;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -84,10 +85,15 @@ public final class DiskCache {
 
     /** The newest whole, valid generation, or empty (logged) when none is usable. */
     public Optional<RuntimeConfig> load() {
+        return load(RouteMeters.NONE);
+    }
+
+    /** As above, its routes measured by {@code meters}. */
+    public Optional<RuntimeConfig> load(RouteMeters meters) {
         for (Path p : new Path[] {file, prev}) {
             try {
                 Snapshot s = read(p);
-                RuntimeConfig config = RuntimeConfig.from(s);
+                RuntimeConfig config = RuntimeConfig.from(s, RuntimeConfig.NONE, meters);
                 if (p.equals(prev)) {
                     log.warn("using the previous cached generation {} (version {})", p, s.getVersion());
                 }

@@ -9,6 +9,7 @@ import io.edgeway.dataplane.routing.RouteRule;
 import io.edgeway.dataplane.routing.RouteHttps;
 import io.edgeway.dataplane.routing.RouteTable;
 import io.edgeway.dataplane.routing.RouteTimeouts;
+import io.edgeway.dataplane.status.RouteMeters;
 import io.edgeway.dataplane.tls.TlsCertificates;
 import io.edgeway.proto.v1.Snapshot;
 import io.edgeway.proto.v1.Timeouts;
@@ -57,7 +58,14 @@ public record RuntimeConfig(long version, RouteTable routes, Map<String, TargetG
      * requests in flight, health, ejection.
      */
     public static RuntimeConfig from(Snapshot snapshot, RuntimeConfig running) throws InvalidConfigException {
+        return from(snapshot, running, RouteMeters.NONE);
+    }
+
+    /** As above; each route gets its metric children from {@code meters} now, never per request. */
+    public static RuntimeConfig from(Snapshot snapshot, RuntimeConfig running, RouteMeters meters)
+            throws InvalidConfigException {
         requireNonNull(running, "running");
+        requireNonNull(meters, "meters");
         List<ConfigError> errors = new ArrayList<>();
         if (snapshot.getVersion() < 0) { // 0 is an empty control plane's: no routes yet, but a config
             errors.add(new ConfigError("snapshot", "", "version",
@@ -161,9 +169,14 @@ public record RuntimeConfig(long version, RouteTable routes, Map<String, TargetG
             if (r.getHstsMaxAgeS() < 0 || r.getHstsMaxAgeS() > 63_072_000) {
                 errors.add(new ConfigError("route", name, "hsts_max_age_s", r.getHstsMaxAgeS() + " (expected: 0-63072000)"));
             }
+            double sample = r.getAccessLog().getOff() ? 0 : r.getAccessLog().getSample() == 0 ? 1 : r.getAccessLog().getSample();
+            if (!(sample >= 0 && sample <= 1)) { // NaN fails too
+                errors.add(new ConfigError("route", name, "access_log.sample", r.getAccessLog().getSample() + " (expected: 0-1)"));
+            }
             if (errors.size() == before && upstream != null) {
                 routes.add(new RouteRule(r.getName(), hosts, r.getPathsList(), methods, upstream, timeouts,
-                        RouteHttps.of(r.getHttpsRedirect(), r.getHstsMaxAgeS(), r.getHstsIncludeSubdomains())));
+                        RouteHttps.of(r.getHttpsRedirect(), r.getHstsMaxAgeS(), r.getHstsIncludeSubdomains()),
+                        meters.meter(r.getName(), upstream.name()), sample));
             }
         }
         TlsCertificates.Prepared tls = TlsCertificates.prepare(snapshot, running.tls(), errors);

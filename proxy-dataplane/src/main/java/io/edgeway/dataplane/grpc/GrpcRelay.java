@@ -9,6 +9,8 @@ import io.edgeway.dataplane.routing.RouteTable;
 import io.edgeway.dataplane.http2.H2Upstreams;
 import io.edgeway.dataplane.listener.TrustedProxies;
 import io.edgeway.dataplane.status.Metrics;
+import io.edgeway.dataplane.status.RouteMeter;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -55,6 +57,7 @@ final class GrpcRelay extends ChannelInboundHandlerAdapter {
     private Http2StreamChannel upstream;
     private ScheduledFuture<?> firstByte;
     private boolean routed;
+    private long startNanos;
     private boolean requestEnded;
     boolean responseStarted;
     boolean responseEnded;
@@ -104,6 +107,7 @@ final class GrpcRelay extends ChannelInboundHandlerAdapter {
     }
 
     private void onRequest(Http2HeadersFrame head) {
+        startNanos = System.nanoTime();
         Http2Headers h = head.headers();
         String host = h.authority() == null ? null : h.authority().toString();
         String path = h.path() == null ? "/" : h.path().toString();
@@ -282,6 +286,15 @@ final class GrpcRelay extends ChannelInboundHandlerAdapter {
     }
 
     /** Ends the client's stream with a gRPC status if nothing was answered yet, else with a reset. */
+    /**
+     * The response head: the call is counted on its route (its duration is the time to this head; a stream
+     * may run for hours after it). gRPC calls are POSTs.
+     */
+    void count(int httpStatus) {
+        RouteMeter m = route != null ? route.meter() : metrics.unrouted();
+        m.request(HttpMethod.POST, httpStatus, System.nanoTime() - startNanos, 0, 0);
+    }
+
     void fail(int grpcStatus, String message) {
         done = true;
         cancelFirstByte();
@@ -294,7 +307,7 @@ final class GrpcRelay extends ChannelInboundHandlerAdapter {
             return;
         }
         responseStarted = true;
-        metrics.response(GrpcHeaders.httpEquivalent(grpcStatus)); // counted as the HTTP/1.1 path would
+        count(GrpcHeaders.httpEquivalent(grpcStatus)); // counted as the HTTP/1.1 path would
         ctx.writeAndFlush(new DefaultHttp2HeadersFrame(GrpcHeaders.trailersOnly(grpcStatus, message), true))
                 .addListener((ChannelFutureListener) w -> {
                     // A request still being sent is not wanted any more: a close resets the rest of it.

@@ -27,7 +27,7 @@ final class GrpcTargetSide extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
         } else if (msg instanceof Http2HeadersFrame h) {
             if (!relay.responseStarted) {
-                relay.metrics.response(GrpcHeaders.statusCode(h.headers()));
+                relay.count(GrpcHeaders.statusCode(h.headers()));
             }
             relay.responseStarted = true;
             relay.responseEnded = h.isEndStream();

@@ -14,6 +14,7 @@ import io.edgeway.dataplane.http2.H2cUpgrade;
 import io.edgeway.dataplane.http2.Http2Frontend;
 import io.edgeway.dataplane.listener.TrustedProxies;
 import io.edgeway.dataplane.status.Metrics;
+import io.edgeway.dataplane.trace.TraceContext;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -65,6 +66,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private String lastRouteHost = "";
     private boolean draining;
     private boolean lingering;
+    private String[] tls;
     /** Set on HTTP/1.1 connections, which may upgrade to h2c; {@code null} on HTTP/2 streams. */
     private Http2Frontend h2c;
 
@@ -178,6 +180,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             local(HttpResponseStatus.NOT_FOUND, "no route matches this host and path", false);
             return;
         }
+        exchange.routed(route);
+        exchange.configVersion = config.version();
         if (route.https().redirect() && scheme == ListenerScheme.HTTP) {
             String location = HttpsRedirect.location(host, req.uri(), HttpsRedirect.EXTERNAL_PORT);
             if (location == null) {
@@ -194,6 +198,9 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         boolean websocket = upgrade && WebSocketUpgrade.isHandshake(req);
+        if (loop.observers().traceContext()) {
+            exchange.traceparent = TraceContext.apply(req.headers());
+        }
         HeaderRewriter.request(req, host, clientIp, trustedPeer, scheme, exchange.forwarded);
         if (websocket) {
             WebSocketUpgrade.keepUpgradeHeaders(req);
@@ -241,6 +248,14 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     String clientIp() {
         return clientIp;
+    }
+
+    /** The connection's TLS version and SNI for the access log, looked up once per connection (null: plain). */
+    String[] tls() {
+        if (tls == null) {
+            tls = TlsFields.of(ctx.channel());
+        }
+        return tls;
     }
 
     /** Whether responses may be written to this client as the target's bytes: an HTTP/1.1 connection, not an h2 stream. */
@@ -318,8 +333,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private void respond(FullHttpResponse res, HttpResponseStatus status, boolean forceClose) {
         exchange.cancelTimers();
         boolean close = forceClose || !exchange.keepAlive;
-        metrics.response(status.code());
-        exchange.answeredLocally(close);
+        exchange.answeredLocally(status.code(), close);
         ChannelFuture f = ctx.writeAndFlush(res);
         if (close) {
             releasePending();

@@ -33,10 +33,17 @@ public final class LoopResources {
     private final H2Upstreams h2;
     /** The pipeline of an exchange's h2c stream, stateless and so shared by all of this loop's streams. */
     private final ChannelInitializer<Channel> h2Exchange;
+    private final Observers observers;
 
     public LoopResources(EventLoop loop, Class<? extends SocketChannel> channelClass, long poolIdleMillis,
             Metrics metrics) {
+        this(loop, channelClass, poolIdleMillis, metrics, Observers.NONE);
+    }
+
+    public LoopResources(EventLoop loop, Class<? extends SocketChannel> channelClass, long poolIdleMillis,
+            Metrics metrics, Observers observers) {
         this.metrics = metrics;
+        this.observers = observers;
         this.pool = new UpstreamPool(loop, poolIdleMillis, metrics.upstreamConnectionsIdle::add);
         this.bootstrap = new Bootstrap()
                 .group(loop)
@@ -58,6 +65,10 @@ public final class LoopResources {
                         .addLast("backend", BackendHandler.forStream(metrics));
             }
         };
+    }
+
+    Observers observers() {
+        return observers;
     }
 
     public H2Upstreams h2() {

@@ -73,6 +73,7 @@ final class TargetLease {
             return null;
         }
         retryHeld = true;
+        upstream.retried();
         return next;
     }
 

@@ -35,6 +35,7 @@ final class TargetResponse {
         if (!exchange.phase.onTarget()) {
             ReferenceCountUtil.release(msg);
         } else if (msg instanceof PassBody body) {
+            exchange.bodyOut += body.content().readableBytes();
             if (body.last()) {
                 finishResponse(body);
             } else {
@@ -65,7 +66,12 @@ final class TargetResponse {
         if (content.decoderResult().isFailure()) {
             content.release();
             exchange.failUpstream("invalid response from the target");
-        } else if (!last) {
+            return;
+        }
+        if (exchange.phase == Phase.RELAYING) {
+            exchange.bodyOut += content.content().readableBytes();
+        }
+        if (!last) {
             ctx.write(content);
         } else if (exchange.phase == Phase.SWITCHING) {
             switchProtocols(content);
@@ -84,7 +90,7 @@ final class TargetResponse {
             // messages.
             exchange.phase = Phase.SWITCHING;
             exchange.timers.cancel();
-            metrics.response(code);
+            exchange.responseHead(code);
             WebSocketUpgrade.rewriteResponse(res);
             ctx.write(res);
             return;
@@ -151,7 +157,7 @@ final class TargetResponse {
         }
         exchange.timers.cancel();
         upstreamKeepAlive = upstreamKeepsAlive;
-        metrics.response(code);
+        exchange.responseHead(code);
     }
 
     /** RELAYING → IDLE or CLOSED ({@link FrontendHandler#endExchange}): the response went out in full. */
@@ -172,6 +178,7 @@ final class TargetResponse {
         exchange.timers.cancel();
         BackendHandler b = exchange.takeBackend();
         b.lease(null);
+        exchange.record(); // the exchange ends here; the tunnel's bytes are not a request
         exchange.phase = Phase.CLOSED;
         DrainHandler drain = ctx.pipeline().get(DrainHandler.class);
         Tunnel.open(ctx.channel(), b.channel(), metrics, drain != null && drain.closing());

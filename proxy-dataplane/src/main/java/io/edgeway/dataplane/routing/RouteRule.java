@@ -3,15 +3,16 @@ package io.edgeway.dataplane.routing;
 import static java.util.Objects.requireNonNull;
 
 import io.edgeway.dataplane.balancing.TargetGroup;
+import io.edgeway.dataplane.status.RouteMeter;
 import java.util.List;
 import java.util.Set;
 
 /**
- * A compiled route. Hosts are lower case ({@code *.example.com} for wildcards), paths are plain string
+ * A compiled route. {@code accessLogSample} is the share of its requests the access log writes: 1 all, 0 none. Hosts are lower case ({@code *.example.com} for wildcards), paths are plain string
  * prefixes or regexes starting with {@code ~} (see {@link PathRegex}), methods upper case; an empty list or set matches anything.
  */
 public record RouteRule(String name, List<String> hosts, List<String> paths, Set<String> methods,
-        TargetGroup upstream, RouteTimeouts timeouts, RouteHttps https) {
+        TargetGroup upstream, RouteTimeouts timeouts, RouteHttps https, RouteMeter meter, double accessLogSample) {
 
     public RouteRule {
         requireNonNull(name, "name");
@@ -20,6 +21,22 @@ public record RouteRule(String name, List<String> hosts, List<String> paths, Set
         methods = Set.copyOf(requireNonNull(methods, "methods"));
         requireNonNull(timeouts, "timeouts");
         requireNonNull(https, "https");
+        requireNonNull(meter, "meter");
+        if (!(accessLogSample >= 0 && accessLogSample <= 1)) {
+            throw new IllegalArgumentException("accessLogSample: " + accessLogSample + " (expected: 0-1)");
+        }
+    }
+
+    /** A route whose every request is logged. */
+    public RouteRule(String name, List<String> hosts, List<String> paths, Set<String> methods, TargetGroup upstream,
+            RouteTimeouts timeouts, RouteHttps https, RouteMeter meter) {
+        this(name, hosts, paths, methods, upstream, timeouts, https, meter, 1.0);
+    }
+
+    /** A route without metrics. */
+    public RouteRule(String name, List<String> hosts, List<String> paths, Set<String> methods, TargetGroup upstream,
+            RouteTimeouts timeouts, RouteHttps https) {
+        this(name, hosts, paths, methods, upstream, timeouts, https, RouteMeter.NONE);
     }
 
     /** A route without an HTTPS policy. */

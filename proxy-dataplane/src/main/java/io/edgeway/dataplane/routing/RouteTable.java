@@ -1,5 +1,9 @@
 package io.edgeway.dataplane.routing;
 
+import io.edgeway.dataplane.status.RouteMeters;
+import java.util.HashSet;
+import java.util.Set;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -26,12 +30,20 @@ public final class RouteTable {
     private final Map<String, PathTree> wildcard;
     private final PathTree anyHost;
     private final int size;
+    /** The routes' metric keys: after a swap, the meters of routes not in here leave the metrics page. */
+    private final Set<RouteMeters.Key> meterKeys;
 
-    private RouteTable(Map<String, PathTree> exact, Map<String, PathTree> wildcard, PathTree anyHost, int size) {
+    private RouteTable(Map<String, PathTree> exact, Map<String, PathTree> wildcard, PathTree anyHost,
+            List<RouteRule> routes) {
         this.exact = exact;
         this.wildcard = wildcard;
         this.anyHost = anyHost;
-        this.size = size;
+        this.size = routes.size();
+        Set<RouteMeters.Key> keys = new HashSet<>();
+        for (RouteRule r : routes) {
+            keys.add(new RouteMeters.Key(r.name(), r.upstream() == null ? "" : r.upstream().name()));
+        }
+        this.meterKeys = Set.copyOf(keys);
     }
 
     public static RouteTable compile(List<RouteRule> routes) {
@@ -52,7 +64,7 @@ public final class RouteTable {
                 }
             }
         }
-        return new RouteTable(build(exact), build(wildcard), anyHost.build(), routes.size());
+        return new RouteTable(build(exact), build(wildcard), anyHost.build(), routes);
     }
 
     private static Map<String, PathTree> build(Map<String, PathTree.Builder> builders) {
@@ -63,6 +75,10 @@ public final class RouteTable {
 
     public int size() {
         return size;
+    }
+
+    public Set<RouteMeters.Key> meterKeys() {
+        return meterKeys;
     }
 
     /**

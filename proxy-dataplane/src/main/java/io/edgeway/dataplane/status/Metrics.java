@@ -1,28 +1,98 @@
 package io.edgeway.dataplane.status;
 
+import io.edgeway.dataplane.config.ConfigHolder;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
+import io.prometheus.metrics.expositionformats.ExpositionFormats;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.Unit;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
+import java.util.function.DoubleSupplier;
 import java.util.function.LongSupplier;
 
-/** A handful of counters kept with LongAdders and rendered as Prometheus text. */
+/**
+ * The proxy's metrics, in its own Prometheus registry (one per proxy, so tests running several in one JVM
+ * do not mix counts). The Prometheus Java client is used directly, not through Micrometer: Micrometer's
+ * Prometheus registry is a layer over this same client, and what the hot path needs is the client's
+ * per-label-set children, resolved once per compiled route ({@link RouteMeter}). Histograms are classic only
+ * and without exemplars: an observation is a bucket search and two adders, no span lookup.
+ * Per-connection and per-target counts stay where they are kept (LongAdders, {@link io.edgeway.dataplane.balancing.TargetState})
+ * and are read at scrape time by callbacks.
+ */
 public final class Metrics {
-    private final LongAdder[] responsesByClass = new LongAdder[6];
+    /** Request and upstream latency buckets in seconds: 1 ms to a minute. */
+    private static final double[] SECONDS = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
+            10, 30, 60};
+
+    final PrometheusRegistry registry = new PrometheusRegistry();
+    private final ExpositionFormats formats = ExpositionFormats.init();
     public final LongAdder clientConnections = new LongAdder();
     public final LongAdder upstreamConnectionsOpened = new LongAdder();
     public final LongAdder upstreamConnectionsActive = new LongAdder();
     public final LongAdder upstreamConnectionsIdle = new LongAdder();
     public final LongAdder upstreamConnectFailures = new LongAdder();
     public final LongAdder badRequests = new LongAdder();
-    private final LongSupplier configVersion;
+    public final LongAdder accessLogDropped = new LongAdder();
+    final Counter requests;
+    final Histogram duration;
+    final Histogram connect;
+    final Histogram firstByte;
+    final Counter bytesIn;
+    final Counter bytesOut;
+    private final RouteMeters routeMeters = new RouteMeters(this);
+    private volatile RouteMeter unrouted;
+    private final TlsMeter tls;
     // Bound after construction: the config client and drain state are built after the metrics they feed.
     private volatile BooleanSupplier draining = () -> false;
     private volatile BooleanSupplier controlPlaneConnected = () -> false;
 
     public Metrics(LongSupplier configVersion) {
-        this.configVersion = configVersion;
-        for (int i = 0; i < responsesByClass.length; i++) {
-            responsesByClass[i] = new LongAdder();
-        }
+        requests = Counter.builder().name("edgeway_requests_total")
+                .help("Requests answered, by route (empty when none matched), upstream, method and status class; "
+                        + "status class other is a client that left before any answer.")
+                .labelNames("route", "upstream", "method", "status_class").withoutExemplars().register(registry);
+        duration = histogram("edgeway_request_duration_seconds",
+                "From the request head to the end of the answer, per route.");
+        connect = histogram("edgeway_upstream_connect_duration_seconds",
+                "Opening a new connection (TCP and TLS) to a target, per route; pooled connections are not counted.");
+        firstByte = histogram("edgeway_upstream_first_byte_duration_seconds",
+                "From the request reaching the target's connection to its final response head, per route.");
+        bytesIn = Counter.builder().name("edgeway_request_body_bytes_total")
+                .help("Request body bytes received from clients, per route.")
+                .labelNames("route").withoutExemplars().register(registry);
+        bytesOut = Counter.builder().name("edgeway_response_body_bytes_total")
+                .help("Response bytes relayed to clients after the head, per route (chunk framing included).")
+                .labelNames("route").withoutExemplars().register(registry);
+        unrouted = new RouteMeter(this, "", "");
+        tls = new TlsMeter(registry);
+        gauge("edgeway_config_version", "The applied config version, 0 before the first.", configVersion::getAsLong);
+        gauge("edgeway_control_plane_connected", "1 while the config stream's connection is up.",
+                () -> controlPlaneConnected.getAsBoolean() ? 1 : 0);
+        gauge("edgeway_draining", "1 from SIGTERM until exit: /readyz is 503 on purpose.",
+                () -> draining.getAsBoolean() ? 1 : 0);
+        gauge("edgeway_client_connections", "Open client connections.", clientConnections::sum);
+        counter("edgeway_upstream_connections_opened_total", "Upstream connections opened.",
+                upstreamConnectionsOpened::sum);
+        counter("edgeway_upstream_connect_failures_total", "Upstream connection attempts that failed.",
+                upstreamConnectFailures::sum);
+        gauge("edgeway_upstream_connections", "Open upstream connections.", upstreamConnectionsActive::sum);
+        gauge("edgeway_upstream_connections_idle", "Upstream connections idle in the pools.",
+                upstreamConnectionsIdle::sum);
+        counter("edgeway_bad_requests_total",
+                "Requests refused as malformed before reaching an upstream (HTTP/1.1: 4xx; HTTP/2: stream reset).",
+                badRequests::sum);
+        counter("edgeway_access_log_dropped_total",
+                "Access log lines dropped because the writer fell behind (never queued without bound).",
+                accessLogDropped::sum);
     }
 
     /** Operational state for dashboards and alerts: a fleet serving on stale config, a node leaving. */
@@ -31,53 +101,91 @@ public final class Metrics {
         this.controlPlaneConnected = controlPlaneConnected;
     }
 
-    public void response(int status) {
-        int cls = status / 100;
-        responsesByClass[cls >= 1 && cls <= 5 ? cls : 0].increment();
+    /** As {@link #watch(ConfigHolder, boolean)} with the per-route request metrics on. */
+    public void watch(ConfigHolder configs) {
+        watch(configs, true);
     }
 
+    /**
+     * Config age and apply time, and per-upstream and per-target state, read from the running config; and,
+     * when {@code routeMetrics}, each compiled route's request counters and histograms (off: every route
+     * gets {@link RouteMeter#NONE}, for measuring what they cost).
+     */
+    public void watch(ConfigHolder configs, boolean routeMetrics) {
+        if (routeMetrics) {
+            configs.meters(routeMeters);
+        } else {
+            unrouted = RouteMeter.NONE;
+        }
+        gauge("edgeway_config_age_seconds", "Seconds since the running config was applied (0 before the first).",
+                () -> configs.appliedAtMillis() == 0 ? 0 : (System.currentTimeMillis() - configs.appliedAtMillis()) / 1e3);
+        gauge("edgeway_config_apply_duration_seconds", "How long parsing and applying the last config took.",
+                () -> configs.lastApplyNanos() / 1e9);
+        counter("edgeway_config_rejected_total", "Snapshots refused (Nack) since start.", configs::rejected);
+        UpstreamMetrics.register(registry, configs);
+    }
+
+    public RouteMeters routeMeters() {
+        return routeMeters;
+    }
+
+    /** For requests no route took: unknown host or path, refused before routing, no config yet. */
+    public RouteMeter unrouted() {
+        return unrouted;
+    }
+
+    public TlsMeter tls() {
+        return tls;
+    }
+
+    /** Requests counted so far with a status in this class (1-5), over all routes: for tests and tools. */
     public long responses(int statusClass) {
-        return responsesByClass[statusClass].sum();
+        String cls = RouteMeter.STATUS_CLASSES[statusClass];
+        long sum = 0;
+        for (CounterSnapshot.CounterDataPointSnapshot p : requests.collect().getDataPoints()) {
+            if (cls.equals(p.getLabels().get("status_class"))) {
+                sum += (long) p.getValue();
+            }
+        }
+        return sum;
     }
 
     public long upstreamConnectionsOpened() {
         return upstreamConnectionsOpened.sum();
     }
 
-    String render() {
-        StringBuilder sb = new StringBuilder(1024);
-        sb.append("# HELP edgeway_requests_total Responses sent to clients, by status class.\n")
-                .append("# TYPE edgeway_requests_total counter\n");
-        for (int i = 1; i <= 5; i++) {
-            sb.append("edgeway_requests_total{class=\"").append(i).append("xx\"} ")
-                    .append(responsesByClass[i].sum()).append('\n');
+    /** The page in the format the scraper asks for (OpenMetrics or Prometheus text, by its Accept header). */
+    public record Page(byte[] body, String contentType) {}
+
+    Page render(String accept) {
+        ExpositionFormatWriter writer = formats.findWriter(accept);
+        if (!writer.isAvailable() || writer.getContentType().contains("protobuf")) {
+            writer = formats.getPrometheusTextFormatWriter(); // text only: no protobuf dependency on the proxy
         }
-        gauge(sb, "edgeway_config_version", "The applied config version, 0 before the first.",
-                configVersion.getAsLong());
-        gauge(sb, "edgeway_control_plane_connected", "1 while the config stream's connection is up.",
-                controlPlaneConnected.getAsBoolean() ? 1 : 0);
-        gauge(sb, "edgeway_draining", "1 from SIGTERM until exit: /readyz is 503 on purpose.",
-                draining.getAsBoolean() ? 1 : 0);
-        gauge(sb, "edgeway_client_connections", "Open client connections.", clientConnections.sum());
-        counter(sb, "edgeway_upstream_connections_opened_total", "Upstream connections opened.",
-                upstreamConnectionsOpened.sum());
-        counter(sb, "edgeway_upstream_connect_failures_total", "Upstream connection attempts that failed.",
-                upstreamConnectFailures.sum());
-        gauge(sb, "edgeway_upstream_connections", "Open upstream connections.", upstreamConnectionsActive.sum());
-        gauge(sb, "edgeway_upstream_connections_idle", "Upstream connections idle in the pools.",
-                upstreamConnectionsIdle.sum());
-        counter(sb, "edgeway_bad_requests_total", "Requests refused as malformed before reaching an upstream (HTTP/1.1: 4xx; HTTP/2: stream reset).",
-                badRequests.sum());
-        return sb.toString();
+        ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
+        try {
+            writer.write(out, registry.scrape());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new Page(out.toByteArray(), writer.getContentType());
     }
 
-    private static void gauge(StringBuilder sb, String name, String help, long value) {
-        sb.append("# HELP ").append(name).append(' ').append(help).append("\n# TYPE ").append(name)
-                .append(" gauge\n").append(name).append(' ').append(value).append('\n');
+    /** One family, for tests. */
+    MetricSnapshot snapshot(String name) {
+        return registry.scrape(n -> n.equals(name)).stream().findFirst().orElse(null);
     }
 
-    private static void counter(StringBuilder sb, String name, String help, long value) {
-        sb.append("# HELP ").append(name).append(' ').append(help).append("\n# TYPE ").append(name)
-                .append(" counter\n").append(name).append(' ').append(value).append('\n');
+    private Histogram histogram(String name, String help) {
+        return Histogram.builder().name(name).help(help).unit(Unit.SECONDS).labelNames("route").classicOnly()
+                .classicUpperBounds(SECONDS).withoutExemplars().register(registry);
+    }
+
+    private void gauge(String name, String help, DoubleSupplier value) {
+        GaugeWithCallback.builder().name(name).help(help).callback(cb -> cb.call(value.getAsDouble())).register(registry);
+    }
+
+    private void counter(String name, String help, LongSupplier value) {
+        CounterWithCallback.builder().name(name).help(help).callback(cb -> cb.call(value.getAsLong())).register(registry);
     }
 }

@@ -50,8 +50,7 @@ public final class StatusHandler extends SimpleChannelInboundHandler<HttpObject>
                             "text/plain; charset=utf-8")
                     : text(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "no config applied yet\n",
                             "text/plain; charset=utf-8");
-            case "/metrics" -> text(ctx, HttpResponseStatus.OK, metrics.render() + UpstreamReport.metrics(configs.get()),
-                    "text/plain; version=0.0.4; charset=utf-8");
+            case "/metrics" -> page(ctx, metrics.render(req.headers().get(HttpHeaderNames.ACCEPT)));
             case "/health/upstreams" -> text(ctx, HttpResponseStatus.OK, UpstreamReport.json(configs.get()),
                     "application/json");
             default -> text(ctx, HttpResponseStatus.NOT_FOUND, "not found\n", "text/plain; charset=utf-8");
@@ -62,6 +61,15 @@ public final class StatusHandler extends SimpleChannelInboundHandler<HttpObject>
         if (!keepAlive) {
             f.addListener(ChannelFutureListener.CLOSE);
         }
+    }
+
+    /** Prometheus text, or OpenMetrics when the scraper's Accept header asks for it. */
+    private static FullHttpResponse page(ChannelHandlerContext ctx, Metrics.Page page) {
+        ByteBuf buf = ctx.alloc().buffer(page.body().length).writeBytes(page.body());
+        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, buf);
+        res.headers().set(HttpHeaderNames.CONTENT_TYPE, page.contentType())
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, page.body().length);
+        return res;
     }
 
     private static FullHttpResponse text(ChannelHandlerContext ctx, HttpResponseStatus status, String body,

@@ -8,7 +8,7 @@ import io.edgeway.dataplane.config.RuntimeConfig;
 import java.util.Comparator;
 import java.util.List;
 
-/** Per-target health for the status port: {@code /health/upstreams} JSON and lines for {@code /metrics}. */
+/** Per-target health for the status port's {@code /health/upstreams} JSON. */
 final class UpstreamReport {
     private UpstreamReport() {}
 
@@ -41,32 +41,7 @@ final class UpstreamReport {
         return sb.append("]}\n").toString();
     }
 
-    static String metrics(RuntimeConfig config) {
-        List<TargetGroup> ups = sorted(config);
-        StringBuilder sb = new StringBuilder(256)
-                .append("# HELP edgeway_upstream_target_healthy 1 if the target is in rotation, 0 if not.\n")
-                .append("# TYPE edgeway_upstream_target_healthy gauge\n");
-        for (TargetGroup u : ups) {
-            for (Endpoint t : u.targets()) {
-                sb.append("edgeway_upstream_target_healthy{upstream=\"").append(label(u.name()))
-                        .append("\",target=\"").append(label(t.toString())).append("\"} ")
-                        .append(reason(t.state()).isEmpty() ? 1 : 0).append('\n');
-            }
-        }
-        sb.append("# HELP edgeway_upstream_fail_open_total Requests balanced over all targets because none was healthy.\n")
-                .append("# TYPE edgeway_upstream_fail_open_total counter\n");
-        for (TargetGroup u : ups) {
-            sb.append("edgeway_upstream_fail_open_total{upstream=\"").append(label(u.name())).append("\"} ")
-                    .append(u.failOpenTotal()).append('\n');
-        }
-        return sb.toString();
-    }
-
     private static List<TargetGroup> sorted(RuntimeConfig config) {
         return config.upstreams().values().stream().sorted(Comparator.comparing(TargetGroup::name)).toList();
-    }
-
-    private static String label(String s) {
-        return s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
     }
 }

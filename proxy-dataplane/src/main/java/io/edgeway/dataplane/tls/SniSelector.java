@@ -1,5 +1,7 @@
 package io.edgeway.dataplane.tls;
 
+import io.edgeway.dataplane.status.TlsMeter;
+
 import io.edgeway.dataplane.config.ConfigHolder;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -28,6 +30,7 @@ final class SniSelector extends SniHandler {
     private final ConfigHolder configs;
     private final DefaultCertificate defaults;
     private boolean acceptsEcdsa;
+    private boolean sawClientHello;
 
     SniSelector(ConfigHolder configs, DefaultCertificate defaults, long handshakeTimeoutMs) {
         super(UNUSED, MAX_CLIENT_HELLO, handshakeTimeoutMs);
@@ -38,6 +41,7 @@ final class SniSelector extends SniHandler {
     /** Reads the key types the client accepts, then lets Netty read the SNI and call the lookup below. */
     @Override
     protected Future<SslContext> lookup(ChannelHandlerContext ctx, ByteBuf clientHello) throws Exception {
+        sawClientHello = clientHello != null; // null: the first bytes were not a TLS handshake
         acceptsEcdsa = clientHello != null && ClientHelloKeyType.acceptsEcdsa(clientHello);
         return super.lookup(ctx, clientHello);
     }
@@ -62,6 +66,7 @@ final class SniSelector extends SniHandler {
     @Override
     protected void replaceHandler(ChannelHandlerContext ctx, String hostname, SslContext sslContext) throws Exception {
         if (sslContext == null) {
+            ctx.fireUserEventTriggered(sawClientHello ? TlsMeter.UNRECOGNIZED_NAME : TlsMeter.NOT_TLS);
             ctx.writeAndFlush(Unpooled.wrappedBuffer(UNRECOGNIZED_NAME)).addListener(ChannelFutureListener.CLOSE);
             return;
         }

@@ -2,6 +2,7 @@ package io.edgeway.dataplane.tls;
 
 import io.edgeway.dataplane.config.ConfigHolder;
 import io.edgeway.dataplane.listener.ProxyInitializer;
+import io.edgeway.dataplane.status.TlsMeter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 
@@ -17,8 +18,10 @@ public final class TlsInitializer extends ChannelInitializer<SocketChannel> {
     private final ProxyInitializer proxy;
     private final ConfigHolder configs;
     private final DefaultCertificate defaults;
+    private final TlsMeter meter;
 
-    public TlsInitializer(ProxyInitializer proxy, ConfigHolder configs, DefaultCertificate defaults) {
+    public TlsInitializer(ProxyInitializer proxy, ConfigHolder configs, DefaultCertificate defaults, TlsMeter meter) {
+        this.meter = meter;
         this.proxy = proxy;
         this.configs = configs;
         this.defaults = defaults;
@@ -29,5 +32,6 @@ public final class TlsInitializer extends ChannelInitializer<SocketChannel> {
     protected void initChannel(SocketChannel ch) {
         ListenerScheme.markTls(ch);
         proxy.initTls(ch, new SniSelector(configs, defaults, HANDSHAKE_TIMEOUT_MS), new AlpnSwitch(proxy::switchToH2));
+        ch.pipeline().addBefore("alpn", "tls-meter", meter); // sees the handshake's end, then leaves
     }
 }

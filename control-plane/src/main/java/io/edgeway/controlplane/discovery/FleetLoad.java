@@ -1,0 +1,139 @@
+package io.edgeway.controlplane.discovery;
+
+import io.edgeway.proto.v1.LoadReport;
+import io.edgeway.proto.v1.RouteLoad;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The proxies' load reports ({@link LoadReport}, every few seconds per node), kept for {@link #KEPT} per node,
+ * and their sums over a window: per route across the fleet, and per node. Latency buckets are summed across
+ * nodes, so the fleet's p99 is computed from the merged distribution, not averaged from the nodes' p99s.
+ */
+public final class FleetLoad {
+    /** The longest window the API answers for. */
+    public static final Duration KEPT = Duration.ofMinutes(15);
+    private static final int MAX_REPORTS_PER_NODE = 10_000;
+
+    private record Received(Instant at, LoadReport report) {}
+
+    private final Map<String, Deque<Received>> byNode = new ConcurrentHashMap<>();
+    private final Clock clock;
+
+    FleetLoad(Clock clock) {
+        this.clock = clock;
+    }
+
+    void add(String node, LoadReport report) {
+        Instant now = clock.instant();
+        Deque<Received> q = byNode.computeIfAbsent(node, k -> new ArrayDeque<>());
+        synchronized (q) {
+            q.addLast(new Received(now, report));
+            while (q.size() > MAX_REPORTS_PER_NODE || (!q.isEmpty() && q.peekFirst().at().isBefore(now.minus(KEPT)))) {
+                q.removeFirst();
+            }
+        }
+    }
+
+    /** One route's traffic across the fleet over a window. */
+    public record RouteSummary(String route, long requests, long errors5xx, double p99Seconds, int nodes) {}
+
+    /** Per route, in name order; p99 is NaN without latency data. */
+    public List<RouteSummary> routes(Duration window) {
+        Instant since = clock.instant().minus(window);
+        Map<String, long[]> counts = new TreeMap<>();
+        Map<String, long[]> buckets = new TreeMap<>();
+        Map<String, java.util.Set<String>> nodes = new TreeMap<>();
+        double[][] bounds = {null};
+        byNode.forEach((node, q) -> {
+            for (Received r : snapshot(q)) {
+                if (r.at().isBefore(since)) {
+                    continue;
+                }
+                double[] b = r.report().getBucketBoundsList().stream().mapToDouble(Double::doubleValue).toArray();
+                if (bounds[0] == null && b.length > 0) {
+                    bounds[0] = b;
+                }
+                boolean sameBounds = bounds[0] != null && java.util.Arrays.equals(bounds[0], b);
+                for (RouteLoad l : r.report().getRoutesList()) {
+                    long[] c = counts.computeIfAbsent(l.getRoute(), k -> new long[2]);
+                    c[0] += l.getRequests();
+                    c[1] += l.getErrors5Xx();
+                    nodes.computeIfAbsent(l.getRoute(), k -> new java.util.HashSet<>()).add(node);
+                    if (sameBounds && l.getDurationBucketsCount() == b.length + 1) {
+                        long[] sum = buckets.computeIfAbsent(l.getRoute(), k -> new long[b.length + 1]);
+                        for (int i = 0; i < sum.length; i++) {
+                            sum[i] += l.getDurationBuckets(i);
+                        }
+                    }
+                }
+            }
+        });
+        List<RouteSummary> out = new ArrayList<>();
+        counts.forEach((route, c) -> out.add(new RouteSummary(route, c[0], c[1],
+                quantile(0.99, bounds[0], buckets.get(route)), nodes.get(route).size())));
+        return out;
+    }
+
+    /** {requests, 5xx} node {@code id} reported over the window. */
+    public long[] node(String id, Duration window) {
+        Instant since = clock.instant().minus(window);
+        long[] sum = new long[2];
+        Deque<Received> q = byNode.get(id);
+        if (q != null) {
+            for (Received r : snapshot(q)) {
+                if (!r.at().isBefore(since)) {
+                    for (RouteLoad l : r.report().getRoutesList()) {
+                        sum[0] += l.getRequests();
+                        sum[1] += l.getErrors5Xx();
+                    }
+                }
+            }
+        }
+        return sum;
+    }
+
+    private static List<Received> snapshot(Deque<Received> q) {
+        synchronized (q) {
+            return new ArrayList<>(q);
+        }
+    }
+
+    /**
+     * The q-quantile of a bucketed distribution, interpolated linearly inside its bucket as Prometheus'
+     * histogram_quantile does; in the +Inf bucket, the highest finite bound. NaN when there is no data.
+     */
+    static double quantile(double q, double[] bounds, long[] counts) {
+        if (bounds == null || counts == null) {
+            return Double.NaN;
+        }
+        long total = 0;
+        for (long c : counts) {
+            total += c;
+        }
+        if (total == 0) {
+            return Double.NaN;
+        }
+        double rank = q * total;
+        long seen = 0;
+        for (int i = 0; i < counts.length; i++) {
+            if (seen + counts[i] >= rank) {
+                if (i == bounds.length) {
+                    return bounds[bounds.length - 1];
+                }
+                double lower = i == 0 ? 0 : bounds[i - 1];
+                return lower + (bounds[i] - lower) * ((rank - seen) / counts[i]);
+            }
+            seen += counts[i];
+        }
+        return bounds[bounds.length - 1];
+    }
+}

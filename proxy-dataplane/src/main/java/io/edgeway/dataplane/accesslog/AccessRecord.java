@@ -1,0 +1,36 @@
+package io.edgeway.dataplane.accesslog;
+
+/**
+ * One request as the access log sees it, filled on the event loop from values the request already holds
+ * (strings are references, nothing is formatted there) and handed to the writer thread, which formats it.
+ * The one allocation a logged request costs.
+ */
+public final class AccessRecord {
+    public long timeMillis;
+    public CharSequence requestId;
+    /** The traceparent sent to the target (the trace id is its characters 3-35), or null. */
+    public CharSequence traceparent;
+    public String client;
+    public String host;
+    public String method;
+    public String uri;
+    public String protocol;
+    public int status;
+    public long bytesIn;
+    public long bytesOut;
+    public long totalNanos;
+    /** -1: no new connection was opened (a pooled one took the request), or none was tried. */
+    public long connectNanos;
+    /** -1: no target answered. */
+    public long firstByteNanos;
+    public String route;
+    public String upstream;
+    /** The last target tried ({@code host:port} once formatted), or null. */
+    public Object target;
+    public int attempts;
+    public long configVersion;
+    public String tlsVersion;
+    public String sni;
+    public String referer;
+    public String userAgent;
+}

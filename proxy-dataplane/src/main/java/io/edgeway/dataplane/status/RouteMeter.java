@@ -1,0 +1,124 @@
+package io.edgeway.dataplane.status;
+
+import io.netty.handler.codec.http.HttpMethod;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
+
+/**
+ * One route's metric children, resolved when the config is compiled (see {@link RouteMeters}), so a request
+ * costs array indexing, LongAdder increments and histogram observations: no label strings, no map lookup,
+ * no allocation. The request counter's children per method and status class are filled on first use (a
+ * benign race: the registry hands every caller the same child).
+ */
+public final class RouteMeter {
+    static final String[] METHODS = {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "OTHER"};
+    /** Index 0 is a request that got no status at all (the client left first: logged as 499 like nginx). */
+    static final String[] STATUS_CLASSES = {"other", "1xx", "2xx", "3xx", "4xx", "5xx"};
+    /** Measures nothing: routes built without metrics (tests, metrics switched off). After the arrays it sizes by. */
+    public static final RouteMeter NONE = new RouteMeter(null, "", "");
+
+    private final Metrics metrics;
+    final String route;
+    final String upstream;
+    private final CounterDataPoint[] requests = new CounterDataPoint[METHODS.length * STATUS_CLASSES.length];
+    private final DistributionDataPoint duration;
+    private final DistributionDataPoint connect;
+    private final DistributionDataPoint firstByte;
+    private final CounterDataPoint bytesIn;
+    private final CounterDataPoint bytesOut;
+
+    RouteMeter(Metrics metrics, String route, String upstream) {
+        this.metrics = metrics;
+        this.route = route;
+        this.upstream = upstream;
+        boolean on = metrics != null;
+        duration = on ? metrics.duration.labelValues(route) : null;
+        connect = on ? metrics.connect.labelValues(route) : null;
+        firstByte = on ? metrics.firstByte.labelValues(route) : null;
+        bytesIn = on ? metrics.bytesIn.labelValues(route) : null;
+        bytesOut = on ? metrics.bytesOut.labelValues(route) : null;
+    }
+
+    public String route() {
+        return route;
+    }
+
+    /** A request is over: its answer's status (0 if none was sent), total time, body bytes in and out. */
+    public void request(HttpMethod method, int status, long nanos, long bodyIn, long bodyOut) {
+        if (metrics == null) {
+            return;
+        }
+        int i = methodIndex(method) * STATUS_CLASSES.length + statusClass(status);
+        CounterDataPoint c = requests[i];
+        if (c == null) {
+            c = metrics.requests.labelValues(route, upstream, METHODS[i / STATUS_CLASSES.length],
+                    STATUS_CLASSES[i % STATUS_CLASSES.length]);
+            requests[i] = c;
+        }
+        c.inc();
+        duration.observe(nanos / 1e9);
+        if (bodyIn > 0) {
+            bytesIn.inc(bodyIn);
+        }
+        if (bodyOut > 0) {
+            bytesOut.inc(bodyOut);
+        }
+    }
+
+    /** A new connection to a target of this route was opened in {@code nanos}. */
+    public void connected(long nanos) {
+        if (connect != null) {
+            connect.observe(nanos / 1e9);
+        }
+    }
+
+    /** The target's final response head came {@code nanos} after the request went to it. */
+    public void firstByte(long nanos) {
+        if (firstByte != null) {
+            firstByte.observe(nanos / 1e9);
+        }
+    }
+
+    /** Takes this route's children out of the page: the route left the config. */
+    void remove() {
+        if (metrics == null) {
+            return;
+        }
+        for (int i = 0; i < requests.length; i++) {
+            if (requests[i] != null) {
+                metrics.requests.remove(route, upstream, METHODS[i / STATUS_CLASSES.length],
+                        STATUS_CLASSES[i % STATUS_CLASSES.length]);
+            }
+        }
+        metrics.duration.remove(route);
+        metrics.connect.remove(route);
+        metrics.firstByte.remove(route);
+        metrics.bytesIn.remove(route);
+        metrics.bytesOut.remove(route);
+    }
+
+    static int statusClass(int status) {
+        int c = status / 100;
+        return c >= 1 && c <= 5 ? c : 0;
+    }
+
+    /** Netty's decoder hands out its constants for the common methods: identity comparison is enough. */
+    static int methodIndex(HttpMethod m) {
+        if (m == HttpMethod.GET) {
+            return 0;
+        } else if (m == HttpMethod.HEAD) {
+            return 1;
+        } else if (m == HttpMethod.POST) {
+            return 2;
+        } else if (m == HttpMethod.PUT) {
+            return 3;
+        } else if (m == HttpMethod.DELETE) {
+            return 4;
+        } else if (m == HttpMethod.PATCH) {
+            return 5;
+        } else if (m == HttpMethod.OPTIONS) {
+            return 6;
+        }
+        return 7;
+    }
+}

@@ -1,0 +1,138 @@
+package io.edgeway.dataplane.trace;
+
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * W3C Trace Context (https://www.w3.org/TR/trace-context/) and {@code X-Request-Id} on the way to the target.
+ * A valid {@code traceparent} keeps its trace id and flags and gets this hop's new span id as parent id; a
+ * missing or malformed one is replaced by a new trace (a malformed one is never forwarded, and its
+ * {@code tracestate} goes with it, as the spec says). A valid {@code X-Request-Id} (1-128 characters from a
+ * safe set) is kept; otherwise the trace id becomes the request id. Parsing is strict and allocation-free;
+ * the new header is one 55-byte string.
+ */
+public final class TraceContext {
+    public static final AsciiString TRACEPARENT = AsciiString.cached("traceparent");
+    public static final AsciiString TRACESTATE = AsciiString.cached("tracestate");
+    public static final AsciiString REQUEST_ID = AsciiString.cached("x-request-id");
+    private static final int LENGTH = 55; // 00-<32 hex>-<16 hex>-<2 hex>
+    private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    private TraceContext() {}
+
+    /**
+     * Rewrites {@code headers} toward the target and answers the {@code traceparent} sent (its characters 3-35
+     * are the trace id: see {@link #traceId}). More than one {@code traceparent} is malformed too (the spec
+     * allows one); the header list is only fetched when there is one at all.
+     */
+    public static AsciiString apply(HttpHeaders headers) {
+        String incoming = headers.get(TRACEPARENT);
+        if (incoming != null && headers.getAll(TRACEPARENT).size() != 1) {
+            incoming = null;
+        }
+        byte[] out = new byte[LENGTH];
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        if (incoming != null && valid(incoming)) {
+            for (int i = 0; i < 36; i++) { // "00-" and the trace id and its dash
+                out[i] = (byte) incoming.charAt(i);
+            }
+            out[0] = '0'; // we speak version 00: a later version's header is re-emitted as 00 with its ids
+            out[1] = '0';
+            out[52] = '-';
+            out[53] = (byte) incoming.charAt(53);
+            out[54] = (byte) incoming.charAt(54);
+        } else {
+            headers.remove(TRACESTATE);
+            out[0] = '0';
+            out[1] = '0';
+            out[2] = '-';
+            hex(out, 3, nonZero(random));
+            hex(out, 19, random.nextLong());
+            out[35] = '-';
+            out[52] = '-';
+            out[53] = '0';
+            out[54] = '0'; // not sampled: we record nothing the caller could ask for
+        }
+        hex(out, 36, nonZero(random));
+        AsciiString value = new AsciiString(out, false);
+        headers.set(TRACEPARENT, value);
+        String requestId = headers.get(REQUEST_ID);
+        if (requestId == null || !validRequestId(requestId) || headers.getAll(REQUEST_ID).size() != 1) {
+            headers.set(REQUEST_ID, value.subSequence(3, 35, false)); // the trace id, sharing the bytes
+        }
+        return value;
+    }
+
+    /** The trace id in a {@code traceparent} this class made. */
+    public static String traceId(CharSequence traceparent) {
+        return traceparent.subSequence(3, 35).toString();
+    }
+
+    /** version-traceid-parentid-flags, lower-case hex, no all-zero ids, version ff invalid; a future version may carry more after a dash. */
+    static boolean valid(CharSequence s) {
+        int n = s.length();
+        if (n < LENGTH || (n > LENGTH && s.charAt(LENGTH) != '-')) {
+            return false;
+        }
+        if (!hexRun(s, 0, 2) || (s.charAt(0) == 'f' && s.charAt(1) == 'f') || s.charAt(2) != '-'
+                || !hexRun(s, 3, 32) || s.charAt(35) != '-' || !hexRun(s, 36, 16) || s.charAt(52) != '-'
+                || !hexRun(s, 53, 2)) {
+            return false;
+        }
+        if (n > LENGTH && s.charAt(0) == '0' && s.charAt(1) == '0') {
+            return false; // version 00 is exactly 55 characters
+        }
+        return !zeros(s, 3, 32) && !zeros(s, 36, 16);
+    }
+
+    static boolean validRequestId(String s) {
+        int n = s.length();
+        if (n < 1 || n > 128) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '-' || c == '_' || c == '.' || c == ':' || c == '/' || c == '+' || c == '=';
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean hexRun(CharSequence s, int from, int len) {
+        for (int i = from; i < from + len; i++) {
+            char c = s.charAt(i);
+            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean zeros(CharSequence s, int from, int len) {
+        for (int i = from; i < from + len; i++) {
+            if (s.charAt(i) != '0') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static long nonZero(ThreadLocalRandom random) {
+        long v;
+        do {
+            v = random.nextLong();
+        } while (v == 0);
+        return v;
+    }
+
+    private static void hex(byte[] out, int at, long v) {
+        for (int i = 15; i >= 0; i--) {
+            out[at + i] = HEX[(int) (v & 0xf)];
+            v >>>= 4;
+        }
+    }
+}

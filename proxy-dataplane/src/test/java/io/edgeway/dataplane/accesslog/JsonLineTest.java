@@ -1,0 +1,60 @@
+package io.edgeway.dataplane.accesslog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import org.junit.jupiter.api.Test;
+
+/** The JSON line writer: whatever a client put in a field, the line is one line of JSON giving it back exactly. */
+class JsonLineTest {
+    static final ObjectMapper json = new ObjectMapper();
+
+    static AccessRecord record(String path, String host) {
+        AccessRecord r = new AccessRecord();
+        r.timeMillis = 1_765_000_000_007L;
+        r.uri = path;
+        r.host = host;
+        r.method = "GET";
+        r.status = 0;
+        r.totalNanos = 1_234_567_891L;
+        r.connectNanos = -1;
+        r.firstByteNanos = 999;
+        r.traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        r.configVersion = -3;
+        return r;
+    }
+
+    @Property(tries = 300)
+    void anyTextComesBackExactlyOnOneAsciiLine(@ForAll String path, @ForAll String host) throws Exception {
+        JsonLine line = new JsonLine();
+        line.format(record(path, host));
+        String text = new String(line.buf, 0, line.len, StandardCharsets.US_ASCII);
+        assertThat(text.indexOf('\n')).isEqualTo(text.length() - 1);
+        for (int i = 0; i < line.len; i++) {
+            assertThat(line.buf[i]).isBetween((byte) 0x0a, (byte) 0x7e);
+        }
+        JsonNode n = json.readTree(text);
+        assertThat(n.get("path").asText()).isEqualTo(path);
+        assertThat(n.get("host").asText()).isEqualTo(host);
+    }
+
+    @Test
+    void numbersTimesAndTheAbsentAsJsonSays() throws Exception {
+        JsonLine line = new JsonLine();
+        line.format(record("/", "h"));
+        JsonNode n = json.readTree(new String(line.buf, 0, line.len, StandardCharsets.US_ASCII));
+        assertThat(Instant.parse(n.get("time").asText())).isEqualTo(Instant.ofEpochMilli(1_765_000_000_007L));
+        assertThat(n.get("status").asInt()).as("no answer sent: nginx's 499").isEqualTo(499);
+        assertThat(n.get("duration_s").decimalValue()).isEqualByComparingTo("1.234567");
+        assertThat(n.get("upstream_connect_s").isNull()).isTrue();
+        assertThat(n.get("upstream_first_byte_s").decimalValue()).isEqualByComparingTo("0.000000");
+        assertThat(n.get("trace_id").asText()).isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
+        assertThat(n.get("config_version").asLong()).isEqualTo(-3);
+        assertThat(n.get("route").isNull()).isTrue();
+    }
+}
