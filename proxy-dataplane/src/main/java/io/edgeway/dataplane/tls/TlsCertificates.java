@@ -101,6 +101,7 @@ public final class TlsCertificates {
         Map<String, Integer> names = new HashMap<>();
         Map<String, CertificateContext> seen = new HashMap<>(); // this snapshot's, by fingerprint
         Map<String, Map<String, String>> bySni = new HashMap<>(); // per SNI, per key type: the certificate's name
+        EcKeyBatch newEcKeys = new EcKeyBatch(); // the new EC keys' match with their leaf, checked all at once below
         for (int i = 0; i < snapshot.getCertificatesCount(); i++) {
             Certificate c = snapshot.getCertificates(i);
             String name = c.getName().isEmpty() ? "#" + i : c.getName();
@@ -117,7 +118,7 @@ public final class TlsCertificates {
                 ctx = running.byFingerprint.get(fingerprint);
             }
             if (ctx == null) {
-                ParsedCertificate parsed = ParsedCertificate.parse(c, name, errors);
+                ParsedCertificate parsed = ParsedCertificate.parse(c, name, errors, newEcKeys);
                 if (parsed != null) {
                     ctx = new CertificateContext(name, fingerprint, parsed.keyType(), c.getCertChainPem(), c.getPrivateKeyPem());
                 }
@@ -134,6 +135,9 @@ public final class TlsCertificates {
                             + other + " with a " + ctx.keyType() + " key (expected: at most one certificate per name and key type)"));
                 }
             }
+        }
+        for (String mismatched : newEcKeys.mismatched()) {
+            errors.add(ParsedCertificate.keyMismatch(mismatched));
         }
         TicketKeys keys = TicketKeys.parse(snapshot, errors);
         return new Prepared(entries, keys.equals(running.ticketKeys) ? running.ticketKeys : keys);
