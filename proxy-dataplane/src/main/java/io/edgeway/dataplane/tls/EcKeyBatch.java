@@ -32,16 +32,16 @@ final class EcKeyBatch {
     private static final int SCALAR_BITS = 128;
 
     /** Only what the check needs (not the JDK key objects): 10,000 of these live until the snapshot is checked. */
-    private record Pending(String name, BigInteger d, ECPoint q) {}
+    private record Pending(int id, BigInteger d, ECPoint q) {}
 
     private final Map<ECPoint, List<Pending>> byGenerator = new IdentityHashMap<>(); // one generator object per curve
     private final SecureRandom random = new SecureRandom();
 
     /**
-     * Takes {@code key} for checking against {@code pub} later; false when it cannot match at all (another
+     * Takes {@code key} for checking against {@code pub} later, under the caller's {@code id}; false when it cannot match at all (another
      * curve, a scalar out of range, a public point not on the curve), which the caller reports at once.
      */
-    boolean add(String name, ECPrivateKey key, ECPublicKey pub) {
+    boolean add(int id, ECPrivateKey key, ECPublicKey pub) {
         ECPoint g = KeyMatch.sameCurveGenerator(key, pub);
         if (g == null) {
             return false;
@@ -52,13 +52,13 @@ final class EcKeyBatch {
         } catch (IllegalArgumentException e) {
             return false; // not on the curve: no private key makes it
         }
-        byGenerator.computeIfAbsent(g, k -> new ArrayList<>()).add(new Pending(name, key.getS(), q));
+        byGenerator.computeIfAbsent(g, k -> new ArrayList<>()).add(new Pending(id, key.getS(), q));
         return true;
     }
 
-    /** The names whose key does not match their certificate, each once. */
-    List<String> mismatched() {
-        List<String> names = new ArrayList<>();
+    /** The ids of the keys that do not match their certificate. */
+    List<Integer> mismatched() {
+        List<Integer> ids = new ArrayList<>();
         for (Map.Entry<ECPoint, List<Pending>> e : byGenerator.entrySet()) {
             ECPoint g = e.getKey();
             List<Pending> keys = e.getValue();
@@ -68,11 +68,11 @@ final class EcKeyBatch {
             FixedPointCombMultiplier one = new FixedPointCombMultiplier();
             for (Pending p : keys) {
                 if (!one.multiply(g, p.d()).equals(p.q())) {
-                    names.add(p.name());
+                    ids.add(p.id());
                 }
             }
         }
-        return names;
+        return ids;
     }
 
     private boolean allMatch(ECPoint g, List<Pending> keys) {

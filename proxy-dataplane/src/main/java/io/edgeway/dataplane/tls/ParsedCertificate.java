@@ -51,19 +51,10 @@ record ParsedCertificate(String name, List<X509Certificate> chain, PrivateKey ke
 
     /** The certificate, or null with the reasons added to {@code errors}. */
     static ParsedCertificate parse(Certificate c, String name, List<ConfigError> errors) {
-        return parse(c, name, errors, null);
-    }
-
-    /**
-     * As above, but an EC key's match with the leaf is left to {@code batch} (checked with the snapshot's
-     * other keys, see {@link EcKeyBatch}): the caller must report {@link EcKeyBatch#mismatched()} with
-     * {@link #keyMismatch} before the snapshot may apply.
-     */
-    static ParsedCertificate parse(Certificate c, String name, List<ConfigError> errors, EcKeyBatch batch) {
         int before = errors.size();
         List<String> snis = snis(c, name, errors);
         List<X509Certificate> chain = chain(c.getCertChainPem(), name, errors);
-        PrivateKey key = chain.isEmpty() ? null : key(c.getPrivateKeyPem(), chain.get(0), name, errors, batch);
+        PrivateKey key = chain.isEmpty() ? null : key(c.getPrivateKeyPem(), chain.get(0), name, errors, null, 0);
         if (errors.size() != before || key == null) {
             return null;
         }
@@ -71,8 +62,20 @@ record ParsedCertificate(String name, List<X509Certificate> chain, PrivateKey ke
                 fingerprint(c.getCertChainPem(), c.getPrivateKeyPem()));
     }
 
+    /**
+     * The chain and key of a snapshot's certificate (its names are the caller's to check): the key type, or
+     * null with the reasons added to {@code errors}. An EC key's match with the leaf is left to {@code batch}
+     * under {@code id} (checked with the snapshot's other keys, see {@link EcKeyBatch}): the caller must
+     * report {@link EcKeyBatch#mismatched()} with {@link #keyMismatch} before the snapshot may apply.
+     */
+    static String checkChainAndKey(Certificate c, String name, List<ConfigError> errors, EcKeyBatch batch, int id) {
+        List<X509Certificate> chain = chain(c.getCertChainPem(), name, errors);
+        PrivateKey key = chain.isEmpty() ? null : key(c.getPrivateKeyPem(), chain.get(0), name, errors, batch, id);
+        return key == null ? null : key.getAlgorithm();
+    }
+
     private static List<X509Certificate> parse(String pem) throws GeneralSecurityException {
-        return CertificateFactory.getInstance("X.509")
+        return Factories.get().x509
                 .generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII))).stream()
                 .map(X509Certificate.class::cast).toList();
     }
@@ -94,7 +97,7 @@ record ParsedCertificate(String name, List<X509Certificate> chain, PrivateKey ke
                 if (!isOneDerElement(der)) {
                     throw new java.security.cert.CertificateException("not one DER element");
                 }
-                return List.of((X509Certificate) CertificateFactory.getInstance("X.509")
+                return List.of((X509Certificate) Factories.get().x509
                         .generateCertificate(new ByteArrayInputStream(der)));
             }
         }
@@ -170,14 +173,14 @@ record ParsedCertificate(String name, List<X509Certificate> chain, PrivateKey ke
         return List.of();
     }
 
-    private static PrivateKey key(String pem, X509Certificate leaf, String name, List<ConfigError> errors, EcKeyBatch batch) {
+    private static PrivateKey key(String pem, X509Certificate leaf, String name, List<ConfigError> errors, EcKeyBatch batch, int id) {
         Matcher m = KEY_BLOCK.matcher(pem);
         String algorithm = leaf.getPublicKey().getAlgorithm();
         PrivateKey key = null;
         if (m.find() && (algorithm.equals("EC") || algorithm.equals("RSA"))) {
             try {
                 byte[] der = Base64.getMimeDecoder().decode(m.group(1));
-                key = KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
+                key = Factories.get().keys(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
             } catch (GeneralSecurityException | IllegalArgumentException e) {
                 key = null;
             }
@@ -189,7 +192,7 @@ record ParsedCertificate(String name, List<X509Certificate> chain, PrivateKey ke
         }
         PublicKey pub = leaf.getPublicKey();
         boolean mayMatch = batch != null && key instanceof ECPrivateKey ec && pub instanceof ECPublicKey ecPub
-                ? batch.add(name, ec, ecPub) // the multiplication is the batch's, later
+                ? batch.add(id, ec, ecPub) // the multiplication is the batch's, later
                 : KeyMatch.matches(key, leaf);
         if (!mayMatch) {
             errors.add(keyMismatch(name));
@@ -205,14 +208,42 @@ record ParsedCertificate(String name, List<X509Certificate> chain, PrivateKey ke
 
     /** Identifies the chain and key without keeping the key's text: unchanged ones keep their compiled context. */
     static String fingerprint(String chain, String key) {
-        try {
-            MessageDigest d = MessageDigest.getInstance("SHA-256");
-            d.update(chain.getBytes(StandardCharsets.UTF_8));
-            d.update((byte) 0);
-            d.update(key.getBytes(StandardCharsets.UTF_8));
-            return Base64.getEncoder().encodeToString(d.digest());
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("SHA-256 unavailable", e);
+        MessageDigest d = Factories.get().sha256;
+        d.reset(); // digest() resets too; this covers a call that failed half-way
+        d.update(chain.getBytes(StandardCharsets.UTF_8));
+        d.update((byte) 0);
+        d.update(key.getBytes(StandardCharsets.UTF_8));
+        return Base64.getEncoder().encodeToString(d.digest());
+    }
+
+    /**
+     * One set of JCA instances per thread: looking them up per certificate (a provider search each) was an
+     * eighth of what checking 10,000 certificates allocated. Each is used for one call at a time.
+     */
+    private static final class Factories {
+        private static final ThreadLocal<Factories> PER_THREAD = ThreadLocal.withInitial(Factories::new);
+        final CertificateFactory x509;
+        final KeyFactory ec;
+        final KeyFactory rsa;
+        final MessageDigest sha256;
+
+        private Factories() {
+            try {
+                x509 = CertificateFactory.getInstance("X.509");
+                ec = KeyFactory.getInstance("EC");
+                rsa = KeyFactory.getInstance("RSA");
+                sha256 = MessageDigest.getInstance("SHA-256");
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("the JDK lacks X.509, EC, RSA or SHA-256", e);
+            }
+        }
+
+        static Factories get() {
+            return PER_THREAD.get();
+        }
+
+        KeyFactory keys(String algorithm) {
+            return algorithm.equals("EC") ? ec : rsa; // the caller allows only these two
         }
     }
 
