@@ -38,8 +38,9 @@ final class EcKeyBatch {
     private final SecureRandom random = new SecureRandom();
 
     /**
-     * Takes {@code key} for checking against {@code pub} later, under the caller's {@code id}; false when it cannot match at all (another
-     * curve, a scalar out of range, a public point not on the curve), which the caller reports at once.
+     * Takes {@code key} for checking against {@code pub} later, under the caller's {@code id}; false when it
+     * cannot match at all (another curve, a scalar out of range, a public point not on the curve), which the
+     * caller reports at once.
      */
     boolean add(int id, ECPrivateKey key, ECPublicKey pub) {
         ECPoint g = KeyMatch.sameCurveGenerator(key, pub);
@@ -62,7 +63,9 @@ final class EcKeyBatch {
         for (Map.Entry<ECPoint, List<Pending>> e : byGenerator.entrySet()) {
             ECPoint g = e.getKey();
             List<Pending> keys = e.getValue();
-            if (keys.size() >= MIN_BATCH && allMatch(g, keys)) {
+            // the argument above needs a prime-order group: the JDK's curves (P-256, P-384, P-521) all are
+            boolean primeOrder = BigInteger.ONE.equals(g.getCurve().getCofactor());
+            if (keys.size() >= MIN_BATCH && primeOrder && allMatch(g, keys)) {
                 continue;
             }
             FixedPointCombMultiplier one = new FixedPointCombMultiplier();

@@ -120,9 +120,16 @@ public final class CertApplyProfile {
             bad += KeyMatch.matches(keys[i], leaves[i]) ? 0 : 1;
         }
         t[5] = cpu();
-        System.out.printf("steps (ms for %d): leaf PEM parse %d, getPublicKey %d, key regex+base64 %d, KeyFactory %d, matches %d (bad %d)%n",
+        EcKeyBatch batch = new EcKeyBatch();
+        for (int i = 0; i < n; i++) {
+            batch.add(i, (java.security.interfaces.ECPrivateKey) keys[i], (java.security.interfaces.ECPublicKey) pubs[i]);
+        }
+        t[6] = cpu();
+        bad += batch.mismatched().size();
+        t[7] = cpu();
+        System.out.printf("steps (ms for %d): leaf PEM parse %d, getPublicKey %d, key regex+base64 %d, KeyFactory %d, matches one by one %d, batch add %d, batch check %d (bad %d)%n",
                 n, (t[1] - t[0]) / 1_000_000, (t[2] - t[1]) / 1_000_000, (t[3] - t[2]) / 1_000_000,
-                (t[4] - t[3]) / 1_000_000, (t[5] - t[4]) / 1_000_000, bad);
+                (t[4] - t[3]) / 1_000_000, (t[5] - t[4]) / 1_000_000, (t[6] - t[5]) / 1_000_000, (t[7] - t[6]) / 1_000_000, bad);
     }
 
     /** The steps of ParsedCertificate.parse one at a time over every certificate, after the runs above. */
