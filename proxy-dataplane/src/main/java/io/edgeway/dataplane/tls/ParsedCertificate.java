@@ -4,11 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.edgeway.dataplane.config.ConfigError;
 import io.edgeway.proto.v1.Certificate;
-import org.bouncycastle.jcajce.provider.asymmetric.util.EC5Util;
-import org.bouncycastle.math.ec.ECPoint;
-import org.bouncycastle.math.ec.FixedPointCombMultiplier;
 import java.io.ByteArrayInputStream;
-import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -17,13 +13,8 @@ import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.interfaces.ECPrivateKey;
 import java.security.interfaces.ECPublicKey;
-import java.security.interfaces.RSAPrivateCrtKey;
-import java.security.interfaces.RSAPublicKey;
-import java.security.SecureRandom;
-import java.security.Signature;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.security.spec.EllipticCurve;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Base64;
 import java.util.List;
@@ -35,7 +26,7 @@ import java.util.regex.Pattern;
 
 /**
  * One pushed certificate, parsed and checked: the chain parses, the key is PKCS#8 and matches the leaf's
- * public key (a test signature verifies). {@link #toString()} names it and never shows the key; errors
+ * public key ({@link KeyMatch}, or {@link EcKeyBatch} for a whole snapshot). {@link #toString()} names it and never shows the key; errors
  * say what is wrong without quoting any of the PEM.
  */
 record ParsedCertificate(String name, List<X509Certificate> chain, PrivateKey key, List<String> snis,
@@ -45,7 +36,7 @@ record ParsedCertificate(String name, List<X509Certificate> chain, PrivateKey ke
     private static final Pattern SNI = Pattern.compile(
             "(\\*\\.)?[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
 
-    private static final Map<EllipticCurve, ECPoint> BC_GENERATORS = new ConcurrentHashMap<>();
+    private static final String BEGIN_CERTIFICATE = "-----BEGIN CERTIFICATE-----";
     private static final String END_CERTIFICATE = "-----END CERTIFICATE-----";
     private static final int MAX_INTERMEDIATES = 1_000;
     /** Parsed intermediates by their exact PEM text (what follows the leaf); empty when they do not parse. */
@@ -63,7 +54,7 @@ record ParsedCertificate(String name, List<X509Certificate> chain, PrivateKey ke
         int before = errors.size();
         List<String> snis = snis(c, name, errors);
         List<X509Certificate> chain = chain(c.getCertChainPem(), name, errors);
-        PrivateKey key = chain.isEmpty() ? null : key(c.getPrivateKeyPem(), chain.get(0), name, errors);
+        PrivateKey key = chain.isEmpty() ? null : key(c.getPrivateKeyPem(), chain.get(0), name, errors, null, 0);
         if (errors.size() != before || key == null) {
             return null;
         }
@@ -71,10 +62,68 @@ record ParsedCertificate(String name, List<X509Certificate> chain, PrivateKey ke
                 fingerprint(c.getCertChainPem(), c.getPrivateKeyPem()));
     }
 
+    /**
+     * The chain and key of a snapshot's certificate (its names are the caller's to check): the key type, or
+     * null with the reasons added to {@code errors}. An EC key's match with the leaf is left to {@code batch}
+     * under {@code id} (checked with the snapshot's other keys, see {@link EcKeyBatch}): the caller must
+     * report {@link EcKeyBatch#mismatched()} with {@link #keyMismatch} before the snapshot may apply.
+     */
+    static String checkChainAndKey(Certificate c, String name, List<ConfigError> errors, EcKeyBatch batch, int id) {
+        List<X509Certificate> chain = chain(c.getCertChainPem(), name, errors);
+        PrivateKey key = chain.isEmpty() ? null : key(c.getPrivateKeyPem(), chain.get(0), name, errors, batch, id);
+        return key == null ? null : key.getAlgorithm();
+    }
+
     private static List<X509Certificate> parse(String pem) throws GeneralSecurityException {
-        return CertificateFactory.getInstance("X.509")
+        return Factories.get().x509
                 .generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII))).stream()
                 .map(X509Certificate.class::cast).toList();
+    }
+
+    /**
+     * One PEM certificate. A plain block is decoded here and handed to the factory as DER, which it reads in
+     * bulk, where it reads PEM one character at a time (a third of the parse). Same acceptance as the PEM
+     * way: the header alone on its line, the body MIME-decoded as the factory does, and the DER exactly the
+     * decoded bytes (the factory would stop after the first element and ignore the rest). Anything else
+     * takes the PEM way itself.
+     */
+    private static List<X509Certificate> parseLeaf(String pem) throws GeneralSecurityException {
+        String t = pem.strip();
+        if (t.startsWith(BEGIN_CERTIFICATE) && t.endsWith(END_CERTIFICATE)
+                && t.length() > BEGIN_CERTIFICATE.length() + END_CERTIFICATE.length()) {
+            String body = t.substring(BEGIN_CERTIFICATE.length(), t.length() - END_CERTIFICATE.length());
+            if ((body.charAt(0) == '\n' || body.charAt(0) == '\r') && body.indexOf('-') < 0) {
+                byte[] der = Base64.getMimeDecoder().decode(body);
+                if (!isOneDerElement(der)) {
+                    throw new java.security.cert.CertificateException("not one DER element");
+                }
+                return List.of((X509Certificate) Factories.get().x509
+                        .generateCertificate(new ByteArrayInputStream(der)));
+            }
+        }
+        return parse(pem);
+    }
+
+    /** A tag, a definite length, and exactly that many bytes after them. */
+    static boolean isOneDerElement(byte[] der) {
+        if (der.length < 2) {
+            return false;
+        }
+        int first = der[1] & 0xff;
+        long length = first;
+        int header = 2;
+        if (first >= 0x80) {
+            int n = first & 0x7f;
+            if (n == 0 || n > 4 || der.length < 2 + n) {
+                return false; // indefinite (BER) or absurd
+            }
+            length = 0;
+            for (int i = 0; i < n; i++) {
+                length = (length << 8) | (der[2 + i] & 0xff);
+            }
+            header += n;
+        }
+        return header + length == der.length;
     }
 
     private static List<X509Certificate> concat(X509Certificate leaf, List<X509Certificate> rest) {
@@ -102,7 +151,7 @@ record ParsedCertificate(String name, List<X509Certificate> chain, PrivateKey ke
             // parsed once per distinct text. The leaf is always parsed.
             int leafEnd = pem.indexOf(END_CERTIFICATE);
             String rest = leafEnd < 0 ? "" : pem.substring(leafEnd + END_CERTIFICATE.length());
-            List<X509Certificate> chain = parse(rest.isBlank() ? pem : pem.substring(0, leafEnd + END_CERTIFICATE.length()));
+            List<X509Certificate> chain = rest.isBlank() ? parseLeaf(pem) : parseLeaf(pem.substring(0, leafEnd + END_CERTIFICATE.length()));
             if (chain.size() == 1 && !rest.isBlank()) {
                 List<X509Certificate> intermediates = INTERMEDIATES.get(rest);
                 if (intermediates == null) {
@@ -124,14 +173,14 @@ record ParsedCertificate(String name, List<X509Certificate> chain, PrivateKey ke
         return List.of();
     }
 
-    private static PrivateKey key(String pem, X509Certificate leaf, String name, List<ConfigError> errors) {
+    private static PrivateKey key(String pem, X509Certificate leaf, String name, List<ConfigError> errors, EcKeyBatch batch, int id) {
         Matcher m = KEY_BLOCK.matcher(pem);
         String algorithm = leaf.getPublicKey().getAlgorithm();
         PrivateKey key = null;
         if (m.find() && (algorithm.equals("EC") || algorithm.equals("RSA"))) {
             try {
                 byte[] der = Base64.getMimeDecoder().decode(m.group(1));
-                key = KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
+                key = Factories.get().keys(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
             } catch (GeneralSecurityException | IllegalArgumentException e) {
                 key = null;
             }
@@ -141,75 +190,60 @@ record ParsedCertificate(String name, List<X509Certificate> chain, PrivateKey ke
                     "does not parse (expected: a PKCS#8 PEM " + algorithm + " private key)"));
             return null;
         }
-        if (!matches(key, leaf)) {
-            errors.add(new ConfigError("certificate", name, "private_key_pem",
-                    "does not match the certificate's public key"));
+        PublicKey pub = leaf.getPublicKey();
+        boolean mayMatch = batch != null && key instanceof ECPrivateKey ec && pub instanceof ECPublicKey ecPub
+                ? batch.add(id, ec, ecPub) // the multiplication is the batch's, later
+                : KeyMatch.matches(key, leaf);
+        if (!mayMatch) {
+            errors.add(keyMismatch(name));
             return null;
         }
         return key;
     }
 
-    /**
-     * The key is the private half of the leaf's public key. For EC and RSA-CRT keys the public half is
-     * derived from the private one and compared (an EC scalar multiplication with BouncyCastle's fixed-point
-     * multiplier is ~20x cheaper than the JDK signing and verifying, which made 10,000 new certificates take
-     * seconds); other keys get a test signature verified with the leaf's public key, as a TLS client would.
-     */
-    static boolean matches(PrivateKey key, X509Certificate leaf) {
-        PublicKey pub = leaf.getPublicKey();
-        if (key instanceof ECPrivateKey ec && pub instanceof ECPublicKey ecPub) {
-            return ecMatches(ec, ecPub);
-        }
-        if (key instanceof RSAPrivateCrtKey rsa && pub instanceof RSAPublicKey rsaPub) {
-            return rsa.getModulus().equals(rsaPub.getModulus()) && rsa.getPublicExponent().equals(rsaPub.getPublicExponent());
-        }
-        return signatureVerifies(key, pub);
-    }
-
-    private static boolean ecMatches(ECPrivateKey key, ECPublicKey pub) {
-        if (!key.getParams().getCurve().equals(pub.getParams().getCurve())
-                || !key.getParams().getGenerator().equals(pub.getParams().getGenerator())) {
-            return false;
-        }
-        BigInteger d = key.getS();
-        if (d.signum() <= 0 || d.compareTo(key.getParams().getOrder()) >= 0) {
-            return false;
-        }
-        // one converted curve per JDK curve: the multiplier's precomputed table lives on its generator point
-        ECPoint g = BC_GENERATORS.computeIfAbsent(key.getParams().getCurve(), c -> EC5Util.convertSpec(key.getParams()).getG());
-        ECPoint q = new FixedPointCombMultiplier().multiply(g, d).normalize();
-        return q.getAffineXCoord().toBigInteger().equals(pub.getW().getAffineX())
-                && q.getAffineYCoord().toBigInteger().equals(pub.getW().getAffineY());
-    }
-
-    private static boolean signatureVerifies(PrivateKey key, PublicKey pub) {
-        try {
-            String alg = key.getAlgorithm().equals("EC") ? "SHA256withECDSA" : "SHA256withRSA";
-            byte[] data = new byte[32];
-            new SecureRandom().nextBytes(data);
-            Signature s = Signature.getInstance(alg);
-            s.initSign(key);
-            s.update(data);
-            byte[] sig = s.sign();
-            Signature v = Signature.getInstance(alg);
-            v.initVerify(pub);
-            v.update(data);
-            return v.verify(sig);
-        } catch (GeneralSecurityException e) {
-            return false;
-        }
+    /** The error for a key that is not the private half of its certificate's public key. */
+    static ConfigError keyMismatch(String name) {
+        return new ConfigError("certificate", name, "private_key_pem", "does not match the certificate's public key");
     }
 
     /** Identifies the chain and key without keeping the key's text: unchanged ones keep their compiled context. */
     static String fingerprint(String chain, String key) {
-        try {
-            MessageDigest d = MessageDigest.getInstance("SHA-256");
-            d.update(chain.getBytes(StandardCharsets.UTF_8));
-            d.update((byte) 0);
-            d.update(key.getBytes(StandardCharsets.UTF_8));
-            return Base64.getEncoder().encodeToString(d.digest());
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("SHA-256 unavailable", e);
+        MessageDigest d = Factories.get().sha256;
+        d.reset(); // digest() resets too; this covers a call that failed half-way
+        d.update(chain.getBytes(StandardCharsets.UTF_8));
+        d.update((byte) 0);
+        d.update(key.getBytes(StandardCharsets.UTF_8));
+        return Base64.getEncoder().encodeToString(d.digest());
+    }
+
+    /**
+     * One set of JCA instances per thread: looking them up per certificate (a provider search each) was an
+     * eighth of what checking 10,000 certificates allocated. Each is used for one call at a time.
+     */
+    private static final class Factories {
+        private static final ThreadLocal<Factories> PER_THREAD = ThreadLocal.withInitial(Factories::new);
+        final CertificateFactory x509;
+        final KeyFactory ec;
+        final KeyFactory rsa;
+        final MessageDigest sha256;
+
+        private Factories() {
+            try {
+                x509 = CertificateFactory.getInstance("X.509");
+                ec = KeyFactory.getInstance("EC");
+                rsa = KeyFactory.getInstance("RSA");
+                sha256 = MessageDigest.getInstance("SHA-256");
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("the JDK lacks X.509, EC, RSA or SHA-256", e);
+            }
+        }
+
+        static Factories get() {
+            return PER_THREAD.get();
+        }
+
+        KeyFactory keys(String algorithm) {
+            return algorithm.equals("EC") ? ec : rsa; // the caller allows only these two
         }
     }
 

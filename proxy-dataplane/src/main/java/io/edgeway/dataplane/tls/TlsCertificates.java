@@ -97,13 +97,28 @@ public final class TlsCertificates {
      * A chain and key that {@code running} already holds are known good: only their names are checked again.
      */
     public static Prepared prepare(Snapshot snapshot, TlsCertificates running, List<ConfigError> errors) {
+        int count = snapshot.getCertificatesCount();
+        String[] fingerprints = new String[count];
+        List<NewCertificateChecks.Item> fresh = new ArrayList<>();
+        int[] freshIndex = new int[count]; // this certificate's position in fresh, or -1 when running has it
+        for (int i = 0; i < count; i++) {
+            Certificate c = snapshot.getCertificates(i);
+            fingerprints[i] = ParsedCertificate.fingerprint(c.getCertChainPem(), c.getPrivateKeyPem());
+            freshIndex[i] = running.byFingerprint.containsKey(fingerprints[i]) ? -1 : fresh.size();
+            if (freshIndex[i] >= 0) {
+                fresh.add(new NewCertificateChecks.Item(c, name(c, i)));
+            }
+        }
+        // the expensive part, on several cores when there are many (the rest of this method is map work)
+        List<NewCertificateChecks.Result> checked = NewCertificateChecks.check(fresh);
+
         List<Entry> entries = new ArrayList<>();
         Map<String, Integer> names = new HashMap<>();
         Map<String, CertificateContext> seen = new HashMap<>(); // this snapshot's, by fingerprint
         Map<String, Map<String, String>> bySni = new HashMap<>(); // per SNI, per key type: the certificate's name
-        for (int i = 0; i < snapshot.getCertificatesCount(); i++) {
+        for (int i = 0; i < count; i++) {
             Certificate c = snapshot.getCertificates(i);
-            String name = c.getName().isEmpty() ? "#" + i : c.getName();
+            String name = name(c, i);
             if (c.getName().isEmpty()) {
                 errors.add(new ConfigError("certificate", name, "name", "must not be empty"));
             } else if (names.putIfAbsent(c.getName(), i) != null) {
@@ -111,15 +126,16 @@ public final class TlsCertificates {
             }
             int before = errors.size();
             List<String> snis = ParsedCertificate.snis(c, name, errors);
-            String fingerprint = ParsedCertificate.fingerprint(c.getCertChainPem(), c.getPrivateKeyPem());
+            String fingerprint = fingerprints[i];
             CertificateContext ctx = seen.get(fingerprint);
             if (ctx == null) {
                 ctx = running.byFingerprint.get(fingerprint);
             }
             if (ctx == null) {
-                ParsedCertificate parsed = ParsedCertificate.parse(c, name, errors);
-                if (parsed != null) {
-                    ctx = new CertificateContext(name, fingerprint, parsed.keyType(), c.getCertChainPem(), c.getPrivateKeyPem());
+                NewCertificateChecks.Result result = checked.get(freshIndex[i]);
+                errors.addAll(result.errors());
+                if (result.keyType() != null) {
+                    ctx = new CertificateContext(name, fingerprint, result.keyType(), c.getCertChainPem(), c.getPrivateKeyPem());
                 }
             }
             if (ctx == null || errors.size() != before) {
@@ -137,6 +153,10 @@ public final class TlsCertificates {
         }
         TicketKeys keys = TicketKeys.parse(snapshot, errors);
         return new Prepared(entries, keys.equals(running.ticketKeys) ? running.ticketKeys : keys);
+    }
+
+    private static String name(Certificate c, int index) {
+        return c.getName().isEmpty() ? "#" + index : c.getName();
     }
 
     /** One certificate of the snapshot: its name and SNIs, and the (possibly carried over) context. */

@@ -46,4 +46,42 @@ class ChainParseTest {
         assertThat(parse(B, broken, errors)).isNull(); // the second time from the cache
         assertThat(errors).hasSize(2).allSatisfy(e -> assertThat(e.toString()).contains("cert_chain_pem", "does not parse"));
     }
+
+    private static List<ConfigError> leafErrors(String leafPem) {
+        List<ConfigError> errors = new ArrayList<>();
+        ParsedCertificate.parse(Certificate.newBuilder().setName("c").setCertChainPem(leafPem)
+                .setPrivateKeyPem(A.privateKeyPem()).addSnis("a.test").build(), "c", errors);
+        return errors;
+    }
+
+    private static byte[] der(String pem) {
+        return java.util.Base64.getMimeDecoder().decode(pem.replaceAll("-----[A-Z ]+-----", ""));
+    }
+
+    private static String pem(byte[] der) {
+        return "-----BEGIN CERTIFICATE-----\n" + java.util.Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
+                + "\n-----END CERTIFICATE-----\n";
+    }
+
+    /** The leaf is decoded to DER before the factory sees it; that must not accept what the PEM reader refuses. */
+    @Test
+    void aLeafWithBytesAfterItsDerInsideTheBlockDoesNotParse() {
+        byte[] der = der(A.certChainPem());
+        byte[] longer = java.util.Arrays.copyOf(der, der.length + 3);
+        longer[der.length] = 0x05; // a NULL after the certificate
+        assertThat(leafErrors(pem(der))).isEmpty();
+        assertThat(leafErrors(pem(longer))).singleElement().asString().contains("cert_chain_pem", "does not parse");
+    }
+
+    @Test
+    void aLeafWhoseBodyStartsOnTheHeaderLineDoesNotParse() {
+        String joined = A.certChainPem().replaceFirst("-----BEGIN CERTIFICATE-----\\s+", "-----BEGIN CERTIFICATE-----");
+        assertThat(leafErrors(joined)).singleElement().asString().contains("cert_chain_pem", "does not parse");
+    }
+
+    @Test
+    void aLeafWithCrlfLinesOrTextBeforeItParsesAsBefore() {
+        assertThat(leafErrors(A.certChainPem().replace("\n", "\r\n"))).isEmpty();
+        assertThat(leafErrors("subject=CN = a.test\n" + A.certChainPem())).isEmpty();
+    }
 }

@@ -46,6 +46,6 @@ class KeyMatchTest {
         PrivateKey p384 = g.generateKeyPair().getPrivate();
         var leaf = (java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
                 .generateCertificate(new java.io.ByteArrayInputStream(EC_A.certChainPem().getBytes()));
-        assertThat(ParsedCertificate.matches(p384, leaf)).isFalse();
+        assertThat(KeyMatch.matches(p384, leaf)).isFalse();
     }
 }
