@@ -4,13 +4,6 @@ import io.edgeway.dataplane.balancing.Endpoint;
 import io.edgeway.dataplane.balancing.TargetGroup;
 import io.edgeway.dataplane.routing.RouteRule;
 import io.edgeway.dataplane.status.Metrics;
-import io.edgeway.dataplane.status.RouteMeter;
-import io.edgeway.dataplane.accesslog.AccessLog;
-import io.edgeway.dataplane.accesslog.AccessRecord;
-import io.edgeway.dataplane.trace.TraceContext;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaders;
-import java.util.concurrent.ThreadLocalRandom;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -58,25 +51,8 @@ final class Exchange {
     final TargetLease lease = new TargetLease();
     final Retries retries = new Retries(lease);
     private final TargetResponse response;
-    private final Metrics metrics;
-
-    // What the request's metrics and access log line need, measured as it goes (System.nanoTime()).
-    /** Begun and not yet counted: {@link #record} counts each request once, however it ends. */
-    private boolean open;
-    long startNanos;
-    private long connectStartNanos;
-    private long sentNanos;
-    /** -1 when the request needed no new connection, or never reached a target. */
-    long connectNanos;
-    long firstByteNanos;
-    /** The answer's status as sent to the client; 0 while none was. */
-    int status;
-    long bodyIn;
-    long bodyOut;
-    /** The traceparent sent on (null with trace context off, or before routing). */
-    CharSequence traceparent;
-    long configVersion;
-    private int attempts;
+    /** This request's timings and sizes, counted when it ends. */
+    final Measurements measured;
 
     Exchange(FrontendHandler frontend, ChannelHandlerContext ctx, LoopResources loop, Metrics metrics) {
         this.frontend = frontend;
@@ -84,7 +60,11 @@ final class Exchange {
         this.loop = loop;
         this.timers = new UpstreamTimers(frontend, this, ctx);
         this.response = new TargetResponse(this, ctx, metrics);
-        this.metrics = metrics;
+        this.measured = new Measurements(this, metrics);
+    }
+
+    LoopResources loop() {
+        return loop;
     }
 
     Phase phase() {
@@ -104,15 +84,7 @@ final class Exchange {
         upgrade = false;
         route = null;
         retries.begin();
-        open = true;
-        startNanos = System.nanoTime();
-        connectNanos = -1;
-        firstByteNanos = -1;
-        status = 0;
-        bodyIn = 0;
-        bodyOut = 0;
-        traceparent = null;
-        attempts = 0;
+        measured.begin();
         phase = Phase.ROUTING;
     }
 
@@ -131,7 +103,7 @@ final class Exchange {
 
     /** To the lease's target, on a pooled connection if one is idle. */
     private void send() {
-        attempts++;
+        measured.attempts++;
         Channel pooled = loop.pool().poll(lease.target().poolKey());
         retries.sending(pooled != null);
         if (pooled != null) {
@@ -147,7 +119,7 @@ final class Exchange {
 
     /** → IDLE when the client keeps the connection (returns true), else → CLOSED: the request is over. */
     boolean finish() {
-        record();
+        measured.record();
         timers.cancel();
         request = null;
         route = null;
@@ -158,80 +130,27 @@ final class Exchange {
 
     /** → DISCARDING, or CLOSED when the connection closes after it: the proxy answers the request itself. */
     void answeredLocally(int status, boolean close) {
-        this.status = status;
+        measured.status = status;
         phase = close ? Phase.CLOSED : Phase.DISCARDING;
         if (close) {
-            record();
+            measured.record();
         }
     }
 
     /** The target's final head is on its way to the client (→ RELAYING or SWITCHING). */
     void responseHead(int code) {
-        status = code;
-        long now = System.nanoTime();
-        firstByteNanos = now - sentNanos;
-        route.meter().firstByte(firstByteNanos);
+        measured.responseHead(route, code);
     }
 
-    /**
-     * The request is over, however it ended: counted once, on its route's meter (or the unrouted one). A
-     * client gone before any answer is status 0 here ("other"; 499 in the access log, as nginx says).
-     */
+    /** The request is over, however it ended: counted once (see {@link Measurements#record}). */
     void record() {
-        if (!open) {
-            return;
-        }
-        open = false;
-        long nanos = System.nanoTime() - startNanos;
-        RouteMeter m = route != null ? route.meter() : metrics.unrouted();
-        m.request(request.method(), status, nanos, bodyIn, bodyOut);
-        AccessLog log = loop.observers().accessLog();
-        if (log != null) {
-            double sample = route != null ? route.accessLogSample() : 1;
-            if (sample >= 1 || (sample > 0 && ThreadLocalRandom.current().nextDouble() < sample)) {
-                log.offer(accessRecord(log, nanos));
-            }
-        }
-    }
-
-    private AccessRecord accessRecord(AccessLog log, long nanos) {
-        AccessRecord r = new AccessRecord();
-        r.timeMillis = System.currentTimeMillis();
-        HttpHeaders h = request.headers();
-        r.requestId = h.get(TraceContext.REQUEST_ID);
-        r.traceparent = traceparent;
-        r.client = frontend.clientIp();
-        r.host = h.get(HttpHeaderNames.HOST);
-        r.method = request.method().name();
-        r.uri = request.uri();
-        r.protocol = request.protocolVersion().text();
-        r.status = status;
-        r.bytesIn = bodyIn;
-        r.bytesOut = bodyOut;
-        r.totalNanos = nanos;
-        r.connectNanos = connectNanos;
-        r.firstByteNanos = firstByteNanos;
-        if (route != null) {
-            r.route = route.name();
-            r.upstream = route.upstream().name();
-        }
-        r.target = lease.target();
-        r.attempts = attempts;
-        r.configVersion = configVersion;
-        String[] tls = frontend.tls();
-        r.tlsVersion = tls[0];
-        r.sni = tls[1];
-        if (log.combined()) { // only nginx's format has them: two header lookups saved per request otherwise
-            r.referer = h.get(HttpHeaderNames.REFERER);
-            r.userAgent = h.get(HttpHeaderNames.USER_AGENT);
-        }
-        return r;
+        measured.record();
     }
 
     /** → CLOSED, from any state: the connection is gone or given up; everything the request holds is let go. */
     void abandon() {
         if (request != null) {
-            record();
+            measured.record();
         }
         phase = Phase.CLOSED;
         timers.cancelAll();
@@ -247,7 +166,7 @@ final class Exchange {
     /** → CONNECTING: a new connection (or h2c stream) to the lease's target. */
     private void connect() {
         phase = Phase.CONNECTING;
-        connectStartNanos = System.nanoTime();
+        measured.connecting();
         long exchange = id;
         Endpoint target = lease.target();
         if (route.upstream().protocol() == TargetGroup.Protocol.H2C) { // a stream on the loop's shared connection
@@ -274,8 +193,7 @@ final class Exchange {
             }
             frontend.local(HttpResponseStatus.BAD_GATEWAY, "could not connect to the target", false);
         } else {
-            connectNanos = System.nanoTime() - connectStartNanos;
-            route.meter().connected(connectNanos);
+            measured.connected(route);
             attach(ch);
         }
         frontend.drainPending();
@@ -291,7 +209,7 @@ final class Exchange {
                 && HttpVersion.HTTP_1_1.equals(request.protocolVersion());
         backend.expect(request.method(), bytesToClient);
         phase = Phase.AWAITING_RESPONSE;
-        sentNanos = System.nanoTime();
+        measured.sent();
         // Void promises toward the target: nothing waits on these writes, and a failed one surfaces as an
         // exception that closes the connection, which the exchange hears about in upstreamClosed.
         backend.forwarded(request, forwarded);
@@ -306,7 +224,7 @@ final class Exchange {
     /** A piece of the request body; released here when there is no one to take it. */
     void requestContent(HttpContent content) {
         boolean last = content instanceof LastHttpContent;
-        bodyIn += content.content().readableBytes();
+        measured.bodyIn += content.content().readableBytes();
         if (attached() && !requestDone) {
             retries.bodyBytes(content.content().isReadable());
             if (last && !((LastHttpContent) content).trailingHeaders().isEmpty()) {
@@ -372,7 +290,7 @@ final class Exchange {
             // A pooled connection the target closed just as we reused it, and nothing came back: → CONNECTING,
             // the same request once more on a fresh connection.
             timers.cancel();
-            attempts++;
+            measured.attempts++;
             connect();
             return;
         }

@@ -181,7 +181,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         exchange.routed(route);
-        exchange.configVersion = config.version();
+        exchange.measured.configVersion = config.version();
         if (route.https().redirect() && scheme == ListenerScheme.HTTP) {
             String location = HttpsRedirect.location(host, req.uri(), HttpsRedirect.EXTERNAL_PORT);
             if (location == null) {
@@ -199,7 +199,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
         boolean websocket = upgrade && WebSocketUpgrade.isHandshake(req);
         if (loop.observers().traceContext()) {
-            exchange.traceparent = TraceContext.apply(req.headers());
+            exchange.measured.traceparent = TraceContext.apply(req.headers());
         }
         HeaderRewriter.request(req, host, clientIp, trustedPeer, scheme, exchange.forwarded);
         if (websocket) {

@@ -35,7 +35,7 @@ final class TargetResponse {
         if (!exchange.phase.onTarget()) {
             ReferenceCountUtil.release(msg);
         } else if (msg instanceof PassBody body) {
-            exchange.bodyOut += body.content().readableBytes();
+            exchange.measured.bodyOut += body.content().readableBytes();
             if (body.last()) {
                 finishResponse(body);
             } else {
@@ -69,7 +69,7 @@ final class TargetResponse {
             return;
         }
         if (exchange.phase == Phase.RELAYING) {
-            exchange.bodyOut += content.content().readableBytes();
+            exchange.measured.bodyOut += content.content().readableBytes();
         }
         if (!last) {
             ctx.write(content);
