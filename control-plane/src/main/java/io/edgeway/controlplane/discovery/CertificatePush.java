@@ -63,6 +63,12 @@ final class CertificatePush {
         }
     }
 
+    static void addChallenges(ConfigState state, Snapshot.Builder snapshot) {
+        // sorted (the state's map is a TreeMap copy): equal states serialize to equal bytes on every replica
+        new java.util.TreeMap<>(state.acmeHttpChallenges()).forEach((token, keyAuthorization) -> snapshot.addAcmeHttpChallenges(
+                io.edgeway.proto.v1.AcmeHttpChallenge.newBuilder().setToken(token).setKeyAuthorization(keyAuthorization)));
+    }
+
     private static String pem(byte[] pkcs8) {
         return "-----BEGIN PRIVATE KEY-----\n" + PEM_BASE64.encodeToString(pkcs8) + "\n-----END PRIVATE KEY-----\n";
     }

@@ -69,6 +69,7 @@ public final class SnapshotBuilder {
             if (certificates != null) {
                 certificates.addTo(state, b);
             }
+            CertificatePush.addChallenges(state, b);
             built = next;
             return PreparedSnapshot.of(b.build());
         }

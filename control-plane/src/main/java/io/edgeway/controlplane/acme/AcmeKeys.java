@@ -1,0 +1,36 @@
+package io.edgeway.controlplane.acme;
+
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.interfaces.ECPrivateKey;
+import java.security.spec.ECPoint;
+import java.security.spec.ECPublicKeySpec;
+import java.security.spec.PKCS8EncodedKeySpec;
+import org.bouncycastle.jce.ECNamedCurveTable;
+import org.bouncycastle.jce.spec.ECNamedCurveParameterSpec;
+
+/** EC P-256 key pairs kept as PKCS#8 only: the public half is recomputed from the private scalar. */
+final class AcmeKeys {
+    private AcmeKeys() {}
+
+    static KeyPair keyPair(byte[] pkcs8) {
+        if (pkcs8 == null) {
+            throw new IllegalStateException("no stored key");
+        }
+        try {
+            KeyFactory ec = KeyFactory.getInstance("EC");
+            PrivateKey priv = ec.generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
+            ECPrivateKey p = (ECPrivateKey) priv;
+            ECNamedCurveParameterSpec curve = ECNamedCurveTable.getParameterSpec("secp256r1");
+            org.bouncycastle.math.ec.ECPoint q = curve.getG().multiply(p.getS()).normalize();
+            ECPoint w = new ECPoint(q.getAffineXCoord().toBigInteger(), q.getAffineYCoord().toBigInteger());
+            PublicKey pub = ec.generatePublic(new ECPublicKeySpec(w, p.getParams()));
+            return new KeyPair(pub, priv);
+        } catch (GeneralSecurityException | ClassCastException e) {
+            throw new IllegalStateException("stored key: not an EC P-256 PKCS#8 key", e);
+        }
+    }
+}
