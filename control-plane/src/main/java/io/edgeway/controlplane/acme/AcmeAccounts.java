@@ -12,7 +12,6 @@ import org.shredzone.acme4j.AccountBuilder;
 import org.shredzone.acme4j.Login;
 import org.shredzone.acme4j.Session;
 import org.shredzone.acme4j.exception.AcmeException;
-import org.shredzone.acme4j.util.KeyPairUtils;
 
 /**
  * The ACME accounts of the fleet: one per directory and contact email, created on first use (with External
@@ -40,7 +39,7 @@ final class AcmeAccounts {
                 throw new AcmeException("stored account URL: " + e.getMessage());
             }
         }
-        KeyPair key = KeyPairUtils.createECKeyPair("secp256r1");
+        KeyPair key = AcmeKeys.newKeyPair();
         AccountBuilder b = new AccountBuilder().agreeToTermsOfService().useKeyPair(key);
         if (email != null) {
             b.addEmail(email);

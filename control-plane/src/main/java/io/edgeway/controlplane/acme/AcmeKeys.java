@@ -16,6 +16,17 @@ import org.bouncycastle.jce.spec.ECNamedCurveParameterSpec;
 final class AcmeKeys {
     private AcmeKeys() {}
 
+    /** A new EC P-256 key pair, from the JDK's provider (acme4j's helper asks for BouncyCastle's by name). */
+    static KeyPair newKeyPair() {
+        try {
+            java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("EC");
+            g.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+            return g.generateKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("EC P-256 not available", e);
+        }
+    }
+
     static KeyPair keyPair(byte[] pkcs8) {
         if (pkcs8 == null) {
             throw new IllegalStateException("no stored key");

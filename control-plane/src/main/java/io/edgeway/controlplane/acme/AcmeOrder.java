@@ -26,7 +26,6 @@ import org.shredzone.acme4j.Status;
 import org.shredzone.acme4j.challenge.Challenge;
 import org.shredzone.acme4j.challenge.Http01Challenge;
 import org.shredzone.acme4j.exception.AcmeException;
-import org.shredzone.acme4j.util.KeyPairUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,7 +67,7 @@ final class AcmeOrder {
         KeyPair key;
         if (order == null) {
             checkBudget(directory.toString());
-            key = KeyPairUtils.createECKeyPair("secp256r1");
+            key = AcmeKeys.newKeyPair();
             order = login.newOrder().domains(cert.snis()).create();
             store.orderPlaced(directory.toString(), name);
             store.orderPlaced(name, order.getLocation().toString(), cert.snis(), key.getPrivate().getEncoded(), status);
