@@ -31,7 +31,7 @@ import javax.net.ssl.TrustManagerFactory;
  * own HTTPS certificate is made here with openssl; {@link #caFile()} is what EDGEWAY_ACME_CA_FILE trusts.
  * Missing binaries fail the test with the install command: nothing is skipped.
  */
-final class Pebble implements AutoCloseable {
+public final class Pebble implements AutoCloseable {
     private final Path dir;
     private final int acmePort;
     private final int managementPort;
@@ -47,7 +47,7 @@ final class Pebble implements AutoCloseable {
     }
 
     /** Makes pebble's HTTPS certificate in {@code dir}; returns the PEM file to trust. */
-    static Path makeServerCertificate(Path dir) {
+    public static Path makeServerCertificate(Path dir) {
         requireInstalled("openssl");
         run(dir, "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
                 "-keyout", "pebble-key.pem", "-out", "pebble-cert.pem", "-days", "2", "-subj", "/CN=pebble test",
@@ -59,7 +59,7 @@ final class Pebble implements AutoCloseable {
      * Starts pebble validating HTTP-01 against {@code httpPort} and TLS-ALPN-01 against {@code tlsPort} on
      * 127.0.0.1; {@code env} adds pebble settings (PEBBLE_VA_NOSLEEP is always set).
      */
-    static Pebble start(Path dir, int httpPort, int tlsPort, Map<String, String> env) {
+    public static Pebble start(Path dir, int httpPort, int tlsPort, Map<String, String> env) {
         requireInstalled("pebble");
         requireInstalled("pebble-challtestsrv");
         try {
@@ -94,21 +94,21 @@ final class Pebble implements AutoCloseable {
         }
     }
 
-    String directory() {
+    public String directory() {
         return "https://localhost:" + acmePort + "/dir";
     }
 
     /** Pebble's root of the certificates it issues (it makes a new one at every start). */
-    String root() throws Exception {
+    public String root() throws Exception {
         return management("/roots/0");
     }
 
     /** Orders pebble created, from its log. */
-    long orders() throws IOException {
+    public long orders() throws IOException {
         return Files.readAllLines(dir.resolve("pebble.log")).stream().filter(l -> l.contains("Added order")).count();
     }
 
-    String log() throws IOException {
+    public String log() throws IOException {
         return Files.readString(dir.resolve("pebble.log"));
     }
 
@@ -143,7 +143,7 @@ final class Pebble implements AutoCloseable {
         }
     }
 
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
@@ -158,7 +158,7 @@ final class Pebble implements AutoCloseable {
         }
     }
 
-    static void requireInstalled(String command) {
+    public static void requireInstalled(String command) {
         boolean found = false;
         for (String p : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
             found |= Files.isExecutable(Path.of(p, command));
@@ -167,7 +167,7 @@ final class Pebble implements AutoCloseable {
                 + "(.ci/run installs them); the ACME tests need a real ACME server and are never skipped", command).isTrue();
     }
 
-    static String run(Path dir, String... command) {
+    public static String run(Path dir, String... command) {
         try {
             Process p = new ProcessBuilder(new ArrayList<>(List.of(command))).directory(dir.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
