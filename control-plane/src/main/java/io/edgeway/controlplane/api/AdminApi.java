@@ -66,6 +66,7 @@ public final class AdminApi {
     private final CertificateStore certificates;
     private final AcmeStore acme;
     private final CertificateView certificateView;
+    private final CertificateExpiry certificateExpiry;
     private final StreamRouteStore streamRoutes;
     private final ConfigApi config;
     private final ControlChannelApi controlChannel;
@@ -85,6 +86,7 @@ public final class AdminApi {
         this.certificates = new CertificateStore(revisions, requireNonNull(masterKey, "masterKey"));
         this.acme = new AcmeStore(revisions, masterKey);
         this.certificateView = new CertificateView(acme);
+        this.certificateExpiry = new CertificateExpiry(certificates, acme, java.time.Clock.systemUTC());
         this.streamRoutes = new StreamRouteStore(revisions);
         this.config = new ConfigApi(new ConfigStore(revisions), masterKey);
     }
@@ -165,6 +167,7 @@ public final class AdminApi {
                 return answer(ctx, certificates.create(in.certificate(), in.privateKey()), certificateView::apply);
             }));
             c.routes.get("/api/v1/certificates/{key}", ctx -> entity(ctx, certificates.get(ctx.pathParam("key")), certificateView::apply));
+            c.routes.get("/api/v1/certificate-expiry", certificateExpiry::handle);
             c.routes.post("/api/v1/certificates/{key}/renew", ctx -> {
                 var cert = certificates.get(ctx.pathParam("key"));
                 if (!acme.requestRenewal(cert.value().name())) {

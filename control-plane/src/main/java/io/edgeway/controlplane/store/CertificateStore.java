@@ -43,6 +43,11 @@ public final class CertificateStore {
         return EntityWrites.page(log, KIND, tags, limit, offset);
     }
 
+    /** Every certificate, in name order (the expiry report reads them all). */
+    public List<Stored<Certificate>> list() {
+        return log.db().consistentRead(CertificateStore::all);
+    }
+
     public Stored<Certificate> get(String key) {
         return EntityWrites.get(log, KIND, key);
     }

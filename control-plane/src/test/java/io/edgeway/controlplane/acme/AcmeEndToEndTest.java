@@ -77,6 +77,9 @@ class AcmeEndToEndTest extends RunningControlPlane {
                         assertThat(verify(name, root)).as(name).contains("Verify return code: 0 (ok)"));
             }
             assertThat(pebble.orders()).as(pebble.log()).isEqualTo(1);
+            Response metrics = http.get("/api/v1/certificate-expiry?format=prometheus");
+            assertThat(metrics.body()).contains("edgeway_certificate_expiry_timestamp_seconds{certificate=\"shop\"} "
+                    + Instant.parse(issued.path("expires_at").asText()).getEpochSecond() + "\n");
             // the order is over: its tokens are withdrawn from the fleet
             assertThat(db.queryText("SELECT count(*) FROM acme_http_challenges")).isEqualTo("0");
         }
@@ -123,7 +126,67 @@ class AcmeEndToEndTest extends RunningControlPlane {
         assertThat(failed.path("fingerprint_sha256").asText()).isEqualTo(fingerprint);
         assertThat(Instant.parse(failed.path("next_attempt_at").asText())).isAfter(Instant.now().plus(Duration.ofMinutes(50)));
         assertThat(verify("keep.example.com", root)).contains("Verify return code: 0 (ok)");
+        JsonNode expiry = http.get("/api/v1/certificate-expiry").json().path("data");
+        JsonNode keep = null;
+        for (JsonNode e : expiry) {
+            keep = e.path("name").asText().equals("keep") ? e : keep;
+        }
+        assertThat(keep).as(expiry.toString()).isNotNull();
+        assertThat(keep.path("warning").asText()).startsWith("renewal failing: ");
         http.delete(CERTS + "/keep");
+    }
+
+    @Test
+    void theRenewEndpointOrdersANewCertificateThatIsSwappedInWithNoFailedRequestUnderLoad() throws Exception {
+        com.sun.net.httpserver.HttpServer backend = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        backend.createContext("/", x -> {
+            x.sendResponseHeaders(200, 2);
+            x.getResponseBody().write("ok".getBytes());
+            x.close();
+        });
+        backend.start();
+        try (Pebble pebble = Pebble.start(dir.resolve("pebble-swap"), proxy.proxyPort(), proxy.tlsPort(), Map.of())) {
+            assertThat(http.post("/api/v1/upstreams", "{\"name\":\"swap\",\"targets\":[{\"host\":\"127.0.0.1\",\"port\":"
+                    + backend.getAddress().getPort() + "}]}").status()).isEqualTo(201);
+            assertThat(http.post("/api/v1/routes", "{\"name\":\"swap\",\"hosts\":[\"swap.example.com\"],\"paths\":[\"/\"],"
+                    + "\"upstream\":\"swap\"}").status()).isEqualTo(201);
+            assertThat(http.post(CERTS, """
+                    {"name":"swap","snis":["swap.example.com"],"acme":{"issuer":"%s"}}""".formatted(pebble.directory()))
+                    .status()).isEqualTo(201);
+            String first = awaitStatus("swap", "valid", pebble).path("fingerprint_sha256").asText();
+            javax.net.ssl.SSLContext trust = trusting(pebble.root());
+            await().atMost(Duration.ofSeconds(30)).until(() -> first.equals(TlsLoad.request(trust, proxy.tlsPort(), "swap.example.com")));
+
+            try (TlsLoad load = TlsLoad.start(trust, proxy.tlsPort(), "swap.example.com", 4)) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> load.served(first) > 20);
+                assertThat(http.post(CERTS + "/swap/renew", "").status()).isEqualTo(202);
+                await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() ->
+                        !first.equals(http.get(CERTS + "/swap").json().path("fingerprint_sha256").asText()));
+                JsonNode renewed = awaitStatus("swap", "valid", pebble);
+                String second = renewed.path("fingerprint_sha256").asText();
+                await().atMost(Duration.ofSeconds(30)).until(() -> load.served(second) > 20);
+                load.stop();
+                assertThat(load.failures()).as("failed requests during the swap: %s", load.firstFailure()).isZero();
+                assertThat(load.served(first)).isPositive();
+            }
+            assertThat(pebble.orders()).isEqualTo(2);
+        } finally {
+            backend.stop(0);
+        }
+    }
+
+    private static javax.net.ssl.SSLContext trusting(String rootPem) throws Exception {
+        java.security.KeyStore ks = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+        ks.load(null, null);
+        ks.setCertificateEntry("root", java.security.cert.CertificateFactory.getInstance("X.509")
+                .generateCertificate(new java.io.ByteArrayInputStream(rootPem.getBytes(java.nio.charset.StandardCharsets.US_ASCII))));
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ks);
+        javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+        ctx.init(null, tmf.getTrustManagers(), null);
+        return ctx;
     }
 
     private JsonNode awaitStatus(String name, String status, Pebble pebble) {
