@@ -14,6 +14,7 @@ import java.net.URL;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,10 +67,12 @@ final class AcmeOrder {
         Order order = resume(login, status, cert);
         KeyPair key;
         if (order == null) {
-            checkBudget(directory.toString());
             key = AcmeKeys.newKeyPair();
+            synchronized (this) { // orders run concurrently: check and count the budget as one step
+                checkBudget(directory.toString());
+                store.orderPlaced(directory.toString(), name);
+            }
             order = login.newOrder().domains(cert.snis()).create();
-            store.orderPlaced(directory.toString(), name);
             store.orderPlaced(name, order.getLocation().toString(), cert.snis(), key.getPrivate().getEncoded(), status);
             log.info("certificate {}: order placed with {}", name, directory);
         } else {
@@ -81,12 +84,15 @@ final class AcmeOrder {
                 authorize(name, order);
             }
             if (order.getStatus() != Status.VALID) {
-                Status ready = order.waitUntilReady(CA_WAIT);
-                if (ready != Status.READY) {
+                Status ready = Polling.await(order, EnumSet.of(Status.READY, Status.VALID, Status.INVALID), CA_WAIT);
+                if (ready == Status.INVALID) {
                     throw new AcmeException("order " + ready.name().toLowerCase() + problem(order.getError()));
                 }
-                order.execute(key);
-                Status done = order.waitForCompletion(CA_WAIT);
+                if (ready == Status.READY) {
+                    order.execute(key);
+                }
+                Status done = ready == Status.VALID ? ready
+                        : Polling.await(order, EnumSet.of(Status.VALID, Status.INVALID), CA_WAIT);
                 if (done != Status.VALID) {
                     throw new AcmeException("order " + done.name().toLowerCase() + problem(order.getError()));
                 }
@@ -143,7 +149,8 @@ final class AcmeOrder {
             }
         }
         for (Authorization auth : pending) {
-            Status s = auth.waitForCompletion(CA_WAIT);
+            Status s = Polling.await(auth, EnumSet.of(Status.VALID, Status.INVALID, Status.DEACTIVATED, Status.EXPIRED,
+                    Status.REVOKED), CA_WAIT);
             if (s != Status.VALID) {
                 String why = auth.getChallenges().stream().map(Challenge::getError)
                         .flatMap(java.util.Optional::stream).map(Object::toString).findFirst().orElse("no reason given");

@@ -17,18 +17,20 @@ import java.util.Map;
  * @param backoff      EDGEWAY_ACME_BACKOFF: the wait after a first failure, doubled per further failure (default 5m)
  * @param backoffMax   the longest wait between attempts (24h)
  * @param ackTimeout   EDGEWAY_ACME_ACK_TIMEOUT: how long an order waits for the fleet to ack its challenges (default 60s)
+ * @param concurrency  EDGEWAY_ACME_CONCURRENCY: orders in flight at once (default 4; the budget bounds their rate)
  */
 public record AcmeSettings(Path caFile, Duration poll, int budget, Duration budgetWindow, Duration backoff,
-                           Duration backoffMax, Duration ackTimeout) {
+                           Duration backoffMax, Duration ackTimeout, int concurrency) {
     public static AcmeSettings from(Map<String, String> env) {
         String ca = env.get("EDGEWAY_ACME_CA_FILE");
         return new AcmeSettings(ca == null || ca.isBlank() ? null : Path.of(ca.trim()),
                 duration(env, "EDGEWAY_ACME_POLL", Duration.ofSeconds(30)),
-                budget(env.get("EDGEWAY_ACME_BUDGET")),
+                count("EDGEWAY_ACME_BUDGET", env.get("EDGEWAY_ACME_BUDGET"), 50, 100_000),
                 duration(env, "EDGEWAY_ACME_BUDGET_WINDOW", Duration.ofHours(3)),
                 duration(env, "EDGEWAY_ACME_BACKOFF", Duration.ofMinutes(5)),
                 Duration.ofHours(24),
-                duration(env, "EDGEWAY_ACME_ACK_TIMEOUT", Duration.ofSeconds(60)));
+                duration(env, "EDGEWAY_ACME_ACK_TIMEOUT", Duration.ofSeconds(60)),
+                count("EDGEWAY_ACME_CONCURRENCY", env.get("EDGEWAY_ACME_CONCURRENCY"), 4, 64));
     }
 
     /** The wait before attempt {@code failures + 1}: {@code backoff} doubled per earlier failure, capped. */
@@ -45,18 +47,18 @@ public record AcmeSettings(Path caFile, Duration poll, int budget, Duration budg
         return v == null || v.isBlank() ? fallback : Durations.parse(name, v.trim());
     }
 
-    private static int budget(String v) {
+    private static int count(String name, String v, int fallback, int max) {
         if (v == null || v.isBlank()) {
-            return 50;
+            return fallback;
         }
         try {
             int n = Integer.parseInt(v.trim());
-            if (n >= 1 && n <= 100_000) {
+            if (n >= 1 && n <= max) {
                 return n;
             }
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new IllegalArgumentException("EDGEWAY_ACME_BUDGET: " + v + " (expected: 1-100000 orders per window)");
+        throw new IllegalArgumentException(name + ": " + v + " (expected: 1-" + max + ")");
     }
 }

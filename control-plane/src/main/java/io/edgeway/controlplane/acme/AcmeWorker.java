@@ -40,6 +40,8 @@ public final class AcmeWorker implements AutoCloseable {
     private final AdvisoryLock lock;
     private final Clock clock;
     private final ScheduledExecutorService thread;
+    private final java.util.concurrent.ExecutorService orderPool;
+    private final java.util.Set<String> inFlight = ConcurrentHashMap.newKeySet();
     // ARI's suggested window start by leaf fingerprint (absent: not asked yet; empty: the CA does not offer it)
     private final Map<String, java.util.Optional<Instant>> ariWindows = new ConcurrentHashMap<>();
 
@@ -52,6 +54,11 @@ public final class AcmeWorker implements AutoCloseable {
         this.lock = new AdvisoryLock(store.db(), LOCK_KEY);
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "edgeway-acme");
+            t.setDaemon(true);
+            return t;
+        });
+        this.orderPool = Executors.newFixedThreadPool(settings.concurrency(), r -> {
+            Thread t = new Thread(r, "edgeway-acme-order");
             t.setDaemon(true);
             return t;
         });
@@ -74,21 +81,40 @@ public final class AcmeWorker implements AutoCloseable {
                 if (Thread.currentThread().isInterrupted() || !lock.tryAcquire()) {
                     return;
                 }
-                Certificate cert = s.value();
-                AcmeStatus status = statuses.getOrDefault(cert.name(), AcmeStatus.PENDING);
-                Instant now = clock.instant();
-                if (status.nextAttemptAt() != null && now.isBefore(status.nextAttemptAt())) {
-                    continue; // backing off, or waiting for the issuer's budget
-                }
-                String why = Renewal.due(cert, status.renewRequested(), ariWindowStart(cert), now);
-                if (why == null && status.orderUrl() == null) {
+                String name = s.value().name();
+                if (dueReason(s.value(), statuses.getOrDefault(name, AcmeStatus.PENDING)) == null || !inFlight.add(name)) {
                     continue;
                 }
-                attempt(cert, status, why == null ? "order in progress" : why);
+                orderPool.execute(() -> {
+                    try {
+                        // Read again now that no other order of this certificate runs: the tick's read may predate
+                        // an order that has just finished, and acting on it would order the certificate twice.
+                        Stored<Certificate> fresh = store.managed(name);
+                        AcmeStatus status = store.status(name);
+                        String why = fresh == null ? null : dueReason(fresh.value(), status);
+                        if (why != null && lock.isHeld()) {
+                            attempt(fresh.value(), status, why);
+                        }
+                    } catch (RuntimeException e) {
+                        log.warn("certificate {}: order attempt failed; retried at the next poll", name, e);
+                    } finally {
+                        inFlight.remove(name);
+                    }
+                });
             }
         } catch (RuntimeException e) {
             log.warn("acme: tick failed; retried at the next poll", e);
         }
+    }
+
+    /** Why {@code cert} needs an order now; null when it does not (or is backing off). */
+    private String dueReason(Certificate cert, AcmeStatus status) {
+        Instant now = clock.instant();
+        if (status.nextAttemptAt() != null && now.isBefore(status.nextAttemptAt())) {
+            return null; // backing off, or waiting for the issuer's budget
+        }
+        String why = Renewal.due(cert, status.renewRequested(), ariWindowStart(cert), now);
+        return why != null ? why : status.orderUrl() != null ? "order in progress" : null;
     }
 
     private void attempt(Certificate cert, AcmeStatus status, String why) {
@@ -140,8 +166,10 @@ public final class AcmeWorker implements AutoCloseable {
     @Override
     public void close() {
         thread.shutdownNow();
+        orderPool.shutdownNow();
         try {
             thread.awaitTermination(5, TimeUnit.SECONDS);
+            orderPool.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

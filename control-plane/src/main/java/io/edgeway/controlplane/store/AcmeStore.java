@@ -71,6 +71,12 @@ public final class AcmeStore {
                 CertificateStore::read));
     }
 
+    /** Managed certificate {@code name} as stored now; null when it is gone or no longer managed. */
+    public Stored<Certificate> managed(String name) {
+        return log.db().consistentRead(c -> Rows.list(c, "SELECT * FROM certificates WHERE acme IS NOT NULL AND name = ?",
+                CertificateStore::read, name)).stream().findFirst().orElse(null);
+    }
+
     /** The sealed EAB HMAC key of certificate {@code name}, opened; null when none. */
     public String eabHmac(String name) {
         byte[] sealed = log.db().consistentRead(c -> {

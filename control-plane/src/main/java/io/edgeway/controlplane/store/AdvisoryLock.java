@@ -10,12 +10,12 @@ import java.sql.SQLException;
 /**
  * A PostgreSQL session-level advisory lock on a connection of its own: held while that connection lives, so a
  * replica that dies (process killed, network cut) loses it when PostgreSQL closes its session, and another
- * replica's next {@link #tryAcquire} gets it. Not thread-safe: one owner thread.
+ * replica's next {@link #tryAcquire} gets it. {@link #tryAcquire} and {@link #close} from one owner thread; {@link #isHeld} from any.
  */
 public final class AdvisoryLock implements AutoCloseable {
     private final Database db;
     private final long key;
-    private Connection connection;
+    private volatile Connection connection;
 
     public AdvisoryLock(Database db, long key) {
         this.db = requireNonNull(db, "db");
@@ -48,6 +48,11 @@ public final class AdvisoryLock implements AutoCloseable {
             close();
             return false;
         }
+    }
+
+    /** Whether this replica held the lock at its last {@link #tryAcquire} (read from any thread). */
+    public boolean isHeld() {
+        return connection != null;
     }
 
     @Override
