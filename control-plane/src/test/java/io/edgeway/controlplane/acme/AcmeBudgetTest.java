@@ -19,11 +19,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * 100 managed certificates declared at once are all issued by pebble, with at most the configured budget of
- * orders (25) in any 5-second window, and exactly one order per certificate.
+ * orders (15) in any 5-second window, and exactly one order per certificate.
  */
 class AcmeBudgetTest extends RunningControlPlane {
     private static final int CERTIFICATES = 100;
-    private static final int BUDGET = 25;
+    private static final int BUDGET = 15;
     private Path dir;
     private DataPlane proxy;
 
