@@ -43,6 +43,15 @@ CREATE TABLE acme_http_challenges (
     created_at        timestamptz NOT NULL
 );
 
+-- TLS-ALPN-01 challenge certificates (RFC 8737) every proxy serves to "acme-tls/1" handshakes; keys sealed.
+CREATE TABLE acme_tls_alpn_challenges (
+    domain           text        PRIMARY KEY,
+    cert_pem         text        NOT NULL,
+    key_ciphertext   bytea       NOT NULL,
+    certificate_name text        NOT NULL,
+    created_at       timestamptz NOT NULL
+);
+
 -- Orders placed, per directory: the per-issuer budget counts these.
 CREATE TABLE acme_order_log (
     directory        text        NOT NULL,

@@ -27,6 +27,16 @@ final class AcmeKeys {
         }
     }
 
+    static String pem(java.security.cert.X509Certificate cert) {
+        try {
+            return "-----BEGIN CERTIFICATE-----\n"
+                    + java.util.Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(cert.getEncoded())
+                    + "\n-----END CERTIFICATE-----\n";
+        } catch (java.security.cert.CertificateEncodingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     static KeyPair keyPair(byte[] pkcs8) {
         if (pkcs8 == null) {
             throw new IllegalStateException("no stored key");

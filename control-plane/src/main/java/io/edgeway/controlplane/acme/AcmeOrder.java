@@ -3,6 +3,7 @@ package io.edgeway.controlplane.acme;
 import static java.util.Objects.requireNonNull;
 
 import io.edgeway.controlplane.discovery.Convergence;
+import io.edgeway.controlplane.model.AcmeSpec;
 import io.edgeway.controlplane.model.Certificate;
 import io.edgeway.controlplane.model.Pem;
 import io.edgeway.controlplane.store.AcmeStatus;
@@ -26,6 +27,7 @@ import org.shredzone.acme4j.Order;
 import org.shredzone.acme4j.Status;
 import org.shredzone.acme4j.challenge.Challenge;
 import org.shredzone.acme4j.challenge.Http01Challenge;
+import org.shredzone.acme4j.challenge.TlsAlpn01Challenge;
 import org.shredzone.acme4j.exception.AcmeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * One ACME order for one managed certificate, from placing (or resuming) it to storing the issued chain.
  * The order's URL and certificate key are stored before its challenges are published, so a replica that takes
  * the lock over after this one dies resumes the same order instead of placing a second. HTTP-01 tokens go to
- * the whole fleet in a snapshot, and the CA is told to validate only once every connected proxy has acked it.
+ * the whole fleet in a snapshot (or TLS-ALPN-01 certificates, RFC 8737, for fleets that only open 443), and
+ * the CA is told to validate only once every connected proxy has acked it.
  */
 final class AcmeOrder {
     private static final Logger log = LoggerFactory.getLogger(AcmeOrder.class);
@@ -81,7 +84,7 @@ final class AcmeOrder {
         }
         try {
             if (order.getStatus() == Status.PENDING) {
-                authorize(name, order);
+                authorize(cert, order);
             }
             if (order.getStatus() != Status.VALID) {
                 Status ready = Polling.await(order, EnumSet.of(Status.READY, Status.VALID, Status.INVALID), CA_WAIT);
@@ -105,7 +108,7 @@ final class AcmeOrder {
         } catch (java.io.IOException e) {
             throw new AcmeException("certificate download: " + e.getMessage(), e);
         } finally {
-            store.removeHttpChallenges(name);
+            store.removeChallenges(name);
         }
     }
 
@@ -124,26 +127,38 @@ final class AcmeOrder {
         }
     }
 
-    private void authorize(String name, Order order) throws AcmeException, InterruptedException {
+    private void authorize(Certificate cert, Order order) throws AcmeException, InterruptedException {
+        boolean alpn = cert.acme().challenge().equals(AcmeSpec.TLS_ALPN_01);
         Map<String, String> tokens = new LinkedHashMap<>();
-        List<Http01Challenge> challenges = new ArrayList<>();
+        Map<String, Map.Entry<String, byte[]>> alpnCerts = new LinkedHashMap<>();
+        List<Challenge> challenges = new ArrayList<>();
         List<Authorization> pending = new ArrayList<>();
         for (Authorization auth : order.getAuthorizations()) {
             if (auth.getStatus() == Status.VALID) {
                 continue;
             }
-            Http01Challenge ch = auth.findChallenge(Http01Challenge.class).orElseThrow(() ->
-                    new AcmeException(auth.getIdentifier().getDomain() + ": the CA offers no http-01 challenge"));
-            tokens.put(ch.getToken(), ch.getAuthorization());
-            challenges.add(ch);
+            String domain = auth.getIdentifier().getDomain();
+            if (alpn) {
+                TlsAlpn01Challenge ch = auth.findChallenge(TlsAlpn01Challenge.class).orElseThrow(() ->
+                        new AcmeException(domain + ": the CA offers no tls-alpn-01 challenge"));
+                KeyPair key = AcmeKeys.newKeyPair();
+                alpnCerts.put(domain, Map.entry(AcmeKeys.pem(AlpnCertificate.create(key, domain, ch.getAcmeValidation())),
+                        key.getPrivate().getEncoded()));
+                challenges.add(ch);
+            } else {
+                Http01Challenge ch = auth.findChallenge(Http01Challenge.class).orElseThrow(() ->
+                        new AcmeException(domain + ": the CA offers no http-01 challenge"));
+                tokens.put(ch.getToken(), ch.getAuthorization());
+                challenges.add(ch);
+            }
             pending.add(auth);
         }
-        if (tokens.isEmpty()) {
+        if (pending.isEmpty()) {
             return;
         }
-        long revision = store.addHttpChallenges(name, tokens);
+        long revision = alpn ? store.addTlsAlpnChallenges(cert.name(), alpnCerts) : store.addHttpChallenges(cert.name(), tokens);
         awaitFleet(revision);
-        for (Http01Challenge ch : challenges) {
+        for (Challenge ch : challenges) {
             if (ch.getStatus() == Status.PENDING) {
                 ch.trigger();
             }

@@ -41,7 +41,7 @@ final class RequestJson {
     /** Longer locations (deep nesting) are only reported as {@code body}. */
     private static final int MAX_FIELD_PATH = 200;
     private static final Set<String> CERTIFICATE = Set.of("name", "tags", "cert", "key", "snis", "acme");
-    private static final Set<String> ACME = Set.of("issuer", "email", "eab");
+    private static final Set<String> ACME = Set.of("issuer", "email", "eab", "challenge");
     private static final Set<String> EAB = Set.of("kid", "hmac");
     private static final Set<String> STREAM_ROUTE = Set.of("name", "tags", "listen_port", "protocol", "snis", "upstream");
 
@@ -243,6 +243,7 @@ final class RequestJson {
         Fields acme = f.object("acme", ACME);
         String issuer = acme.string("issuer");
         String email = acme.string("email");
+        String challenge = acme.string("challenge");
         Fields eab = acme.object("eab", EAB);
         String kid = eab == null ? null : eab.string("kid");
         String hmac = eab == null ? null : eab.string("hmac");
@@ -253,7 +254,7 @@ final class RequestJson {
         }
         AcmeSpec spec = null;
         try {
-            spec = new AcmeSpec(issuer, email, kid, hmac);
+            spec = new AcmeSpec(issuer, email, kid, hmac, challenge);
         } catch (ValidationException e) {
             problems.invalid.addAll(e.errors());
         }

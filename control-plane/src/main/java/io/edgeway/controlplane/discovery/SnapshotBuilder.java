@@ -68,6 +68,7 @@ public final class SnapshotBuilder {
             state.routes().forEach(s -> b.addRoutes(next.get(s)));
             if (certificates != null) {
                 certificates.addTo(state, b);
+                certificates.addTlsAlpnChallenges(state, b);
             }
             CertificatePush.addChallenges(state, b);
             built = next;

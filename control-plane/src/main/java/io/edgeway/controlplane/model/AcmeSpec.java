@@ -10,7 +10,15 @@ import java.util.regex.Pattern;
  * contact email, and External Account Binding for CAs that need it (ZeroSSL). The EAB HMAC key is a secret:
  * the store seals it, and no view shows it (null here when read back for a view or the revision log).
  */
-public record AcmeSpec(String issuer, String email, String eabKid, String eabHmac) {
+public record AcmeSpec(String issuer, String email, String eabKid, String eabHmac, String challenge) {
+    public static final String HTTP_01 = "http-01";
+    public static final String TLS_ALPN_01 = "tls-alpn-01";
+
+    /** With the default challenge, HTTP-01. */
+    public AcmeSpec(String issuer, String email, String eabKid, String eabHmac) {
+        this(issuer, email, eabKid, eabHmac, null);
+    }
+
     /** The issuers known by name; any other issuer must be an https directory URL
      * (a private CA's root is trusted through EDGEWAY_ACME_CA_FILE). */
     public static final Map<String, String> KNOWN_ISSUERS = Map.of(
@@ -21,7 +29,10 @@ public record AcmeSpec(String issuer, String email, String eabKid, String eabHma
     private static final Pattern BASE64URL = Pattern.compile("[A-Za-z0-9_-]{16,512}={0,2}");
 
     public AcmeSpec {
+        challenge = challenge == null ? HTTP_01 : challenge;
         var v = new ValidationException.Collector();
+        v.check(challenge.equals(HTTP_01) || challenge.equals(TLS_ALPN_01), "acme.challenge", "acme.challenge: "
+                + challenge + " (expected: http-01, answered on port 80, or tls-alpn-01, answered on port 443)");
         v.check(issuer != null && (KNOWN_ISSUERS.containsKey(issuer) || isDirectoryUrl(issuer)), "acme.issuer",
                 "acme.issuer: " + issuer + " (expected: letsencrypt, letsencrypt-staging, zerossl or an https:// ACME directory URL)");
         v.check(email == null || EMAIL.matcher(email).matches(), "acme.email",
@@ -42,7 +53,7 @@ public record AcmeSpec(String issuer, String email, String eabKid, String eabHma
 
     /** The same spec without its secret, for views and the revision log. */
     public AcmeSpec withoutSecret() {
-        return new AcmeSpec(issuer, email, eabKid, null);
+        return new AcmeSpec(issuer, email, eabKid, null, challenge);
     }
 
     private static boolean isDirectoryUrl(String s) {
@@ -58,6 +69,6 @@ public record AcmeSpec(String issuer, String email, String eabKid, String eabHma
 
     @Override
     public String toString() {
-        return "AcmeSpec[issuer=" + issuer + ", email=" + email + ", eabKid=" + eabKid + "]";
+        return "AcmeSpec[issuer=" + issuer + ", email=" + email + ", eabKid=" + eabKid + ", challenge=" + challenge + "]";
     }
 }

@@ -223,14 +223,46 @@ public final class AcmeStore {
         }).value();
     }
 
-    /** Withdraws the tokens of {@code certificate} (the order is over), as a revision when there were any. */
-    public void removeHttpChallenges(String certificate) {
-        log.writeIfChanged((c, bump) -> {
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM acme_http_challenges WHERE certificate_name = ?")) {
-                ps.setString(1, certificate);
-                return ps.executeUpdate() > 0 ? new Written<>(null, bump.getAsLong(), false) : new Written<>(null, 0, false);
+    /**
+     * Publishes TLS-ALPN-01 challenge certificates (PEM and PKCS#8 key, sealed here) by domain; returns the
+     * revision whose snapshot carries them.
+     */
+    public long addTlsAlpnChallenges(String certificate, Map<String, Map.Entry<String, byte[]>> certAndKeyByDomain) {
+        return log.write((c, revision) -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    INSERT INTO acme_tls_alpn_challenges (domain, cert_pem, key_ciphertext, certificate_name, created_at)
+                    VALUES (?, ?, ?, ?, now()) ON CONFLICT (domain) DO UPDATE SET cert_pem = EXCLUDED.cert_pem,
+                        key_ciphertext = EXCLUDED.key_ciphertext, certificate_name = EXCLUDED.certificate_name""")) {
+                for (Map.Entry<String, Map.Entry<String, byte[]>> e : certAndKeyByDomain.entrySet()) {
+                    ps.setString(1, e.getKey());
+                    ps.setString(2, e.getValue().getKey());
+                    ps.setBytes(3, masterKey.encrypt(e.getValue().getValue()));
+                    ps.setString(4, certificate);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
             }
+            return new Written<>(revision, revision, false);
+        }).value();
+    }
+
+    /** Withdraws the challenges of {@code certificate} (the order is over), as a revision when there were any. */
+    public void removeChallenges(String certificate) {
+        log.writeIfChanged((c, bump) -> {
+            int removed = 0;
+            for (String table : List.of("acme_http_challenges", "acme_tls_alpn_challenges")) {
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE certificate_name = ?")) {
+                    ps.setString(1, certificate);
+                    removed += ps.executeUpdate();
+                }
+            }
+            return removed > 0 ? new Written<>(null, bump.getAsLong(), false) : new Written<>(null, 0, false);
         });
+    }
+
+    static List<SealedCertificate> tlsAlpnChallenges(Connection c) throws SQLException {
+        return Rows.list(c, "SELECT domain, cert_pem, key_ciphertext FROM acme_tls_alpn_challenges ORDER BY domain",
+                rs -> new SealedCertificate(rs.getString(1), rs.getString(2), List.of(rs.getString(1)), rs.getBytes(3)));
     }
 
     static Map<String, String> httpChallenges(Connection c) throws SQLException {

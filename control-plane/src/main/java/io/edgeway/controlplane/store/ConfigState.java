@@ -19,7 +19,7 @@ import java.util.UUID;
  */
 public record ConfigState(long revision, List<Stored<Upstream>> upstreams, List<Stored<Route>> routes,
                           List<SealedCertificate> certificates, List<byte[]> sealedTicketKeys,
-                          Map<String, String> acmeHttpChallenges) {
+                          Map<String, String> acmeHttpChallenges, List<SealedCertificate> acmeTlsAlpnChallenges) {
     /**
      * The order {@link #load(Database, ConfigState)} keeps routes in: by name, in Java's order rather than the
      * database's collation, so a state merged in memory and one read whole list routes alike.
@@ -32,11 +32,12 @@ public record ConfigState(long revision, List<Stored<Upstream>> upstreams, List<
         certificates = List.copyOf(certificates);
         sealedTicketKeys = List.copyOf(sealedTicketKeys);
         acmeHttpChallenges = Map.copyOf(acmeHttpChallenges);
+        acmeTlsAlpnChallenges = List.copyOf(acmeTlsAlpnChallenges);
     }
 
     public ConfigState(long revision, List<Stored<Upstream>> upstreams, List<Stored<Route>> routes,
                        List<SealedCertificate> certificates, List<byte[]> sealedTicketKeys) {
-        this(revision, upstreams, routes, certificates, sealedTicketKeys, Map.of());
+        this(revision, upstreams, routes, certificates, sealedTicketKeys, Map.of(), List.of());
     }
 
     @Override
@@ -54,7 +55,7 @@ public record ConfigState(long revision, List<Stored<Upstream>> upstreams, List<
     public static ConfigState load(Database db) {
         requireNonNull(db, "db");
         return db.consistentRead(c -> new ConfigState(RevisionLog.current(c), UpstreamStore.all(c), RouteStore.all(c),
-                CertificateStore.sealedAll(c), SessionTicketKeys.sealedNewestFirst(c), AcmeStore.httpChallenges(c)));
+                CertificateStore.sealedAll(c), SessionTicketKeys.sealedNewestFirst(c), AcmeStore.httpChallenges(c), AcmeStore.tlsAlpnChallenges(c)));
     }
 
     /**
@@ -87,7 +88,7 @@ public record ConfigState(long revision, List<Stored<Upstream>> upstreams, List<
             }
             routes.sort(BY_NAME);
             return new ConfigState(revision, upstreams, routes, CertificateStore.sealedAll(c),
-                    SessionTicketKeys.sealedNewestFirst(c), AcmeStore.httpChallenges(c));
+                    SessionTicketKeys.sealedNewestFirst(c), AcmeStore.httpChallenges(c), AcmeStore.tlsAlpnChallenges(c));
         });
     }
 

@@ -161,6 +161,9 @@ public final class EntityJson {
         if (a.eabKid() != null) {
             m.put("eab", Map.of("kid", a.eabKid()));
         }
+        if (!a.challenge().equals(AcmeSpec.HTTP_01)) {
+            m.put("challenge", a.challenge());
+        }
         return m;
     }
 
@@ -168,7 +171,8 @@ public final class EntityJson {
         JsonNode email = a.get("email");
         JsonNode kid = a.path("eab").get("kid");
         return new AcmeSpec(a.path("issuer").asText(), email == null || email.isNull() ? null : email.asText(),
-                kid == null || kid.isNull() ? null : kid.asText(), null);
+                kid == null || kid.isNull() ? null : kid.asText(), null,
+                a.hasNonNull("challenge") ? a.get("challenge").asText() : null);
     }
 
     /** A stream route as the declarative document spells it; see {@link #upstreamDoc}. */

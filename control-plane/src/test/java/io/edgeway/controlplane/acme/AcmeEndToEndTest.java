@@ -86,6 +86,25 @@ class AcmeEndToEndTest extends RunningControlPlane {
     }
 
     @Test
+    void tlsAlpn01IsAnsweredOnTheTlsPortAloneForFleetsThatOnlyOpen443() throws Exception {
+        int closed = Pebble.freePort(); // HTTP-01 could not succeed: pebble's port 80 goes nowhere
+        try (Pebble pebble = Pebble.start(dir.resolve("pebble-alpn"), closed, proxy.tlsPort(), Map.of())) {
+            assertThat(http.post(CERTS, """
+                    {"name":"alpn","snis":["alpn.example.com","www.alpn.example.com"],
+                     "acme":{"issuer":"%s","challenge":"tls-alpn-01"}}""".formatted(pebble.directory())).status())
+                    .isEqualTo(201);
+            JsonNode issued = awaitStatus("alpn", "valid", pebble);
+            assertThat(issued.path("acme").path("challenge").asText()).isEqualTo("tls-alpn-01");
+            Path root = dir.resolve("pebble-root-alpn.pem");
+            Files.writeString(root, pebble.root());
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                    assertThat(verify("www.alpn.example.com", root)).contains("Verify return code: 0 (ok)"));
+            assertThat(db.queryText("SELECT count(*) FROM acme_tls_alpn_challenges")).isEqualTo("0");
+            http.delete(CERTS + "/alpn");
+        }
+    }
+
+    @Test
     void aFailedValidationIsReportedWithTheCasMessageAndBacksOff() throws Exception {
         int closed = Pebble.freePort(); // pebble validates against a port nobody listens on
         try (Pebble pebble = Pebble.start(dir.resolve("pebble-bad"), closed, closed, Map.of())) {

@@ -174,7 +174,8 @@ public record RuntimeConfig(long version, RouteTable routes, Map<String, TargetG
             }
         }
         TlsCertificates.Prepared tls = TlsCertificates.prepare(snapshot, running.tls(), errors);
-        AcmeChallenges acme = AcmeChallenges.from(snapshot.getAcmeHttpChallengesList(), errors);
+        AcmeChallenges acme = AcmeChallenges.from(snapshot.getAcmeHttpChallengesList(),
+                snapshot.getAcmeTlsAlpnChallengesList(), errors);
         if (!errors.isEmpty()) {
             throw new InvalidConfigException(errors);
         }

@@ -28,6 +28,7 @@ final class SniSelector extends SniHandler {
     private final ConfigHolder configs;
     private final DefaultCertificate defaults;
     private boolean acceptsEcdsa;
+    private boolean acmeTlsAlpn;
 
     SniSelector(ConfigHolder configs, DefaultCertificate defaults, long handshakeTimeoutMs) {
         super(UNUSED, MAX_CLIENT_HELLO, handshakeTimeoutMs);
@@ -39,6 +40,7 @@ final class SniSelector extends SniHandler {
     @Override
     protected Future<SslContext> lookup(ChannelHandlerContext ctx, ByteBuf clientHello) throws Exception {
         acceptsEcdsa = clientHello != null && ClientHelloKeyType.acceptsEcdsa(clientHello);
+        acmeTlsAlpn = clientHello != null && ClientHelloAlpn.offers(clientHello, AcmeTlsAlpn.PROTOCOL);
         return super.lookup(ctx, clientHello);
     }
 
@@ -48,6 +50,10 @@ final class SniSelector extends SniHandler {
      */
     @Override
     protected Future<SslContext> lookup(ChannelHandlerContext ctx, String hostname) {
+        if (acmeTlsAlpn) {
+            // A TLS-ALPN-01 validation: the challenge's certificate or nothing (RFC 8737 3), never the site's.
+            return ctx.executor().newSucceededFuture(hostname == null ? null : configs.get().acme().tlsAlpn(hostname));
+        }
         TlsCertificates certs = configs.get().tls();
         CertificateContext c = certs.forSni(hostname, acceptsEcdsa); // Netty hands the name over in lower case
         if (c == null) {
