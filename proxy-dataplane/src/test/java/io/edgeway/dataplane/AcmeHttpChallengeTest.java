@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.edgeway.dataplane.TlsTestSupport.TestCert;
 import io.edgeway.proto.v1.AcmeHttpChallenge;
+import io.edgeway.proto.v1.AcmeTlsAlpnChallenge;
 import io.edgeway.proto.v1.Route;
 import io.edgeway.proto.v1.Snapshot;
 import io.edgeway.proto.v1.Upstream;
@@ -34,12 +35,14 @@ class AcmeHttpChallengeTest {
     static TestBackend backend;
     static DataPlane dp;
     static TestCert certs;
+    static TestCert challenge;
     static final HttpClient plain = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .followRedirects(HttpClient.Redirect.NEVER).build();
 
     @BeforeAll
     static void start() throws Exception {
         certs = cert(dir, "shop", "EC", "shop.test");
+        challenge = cert(dir, "challenge", "EC", "shop.test");
         cp = new TestControlPlane(0);
         backend = new TestBackend("backend");
         dp = DataPlane.start(Settings.forTest(cp.port(), dir.resolve("data")));
@@ -49,6 +52,8 @@ class AcmeHttpChallengeTest {
                 .addRoutes(Route.newBuilder().setName("all").addPaths("/").setUpstream("b"))
                 .addCertificates(certs.proto("shop.test"))
                 .addAcmeHttpChallenges(AcmeHttpChallenge.newBuilder().setToken(TOKEN).setKeyAuthorization(KEY_AUTH))
+                .addAcmeTlsAlpnChallenges(AcmeTlsAlpnChallenge.newBuilder().setDomain("shop.test")
+                        .setCertPem(challenge.pem().certChainPem()).setPrivateKeyPem(challenge.pem().privateKeyPem()))
                 .build());
         await().until(() -> cp.answered(2, true));
     }
@@ -95,6 +100,34 @@ class AcmeHttpChallengeTest {
     void theTlsPortDoesNotAnswerHttp01() throws Exception {
         TlsTestSupport.Run r = curl("shop.test", dp.tlsPort(), "/.well-known/acme-challenge/" + TOKEN, certs.certFile());
         assertThat(r.output()).doesNotContain(KEY_AUTH);
+    }
+
+    @Test
+    void acmeTls1HandshakesGetTheChallengeCertificateAndOthersTheSites() throws Exception {
+        String challengeLeaf = fingerprint(challenge.certFile());
+        String siteLeaf = fingerprint(certs.certFile());
+        String acme = TlsTestSupport.sClient(dp.tlsPort(), "-servername", "shop.test", "-alpn", "acme-tls/1").output();
+        assertThat(acme).contains("ALPN protocol: acme-tls/1");
+        assertThat(served(acme)).isEqualTo(challengeLeaf);
+        String site = TlsTestSupport.sClient(dp.tlsPort(), "-servername", "shop.test", "-alpn", "h2,http/1.1").output();
+        assertThat(served(site)).isEqualTo(siteLeaf);
+        // acme-tls/1 for a name with no open challenge: refused, never the site's certificate (RFC 8737 3)
+        String none = TlsTestSupport.sClient(dp.tlsPort(), "-servername", "other.test", "-alpn", "acme-tls/1").output();
+        assertThat(none).containsIgnoringCase("unrecognized name").doesNotContain("BEGIN CERTIFICATE");
+    }
+
+    /** The SHA-256 fingerprint of the leaf s_client printed, as openssl x509 gives it. */
+    private static String served(String sClientOutput) throws Exception {
+        int from = sClientOutput.indexOf("-----BEGIN CERTIFICATE-----");
+        int to = sClientOutput.indexOf("-----END CERTIFICATE-----");
+        assertThat(from).as(sClientOutput).isNotNegative();
+        Path leaf = dir.resolve("served.pem");
+        java.nio.file.Files.writeString(leaf, sClientOutput.substring(from, to + 25) + "\n");
+        return fingerprint(leaf);
+    }
+
+    private static String fingerprint(Path pem) throws Exception {
+        return TlsTestSupport.run("openssl", "x509", "-in", pem.toString(), "-noout", "-fingerprint", "-sha256").output().trim();
     }
 
     @Test
