@@ -105,6 +105,15 @@ class ManagedCertificatesApiTest extends RunningControlPlane {
     }
 
     @Test
+    void aDocumentCannotCarryTheEabSecret() {
+        Response r = http.post("/api/v1/config", """
+                {"certificates":[{"name":"z","snis":["z.example.com"],
+                  "acme":{"issuer":"zerossl","eab":{"kid":"k","hmac":"%s"}}}]}""".formatted(HMAC));
+        assertThat(r.status()).as(r.body()).isEqualTo(422);
+        assertThat(r.body()).contains("certificates[0].acme.eab.hmac").doesNotContain(HMAC);
+    }
+
+    @Test
     void renewIsForManagedCertificates() {
         assertThat(http.post(CERTS, "{\"name\":\"api\",\"snis\":[\"api.example.com\"],\"acme\":{\"issuer\":\"letsencrypt\"}}")
                 .status()).isEqualTo(201);
@@ -112,6 +121,11 @@ class ManagedCertificatesApiTest extends RunningControlPlane {
         assertThat(renew.status()).as(renew.body()).isEqualTo(202);
         assertThat(db.queryText("SELECT renew_requested FROM acme_status WHERE certificate_name = 'api'")).isEqualTo("t");
         assertThat(http.post(CERTS + "/nope/renew", "").status()).isEqualTo(404);
+        // deleted and declared again: a fresh start, nothing left of the earlier one's state
+        http.delete(CERTS + "/api");
+        assertThat(http.post(CERTS, "{\"name\":\"api\",\"snis\":[\"api.example.com\"],\"acme\":{\"issuer\":\"letsencrypt\"}}")
+                .status()).isEqualTo(201);
+        assertThat(db.queryText("SELECT count(*) FROM acme_status WHERE certificate_name = 'api'")).isEqualTo("0");
         http.delete(CERTS + "/api");
     }
 }

@@ -20,6 +20,11 @@ final class ManagedCertificateRows {
 
     static Stored<Certificate> insert(Connection c, UUID id, Certificate cert, long revision, byte[] sealedEab)
             throws SQLException {
+        // A new certificate starts afresh: no backoff, error or order left by an earlier one of the same name
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM acme_status WHERE certificate_name = ?")) {
+            ps.setString(1, cert.name());
+            ps.executeUpdate();
+        }
         try (PreparedStatement ps = c.prepareStatement("""
                 INSERT INTO certificates (name, tags, snis, acme, acme_eab_hmac, revision, id, created_at, updated_at)
                 VALUES (?, ?, ?, ?::jsonb, ?, ?, ?, now(), now()) RETURNING *""")) {
