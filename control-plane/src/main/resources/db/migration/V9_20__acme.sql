@@ -59,3 +59,18 @@ CREATE TABLE acme_order_log (
     placed_at        timestamptz NOT NULL
 );
 CREATE INDEX acme_order_log_directory ON acme_order_log (directory, placed_at);
+
+-- The fleet as every replica sees it, for the ACME client on whichever replica holds the lock: each replica
+-- writes its connected nodes' applied versions, and a heartbeat, so the order waits for proxies on all replicas
+-- (a dead replica's nodes stop counting once its heartbeat is stale).
+CREATE TABLE fleet_nodes (
+    node_id         text        PRIMARY KEY,
+    replica         text        NOT NULL,
+    connected       boolean     NOT NULL,
+    applied_version bigint      NOT NULL,
+    updated_at      timestamptz NOT NULL
+);
+CREATE TABLE control_plane_replicas (
+    replica      text        PRIMARY KEY,
+    heartbeat_at timestamptz NOT NULL
+);

@@ -109,6 +109,8 @@ public final class ControlPlane implements AutoCloseable {
                 grpc.shutdownNow();
                 grpc.awaitTermination(5, TimeUnit.SECONDS);
             });
+            push(resources, new io.edgeway.controlplane.discovery.FleetAckRecorder(ledger,
+                    new io.edgeway.controlplane.store.FleetAcks(db), java.util.UUID.randomUUID().toString()).start());
             push(resources, new AcmeWorker(new AcmeStore(revisions, masterKey), new Convergence(ledger),
                     AcmeSettings.from(env), Clock.systemUTC()).start());
             AdminApi api = new AdminApi(new UpstreamStore(revisions), new RouteStore(revisions), revisions, ledger, cache,

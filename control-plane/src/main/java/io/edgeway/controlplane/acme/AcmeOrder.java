@@ -47,8 +47,12 @@ final class AcmeOrder {
     private final AcmeAccounts accounts;
     private final Convergence fleet;
     private final AcmeSettings settings;
+    private final io.edgeway.controlplane.store.FleetAcks fleetAcks;
+    /** A replica whose heartbeat is older than this is gone, and its nodes are not waited for. */
+    private static final Duration STALE_REPLICA = Duration.ofSeconds(10);
 
     AcmeOrder(AcmeStore store, AcmeAccounts accounts, Convergence fleet, AcmeSettings settings) {
+        this.fleetAcks = new io.edgeway.controlplane.store.FleetAcks(store.db());
         this.store = requireNonNull(store, "store");
         this.accounts = requireNonNull(accounts, "accounts");
         this.fleet = requireNonNull(fleet, "fleet");
@@ -176,8 +180,13 @@ final class AcmeOrder {
         order.update();
     }
 
-    /** Waits until every proxy connected here has acked {@code revision} (the snapshot carrying the tokens). */
+    /**
+     * Waits until every proxy has acked {@code revision} (the snapshot carrying the challenges): those connected
+     * here through the ledger (a rejection fails at once), then those connected to other live replicas through
+     * what they record in PostgreSQL.
+     */
     private void awaitFleet(long revision) throws AcmeException, InterruptedException {
+        java.time.Instant deadline = java.time.Instant.now().plus(settings.ackTimeout());
         try {
             Convergence.Result r = fleet.await(revision, settings.ackTimeout()).get();
             if (!r.pending().isEmpty() || !r.rejected().isEmpty()) {
@@ -186,6 +195,14 @@ final class AcmeOrder {
             }
         } catch (ExecutionException e) {
             throw new AcmeException("waiting for the proxies: " + e.getCause());
+        }
+        List<String> behind = fleetAcks.behind(revision, STALE_REPLICA);
+        while (!behind.isEmpty()) {
+            if (java.time.Instant.now().isAfter(deadline)) {
+                throw new AcmeException("the challenge did not reach every proxy: pending " + behind);
+            }
+            Thread.sleep(100);
+            behind = fleetAcks.behind(revision, STALE_REPLICA);
         }
     }
 
