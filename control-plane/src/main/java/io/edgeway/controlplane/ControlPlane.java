@@ -12,7 +12,11 @@ import io.edgeway.controlplane.discovery.SnapshotCache;
 import io.edgeway.controlplane.discovery.SnapshotCheck;
 import io.edgeway.controlplane.discovery.SnapshotRefresher;
 import io.edgeway.controlplane.model.Durations;
+import io.edgeway.controlplane.acme.AcmeSettings;
+import io.edgeway.controlplane.acme.AcmeWorker;
+import io.edgeway.controlplane.discovery.Convergence;
 import io.edgeway.controlplane.discovery.TicketKeyRotation;
+import io.edgeway.controlplane.store.AcmeStore;
 import io.edgeway.controlplane.store.ConfigListener;
 import io.edgeway.controlplane.store.Database;
 import io.edgeway.controlplane.store.IdempotencyStore;
@@ -115,6 +119,10 @@ public final class ControlPlane implements AutoCloseable {
                 grpc.shutdownNow();
                 grpc.awaitTermination(5, TimeUnit.SECONDS);
             });
+            push(resources, new io.edgeway.controlplane.discovery.FleetAckRecorder(ledger,
+                    new io.edgeway.controlplane.store.FleetAcks(db), java.util.UUID.randomUUID().toString()).start());
+            push(resources, new AcmeWorker(new AcmeStore(revisions, masterKey), new Convergence(ledger),
+                    AcmeSettings.from(env), Clock.systemUTC()).start());
             AdminApi api = new AdminApi(new UpstreamStore(revisions), new RouteStore(revisions), revisions, ledger, cache,
                     tokens, new IdempotencyStore(db), masterKey, channel.api(), metrics);
             Javalin admin = settings.adminTls() == null ? api.app().start(settings.adminAddress(), settings.adminPort())

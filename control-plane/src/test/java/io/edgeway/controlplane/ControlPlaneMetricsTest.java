@@ -31,7 +31,7 @@ class ControlPlaneMetricsTest extends RunningControlPlane {
                 .put("cert", pair.cert()).put("key", pair.key()).toString());
         assertThat(created.status()).as(created.body()).isEqualTo(201);
         long expires = java.time.Instant.parse(created.json().get("expires_at").asText()).getEpochSecond();
-        assertThat(sample(page(), "edgeway_cp_certificate_expiry_timestamp_seconds{certificate=\"edge\"}"))
+        assertThat(sample(page(), "edgeway_certificate_expiry_timestamp_seconds{certificate=\"edge\"}"))
                 .isEqualTo((double) expires);
     }
 

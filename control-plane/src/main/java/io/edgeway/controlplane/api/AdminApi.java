@@ -12,6 +12,7 @@ import io.edgeway.controlplane.model.FieldError;
 import io.edgeway.controlplane.model.Stored;
 import io.edgeway.controlplane.model.ValidationException;
 import io.edgeway.controlplane.store.Actor;
+import io.edgeway.controlplane.store.AcmeStore;
 import io.edgeway.controlplane.store.CertificateStore;
 import io.edgeway.controlplane.store.ConfigStore;
 import io.edgeway.controlplane.store.ConflictException;
@@ -65,6 +66,9 @@ public final class AdminApi {
     private final Idempotency idempotency;
     private final WaitForApplied waitForApplied;
     private final CertificateStore certificates;
+    private final AcmeStore acme;
+    private final CertificateView certificateView;
+    private final CertificateExpiry certificateExpiry;
     private final StreamRouteStore streamRoutes;
     private final ConfigApi config;
     private final ControlChannelApi controlChannel;
@@ -85,6 +89,9 @@ public final class AdminApi {
         this.idempotency = new Idempotency(idempotency);
         this.waitForApplied = new WaitForApplied(new Convergence(ledger));
         this.certificates = new CertificateStore(revisions, requireNonNull(masterKey, "masterKey"));
+        this.acme = new AcmeStore(revisions, masterKey);
+        this.certificateView = new CertificateView(acme);
+        this.certificateExpiry = new CertificateExpiry(certificates, acme, java.time.Clock.systemUTC());
         this.streamRoutes = new StreamRouteStore(revisions);
         this.config = new ConfigApi(new ConfigStore(revisions), masterKey);
     }
@@ -104,7 +111,7 @@ public final class AdminApi {
     public Javalin app(java.util.function.Consumer<io.javalin.config.JavalinConfig> extra) {
         var upstreamApi = EntityApi.of(upstreams);
         var routeApi = EntityApi.of(routes);
-        var certificateApi = EntityApi.of(certificates);
+        var certificateApi = EntityApi.of(certificates, certificateView::apply);
         var streamRouteApi = EntityApi.of(streamRoutes);
         return Javalin.create(c -> {
             extra.accept(c);
@@ -167,12 +174,22 @@ public final class AdminApi {
             c.routes.delete("/api/v1/routes/{key}", ctx -> deleted(ctx, routes.delete(ctx.pathParam("key"), ifMatch(ctx))));
 
             // Stored and versioned, not yet pushed to the proxies (TLS termination and L4 proxying are later work).
-            c.routes.get("/api/v1/certificates", ctx -> list(ctx, p -> certificates.page(p.tags(), p.fetch(), p.offset()), EntityJson::certificate));
+            c.routes.get("/api/v1/certificates", ctx -> list(ctx, p -> certificates.page(p.tags(), p.fetch(), p.offset()), certificateView::apply));
             c.routes.post("/api/v1/certificates", ctx -> idempotency.post(ctx, () -> {
                 RequestJson.CertificateInput in = RequestJson.certificate(body(ctx), null);
-                return answer(ctx, certificates.create(in.certificate(), in.privateKey()), EntityJson::certificate);
+                return answer(ctx, certificates.create(in.certificate(), in.privateKey()), certificateView::apply);
             }));
-            c.routes.get("/api/v1/certificates/{key}", ctx -> entity(ctx, certificates.get(ctx.pathParam("key")), EntityJson::certificate));
+            c.routes.get("/api/v1/certificates/{key}", ctx -> entity(ctx, certificates.get(ctx.pathParam("key")), certificateView::apply));
+            c.routes.get("/api/v1/certificate-expiry", certificateExpiry::handle);
+            c.routes.post("/api/v1/certificates/{key}/renew", ctx -> {
+                var cert = certificates.get(ctx.pathParam("key"));
+                if (!acme.requestRenewal(cert.value().name())) {
+                    throw new io.edgeway.controlplane.model.ValidationException("acme", "acme: missing (certificate "
+                            + cert.value().name() + " is uploaded, not managed; expected: a certificate with acme)");
+                }
+                ctx.status(202);
+                entity(ctx, certificates.get(cert.value().name()), certificateView::apply);
+            });
             c.routes.put("/api/v1/certificates/{key}", ctx -> put(ctx, certificateApi));
             c.routes.delete("/api/v1/certificates/{key}", ctx -> deleted(ctx, certificates.delete(ctx.pathParam("key"), ifMatch(ctx))));
 

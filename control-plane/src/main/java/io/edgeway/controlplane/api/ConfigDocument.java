@@ -94,6 +94,15 @@ final class ConfigDocument {
         List<Route> routes = entities(doc, "routes", n -> RequestJson.route(n, null), problems);
         List<RequestJson.CertificateInput> certs = entities(doc, "certificates", n -> RequestJson.certificate(n, null, true), problems);
         List<StreamRoute> streamRoutes = entities(doc, "stream_routes", n -> RequestJson.streamRoute(n, null), problems);
+        for (int i = 0; i < certs.size(); i++) {
+            var acme = certs.get(i).certificate().acme();
+            if (acme != null && acme.eabHmac() != null) {
+                // not sealed on this path, and silently dropping a secret would surprise: the API takes it
+                problems.add(new FieldError("certificates[" + i + "].acme.eab.hmac", "certificates[" + i
+                        + "].acme.eab.hmac: given in a document (expected: set once with PUT /api/v1/certificates/"
+                        + certs.get(i).certificate().name() + "; a document keeps the stored one)"));
+            }
+        }
         Map<String, byte[]> keys = new HashMap<>();
         certs.stream().filter(c -> c.privateKey() != null).forEach(c -> keys.put(c.certificate().name(), c.privateKey()));
         if (!problems.isEmpty()) {

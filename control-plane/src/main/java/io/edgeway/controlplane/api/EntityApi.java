@@ -54,11 +54,11 @@ record EntityApi<T>(Function<String, Stored<T>> get, Put<T> put, Function<T, Str
                 Route::name, EntityJson::route);
     }
 
-    static EntityApi<Certificate> of(CertificateStore certificates) {
+    static EntityApi<Certificate> of(CertificateStore certificates, Function<Stored<Certificate>, Map<String, Object>> view) {
         return new EntityApi<>(certificates::get, (key, body, name, ifMatch) -> {
             RequestJson.CertificateInput in = RequestJson.certificate(body, name);
             return certificates.put(key, in.certificate(), in.privateKey(), ifMatch);
-        }, Certificate::name, EntityJson::certificate);
+        }, Certificate::name, view);
     }
 
     static EntityApi<StreamRoute> of(StreamRouteStore streamRoutes) {

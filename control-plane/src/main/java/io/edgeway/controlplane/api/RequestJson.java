@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.edgeway.controlplane.model.AcmeSpec;
 import io.edgeway.controlplane.model.Certificate;
 import io.edgeway.controlplane.model.FieldError;
 import io.edgeway.controlplane.model.Pem;
@@ -41,7 +42,9 @@ final class RequestJson {
     private static final Set<String> TIMEOUTS = Set.of("connect", "first_byte", "idle");
     /** Longer locations (deep nesting) are only reported as {@code body}. */
     private static final int MAX_FIELD_PATH = 200;
-    private static final Set<String> CERTIFICATE = Set.of("name", "tags", "cert", "key", "snis");
+    private static final Set<String> CERTIFICATE = Set.of("name", "tags", "cert", "key", "snis", "acme");
+    private static final Set<String> ACME = Set.of("issuer", "email", "eab", "challenge");
+    private static final Set<String> EAB = Set.of("kid", "hmac");
     private static final Set<String> STREAM_ROUTE = Set.of("name", "tags", "listen_port", "protocol", "snis", "upstream");
 
     /** A certificate as validated, and its private key as PKCS#8 DER (to be encrypted by the store). */
@@ -203,6 +206,9 @@ final class RequestJson {
         String certPem = f.string("cert");
         String keyPem = f.string("key");
         List<String> snis = f.strings("snis");
+        if (f.has("acme")) {
+            return managedCertificate(f, problems, name, tags, snis, certPem, keyPem);
+        }
         throwIfMalformed(problems);
         Pem.Chain chain = null;
         byte[] key = null;
@@ -231,6 +237,37 @@ final class RequestJson {
         }
         throwIfInvalid(problems.invalid);
         return new CertificateInput(c, key);
+    }
+
+    /** A certificate the ACME client obtains: {@code acme} instead of {@code cert} and {@code key}. */
+    private static CertificateInput managedCertificate(Fields f, Fields.Problems problems, String name, List<String> tags,
+                                                       List<String> snis, String certPem, String keyPem) {
+        Fields acme = f.object("acme", ACME);
+        String issuer = acme.string("issuer");
+        String email = acme.string("email");
+        String challenge = acme.string("challenge");
+        Fields eab = acme.object("eab", EAB);
+        String kid = eab == null ? null : eab.string("kid");
+        String hmac = eab == null ? null : eab.string("hmac");
+        throwIfMalformed(problems);
+        if (certPem != null || keyPem != null) {
+            String field = certPem != null ? "cert" : "key";
+            problems.invalid.add(new FieldError(field, field + ": given with acme (expected: either cert and key, or acme)"));
+        }
+        AcmeSpec spec = null;
+        try {
+            spec = new AcmeSpec(issuer, email, kid, hmac, challenge);
+        } catch (ValidationException e) {
+            problems.invalid.addAll(e.errors());
+        }
+        Certificate c = null;
+        try { // the certificate's own checks, reported with the spec's even when the spec is bad
+            c = Certificate.managed(name, tags, snis, spec != null ? spec : new AcmeSpec("letsencrypt", null, null, null));
+        } catch (ValidationException e) {
+            problems.invalid.addAll(e.errors());
+        }
+        throwIfInvalid(problems.invalid);
+        return new CertificateInput(c, null);
     }
 
     /** A stream route; {@code name} from the body, else {@code defaultName}. */

@@ -63,6 +63,27 @@ final class CertificatePush {
         }
     }
 
+    /** The TLS-ALPN-01 challenge certificates, their throwaway keys opened like the certificates'. */
+    void addTlsAlpnChallenges(ConfigState state, Snapshot.Builder snapshot) {
+        for (SealedCertificate c : state.acmeTlsAlpnChallenges()) {
+            byte[] der;
+            try {
+                der = masterKey.decrypt(c.sealedKey());
+            } catch (IllegalStateException e) {
+                log.error("acme tls-alpn-01 challenge {}: key not decryptable with this replica's master key; not pushed", c.name());
+                continue;
+            }
+            snapshot.addAcmeTlsAlpnChallenges(io.edgeway.proto.v1.AcmeTlsAlpnChallenge.newBuilder()
+                    .setDomain(c.name()).setCertPem(c.certChainPem()).setPrivateKeyPem(pem(der)));
+        }
+    }
+
+    static void addChallenges(ConfigState state, Snapshot.Builder snapshot) {
+        // sorted (the state's map is a TreeMap copy): equal states serialize to equal bytes on every replica
+        new java.util.TreeMap<>(state.acmeHttpChallenges()).forEach((token, keyAuthorization) -> snapshot.addAcmeHttpChallenges(
+                io.edgeway.proto.v1.AcmeHttpChallenge.newBuilder().setToken(token).setKeyAuthorization(keyAuthorization)));
+    }
+
     private static String pem(byte[] pkcs8) {
         return "-----BEGIN PRIVATE KEY-----\n" + PEM_BASE64.encodeToString(pkcs8) + "\n-----END PRIVATE KEY-----\n";
     }

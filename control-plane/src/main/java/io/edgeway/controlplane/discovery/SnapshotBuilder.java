@@ -68,7 +68,9 @@ public final class SnapshotBuilder {
             state.routes().forEach(s -> b.addRoutes(next.get(s)));
             if (certificates != null) {
                 certificates.addTo(state, b);
+                certificates.addTlsAlpnChallenges(state, b);
             }
+            CertificatePush.addChallenges(state, b);
             built = next;
             return PreparedSnapshot.of(b.build());
         }

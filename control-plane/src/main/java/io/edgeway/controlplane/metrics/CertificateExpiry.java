@@ -4,6 +4,7 @@ import io.edgeway.controlplane.store.ConfigListener;
 import io.edgeway.controlplane.store.Database;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.Timestamp;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.LongSupplier;
@@ -39,7 +40,10 @@ final class CertificateExpiry {
                     try (PreparedStatement ps = c.prepareStatement("SELECT name, expires_at FROM certificates");
                          ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
-                            m.put(rs.getString(1), rs.getTimestamp(2).getTime() / 1e3);
+                            Timestamp expires = rs.getTimestamp(2);
+                            if (expires != null) { // a managed certificate not issued yet has none
+                                m.put(rs.getString(1), expires.getTime() / 1e3);
+                            }
                         }
                     }
                     return m;

@@ -41,7 +41,7 @@ public final class FleetGauges {
         m.gauge("edgeway_cp_database_up", "1 while the database answers this replica (its revision listener read "
                 + "within the last three poll intervals), 0 during an outage.", () -> listener.databaseReachable() ? 1 : 0);
         CertificateExpiry certs = new CertificateExpiry(db, listener, m::lastCommitted);
-        m.gauge("edgeway_cp_certificate_expiry_timestamp_seconds",
+        m.gauge("edgeway_certificate_expiry_timestamp_seconds",
                 "When each stored certificate's leaf expires (Unix seconds).", "certificate", certs::fill);
         m.gauge("edgeway_cp_db_pool_connections", "The database pool's connections by state.", "state", values -> {
             int[] p = db.poolState();

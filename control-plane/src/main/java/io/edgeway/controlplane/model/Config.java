@@ -31,7 +31,8 @@ public record Config(List<Upstream> upstreams, List<Route> routes, List<Certific
         Map<String, String> sniAt = new HashMap<>();
         for (int i = 0; i < certificates.size(); i++) {
             List<String> snis = certificates.get(i).snis();
-            String keyType = Pem.keyType(certificates.get(i).cert()); // an ECDSA and an RSA one may share an SNI
+            // an ECDSA and an RSA one may share an SNI; a managed one gets an EC key
+            String keyType = certificates.get(i).managed() ? "EC" : Pem.keyType(certificates.get(i).cert());
             for (int j = 0; j < snis.size(); j++) {
                 String at = "certificates[" + i + "].snis[" + j + "]";
                 // the same SNI twice in one certificate is that certificate's own error

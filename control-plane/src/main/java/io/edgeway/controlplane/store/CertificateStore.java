@@ -43,32 +43,51 @@ public final class CertificateStore {
         return EntityWrites.page(log, KIND, tags, limit, offset);
     }
 
+    /** Every certificate, in name order (the expiry report reads them all). */
+    public List<Stored<Certificate>> list() {
+        return log.db().consistentRead(CertificateStore::all);
+    }
+
     public Stored<Certificate> get(String key) {
         return EntityWrites.get(log, KIND, key);
     }
 
-    /** {@code privateKey}: the PKCS#8 DER the request's key parsed to; encrypted before it reaches the database. */
+    /**
+     * {@code privateKey}: the PKCS#8 DER the request's key parsed to; encrypted before it reaches the database.
+     * Null for a managed certificate (the ACME client makes its key).
+     */
     public Written<Stored<Certificate>> create(Certificate cert, byte[] privateKey) {
         requireNonNull(cert, "cert");
-        return EntityWrites.create(log, sealing(masterKey.encrypt(requireNonNull(privateKey, "privateKey"))), cert);
+        return EntityWrites.create(log, sealing(sealKeyFor(cert, privateKey), sealedEabHmac(cert)), cert);
+    }
+
+    private byte[] sealKeyFor(Certificate cert, byte[] privateKey) {
+        return cert.managed() ? null : masterKey.encrypt(requireNonNull(privateKey, "privateKey"));
+    }
+
+    private byte[] sealedEabHmac(Certificate cert) {
+        return cert.managed() && cert.acme().eabHmac() != null
+                ? masterKey.encrypt(cert.acme().eabHmac().getBytes(java.nio.charset.StandardCharsets.US_ASCII)) : null;
     }
 
     /** Replaces (when {@code ifMatch} matches) the certificate {@code key} names, or creates it when {@code key} is an unused name. */
     public Written<Stored<Certificate>> put(String key, Certificate cert, byte[] privateKey, String ifMatch) {
         requireNonNull(key, "key");
         requireNonNull(cert, "cert");
-        byte[] sealed = masterKey.encrypt(requireNonNull(privateKey, "privateKey"));
-        return EntityWrites.put(log, sealing(sealed), key, cert, ifMatch);
+        return EntityWrites.put(log, sealing(sealKeyFor(cert, privateKey), sealedEabHmac(cert)), key, cert, ifMatch);
     }
 
     public Written<Void> delete(String key, String ifMatch) {
         return EntityWrites.delete(log, KIND, key, ifMatch);
     }
 
-    /** The kind written with {@code sealed} as the private key of the certificate it writes. */
-    static EntityKind<Certificate> sealing(byte[] sealed) {
-        return KIND.withWrites((c, id, cert, revision) -> insert(c, id, cert, sealed, revision),
-                (c, id, cert, revision) -> update(c, id, cert, sealed, revision));
+    /**
+     * The kind written with {@code sealed} as the private key of the certificate it writes ({@code sealedEab}:
+     * a managed certificate's EAB HMAC key, null to keep the stored one).
+     */
+    static EntityKind<Certificate> sealing(byte[] sealed, byte[] sealedEab) {
+        return KIND.withWrites((c, id, cert, revision) -> insert(c, id, cert, sealed, revision, sealedEab),
+                (c, id, cert, revision) -> update(c, id, cert, sealed, revision, sealedEab));
     }
 
     /** The decrypted PKCS#8 private key of one certificate, for the later push to the proxies; never for the API. */
@@ -94,14 +113,14 @@ public final class CertificateStore {
             return;
         }
         // An ECDSA and an RSA certificate may serve one SNI (the proxy gives each client the one it supports)
-        String keyType = Pem.keyType(cert.cert());
+        String keyType = keyType(cert.cert(), cert.managed());
         try (PreparedStatement ps = c.prepareStatement(
-                "SELECT name, snis, cert FROM certificates WHERE snis && ? AND id IS DISTINCT FROM ? ORDER BY name")) {
+                "SELECT name, snis, cert, acme IS NOT NULL AS managed FROM certificates WHERE snis && ? AND id IS DISTINCT FROM ? ORDER BY name")) {
             ps.setArray(1, Rows.textArray(c, cert.snis()));
             ps.setObject(2, self);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    if (!java.util.Objects.equals(keyType, Pem.keyType(rs.getString("cert")))) {
+                    if (!java.util.Objects.equals(keyType, keyType(rs.getString("cert"), rs.getBoolean("managed")))) {
                         continue;
                     }
                     List<String> taken = new ArrayList<>(Rows.strings(rs, "snis"));
@@ -115,9 +134,14 @@ public final class CertificateStore {
         }
     }
 
-    /** Every certificate with its sealed key, by name: what the snapshot builder pushes. */
+    /** The ACME client makes EC P-256 keys: a managed certificate counts as EC, issued or not. */
+    private static String keyType(String pem, boolean managed) {
+        return managed ? "EC" : Pem.keyType(pem);
+    }
+
+    /** Every certificate with its sealed key, by name: what the snapshot builder pushes (managed ones once issued). */
     static List<SealedCertificate> sealedAll(Connection c) throws SQLException {
-        return Rows.list(c, "SELECT name, cert, snis, key_ciphertext FROM certificates ORDER BY name",
+        return Rows.list(c, "SELECT name, cert, snis, key_ciphertext FROM certificates WHERE cert IS NOT NULL ORDER BY name",
                 rs -> new SealedCertificate(rs.getString("name"), rs.getString("cert"), Rows.strings(rs, "snis"),
                         rs.getBytes("key_ciphertext")));
     }
@@ -140,6 +164,14 @@ public final class CertificateStore {
     }
 
     static Stored<Certificate> insert(Connection c, UUID id, Certificate cert, byte[] sealed, long revision) throws SQLException {
+        return insert(c, id, cert, sealed, revision, null);
+    }
+
+    static Stored<Certificate> insert(Connection c, UUID id, Certificate cert, byte[] sealed, long revision, byte[] sealedEab)
+            throws SQLException {
+        if (cert.managed()) {
+            return ManagedCertificateRows.insert(c, id, cert, revision, sealedEab);
+        }
         return write(c, """
                 INSERT INTO certificates (name, tags, cert, key_ciphertext, snis, expires_at, fingerprint_sha256,
                     revision, id, created_at, updated_at)
@@ -147,9 +179,18 @@ public final class CertificateStore {
     }
 
     static Stored<Certificate> update(Connection c, UUID id, Certificate cert, byte[] sealed, long revision) throws SQLException {
+        return update(c, id, cert, sealed, revision, null);
+    }
+
+    /** A managed certificate's update keeps the chain and key it was issued (the ACME client replaces them). */
+    static Stored<Certificate> update(Connection c, UUID id, Certificate cert, byte[] sealed, long revision, byte[] sealedEab)
+            throws SQLException {
+        if (cert.managed()) {
+            return ManagedCertificateRows.update(c, id, cert, revision, sealedEab);
+        }
         return write(c, """
                 UPDATE certificates SET name = ?, tags = ?, cert = ?, key_ciphertext = ?, snis = ?, expires_at = ?,
-                    fingerprint_sha256 = ?, updated_at = now(), revision = ?
+                    fingerprint_sha256 = ?, updated_at = now(), revision = ?, acme = NULL, acme_eab_hmac = NULL
                 WHERE id = ? RETURNING *""", id, cert, sealed, revision);
     }
 
@@ -193,9 +234,10 @@ public final class CertificateStore {
         ps.setString(7, cert.fingerprintSha256());
     }
 
-    private static Stored<Certificate> read(ResultSet rs) throws SQLException {
+    static Stored<Certificate> read(ResultSet rs) throws SQLException {
         Certificate cert = new Certificate(rs.getString("name"), Rows.strings(rs, "tags"), rs.getString("cert"),
-                Rows.strings(rs, "snis"), Rows.instant(rs, "expires_at"), rs.getString("fingerprint_sha256"));
+                Rows.strings(rs, "snis"), Rows.instant(rs, "expires_at"), rs.getString("fingerprint_sha256"),
+                ManagedCertificateRows.acme(rs.getString("acme")));
         return new Stored<>(Rows.uuid(rs, "id"), cert, Rows.instant(rs, "created_at"), Rows.instant(rs, "updated_at"),
                 rs.getLong("revision"));
     }

@@ -18,7 +18,8 @@ import java.util.UUID;
  * next to routes. {@link #toString()} leaves the sealed bytes out.
  */
 public record ConfigState(long revision, List<Stored<Upstream>> upstreams, List<Stored<Route>> routes,
-                          List<SealedCertificate> certificates, List<byte[]> sealedTicketKeys) {
+                          List<SealedCertificate> certificates, List<byte[]> sealedTicketKeys,
+                          Map<String, String> acmeHttpChallenges, List<SealedCertificate> acmeTlsAlpnChallenges) {
     /**
      * The order {@link #load(Database, ConfigState)} keeps routes in: by name, in Java's order rather than the
      * database's collation, so a state merged in memory and one read whole list routes alike.
@@ -30,12 +31,20 @@ public record ConfigState(long revision, List<Stored<Upstream>> upstreams, List<
         routes = List.copyOf(routes);
         certificates = List.copyOf(certificates);
         sealedTicketKeys = List.copyOf(sealedTicketKeys);
+        acmeHttpChallenges = Map.copyOf(acmeHttpChallenges);
+        acmeTlsAlpnChallenges = List.copyOf(acmeTlsAlpnChallenges);
+    }
+
+    public ConfigState(long revision, List<Stored<Upstream>> upstreams, List<Stored<Route>> routes,
+                       List<SealedCertificate> certificates, List<byte[]> sealedTicketKeys) {
+        this(revision, upstreams, routes, certificates, sealedTicketKeys, Map.of(), List.of());
     }
 
     @Override
     public String toString() {
         return "ConfigState[revision=" + revision + ", upstreams=" + upstreams.size() + ", routes=" + routes.size()
-                + ", certificates=" + certificates + ", sessionTicketKeys=" + sealedTicketKeys.size() + "]";
+                + ", certificates=" + certificates + ", sessionTicketKeys=" + sealedTicketKeys.size()
+                + ", acmeHttpChallenges=" + acmeHttpChallenges.size() + "]";
     }
 
     /** A state without certificates: what the pre-commit check compiles (keys stay sealed there). */
@@ -46,7 +55,7 @@ public record ConfigState(long revision, List<Stored<Upstream>> upstreams, List<
     public static ConfigState load(Database db) {
         requireNonNull(db, "db");
         return db.consistentRead(c -> new ConfigState(RevisionLog.current(c), UpstreamStore.all(c), RouteStore.all(c),
-                CertificateStore.sealedAll(c), SessionTicketKeys.sealedNewestFirst(c)));
+                CertificateStore.sealedAll(c), SessionTicketKeys.sealedNewestFirst(c), AcmeStore.httpChallenges(c), AcmeStore.tlsAlpnChallenges(c)));
     }
 
     /**
@@ -79,7 +88,7 @@ public record ConfigState(long revision, List<Stored<Upstream>> upstreams, List<
             }
             routes.sort(BY_NAME);
             return new ConfigState(revision, upstreams, routes, CertificateStore.sealedAll(c),
-                    SessionTicketKeys.sealedNewestFirst(c));
+                    SessionTicketKeys.sealedNewestFirst(c), AcmeStore.httpChallenges(c), AcmeStore.tlsAlpnChallenges(c));
         });
     }
 

@@ -109,7 +109,7 @@ public final class ConfigStore {
         List<FieldError> problems = new ArrayList<>();
         for (int i = 0; i < doc.certificates().size(); i++) {
             Certificate cert = doc.certificates().get(i);
-            if (!keyed.contains(cert.name()) && CertificateStore.sealedKey(c, cert.fingerprintSha256()) == null) {
+            if (!cert.managed() && !keyed.contains(cert.name()) && CertificateStore.sealedKey(c, cert.fingerprintSha256()) == null) {
                 problems.add(new FieldError("certificates[" + i + "].key", "key: missing (expected: the PEM private key of"
                         + " this certificate; it may be left out only for a certificate whose leaf (fingerprint_sha256 "
                         + cert.fingerprintSha256() + ") the control plane already holds a key for)"));

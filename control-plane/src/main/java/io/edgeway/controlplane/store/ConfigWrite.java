@@ -62,6 +62,9 @@ final class ConfigWrite {
 
     // The plan has already refused a key-less certificate whose leaf has no stored key, under the same lock.
     private static byte[] sealed(Connection c, Certificate cert, Map<String, byte[]> sealedKeys) throws SQLException {
+        if (cert.managed()) {
+            return null; // the ACME client's key stays with the row
+        }
         byte[] given = sealedKeys.get(cert.name());
         return given != null ? given : CertificateStore.sealedKey(c, cert.fingerprintSha256());
     }

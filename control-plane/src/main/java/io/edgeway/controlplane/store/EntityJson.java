@@ -2,6 +2,7 @@ package io.edgeway.controlplane.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.edgeway.controlplane.model.AcmeSpec;
 import io.edgeway.controlplane.model.Certificate;
 import io.edgeway.controlplane.model.Durations;
 import io.edgeway.controlplane.model.Route;
@@ -58,8 +59,11 @@ public final class EntityJson {
         Map<String, Object> m = head(s, cert.name(), cert.tags());
         m.put("cert", cert.cert());
         m.put("snis", cert.snis());
-        m.put("expires_at", cert.expiresAt().toString());
+        m.put("expires_at", cert.expiresAt() == null ? null : cert.expiresAt().toString());
         m.put("fingerprint_sha256", cert.fingerprintSha256());
+        if (cert.managed()) {
+            m.put("acme", acme(cert.acme()));
+        }
         return tail(m, s);
     }
 
@@ -142,9 +146,38 @@ public final class EntityJson {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", c.name());
         putIfAny(m, "tags", c.tags());
+        if (c.managed()) { // the ACME client owns the chain: the document declares only what to obtain
+            putIfAny(m, "snis", c.snis());
+            m.put("acme", acme(c.acme()));
+            return m;
+        }
         m.put("cert", c.cert());
         putIfAny(m, "snis", c.snis());
         return m;
+    }
+
+    /** An ACME spec without its EAB HMAC key (a secret the store keeps sealed). */
+    static Map<String, Object> acme(AcmeSpec a) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("issuer", a.issuer());
+        if (a.email() != null) {
+            m.put("email", a.email());
+        }
+        if (a.eabKid() != null) {
+            m.put("eab", Map.of("kid", a.eabKid()));
+        }
+        if (!a.challenge().equals(AcmeSpec.HTTP_01)) {
+            m.put("challenge", a.challenge());
+        }
+        return m;
+    }
+
+    static AcmeSpec readAcme(JsonNode a) {
+        JsonNode email = a.get("email");
+        JsonNode kid = a.path("eab").get("kid");
+        return new AcmeSpec(a.path("issuer").asText(), email == null || email.isNull() ? null : email.asText(),
+                kid == null || kid.isNull() ? null : kid.asText(), null,
+                a.hasNonNull("challenge") ? a.get("challenge").asText() : null);
     }
 
     /** A stream route as the declarative document spells it; see {@link #upstreamDoc}. */
@@ -175,6 +208,10 @@ public final class EntityJson {
 
     /** Reads back a certificate this class wrote (API shape), e.g. from the revision log; it has no key. */
     static Certificate readCertificate(JsonNode n) {
+        JsonNode acme = n.get("acme");
+        if (acme != null && acme.isObject()) { // its chain is the ACME client's, not part of the declared state
+            return Certificate.managed(n.path("name").asText(), strings(n.path("tags")), strings(n.path("snis")), readAcme(acme));
+        }
         return new Certificate(n.path("name").asText(), strings(n.path("tags")), n.path("cert").asText(),
                 strings(n.path("snis")), Instant.parse(n.path("expires_at").asText()), n.path("fingerprint_sha256").asText());
     }

@@ -26,7 +26,8 @@ final class Rows {
     }
 
     static Instant instant(ResultSet rs, String column) throws SQLException {
-        return rs.getObject(column, OffsetDateTime.class).toInstant();
+        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+        return t == null ? null : t.toInstant();
     }
 
     static UUID uuid(ResultSet rs, String column) throws SQLException {

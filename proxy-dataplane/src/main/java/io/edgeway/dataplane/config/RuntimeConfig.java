@@ -1,5 +1,6 @@
 package io.edgeway.dataplane.config;
 
+import io.edgeway.dataplane.acme.AcmeChallenges;
 import static java.util.Objects.requireNonNull;
 
 import io.edgeway.dataplane.balancing.Endpoint;
@@ -27,7 +28,8 @@ import java.util.regex.Pattern;
  * The immutable config one proxy runs, parsed from a {@link Snapshot} once at the edge. The hot path reads
  * it through a single volatile reference ({@link ConfigHolder}) and never sees a half-built state.
  */
-public record RuntimeConfig(long version, RouteTable routes, Map<String, TargetGroup> upstreams, TlsCertificates tls) {
+public record RuntimeConfig(long version, RouteTable routes, Map<String, TargetGroup> upstreams, TlsCertificates tls,
+                            AcmeChallenges acme) {
     /** The config before any snapshot was applied: no routes, so every request gets 404. */
     public static final RuntimeConfig NONE = new RuntimeConfig(0, RouteTable.EMPTY, Map.of());
 
@@ -41,6 +43,11 @@ public record RuntimeConfig(long version, RouteTable routes, Map<String, TargetG
         requireNonNull(routes, "routes");
         upstreams = Map.copyOf(requireNonNull(upstreams, "upstreams"));
         requireNonNull(tls, "tls");
+        requireNonNull(acme, "acme");
+    }
+
+    public RuntimeConfig(long version, RouteTable routes, Map<String, TargetGroup> upstreams, TlsCertificates tls) {
+        this(version, routes, upstreams, tls, AcmeChallenges.NONE);
     }
 
     /** A config without certificates. */
@@ -180,11 +187,13 @@ public record RuntimeConfig(long version, RouteTable routes, Map<String, TargetG
             }
         }
         TlsCertificates.Prepared tls = TlsCertificates.prepare(snapshot, running.tls(), errors);
+        AcmeChallenges acme = AcmeChallenges.from(snapshot.getAcmeHttpChallengesList(),
+                snapshot.getAcmeTlsAlpnChallengesList(), errors);
         if (!errors.isEmpty()) {
             throw new InvalidConfigException(errors);
         }
         // the certificates were checked above; their contexts compile on first use (see CertificateContext)
-        return new RuntimeConfig(snapshot.getVersion(), RouteTable.compile(routes), upstreams, tls.build());
+        return new RuntimeConfig(snapshot.getVersion(), RouteTable.compile(routes), upstreams, tls.build(), acme);
     }
 
     private static RouteTimeouts timeouts(Timeouts t, String route, List<ConfigError> errors) {

@@ -3,6 +3,7 @@ package io.edgeway.dataplane.relay;
 import io.edgeway.dataplane.balancing.Endpoint;
 import io.edgeway.dataplane.config.ConfigHolder;
 import io.edgeway.dataplane.config.RuntimeConfig;
+import io.edgeway.dataplane.acme.AcmeChallenges;
 import io.edgeway.dataplane.tls.HttpsRedirect;
 import io.edgeway.dataplane.tls.ListenerScheme;
 import io.edgeway.dataplane.routing.RouteRule;
@@ -21,7 +22,10 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
@@ -173,6 +177,11 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         if (config == RuntimeConfig.NONE) {
             // No snapshot yet (control plane unreachable, no disk cache): "no route" would be a lie.
             local(HttpResponseStatus.SERVICE_UNAVAILABLE, "the proxy has no configuration yet", false);
+            return;
+        }
+        if (scheme == ListenerScheme.HTTP && AcmeChallenges.isChallenge(req.uri())) {
+            // Before any route and any https_redirect: the CA validates over plain HTTP on port 80 (RFC 8555 8.3).
+            answerAcmeChallenge(req, config.acme());
             return;
         }
         RouteRule route = config.routes().match(routeHost(host), req.uri(), req.method().name());
@@ -330,6 +339,25 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** Answers the request with the proxy's own {@code res} (which says Connection: close when it closes). */
+    private void answerAcmeChallenge(HttpRequest req, AcmeChallenges challenges) {
+        String keyAuthorization = req.method() == HttpMethod.GET || req.method() == HttpMethod.HEAD
+                ? challenges.answer(req.uri()) : null;
+        ReferenceCountUtil.release(req);
+        if (keyAuthorization == null) {
+            local(HttpResponseStatus.NOT_FOUND, "no such ACME challenge", false);
+            return;
+        }
+        byte[] body = keyAuthorization.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                req.method() == HttpMethod.HEAD ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
+        res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/octet-stream")
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        if (!exchange.keepAlive) {
+            res.headers().set(HttpHeaderNames.CONNECTION, "close");
+        }
+        respond(res, HttpResponseStatus.OK, false);
+    }
+
     private void respond(FullHttpResponse res, HttpResponseStatus status, boolean forceClose) {
         exchange.cancelTimers();
         boolean close = forceClose || !exchange.keepAlive;

@@ -25,6 +25,8 @@ final class AlpnSwitch extends ApplicationProtocolNegotiationHandler {
     protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
         if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
             toH2.accept(ctx);
+        } else if (AcmeTlsAlpn.PROTOCOL.equals(protocol)) {
+            ctx.close(); // the validation is the handshake itself (RFC 8737 3): nothing follows it
         }
     }
 

@@ -31,6 +31,7 @@ final class SniSelector extends SniHandler {
     private final DefaultCertificate defaults;
     private boolean acceptsEcdsa;
     private boolean sawClientHello;
+    private boolean acmeTlsAlpn;
 
     SniSelector(ConfigHolder configs, DefaultCertificate defaults, long handshakeTimeoutMs) {
         super(UNUSED, MAX_CLIENT_HELLO, handshakeTimeoutMs);
@@ -43,6 +44,7 @@ final class SniSelector extends SniHandler {
     protected Future<SslContext> lookup(ChannelHandlerContext ctx, ByteBuf clientHello) throws Exception {
         sawClientHello = clientHello != null; // null: the first bytes were not a TLS handshake
         acceptsEcdsa = clientHello != null && ClientHelloKeyType.acceptsEcdsa(clientHello);
+        acmeTlsAlpn = clientHello != null && ClientHelloAlpn.offers(clientHello, AcmeTlsAlpn.PROTOCOL);
         return super.lookup(ctx, clientHello);
     }
 
@@ -52,6 +54,10 @@ final class SniSelector extends SniHandler {
      */
     @Override
     protected Future<SslContext> lookup(ChannelHandlerContext ctx, String hostname) {
+        if (acmeTlsAlpn) {
+            // A TLS-ALPN-01 validation: the challenge's certificate or nothing (RFC 8737 3), never the site's.
+            return ctx.executor().newSucceededFuture(hostname == null ? null : configs.get().acme().tlsAlpn(hostname));
+        }
         TlsCertificates certs = configs.get().tls();
         CertificateContext c = certs.forSni(hostname, acceptsEcdsa); // Netty hands the name over in lower case
         if (c == null) {

@@ -1,0 +1,69 @@
+package io.edgeway.controlplane.discovery;
+
+import static java.util.Objects.requireNonNull;
+
+import io.edgeway.controlplane.store.FleetAcks;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Copies this replica's ledger (connected, applied version per node) into PostgreSQL when it changes, and
+ * beats this replica's heartbeat, every {@link #PERIOD_MS} ms: what lets the ACME client on another replica
+ * wait for the proxies connected here ({@link FleetAcks}).
+ */
+public final class FleetAckRecorder implements AutoCloseable {
+    static final long PERIOD_MS = 250;
+    private static final long HEARTBEAT_MS = 2000;
+    private static final Logger log = LoggerFactory.getLogger(FleetAckRecorder.class);
+
+    private final NodeLedger ledger;
+    private final FleetAcks acks;
+    private final String replica;
+    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "edgeway-fleet-acks");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Map<String, String> written = new HashMap<>();
+    private long lastBeat;
+
+    public FleetAckRecorder(NodeLedger ledger, FleetAcks acks, String replica) {
+        this.ledger = requireNonNull(ledger, "ledger");
+        this.acks = requireNonNull(acks, "acks");
+        this.replica = requireNonNull(replica, "replica");
+    }
+
+    public FleetAckRecorder start() {
+        thread.scheduleWithFixedDelay(this::flush, 0, PERIOD_MS, TimeUnit.MILLISECONDS);
+        return this;
+    }
+
+    private void flush() {
+        try {
+            long now = System.nanoTime();
+            if (now - lastBeat > TimeUnit.MILLISECONDS.toNanos(HEARTBEAT_MS)) {
+                acks.heartbeat(replica);
+                lastBeat = now;
+            }
+            for (Node n : ledger.list()) {
+                String state = n.connected() + "/" + n.appliedVersion();
+                if (!state.equals(written.get(n.id()))) {
+                    acks.record(replica, n.id(), n.connected(), n.appliedVersion());
+                    written.put(n.id(), state);
+                }
+            }
+        } catch (RuntimeException e) {
+            log.warn("fleet acks not recorded; retried", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        thread.shutdownNow();
+    }
+}
