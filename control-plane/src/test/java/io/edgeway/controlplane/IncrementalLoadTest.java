@@ -58,7 +58,7 @@ class IncrementalLoadTest {
         assertThat(oneChanged.routes().get(0)).isSameAs(state.routes().get(0));
         assertThat(oneChanged.routes().get(1)).isNotSameAs(state.routes().get(1));
         assertThat(oneChanged.routes().get(2)).isSameAs(state.routes().get(2));
-        assertThat(oneChanged).isEqualTo(sortedFullRead());
+        assertThat(oneChanged).usingRecursiveComparison().isEqualTo(sortedFullRead());
         state = oneChanged;
 
         List<Supplier<Http.Response>> writes = List.of(
@@ -75,7 +75,7 @@ class IncrementalLoadTest {
             Http.Response r = write.get();
             assertThat(r.status()).as(r.body()).isBetween(200, 299);
             state = ConfigState.load(db, before);
-            assertThat(state).isEqualTo(sortedFullRead());
+            assertThat(state).usingRecursiveComparison().isEqualTo(sortedFullRead());
         }
         assertThat(ConfigState.load(db, state)).isSameAs(state); // nothing written: nothing read
     }
@@ -94,7 +94,9 @@ class IncrementalLoadTest {
             while (got.getVersion() < revision) {
                 got = node.next();
             }
-            assertThat(got.toBuilder().clearNonce().build()).isEqualTo(SnapshotBuilder.snapshot(sortedFullRead()));
+            // The builder makes the config part; certificates and ticket keys are opened and added after it.
+            assertThat(got.toBuilder().clearNonce().clearSessionTicketKeys().build())
+                    .isEqualTo(SnapshotBuilder.snapshot(sortedFullRead()));
         }
     }
 
@@ -102,7 +104,8 @@ class IncrementalLoadTest {
         ConfigState full = ConfigState.load(db);
         List<Stored<Route>> routes = new ArrayList<>(full.routes());
         routes.sort(Comparator.comparing(r -> r.value().name()));
-        return new ConfigState(full.revision(), full.upstreams(), routes);
+        return new ConfigState(full.revision(), full.upstreams(), routes, full.certificates(), full.sealedTicketKeys(),
+                full.acmeHttpChallenges(), full.acmeTlsAlpnChallenges());
     }
 
     private static String route(String name, String path, String upstream) {
