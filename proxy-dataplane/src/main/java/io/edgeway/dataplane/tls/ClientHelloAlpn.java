@@ -16,49 +16,28 @@ final class ClientHelloAlpn {
     /** {@code hello}: the ClientHello body from client_version on, as Netty's SNI handler hands it over. */
     static boolean offers(ByteBuf hello, String protocol) {
         byte[] wanted = protocol.getBytes(StandardCharsets.US_ASCII);
-        int end = hello.writerIndex();
-        int p = hello.readerIndex() + 34; // client_version (2), random (32)
-        if (p + 1 > end) {
-            return false;
-        }
-        p += 1 + hello.getUnsignedByte(p); // session_id
-        if (p + 2 > end) {
-            return false;
-        }
-        p += 2 + hello.getUnsignedShort(p); // cipher_suites
-        if (p + 1 > end) {
-            return false;
-        }
-        p += 1 + hello.getUnsignedByte(p); // compression_methods
-        if (p + 2 > end) {
-            return false;
-        }
-        int extEnd = Math.min(end, p + 2 + hello.getUnsignedShort(p));
-        p += 2;
-        while (p + 4 <= extEnd) {
-            int type = hello.getUnsignedShort(p);
-            int len = hello.getUnsignedShort(p + 2);
-            p += 4;
-            if (p + len > extEnd) {
-                return false;
+        boolean[] offered = {false};
+        ClientHelloLayout.forEachExtension(hello, (type, p, len) -> {
+            if (type != EXT_ALPN) {
+                return true;
             }
-            if (type == EXT_ALPN && len >= 2) {
+            if (len >= 2) {
                 int listEnd = Math.min(p + len, p + 2 + hello.getUnsignedShort(p));
                 for (int q = p + 2; q < listEnd; ) {
                     int n = hello.getUnsignedByte(q);
                     if (q + 1 + n > listEnd) {
-                        return false;
+                        return false; // malformed list: not offered
                     }
                     if (n == wanted.length && equal(hello, q + 1, wanted)) {
-                        return true;
+                        offered[0] = true;
+                        return false;
                     }
                     q += 1 + n;
                 }
-                return false;
             }
-            p += len;
-        }
-        return false;
+            return false; // one ALPN extension is all a hello may carry
+        });
+        return offered[0];
     }
 
     private static boolean equal(ByteBuf b, int at, byte[] wanted) {

@@ -25,58 +25,33 @@ final class ClientHelloKeyType {
 
     /** {@code hello}: the ClientHello body from client_version on, as Netty's SNI handler hands it over. */
     static boolean acceptsEcdsa(ByteBuf hello) {
-        int p = hello.readerIndex() + 34; // client_version (2), random (32)
-        int end = hello.writerIndex();
-        if (p + 1 > end) {
+        int suites = ClientHelloLayout.suites(hello);
+        if (suites < 0) {
             return false;
         }
-        p += 1 + hello.getUnsignedByte(p); // session_id
-        if (p + 2 > end) {
-            return false;
-        }
-        int suitesEnd = p + 2 + hello.getUnsignedShort(p);
-        if (suitesEnd > end) {
-            return false;
-        }
+        int suitesEnd = suites + 2 + hello.getUnsignedShort(suites);
         boolean ecdsaSuite = false;
-        for (int q = p + 2; q + 2 <= suitesEnd; q += 2) {
+        for (int q = suites + 2; q + 2 <= suitesEnd; q += 2) {
             ecdsaSuite |= ECDHE_ECDSA_SUITES.contains(hello.getUnsignedShort(q));
         }
-        p = suitesEnd;
-        if (p + 1 > end) {
-            return false;
-        }
-        p += 1 + hello.getUnsignedByte(p); // compression_methods
-        if (p + 2 > end) {
-            return false;
-        }
-        int extEnd = Math.min(end, p + 2 + hello.getUnsignedShort(p));
-        p += 2;
-        boolean ecdsaScheme = false;
-        boolean tls13 = false;
-        while (p + 4 <= extEnd) {
-            int type = hello.getUnsignedShort(p);
-            int len = hello.getUnsignedShort(p + 2);
-            p += 4;
-            if (p + len > extEnd) {
-                return false;
-            }
+        boolean[] ecdsaSchemeAndTls13 = {false, false};
+        boolean wellFormed = ClientHelloLayout.forEachExtension(hello, (type, p, len) -> {
             if (type == EXT_SIGNATURE_ALGORITHMS && len >= 2) {
                 int listEnd = Math.min(p + len, p + 2 + hello.getUnsignedShort(p));
                 for (int q = p + 2; q + 2 <= listEnd; q += 2) {
                     int scheme = hello.getUnsignedShort(q);
                     int hash = scheme >>> 8;
                     // ecdsa_sha1 (0x0203), ecdsa_secp256r1_sha256 (0x0403), ..._sha384 (0x0503), ..._sha512 (0x0603)
-                    ecdsaScheme |= (scheme & 0xff) == 0x03 && (hash == 2 || hash == 4 || hash == 5 || hash == 6);
+                    ecdsaSchemeAndTls13[0] |= (scheme & 0xff) == 0x03 && (hash == 2 || hash == 4 || hash == 5 || hash == 6);
                 }
             } else if (type == EXT_SUPPORTED_VERSIONS && len >= 1) {
                 int listEnd = Math.min(p + len, p + 1 + hello.getUnsignedByte(p));
                 for (int q = p + 1; q + 2 <= listEnd; q += 2) {
-                    tls13 |= hello.getUnsignedShort(q) == TLS13;
+                    ecdsaSchemeAndTls13[1] |= hello.getUnsignedShort(q) == TLS13;
                 }
             }
-            p += len;
-        }
-        return ecdsaScheme && (tls13 || ecdsaSuite);
+            return true;
+        });
+        return wellFormed && ecdsaSchemeAndTls13[0] && (ecdsaSchemeAndTls13[1] || ecdsaSuite);
     }
 }
