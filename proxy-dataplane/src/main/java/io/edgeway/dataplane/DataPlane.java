@@ -8,6 +8,7 @@ import io.edgeway.dataplane.relay.LoopResources;
 import io.edgeway.dataplane.status.Metrics;
 import io.edgeway.dataplane.status.LoadReports;
 import io.edgeway.dataplane.accesslog.AccessLog;
+import io.edgeway.dataplane.trace.SpanExport;
 import io.edgeway.dataplane.relay.Observers;
 import io.edgeway.dataplane.listener.ProxyInitializer;
 import io.edgeway.dataplane.status.StatusHandler;
@@ -97,8 +98,12 @@ public final class DataPlane implements AutoCloseable {
         this.acceptor = new MultiThreadIoEventLoopGroup(1, io);
         this.workers = new MultiThreadIoEventLoopGroup(settings.workers(), io);
         Map<EventLoop, LoopResources> loops = new HashMap<>();
-        this.accessLog = AccessLog.start(settings.observability().accessLog(), metrics.accessLogDropped);
-        Observers observers = new Observers(accessLog, settings.observability().traceContext());
+        Settings.Observability observability = settings.observability();
+        SpanExport spans = observability.otlp().on() ? new SpanExport(observability.otlp(), settings.nodeId(),
+                metrics.otlpSpansDropped, metrics.otlpSpansFailed) : null;
+        this.accessLog = AccessLog.start(observability.accessLog(), spans, metrics.accessLogDropped);
+        Observers observers = new Observers(accessLog, observability.traceContext(),
+                observability.otlp().newTraceSample());
         for (EventExecutor e : workers) {
             loops.put((EventLoop) e, new LoopResources((EventLoop) e, socketClass, POOL_IDLE_MS, metrics, observers));
         }

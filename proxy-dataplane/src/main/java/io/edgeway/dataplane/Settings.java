@@ -3,6 +3,7 @@ package io.edgeway.dataplane;
 import static java.util.Objects.requireNonNull;
 
 import io.edgeway.dataplane.accesslog.AccessLogSettings;
+import io.edgeway.dataplane.trace.OtlpSettings;
 import io.edgeway.dataplane.listener.ClientLimits;
 import io.edgeway.dataplane.config.Durations;
 import io.edgeway.dataplane.tls.TlsSettings;
@@ -42,10 +43,11 @@ public record Settings(
      * The access log ({@link AccessLogSettings}) and W3C trace context on the way to targets
      * ({@code EDGEWAY_TRACE_CONTEXT}: {@code on}, the default, or {@code off}), the per-route request metrics
      * ({@code EDGEWAY_ROUTE_METRICS}: {@code on}, the default, or {@code off}, for measuring what they cost) and
-     * the load reports' period ({@code EDGEWAY_LOAD_REPORT_INTERVAL}, default 5s).
+     * the load reports' period ({@code EDGEWAY_LOAD_REPORT_INTERVAL}, default 5s) and OTLP span export
+     * ({@link OtlpSettings}, off by default; it needs trace context on).
      */
     public record Observability(AccessLogSettings accessLog, boolean traceContext, Duration loadReportInterval,
-            boolean routeMetrics) {
+            boolean routeMetrics, OtlpSettings otlp) {
         /** EDGEWAY_LOAD_REPORT_INTERVAL: how often the proxy tells the control plane its per-route load. */
         static final Duration DEFAULT_LOAD_REPORT = Duration.ofSeconds(5);
         public static final Observability DEFAULTS = new Observability(AccessLogSettings.OFF, true);
@@ -53,6 +55,11 @@ public record Settings(
         public Observability {
             requireNonNull(accessLog, "accessLog");
             requireNonNull(loadReportInterval, "loadReportInterval");
+            requireNonNull(otlp, "otlp");
+            if (otlp.on() && !traceContext) {
+                throw new IllegalArgumentException("EDGEWAY_OTLP_ENDPOINT is set but EDGEWAY_TRACE_CONTEXT is off"
+                        + " (a span's ids are the traceparent sent to the target: turn trace context on)");
+            }
             if (loadReportInterval.toMillis() < 10) {
                 throw new IllegalArgumentException("EDGEWAY_LOAD_REPORT_INTERVAL: " + loadReportInterval
                         + " (expected: at least 10ms)");
@@ -60,17 +67,21 @@ public record Settings(
         }
 
         public Observability(AccessLogSettings accessLog, boolean traceContext) {
-            this(accessLog, traceContext, DEFAULT_LOAD_REPORT, true);
+            this(accessLog, traceContext, DEFAULT_LOAD_REPORT, true, OtlpSettings.OFF);
         }
 
         public Observability(AccessLogSettings accessLog, boolean traceContext, Duration loadReportInterval) {
-            this(accessLog, traceContext, loadReportInterval, true);
+            this(accessLog, traceContext, loadReportInterval, true, OtlpSettings.OFF);
+        }
+
+        public Observability withOtlp(OtlpSettings o) {
+            return new Observability(accessLog, traceContext, loadReportInterval, routeMetrics, o);
         }
 
         static Observability from(Map<String, String> env) {
             return new Observability(AccessLogSettings.from(env), onOff(env, "EDGEWAY_TRACE_CONTEXT"),
                     Durations.fromEnv(env, "EDGEWAY_LOAD_REPORT_INTERVAL", DEFAULT_LOAD_REPORT),
-                    onOff(env, "EDGEWAY_ROUTE_METRICS"));
+                    onOff(env, "EDGEWAY_ROUTE_METRICS"), OtlpSettings.from(env));
         }
 
         private static boolean onOff(Map<String, String> env, String name) {

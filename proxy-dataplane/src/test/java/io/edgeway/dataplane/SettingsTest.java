@@ -75,4 +75,22 @@ class SettingsTest {
                 "EDGEWAY_PROXY_PORT", "70000"))).hasMessage("proxyPort: 70000 (expected: 0-65535)");
         assertThatThrownBy(() -> Settings.from(new String[] {"--bogus"}, env)).hasMessageContaining("--bogus");
     }
+
+    @Test
+    void otlpExportIsOffByDefaultAndItsSettingsAreChecked() {
+        Map<String, String> base = Map.of("EDGEWAY_DATA_DIR", dir.toString());
+        assertThat(Settings.from(new String[0], base).observability().otlp().on()).isFalse();
+        Settings on = Settings.from(new String[0], Map.of("EDGEWAY_DATA_DIR", dir.toString(),
+                "EDGEWAY_OTLP_ENDPOINT", "http://collector:4318/", "EDGEWAY_OTLP_SAMPLE", "0.25"));
+        assertThat(on.observability().otlp().tracesUrl()).isEqualTo("http://collector:4318/v1/traces");
+        assertThat(on.observability().otlp().newTraceSample()).isEqualTo(0.25);
+        assertThatThrownBy(() -> Settings.from(new String[0], Map.of("EDGEWAY_DATA_DIR", dir.toString(),
+                "EDGEWAY_OTLP_ENDPOINT", "collector:4318"))).hasMessageStartingWith("EDGEWAY_OTLP_ENDPOINT: 'collector:4318'");
+        assertThatThrownBy(() -> Settings.from(new String[0], Map.of("EDGEWAY_DATA_DIR", dir.toString(),
+                "EDGEWAY_OTLP_ENDPOINT", "http://c:4318", "EDGEWAY_OTLP_SAMPLE", "NaN")))
+                .hasMessage("EDGEWAY_OTLP_SAMPLE: NaN (expected: 0-1)");
+        assertThatThrownBy(() -> Settings.from(new String[0], Map.of("EDGEWAY_DATA_DIR", dir.toString(),
+                "EDGEWAY_OTLP_ENDPOINT", "http://c:4318", "EDGEWAY_TRACE_CONTEXT", "off")))
+                .hasMessageContaining("EDGEWAY_TRACE_CONTEXT is off");
+    }
 }

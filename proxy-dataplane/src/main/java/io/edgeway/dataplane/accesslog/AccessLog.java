@@ -1,5 +1,6 @@
 package io.edgeway.dataplane.accesslog;
 
+import io.edgeway.dataplane.trace.SpanExport;
 import io.netty.util.internal.PlatformDependent;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * {@link #IDLE_PARK_NANOS}, so a line reaches the output within about that long, and a request costs no
  * system call and no context switch (a wake-up per line costs more than the rest of the logging together when
  * the proxy runs on one core). 10 ms at the default queue of 65,536 lines leaves room for 6 million lines a
- * second before any is dropped.
+ * second before any is dropped. The same thread builds the OTLP spans of sampled requests when span export is
+ * on ({@link SpanExport}): one hand-off per request serves both, so the loops pay for spans nothing more.
  */
 public final class AccessLog implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AccessLog.class);
@@ -27,15 +29,17 @@ public final class AccessLog implements AutoCloseable {
     private final Queue<AccessRecord> queue;
     private final LongAdder dropped;
     private final AccessLogSettings settings;
-    private final LogOutput output;
+    private final LogOutput output; // null when only spans are exported
+    private final SpanExport spans; // null when span export is off
     private final Thread writer;
     private volatile boolean closed;
 
-    private AccessLog(AccessLogSettings settings, LongAdder dropped) {
+    private AccessLog(AccessLogSettings settings, SpanExport spans, LongAdder dropped) {
         this.settings = settings;
         this.dropped = dropped;
         this.queue = PlatformDependent.newFixedMpscQueue(settings.queue());
-        this.output = new LogOutput(settings.destination(), settings.maxBytes(), settings.keep());
+        this.output = settings.on() ? new LogOutput(settings.destination(), settings.maxBytes(), settings.keep()) : null;
+        this.spans = spans;
         this.writer = new Thread(this::run, "edgeway-access-log");
         writer.setDaemon(true);
         writer.start();
@@ -43,7 +47,25 @@ public final class AccessLog implements AutoCloseable {
 
     /** The log, or null when the settings say off. {@code dropped} counts the lines given up. */
     public static AccessLog start(AccessLogSettings settings, LongAdder dropped) {
-        return settings.on() ? new AccessLog(settings, dropped) : null;
+        return start(settings, null, dropped);
+    }
+
+    /**
+     * The hand-off to the writer thread, or null when neither lines nor spans ({@code spans} null: export off)
+     * are wanted. {@code dropped} counts the records given up (a line, a span or both).
+     */
+    public static AccessLog start(AccessLogSettings settings, SpanExport spans, LongAdder dropped) {
+        return settings.on() || spans != null ? new AccessLog(settings, spans, dropped) : null;
+    }
+
+    /** Whether access log lines are written (else only spans are exported). */
+    public boolean writesLines() {
+        return output != null;
+    }
+
+    /** Whether sampled requests' spans are exported. */
+    public boolean exportsSpans() {
+        return spans != null;
     }
 
     /** Whether lines are nginx's combined format (which needs Referer and User-Agent). */
@@ -66,10 +88,18 @@ public final class AccessLog implements AutoCloseable {
             AccessRecord r = queue.poll();
             try {
                 if (r == null) {
-                    output.flush();
+                    if (output != null) {
+                        output.flush();
+                    }
                     if (!closed) {
                         LockSupport.parkNanos(this, IDLE_PARK_NANOS);
                     }
+                    continue;
+                }
+                if (r.exportSpan) {
+                    exportSpan(r);
+                }
+                if (!r.writeLine) {
                     continue;
                 }
                 if (settings.format() == AccessLogSettings.Format.JSON) {
@@ -90,10 +120,24 @@ public final class AccessLog implements AutoCloseable {
                 }
             }
         }
+        if (spans != null) {
+            spans.close(); // the last spans are sent too (bounded: a collector that is down is not waited for)
+        }
         try {
-            output.close();
+            if (output != null) {
+                output.close();
+            }
         } catch (IOException e) {
             log.warn("access log: close failed: {}", e.toString());
+        }
+    }
+
+    private void exportSpan(AccessRecord r) {
+        try {
+            spans.export(r);
+        } catch (RuntimeException e) { // a span gone wrong must not cost the line, nor stop the thread
+            dropped.increment();
+            log.warn("span export: {}", e.toString());
         }
     }
 

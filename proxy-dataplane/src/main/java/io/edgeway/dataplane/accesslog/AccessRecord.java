@@ -33,4 +33,7 @@ public final class AccessRecord {
     public String sni;
     public String referer;
     public String userAgent;
+    /** What the writer thread does with it: a log line, a span (OTLP export), or both. */
+    public boolean writeLine;
+    public boolean exportSpan;
 }

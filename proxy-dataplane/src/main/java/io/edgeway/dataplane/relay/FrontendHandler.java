@@ -208,7 +208,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
         boolean websocket = upgrade && WebSocketUpgrade.isHandshake(req);
         if (loop.observers().traceContext()) {
-            exchange.measured.traceparent = TraceContext.apply(req.headers());
+            exchange.measured.traceparent = TraceContext.apply(req.headers(), loop.observers().sampleNewTraces());
         }
         HeaderRewriter.request(req, host, clientIp, trustedPeer, scheme, exchange.forwarded);
         if (websocket) {

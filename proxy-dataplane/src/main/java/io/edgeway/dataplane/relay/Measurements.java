@@ -91,8 +91,15 @@ final class Measurements {
         AccessLog log = exchange.loop().observers().accessLog();
         if (log != null) {
             double sample = route != null ? route.accessLogSample() : 1;
-            if (sample >= 1 || (sample > 0 && ThreadLocalRandom.current().nextDouble() < sample)) {
-                log.offer(accessRecord(log, route, nanos));
+            boolean line = log.writesLines()
+                    && (sample >= 1 || (sample > 0 && ThreadLocalRandom.current().nextDouble() < sample));
+            // the sampling decision was made when the traceparent was sent, and rides in its flags
+            boolean span = log.exportsSpans() && traceparent != null && TraceContext.sampled(traceparent);
+            if (line || span) {
+                AccessRecord r = accessRecord(log, route, nanos);
+                r.writeLine = line;
+                r.exportSpan = span;
+                log.offer(r);
             }
         }
     }
@@ -125,7 +132,7 @@ final class Measurements {
         String[] tls = exchange.frontend.tls();
         r.tlsVersion = tls[0];
         r.sni = tls[1];
-        if (log.combined()) { // only nginx's format has them: two header lookups saved per request otherwise
+        if (log.writesLines() && log.combined()) { // only nginx's format has them: two header lookups saved per request otherwise
             r.referer = h.get(HttpHeaderNames.REFERER);
             r.userAgent = h.get(HttpHeaderNames.USER_AGENT);
         }

@@ -42,6 +42,8 @@ public final class Metrics {
     public final LongAdder upstreamConnectFailures = new LongAdder();
     public final LongAdder badRequests = new LongAdder();
     public final LongAdder accessLogDropped = new LongAdder();
+    public final LongAdder otlpSpansDropped = new LongAdder();
+    public final LongAdder otlpSpansFailed = new LongAdder();
     final Counter requests;
     final Histogram duration;
     final Histogram connect;
@@ -93,6 +95,12 @@ public final class Metrics {
         counter("edgeway_access_log_dropped_total",
                 "Access log lines dropped because the writer fell behind (never queued without bound).",
                 accessLogDropped::sum);
+        counter("edgeway_otlp_spans_dropped_total",
+                "Request spans dropped because the OTLP exporter fell behind (a slow or absent collector).",
+                otlpSpansDropped::sum);
+        counter("edgeway_otlp_spans_failed_total",
+                "Request spans the OTLP collector did not accept (export failed or timed out).",
+                otlpSpansFailed::sum);
     }
 
     /** Operational state for dashboards and alerts: a fleet serving on stale config, a node leaving. */

@@ -10,7 +10,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * missing or malformed one is replaced by a new trace (a malformed one is never forwarded, and its
  * {@code tracestate} goes with it, as the spec says). A valid {@code X-Request-Id} (1-128 characters from a
  * safe set) is kept; otherwise the trace id becomes the request id. Parsing is strict and allocation-free;
- * the new header is one 55-byte string.
+ * the new header is one 55-byte string (71 bytes behind it when the client sent a parent: its span id rides
+ * after the header's end, so the span exporter finds it without another field on the hot path).
  */
 public final class TraceContext {
     public static final AsciiString TRACEPARENT = AsciiString.cached("traceparent");
@@ -27,13 +28,26 @@ public final class TraceContext {
      * allows one); the header list is only fetched when there is one at all.
      */
     public static AsciiString apply(HttpHeaders headers) {
+        return apply(headers, 0);
+    }
+
+    /**
+     * As {@link #apply(HttpHeaders)}, and a trace the proxy starts is marked sampled (flags 01) with probability
+     * {@code sampleNewTraces} (0 with span export off: no random draw). A client's trace keeps its flags: the
+     * caller decided (head sampling), and {@link #sampled} reads the decision back from the header sent.
+     */
+    public static AsciiString apply(HttpHeaders headers, double sampleNewTraces) {
         String incoming = headers.get(TRACEPARENT);
         if (incoming != null && headers.getAll(TRACEPARENT).size() != 1) {
             incoming = null;
         }
-        byte[] out = new byte[LENGTH];
+        byte[] out;
         ThreadLocalRandom random = ThreadLocalRandom.current();
         if (incoming != null && valid(incoming)) {
+            out = new byte[LENGTH + 16];
+            for (int i = 0; i < 16; i++) {
+                out[LENGTH + i] = (byte) incoming.charAt(36 + i); // the client's span: our span's parent
+            }
             for (int i = 0; i < 36; i++) { // "00-" and the trace id and its dash
                 out[i] = (byte) incoming.charAt(i);
             }
@@ -44,6 +58,7 @@ public final class TraceContext {
             out[54] = (byte) incoming.charAt(54);
         } else {
             headers.remove(TRACESTATE);
+            out = new byte[LENGTH];
             out[0] = '0';
             out[1] = '0';
             out[2] = '-';
@@ -52,10 +67,12 @@ public final class TraceContext {
             out[35] = '-';
             out[52] = '-';
             out[53] = '0';
-            out[54] = '0'; // not sampled: we record nothing the caller could ask for
+            boolean sampled = sampleNewTraces > 0
+                    && (sampleNewTraces >= 1 || random.nextDouble() < sampleNewTraces);
+            out[54] = sampled ? (byte) '1' : (byte) '0'; // unsampled unless this proxy exports the span
         }
         hex(out, 36, nonZero(random));
-        AsciiString value = new AsciiString(out, false);
+        AsciiString value = new AsciiString(out, 0, LENGTH, false);
         headers.set(TRACEPARENT, value);
         String requestId = headers.get(REQUEST_ID);
         if (requestId == null || !validRequestId(requestId) || headers.getAll(REQUEST_ID).size() != 1) {
@@ -67,6 +84,26 @@ public final class TraceContext {
     /** The trace id in a {@code traceparent} this class made. */
     public static String traceId(CharSequence traceparent) {
         return traceparent.subSequence(3, 35).toString();
+    }
+
+    /** Whether a {@code traceparent} this class made has the sampled flag (bit 0 of the flags). */
+    public static boolean sampled(CharSequence traceparent) {
+        char low = traceparent.charAt(54);
+        int digit = low <= '9' ? low - '0' : low - 'a' + 10;
+        return (digit & 1) != 0;
+    }
+
+    /** The span id this hop sent to the target (the target's parent), from a {@code traceparent} this class made. */
+    public static String spanId(CharSequence traceparent) {
+        return traceparent.subSequence(36, 52).toString();
+    }
+
+    /** The client's span id (our span's parent) from a {@code traceparent} this class made, or null for a new trace. */
+    public static String parentSpanId(CharSequence traceparent) {
+        if (traceparent instanceof AsciiString a && a.arrayOffset() == 0 && a.array().length == LENGTH + 16) {
+            return new String(a.array(), LENGTH, 16, java.nio.charset.StandardCharsets.US_ASCII);
+        }
+        return null;
     }
 
     /** version-traceid-parentid-flags, lower-case hex, no all-zero ids, version ff invalid; a future version may carry more after a dash. */
