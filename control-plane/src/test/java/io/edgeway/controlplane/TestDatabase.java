@@ -2,6 +2,8 @@ package io.edgeway.controlplane;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -20,9 +22,20 @@ public final class TestDatabase {
     private static EmbeddedPostgres server;
 
     private final String url;
+    /**
+     * The data directory of the control planes on this database (their CA and master key): one per database,
+     * so replicas of one test share it, and never the module's ./data, where generated keys would be left in
+     * the source tree.
+     */
+    private final Path dataDir;
 
     private TestDatabase(String url) {
         this.url = url;
+        try {
+            this.dataDir = Files.createTempDirectory("edgeway-cp-data");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static synchronized EmbeddedPostgres server() {
@@ -53,7 +66,7 @@ public final class TestDatabase {
 
     /** Loopback, ephemeral ports, this database, and {@link Http#ADMIN_TOKEN} as EDGEWAY_ADMIN_TOKEN. */
     public Settings settings() {
-        return Settings.forDatabase(url, "postgres", null).withAdminToken(Http.ADMIN_TOKEN);
+        return Settings.forDatabase(url, "postgres", null).withAdminToken(Http.ADMIN_TOKEN).withDataDir(dataDir);
     }
 
     public long count(String table) {
