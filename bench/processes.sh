@@ -30,6 +30,15 @@ stop_tracked() {
   done
 }
 
+# stop_orphan_postgres DIR: the control plane stops its embedded PostgreSQL; if it could not, stop the one whose
+# data lives under DIR (and only that one: its command line must name DIR).
+stop_orphan_postgres() {
+  local pid
+  [[ -f $1/postgres/postmaster.pid ]] || return 0
+  pid=$(head -1 "$1/postgres/postmaster.pid" 2>/dev/null || true)
+  [[ $pid =~ ^[0-9]+$ ]] && grep -qF "$1" "/proc/$pid/cmdline" 2>/dev/null && kill -TERM "$pid" 2>/dev/null || true
+}
+
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # wait_until SECONDS PID CMD...: run CMD until it succeeds; fail if PID dies or time runs out.

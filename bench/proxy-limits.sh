@@ -109,14 +109,10 @@ jar_info="$(basename "$dp_jar") built $(date -u -r "$EDGEWAY_HOME/proxy-dataplan
 source "$(dirname "${BASH_SOURCE[0]}")/processes.sh"
 
 cleanup() {
-  local rc=$? pid
+  local rc=$?
   trap - EXIT INT TERM
   stop_tracked
-  # The control plane stops its embedded PostgreSQL; if it could not, stop the one under our run dir.
-  if [[ -f $tmp/cp/postgres/postmaster.pid ]]; then
-    pid=$(head -1 "$tmp/cp/postgres/postmaster.pid" 2>/dev/null || true)
-    [[ $pid =~ ^[0-9]+$ ]] && grep -qF "$tmp/cp" "/proc/$pid/cmdline" 2>/dev/null && kill -TERM "$pid" 2>/dev/null || true
-  fi
+  stop_orphan_postgres "$tmp/cp"
   if (( rc == 0 )); then
     rm -rf "$tmp"
   else

@@ -65,13 +65,10 @@ dp_jar=$ew/proxy-dataplane/target/$(basename "$dp_jar")
 # shellcheck source=processes.sh
 source "$(dirname "${BASH_SOURCE[0]}")/processes.sh"
 cleanup() {
-  local rc=$? pid
+  local rc=$?
   trap - EXIT INT TERM
   stop_tracked
-  if [[ -f $tmp/cp/postgres/postmaster.pid ]]; then
-    pid=$(head -1 "$tmp/cp/postgres/postmaster.pid" 2>/dev/null || true)
-    [[ $pid =~ ^[0-9]+$ ]] && grep -qF "$tmp/cp" "/proc/$pid/cmdline" 2>/dev/null && kill -TERM "$pid" 2>/dev/null || true
-  fi
+  stop_orphan_postgres "$tmp/cp"
   if (( rc == 0 )); then rm -rf "$tmp"; else log "logs kept in $tmp"; fi
   exit "$rc"
 }
