@@ -7,6 +7,8 @@
 #   OBSERVABILITY=1 bench/proxy-bench.sh       also: Edgeway with everything on (route metrics, JSON access log
 #                                              to a file, trace context) as target edgeway-obs, with "edgeway"
 #                                              then everything off, and nginx with access_log on (nginx-log)
+#   OBSERVABILITY=1 OBS_ENV="EDGEWAY_ACCESS_LOG=off" bench/proxy-bench.sh
+#                                              edgeway-obs with other settings (here: the binary's defaults)
 #
 # One backend (nginx, 1 worker, static 100 B and 16 KiB files) serves every target. Each target gets the same
 # load: wrk, 1 thread, CONNECTIONS keep-alive connections, DURATION seconds, in interleaved rounds (the order
@@ -22,6 +24,8 @@ DURATION=${DURATION:-10}
 CONNECTIONS=${CONNECTIONS:-50}
 WARMUP=${WARMUP:-180}            # seconds of uncounted load per size for Edgeway (JIT); 2 s for the others
 SKIP_EDGEWAY=${SKIP_EDGEWAY:-0}
+# edgeway-obs's settings (OBSERVABILITY=1), as VAR=value words; later words win over the all-on defaults.
+read -r -a obs_env <<<"${OBS_ENV:-}"
 OBSERVABILITY=${OBSERVABILITY:-0}
 BENCH_ALLOW_BUILD=${BENCH_ALLOW_BUILD:-0}
 PROXY_CPU=${PROXY_CPU:-1}
@@ -279,7 +283,7 @@ if [[ $SKIP_EDGEWAY != 1 ]]; then
     # "edgeway" is everything off; "edgeway-obs" everything on: route metrics, a JSON access log to a file, trace context.
     start_edgeway edgeway "$ew_status" "$tmp/dp" EDGEWAY_ROUTE_METRICS=off EDGEWAY_ACCESS_LOG=off EDGEWAY_TRACE_CONTEXT=off
     start_edgeway edgeway-obs "$ew_obs_status" "$tmp/dp-obs" EDGEWAY_ROUTE_METRICS=on EDGEWAY_TRACE_CONTEXT=on \
-      EDGEWAY_ACCESS_LOG="$tmp/dp-obs/access.log" EDGEWAY_ACCESS_LOG_FORMAT=json
+      EDGEWAY_ACCESS_LOG="$tmp/dp-obs/access.log" EDGEWAY_ACCESS_LOG_FORMAT=json "${obs_env[@]}"
   else
     start_edgeway edgeway "$ew_status" "$tmp/dp" # the defaults a user gets
   fi
@@ -384,7 +388,7 @@ md=$results_dir/proxy-bench-$stamp.md
   echo "- load: wrk -t1 -c$CONNECTIONS -d${DURATION}s --latency, $ROUNDS interleaved rounds, medians shown; proxy on CPU $PROXY_CPU, backend + wrk on CPU $LOAD_CPU, nice $NICE"
   echo "- $(nginx -v 2>&1 | sed 's/^nginx version: //'), $(haproxy -v | head -1 | cut -d' ' -f1-3), $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2), $(java -version 2>&1 | head -1)"
   [[ $SKIP_EDGEWAY == 1 ]] && echo "- **Edgeway was not run (SKIP_EDGEWAY=1)**"
-  [[ $OBSERVABILITY == 1 ]] && echo "- OBSERVABILITY=1: edgeway = route metrics, access log and trace context off; edgeway-obs = all on (JSON access log to a file); nginx-log = nginx with access_log combined to a file"
+  [[ $OBSERVABILITY == 1 ]] && echo "- OBSERVABILITY=1: edgeway = route metrics, access log and trace context off; edgeway-obs = all on (JSON access log to a file)${OBS_ENV:+, then $OBS_ENV}; nginx-log = nginx with access_log combined to a file"
   echo
   python3 - "$csv" "$clk_tck" <<'PY'
 import csv, statistics, sys
