@@ -1,0 +1,293 @@
+#!/usr/bin/env bash
+# Edgeway vs nginx serving the edge's other jobs (issue 17), on this machine in one run, on loopback:
+#
+#   static  a 1 KiB and a 1 MiB file from a deployed site      vs nginx root + sendfile
+#   cache   a cache hit, 100 B and 16 KiB, from a cached route  vs nginx proxy_cache
+#   gzip    a 100 KiB JSON response compressed on the fly       vs nginx gzip on, same level (GZIP_LEVEL)
+#
+#   bench/edge-bench.sh                         ROUNDS=3 DURATION=10, every scenario
+#   ROUNDS=1 DURATION=5 SCENARIOS=static bench/edge-bench.sh
+#
+# Modelled on bench/proxy-bench.sh (same pinning and CPU accounting, see bench/README.md): the proxy under test
+# runs alone on PROXY_CPU; the backend (nginx), wrk and the idle control plane share LOAD_CPU. Each run is wrk,
+# 1 thread, CONNECTIONS keep-alive connections, DURATION seconds; targets alternate and rotate every round.
+# CPU-µs per request = the proxy's utime+stime over the run / completed requests.
+set -euo pipefail
+
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-10}
+CONNECTIONS=${CONNECTIONS:-50}
+WARMUP=${WARMUP:-60}              # seconds of uncounted load per scenario for Edgeway (JIT); 2 s for nginx
+SCENARIOS=${SCENARIOS:-"static cache gzip"}
+GZIP_LEVEL=${GZIP_LEVEL:-1}       # nginx's default gzip_comp_level
+PROXY_CPU=${PROXY_CPU:-1}
+LOAD_CPU=${LOAD_CPU:-0}
+BASE_PORT=${BASE_PORT:-19500}
+NICE=${NICE:-0}
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+EDGEWAY_CMD=${EDGEWAY_CMD:-$repo/edgeway}
+results_dir=$repo/bench/results
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+declare -A port=([backend]=$BASE_PORT [nginx]=$((BASE_PORT + 1)) [edgeway]=$((BASE_PORT + 2)))
+ew_status=$((BASE_PORT + 103))
+cp_admin=$((BASE_PORT + 110))
+cp_grpc=$((BASE_PORT + 111))
+targets=(nginx edgeway)
+# scenario -> the Host both proxies route on, and the paths measured
+declare -A host=([static]=static.test [cache]=cache.test [gzip]=gzip.test)
+declare -A paths=([static]="/1k.bin /1m.bin" [cache]="/small /16k" [gzip]="/data.json")
+
+log() { printf '[edge-bench %s] %s\n' "$(date +%T)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+[[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "ROUNDS: $ROUNDS (expected: a positive integer)"
+[[ $DURATION =~ ^[1-9][0-9]*$ ]] || die "DURATION: $DURATION (expected: seconds)"
+[[ $GZIP_LEVEL =~ ^[1-9]$ ]] || die "GZIP_LEVEL: $GZIP_LEVEL (expected: 1-9)"
+(( $(nproc) >= 2 )) || die "needs 2 CPUs (proxy on one, load on the other)"
+for tool in nginx wrk taskset curl python3 gzip; do
+  command -v "$tool" >/dev/null || die "missing $tool (Debian: nginx wrk util-linux curl python3 gzip)"
+done
+compgen -G "$repo/proxy-dataplane/target/*.jar" >/dev/null || die "no proxy jar: run ./edgeway build first"
+clk_tck=$(getconf CLK_TCK)
+
+tmp=$(mktemp -d /tmp/edgeway-edge-bench.XXXXXX)
+chmod 755 "$tmp"
+# shellcheck source=processes.sh
+source "$(dirname "${BASH_SOURCE[0]}")/processes.sh"
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  stop_tracked
+  stop_orphan_postgres "$tmp/cp"
+  if (( rc == 0 )); then rm -rf "$tmp"; else log "logs kept in $tmp"; fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+for p in "${port[@]}" "$ew_status" "$cp_admin" "$cp_grpc"; do
+  port_busy "$p" && die "port $p is in use (set BASE_PORT to move all ports)"
+done
+
+# --- content: the site's files (also nginx's root), the backend's files --------------------------------------
+# shellcheck source=nginx-common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/nginx-common.sh"
+make_www # /small and /16k for the cache scenario
+mkdir -p "$tmp/site"
+head -c 1024 /dev/urandom >"$tmp/site/1k.bin"
+head -c 1048576 /dev/urandom >"$tmp/site/1m.bin"
+python3 - "$tmp/www/data.json" <<'PY'
+import json, random, sys
+random.seed(17)  # the same 100 KiB document every run: compression cost depends on the content
+items, size = [], 0
+while size < 100 * 1024:
+    items.append({"id": len(items), "sku": f"SKU-{random.randrange(10**6):06d}", "name": random.choice(
+        ["lamp", "chair", "table", "shelf", "rug"]) + " " + random.choice(["oak", "steel", "linen", "glass"]),
+        "price": round(random.uniform(5, 500), 2), "stock": random.randrange(100), "tags": random.sample(
+        ["new", "sale", "eco", "bulk", "gift", "rare"], 2)})
+    size = len(json.dumps(items))
+open(sys.argv[1], "w").write(json.dumps(items))
+PY
+chmod 755 "$tmp/site" && chmod 644 "$tmp/site/"* "$tmp/www/"*
+
+# --- backend and nginx ---------------------------------------------------------------------------------------
+{
+  nginx_common "$tmp/backend"
+  cat <<EOF
+  sendfile on;
+  types { application/json json; }
+  default_type application/octet-stream;
+  server {
+    listen 127.0.0.1:${port[backend]} backlog=4096;
+    root $tmp/www;
+    location /small { expires 1h; }   # Cache-Control: max-age=3600: cacheable by both proxies
+    location /16k { expires 1h; }
+  }
+}
+EOF
+} >"$tmp/backend/nginx.conf"
+{
+  nginx_common "$tmp/nginx"
+  cat <<EOF
+  sendfile on;
+  tcp_nopush on;
+  open_file_cache max=64;
+  default_type application/octet-stream;
+  proxy_cache_path $tmp/nginx/cache levels=1:2 keys_zone=bench:10m max_size=100m inactive=1h;
+  upstream backend { server 127.0.0.1:${port[backend]}; keepalive 64; }
+  server {
+    listen 127.0.0.1:${port[nginx]} backlog=4096;
+    server_name ${host[static]};
+    root $tmp/site;
+  }
+  server {
+    listen 127.0.0.1:${port[nginx]};
+    server_name ${host[cache]};
+    location / {
+      proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection "";
+      proxy_cache bench;
+      add_header Cache-Status \$upstream_cache_status; # as Edgeway says hit or miss on every cached answer
+    }
+  }
+  server {
+    listen 127.0.0.1:${port[nginx]};
+    server_name ${host[gzip]};
+    gzip on; gzip_proxied any; gzip_types application/json; gzip_comp_level $GZIP_LEVEL; gzip_min_length 1024;
+    location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection ""; }
+  }
+}
+EOF
+} >"$tmp/nginx/nginx.conf"
+
+declare -A pids
+start_nginx() { # NAME DIR CPU PORT; leaves master + workers in $nginx_pids
+  local name=$1 dir=$2 cpu=$3 p=$4 master w
+  nice -n "$NICE" taskset -c "$cpu" nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" >"$dir/stdout.log" 2>&1 &
+  master=$!
+  track "$master" "$name"
+  wait_until 10 "$master" port_busy "$p" || die "$name did not start: $(tail -5 "$dir/error.log")"
+  wait_until 5 "$master" pgrep -P "$master" >/dev/null || die "$name has no worker"
+  nginx_pids="$master"
+  for w in $(pgrep -P "$master"); do track "$w" "$name-worker"; nginx_pids+=" $w"; done
+}
+start_nginx backend "$tmp/backend" "$LOAD_CPU" "${port[backend]}"
+start_nginx nginx "$tmp/nginx" "$PROXY_CPU" "${port[nginx]}"
+pids[nginx]=$nginx_pids
+
+# --- Edgeway: control plane (LOAD_CPU), the site and three routes through the admin API, one proxy ------------
+admin_token=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+(cd "$repo" && EDGEWAY_DATA_DIR="$tmp/cp" EDGEWAY_ADMIN_PORT=$cp_admin EDGEWAY_GRPC_PORT=$cp_grpc \
+  EDGEWAY_ADMIN_TOKEN=$admin_token EDGEWAY_BOOTSTRAP_JOIN_TOKEN_FILE="$tmp/cp/bootstrap-join-token" \
+  exec nice -n "$NICE" taskset -c "$LOAD_CPU" "$EDGEWAY_CMD" control-plane) >"$tmp/control-plane.log" 2>&1 &
+cp_pid=$!
+track "$cp_pid" control-plane
+wait_until 180 "$cp_pid" curl -sf -m 2 -o /dev/null "http://127.0.0.1:$cp_admin/healthz" \
+  || die "control plane not healthy: $(tail -20 "$tmp/control-plane.log")"
+api() { # PATH JSON
+  local code
+  code=$(curl -s -m 10 -o "$tmp/api.out" -w '%{http_code}' -XPOST "http://127.0.0.1:$cp_admin$1" \
+    -H "Authorization: Bearer $admin_token" -H 'content-type: application/json' -d "$2") || true
+  [[ $code == 2* ]] || die "POST $1 -> $code: $(head -c 300 "$tmp/api.out")"
+}
+(cd "$repo" && EDGEWAY_ADMIN_URL="http://127.0.0.1:$cp_admin" EDGEWAY_ADMIN_TOKEN=$admin_token \
+  taskset -c "$LOAD_CPU" "$EDGEWAY_CMD" ctl site deploy --name bench "$tmp/site") >"$tmp/deploy.log" 2>&1 \
+  || die "site deploy failed: $(tail -5 "$tmp/deploy.log")"
+api /api/v1/upstreams "{\"name\":\"backend\",\"targets\":[{\"host\":\"127.0.0.1\",\"port\":${port[backend]}}]}"
+api /api/v1/routes "{\"name\":\"static\",\"hosts\":[\"${host[static]}\"],\"site\":{\"name\":\"bench\",\"spa\":false}}"
+api /api/v1/routes "{\"name\":\"cache\",\"hosts\":[\"${host[cache]}\"],\"upstream\":\"backend\",\"cache\":{\"enabled\":true}}"
+api /api/v1/routes "{\"name\":\"gzip\",\"hosts\":[\"${host[gzip]}\"],\"upstream\":\"backend\",\"compression\":{\"enabled\":true,\"types\":[\"application/json\"],\"min_size\":1024,\"level\":$GZIP_LEVEL,\"algorithms\":[\"gzip\"]}}"
+(cd "$repo" && EDGEWAY_WORKERS=1 EDGEWAY_PROXY_PORT=${port[edgeway]} EDGEWAY_TLS_PORT=0 \
+  EDGEWAY_STATUS_PORT=$ew_status EDGEWAY_DATA_DIR="$tmp/dp" EDGEWAY_JOIN_TOKEN_FILE="$tmp/cp/bootstrap-join-token" \
+  exec nice -n "$NICE" taskset -c "$PROXY_CPU" "$EDGEWAY_CMD" dataplane --control-plane "127.0.0.1:$cp_grpc") \
+  >"$tmp/dataplane.log" 2>&1 &
+pids[edgeway]=$!
+track "${pids[edgeway]}" dataplane
+wait_until 120 "${pids[edgeway]}" curl -sf -m 2 -o /dev/null "http://127.0.0.1:$ew_status/readyz" \
+  || die "proxy never became ready: $(tail -20 "$tmp/dataplane.log")"
+[[ $(cat "/proc/${pids[edgeway]}/comm") == java ]] || die "pid ${pids[edgeway]} is not the JVM"
+
+# --- every target answers every path right before anything is timed ------------------------------------------
+# check TARGET SCENARIO PATH: the body (gunzipped for gzip) equals the file; gzip must come compressed, and a
+# cache hit must be a hit by the proxy's own word (Cache-Status: nginx's "HIT", Edgeway's RFC 9211 "hit").
+check() {
+  local t=$1 sc=$2 p=$3 code want
+  want=$tmp/www$p
+  [[ $sc == static ]] && want=$tmp/site$p
+  for _ in $(seq 1 50); do
+    code=$(curl -s -m 5 -o "$tmp/check" -D "$tmp/check.h" -w '%{http_code}' -H "Host: ${host[$sc]}" \
+      -H 'Accept-Encoding: gzip' "http://127.0.0.1:${port[$t]}$p" || true)
+    if [[ $code == 200 ]]; then
+      if [[ $sc == gzip ]]; then
+        grep -qi '^content-encoding: gzip' "$tmp/check.h" && gzip -dc "$tmp/check" | cmp -s - "$want" && return 0
+      elif [[ $sc != cache ]] || grep -qi '^cache-status:.*hit' "$tmp/check.h"; then
+        cmp -s "$tmp/check" "$want" && return 0
+      fi
+    fi
+    sleep 0.2
+  done
+  die "$t $sc $p: HTTP $code, headers: $(tr '\r\n' '  ' <"$tmp/check.h" | head -c 400)"
+}
+for sc in $SCENARIOS; do
+  [[ -n ${host[$sc]:-} ]] || die "unknown scenario $sc (expected: static cache gzip)"
+  for t in "${targets[@]}"; do for p in ${paths[$sc]}; do check "$t" "$sc" "$p"; done; done
+done
+log "both proxies serve every path correctly"
+
+# --- load ----------------------------------------------------------------------------------------------------
+to_us() {
+  awk -v v="$1" 'BEGIN { n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
+    if (u == "us") m = 1; else if (u == "ms") m = 1000; else if (u == "s") m = 1000000; else m = -1
+    if (m < 0) exit 1; printf "%.1f", n * m }'
+}
+run_load() { # TARGET SCENARIO PATH SECONDS OUT: prints "requests p50_us p99_us"
+  local t=$1 sc=$2 p=$3 secs=$4 out=$5 n
+  timeout $(( secs + 30 )) taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"$secs"s --latency \
+    -H "Host: ${host[$sc]}" -H 'Accept-Encoding: gzip' "http://127.0.0.1:${port[$t]}$p" >"$out" 2>&1 \
+    || die "wrk $t $sc $p failed: $(tail -3 "$out")"
+  grep -q 'Non-2xx' "$out" && die "$t $sc $p: non-2xx answers under load ($out)"
+  n=$(awk '/requests in/ {print $1}' "$out")
+  echo "$n $(to_us "$(awk '$1 == "50%" {print $2}' "$out")") $(to_us "$(awk '$1 == "99%" {print $2}' "$out")")"
+}
+mkdir -p "$results_dir"
+csv=$results_dir/edge-bench-$stamp.csv
+echo "round,scenario,path,target,requests,seconds,proxy_cpu_ticks,cpu_us_per_req,req_per_s,p50_us,p99_us" >"$csv"
+measure() { # ROUND SCENARIO PATH TARGET
+  local out="$tmp/$1-$2-${3//\//}-$4.txt" before after n p50 p99
+  # shellcheck disable=SC2086 # the pids are a list: nginx's master and workers
+  before=$(cpu_ticks ${pids[$4]})
+  read -r n p50 p99 < <(run_load "$4" "$2" "$3" "$DURATION" "$out")
+  # shellcheck disable=SC2086
+  after=$(cpu_ticks ${pids[$4]})
+  [[ $n =~ ^[0-9]+$ && $n -gt 0 ]] || die "nothing completed in $out"
+  local cpu_us rps
+  cpu_us=$(awk -v d=$((after - before)) -v hz="$clk_tck" -v n="$n" 'BEGIN {printf "%.2f", d / hz * 1e6 / n}')
+  rps=$(awk -v n="$n" -v s="$DURATION" 'BEGIN {printf "%.0f", n / s}')
+  echo "$1,$2,$3,$4,$n,$DURATION,$((after - before)),$cpu_us,$rps,$p50,$p99" >>"$csv"
+  log "round $1 $2 $3 $4: $rps req/s, $cpu_us CPU-us/req, p50 ${p50}us p99 ${p99}us"
+}
+for sc in $SCENARIOS; do
+  for t in "${targets[@]}"; do
+    w=2
+    [[ $t == edgeway ]] && w=$WARMUP
+    (( w > 0 )) || continue
+    log "warm-up $t $sc ${w}s (not counted)"
+    for p in ${paths[$sc]}; do run_load "$t" "$sc" "$p" "$w" "$tmp/warmup-$t-$sc.txt" >/dev/null; done
+  done
+done
+for round in $(seq 1 "$ROUNDS"); do
+  for sc in $SCENARIOS; do
+    for p in ${paths[$sc]}; do
+      for i in 0 1; do measure "$round" "$sc" "$p" "${targets[$(( (i + round) % 2 ))]}"; done
+    done
+  done
+done
+
+md=$results_dir/edge-bench-$stamp.md
+{
+  echo "## Edge features benchmark $stamp"
+  echo
+  echo "- machine: $(nproc) x $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo); proxy on CPU $PROXY_CPU, load on CPU $LOAD_CPU; $ROUNDS rounds of ${DURATION}s, $CONNECTIONS connections, medians; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "- $(nginx -v 2>&1 | sed 's/^nginx version: //'); gzip level $GZIP_LEVEL on both"
+  echo
+  python3 - "$csv" <<'PY'
+import csv, statistics, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+keys = list(dict.fromkeys((r["scenario"], r["path"], r["target"]) for r in rows))
+med = {k: {f: statistics.median(float(r[f]) for r in rows if (r["scenario"], r["path"], r["target"]) == k)
+           for f in ("cpu_us_per_req", "req_per_s", "p50_us", "p99_us")} for k in keys}
+print("| scenario | path | target | CPU-µs/req | req/s | p50 ms | p99 ms |")
+print("|---|---|---|---:|---:|---:|---:|")
+for (sc, p, t), v in med.items():
+    print(f"| {sc} | {p} | {t} | {v['cpu_us_per_req']:.1f} | {v['req_per_s']:,.0f} | {v['p50_us'] / 1000:.3f} | {v['p99_us'] / 1000:.3f} |")
+print()
+goals = {"static": 1.2, "cache": 1.0, "gzip": 1.2}
+print("| Edgeway / nginx | path | CPU-µs/req | p99 | goal (CPU) |")
+print("|---|---|---:|---:|---:|")
+for (sc, p, t), v in med.items():
+    if t == "edgeway" and (sc, p, "nginx") in med:
+        n = med[(sc, p, "nginx")]
+        print(f"| {sc} | {p} | {v['cpu_us_per_req'] / n['cpu_us_per_req']:.2f}x | {v['p99_us'] / n['p99_us']:.2f}x | ≤ {goals[sc]}x |")
+PY
+} >"$md"
+cat "$md"
+log "results: $csv and $md"
