@@ -66,7 +66,9 @@ final class GrpcEchoServer implements AutoCloseable {
                 .addMethod(FAIL, ServerCalls.asyncUnaryCall((req, out) -> {
                     Metadata trailers = new Metadata();
                     trailers.put(DETAIL, "detail-" + req);
-                    out.onError(Status.FAILED_PRECONDITION.withDescription("nope: ü 100% " + req).asRuntimeException(trailers));
+                    // "internal..." fails as a broken server would; anything else as a refusal the service chose
+                    Status status = req.startsWith("internal") ? Status.INTERNAL : Status.FAILED_PRECONDITION;
+                    out.onError(status.withDescription("nope: ü 100% " + req).asRuntimeException(trailers));
                 }))
                 .addMethod(SILENT, ServerCalls.asyncUnaryCall((req, out) -> { }))
                 .addMethod(MANY, ServerCalls.asyncServerStreamingCall((req, out) -> {

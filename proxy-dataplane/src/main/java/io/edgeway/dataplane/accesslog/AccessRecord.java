@@ -16,6 +16,8 @@ public final class AccessRecord {
     public String uri;
     public String protocol;
     public int status;
+    /** A gRPC call's grpc-status from its trailers (null for plain HTTP, or a call that ended without one). */
+    public CharSequence grpcStatus;
     public long bytesIn;
     public long bytesOut;
     public long totalNanos;

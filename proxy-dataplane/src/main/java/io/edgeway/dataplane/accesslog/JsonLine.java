@@ -43,6 +43,9 @@ final class JsonLine {
         text("path", r.uri);
         text("protocol", r.protocol);
         number("status", r.status == 0 ? 499 : r.status);
+        if (r.grpcStatus != null) { // only gRPC calls have the field: HTTP lines stay as they were
+            text("grpc_status", r.grpcStatus);
+        }
         number("bytes_in", r.bytesIn);
         number("bytes_out", r.bytesOut);
         seconds("duration_s", r.totalNanos);

@@ -8,6 +8,7 @@ import io.edgeway.dataplane.routing.RouteRule;
 import io.edgeway.dataplane.routing.RouteTable;
 import io.edgeway.dataplane.http2.H2Upstreams;
 import io.edgeway.dataplane.listener.TrustedProxies;
+import io.edgeway.dataplane.relay.Observers;
 import io.edgeway.dataplane.status.Metrics;
 import io.edgeway.dataplane.status.RouteMeter;
 import io.netty.handler.codec.http.HttpMethod;
@@ -50,6 +51,7 @@ final class GrpcRelay extends ChannelInboundHandlerAdapter {
     private final H2Upstreams upstreams;
     final Metrics metrics;
     private final TrustedProxies trustedProxies;
+    final GrpcCallLog call;
     /** Frames read before the target's stream was open; bounded by the client's stream window. */
     private final ArrayDeque<Http2StreamFrame> pending = new ArrayDeque<>(4);
     ChannelHandlerContext ctx;
@@ -65,11 +67,13 @@ final class GrpcRelay extends ChannelInboundHandlerAdapter {
     /** Counted as in flight by its balancer (least-request) until the client's stream closes. */
     private Endpoint target;
 
-    GrpcRelay(ConfigHolder configs, H2Upstreams upstreams, Metrics metrics, TrustedProxies trustedProxies) {
+    GrpcRelay(ConfigHolder configs, H2Upstreams upstreams, Metrics metrics, TrustedProxies trustedProxies,
+              Observers observers) {
         this.configs = configs;
         this.upstreams = upstreams;
         this.metrics = metrics;
         this.trustedProxies = trustedProxies;
+        this.call = new GrpcCallLog(observers);
     }
 
     @Override
@@ -112,8 +116,16 @@ final class GrpcRelay extends ChannelInboundHandlerAdapter {
         String host = h.authority() == null ? null : h.authority().toString();
         String path = h.path() == null ? "/" : h.path().toString();
         String method = h.method() == null ? "POST" : h.method().toString();
+        String peerIp = "";
+        boolean trusted = false;
+        Channel conn = ctx.channel().parent();
+        if (conn != null && conn.remoteAddress() instanceof InetSocketAddress isa && isa.getAddress() != null) {
+            peerIp = isa.getAddress().getHostAddress();
+            trusted = trustedProxies.contains(isa.getAddress());
+        }
         // One volatile read per request, as on the HTTP/1.1 path.
         RuntimeConfig config = configs.get();
+        call.begin(h, peerIp, config.version());
         if (config == RuntimeConfig.NONE) {
             fail(GrpcHeaders.UNAVAILABLE, "the proxy has no configuration yet");
             return;
@@ -123,13 +135,6 @@ final class GrpcRelay extends ChannelInboundHandlerAdapter {
             fail(GrpcHeaders.UNIMPLEMENTED, "no route matches this authority and path");
             return;
         }
-        String peerIp = "";
-        boolean trusted = false;
-        Channel conn = ctx.channel().parent();
-        if (conn != null && conn.remoteAddress() instanceof InetSocketAddress isa && isa.getAddress() != null) {
-            peerIp = isa.getAddress().getHostAddress();
-            trusted = trustedProxies.contains(isa.getAddress());
-        }
         // HTTP/2 headers are not HttpHeaders: header and cookie hashing fall back to the balancer's spread here.
         target = route.upstream().pick(EmptyHttpHeaders.INSTANCE, peerIp);
         if (target == null) {
@@ -137,6 +142,7 @@ final class GrpcRelay extends ChannelInboundHandlerAdapter {
             return;
         }
         GrpcHeaders.request(h, peerIp, trusted, ListenerScheme.of(ctx.channel()));
+        call.traceContext(h);
         requestEnded = head.isEndStream();
         pending.add(new DefaultHttp2HeadersFrame(h, head.isEndStream()));
         upstreams.connection(target, route.timeouts().connectMs()).addListener(this::connected);
@@ -150,6 +156,7 @@ final class GrpcRelay extends ChannelInboundHandlerAdapter {
         }
         if (frame instanceof Http2DataFrame data) {
             requestEnded = data.isEndStream();
+            call.bytesIn += data.content().readableBytes();
             // The content changes owner; padding is this hop's business, not the target's.
             return new DefaultHttp2DataFrame(data.content(), data.isEndStream());
         }
@@ -199,6 +206,7 @@ final class GrpcRelay extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         done = true;
+        call.end(ctx.channel(), route, target);
         if (target != null) {
             target.release();
             target = null;
@@ -285,7 +293,6 @@ final class GrpcRelay extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Ends the client's stream with a gRPC status if nothing was answered yet, else with a reset. */
     /**
      * The response head: the call is counted on its route (its duration is the time to this head; a stream
      * may run for hours after it). gRPC calls are POSTs.
@@ -293,7 +300,10 @@ final class GrpcRelay extends ChannelInboundHandlerAdapter {
     void count(int httpStatus) {
         RouteMeter m = route != null ? route.meter() : metrics.unrouted();
         m.request(HttpMethod.POST, httpStatus, System.nanoTime() - startNanos, 0, 0);
+        call.responseHead(httpStatus);
     }
+
+    /** Ends the client's stream with a gRPC status if nothing was answered yet, else with a reset. */
 
     void fail(int grpcStatus, String message) {
         done = true;
@@ -308,7 +318,9 @@ final class GrpcRelay extends ChannelInboundHandlerAdapter {
         }
         responseStarted = true;
         count(GrpcHeaders.httpEquivalent(grpcStatus)); // counted as the HTTP/1.1 path would
-        ctx.writeAndFlush(new DefaultHttp2HeadersFrame(GrpcHeaders.trailersOnly(grpcStatus, message), true))
+        Http2Headers answer = GrpcHeaders.trailersOnly(grpcStatus, message);
+        call.trailers(answer);
+        ctx.writeAndFlush(new DefaultHttp2HeadersFrame(answer, true))
                 .addListener((ChannelFutureListener) w -> {
                     // A request still being sent is not wanted any more: a close resets the rest of it.
                     if (!requestEnded || !w.isSuccess()) {

@@ -31,11 +31,15 @@ final class GrpcTargetSide extends ChannelInboundHandlerAdapter {
             }
             relay.responseStarted = true;
             relay.responseEnded = h.isEndStream();
+            if (h.isEndStream()) {
+                relay.call.trailers(h.headers()); // trailers, or a Trailers-Only answer
+            }
             relay.cancelFirstByte();
             GrpcHeaders.response(h.headers());
             relay.ctx.write(new DefaultHttp2HeadersFrame(h.headers(), h.isEndStream()));
         } else if (msg instanceof Http2DataFrame d) {
             relay.responseEnded = d.isEndStream();
+            relay.call.bytesOut += d.content().readableBytes();
             relay.ctx.write(new DefaultHttp2DataFrame(d.content(), d.isEndStream()));
         } else {
             ReferenceCountUtil.release(msg);

@@ -67,7 +67,7 @@ public final class LoopResources {
         };
     }
 
-    Observers observers() {
+    public Observers observers() {
         return observers;
     }
 

@@ -10,13 +10,13 @@ import javax.net.ssl.SNIServerName;
 import javax.net.ssl.SSLSession;
 
 /** A client connection's TLS protocol version and requested server name, for the access log. */
-final class TlsFields {
+public final class TlsFields {
     private static final String[] PLAIN = {null, null};
 
     private TlsFields() {}
 
     /** {version, sni}; both null on a plain connection, sni null when the client sent none. */
-    static String[] of(Channel ch) {
+    public static String[] of(Channel ch) {
         // An HTTP/2 stream's connection has the TLS (a connection's own parent is the listening socket).
         Channel conn = ch instanceof Http2StreamChannel ? ch.parent() : ch;
         SslHandler ssl = conn.pipeline().get(SslHandler.class);

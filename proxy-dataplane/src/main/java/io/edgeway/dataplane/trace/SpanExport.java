@@ -44,6 +44,7 @@ public final class SpanExport implements AutoCloseable {
     static final AttributeKey<String> UPSTREAM = AttributeKey.stringKey("edgeway.upstream");
     static final AttributeKey<String> REQUEST_ID = AttributeKey.stringKey("edgeway.request_id");
     static final AttributeKey<Long> ATTEMPTS = AttributeKey.longKey("edgeway.attempts");
+    static final AttributeKey<Long> GRPC_STATUS = AttributeKey.longKey("rpc.grpc.status_code");
 
     private final SdkTracerProvider provider;
     private final Tracer tracer;
@@ -123,12 +124,40 @@ public final class SpanExport implements AutoCloseable {
             b.setAttribute(REQUEST_ID, r.requestId.toString());
         }
         b.setAttribute(ATTEMPTS, (long) r.attempts);
+        int grpc = grpcStatus(r.grpcStatus);
+        if (grpc >= 0) {
+            b.setAttribute(GRPC_STATUS, (long) grpc);
+        }
         Span span = b.startSpan();
-        if (r.status >= 500) {
+        if (r.status >= 500 || grpcServerError(grpc)) {
             span.setStatus(StatusCode.ERROR);
         }
         span.end(endNanos, TimeUnit.NANOSECONDS);
         ended++;
+    }
+
+    /** A gRPC status code (0-16 are defined; a target may send more), or -1 for none or not a number. */
+    static int grpcStatus(CharSequence s) {
+        if (s == null || s.length() == 0 || s.length() > 3) {
+            return -1;
+        }
+        int v = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            v = v * 10 + (c - '0');
+        }
+        return v;
+    }
+
+    /**
+     * OpenTelemetry's gRPC conventions for a SERVER span: UNKNOWN, DEADLINE_EXCEEDED, UNIMPLEMENTED, INTERNAL,
+     * UNAVAILABLE and DATA_LOSS are the server's errors; the rest (e.g. NOT_FOUND) are the caller's.
+     */
+    static boolean grpcServerError(int code) {
+        return code == 2 || code == 4 || code == 12 || code == 13 || code == 14 || code == 15;
     }
 
     /** url.path: the request target without its query (which may carry secrets) or fragment. */

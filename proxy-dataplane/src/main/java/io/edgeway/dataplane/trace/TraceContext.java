@@ -1,6 +1,7 @@
 package io.edgeway.dataplane.trace;
 
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.util.AsciiString;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -37,8 +38,17 @@ public final class TraceContext {
      * caller decided (head sampling), and {@link #sampled} reads the decision back from the header sent.
      */
     public static AsciiString apply(HttpHeaders headers, double sampleNewTraces) {
-        String incoming = headers.get(TRACEPARENT);
-        if (incoming != null && headers.getAll(TRACEPARENT).size() != 1) {
+        return apply(headers, HTTP1, sampleNewTraces);
+    }
+
+    /** As {@link #apply(HttpHeaders, double)}, for a gRPC call's HTTP/2 request headers. */
+    public static AsciiString apply(Http2Headers headers, double sampleNewTraces) {
+        return apply(headers, HTTP2, sampleNewTraces);
+    }
+
+    private static <H> AsciiString apply(H headers, HeaderAccess<H> access, double sampleNewTraces) {
+        CharSequence incoming = access.get(headers, TRACEPARENT);
+        if (incoming != null && !access.single(headers, TRACEPARENT)) {
             incoming = null;
         }
         byte[] out;
@@ -57,7 +67,7 @@ public final class TraceContext {
             out[53] = (byte) incoming.charAt(53);
             out[54] = (byte) incoming.charAt(54);
         } else {
-            headers.remove(TRACESTATE);
+            access.remove(headers, TRACESTATE);
             out = new byte[LENGTH];
             out[0] = '0';
             out[1] = '0';
@@ -73,13 +83,42 @@ public final class TraceContext {
         }
         hex(out, 36, nonZero(random));
         AsciiString value = new AsciiString(out, 0, LENGTH, false);
-        headers.set(TRACEPARENT, value);
-        String requestId = headers.get(REQUEST_ID);
-        if (requestId == null || !validRequestId(requestId) || headers.getAll(REQUEST_ID).size() != 1) {
-            headers.set(REQUEST_ID, value.subSequence(3, 35, false)); // the trace id, sharing the bytes
+        access.set(headers, TRACEPARENT, value);
+        CharSequence requestId = access.get(headers, REQUEST_ID);
+        if (requestId == null || !validRequestId(requestId) || !access.single(headers, REQUEST_ID)) {
+            access.set(headers, REQUEST_ID, value.subSequence(3, 35, false)); // the trace id, sharing the bytes
         }
         return value;
     }
+
+    /**
+     * The header operations trace context needs, over HTTP/1.1's {@link HttpHeaders} and HTTP/2's
+     * {@link Http2Headers} (unrelated types in Netty). Stateless singletons: nothing allocated per request.
+     */
+    private interface HeaderAccess<H> {
+        CharSequence get(H headers, AsciiString name);
+
+        /** Exactly one header of that name (call only when {@link #get} found one). */
+        boolean single(H headers, AsciiString name);
+
+        void set(H headers, AsciiString name, CharSequence value);
+
+        void remove(H headers, AsciiString name);
+    }
+
+    private static final HeaderAccess<HttpHeaders> HTTP1 = new HeaderAccess<>() {
+        public CharSequence get(HttpHeaders h, AsciiString name) { return h.get(name); }
+        public boolean single(HttpHeaders h, AsciiString name) { return h.getAll(name).size() == 1; }
+        public void set(HttpHeaders h, AsciiString name, CharSequence value) { h.set(name, value); }
+        public void remove(HttpHeaders h, AsciiString name) { h.remove(name); }
+    };
+
+    private static final HeaderAccess<Http2Headers> HTTP2 = new HeaderAccess<>() {
+        public CharSequence get(Http2Headers h, AsciiString name) { return h.get(name); }
+        public boolean single(Http2Headers h, AsciiString name) { return h.getAll(name).size() == 1; }
+        public void set(Http2Headers h, AsciiString name, CharSequence value) { h.set(name, value); }
+        public void remove(Http2Headers h, AsciiString name) { h.remove(name); }
+    };
 
     /** The trace id in a {@code traceparent} this class made. */
     public static String traceId(CharSequence traceparent) {
@@ -123,7 +162,7 @@ public final class TraceContext {
         return !zeros(s, 3, 32) && !zeros(s, 36, 16);
     }
 
-    static boolean validRequestId(String s) {
+    static boolean validRequestId(CharSequence s) {
         int n = s.length();
         if (n < 1 || n > 128) {
             return false;
