@@ -127,6 +127,7 @@ cleanup() {
   local rc=$? pid
   trap - EXIT INT TERM
   stop_tracked
+  stop_orphan_postgres "$tmp/cp"
   if (( rc == 0 )); then
     rm -rf "$tmp"
   else

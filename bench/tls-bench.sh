@@ -59,6 +59,7 @@ cleanup() {
   local rc=$?
   trap - EXIT INT TERM
   stop_tracked
+  stop_orphan_postgres "$tmp/cp"
   if (( rc == 0 )); then rm -rf "$tmp"; else log "logs kept in $tmp"; fi
   exit "$rc"
 }
