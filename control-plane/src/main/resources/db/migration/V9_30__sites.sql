@@ -58,3 +58,7 @@ ALTER TABLE routes ALTER COLUMN upstream_id DROP NOT NULL;
 ALTER TABLE routes ADD COLUMN site_name text REFERENCES sites (name) ON DELETE RESTRICT;
 ALTER TABLE routes ADD COLUMN site_spa  boolean NOT NULL DEFAULT false;
 CREATE INDEX routes_site_name ON routes (site_name);
+
+-- FetchBlob reads a blob in 1 MiB slices: kept uncompressed out of line, PostgreSQL reads only the slice
+-- (files worth compressing have their own precompressed variant blobs).
+ALTER TABLE site_blobs ALTER COLUMN content SET STORAGE EXTERNAL;
