@@ -177,7 +177,7 @@ public final class SiteStore {
             String at = "files[" + i + "]";
             String problem = SitePaths.problem(f.path());
             if (problem != null) {
-                errors.add(new FieldError(at + ".path", at + ".path: " + f.path() + ": " + problem));
+                errors.add(new FieldError(at + ".path", at + ".path: " + abbreviate(f.path()) + ": " + problem));
             } else if (!paths.add(f.path())) {
                 errors.add(new FieldError(at + ".path", at + ".path: " + f.path() + " (expected: each path once)"));
             }
@@ -197,6 +197,11 @@ public final class SiteStore {
         if (!errors.isEmpty()) {
             throw new ValidationException(errors);
         }
+    }
+
+    /** A refused path as an error message shows it: at most 100 characters of it. */
+    private static String abbreviate(String path) {
+        return path.length() > 100 ? path.substring(0, 97) + "..." : path;
     }
 
     static String sha256(byte[] content) {
