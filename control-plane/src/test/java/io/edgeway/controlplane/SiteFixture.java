@@ -12,10 +12,10 @@ import java.util.List;
 import java.util.Map;
 
 /** A test's site: files by path, deployed through the real API (manifest, missing blobs, activate). */
-final class SiteFixture {
+public final class SiteFixture {
     private SiteFixture() {}
 
-    static String sha256(byte[] content) {
+    public static String sha256(byte[] content) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
         } catch (Exception e) {
@@ -23,11 +23,11 @@ final class SiteFixture {
         }
     }
 
-    static byte[] text(String s) {
+    public static byte[] text(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    static String manifest(Map<String, byte[]> files) {
+    public static String manifest(Map<String, byte[]> files) {
         List<Map<String, Object>> list = new ArrayList<>();
         files.forEach((path, content) -> {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -44,14 +44,14 @@ final class SiteFixture {
     }
 
     /** POSTs the manifest (201 expected); returns the answer with id and missing. */
-    static JsonNode create(Http http, String site, Map<String, byte[]> files) {
+    public static JsonNode create(Http http, String site, Map<String, byte[]> files) {
         Http.Response r = http.post("/api/v1/sites/" + site + "/deployments", manifest(files));
         assertThat(r.status()).as(r.body()).isEqualTo(201);
         return r.json();
     }
 
     /** Uploads the blobs the answer to {@link #create} asked for; returns how many were sent. */
-    static int uploadMissing(Http http, JsonNode created, Map<String, byte[]> files) {
+    public static int uploadMissing(Http http, JsonNode created, Map<String, byte[]> files) {
         Map<String, byte[]> byHash = new LinkedHashMap<>();
         files.values().forEach(c -> byHash.put(sha256(c), c));
         int sent = 0;
@@ -65,7 +65,7 @@ final class SiteFixture {
     }
 
     /** The whole deploy and activation; returns the deployment id. */
-    static String deploy(Http http, String site, Map<String, byte[]> files) {
+    public static String deploy(Http http, String site, Map<String, byte[]> files) {
         JsonNode created = create(http, site, files);
         uploadMissing(http, created, files);
         String id = created.get("id").asText();
