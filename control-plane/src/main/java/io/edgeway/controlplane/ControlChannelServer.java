@@ -2,6 +2,7 @@ package io.edgeway.controlplane;
 
 import io.edgeway.controlplane.api.ControlChannelApi;
 import io.edgeway.controlplane.discovery.ConfigDiscovery;
+import io.edgeway.controlplane.site.SiteBlobs;
 import io.edgeway.controlplane.discovery.NodeLedger;
 import io.edgeway.controlplane.discovery.SnapshotCache;
 import io.edgeway.controlplane.model.Durations;
@@ -65,13 +66,14 @@ final class ControlChannelServer {
         if (security.insecurePlaintext()) {
             log.warn("gRPC is INSECURE PLAINTEXT on {} (EDGEWAY_GRPC_INSECURE_PLAINTEXT=true): node ids are not verified",
                     settings.grpcAddress());
-            server = ConfigDiscovery.serve(settings.grpcAddress(), settings.grpcPort(), cache, ledger);
+            server = ConfigDiscovery.serve(settings.grpcAddress(), settings.grpcPort(), cache, ledger,
+                    io.grpc.InsecureServerCredentials.create(), null, List.of(), new SiteBlobs(db));
         } else {
             EnrollmentService enrollment = new EnrollmentService(ca, joinTokens, certificates, ledger, security.nodeCertLifetime());
             resources.push(enrollment);
             server = ConfigDiscovery.serve(settings.grpcAddress(), settings.grpcPort(), cache, ledger,
                     GrpcTls.credentials(ca, security.serverNames()), new NodeIdentityInterceptor(ca, revocations),
-                    List.of(enrollment.bindService()));
+                    List.of(enrollment.bindService()), new SiteBlobs(db));
             log.info("gRPC: mTLS, CA pin {}, server names {}", ca.pin(), security.serverNames());
         }
         return new ControlChannelServer(server, new ControlChannelApi(joinTokens, revocations, ledger, ca::pin));

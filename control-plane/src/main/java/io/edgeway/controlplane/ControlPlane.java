@@ -124,7 +124,8 @@ public final class ControlPlane implements AutoCloseable {
             push(resources, new AcmeWorker(new AcmeStore(revisions, masterKey), new Convergence(ledger),
                     AcmeSettings.from(env), Clock.systemUTC()).start());
             AdminApi api = new AdminApi(new UpstreamStore(revisions), new RouteStore(revisions), revisions, ledger, cache,
-                    tokens, new IdempotencyStore(db), masterKey, channel.api(), metrics);
+                    tokens, new IdempotencyStore(db), masterKey, channel.api(), metrics,
+                    io.edgeway.controlplane.site.SiteLimits.from(env));
             Javalin admin = settings.adminTls() == null ? api.app().start(settings.adminAddress(), settings.adminPort())
                     : api.app(AdminHttps.connector(settings.adminTls(), settings.adminAddress(), settings.adminPort())).start();
             push(resources, admin::stop);

@@ -11,6 +11,11 @@ import io.edgeway.controlplane.metrics.ControlPlaneMetrics;
 import io.edgeway.controlplane.model.FieldError;
 import io.edgeway.controlplane.model.Stored;
 import io.edgeway.controlplane.model.ValidationException;
+import io.edgeway.controlplane.site.MissingBlobsException;
+import io.edgeway.controlplane.site.SiteActivation;
+import io.edgeway.controlplane.site.SiteLimits;
+import io.edgeway.controlplane.site.SiteStore;
+import io.edgeway.controlplane.site.SiteViews;
 import io.edgeway.controlplane.store.Actor;
 import io.edgeway.controlplane.store.AcmeStore;
 import io.edgeway.controlplane.store.CertificateStore;
@@ -73,10 +78,21 @@ public final class AdminApi {
     private final ConfigApi config;
     private final ControlChannelApi controlChannel;
     private final ControlPlaneMetrics metrics;
+    private final SitesApi sites;
 
     public AdminApi(UpstreamStore upstreams, RouteStore routes, RevisionLog revisions, NodeLedger ledger, SnapshotCache cache,
                     TokenStore tokens, IdempotencyStore idempotency, MasterKey masterKey, ControlChannelApi controlChannel,
                     ControlPlaneMetrics metrics) {
+        this(upstreams, routes, revisions, ledger, cache, tokens, idempotency, masterKey, controlChannel, metrics,
+                SiteLimits.DEFAULTS);
+    }
+
+    /** {@code siteLimits}: how large a static site's files and deployments may be. */
+    public AdminApi(UpstreamStore upstreams, RouteStore routes, RevisionLog revisions, NodeLedger ledger, SnapshotCache cache,
+                    TokenStore tokens, IdempotencyStore idempotency, MasterKey masterKey, ControlChannelApi controlChannel,
+                    ControlPlaneMetrics metrics, SiteLimits siteLimits) {
+        SiteStore siteStore = new SiteStore(revisions.db(), siteLimits);
+        this.sites = new SitesApi(siteStore, new SiteActivation(revisions, siteStore), new SiteViews(revisions.db()));
         this.metrics = requireNonNull(metrics, "metrics");
         this.controlChannel = requireNonNull(controlChannel, "controlChannel");
         this.upstreams = requireNonNull(upstreams, "upstreams");
@@ -138,7 +154,8 @@ public final class AdminApi {
             // before the client reads the 413.
             c.http.maxRequestSize = ENTITY_BODY_MAX_BYTES;
             c.routes.before(ctx -> {
-                long limit = ctx.path().equals(CONFIG_PATH) ? CONFIG_DOCUMENT_MAX_BYTES : ENTITY_BODY_MAX_BYTES;
+                long limit = ctx.path().equals(CONFIG_PATH) ? CONFIG_DOCUMENT_MAX_BYTES
+                        : sites.bodyLimit(ctx.method().name(), ctx.path(), ENTITY_BODY_MAX_BYTES);
                 if (ctx.req().getContentLengthLong() > limit) {
                     throw new ContentTooLargeResponse("body of " + ctx.req().getContentLengthLong()
                             + " bytes (expected: at most " + limit + ")");
@@ -215,6 +232,18 @@ public final class AdminApi {
             c.routes.get("/api/v1/revisions/{n}", history::get);
             c.routes.post("/api/v1/revisions/{n}/rollback", history::rollback);
 
+            // Static sites: blobs first (a literal segment, so no site is named "blobs"), then per site.
+            c.routes.put("/api/v1/sites/blobs/{sha256}", sites::putBlob);
+            c.routes.get("/api/v1/sites", sites::list);
+            c.routes.get("/api/v1/sites/{name}", sites::get);
+            c.routes.delete("/api/v1/sites/{name}", sites::delete);
+            c.routes.post("/api/v1/sites/{name}/deployments", sites::createDeployment);
+            c.routes.get("/api/v1/sites/{name}/deployments", sites::deployments);
+            c.routes.get("/api/v1/sites/{name}/deployments/{id}", sites::deployment);
+            c.routes.post("/api/v1/sites/{name}/deployments/{id}/activate", sites::activate);
+            c.routes.post("/api/v1/sites/{name}/rollback", sites::rollback);
+            c.routes.get("/api/v1/sites/{name}/diff", sites::diff);
+
             c.routes.get("/api/v1/tokens", tokensApi::list);
             c.routes.post("/api/v1/tokens", tokensApi::create);
             c.routes.delete("/api/v1/tokens/{name}", tokensApi::delete);
@@ -234,6 +263,9 @@ public final class AdminApi {
             c.routes.exception(IdempotencyMismatchException.class, (e, ctx) ->
                     problem(ctx, 422, "idempotency-key-reused", "Idempotency key reused", e.getMessage(),
                             List.of(new FieldError("Idempotency-Key", e.getMessage()))));
+            c.routes.exception(MissingBlobsException.class, (e, ctx) ->
+                    problem(ctx, 409, "missing-blobs", "Files not uploaded", e.getMessage(), e.missing().stream()
+                            .map(h -> new FieldError("missing", h + ": not uploaded")).toList()));
             c.routes.exception(NotFoundException.class, (e, ctx) -> problem(ctx, 404, "not-found", "Not found", e.getMessage(), List.of()));
             // Javalin's own refusals (body too large, ...) keep their 4xx status and speak problem+json too.
             c.routes.exception(HttpResponseException.class, (e, ctx) ->

@@ -14,6 +14,7 @@ import io.edgeway.controlplane.model.Pem;
 import io.edgeway.controlplane.model.Https;
 import io.edgeway.controlplane.model.AccessLogPolicy;
 import io.edgeway.controlplane.model.Route;
+import io.edgeway.controlplane.model.RouteSite;
 import io.edgeway.controlplane.model.StreamRoute;
 import io.edgeway.controlplane.model.Target;
 import io.edgeway.controlplane.model.Timeouts;
@@ -36,7 +37,8 @@ final class RequestJson {
     private static final Set<String> UPSTREAM = union(Set.of("name", "tags", "targets"), UpstreamPolicyJson.FIELDS);
     private static final Set<String> TARGET = Set.of("host", "port", "weight");
     private static final Set<String> ROUTE = Set.of("name", "tags", "hosts", "paths", "methods", "upstream", "timeouts",
-            "https_redirect", "hsts", "access_log");
+            "https_redirect", "hsts", "access_log", "site");
+    private static final Set<String> ROUTE_SITE = Set.of("name", "spa");
     private static final Set<String> ACCESS_LOG = Set.of("enabled", "sample");
     private static final Set<String> HSTS = Set.of("max_age", "include_subdomains");
     private static final Set<String> TIMEOUTS = Set.of("connect", "first_byte", "idle");
@@ -315,10 +317,12 @@ final class RequestJson {
         Fields al = f.object("access_log", ACCESS_LOG);
         AccessLogPolicy accessLog = al == null ? AccessLogPolicy.ALL
                 : new AccessLogPolicy(al.bool("enabled", true), al.number("sample", 1));
+        Fields s = f.object("site", ROUTE_SITE);
+        RouteSite site = s == null ? null : new RouteSite(s.string("name"), s.bool("spa", false));
         throwIfMalformed(problems);
         Route r = null;
         try {
-            r = new Route(name, tags, hosts, paths, methods, upstream, timeouts, https, accessLog);
+            r = new Route(name, tags, hosts, paths, methods, upstream, timeouts, https, accessLog, site);
         } catch (ValidationException e) {
             problems.invalid.addAll(0, e.errors());
         }

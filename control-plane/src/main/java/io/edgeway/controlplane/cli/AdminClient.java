@@ -58,6 +58,12 @@ final class AdminClient {
                 .POST(HttpRequest.BodyPublishers.ofString(body)));
     }
 
+    /** A binary body (a static site's file). */
+    Response put(String path, String contentType, byte[] body) {
+        return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", contentType).header("Accept", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(body)));
+    }
+
     Response delete(String path) {
         return send(HttpRequest.newBuilder(uri(path)).header("Accept", "application/json").DELETE());
     }

@@ -18,7 +18,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "edgeway ctl", mixinStandardHelpOptions = true, version = "edgeway ctl 0.1.0",
         description = "Manage an Edgeway control plane through its admin API.",
         subcommands = {ConfigCommands.Apply.class, ConfigCommands.Diff.class, ConfigCommands.Validate.class,
-                ConfigCommands.Export.class, GetCommand.class, TokenCommand.class, JoinTokenCommand.class})
+                ConfigCommands.Export.class, GetCommand.class, TokenCommand.class, JoinTokenCommand.class,
+                SiteCommand.class})
 public final class EdgewayCtl implements Runnable {
     static final String DEFAULT_SERVER = "http://127.0.0.1:8001";
 

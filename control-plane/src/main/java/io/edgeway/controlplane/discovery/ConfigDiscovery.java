@@ -111,6 +111,12 @@ public final class ConfigDiscovery {
      * {@link #PRECOMPRESSED_GZIP} as its "gzip" compressor, or they would be gzipped twice.
      */
     static ServerServiceDefinition service(SnapshotCache cache, NodeLedger ledger, boolean precompressed) {
+        return service(cache, ledger, precompressed, BlobFetch.NONE);
+    }
+
+    /** As above, with FetchBlob answering from {@code blobs}. */
+    static ServerServiceDefinition service(SnapshotCache cache, NodeLedger ledger, boolean precompressed,
+                                           BlobFetch.Blobs blobs) {
         requireNonNull(cache, "cache");
         requireNonNull(ledger, "ledger");
         MethodDescriptor<NodeMessage, Payload> method = ConfigDiscoveryGrpc.getStreamMethod()
@@ -125,6 +131,7 @@ public final class ConfigDiscovery {
                         (ServerCallStreamObserver<Payload>) out, cache, ledger,
                         REMOTE_ADDRESS.get(), STREAM_IDS.incrementAndGet(), budget,
                         precompressed && ACCEPTS_GZIP.get(), ThreadExecutorMap.currentExecutor(), PeerIdentity.CURRENT.get())))
+                .addMethod(BlobFetch.method(blobs))
                 .build();
         return ServerInterceptors.intercept(definition, new RemoteAddressInterceptor());
     }
@@ -141,13 +148,20 @@ public final class ConfigDiscovery {
      */
     public static Server serve(String host, int port, SnapshotCache cache, NodeLedger ledger, ServerCredentials credentials,
                                ServerInterceptor identity, List<ServerServiceDefinition> more) throws IOException {
+        return serve(host, port, cache, ledger, credentials, identity, more, BlobFetch.NONE);
+    }
+
+    /** As above, with FetchBlob answering from {@code blobs} (static sites' files). */
+    public static Server serve(String host, int port, SnapshotCache cache, NodeLedger ledger, ServerCredentials credentials,
+                               ServerInterceptor identity, List<ServerServiceDefinition> more, BlobFetch.Blobs blobs)
+            throws IOException {
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port), credentials);
         if (identity != null) {
             builder.intercept(identity);
         }
         more.forEach(builder::addService);
         return builder
-                .addService(service(cache, ledger, true))
+                .addService(service(cache, ledger, true, blobs))
                 // Stream callbacks only touch memory (ledger, budget, a lock held for a buffer handoff), so they
                 // run on the stream's event loop instead of hopping to a thread pool for each of 5,000 Acks; and
                 // a stream created there knows its loop, which its sends then run on (see NodeStream).

@@ -33,6 +33,7 @@ public final class SnapshotBuilder {
         Snapshot.Builder b = Snapshot.newBuilder().setVersion(state.revision());
         state.upstreams().forEach(s -> b.addUpstreams(upstream(s.value())));
         state.routes().forEach(s -> b.addRoutes(route(s.value())));
+        SiteSnapshot.addTo(state.sites(), b);
         return b.build();
     }
 
@@ -71,6 +72,7 @@ public final class SnapshotBuilder {
                 certificates.addTlsAlpnChallenges(state, b);
             }
             CertificatePush.addChallenges(state, b);
+            SiteSnapshot.addTo(state.sites(), b);
             built = next;
             return PreparedSnapshot.of(b.build());
         }
@@ -90,8 +92,12 @@ public final class SnapshotBuilder {
                 .setName(r.name())
                 .addAllHosts(r.hosts())
                 .addAllPaths(r.paths())
-                .addAllMethods(r.methods())
-                .setUpstream(r.upstream());
+                .addAllMethods(r.methods());
+        if (r.site() != null) {
+            route.setSite(io.edgeway.proto.v1.RouteSite.newBuilder().setName(r.site().name()).setSpa(r.site().spa()));
+        } else {
+            route.setUpstream(r.upstream());
+        }
         Timeouts timeouts = Timeouts.newBuilder()
                 .setConnectMs(millis(r.timeouts().connect()))
                 .setFirstByteMs(millis(r.timeouts().firstByte()))

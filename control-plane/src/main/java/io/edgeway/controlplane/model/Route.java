@@ -7,14 +7,16 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * Sends requests that match hosts, paths and methods to an upstream. A path is a prefix ({@code /api}) or,
+ * Sends requests that match hosts, paths and methods to an upstream, or answers them from a static site's
+ * files ({@link RouteSite}): exactly one of {@code upstream} and {@code site} is set. A path is a prefix ({@code /api}) or,
  * starting with {@code ~}, a regular expression anchored at the path's start ({@code ~/users/[0-9]+$}),
  * checked with the proxies' own re2j compiler ({@link PathRegex}). Empty hosts or methods
  * match any; empty paths match any path. Hosts are lower-cased and methods upper-cased here, so every
  * later stage compares plain strings.
  */
 public record Route(String name, List<String> tags, List<String> hosts, List<String> paths,
-                    List<String> methods, String upstream, Timeouts timeouts, Https https, AccessLogPolicy accessLog) {
+                    List<String> methods, String upstream, Timeouts timeouts, Https https, AccessLogPolicy accessLog,
+                    RouteSite site) {
     private static final Pattern LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
     // RFC 9110 token characters.
     private static final Pattern METHOD = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Z-]{1,32}");
@@ -57,10 +59,23 @@ public record Route(String name, List<String> tags, List<String> hosts, List<Str
         checkDistinct(v, "hosts", hosts);
         checkDistinct(v, "paths", paths);
         checkDistinct(v, "methods", methods);
-        v.check(upstream != null, "upstream", "upstream: missing (expected: the name of an upstream)");
+        // One action per route: proxy to an upstream, or serve a site's files.
+        v.check(upstream != null || site != null, "upstream",
+                "upstream: missing (expected: the name of an upstream, or a site to serve)");
+        v.check(upstream == null || site == null, "site",
+                "site: " + (site == null ? null : site.name()) + " (expected: a route has either upstream or site, not both)");
+        if (site != null) {
+            site.check(v);
+        }
         https.check(v);
         accessLog.check(v);
         v.throwIfAny();
+    }
+
+    /** A route that proxies (or, with a null upstream and a site, serves the site): its pre-site form. */
+    public Route(String name, List<String> tags, List<String> hosts, List<String> paths, List<String> methods,
+                 String upstream, Timeouts timeouts, Https https, AccessLogPolicy accessLog) {
+        this(name, tags, hosts, paths, methods, upstream, timeouts, https, accessLog, null);
     }
 
     /** A route whose every request is logged. */

@@ -19,7 +19,8 @@ public final class Actor {
         }
     }
 
-    static String current() {
+    /** Who makes the current request (the token's name), for the revision log and site deployments. */
+    public static String current() {
         String name = CURRENT.get();
         return name == null ? UNKNOWN : name;
     }

@@ -3,6 +3,8 @@ package io.edgeway.controlplane.store;
 import static java.util.Objects.requireNonNull;
 
 import io.edgeway.controlplane.model.Route;
+import io.edgeway.controlplane.site.Deployment;
+import io.edgeway.controlplane.site.SiteRows;
 import io.edgeway.controlplane.model.Stored;
 import io.edgeway.controlplane.model.Upstream;
 import java.util.ArrayList;
@@ -19,7 +21,8 @@ import java.util.UUID;
  */
 public record ConfigState(long revision, List<Stored<Upstream>> upstreams, List<Stored<Route>> routes,
                           List<SealedCertificate> certificates, List<byte[]> sealedTicketKeys,
-                          Map<String, String> acmeHttpChallenges, List<SealedCertificate> acmeTlsAlpnChallenges) {
+                          Map<String, String> acmeHttpChallenges, List<SealedCertificate> acmeTlsAlpnChallenges,
+                          List<Deployment> sites) {
     /**
      * The order {@link #load(Database, ConfigState)} keeps routes in: by name, in Java's order rather than the
      * database's collation, so a state merged in memory and one read whole list routes alike.
@@ -33,6 +36,13 @@ public record ConfigState(long revision, List<Stored<Upstream>> upstreams, List<
         sealedTicketKeys = List.copyOf(sealedTicketKeys);
         acmeHttpChallenges = Map.copyOf(acmeHttpChallenges);
         acmeTlsAlpnChallenges = List.copyOf(acmeTlsAlpnChallenges);
+        sites = List.copyOf(sites);
+    }
+
+    public ConfigState(long revision, List<Stored<Upstream>> upstreams, List<Stored<Route>> routes,
+                       List<SealedCertificate> certificates, List<byte[]> sealedTicketKeys,
+                       Map<String, String> acmeHttpChallenges, List<SealedCertificate> acmeTlsAlpnChallenges) {
+        this(revision, upstreams, routes, certificates, sealedTicketKeys, acmeHttpChallenges, acmeTlsAlpnChallenges, List.of());
     }
 
     public ConfigState(long revision, List<Stored<Upstream>> upstreams, List<Stored<Route>> routes,
@@ -44,7 +54,7 @@ public record ConfigState(long revision, List<Stored<Upstream>> upstreams, List<
     public String toString() {
         return "ConfigState[revision=" + revision + ", upstreams=" + upstreams.size() + ", routes=" + routes.size()
                 + ", certificates=" + certificates + ", sessionTicketKeys=" + sealedTicketKeys.size()
-                + ", acmeHttpChallenges=" + acmeHttpChallenges.size() + "]";
+                + ", acmeHttpChallenges=" + acmeHttpChallenges.size() + ", sites=" + sites + "]";
     }
 
     /** A state without certificates: what the pre-commit check compiles (keys stay sealed there). */
@@ -54,8 +64,12 @@ public record ConfigState(long revision, List<Stored<Upstream>> upstreams, List<
 
     public static ConfigState load(Database db) {
         requireNonNull(db, "db");
-        return db.consistentRead(c -> new ConfigState(RevisionLog.current(c), UpstreamStore.all(c), RouteStore.all(c),
-                CertificateStore.sealedAll(c), SessionTicketKeys.sealedNewestFirst(c), AcmeStore.httpChallenges(c), AcmeStore.tlsAlpnChallenges(c)));
+        return db.consistentRead(c -> {
+            List<Stored<Route>> routes = RouteStore.all(c);
+            return new ConfigState(RevisionLog.current(c), UpstreamStore.all(c), routes,
+                    CertificateStore.sealedAll(c), SessionTicketKeys.sealedNewestFirst(c), AcmeStore.httpChallenges(c),
+                    AcmeStore.tlsAlpnChallenges(c), sites(c, routes, null));
+        });
     }
 
     /**
@@ -88,8 +102,28 @@ public record ConfigState(long revision, List<Stored<Upstream>> upstreams, List<
             }
             routes.sort(BY_NAME);
             return new ConfigState(revision, upstreams, routes, CertificateStore.sealedAll(c),
-                    SessionTicketKeys.sealedNewestFirst(c), AcmeStore.httpChallenges(c), AcmeStore.tlsAlpnChallenges(c));
+                    SessionTicketKeys.sealedNewestFirst(c), AcmeStore.httpChallenges(c), AcmeStore.tlsAlpnChallenges(c),
+                    sites(c, routes, previous));
         });
+    }
+
+    /**
+     * The active deployment of every site a route serves. A deployment never changes once active, so those
+     * {@code previous} already holds are reused, not read again (a manifest may list thousands of files).
+     */
+    private static List<Deployment> sites(java.sql.Connection c, List<Stored<Route>> routes, ConfigState previous)
+            throws java.sql.SQLException {
+        java.util.Set<String> served = new java.util.TreeSet<>();
+        routes.forEach(r -> {
+            if (r.value().site() != null) {
+                served.add(r.value().site().name());
+            }
+        });
+        Map<UUID, Deployment> known = new HashMap<>();
+        if (previous != null) {
+            previous.sites().forEach(d -> known.put(d.id(), d));
+        }
+        return SiteRows.activeDeployments(c, served, known);
     }
 
     private static boolean renamed(List<Stored<Upstream>> before, List<Stored<Upstream>> after) {

@@ -6,6 +6,7 @@ import io.edgeway.controlplane.model.AcmeSpec;
 import io.edgeway.controlplane.model.Certificate;
 import io.edgeway.controlplane.model.Durations;
 import io.edgeway.controlplane.model.Route;
+import io.edgeway.controlplane.model.RouteSite;
 import io.edgeway.controlplane.model.Stored;
 import io.edgeway.controlplane.model.StreamRoute;
 import io.edgeway.controlplane.model.Target;
@@ -50,6 +51,9 @@ public final class EntityJson {
         m.put("https_redirect", r.https().redirect());
         m.put("hsts", hsts(r.https()));
         m.put("access_log", accessLog(r.accessLog()));
+        if (r.site() != null) {
+            m.put("site", site(r.site()));
+        }
         return tail(m, s);
     }
 
@@ -121,7 +125,11 @@ public final class EntityJson {
         putIfAny(m, "hosts", r.hosts());
         putIfAny(m, "paths", r.paths());
         putIfAny(m, "methods", r.methods());
-        m.put("upstream", r.upstream());
+        if (r.site() != null) {
+            m.put("site", site(r.site()));
+        } else {
+            m.put("upstream", r.upstream());
+        }
         Map<String, Object> t = timeouts(r.timeouts());
         if (!t.isEmpty()) {
             m.put("timeouts", t);
@@ -231,9 +239,12 @@ public final class EntityJson {
                 h.path("include_subdomains").asBoolean(false));
         JsonNode al = n.path("access_log");
         AccessLogPolicy accessLog = new AccessLogPolicy(al.path("enabled").asBoolean(true), al.path("sample").asDouble(1));
+        JsonNode site = n.get("site");
+        JsonNode upstream = n.get("upstream");
         return new Route(n.path("name").asText(), strings(n.path("tags")), strings(n.path("hosts")),
-                strings(n.path("paths")), strings(n.path("methods")), n.path("upstream").asText(), timeouts, https,
-                accessLog);
+                strings(n.path("paths")), strings(n.path("methods")),
+                upstream == null || upstream.isNull() ? null : upstream.asText(), timeouts, https, accessLog,
+                site == null || site.isNull() ? null : new RouteSite(site.path("name").asText(), site.path("spa").asBoolean(false)));
     }
 
     private static Duration duration(JsonNode timeouts, String field) {
@@ -265,6 +276,13 @@ public final class EntityJson {
             m.put("weight", t.weight());
             return m;
         }).toList();
+    }
+
+    private static Map<String, Object> site(RouteSite site) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", site.name());
+        m.put("spa", site.spa());
+        return m;
     }
 
     private static Map<String, Object> accessLog(AccessLogPolicy p) {

@@ -92,6 +92,9 @@ public final class History {
                         case "route" -> put(routes, e);
                         case "certificate" -> put(certificates, e);
                         case "stream_route" -> put(streamRoutes, e);
+                        // a site's active deployment is not part of the declarative document: a config rollback
+                        // leaves sites as they are (a site rolls back by its own endpoint)
+                        case "site" -> { }
                         default -> throw new IllegalStateException("revision " + r.revision() + ": unknown kind " + e.kind());
                     }
                 }

@@ -43,17 +43,17 @@ public final class RevisionLog {
         this.verifier = requireNonNull(verifier, "verifier");
     }
 
-    Database db() {
+    public Database db() {
         return db;
     }
 
-    <T> Written<T> write(Change<T> change) {
+    public <T> Written<T> write(Change<T> change) {
         return writeIfChanged((c, bump) -> change.apply(c, bump.getAsLong()));
     }
 
     /** A write that may find nothing to do: it calls {@code bump} (at most once) only when it changes something. */
     @FunctionalInterface
-    interface ConditionalChange<T> {
+    public interface ConditionalChange<T> {
         Written<T> apply(Connection c, LongSupplier bump) throws SQLException;
     }
 
@@ -61,7 +61,7 @@ public final class RevisionLog {
      * Takes the revision row lock first, so the change sees a state no other writer can move, then lets the
      * change decide whether to bump. An apply of an unchanged document thus commits nothing and no revision.
      */
-    <T> Written<T> writeIfChanged(ConditionalChange<T> change) {
+    public <T> Written<T> writeIfChanged(ConditionalChange<T> change) {
         long[] bumped = {0};
         Written<T> written = db.transaction(c -> {
             try (Statement s = c.createStatement();
@@ -99,7 +99,7 @@ public final class RevisionLog {
         return written;
     }
 
-    static void record(Connection c, long revision, String kind, UUID id, String name, String action,
+    public static void record(Connection c, long revision, String kind, UUID id, String name, String action,
                        Map<String, Object> before, Map<String, Object> after) throws SQLException {
         // seq orders the entries of one revision; writers hold the revision lock, so max(seq) cannot race, and
         // the (revision, seq) key makes it one index probe even for an apply of thousands of entities.

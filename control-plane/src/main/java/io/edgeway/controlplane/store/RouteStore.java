@@ -3,6 +3,7 @@ package io.edgeway.controlplane.store;
 import static java.util.Objects.requireNonNull;
 
 import io.edgeway.controlplane.model.Route;
+import io.edgeway.controlplane.model.RouteSite;
 import io.edgeway.controlplane.model.Stored;
 import io.edgeway.controlplane.model.Https;
 import io.edgeway.controlplane.model.AccessLogPolicy;
@@ -19,10 +20,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
-/** Routes in PostgreSQL. A route refers to its upstream by id; the API speaks its name. */
+/** Routes in PostgreSQL. A route refers to its upstream by id (the API speaks its name), or to a site by name. */
 public final class RouteStore {
     private static final String SELECT = """
-            SELECT r.*, u.name AS upstream_name FROM routes r JOIN upstreams u ON u.id = r.upstream_id""";
+            SELECT r.*, u.name AS upstream_name FROM routes r LEFT JOIN upstreams u ON u.id = r.upstream_id""";
     static final EntityKind<Route> KIND = EntityKind.of("route", "routes", SELECT, "r", RouteStore::read, Route::name,
             EntityJson::route, RouteStore::insert, RouteStore::update);
 
@@ -90,37 +91,48 @@ public final class RouteStore {
         return EntityWrites.find(c, KIND, key, false);
     }
 
+    /** The upstream's id, or null for a route that serves a site (which must exist: 422 otherwise). */
+    private static UUID upstreamOrSite(Connection c, Route r) throws SQLException {
+        if (r.site() != null) {
+            io.edgeway.controlplane.site.SiteRows.requireSite(c, r.site().name());
+            return null;
+        }
+        return UpstreamStore.idByName(c, r.upstream());
+    }
+
     static Stored<Route> insert(Connection c, UUID id, Route r, long revision) throws SQLException {
-        UUID upstream = UpstreamStore.idByName(c, r.upstream());
+        UUID upstream = upstreamOrSite(c, r);
         try (PreparedStatement ps = c.prepareStatement("""
                 INSERT INTO routes (name, tags, hosts, paths, methods, upstream_id, connect_timeout_ms,
                                     first_byte_timeout_ms, idle_timeout_ms, id, revision, created_at, updated_at,
                                     https_redirect, hsts_max_age_s, hsts_include_subdomains,
-                                    access_log_enabled, access_log_sample)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), now(), ?, ?, ?, ?, ?)""")) {
+                                    access_log_enabled, access_log_sample, site_name, site_spa)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), now(), ?, ?, ?, ?, ?, ?, ?)""")) {
             bind(c, ps, r, upstream);
             ps.setObject(10, id);
             ps.setLong(11, revision);
             bindHttps(ps, 12, r);
             bindAccessLog(ps, 15, r);
+            bindSite(ps, 17, r);
             ps.executeUpdate();
         }
         return find(c, id.toString()).orElseThrow();
     }
 
     static Stored<Route> update(Connection c, UUID id, Route r, long revision) throws SQLException {
-        UUID upstream = UpstreamStore.idByName(c, r.upstream());
+        UUID upstream = upstreamOrSite(c, r);
         try (PreparedStatement ps = c.prepareStatement("""
                 UPDATE routes SET name = ?, tags = ?, hosts = ?, paths = ?, methods = ?, upstream_id = ?,
                        connect_timeout_ms = ?, first_byte_timeout_ms = ?, idle_timeout_ms = ?, updated_at = now(),
                        revision = ?, https_redirect = ?, hsts_max_age_s = ?, hsts_include_subdomains = ?,
-                       access_log_enabled = ?, access_log_sample = ?
+                       access_log_enabled = ?, access_log_sample = ?, site_name = ?, site_spa = ?
                 WHERE id = ?""")) {
             bind(c, ps, r, upstream);
             ps.setLong(10, revision);
             bindHttps(ps, 11, r);
             bindAccessLog(ps, 14, r);
-            ps.setObject(16, id);
+            bindSite(ps, 16, r);
+            ps.setObject(18, id);
             ps.executeUpdate();
         }
         return find(c, id.toString()).orElseThrow();
@@ -149,6 +161,11 @@ public final class RouteStore {
         ps.setDouble(from + 1, r.accessLog().sample());
     }
 
+    private static void bindSite(PreparedStatement ps, int from, Route r) throws SQLException {
+        ps.setString(from, r.site() == null ? null : r.site().name());
+        ps.setBoolean(from + 1, r.site() != null && r.site().spa());
+    }
+
     private static void millis(PreparedStatement ps, int index, Duration d) throws SQLException {
         if (d == null) {
             ps.setNull(index, Types.BIGINT);
@@ -162,13 +179,19 @@ public final class RouteStore {
         return rs.wasNull() ? null : Duration.ofMillis(ms);
     }
 
+    private static RouteSite site(ResultSet rs) throws SQLException {
+        String name = rs.getString("site_name");
+        return name == null ? null : new RouteSite(name, rs.getBoolean("site_spa"));
+    }
+
     private static Stored<Route> read(ResultSet rs) throws SQLException {
         Timeouts t = new Timeouts(duration(rs, "connect_timeout_ms"), duration(rs, "first_byte_timeout_ms"),
                 duration(rs, "idle_timeout_ms"));
         Route r = new Route(rs.getString("name"), Rows.strings(rs, "tags"), Rows.strings(rs, "hosts"),
                 Rows.strings(rs, "paths"), Rows.strings(rs, "methods"), rs.getString("upstream_name"), t,
                 new Https(rs.getBoolean("https_redirect"), rs.getLong("hsts_max_age_s"), rs.getBoolean("hsts_include_subdomains")),
-                new AccessLogPolicy(rs.getBoolean("access_log_enabled"), rs.getDouble("access_log_sample")));
+                new AccessLogPolicy(rs.getBoolean("access_log_enabled"), rs.getDouble("access_log_sample")),
+                site(rs));
         return new Stored<>(Rows.uuid(rs, "id"), r, Rows.instant(rs, "created_at"), Rows.instant(rs, "updated_at"),
                 rs.getLong("revision"));
     }
