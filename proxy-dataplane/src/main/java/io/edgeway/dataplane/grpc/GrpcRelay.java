@@ -123,6 +123,10 @@ final class GrpcRelay extends ChannelInboundHandlerAdapter {
             fail(GrpcHeaders.UNIMPLEMENTED, "no route matches this authority and path");
             return;
         }
+        if (route.upstream() == null) { // a static site's route: files are not gRPC methods
+            fail(GrpcHeaders.UNIMPLEMENTED, "this route serves static files");
+            return;
+        }
         String peerIp = "";
         boolean trusted = false;
         Channel conn = ctx.channel().parent();
