@@ -24,6 +24,23 @@ public record Sites(Map<String, Deployment> deployments) {
         return deployments.get(site);
     }
 
+    /** The names (hashes) of every blob these deployments use: what garbage collection keeps. */
+    public java.util.Set<String> blobNames() {
+        java.util.Set<String> all = new java.util.HashSet<>();
+        for (Deployment d : deployments.values()) {
+            for (SiteFile f : d.files().values()) {
+                all.add(f.identity().sha256());
+                if (f.gzip() != null) {
+                    all.add(f.gzip().sha256());
+                }
+                if (f.br() != null) {
+                    all.add(f.br().sha256());
+                }
+            }
+        }
+        return all;
+    }
+
     /**
      * Every deployment of {@code snapshot}, with each error collected in {@code errors} (entity "site"). A file
      * whose blob is not in {@code blobs} is an error: a proxy applies a deployment only once it holds all of it.
