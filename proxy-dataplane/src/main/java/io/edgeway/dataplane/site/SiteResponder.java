@@ -39,6 +39,7 @@ public final class SiteResponder {
     private static final AsciiString NO_CACHE = AsciiString.cached("no-cache");
     private static final AsciiString GET_HEAD = AsciiString.cached("GET, HEAD");
     private static final AsciiString BYTES = AsciiString.cached("bytes");
+    private static final AsciiString VARY_ENCODING = AsciiString.cached("Accept-Encoding");
     private static final AsciiString X_CONTENT_TYPE_OPTIONS = AsciiString.cached("x-content-type-options");
     private static final AsciiString NOSNIFF = AsciiString.cached("nosniff");
     private static final int CHUNK = 64 * 1024;
@@ -102,7 +103,7 @@ public final class SiteResponder {
                     "the range is outside the file", close);
             res.headers().set(HttpHeaderNames.CONTENT_RANGE, "bytes */" + blob.size());
             if (file.hasVariants()) {
-                res.headers().set(HttpHeaderNames.VARY, HttpHeaderNames.ACCEPT_ENCODING);
+                res.headers().set(HttpHeaderNames.VARY, VARY_ENCODING);
             }
             return send(ctx, res);
         }
@@ -161,7 +162,7 @@ public final class SiteResponder {
                 .set(HttpHeaderNames.LAST_MODIFIED, deployment.lastModified())
                 .set(HttpHeaderNames.CACHE_CONTROL, file.immutable() ? IMMUTABLE : NO_CACHE);
         if (file.hasVariants()) {
-            out.set(HttpHeaderNames.VARY, HttpHeaderNames.ACCEPT_ENCODING);
+            out.set(HttpHeaderNames.VARY, VARY_ENCODING);
         }
         if (close) {
             out.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
