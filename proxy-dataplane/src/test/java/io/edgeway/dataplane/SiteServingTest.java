@@ -197,6 +197,22 @@ class SiteServingTest {
     }
 
     @Test
+    void siteAnswersCountInTheRoutesRequestMetrics() throws Exception {
+        String series = "edgeway_requests_total{method=\"GET\",route=\"app\",status_class=\"4xx\",upstream=\"\"}";
+        double before = Math.max(0, ProxyMetricsTest.sample(metrics(), series));
+        assertThat(get("/nothing.png").status()).isEqualTo(404);
+        assertThat(get("/nothing.gif").status()).isEqualTo(404);
+        await().until(() -> ProxyMetricsTest.sample(metrics(), series) == before + 2);
+    }
+
+    static String metrics() throws Exception {
+        try (RawClient c = new RawClient(dp.statusPort())) {
+            c.send("GET /metrics HTTP/1.1\r\nHost: status\r\nConnection: close\r\n\r\n");
+            return c.read(false).text();
+        }
+    }
+
+    @Test
     void blobsAreStoredByHashWithOwnerOnlyModes() throws Exception {
         Path blobs = dataDir.resolve("sites/blobs");
         assertThat(Files.getPosixFilePermissions(blobs)).isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));

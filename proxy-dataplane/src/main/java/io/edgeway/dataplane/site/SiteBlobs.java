@@ -30,6 +30,8 @@ public final class SiteBlobs {
     static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
     /** No directory: any deployment with files is refused (tests that build configs without a data dir). */
     public static final SiteBlobs NONE = new SiteBlobs(null);
+    /** A temp file untouched this long belongs to no live fetch (their deadline is shorter). */
+    private static final long STALE_TEMP_MS = java.util.concurrent.TimeUnit.HOURS.toMillis(1);
 
     private final Path dir;
 
@@ -78,6 +80,11 @@ public final class SiteBlobs {
         Files.move(temp, dir.resolve(sha256), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
+    private static boolean isStale(Path p) throws IOException {
+        return Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toMillis()
+                < System.currentTimeMillis() - STALE_TEMP_MS;
+    }
+
     private void createDirectory() throws IOException {
         if (dir == null) {
             throw new IOException("no blob store");
@@ -108,6 +115,8 @@ public final class SiteBlobs {
                 if (SHA256.matcher(name).matches() && !keep.contains(name)) {
                     Files.deleteIfExists(p);
                     deleted++;
+                } else if (name.startsWith(".tmp-") && isStale(p)) {
+                    Files.deleteIfExists(p); // a fetch cut short by a crash; a live one writes more often than this
                 }
             }
         } catch (IOException e) {
