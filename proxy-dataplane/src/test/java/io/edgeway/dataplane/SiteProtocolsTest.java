@@ -37,7 +37,8 @@ class SiteProtocolsTest {
         cp = new TestControlPlane(0);
         cp.blobs.putAll(site.blobs);
         dp = DataPlane.start(Settings.forTest(cp.port(), dir.resolve("data")));
-        cp.push(SiteFixture.snapshot(2, "shop.test", true, site.build()).toBuilder()
+        io.edgeway.proto.v1.Snapshot s = SiteFixture.snapshot(2, "shop.test", true, site.build());
+        cp.push(s.toBuilder().setRoutes(0, s.getRoutes(0).toBuilder().setHstsMaxAgeS(600))
                 .addCertificates(shop.proto("shop.test")).build());
         await().until(() -> cp.answered(2, true));
     }
@@ -68,9 +69,11 @@ class SiteProtocolsTest {
     void tlsServesTheFilesOverHttp11AndH2() throws Exception {
         for (String version : new String[] {"--http1.1", "--http2"}) {
             Path out = dir.resolve("out" + version);
-            Run r = curl("shop.test", dp.tlsPort(), "/media/big.bin", shop.certFile(), version, "-o", out.toString());
+            Run r = curl("shop.test", dp.tlsPort(), "/media/big.bin", shop.certFile(), version, "-o", out.toString(),
+                    "-D", "-");
             assertThat(r.exit()).as(r.output()).isZero();
-            assertThat(r.output().trim()).isEqualTo(version.equals("--http2") ? "2" : "1.1");
+            assertThat(r.output().trim()).endsWith(version.equals("--http2") ? "\n2" : "\n1.1");
+            assertThat(r.output().toLowerCase()).contains("strict-transport-security: max-age=600"); // the route's HSTS
             assertThat(Files.readAllBytes(out)).isEqualTo(media);
             Path range = dir.resolve("range" + version);
             Run part = curl("shop.test", dp.tlsPort(), "/media/big.bin", shop.certFile(), version, "-r", "100-199",

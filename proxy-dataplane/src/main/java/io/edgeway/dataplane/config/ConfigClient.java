@@ -313,7 +313,7 @@ public final class ConfigClient implements AutoCloseable {
         log.info("fetching {} site files for config version {}", missing.size(), snapshot.getVersion());
         StreamObserver<NodeMessage> answerTo = requests;
         BlobFetcher.Fetch[] self = new BlobFetcher.Fetch[1];
-        self[0] = fetcher.fetch(stub, missing, failures -> executor.execute(() -> {
+        self[0] = fetcher.fetch(stub, missing, failures -> afterFetch(() -> {
             if (fetching != self[0]) {
                 return; // superseded meanwhile
             }
@@ -332,6 +332,14 @@ public final class ConfigClient implements AutoCloseable {
             }
         }));
         fetching = self[0];
+    }
+
+    private void afterFetch(Runnable answer) {
+        try {
+            executor.execute(answer);
+        } catch (RejectedExecutionException e) {
+            // closing: nobody is left to answer
+        }
     }
 
     /** Builds the answer to one snapshot, swapping the config when it is valid and newer. */

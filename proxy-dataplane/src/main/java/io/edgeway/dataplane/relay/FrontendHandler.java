@@ -371,7 +371,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         exchange.cancelTimers();
         boolean close = !exchange.keepAlive;
         SiteResponder.Answer answer = SiteResponder.answer(ctx, req, route.site(), config.sites(), close,
-                codec != null && scheme == ListenerScheme.HTTP);
+                codec != null && scheme == ListenerScheme.HTTP, overTls() ? route.https().hsts() : null);
         ReferenceCountUtil.release(req);
         exchange.answeredLocally(answer.status(), close);
         afterLocalAnswer(answer.written(), close);

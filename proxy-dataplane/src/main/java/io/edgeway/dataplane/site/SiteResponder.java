@@ -42,6 +42,7 @@ public final class SiteResponder {
     private static final AsciiString VARY_ENCODING = AsciiString.cached("Accept-Encoding");
     private static final AsciiString X_CONTENT_TYPE_OPTIONS = AsciiString.cached("x-content-type-options");
     private static final AsciiString NOSNIFF = AsciiString.cached("nosniff");
+    private static final AsciiString STRICT_TRANSPORT_SECURITY = AsciiString.cached("strict-transport-security");
     private static final int CHUNK = 64 * 1024;
 
     private SiteResponder() {}
@@ -49,40 +50,64 @@ public final class SiteResponder {
     /**
      * @param close whether the connection closes after this answer (adds Connection: close)
      * @param zeroCopy whether the file may be handed to the kernel (plain HTTP/1.1: no TLS, no h2 framing)
+     * @param hsts the route's Strict-Transport-Security value when the request came over TLS, else null
      */
     public static Answer answer(ChannelHandlerContext ctx, HttpRequest req, RouteSite route, Sites sites,
-            boolean close, boolean zeroCopy) {
+            boolean close, boolean zeroCopy, AsciiString hsts) {
+        return answer(ctx, req, route, sites, close, zeroCopy, new Reply(ctx, hsts));
+    }
+
+    /** Writes the answers of one request, each with the headers every answer of the route carries. */
+    private record Reply(ChannelHandlerContext ctx, AsciiString hsts) {
+        Answer send(FullHttpResponse res) {
+            return new Answer(res.status().code(), ctx.writeAndFlush(common(res)));
+        }
+
+        Answer problem(HttpResponseStatus status, String detail, boolean close) {
+            return send(Http.problem(ctx.alloc(), status, detail, close));
+        }
+
+        <T extends HttpResponse> T common(T res) {
+            if (hsts != null) {
+                res.headers().set(STRICT_TRANSPORT_SECURITY, hsts);
+            }
+            return res;
+        }
+    }
+
+    private static Answer answer(ChannelHandlerContext ctx, HttpRequest req, RouteSite route, Sites sites,
+            boolean close, boolean zeroCopy, Reply reply) {
         HttpMethod method = req.method();
         boolean head = HttpMethod.HEAD.equals(method);
         if (!head && !HttpMethod.GET.equals(method)) {
             FullHttpResponse res = Http.problem(ctx.alloc(), HttpResponseStatus.METHOD_NOT_ALLOWED,
                     "a static site answers GET and HEAD", close);
             res.headers().set(HttpHeaderNames.ALLOW, GET_HEAD);
-            return send(ctx, res);
+            return reply.send(res);
         }
         Deployment deployment = sites.get(route.name());
         String path = ManifestPaths.requestPath(req.uri());
         String key = path == null ? null : ManifestPaths.lookupKey(path);
         if (deployment == null || key == null) {
-            return problem(ctx, deployment == null ? HttpResponseStatus.NOT_FOUND : HttpResponseStatus.BAD_REQUEST,
+            return reply.problem(deployment == null ? HttpResponseStatus.NOT_FOUND : HttpResponseStatus.BAD_REQUEST,
                     deployment == null ? "the site has no deployment" : "the request path is not allowed", close);
         }
         // By manifest key only: a key that is not in the manifest is a 404, whatever it spells on disk.
         SiteFile file = deployment.file(key);
         if (file == null && !path.isEmpty() && !path.endsWith("/") && deployment.file(key + "/index.html") != null) {
-            return redirectToDirectory(ctx, req, close);
+            return redirectToDirectory(ctx, req, close, reply);
         }
         if (file == null && route.spa() && !ManifestPaths.hasExtension(path)) {
             file = deployment.file("index.html");
         }
         if (file == null) {
-            return problem(ctx, HttpResponseStatus.NOT_FOUND, "no such file in the site", close);
+            return reply.problem(HttpResponseStatus.NOT_FOUND, "no such file in the site", close);
         }
-        return serve(ctx, req, deployment, file, head, close, zeroCopy);
+        return serve(ctx, req, deployment, file, head, close, zeroCopy, reply);
     }
 
     private static Answer serve(ChannelHandlerContext ctx, HttpRequest req, Deployment deployment, SiteFile file,
-            boolean head, boolean close, boolean zeroCopy) {
+            boolean head, boolean close, boolean zeroCopy, Reply reply) {
         HttpHeaders in = req.headers();
         int coding = AcceptEncoding.choose(in.get(HttpHeaderNames.ACCEPT_ENCODING), file.gzip() != null, file.br() != null);
         SiteFile.Blob blob = coding == AcceptEncoding.BR ? file.br() : coding == AcceptEncoding.GZIP ? file.gzip() : file.identity();
@@ -91,7 +116,7 @@ public final class SiteResponder {
             FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NOT_MODIFIED,
                     Unpooled.EMPTY_BUFFER);
             validators(res.headers(), file, deployment, etag, close);
-            return send(ctx, res);
+            return reply.send(res);
         }
         ByteRange range = ByteRange.WHOLE;
         String rangeHeader = in.get(HttpHeaderNames.RANGE);
@@ -105,7 +130,7 @@ public final class SiteResponder {
             if (file.hasVariants()) {
                 res.headers().set(HttpHeaderNames.VARY, VARY_ENCODING);
             }
-            return send(ctx, res);
+            return reply.send(res);
         }
         boolean partial = range != ByteRange.WHOLE;
         long start = partial ? range.start() : 0;
@@ -115,7 +140,7 @@ public final class SiteResponder {
             try {
                 channel = deployment.blobs().open(blob);
             } catch (IOException e) {
-                return problem(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "the file is not readable on this proxy", close);
+                return reply.problem(HttpResponseStatus.SERVICE_UNAVAILABLE, "the file is not readable on this proxy", close);
             }
         }
         HttpResponseStatus status = partial ? HttpResponseStatus.PARTIAL_CONTENT : HttpResponseStatus.OK;
@@ -135,9 +160,9 @@ public final class SiteResponder {
             out.set(HttpHeaderNames.CONTENT_RANGE, "bytes " + range.start() + "-" + range.end() + "/" + blob.size());
         }
         if (channel == null) {
-            return send(ctx, (FullHttpResponse) res);
+            return reply.send((FullHttpResponse) res);
         }
-        ctx.write(res, ctx.voidPromise());
+        ctx.write(reply.common(res), ctx.voidPromise());
         ChannelFuture last;
         if (zeroCopy) {
             ctx.write(new DefaultFileRegion(channel, start, length), ctx.voidPromise()); // closes the file when sent
@@ -170,21 +195,13 @@ public final class SiteResponder {
     }
 
     /** {@code /docs} when the site has {@code docs/index.html}: relative links inside it need the slash. */
-    private static Answer redirectToDirectory(ChannelHandlerContext ctx, HttpRequest req, boolean close) {
+    private static Answer redirectToDirectory(ChannelHandlerContext ctx, HttpRequest req, boolean close, Reply reply) {
         String uri = req.uri();
         int q = uri.indexOf('?');
         String location = q < 0 ? uri + "/" : uri.substring(0, q) + "/" + uri.substring(q);
         FullHttpResponse res = Http.problem(ctx.alloc(), HttpResponseStatus.MOVED_PERMANENTLY, "a directory", close);
         res.headers().set(HttpHeaderNames.LOCATION, location);
-        return send(ctx, res);
-    }
-
-    private static Answer problem(ChannelHandlerContext ctx, HttpResponseStatus status, String detail, boolean close) {
-        return send(ctx, Http.problem(ctx.alloc(), status, detail, close));
-    }
-
-    private static Answer send(ChannelHandlerContext ctx, FullHttpResponse res) {
-        return new Answer(res.status().code(), ctx.writeAndFlush(res));
+        return reply.send(res);
     }
 
     private static void closeQuietly(FileChannel channel) {
