@@ -1,6 +1,13 @@
 package io.edgeway.dataplane;
 
+import com.google.protobuf.ByteString;
+import io.edgeway.proto.v1.BlobChunk;
 import io.edgeway.proto.v1.ConfigDiscoveryGrpc;
+import io.edgeway.proto.v1.FetchBlobRequest;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import io.edgeway.proto.v1.ControlMessage;
 import io.edgeway.proto.v1.Hello;
 import io.edgeway.proto.v1.NodeMessage;
@@ -19,12 +26,46 @@ final class TestControlPlane implements AutoCloseable {
     final List<Hello> hellos = new CopyOnWriteArrayList<>();
     final List<NodeMessage> answers = new CopyOnWriteArrayList<>();
     private final List<StreamObserver<ControlMessage>> streams = new CopyOnWriteArrayList<>();
+    /** Site blobs by SHA-256, served by FetchBlob (issue 17); fetches counts the calls per hash. */
+    final Map<String, byte[]> blobs = new ConcurrentHashMap<>();
+    final Map<String, AtomicInteger> fetches = new ConcurrentHashMap<>();
+    /** When set, FetchBlob flips a byte of every blob it sends: a corrupted transfer. */
+    volatile boolean corrupt;
+    /** When set, FetchBlob waits for it before answering: a fetch still in progress. */
+    volatile CountDownLatch holdFetches;
     private volatile Snapshot latest;
     private final Server server;
 
     TestControlPlane(int port) throws IOException {
         server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
                 .addService(new ConfigDiscoveryGrpc.ConfigDiscoveryImplBase() {
+                    @Override
+                    public void fetchBlob(FetchBlobRequest req, StreamObserver<BlobChunk> out) {
+                        fetches.computeIfAbsent(req.getSha256(), k -> new AtomicInteger()).incrementAndGet();
+                        try {
+                            CountDownLatch hold = holdFetches;
+                            if (hold != null && !hold.await(30, TimeUnit.SECONDS)) {
+                                throw new IllegalStateException("held too long");
+                            }
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        byte[] data = blobs.get(req.getSha256());
+                        if (data == null) {
+                            out.onError(io.grpc.Status.NOT_FOUND.withDescription("no such blob").asRuntimeException());
+                            return;
+                        }
+                        if (corrupt && data.length > 0) {
+                            data = data.clone();
+                            data[data.length / 2] ^= 1;
+                        }
+                        for (int off = 0; off < data.length; off += 64 * 1024) { // several chunks for the larger files
+                            out.onNext(BlobChunk.newBuilder()
+                                    .setData(ByteString.copyFrom(data, off, Math.min(64 * 1024, data.length - off))).build());
+                        }
+                        out.onCompleted();
+                    }
+
                     @Override
                     public StreamObserver<NodeMessage> stream(StreamObserver<ControlMessage> out) {
                         return new StreamObserver<>() {

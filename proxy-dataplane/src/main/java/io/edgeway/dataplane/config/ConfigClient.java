@@ -17,6 +17,11 @@ import java.util.function.Supplier;
 import io.grpc.ConnectivityState;
 import io.edgeway.proto.v1.TargetHealth;
 import io.edgeway.dataplane.control.ControlChannel;
+import io.edgeway.dataplane.site.BlobFetcher;
+import io.edgeway.dataplane.site.SiteBlobs;
+import io.edgeway.dataplane.site.SiteDistribution;
+import java.util.HashSet;
+import java.util.Set;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
@@ -67,6 +72,8 @@ public final class ConfigClient implements AutoCloseable {
     private volatile ManagedChannel channel;
     private ConfigDiscoveryGrpc.ConfigDiscoveryStub stub; // the client's thread only
     private final ControlChannel control;
+    private final SiteBlobs siteBlobs;
+    private final BlobFetcher fetcher;
     private final String host;
     private final int port;
 
@@ -78,6 +85,8 @@ public final class ConfigClient implements AutoCloseable {
     private List<TargetHealth> targetHealth; // the latest report; resent after every Hello
     private long healthSentNanos;
     private boolean healthScheduled;
+    /** The snapshot whose site files are being fetched; a newer snapshot cancels it. */
+    private BlobFetcher.Fetch fetching;
 
     public ConfigClient(String host, int port, ConfigHolder holder, DiskCache cache, String nodeId,
             Map<String, String> labels, LongConsumer onApplied) {
@@ -92,6 +101,8 @@ public final class ConfigClient implements AutoCloseable {
         this.port = port;
         this.holder = requireNonNull(holder, "holder");
         this.cache = requireNonNull(cache, "cache");
+        this.siteBlobs = cache.siteBlobs();
+        this.fetcher = new BlobFetcher(siteBlobs);
         this.nodeId = requireNonNull(nodeId, "nodeId");
         this.labels = Map.copyOf(labels);
         this.onApplied = requireNonNull(onApplied, "onApplied");
@@ -240,7 +251,7 @@ public final class ConfigClient implements AutoCloseable {
         public void onNext(ControlMessage message) {
             attempts = 0; // the control plane answered: the next failure starts from the short delay
             if (message.hasSnapshot() && requests != null) {
-                requests.onNext(handle(message.getSnapshot()));
+                receive(message.getSnapshot());
             }
         }
 
@@ -281,6 +292,56 @@ public final class ConfigClient implements AutoCloseable {
         return Math.max(1, (long) (base * (0.5 + random)));
     }
 
+    /**
+     * Answers a snapshot, after fetching the site files it names and this proxy lacks (issue 17): it is applied
+     * and Acked only once every one is on disk and verified, and a failed one Nacks it naming the site, while
+     * the running config keeps serving. A newer snapshot supersedes one still fetching, which is not answered
+     * (the newer one's answer is what the control plane waits for).
+     */
+    private void receive(Snapshot snapshot) {
+        if (fetching != null) {
+            fetching.cancel();
+            fetching = null;
+            log.info("snapshot version {} supersedes the one whose site files were being fetched", snapshot.getVersion());
+        }
+        boolean wouldApply = snapshot.getVersion() > holder.version() || !holder.applied();
+        Map<String, Long> missing = wouldApply ? SiteDistribution.missing(snapshot, siteBlobs) : Map.of();
+        if (missing.isEmpty()) {
+            requests.onNext(handle(snapshot));
+            return;
+        }
+        log.info("fetching {} site files for config version {}", missing.size(), snapshot.getVersion());
+        StreamObserver<NodeMessage> answerTo = requests;
+        BlobFetcher.Fetch[] self = new BlobFetcher.Fetch[1];
+        self[0] = fetcher.fetch(stub, missing, failures -> afterFetch(() -> {
+            if (fetching != self[0]) {
+                return; // superseded meanwhile
+            }
+            fetching = null;
+            if (requests != answerTo) {
+                return; // the stream was replaced: the control plane sends the snapshot again, the files are here now
+            }
+            if (failures.isEmpty()) {
+                requests.onNext(handle(snapshot));
+            } else {
+                log.warn("rejected config version {}: {} site files could not be fetched: {}", snapshot.getVersion(),
+                        failures.size(), failures);
+                holder.rejectedOne();
+                requests.onNext(nack(snapshot, SiteDistribution.errors(snapshot, failures).stream()
+                        .map(ConfigError::toProto).toList()));
+            }
+        }));
+        fetching = self[0];
+    }
+
+    private void afterFetch(Runnable answer) {
+        try {
+            executor.execute(answer);
+        } catch (RejectedExecutionException e) {
+            // closing: nobody is left to answer
+        }
+    }
+
     /** Builds the answer to one snapshot, swapping the config when it is valid and newer. */
     NodeMessage handle(Snapshot snapshot) {
         long held = holder.version();
@@ -297,8 +358,11 @@ public final class ConfigClient implements AutoCloseable {
         }
         try {
             long started = System.nanoTime();
-            RuntimeConfig config = RuntimeConfig.from(snapshot, holder.get(), holder.meters()); // keeps per-target state
+            RuntimeConfig config = RuntimeConfig.from(snapshot, holder.get(), holder.meters(), siteBlobs); // keeps per-target state
+            Set<String> keep = new HashSet<>(config.sites().blobNames());
+            keep.addAll(holder.get().sites().blobNames()); // the previous deployment may still be sending a file
             holder.set(config);
+            siteBlobs.collectGarbage(keep);
             holder.applyTook(System.nanoTime() - started);
             onApplied.accept(config.version());
             log.info("applied config version {} ({} routes)", config.version(), config.routes().size());
@@ -361,6 +425,7 @@ public final class ConfigClient implements AutoCloseable {
             channel.shutdownNow();
         }
         executor.shutdownNow();
+        fetcher.close();
         control.close();
     }
 }

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.edgeway.proto.v1.Snapshot;
 import io.edgeway.dataplane.status.RouteMeters;
+import io.edgeway.dataplane.site.SiteBlobs;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -43,11 +44,18 @@ public final class DiskCache {
     private final Path dir;
     private final Path file;
     private final Path prev;
+    private final SiteBlobs siteBlobs;
 
     public DiskCache(Path dir) {
         this.dir = requireNonNull(dir, "dir");
         this.file = dir.resolve("snapshot.bin");
         this.prev = dir.resolve("snapshot.bin.prev");
+        this.siteBlobs = SiteBlobs.under(dir);
+    }
+
+    /** Where the site files of the cached (and every applied) config live: beside the snapshot, same data dir. */
+    public SiteBlobs siteBlobs() {
+        return siteBlobs;
     }
 
     public Path file() {
@@ -93,7 +101,7 @@ public final class DiskCache {
         for (Path p : new Path[] {file, prev}) {
             try {
                 Snapshot s = read(p);
-                RuntimeConfig config = RuntimeConfig.from(s, RuntimeConfig.NONE, meters);
+                RuntimeConfig config = RuntimeConfig.from(s, RuntimeConfig.NONE, meters, siteBlobs); // blobs on disk: no refetch
                 if (p.equals(prev)) {
                     log.warn("using the previous cached generation {} (version {})", p, s.getVersion());
                 }

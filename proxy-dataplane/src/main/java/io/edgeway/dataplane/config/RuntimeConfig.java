@@ -10,6 +10,9 @@ import io.edgeway.dataplane.routing.RouteRule;
 import io.edgeway.dataplane.routing.RouteHttps;
 import io.edgeway.dataplane.routing.RouteTable;
 import io.edgeway.dataplane.routing.RouteTimeouts;
+import io.edgeway.dataplane.site.RouteSite;
+import io.edgeway.dataplane.site.SiteBlobs;
+import io.edgeway.dataplane.site.Sites;
 import io.edgeway.dataplane.status.RouteMeters;
 import io.edgeway.dataplane.tls.TlsCertificates;
 import io.edgeway.proto.v1.Snapshot;
@@ -29,7 +32,7 @@ import java.util.regex.Pattern;
  * it through a single volatile reference ({@link ConfigHolder}) and never sees a half-built state.
  */
 public record RuntimeConfig(long version, RouteTable routes, Map<String, TargetGroup> upstreams, TlsCertificates tls,
-                            AcmeChallenges acme) {
+                            AcmeChallenges acme, Sites sites) {
     /** The config before any snapshot was applied: no routes, so every request gets 404. */
     public static final RuntimeConfig NONE = new RuntimeConfig(0, RouteTable.EMPTY, Map.of());
 
@@ -44,6 +47,12 @@ public record RuntimeConfig(long version, RouteTable routes, Map<String, TargetG
         upstreams = Map.copyOf(requireNonNull(upstreams, "upstreams"));
         requireNonNull(tls, "tls");
         requireNonNull(acme, "acme");
+        requireNonNull(sites, "sites");
+    }
+
+    public RuntimeConfig(long version, RouteTable routes, Map<String, TargetGroup> upstreams, TlsCertificates tls,
+            AcmeChallenges acme) {
+        this(version, routes, upstreams, tls, acme, Sites.NONE);
     }
 
     public RuntimeConfig(long version, RouteTable routes, Map<String, TargetGroup> upstreams, TlsCertificates tls) {
@@ -70,6 +79,12 @@ public record RuntimeConfig(long version, RouteTable routes, Map<String, TargetG
 
     /** As above; each route gets its metric children from {@code meters} now, never per request. */
     public static RuntimeConfig from(Snapshot snapshot, RuntimeConfig running, RouteMeters meters)
+            throws InvalidConfigException {
+        return from(snapshot, running, meters, SiteBlobs.NONE);
+    }
+
+    /** As above; the files of the snapshot's site deployments must all be in {@code blobs} already. */
+    public static RuntimeConfig from(Snapshot snapshot, RuntimeConfig running, RouteMeters meters, SiteBlobs blobs)
             throws InvalidConfigException {
         requireNonNull(running, "running");
         requireNonNull(meters, "meters");
@@ -121,6 +136,7 @@ public record RuntimeConfig(long version, RouteTable routes, Map<String, TargetG
                 upstreams.putIfAbsent(u.getName(), null); // known name, so routes don't also report it missing
             }
         }
+        Sites sites = Sites.from(snapshot, blobs, errors);
         Set<String> routeNames = new HashSet<>();
         List<RouteRule> routes = new ArrayList<>();
         for (int i = 0; i < snapshot.getRoutesCount(); i++) {
@@ -164,7 +180,10 @@ public record RuntimeConfig(long version, RouteTable routes, Map<String, TargetG
                 methods.add(method);
             }
             TargetGroup upstream = null;
-            if (r.getUpstream().isEmpty()) {
+            RouteSite site = null;
+            if (r.hasSite()) {
+                site = routeSite(r, name, snapshot, errors);
+            } else if (r.getUpstream().isEmpty()) {
                 errors.add(new ConfigError("route", name, "upstream", "must not be empty"));
             } else if (!upstreams.containsKey(r.getUpstream())) {
                 errors.add(new ConfigError("route", name, "upstream",
@@ -180,10 +199,10 @@ public record RuntimeConfig(long version, RouteTable routes, Map<String, TargetG
             if (!(sample >= 0 && sample <= 1)) { // NaN fails too
                 errors.add(new ConfigError("route", name, "access_log.sample", r.getAccessLog().getSample() + " (expected: 0-1)"));
             }
-            if (errors.size() == before && upstream != null) {
+            if (errors.size() == before && (upstream != null || site != null)) {
                 routes.add(new RouteRule(r.getName(), hosts, r.getPathsList(), methods, upstream, timeouts,
                         RouteHttps.of(r.getHttpsRedirect(), r.getHstsMaxAgeS(), r.getHstsIncludeSubdomains()),
-                        meters.meter(r.getName(), upstream.name()), sample));
+                        meters.meter(r.getName(), upstream == null ? "" : upstream.name()), sample, site));
             }
         }
         TlsCertificates.Prepared tls = TlsCertificates.prepare(snapshot, running.tls(), errors);
@@ -193,7 +212,22 @@ public record RuntimeConfig(long version, RouteTable routes, Map<String, TargetG
             throw new InvalidConfigException(errors);
         }
         // the certificates were checked above; their contexts compile on first use (see CertificateContext)
-        return new RuntimeConfig(snapshot.getVersion(), RouteTable.compile(routes), upstreams, tls.build(), acme);
+        return new RuntimeConfig(snapshot.getVersion(), RouteTable.compile(routes), upstreams, tls.build(), acme, sites);
+    }
+
+    /** A route serves a site's files instead of proxying: exactly one of the two, and the site must be deployed. */
+    private static RouteSite routeSite(io.edgeway.proto.v1.Route r, String name, Snapshot snapshot,
+            List<ConfigError> errors) {
+        int before = errors.size();
+        if (!r.getUpstream().isEmpty()) {
+            errors.add(new ConfigError("route", name, "upstream", "must be empty on a route that serves a site"));
+        }
+        String site = r.getSite().getName();
+        if (snapshot.getSitesList().stream().noneMatch(d -> d.getSite().equals(site))) {
+            errors.add(new ConfigError("route", name, "site.name",
+                    "'" + site + "' (expected: a site with a deployment in this snapshot)"));
+        }
+        return errors.size() == before ? new RouteSite(site, r.getSite().getSpa()) : null;
     }
 
     private static RouteTimeouts timeouts(Timeouts t, String route, List<ConfigError> errors) {

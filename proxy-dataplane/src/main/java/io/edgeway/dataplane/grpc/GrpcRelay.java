@@ -135,6 +135,10 @@ final class GrpcRelay extends ChannelInboundHandlerAdapter {
             fail(GrpcHeaders.UNIMPLEMENTED, "no route matches this authority and path");
             return;
         }
+        if (route.upstream() == null) { // a static site's route: files are not gRPC methods
+            fail(GrpcHeaders.UNIMPLEMENTED, "this route serves static files");
+            return;
+        }
         // HTTP/2 headers are not HttpHeaders: header and cookie hashing fall back to the balancer's spread here.
         target = route.upstream().pick(EmptyHttpHeaders.INSTANCE, peerIp);
         if (target == null) {

@@ -8,6 +8,7 @@ import io.edgeway.dataplane.tls.HttpsRedirect;
 import io.edgeway.dataplane.tls.ListenerScheme;
 import io.edgeway.dataplane.routing.RouteRule;
 import io.edgeway.dataplane.routing.RouteTable;
+import io.edgeway.dataplane.site.SiteResponder;
 import io.edgeway.dataplane.http1.ClientCodec;
 import io.edgeway.dataplane.http1.Http;
 import io.edgeway.dataplane.http1.RequestValidator;
@@ -200,6 +201,10 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             }
             return;
         }
+        if (route.site() != null) { // a static site (issue 17): answered here from local files, no target
+            serveSite(req, route, config);
+            return;
+        }
         // Balancing hook: the target counts as in flight until the exchange gives it back.
         Endpoint target = route.upstream().pick(req.headers(), clientIp);
         if (target == null) {
@@ -358,11 +363,28 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         respond(res, HttpResponseStatus.OK, false);
     }
 
+    /**
+     * Serves a site route's file from {@code config}, the one this request read: the whole answer comes from
+     * one deployment. Zero-copy only on plain HTTP/1.1, where the socket gets the file's bytes as they are.
+     */
+    private void serveSite(HttpRequest req, RouteRule route, RuntimeConfig config) {
+        exchange.cancelTimers();
+        boolean close = !exchange.keepAlive;
+        SiteResponder.Answer answer = SiteResponder.answer(ctx, req, route.site(), config.sites(), close,
+                codec != null && scheme == ListenerScheme.HTTP, overTls() ? route.https().hsts() : null);
+        ReferenceCountUtil.release(req);
+        exchange.answeredLocally(answer.status(), close);
+        afterLocalAnswer(answer.written(), close);
+    }
+
     private void respond(FullHttpResponse res, HttpResponseStatus status, boolean forceClose) {
         exchange.cancelTimers();
         boolean close = forceClose || !exchange.keepAlive;
         exchange.answeredLocally(status.code(), close);
-        ChannelFuture f = ctx.writeAndFlush(res);
+        afterLocalAnswer(ctx.writeAndFlush(res), close);
+    }
+
+    private void afterLocalAnswer(ChannelFuture f, boolean close) {
         if (close) {
             releasePending();
             f.addListener(this::linger);

@@ -3,6 +3,7 @@ package io.edgeway.dataplane.routing;
 import static java.util.Objects.requireNonNull;
 
 import io.edgeway.dataplane.balancing.TargetGroup;
+import io.edgeway.dataplane.site.RouteSite;
 import io.edgeway.dataplane.status.RouteMeter;
 import java.util.List;
 import java.util.Set;
@@ -10,9 +11,11 @@ import java.util.Set;
 /**
  * A compiled route. {@code accessLogSample} is the share of its requests the access log writes: 1 all, 0 none. Hosts are lower case ({@code *.example.com} for wildcards), paths are plain string
  * prefixes or regexes starting with {@code ~} (see {@link PathRegex}), methods upper case; an empty list or set matches anything.
+ * A route has either an {@code upstream} or a {@code site} (static files, issue 17); the other is null.
  */
 public record RouteRule(String name, List<String> hosts, List<String> paths, Set<String> methods,
-        TargetGroup upstream, RouteTimeouts timeouts, RouteHttps https, RouteMeter meter, double accessLogSample) {
+        TargetGroup upstream, RouteTimeouts timeouts, RouteHttps https, RouteMeter meter, double accessLogSample,
+        RouteSite site) {
 
     public RouteRule {
         requireNonNull(name, "name");
@@ -25,6 +28,12 @@ public record RouteRule(String name, List<String> hosts, List<String> paths, Set
         if (!(accessLogSample >= 0 && accessLogSample <= 1)) {
             throw new IllegalArgumentException("accessLogSample: " + accessLogSample + " (expected: 0-1)");
         }
+    }
+
+    /** A route that proxies to {@code upstream}. */
+    public RouteRule(String name, List<String> hosts, List<String> paths, Set<String> methods, TargetGroup upstream,
+            RouteTimeouts timeouts, RouteHttps https, RouteMeter meter, double accessLogSample) {
+        this(name, hosts, paths, methods, upstream, timeouts, https, meter, accessLogSample, null);
     }
 
     /** A route whose every request is logged. */

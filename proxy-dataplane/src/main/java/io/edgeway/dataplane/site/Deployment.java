@@ -1,0 +1,24 @@
+package io.edgeway.dataplane.site;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.Map;
+
+/**
+ * The active deployment of one site: its files by manifest path (relative, no leading {@code /}).
+ * {@code lastModified} is the deployment's time as an HTTP-date, made once here rather than per request.
+ */
+public record Deployment(String site, String id, long createdAtMs, String lastModified, Map<String, SiteFile> files,
+        SiteBlobs blobs) {
+    public Deployment {
+        requireNonNull(site, "site");
+        requireNonNull(id, "id");
+        requireNonNull(lastModified, "lastModified");
+        files = Map.copyOf(requireNonNull(files, "files"));
+        requireNonNull(blobs, "blobs");
+    }
+
+    public SiteFile file(String path) {
+        return files.get(path);
+    }
+}
