@@ -7,6 +7,8 @@ import io.edgeway.dataplane.balancing.Endpoint;
 import io.edgeway.dataplane.balancing.TargetGroup;
 import io.edgeway.dataplane.routing.PathRegex;
 import io.edgeway.dataplane.routing.RouteRule;
+import io.edgeway.dataplane.cache.RouteCache;
+import io.edgeway.dataplane.cache.RouteCaches;
 import io.edgeway.dataplane.routing.RouteHttps;
 import io.edgeway.dataplane.routing.RouteTable;
 import io.edgeway.dataplane.routing.RouteTimeouts;
@@ -180,10 +182,11 @@ public record RuntimeConfig(long version, RouteTable routes, Map<String, TargetG
             if (!(sample >= 0 && sample <= 1)) { // NaN fails too
                 errors.add(new ConfigError("route", name, "access_log.sample", r.getAccessLog().getSample() + " (expected: 0-1)"));
             }
+            RouteCache cache = RouteCaches.from(r, name, errors);
             if (errors.size() == before && upstream != null) {
                 routes.add(new RouteRule(r.getName(), hosts, r.getPathsList(), methods, upstream, timeouts,
                         RouteHttps.of(r.getHttpsRedirect(), r.getHstsMaxAgeS(), r.getHstsIncludeSubdomains()),
-                        meters.meter(r.getName(), upstream.name()), sample));
+                        meters.meter(r.getName(), upstream.name()), sample, cache));
             }
         }
         TlsCertificates.Prepared tls = TlsCertificates.prepare(snapshot, running.tls(), errors);
