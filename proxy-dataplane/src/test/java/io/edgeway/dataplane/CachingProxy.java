@@ -40,6 +40,8 @@ final class CachingProxy implements AutoCloseable {
         return Snapshot.newBuilder().setVersion(2).setNonce("n2").addUpstreams(up)
                 .addRoutes(Route.newBuilder().setName("cached").addHosts(HOST).addHosts("*.cache.test")
                         .setUpstream("origin").setCache(cache))
+                .addRoutes(Route.newBuilder().setName("keyed").addHosts("keyed.test").setUpstream("origin")
+                        .setCache(cache.clone().addKeyHeaders("X-Tenant")))
                 .build();
     }
 

@@ -51,4 +51,15 @@ public final class Flights {
         }
         waiters.forEach(Runnable::run);
     }
+
+    /** How many requests wait for the fetch of {@code key} now (for tests and diagnostics). */
+    public int waiting(String key) {
+        Flight f = inFlight.get(key);
+        if (f == null) {
+            return 0;
+        }
+        synchronized (f) {
+            return f.waiters.size();
+        }
+    }
 }
