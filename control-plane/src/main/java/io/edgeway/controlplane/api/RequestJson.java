@@ -13,6 +13,7 @@ import io.edgeway.controlplane.model.FieldError;
 import io.edgeway.controlplane.model.Pem;
 import io.edgeway.controlplane.model.Https;
 import io.edgeway.controlplane.model.AccessLogPolicy;
+import io.edgeway.controlplane.model.CachePolicy;
 import io.edgeway.controlplane.model.Route;
 import io.edgeway.controlplane.model.StreamRoute;
 import io.edgeway.controlplane.model.Target;
@@ -36,7 +37,9 @@ final class RequestJson {
     private static final Set<String> UPSTREAM = union(Set.of("name", "tags", "targets"), UpstreamPolicyJson.FIELDS);
     private static final Set<String> TARGET = Set.of("host", "port", "weight");
     private static final Set<String> ROUTE = Set.of("name", "tags", "hosts", "paths", "methods", "upstream", "timeouts",
-            "https_redirect", "hsts", "access_log");
+            "https_redirect", "hsts", "access_log", "cache");
+    private static final Set<String> CACHE = Set.of("enabled", "max_object_bytes", "default_ttl", "key", "lock_timeout");
+    private static final Set<String> CACHE_KEY = Set.of("headers");
     private static final Set<String> ACCESS_LOG = Set.of("enabled", "sample");
     private static final Set<String> HSTS = Set.of("max_age", "include_subdomains");
     private static final Set<String> TIMEOUTS = Set.of("connect", "first_byte", "idle");
@@ -315,10 +318,18 @@ final class RequestJson {
         Fields al = f.object("access_log", ACCESS_LOG);
         AccessLogPolicy accessLog = al == null ? AccessLogPolicy.ALL
                 : new AccessLogPolicy(al.bool("enabled", true), al.number("sample", 1));
+        CachePolicy cache = CachePolicy.OFF;
+        Fields c = f.object("cache", CACHE);
+        if (c != null) {
+            Fields key = c.object("key", CACHE_KEY);
+            cache = new CachePolicy(c.bool("enabled", true),
+                    c.integer("max_object_bytes", (int) CachePolicy.DEFAULT_MAX_OBJECT_BYTES, "1-" + CachePolicy.MAX_OBJECT_BYTES),
+                    c.duration("default_ttl"), key == null ? List.of() : key.strings("headers"), c.duration("lock_timeout"));
+        }
         throwIfMalformed(problems);
         Route r = null;
         try {
-            r = new Route(name, tags, hosts, paths, methods, upstream, timeouts, https, accessLog);
+            r = new Route(name, tags, hosts, paths, methods, upstream, timeouts, https, accessLog, cache);
         } catch (ValidationException e) {
             problems.invalid.addAll(0, e.errors());
         }
