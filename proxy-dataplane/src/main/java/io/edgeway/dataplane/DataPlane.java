@@ -114,7 +114,8 @@ public final class DataPlane implements AutoCloseable {
         this.loopResources = List.copyOf(loops.values());
         this.configClient = new ConfigClient(settings.controlPlaneHost(), settings.controlPlanePort(),
                 settings.controlPlaneAuth().open(settings.dataDir(), settings.nodeId()), configs,
-                new DiskCache(settings.dataDir()), settings.nodeId(), settings.labels(), version -> { });
+                new DiskCache(settings.dataDir()), settings.nodeId(), settings.labels(),
+                version -> responseCache.apply(configs.get().cachePurges())); // before the Ack: acked means purged
         metrics.bind(drain::begun, configClient::connected);
         metrics.watch(configs, settings.observability().routeMetrics()); // before the cache loads: its routes get their metric children too
         // Before the ports are bound, so no request ever sees "no config" when a cached one exists; the Hello

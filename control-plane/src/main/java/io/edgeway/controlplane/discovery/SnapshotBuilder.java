@@ -72,6 +72,7 @@ public final class SnapshotBuilder {
                 certificates.addTlsAlpnChallenges(state, b);
             }
             CertificatePush.addChallenges(state, b);
+            RouteCaches.addPurges(state.cachePurges(), b);
             built = next;
             return PreparedSnapshot.of(b.build());
         }

@@ -19,7 +19,8 @@ import java.util.UUID;
  */
 public record ConfigState(long revision, List<Stored<Upstream>> upstreams, List<Stored<Route>> routes,
                           List<SealedCertificate> certificates, List<byte[]> sealedTicketKeys,
-                          Map<String, String> acmeHttpChallenges, List<SealedCertificate> acmeTlsAlpnChallenges) {
+                          Map<String, String> acmeHttpChallenges, List<SealedCertificate> acmeTlsAlpnChallenges,
+                          CachePurgeStore.Window cachePurges) {
     /**
      * The order {@link #load(Database, ConfigState)} keeps routes in: by name, in Java's order rather than the
      * database's collation, so a state merged in memory and one read whole list routes alike.
@@ -33,6 +34,14 @@ public record ConfigState(long revision, List<Stored<Upstream>> upstreams, List<
         sealedTicketKeys = List.copyOf(sealedTicketKeys);
         acmeHttpChallenges = Map.copyOf(acmeHttpChallenges);
         acmeTlsAlpnChallenges = List.copyOf(acmeTlsAlpnChallenges);
+        cachePurges = cachePurges == null ? CachePurgeStore.Window.EMPTY : cachePurges;
+    }
+
+    public ConfigState(long revision, List<Stored<Upstream>> upstreams, List<Stored<Route>> routes,
+                       List<SealedCertificate> certificates, List<byte[]> sealedTicketKeys,
+                       Map<String, String> acmeHttpChallenges, List<SealedCertificate> acmeTlsAlpnChallenges) {
+        this(revision, upstreams, routes, certificates, sealedTicketKeys, acmeHttpChallenges, acmeTlsAlpnChallenges,
+                CachePurgeStore.Window.EMPTY);
     }
 
     public ConfigState(long revision, List<Stored<Upstream>> upstreams, List<Stored<Route>> routes,
@@ -55,7 +64,8 @@ public record ConfigState(long revision, List<Stored<Upstream>> upstreams, List<
     public static ConfigState load(Database db) {
         requireNonNull(db, "db");
         return db.consistentRead(c -> new ConfigState(RevisionLog.current(c), UpstreamStore.all(c), RouteStore.all(c),
-                CertificateStore.sealedAll(c), SessionTicketKeys.sealedNewestFirst(c), AcmeStore.httpChallenges(c), AcmeStore.tlsAlpnChallenges(c)));
+                CertificateStore.sealedAll(c), SessionTicketKeys.sealedNewestFirst(c), AcmeStore.httpChallenges(c), AcmeStore.tlsAlpnChallenges(c),
+                CachePurgeStore.window(c)));
     }
 
     /**
@@ -88,7 +98,8 @@ public record ConfigState(long revision, List<Stored<Upstream>> upstreams, List<
             }
             routes.sort(BY_NAME);
             return new ConfigState(revision, upstreams, routes, CertificateStore.sealedAll(c),
-                    SessionTicketKeys.sealedNewestFirst(c), AcmeStore.httpChallenges(c), AcmeStore.tlsAlpnChallenges(c));
+                    SessionTicketKeys.sealedNewestFirst(c), AcmeStore.httpChallenges(c), AcmeStore.tlsAlpnChallenges(c),
+                    CachePurgeStore.window(c));
         });
     }
 

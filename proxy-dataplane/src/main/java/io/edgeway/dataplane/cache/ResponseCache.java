@@ -26,6 +26,8 @@ public final class ResponseCache {
     private final Cache<String, Stored> memory;
     private final long maxBytes;
     private final Flights flights = new Flights();
+    /** The newest purge applied; -1 before the first snapshot (the cache is empty then, nothing can be missed). */
+    private volatile long lastPurgeId = -1;
 
     public ResponseCache(long maxBytes) {
         if (maxBytes <= 0) {
@@ -190,6 +192,32 @@ public final class ResponseCache {
             return match;
         });
         return removed[0];
+    }
+
+    /**
+     * Applies the purges of a snapshot this proxy has not applied yet (called on the config thread, before the
+     * snapshot's Ack, so an acked version means its purges are done). When purges this proxy never saw fell out
+     * of the snapshot's window, it cannot know what they removed, and empties the cache instead.
+     */
+    public void apply(CachePurges purges) {
+        long last = lastPurgeId;
+        if (last >= 0 && last < purges.floor()) {
+            clear();
+        }
+        long newest = Math.max(last, purges.floor());
+        for (io.edgeway.proto.v1.CachePurge p : purges.recent()) {
+            if (p.getId() <= last) {
+                continue;
+            }
+            switch (p.getTargetCase()) {
+                case URL -> purgeUrl(p.getUrl());
+                case PREFIX -> purgePrefix(p.getPrefix());
+                case TAG -> purgeTag(p.getTag());
+                default -> { }
+            }
+            newest = Math.max(newest, p.getId());
+        }
+        lastPurgeId = newest;
     }
 
     /** Drops everything: a proxy that cannot know which purges it missed. */

@@ -7,6 +7,7 @@ import io.edgeway.dataplane.balancing.Endpoint;
 import io.edgeway.dataplane.balancing.TargetGroup;
 import io.edgeway.dataplane.routing.PathRegex;
 import io.edgeway.dataplane.routing.RouteRule;
+import io.edgeway.dataplane.cache.CachePurges;
 import io.edgeway.dataplane.cache.RouteCache;
 import io.edgeway.dataplane.cache.RouteCaches;
 import io.edgeway.dataplane.routing.RouteHttps;
@@ -31,7 +32,7 @@ import java.util.regex.Pattern;
  * it through a single volatile reference ({@link ConfigHolder}) and never sees a half-built state.
  */
 public record RuntimeConfig(long version, RouteTable routes, Map<String, TargetGroup> upstreams, TlsCertificates tls,
-                            AcmeChallenges acme) {
+                            AcmeChallenges acme, CachePurges cachePurges) {
     /** The config before any snapshot was applied: no routes, so every request gets 404. */
     public static final RuntimeConfig NONE = new RuntimeConfig(0, RouteTable.EMPTY, Map.of());
 
@@ -46,6 +47,12 @@ public record RuntimeConfig(long version, RouteTable routes, Map<String, TargetG
         upstreams = Map.copyOf(requireNonNull(upstreams, "upstreams"));
         requireNonNull(tls, "tls");
         requireNonNull(acme, "acme");
+        requireNonNull(cachePurges, "cachePurges");
+    }
+
+    public RuntimeConfig(long version, RouteTable routes, Map<String, TargetGroup> upstreams, TlsCertificates tls,
+                         AcmeChallenges acme) {
+        this(version, routes, upstreams, tls, acme, CachePurges.NONE);
     }
 
     public RuntimeConfig(long version, RouteTable routes, Map<String, TargetGroup> upstreams, TlsCertificates tls) {
@@ -196,7 +203,8 @@ public record RuntimeConfig(long version, RouteTable routes, Map<String, TargetG
             throw new InvalidConfigException(errors);
         }
         // the certificates were checked above; their contexts compile on first use (see CertificateContext)
-        return new RuntimeConfig(snapshot.getVersion(), RouteTable.compile(routes), upstreams, tls.build(), acme);
+        return new RuntimeConfig(snapshot.getVersion(), RouteTable.compile(routes), upstreams, tls.build(), acme,
+                CachePurges.from(snapshot));
     }
 
     private static RouteTimeouts timeouts(Timeouts t, String route, List<ConfigError> errors) {
