@@ -1,5 +1,6 @@
 package io.edgeway.dataplane;
 
+import io.edgeway.dataplane.cache.ResponseCache;
 import io.edgeway.dataplane.config.ConfigClient;
 import io.edgeway.dataplane.config.ConfigHolder;
 import io.edgeway.dataplane.config.DiskCache;
@@ -84,6 +85,8 @@ public final class DataPlane implements AutoCloseable {
     private final ConfigClient configClient;
     private final HealthChecker health;
     private final AccessLog accessLog; // null when off
+    /** The proxy's response cache, bounded by EDGEWAY_CACHE_MEMORY_BYTES. */
+    private final ResponseCache responseCache = ResponseCache.fromEnv(System.getenv());
     private Channel proxyChannel;
     private Channel tlsChannel;
     private Channel statusChannel;
@@ -105,12 +108,14 @@ public final class DataPlane implements AutoCloseable {
         Observers observers = new Observers(accessLog, observability.traceContext(),
                 observability.otlp().newTraceSample());
         for (EventExecutor e : workers) {
-            loops.put((EventLoop) e, new LoopResources((EventLoop) e, socketClass, POOL_IDLE_MS, metrics, observers));
+            loops.put((EventLoop) e, new LoopResources((EventLoop) e, socketClass, POOL_IDLE_MS, metrics, observers,
+                    responseCache));
         }
         this.loopResources = List.copyOf(loops.values());
         this.configClient = new ConfigClient(settings.controlPlaneHost(), settings.controlPlanePort(),
                 settings.controlPlaneAuth().open(settings.dataDir(), settings.nodeId()), configs,
-                new DiskCache(settings.dataDir()), settings.nodeId(), settings.labels(), version -> { });
+                new DiskCache(settings.dataDir()), settings.nodeId(), settings.labels(),
+                version -> responseCache.apply(configs.get().cachePurges())); // before the Ack: acked means purged
         metrics.bind(drain::begun, configClient::connected);
         metrics.watch(configs, settings.observability().routeMetrics()); // before the cache loads: its routes get their metric children too
         // Before the ports are bound, so no request ever sees "no config" when a cached one exists; the Hello
@@ -155,6 +160,11 @@ public final class DataPlane implements AutoCloseable {
     /** Binds the proxy and status ports and starts the config stream. */
     public static DataPlane start(Settings settings) {
         return new DataPlane(settings);
+    }
+
+    /** The response cache every loop shares (purges reach it through the control channel). */
+    public ResponseCache responseCache() {
+        return responseCache;
     }
 
     public int proxyPort() {

@@ -16,6 +16,8 @@ import io.edgeway.controlplane.site.SiteActivation;
 import io.edgeway.controlplane.site.SiteLimits;
 import io.edgeway.controlplane.site.SiteStore;
 import io.edgeway.controlplane.site.SiteViews;
+import io.edgeway.controlplane.cache.PurgeApi;
+import io.edgeway.controlplane.store.CachePurgeStore;
 import io.edgeway.controlplane.store.Actor;
 import io.edgeway.controlplane.store.AcmeStore;
 import io.edgeway.controlplane.store.CertificateStore;
@@ -210,6 +212,9 @@ public final class AdminApi {
             c.routes.put("/api/v1/certificates/{key}", ctx -> put(ctx, certificateApi));
             c.routes.delete("/api/v1/certificates/{key}", ctx -> deleted(ctx, certificates.delete(ctx.pathParam("key"), ifMatch(ctx))));
 
+            PurgeApi purges = new PurgeApi(new CachePurgeStore(revisions), ledger);
+            c.routes.post("/api/v1/cache/purge", purges::create);
+            c.routes.get("/api/v1/cache/purges/{id}", purges::get);
             c.routes.get("/api/v1/stream-routes", ctx -> list(ctx, p -> streamRoutes.page(p.tags(), p.fetch(), p.offset()), EntityJson::streamRoute));
             c.routes.post("/api/v1/stream-routes", ctx -> idempotency.post(ctx, () -> answer(ctx,
                     streamRoutes.create(RequestJson.streamRoute(body(ctx), null)), EntityJson::streamRoute)));

@@ -13,6 +13,7 @@ import io.edgeway.controlplane.model.FieldError;
 import io.edgeway.controlplane.model.Pem;
 import io.edgeway.controlplane.model.Https;
 import io.edgeway.controlplane.model.AccessLogPolicy;
+import io.edgeway.controlplane.model.CachePolicy;
 import io.edgeway.controlplane.model.Route;
 import io.edgeway.controlplane.model.RouteSite;
 import io.edgeway.controlplane.model.StreamRoute;
@@ -37,8 +38,10 @@ final class RequestJson {
     private static final Set<String> UPSTREAM = union(Set.of("name", "tags", "targets"), UpstreamPolicyJson.FIELDS);
     private static final Set<String> TARGET = Set.of("host", "port", "weight");
     private static final Set<String> ROUTE = Set.of("name", "tags", "hosts", "paths", "methods", "upstream", "timeouts",
-            "https_redirect", "hsts", "access_log", "site");
+            "https_redirect", "hsts", "access_log", "site", "cache");
     private static final Set<String> ROUTE_SITE = Set.of("name", "spa");
+    private static final Set<String> CACHE = Set.of("enabled", "max_object_bytes", "default_ttl", "key", "lock_timeout");
+    private static final Set<String> CACHE_KEY = Set.of("headers");
     private static final Set<String> ACCESS_LOG = Set.of("enabled", "sample");
     private static final Set<String> HSTS = Set.of("max_age", "include_subdomains");
     private static final Set<String> TIMEOUTS = Set.of("connect", "first_byte", "idle");
@@ -319,10 +322,18 @@ final class RequestJson {
                 : new AccessLogPolicy(al.bool("enabled", true), al.number("sample", 1));
         Fields s = f.object("site", ROUTE_SITE);
         RouteSite site = s == null ? null : new RouteSite(s.string("name"), s.bool("spa", false));
+        CachePolicy cache = CachePolicy.OFF;
+        Fields c = f.object("cache", CACHE);
+        if (c != null) {
+            Fields key = c.object("key", CACHE_KEY);
+            cache = new CachePolicy(c.bool("enabled", true),
+                    c.integer("max_object_bytes", (int) CachePolicy.DEFAULT_MAX_OBJECT_BYTES, "1-" + CachePolicy.MAX_OBJECT_BYTES),
+                    c.duration("default_ttl"), key == null ? List.of() : key.strings("headers"), c.duration("lock_timeout"));
+        }
         throwIfMalformed(problems);
         Route r = null;
         try {
-            r = new Route(name, tags, hosts, paths, methods, upstream, timeouts, https, accessLog, site);
+            r = new Route(name, tags, hosts, paths, methods, upstream, timeouts, https, accessLog, site, cache);
         } catch (ValidationException e) {
             problems.invalid.addAll(0, e.errors());
         }

@@ -1,5 +1,6 @@
 package io.edgeway.controlplane.discovery;
 
+import io.edgeway.controlplane.cache.RouteCaches;
 import static java.util.Objects.requireNonNull;
 
 import io.edgeway.controlplane.model.Route;
@@ -73,6 +74,7 @@ public final class SnapshotBuilder {
             }
             CertificatePush.addChallenges(state, b);
             SiteSnapshot.addTo(state.sites(), b);
+            RouteCaches.addPurges(state.cachePurges(), b);
             built = next;
             return PreparedSnapshot.of(b.build());
         }
@@ -112,6 +114,9 @@ public final class SnapshotBuilder {
         if (!r.accessLog().isDefault()) {
             route.setAccessLog(io.edgeway.proto.v1.RouteAccessLog.newBuilder().setOff(!r.accessLog().enabled())
                     .setSample(r.accessLog().sample()));
+        }
+        if (r.cache().enabled()) {
+            route.setCache(RouteCaches.toProto(r.cache()));
         }
         return route.build();
     }

@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  */
 public record Route(String name, List<String> tags, List<String> hosts, List<String> paths,
                     List<String> methods, String upstream, Timeouts timeouts, Https https, AccessLogPolicy accessLog,
-                    RouteSite site) {
+                    RouteSite site, CachePolicy cache) {
     private static final Pattern LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
     // RFC 9110 token characters.
     private static final Pattern METHOD = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Z-]{1,32}");
@@ -32,6 +32,7 @@ public record Route(String name, List<String> tags, List<String> hosts, List<Str
         timeouts = timeouts == null ? Timeouts.DEFAULTS : timeouts;
         https = https == null ? Https.NONE : https;
         accessLog = accessLog == null ? AccessLogPolicy.ALL : accessLog;
+        cache = cache == null ? CachePolicy.OFF : cache;
         var v = new ValidationException.Collector();
         Names.checkName(v, name);
         Names.checkTags(v, tags);
@@ -69,13 +70,14 @@ public record Route(String name, List<String> tags, List<String> hosts, List<Str
         }
         https.check(v);
         accessLog.check(v);
+        cache.check(v, upstream);
         v.throwIfAny();
     }
 
-    /** A route that proxies (or, with a null upstream and a site, serves the site): its pre-site form. */
+    /** A route that proxies, with none of the later actions (site, cache). */
     public Route(String name, List<String> tags, List<String> hosts, List<String> paths, List<String> methods,
                  String upstream, Timeouts timeouts, Https https, AccessLogPolicy accessLog) {
-        this(name, tags, hosts, paths, methods, upstream, timeouts, https, accessLog, null);
+        this(name, tags, hosts, paths, methods, upstream, timeouts, https, accessLog, null, CachePolicy.OFF);
     }
 
     /** A route whose every request is logged. */

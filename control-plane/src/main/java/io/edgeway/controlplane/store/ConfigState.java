@@ -22,7 +22,7 @@ import java.util.UUID;
 public record ConfigState(long revision, List<Stored<Upstream>> upstreams, List<Stored<Route>> routes,
                           List<SealedCertificate> certificates, List<byte[]> sealedTicketKeys,
                           Map<String, String> acmeHttpChallenges, List<SealedCertificate> acmeTlsAlpnChallenges,
-                          List<Deployment> sites) {
+                          List<Deployment> sites, CachePurgeStore.Window cachePurges) {
     /**
      * The order {@link #load(Database, ConfigState)} keeps routes in: by name, in Java's order rather than the
      * database's collation, so a state merged in memory and one read whole list routes alike.
@@ -37,12 +37,14 @@ public record ConfigState(long revision, List<Stored<Upstream>> upstreams, List<
         acmeHttpChallenges = Map.copyOf(acmeHttpChallenges);
         acmeTlsAlpnChallenges = List.copyOf(acmeTlsAlpnChallenges);
         sites = List.copyOf(sites);
+        cachePurges = cachePurges == null ? CachePurgeStore.Window.EMPTY : cachePurges;
     }
 
     public ConfigState(long revision, List<Stored<Upstream>> upstreams, List<Stored<Route>> routes,
                        List<SealedCertificate> certificates, List<byte[]> sealedTicketKeys,
                        Map<String, String> acmeHttpChallenges, List<SealedCertificate> acmeTlsAlpnChallenges) {
-        this(revision, upstreams, routes, certificates, sealedTicketKeys, acmeHttpChallenges, acmeTlsAlpnChallenges, List.of());
+        this(revision, upstreams, routes, certificates, sealedTicketKeys, acmeHttpChallenges, acmeTlsAlpnChallenges,
+                List.of(), CachePurgeStore.Window.EMPTY);
     }
 
     public ConfigState(long revision, List<Stored<Upstream>> upstreams, List<Stored<Route>> routes,
@@ -68,7 +70,7 @@ public record ConfigState(long revision, List<Stored<Upstream>> upstreams, List<
             List<Stored<Route>> routes = RouteStore.all(c);
             return new ConfigState(RevisionLog.current(c), UpstreamStore.all(c), routes,
                     CertificateStore.sealedAll(c), SessionTicketKeys.sealedNewestFirst(c), AcmeStore.httpChallenges(c),
-                    AcmeStore.tlsAlpnChallenges(c), sites(c, routes, null));
+                    AcmeStore.tlsAlpnChallenges(c), sites(c, routes, null), CachePurgeStore.window(c));
         });
     }
 
@@ -103,7 +105,7 @@ public record ConfigState(long revision, List<Stored<Upstream>> upstreams, List<
             routes.sort(BY_NAME);
             return new ConfigState(revision, upstreams, routes, CertificateStore.sealedAll(c),
                     SessionTicketKeys.sealedNewestFirst(c), AcmeStore.httpChallenges(c), AcmeStore.tlsAlpnChallenges(c),
-                    sites(c, routes, previous));
+                    sites(c, routes, previous), CachePurgeStore.window(c));
         });
     }
 

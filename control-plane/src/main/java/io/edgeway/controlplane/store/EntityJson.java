@@ -12,6 +12,7 @@ import io.edgeway.controlplane.model.StreamRoute;
 import io.edgeway.controlplane.model.Target;
 import io.edgeway.controlplane.model.Https;
 import io.edgeway.controlplane.model.AccessLogPolicy;
+import io.edgeway.controlplane.model.CachePolicy;
 import io.edgeway.controlplane.model.Timeouts;
 import io.edgeway.controlplane.model.Upstream;
 import java.time.Duration;
@@ -54,6 +55,7 @@ public final class EntityJson {
         if (r.site() != null) {
             m.put("site", site(r.site()));
         }
+        m.put("cache", cache(r.cache()));
         return tail(m, s);
     }
 
@@ -142,6 +144,9 @@ public final class EntityJson {
         }
         if (!r.accessLog().isDefault()) {
             m.put("access_log", accessLog(r.accessLog()));
+        }
+        if (!r.cache().isDefault()) {
+            m.put("cache", cache(r.cache()));
         }
         return m;
     }
@@ -244,7 +249,8 @@ public final class EntityJson {
         return new Route(n.path("name").asText(), strings(n.path("tags")), strings(n.path("hosts")),
                 strings(n.path("paths")), strings(n.path("methods")),
                 upstream == null || upstream.isNull() ? null : upstream.asText(), timeouts, https, accessLog,
-                site == null || site.isNull() ? null : new RouteSite(site.path("name").asText(), site.path("spa").asBoolean(false)));
+                site == null || site.isNull() ? null : new RouteSite(site.path("name").asText(), site.path("spa").asBoolean(false)),
+                readCache(n.path("cache")));
     }
 
     private static Duration duration(JsonNode timeouts, String field) {
@@ -283,6 +289,37 @@ public final class EntityJson {
         m.put("name", site.name());
         m.put("spa", site.spa());
         return m;
+    }
+
+    /** null when the route does not cache. */
+    public static Map<String, Object> cache(CachePolicy p) {
+        if (!p.enabled()) {
+            return null;
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("enabled", true);
+        m.put("max_object_bytes", p.maxObjectBytes());
+        if (p.defaultTtl() != null) {
+            m.put("default_ttl", Durations.format(p.defaultTtl()));
+        }
+        if (!p.keyHeaders().isEmpty()) {
+            m.put("key", Map.of("headers", p.keyHeaders()));
+        }
+        if (p.lockTimeout() != null) {
+            m.put("lock_timeout", Durations.format(p.lockTimeout()));
+        }
+        return m;
+    }
+
+    /** Reads back what {@link #cache} wrote (or a missing/null node: no cache). */
+    public static CachePolicy readCache(JsonNode c) {
+        if (c == null || c.isMissingNode() || c.isNull() || !c.path("enabled").asBoolean(false)) {
+            return CachePolicy.OFF;
+        }
+        return new CachePolicy(true, c.path("max_object_bytes").asLong(CachePolicy.DEFAULT_MAX_OBJECT_BYTES),
+                c.hasNonNull("default_ttl") ? Durations.parse("cache.default_ttl", c.get("default_ttl").asText()) : null,
+                strings(c.path("key").path("headers")),
+                c.hasNonNull("lock_timeout") ? Durations.parse("cache.lock_timeout", c.get("lock_timeout").asText()) : null);
     }
 
     private static Map<String, Object> accessLog(AccessLogPolicy p) {

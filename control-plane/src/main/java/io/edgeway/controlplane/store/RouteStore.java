@@ -106,14 +106,15 @@ public final class RouteStore {
                 INSERT INTO routes (name, tags, hosts, paths, methods, upstream_id, connect_timeout_ms,
                                     first_byte_timeout_ms, idle_timeout_ms, id, revision, created_at, updated_at,
                                     https_redirect, hsts_max_age_s, hsts_include_subdomains,
-                                    access_log_enabled, access_log_sample, site_name, site_spa)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), now(), ?, ?, ?, ?, ?, ?, ?)""")) {
+                                    access_log_enabled, access_log_sample, site_name, site_spa, cache)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), now(), ?, ?, ?, ?, ?, ?, ?, ?::jsonb)""")) {
             bind(c, ps, r, upstream);
             ps.setObject(10, id);
             ps.setLong(11, revision);
             bindHttps(ps, 12, r);
             bindAccessLog(ps, 15, r);
             bindSite(ps, 17, r);
+            ps.setString(19, RouteCacheColumn.write(r.cache()));
             ps.executeUpdate();
         }
         return find(c, id.toString()).orElseThrow();
@@ -125,14 +126,15 @@ public final class RouteStore {
                 UPDATE routes SET name = ?, tags = ?, hosts = ?, paths = ?, methods = ?, upstream_id = ?,
                        connect_timeout_ms = ?, first_byte_timeout_ms = ?, idle_timeout_ms = ?, updated_at = now(),
                        revision = ?, https_redirect = ?, hsts_max_age_s = ?, hsts_include_subdomains = ?,
-                       access_log_enabled = ?, access_log_sample = ?, site_name = ?, site_spa = ?
+                       access_log_enabled = ?, access_log_sample = ?, site_name = ?, site_spa = ?, cache = ?::jsonb
                 WHERE id = ?""")) {
             bind(c, ps, r, upstream);
             ps.setLong(10, revision);
             bindHttps(ps, 11, r);
             bindAccessLog(ps, 14, r);
             bindSite(ps, 16, r);
-            ps.setObject(18, id);
+            ps.setString(18, RouteCacheColumn.write(r.cache()));
+            ps.setObject(19, id);
             ps.executeUpdate();
         }
         return find(c, id.toString()).orElseThrow();
@@ -191,7 +193,7 @@ public final class RouteStore {
                 Rows.strings(rs, "paths"), Rows.strings(rs, "methods"), rs.getString("upstream_name"), t,
                 new Https(rs.getBoolean("https_redirect"), rs.getLong("hsts_max_age_s"), rs.getBoolean("hsts_include_subdomains")),
                 new AccessLogPolicy(rs.getBoolean("access_log_enabled"), rs.getDouble("access_log_sample")),
-                site(rs));
+                site(rs), RouteCacheColumn.read(rs.getString("cache")));
         return new Stored<>(Rows.uuid(rs, "id"), r, Rows.instant(rs, "created_at"), Rows.instant(rs, "updated_at"),
                 rs.getLong("revision"));
     }

@@ -7,6 +7,9 @@ import io.edgeway.dataplane.balancing.Endpoint;
 import io.edgeway.dataplane.balancing.TargetGroup;
 import io.edgeway.dataplane.routing.PathRegex;
 import io.edgeway.dataplane.routing.RouteRule;
+import io.edgeway.dataplane.cache.CachePurges;
+import io.edgeway.dataplane.cache.RouteCache;
+import io.edgeway.dataplane.cache.RouteCaches;
 import io.edgeway.dataplane.routing.RouteHttps;
 import io.edgeway.dataplane.routing.RouteTable;
 import io.edgeway.dataplane.routing.RouteTimeouts;
@@ -32,7 +35,7 @@ import java.util.regex.Pattern;
  * it through a single volatile reference ({@link ConfigHolder}) and never sees a half-built state.
  */
 public record RuntimeConfig(long version, RouteTable routes, Map<String, TargetGroup> upstreams, TlsCertificates tls,
-                            AcmeChallenges acme, Sites sites) {
+                            AcmeChallenges acme, Sites sites, CachePurges cachePurges) {
     /** The config before any snapshot was applied: no routes, so every request gets 404. */
     public static final RuntimeConfig NONE = new RuntimeConfig(0, RouteTable.EMPTY, Map.of());
 
@@ -48,11 +51,12 @@ public record RuntimeConfig(long version, RouteTable routes, Map<String, TargetG
         requireNonNull(tls, "tls");
         requireNonNull(acme, "acme");
         requireNonNull(sites, "sites");
+        requireNonNull(cachePurges, "cachePurges");
     }
 
     public RuntimeConfig(long version, RouteTable routes, Map<String, TargetGroup> upstreams, TlsCertificates tls,
             AcmeChallenges acme) {
-        this(version, routes, upstreams, tls, acme, Sites.NONE);
+        this(version, routes, upstreams, tls, acme, Sites.NONE, CachePurges.NONE);
     }
 
     public RuntimeConfig(long version, RouteTable routes, Map<String, TargetGroup> upstreams, TlsCertificates tls) {
@@ -199,10 +203,11 @@ public record RuntimeConfig(long version, RouteTable routes, Map<String, TargetG
             if (!(sample >= 0 && sample <= 1)) { // NaN fails too
                 errors.add(new ConfigError("route", name, "access_log.sample", r.getAccessLog().getSample() + " (expected: 0-1)"));
             }
+            RouteCache cache = RouteCaches.from(r, name, errors);
             if (errors.size() == before && (upstream != null || site != null)) {
                 routes.add(new RouteRule(r.getName(), hosts, r.getPathsList(), methods, upstream, timeouts,
                         RouteHttps.of(r.getHttpsRedirect(), r.getHstsMaxAgeS(), r.getHstsIncludeSubdomains()),
-                        meters.meter(r.getName(), upstream == null ? "" : upstream.name()), sample, site));
+                        meters.meter(r.getName(), upstream == null ? "" : upstream.name()), sample, site, cache));
             }
         }
         TlsCertificates.Prepared tls = TlsCertificates.prepare(snapshot, running.tls(), errors);
@@ -212,7 +217,8 @@ public record RuntimeConfig(long version, RouteTable routes, Map<String, TargetG
             throw new InvalidConfigException(errors);
         }
         // the certificates were checked above; their contexts compile on first use (see CertificateContext)
-        return new RuntimeConfig(snapshot.getVersion(), RouteTable.compile(routes), upstreams, tls.build(), acme, sites);
+        return new RuntimeConfig(snapshot.getVersion(), RouteTable.compile(routes), upstreams, tls.build(), acme, sites,
+                CachePurges.from(snapshot));
     }
 
     /** A route serves a site's files instead of proxying: exactly one of the two, and the site must be deployed. */

@@ -51,6 +51,8 @@ final class Exchange {
     final TargetLease lease = new TargetLease();
     final Retries retries = new Retries(lease);
     private final TargetResponse response;
+    /** The route's response cache, when it has one (see {@link CacheStep}). */
+    final CacheStep cache;
     /** This request's timings and sizes, counted when it ends. */
     final Measurements measured;
 
@@ -60,6 +62,7 @@ final class Exchange {
         this.loop = loop;
         this.timers = new UpstreamTimers(frontend, this, ctx);
         this.response = new TargetResponse(this, ctx, metrics);
+        this.cache = new CacheStep(this, ctx);
         this.measured = new Measurements(this, metrics);
     }
 
@@ -78,6 +81,7 @@ final class Exchange {
     /** IDLE → ROUTING: a request head arrived. */
     void begin(HttpRequest req) {
         id++;
+        cache.end();
         request = req;
         keepAlive = HttpUtil.isKeepAlive(req);
         requestDone = false;
@@ -121,6 +125,7 @@ final class Exchange {
     boolean finish() {
         measured.record();
         timers.cancel();
+        cache.end();
         request = null;
         route = null;
         releaseTarget();
@@ -153,6 +158,7 @@ final class Exchange {
             measured.record();
         }
         phase = Phase.CLOSED;
+        cache.end();
         timers.cancelAll();
         dropBackend();
         releaseTarget();
@@ -205,7 +211,8 @@ final class Exchange {
         backend.lease(this);
         // The client takes the response as the target's bytes (UpstreamDecoder) only with HTTP/1.1 on both sides,
         // and not with HSTS to add: that header goes into the head object.
-        boolean bytesToClient = hsts == null && frontend.takesBytes()
+        // Nor for a cached route: the cache reads the head and copies the body.
+        boolean bytesToClient = hsts == null && !cache.active() && frontend.takesBytes()
                 && HttpVersion.HTTP_1_1.equals(request.protocolVersion());
         backend.expect(request.method(), bytesToClient);
         phase = Phase.AWAITING_RESPONSE;

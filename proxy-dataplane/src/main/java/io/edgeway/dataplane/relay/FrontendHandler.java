@@ -1,6 +1,7 @@
 package io.edgeway.dataplane.relay;
 
 import io.edgeway.dataplane.balancing.Endpoint;
+import io.edgeway.dataplane.cache.CachedAnswer;
 import io.edgeway.dataplane.config.ConfigHolder;
 import io.edgeway.dataplane.config.RuntimeConfig;
 import io.edgeway.dataplane.acme.AcmeChallenges;
@@ -205,6 +206,16 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             serveSite(req, route, config);
             return;
         }
+        if (route.cache().enabled() && exchange.cache.begin(route, req, scheme, host)) {
+            return; // answered from the cache, or waiting for another request's miss of the same URL
+        }
+        forward(route, req);
+    }
+
+    /** The routed request goes to a target of its route (also after a collapsed miss waited in vain). */
+    void forward(RouteRule route, HttpRequest req) {
+        String host = req.headers().get(HttpHeaderNames.HOST);
+        boolean upgrade = req.headers().contains(HttpHeaderNames.UPGRADE);
         // Balancing hook: the target counts as in flight until the exchange gives it back.
         Endpoint target = route.upstream().pick(req.headers(), clientIp);
         if (target == null) {
@@ -340,7 +351,22 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
      * allows it; an unread request body is then read and dropped first.
      */
     void local(HttpResponseStatus status, String detail, boolean forceClose) {
-        respond(Http.problem(ctx.alloc(), status, detail, forceClose || !exchange.keepAlive), status, forceClose);
+        FullHttpResponse stale = exchange.cache.staleInsteadOf(status.code());
+        if (stale != null) {
+            respond(stale, stale.status(), forceClose);
+            return;
+        }
+        FullHttpResponse res = Http.problem(ctx.alloc(), status, detail, forceClose || !exchange.keepAlive);
+        String cacheStatus = exchange.cache.localStatus();
+        if (cacheStatus != null) {
+            res.headers().set(CachedAnswer.CACHE_STATUS, cacheStatus);
+        }
+        respond(res, status, forceClose);
+    }
+
+    /** Answers the current request with a stored response. */
+    void answerFromCache(FullHttpResponse res) {
+        respond(res, res.status(), false);
     }
 
     /** Answers the request with the proxy's own {@code res} (which says Connection: close when it closes). */

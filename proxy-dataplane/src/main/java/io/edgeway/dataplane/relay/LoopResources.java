@@ -1,6 +1,7 @@
 package io.edgeway.dataplane.relay;
 
 import io.edgeway.dataplane.balancing.Endpoint;
+import io.edgeway.dataplane.cache.ResponseCache;
 import io.edgeway.dataplane.http2.H2StreamAdapter;
 import io.edgeway.dataplane.http2.H2Upstreams;
 import io.edgeway.dataplane.status.Metrics;
@@ -34,6 +35,8 @@ public final class LoopResources {
     /** The pipeline of an exchange's h2c stream, stateless and so shared by all of this loop's streams. */
     private final ChannelInitializer<Channel> h2Exchange;
     private final Observers observers;
+    /** The proxy's one response cache, shared by every loop. */
+    private final ResponseCache cache;
 
     public LoopResources(EventLoop loop, Class<? extends SocketChannel> channelClass, long poolIdleMillis,
             Metrics metrics) {
@@ -42,6 +45,12 @@ public final class LoopResources {
 
     public LoopResources(EventLoop loop, Class<? extends SocketChannel> channelClass, long poolIdleMillis,
             Metrics metrics, Observers observers) {
+        this(loop, channelClass, poolIdleMillis, metrics, observers, new ResponseCache(ResponseCache.DEFAULT_MEMORY_BYTES));
+    }
+
+    public LoopResources(EventLoop loop, Class<? extends SocketChannel> channelClass, long poolIdleMillis,
+            Metrics metrics, Observers observers, ResponseCache cache) {
+        this.cache = cache;
         this.metrics = metrics;
         this.observers = observers;
         this.pool = new UpstreamPool(loop, poolIdleMillis, metrics.upstreamConnectionsIdle::add);
@@ -150,5 +159,9 @@ public final class LoopResources {
     public void close() {
         pool.close();
         h2.close();
+    }
+
+    public ResponseCache cache() {
+        return cache;
     }
 }

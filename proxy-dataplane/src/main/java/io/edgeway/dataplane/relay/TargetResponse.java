@@ -4,6 +4,7 @@ import io.edgeway.dataplane.balancing.Endpoint;
 import io.edgeway.dataplane.listener.DrainHandler;
 import io.edgeway.dataplane.status.Metrics;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
@@ -68,8 +69,18 @@ final class TargetResponse {
             exchange.failUpstream("invalid response from the target");
             return;
         }
+        if (exchange.cache.replacement != null && exchange.phase == Phase.RELAYING) {
+            content.release(); // the target's body is dropped; the cache's answer goes out at its end
+            if (last) {
+                FullHttpResponse instead = exchange.cache.replacement;
+                exchange.cache.replacement = null;
+                finishResponse(instead);
+            }
+            return;
+        }
         if (exchange.phase == Phase.RELAYING) {
             exchange.measured.bodyOut += content.content().readableBytes();
+            exchange.cache.body(content.content());
         }
         if (!last) {
             ctx.write(content);
@@ -126,8 +137,15 @@ final class TargetResponse {
             exchange.failUpstream(framing);
             return;
         }
+        FullHttpResponse instead = exchange.cache.targetHead(res);
         finalResponseStarts(code, HttpUtil.isKeepAlive(res));
+        if (instead != null) { // a 304 refreshed the stored copy, or stale-if-error hides a 5xx
+            ReferenceCountUtil.release(res);
+            exchange.cache.replacement = instead;
+            return;
+        }
         exchange.keepAlive = HeaderRewriter.response(res, exchange.request, exchange.keepAlive);
+        exchange.cache.relayedHead(res);
         if (exchange.hsts != null) {
             res.headers().set(STRICT_TRANSPORT_SECURITY, exchange.hsts);
         }
@@ -163,6 +181,7 @@ final class TargetResponse {
     /** RELAYING → IDLE or CLOSED ({@link FrontendHandler#endExchange}): the response went out in full. */
     private void finishResponse(Object last) {
         ctx.writeAndFlush(last, ctx.voidPromise());
+        exchange.cache.complete();
         exchange.timers.cancel();
         BackendHandler b = exchange.takeBackend();
         b.release(upstreamKeepAlive && exchange.requestDone);

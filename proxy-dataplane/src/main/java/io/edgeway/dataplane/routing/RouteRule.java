@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.edgeway.dataplane.balancing.TargetGroup;
 import io.edgeway.dataplane.site.RouteSite;
+import io.edgeway.dataplane.cache.RouteCache;
 import io.edgeway.dataplane.status.RouteMeter;
 import java.util.List;
 import java.util.Set;
@@ -15,7 +16,7 @@ import java.util.Set;
  */
 public record RouteRule(String name, List<String> hosts, List<String> paths, Set<String> methods,
         TargetGroup upstream, RouteTimeouts timeouts, RouteHttps https, RouteMeter meter, double accessLogSample,
-        RouteSite site) {
+        RouteSite site, RouteCache cache) {
 
     public RouteRule {
         requireNonNull(name, "name");
@@ -25,15 +26,16 @@ public record RouteRule(String name, List<String> hosts, List<String> paths, Set
         requireNonNull(timeouts, "timeouts");
         requireNonNull(https, "https");
         requireNonNull(meter, "meter");
+        requireNonNull(cache, "cache");
         if (!(accessLogSample >= 0 && accessLogSample <= 1)) {
             throw new IllegalArgumentException("accessLogSample: " + accessLogSample + " (expected: 0-1)");
         }
     }
 
-    /** A route that proxies to {@code upstream}. */
+    /** A route that proxies to {@code upstream}, with none of the later actions (site, cache). */
     public RouteRule(String name, List<String> hosts, List<String> paths, Set<String> methods, TargetGroup upstream,
             RouteTimeouts timeouts, RouteHttps https, RouteMeter meter, double accessLogSample) {
-        this(name, hosts, paths, methods, upstream, timeouts, https, meter, accessLogSample, null);
+        this(name, hosts, paths, methods, upstream, timeouts, https, meter, accessLogSample, null, RouteCache.OFF);
     }
 
     /** A route whose every request is logged. */

@@ -1,0 +1,85 @@
+package io.edgeway.dataplane.cache;
+
+import io.netty.handler.codec.DateFormatter;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import java.util.Date;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One stored response. Its {@code headers} are never changed after it is built (a hit copies them into its
+ * answer); the body is a plain {@code byte[]}: an entry is shared by every event loop and evicted by Caffeine at
+ * any moment, and a heap array needs no reference count for a hit in flight to outlive its eviction. A hit
+ * wraps it without copying; the copy into the socket's direct buffer is the one a heap body costs.
+ *
+ * <p>Times are the proxy's clock in milliseconds: {@code responseTimeMs} when the response arrived,
+ * {@code initialAgeS} its corrected initial age (RFC 9111 4.2.3), {@code freshnessMs} its freshness lifetime.
+ */
+public record CachedResponse(String key, int status, HttpHeaders headers, byte[] body, long responseTimeMs,
+        long initialAgeS, long freshnessMs, Directives directives, String etag, long lastModifiedMs,
+        List<String> vary, Set<String> tags) implements Stored {
+
+    /** What the response's Cache-Control said that matters after it is stored. */
+    public record Directives(boolean noCache, boolean mustRevalidate, boolean sharedWithAuthorization,
+            long staleWhileRevalidateS, long staleIfErrorS) {}
+
+    /** Age in seconds at {@code nowMs} (RFC 9111 4.2.3: corrected initial age plus resident time). */
+    public long ageSeconds(long nowMs) {
+        return initialAgeS + Math.max(0, nowMs - responseTimeMs) / 1000;
+    }
+
+    long ageMs(long nowMs) {
+        return initialAgeS * 1000 + Math.max(0, nowMs - responseTimeMs);
+    }
+
+    /** How long past its freshness it is, in ms (negative while fresh). */
+    long stalenessMs(long nowMs) {
+        return ageMs(nowMs) - freshnessMs;
+    }
+
+    boolean hasValidators() {
+        return etag != null || lastModifiedMs >= 0;
+    }
+
+    /** Memory the entry holds: body plus header text, plus a fixed overhead for the objects around them. */
+    @Override
+    public int weight() {
+        long w = 256L + body.length + key.length() * 2L;
+        for (var h : headers) {
+            w += h.getKey().length() + h.getValue().length() + 32;
+        }
+        return (int) Math.min(Integer.MAX_VALUE, w);
+    }
+
+    /** The same response with the fields of a 304 merged in and its age restarted (RFC 9111 3.2, 4.3.4). */
+    CachedResponse refreshedBy(HttpHeaders notModified, long nowMs, RouteCache policy) {
+        HttpHeaders merged = new DefaultHttpHeaders().set(headers);
+        for (var h : notModified) {
+            String name = h.getKey();
+            if (!HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name)
+                    && !HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(name)) {
+                merged.remove(name);
+            }
+        }
+        for (var h : notModified) {
+            String name = h.getKey();
+            if (!HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name)
+                    && !HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(name)) {
+                merged.add(name, h.getValue());
+            }
+        }
+        CachedResponse r = Storability.entry(key, status, merged, body, nowMs, policy, vary, tags);
+        return r != null ? r : this;
+    }
+
+    static long httpDate(HttpHeaders h, CharSequence name) {
+        String v = h.get(name);
+        if (v == null) {
+            return -1;
+        }
+        Date d = DateFormatter.parseHttpDate(v);
+        return d == null ? -2 : d.getTime();
+    }
+}

@@ -1,0 +1,26 @@
+package io.edgeway.dataplane.cache;
+
+/**
+ * What the cache makes of one request of a cached route. {@code entry} is the stored response the outcome
+ * refers to (a hit, the copy to revalidate, or the stale copy kept for stale-if-error), else null;
+ * {@code forward} is the Cache-Status "fwd" reason when the request goes to the target; {@code mayStore} says
+ * whether the target's answer may be stored; {@code collapsible} whether concurrent misses may wait for one.
+ */
+public record Lookup(Outcome outcome, String primaryKey, String variantKey, CachedResponse entry, String forward,
+        boolean mayStore, boolean collapsible, long staleIfErrorS) {
+
+    public enum Outcome {
+        /** Fresh: answered from the cache. */
+        HIT,
+        /** Stale (or no-cache) with validators: a conditional request goes to the target. */
+        REVALIDATE,
+        /** Not usable: the request goes to the target. */
+        FORWARD
+    }
+
+    /** Whether {@code entry} may answer in place of a target failure at {@code nowMs} (RFC 5861 4). */
+    public boolean staleIfError(long nowMs) {
+        return entry != null && !entry.directives().mustRevalidate()
+                && entry.stalenessMs(nowMs) <= Math.max(staleIfErrorS, entry.directives().staleIfErrorS()) * 1000;
+    }
+}

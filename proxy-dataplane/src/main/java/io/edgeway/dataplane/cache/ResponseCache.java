@@ -1,0 +1,244 @@
+package io.edgeway.dataplane.cache;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.edgeway.dataplane.routing.RouteTable;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * The proxy's shared HTTP cache (RFC 9111), one per proxy, used by every event loop. The memory tier is a
+ * Caffeine cache bounded by weight (body bytes plus header text, see {@link CachedResponse#weight}); its
+ * maintenance runs on the caller's thread, so no pool thread is started and the bound holds right after a put.
+ *
+ * <p>The key (see {@link #primaryKey}) is the scheme, the Host header exactly as received, the request target,
+ * and the values of the route's key headers. Nothing else a client sends is part of it: a target that answers
+ * differently by another request header must name it in {@code Vary} (then its value is the secondary key), or
+ * the route must list it in its key headers. The proxy itself overwrites X-Forwarded-For/-Proto/-Host from
+ * untrusted peers, so those cannot poison an entry.
+ */
+public final class ResponseCache {
+    public static final long DEFAULT_MEMORY_BYTES = 256L << 20;
+    private final Cache<String, Stored> memory;
+    private final long maxBytes;
+    private final Flights flights = new Flights();
+    /** The newest purge applied; -1 before the first snapshot (the cache is empty then, nothing can be missed). */
+    private volatile long lastPurgeId = -1;
+
+    public ResponseCache(long maxBytes) {
+        if (maxBytes <= 0) {
+            throw new IllegalArgumentException("maxBytes: " + maxBytes + " (expected: > 0)");
+        }
+        this.maxBytes = maxBytes;
+        this.memory = Caffeine.newBuilder()
+                .maximumWeight(maxBytes)
+                .weigher((String k, Stored v) -> v.weight())
+                .executor(Runnable::run)
+                .build();
+    }
+
+    /** From EDGEWAY_CACHE_MEMORY_BYTES (bytes; default 256 MiB). */
+    public static ResponseCache fromEnv(java.util.Map<String, String> env) {
+        String v = env.get("EDGEWAY_CACHE_MEMORY_BYTES");
+        try {
+            return new ResponseCache(v == null || v.isBlank() ? DEFAULT_MEMORY_BYTES : Long.parseLong(v.trim()));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("EDGEWAY_CACHE_MEMORY_BYTES: " + v + " (expected: a number of bytes > 0)");
+        }
+    }
+
+    public Flights flights() {
+        return flights;
+    }
+
+    public long maxBytes() {
+        return maxBytes;
+    }
+
+    /** Weight of what the memory tier holds now, after pending evictions. */
+    public long weightedSize() {
+        memory.cleanUp();
+        return memory.policy().eviction().orElseThrow().weightedSize().orElse(0);
+    }
+
+    public long entries() {
+        memory.cleanUp();
+        return memory.estimatedSize();
+    }
+
+    /** scheme "://" Host path-and-query, then the route's key headers' values after a U+0001. */
+    public static String primaryKey(RouteCache policy, CharSequence scheme, String host, HttpRequest req) {
+        StringBuilder k = new StringBuilder(64).append(scheme).append("://").append(host == null ? "" : host)
+                .append(req.uri());
+        if (!policy.keyHeaders().isEmpty()) {
+            k.append('\u0001');
+            for (String name : policy.keyHeaders()) {
+                k.append(String.join(",", req.headers().getAll(name))).append('\u0001');
+            }
+        }
+        return k.toString();
+    }
+
+    static String variantKey(String primary, List<String> varyNames, HttpHeaders req) {
+        if (varyNames.isEmpty()) {
+            return primary;
+        }
+        StringBuilder k = new StringBuilder(primary).append('\u0000');
+        for (String name : varyNames) {
+            // Values are joined as sent: RFC 9111 4.1 allows normalising them, but byte equality cannot confuse two.
+            k.append(String.join(",", req.getAll(name))).append('\u0000');
+        }
+        return k.toString();
+    }
+
+    /** What to do with {@code req} (GET or HEAD make sense; others are forwarded and never stored). */
+    public Lookup lookup(RouteCache policy, CharSequence scheme, String host, HttpRequest req, long nowMs) {
+        String primary = primaryKey(policy, scheme, host, req);
+        boolean get = HttpMethod.GET.equals(req.method());
+        if (!get && !HttpMethod.HEAD.equals(req.method())) {
+            return new Lookup(Lookup.Outcome.FORWARD, primary, primary, null, "method", false, false, 0);
+        }
+        CacheControl cc = CacheControl.of(req.headers());
+        if (cc.has("no-store")) {
+            return new Lookup(Lookup.Outcome.FORWARD, primary, primary, null, "request", false, false, 0);
+        }
+        boolean noCache = cc.has("no-cache") || cc.seconds("max-age") == 0
+                || (!req.headers().contains(HttpHeaderNames.CACHE_CONTROL)
+                        && req.headers().containsValue(HttpHeaderNames.PRAGMA, "no-cache", true));
+        Stored stored = memory.getIfPresent(primary);
+        String variant = primary;
+        CachedResponse entry = null;
+        String miss = "uri-miss";
+        if (stored instanceof Stored.VaryIndex index) {
+            variant = variantKey(primary, index.names(), req.headers());
+            entry = memory.getIfPresent(variant) instanceof CachedResponse r ? r : null;
+            miss = "vary-miss";
+        } else if (stored instanceof CachedResponse r) {
+            entry = r;
+        }
+        long sie = Math.max(0, cc.seconds("stale-if-error"));
+        if (noCache) {
+            return new Lookup(Lookup.Outcome.FORWARD, primary, variant, entry, "request", get, false, sie);
+        }
+        if (entry == null) {
+            return new Lookup(Lookup.Outcome.FORWARD, primary, variant, null, miss, get, get, 0);
+        }
+        if (req.headers().contains(HttpHeaderNames.AUTHORIZATION) && !entry.directives().sharedWithAuthorization()) {
+            return new Lookup(Lookup.Outcome.FORWARD, primary, variant, null, "request", get, false, 0);
+        }
+        long age = entry.ageMs(nowMs);
+        long maxAge = cc.seconds("max-age");
+        boolean fresh = !entry.directives().noCache() && age < entry.freshnessMs()
+                && (maxAge < 0 || age <= maxAge * 1000);
+        if (fresh) {
+            return new Lookup(Lookup.Outcome.HIT, primary, variant, entry, null, get, false, sie);
+        }
+        if (entry.hasValidators()) {
+            return new Lookup(Lookup.Outcome.REVALIDATE, primary, variant, entry, "stale", get, false, sie);
+        }
+        return new Lookup(Lookup.Outcome.FORWARD, primary, variant, entry, "stale", get, get, sie);
+    }
+
+    /** Stores {@code entry} under the lookup's keys; a response with Vary also (re)writes the URL's vary index. */
+    public void store(String primary, HttpHeaders requestHeaders, CachedResponse entry) {
+        if (entry.vary().isEmpty()) {
+            memory.put(primary, entry);
+            return;
+        }
+        memory.put(primary, new Stored.VaryIndex(entry.vary()));
+        memory.put(variantKey(primary, entry.vary(), requestHeaders), entry);
+    }
+
+    /** The stored copy refreshed by the target's 304 (RFC 9111 4.3.4), put back under its key. */
+    public CachedResponse refreshed(Lookup lookup, CachedResponse entry, HttpHeaders notModified, long nowMs,
+            RouteCache policy) {
+        CachedResponse r = entry.refreshedBy(notModified, nowMs, policy);
+        memory.put(lookup.variantKey(), r);
+        return r;
+    }
+
+    /** Removes every entry of {@code hostAndPath} ("host/path?q"), whatever its scheme, key headers and variants. */
+    public int purgeUrl(String hostAndPath) {
+        return purge(url -> url.equals(hostAndPath), null);
+    }
+
+    /** Removes every entry whose "host/path?q" starts with {@code prefix}. */
+    public int purgePrefix(String prefix) {
+        return purge(url -> url.startsWith(prefix), null);
+    }
+
+    /** Removes every response the target tagged {@code tag} (Cache-Tag or Surrogate-Key). */
+    public int purgeTag(String tag) {
+        return purge(url -> false, tag);
+    }
+
+    /**
+     * A scan of the keys: purges are rare operator actions, and an index by prefix or tag would cost every
+     * store. Vary indexes of purged URLs go too, so the next request is a plain miss.
+     */
+    private int purge(Predicate<String> url, String tag) {
+        int[] removed = {0};
+        memory.asMap().entrySet().removeIf(e -> {
+            String hostAndPath = hostAndPath(e.getKey());
+            boolean match = url.test(hostAndPath)
+                    || (tag != null && e.getValue() instanceof CachedResponse r && r.tags().contains(tag));
+            if (match && e.getValue() instanceof CachedResponse) {
+                removed[0]++;
+            }
+            return match;
+        });
+        return removed[0];
+    }
+
+    /**
+     * Applies the purges of a snapshot this proxy has not applied yet (called on the config thread, before the
+     * snapshot's Ack, so an acked version means its purges are done). When purges this proxy never saw fell out
+     * of the snapshot's window, it cannot know what they removed, and empties the cache instead.
+     */
+    public void apply(CachePurges purges) {
+        long last = lastPurgeId;
+        if (last >= 0 && last < purges.floor()) {
+            clear();
+        }
+        long newest = Math.max(last, purges.floor());
+        for (io.edgeway.proto.v1.CachePurge p : purges.recent()) {
+            if (p.getId() <= last) {
+                continue;
+            }
+            switch (p.getTargetCase()) {
+                case URL -> purgeUrl(p.getUrl());
+                case PREFIX -> purgePrefix(p.getPrefix());
+                case TAG -> purgeTag(p.getTag());
+                default -> { }
+            }
+            newest = Math.max(newest, p.getId());
+        }
+        lastPurgeId = newest;
+    }
+
+    /** Drops everything: a proxy that cannot know which purges it missed. */
+    public void clear() {
+        memory.invalidateAll();
+    }
+
+    /** "host/path?q" of a key, the host normalised as routing does (lower case, no port), the path as sent. */
+    static String hostAndPath(String key) {
+        int start = key.indexOf("://") + 3;
+        int end = key.length();
+        for (int i = start; i < key.length(); i++) {
+            char c = key.charAt(i);
+            if (c == '\u0000' || c == '\u0001') {
+                end = i;
+                break;
+            }
+        }
+        String rest = key.substring(start, end);
+        int slash = rest.indexOf('/');
+        String host = slash < 0 ? rest : rest.substring(0, slash);
+        return RouteTable.normalizeHost(host) + (slash < 0 ? "" : rest.substring(slash));
+    }
+}

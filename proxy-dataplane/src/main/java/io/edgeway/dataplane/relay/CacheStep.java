@@ -1,0 +1,266 @@
+package io.edgeway.dataplane.relay;
+
+import io.edgeway.dataplane.cache.CachedAnswer;
+import io.edgeway.dataplane.cache.CachedResponse;
+import io.edgeway.dataplane.cache.Lookup;
+import io.edgeway.dataplane.cache.ResponseCache;
+import io.edgeway.dataplane.cache.ResponseRecording;
+import io.edgeway.dataplane.cache.RouteCache;
+import io.edgeway.dataplane.routing.RouteRule;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The cache's part in one {@link Exchange} of a route with a cache: looks the request up, answers hits,
+ * waits behind another request's miss (collapsed misses: the exchange sits in CONNECTING meanwhile, so the
+ * client's further bytes queue as they do while connecting), makes stale copies conditional, records the
+ * target's answer while it streams to the client, and serves the stale copy on a target failure when
+ * stale-if-error allows. One per client connection, reset for each request, like the exchange.
+ */
+final class CacheStep {
+    private final Exchange exchange;
+    private final ChannelHandlerContext ctx;
+    private RouteRule route;
+    private RouteCache policy;
+    private CharSequence scheme;
+    private String host;
+    /** Null when the current request's route does not cache. */
+    private Lookup lookup;
+    private boolean leader;
+    private boolean waiting;
+    private ScheduledFuture<?> waitTimer;
+    /** The client's own conditional fields, kept aside while the proxy asks the target with the entry's validators. */
+    private HttpHeaders clientConditionals;
+    private ResponseRecording recording;
+    private String cacheStatus;
+    /** The answer that replaces the target's (a refreshed or stale copy), written when the target's body ends. */
+    FullHttpResponse replacement;
+
+    CacheStep(Exchange exchange, ChannelHandlerContext ctx) {
+        this.exchange = exchange;
+        this.ctx = ctx;
+    }
+
+    private ResponseCache cache() {
+        return exchange.loop().cache();
+    }
+
+    /** The route caches this request's answers or answers from its cache (the relay then takes heads as objects). */
+    boolean active() {
+        return lookup != null;
+    }
+
+    /** ROUTING: true when the request was answered from the cache or now waits for another one's miss. */
+    boolean begin(RouteRule route, HttpRequest req, CharSequence scheme, String host) {
+        this.route = route;
+        this.policy = route.cache();
+        this.scheme = scheme;
+        this.host = host;
+        long now = System.currentTimeMillis();
+        lookup = cache().lookup(policy, scheme, host, req, now);
+        switch (lookup.outcome()) {
+            case HIT -> {
+                answer(lookup.entry(), "edgeway; hit", now);
+                return true;
+            }
+            case REVALIDATE -> {
+                conditional(req, lookup.entry());
+                return false;
+            }
+            default -> {
+                if (!lookup.collapsible()) {
+                    return false;
+                }
+                if (cache().flights().lead(lookup.primaryKey())) {
+                    leader = true;
+                    return false;
+                }
+                return waitForLeader();
+            }
+        }
+    }
+
+    private boolean waitForLeader() {
+        long id = exchange.id;
+        EventExecutor loop = ctx.executor();
+        waiting = true;
+        exchange.phase = Phase.CONNECTING; // ROUTING → CONNECTING: queued like a request whose target is being dialled
+        if (!cache().flights().await(lookup.primaryKey(), () -> loop.execute(() -> resume(id)))) {
+            waiting = false; // the leader landed in between
+            exchange.phase = Phase.ROUTING;
+            return false;
+        }
+        waitTimer = loop.schedule(() -> resume(id), policy.lockTimeoutMs(), TimeUnit.MILLISECONDS);
+        return true;
+    }
+
+    /** The leader landed, or the wait timed out: a hit now, or this request goes to the target itself. */
+    private void resume(long id) {
+        if (id != exchange.id || !waiting) {
+            return;
+        }
+        waiting = false;
+        waitTimer.cancel(false);
+        exchange.phase = Phase.ROUTING;
+        long now = System.currentTimeMillis();
+        HttpRequest req = exchange.request;
+        Lookup again = cache().lookup(policy, scheme, host, req, now);
+        if (again.outcome() == Lookup.Outcome.HIT) {
+            lookup = again;
+            answer(again.entry(), "edgeway; hit; detail=collapsed", now);
+        } else {
+            lookup = again;
+            if (again.outcome() == Lookup.Outcome.REVALIDATE) {
+                conditional(req, again.entry());
+            }
+            exchange.frontend.forward(route, req);
+        }
+        exchange.frontend.drainPending();
+    }
+
+    private void answer(CachedResponse entry, String status, long now) {
+        HttpRequest req = exchange.request;
+        HttpHeaders conditionals = clientConditionals != null ? clientConditionals : req.headers();
+        exchange.frontend.answerFromCache(CachedAnswer.of(entry, req.method(), conditionals, status,
+                exchange.keepAlive, now));
+    }
+
+    /** The target is asked with the stored copy's validators; the client's own ones are applied to the result. */
+    private void conditional(HttpRequest req, CachedResponse entry) {
+        HttpHeaders h = req.headers();
+        clientConditionals = new DefaultHttpHeaders();
+        for (CharSequence name : new CharSequence[] {HttpHeaderNames.IF_NONE_MATCH, HttpHeaderNames.IF_MODIFIED_SINCE}) {
+            if (h.contains(name)) {
+                clientConditionals.set(name, h.getAll(name));
+                h.remove(name);
+            }
+        }
+        if (entry.etag() != null) {
+            h.set(HttpHeaderNames.IF_NONE_MATCH, entry.etag());
+        }
+        String lastModified = entry.headers().get(HttpHeaderNames.LAST_MODIFIED);
+        if (lastModified != null) {
+            h.set(HttpHeaderNames.IF_MODIFIED_SINCE, lastModified);
+        }
+    }
+
+    /**
+     * The target's final head, as it arrived: returns the answer that replaces it (a 304 refreshed the stored
+     * copy; a 5xx hidden by stale-if-error), or null to relay it, recording it when it may be stored.
+     */
+    FullHttpResponse targetHead(HttpResponse res) {
+        if (lookup == null) {
+            return null;
+        }
+        long now = System.currentTimeMillis();
+        int code = res.status().code();
+        CachedResponse entry = lookup.entry();
+        if (clientConditionals != null && code == 304 && entry != null) {
+            CachedResponse refreshed = cache().refreshed(lookup, entry, res.headers(), now, policy);
+            land();
+            return replacement(refreshed, "edgeway; fwd=stale; fwd-status=304", now);
+        }
+        if (code >= 500 && lookup.staleIfError(now)) {
+            land();
+            return replacement(entry, "edgeway; fwd=stale; fwd-status=" + code + "; detail=stale-if-error", now);
+        }
+        StringBuilder status = new StringBuilder("edgeway; fwd=").append(lookup.forward());
+        if (code != 200) {
+            status.append("; fwd-status=").append(code);
+        }
+        if (lookup.mayStore()) {
+            recording = ResponseRecording.start(policy, exchange.request, res, lookup, now);
+            status.append(recording.storable() ? "; stored" : "; detail=" + recording.refusal());
+            if (!recording.storable()) {
+                recording = null;
+            }
+        }
+        cacheStatus = status.toString();
+        if (recording == null) {
+            land(); // nothing will be stored: waiters go to the target now
+        }
+        return null;
+    }
+
+    private FullHttpResponse replacement(CachedResponse entry, String status, long now) {
+        HttpHeaders conditionals = clientConditionals != null ? clientConditionals : exchange.request.headers();
+        return CachedAnswer.of(entry, exchange.request.method(), conditionals, status, exchange.keepAlive, now);
+    }
+
+    /** The head going to the client (already rewritten for it): the stored copy's fields, and Cache-Status. */
+    void relayedHead(HttpResponse res) {
+        if (lookup == null) {
+            return;
+        }
+        if (recording != null) {
+            recording.head(res.headers());
+        }
+        res.headers().set(CachedAnswer.CACHE_STATUS, cacheStatus);
+    }
+
+    /** A piece of the body on its way to the client; copied while the response stays within the object bound. */
+    void body(ByteBuf content) {
+        if (recording != null && !recording.append(content)) {
+            recording = null; // too large: it streams through, unstored
+            land();
+        }
+    }
+
+    /** The target's response ended well: stored when it was recorded in full. */
+    void complete() {
+        if (recording != null) {
+            recording.storeInto(cache(), lookup, exchange.request.headers(), System.currentTimeMillis());
+            recording = null;
+        }
+        land();
+    }
+
+    /** A proxy-made error (502, 503, 504) for a request whose stale copy stale-if-error still allows; else null. */
+    FullHttpResponse staleInsteadOf(int code) {
+        if (lookup == null || (code != 502 && code != 503 && code != 504)) {
+            return null;
+        }
+        long now = System.currentTimeMillis();
+        if (!lookup.staleIfError(now)) {
+            return null;
+        }
+        land();
+        return replacement(lookup.entry(), "edgeway; fwd=stale; detail=stale-if-error", now);
+    }
+
+    /** The Cache-Status of an answer the proxy made itself for this request, or null when the route does not cache. */
+    String localStatus() {
+        return lookup == null ? null : "edgeway; fwd=" + lookup.forward() + "; detail=no-response";
+    }
+
+    private void land() {
+        if (leader) {
+            leader = false;
+            cache().flights().land(lookup.primaryKey());
+        }
+    }
+
+    /** The request is over, however it ended. */
+    void end() {
+        land();
+        if (waitTimer != null) {
+            waitTimer.cancel(false);
+            waitTimer = null;
+        }
+        waiting = false;
+        recording = null;
+        replacement = null;
+        clientConditionals = null;
+        lookup = null;
+        route = null;
+    }
+}
