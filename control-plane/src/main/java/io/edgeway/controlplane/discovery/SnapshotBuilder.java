@@ -90,8 +90,10 @@ public final class SnapshotBuilder {
                 .setName(r.name())
                 .addAllHosts(r.hosts())
                 .addAllPaths(r.paths())
-                .addAllMethods(r.methods())
-                .setUpstream(r.upstream());
+                .addAllMethods(r.methods());
+        if (r.upstream() != null) { // a redirect route has none
+            route.setUpstream(r.upstream());
+        }
         Timeouts timeouts = Timeouts.newBuilder()
                 .setConnectMs(millis(r.timeouts().connect()))
                 .setFirstByteMs(millis(r.timeouts().firstByte()))
@@ -107,6 +109,7 @@ public final class SnapshotBuilder {
             route.setAccessLog(io.edgeway.proto.v1.RouteAccessLog.newBuilder().setOff(!r.accessLog().enabled())
                     .setSample(r.accessLog().sample()));
         }
+        RouteActionsProto.apply(r.actions(), route);
         return route.build();
     }
 

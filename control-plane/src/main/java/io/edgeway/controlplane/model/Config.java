@@ -25,7 +25,9 @@ public record Config(List<Upstream> upstreams, List<Route> routes, List<Certific
         Map<String, Integer> upstreamAt = unique(v, "upstreams", upstreams, Upstream::name);
         unique(v, "routes", routes, Route::name);
         for (int i = 0; i < routes.size(); i++) {
-            checkUpstream(v, "routes[" + i + "]", routes.get(i).upstream(), upstreamAt);
+            if (routes.get(i).upstream() != null) { // a redirect route has none
+                checkUpstream(v, "routes[" + i + "]", routes.get(i).upstream(), upstreamAt);
+            }
         }
         unique(v, "certificates", certificates, Certificate::name);
         Map<String, String> sniAt = new HashMap<>();

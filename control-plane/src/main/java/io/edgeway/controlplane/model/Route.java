@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
  * later stage compares plain strings.
  */
 public record Route(String name, List<String> tags, List<String> hosts, List<String> paths,
-                    List<String> methods, String upstream, Timeouts timeouts, Https https, AccessLogPolicy accessLog) {
+                    List<String> methods, String upstream, Timeouts timeouts, Https https, AccessLogPolicy accessLog,
+                    RouteActions actions) {
     private static final Pattern LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
     // RFC 9110 token characters.
     private static final Pattern METHOD = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Z-]{1,32}");
@@ -30,6 +31,7 @@ public record Route(String name, List<String> tags, List<String> hosts, List<Str
         timeouts = timeouts == null ? Timeouts.DEFAULTS : timeouts;
         https = https == null ? Https.NONE : https;
         accessLog = accessLog == null ? AccessLogPolicy.ALL : accessLog;
+        actions = actions == null ? RouteActions.NONE : actions;
         var v = new ValidationException.Collector();
         Names.checkName(v, name);
         Names.checkTags(v, tags);
@@ -57,10 +59,16 @@ public record Route(String name, List<String> tags, List<String> hosts, List<Str
         checkDistinct(v, "hosts", hosts);
         checkDistinct(v, "paths", paths);
         checkDistinct(v, "methods", methods);
-        v.check(upstream != null, "upstream", "upstream: missing (expected: the name of an upstream)");
+        actions.check(v, upstream); // upstream or redirect: exactly one
         https.check(v);
         accessLog.check(v);
         v.throwIfAny();
+    }
+
+    /** A plain proxy route: no redirect, rewrite, header actions or compression. */
+    public Route(String name, List<String> tags, List<String> hosts, List<String> paths, List<String> methods,
+                 String upstream, Timeouts timeouts, Https https, AccessLogPolicy accessLog) {
+        this(name, tags, hosts, paths, methods, upstream, timeouts, https, accessLog, RouteActions.NONE);
     }
 
     /** A route whose every request is logged. */

@@ -50,6 +50,7 @@ public final class EntityJson {
         m.put("https_redirect", r.https().redirect());
         m.put("hsts", hsts(r.https()));
         m.put("access_log", accessLog(r.accessLog()));
+        RouteActionsJson.putView(m, r.actions());
         return tail(m, s);
     }
 
@@ -121,7 +122,9 @@ public final class EntityJson {
         putIfAny(m, "hosts", r.hosts());
         putIfAny(m, "paths", r.paths());
         putIfAny(m, "methods", r.methods());
-        m.put("upstream", r.upstream());
+        if (r.upstream() != null) { // a redirect route has none
+            m.put("upstream", r.upstream());
+        }
         Map<String, Object> t = timeouts(r.timeouts());
         if (!t.isEmpty()) {
             m.put("timeouts", t);
@@ -135,6 +138,7 @@ public final class EntityJson {
         if (!r.accessLog().isDefault()) {
             m.put("access_log", accessLog(r.accessLog()));
         }
+        m.putAll(RouteActionsJson.doc(r.actions()));
         return m;
     }
 
@@ -232,8 +236,9 @@ public final class EntityJson {
         JsonNode al = n.path("access_log");
         AccessLogPolicy accessLog = new AccessLogPolicy(al.path("enabled").asBoolean(true), al.path("sample").asDouble(1));
         return new Route(n.path("name").asText(), strings(n.path("tags")), strings(n.path("hosts")),
-                strings(n.path("paths")), strings(n.path("methods")), n.path("upstream").asText(), timeouts, https,
-                accessLog);
+                strings(n.path("paths")), strings(n.path("methods")),
+                n.path("upstream").isTextual() ? n.path("upstream").asText() : null, timeouts, https,
+                accessLog, RouteActionsJson.read(n));
     }
 
     private static Duration duration(JsonNode timeouts, String field) {

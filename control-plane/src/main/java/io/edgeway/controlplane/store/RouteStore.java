@@ -22,7 +22,7 @@ import java.util.UUID;
 /** Routes in PostgreSQL. A route refers to its upstream by id; the API speaks its name. */
 public final class RouteStore {
     private static final String SELECT = """
-            SELECT r.*, u.name AS upstream_name FROM routes r JOIN upstreams u ON u.id = r.upstream_id""";
+            SELECT r.*, u.name AS upstream_name FROM routes r LEFT JOIN upstreams u ON u.id = r.upstream_id""";
     static final EntityKind<Route> KIND = EntityKind.of("route", "routes", SELECT, "r", RouteStore::read, Route::name,
             EntityJson::route, RouteStore::insert, RouteStore::update);
 
@@ -91,36 +91,38 @@ public final class RouteStore {
     }
 
     static Stored<Route> insert(Connection c, UUID id, Route r, long revision) throws SQLException {
-        UUID upstream = UpstreamStore.idByName(c, r.upstream());
+        UUID upstream = r.upstream() == null ? null : UpstreamStore.idByName(c, r.upstream());
         try (PreparedStatement ps = c.prepareStatement("""
                 INSERT INTO routes (name, tags, hosts, paths, methods, upstream_id, connect_timeout_ms,
                                     first_byte_timeout_ms, idle_timeout_ms, id, revision, created_at, updated_at,
                                     https_redirect, hsts_max_age_s, hsts_include_subdomains,
-                                    access_log_enabled, access_log_sample)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), now(), ?, ?, ?, ?, ?)""")) {
+                                    access_log_enabled, access_log_sample, actions)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), now(), ?, ?, ?, ?, ?, ?::jsonb)""")) {
             bind(c, ps, r, upstream);
             ps.setObject(10, id);
             ps.setLong(11, revision);
             bindHttps(ps, 12, r);
             bindAccessLog(ps, 15, r);
+            ps.setString(17, RouteActionsJson.column(r.actions()));
             ps.executeUpdate();
         }
         return find(c, id.toString()).orElseThrow();
     }
 
     static Stored<Route> update(Connection c, UUID id, Route r, long revision) throws SQLException {
-        UUID upstream = UpstreamStore.idByName(c, r.upstream());
+        UUID upstream = r.upstream() == null ? null : UpstreamStore.idByName(c, r.upstream());
         try (PreparedStatement ps = c.prepareStatement("""
                 UPDATE routes SET name = ?, tags = ?, hosts = ?, paths = ?, methods = ?, upstream_id = ?,
                        connect_timeout_ms = ?, first_byte_timeout_ms = ?, idle_timeout_ms = ?, updated_at = now(),
                        revision = ?, https_redirect = ?, hsts_max_age_s = ?, hsts_include_subdomains = ?,
-                       access_log_enabled = ?, access_log_sample = ?
+                       access_log_enabled = ?, access_log_sample = ?, actions = ?::jsonb
                 WHERE id = ?""")) {
             bind(c, ps, r, upstream);
             ps.setLong(10, revision);
             bindHttps(ps, 11, r);
             bindAccessLog(ps, 14, r);
-            ps.setObject(16, id);
+            ps.setString(16, RouteActionsJson.column(r.actions()));
+            ps.setObject(17, id);
             ps.executeUpdate();
         }
         return find(c, id.toString()).orElseThrow();
@@ -168,7 +170,8 @@ public final class RouteStore {
         Route r = new Route(rs.getString("name"), Rows.strings(rs, "tags"), Rows.strings(rs, "hosts"),
                 Rows.strings(rs, "paths"), Rows.strings(rs, "methods"), rs.getString("upstream_name"), t,
                 new Https(rs.getBoolean("https_redirect"), rs.getLong("hsts_max_age_s"), rs.getBoolean("hsts_include_subdomains")),
-                new AccessLogPolicy(rs.getBoolean("access_log_enabled"), rs.getDouble("access_log_sample")));
+                new AccessLogPolicy(rs.getBoolean("access_log_enabled"), rs.getDouble("access_log_sample")),
+                RouteActionsJson.fromColumn(rs.getString("actions")));
         return new Stored<>(Rows.uuid(rs, "id"), r, Rows.instant(rs, "created_at"), Rows.instant(rs, "updated_at"),
                 rs.getLong("revision"));
     }

@@ -6,6 +6,7 @@ import static java.util.Objects.requireNonNull;
 import io.edgeway.dataplane.balancing.Endpoint;
 import io.edgeway.dataplane.balancing.TargetGroup;
 import io.edgeway.dataplane.routing.PathRegex;
+import io.edgeway.dataplane.rewrite.RouteActions;
 import io.edgeway.dataplane.routing.RouteRule;
 import io.edgeway.dataplane.routing.RouteHttps;
 import io.edgeway.dataplane.routing.RouteTable;
@@ -164,7 +165,13 @@ public record RuntimeConfig(long version, RouteTable routes, Map<String, TargetG
                 methods.add(method);
             }
             TargetGroup upstream = null;
-            if (r.getUpstream().isEmpty()) {
+            RouteActions actions = RouteActions.from(r, errors);
+            boolean redirects = actions != null && actions.redirect() != null;
+            if (redirects && !r.getUpstream().isEmpty()) {
+                errors.add(new ConfigError("route", name, "redirect", "set with an upstream (expected: one of them)"));
+            } else if (redirects) {
+                // answered by the proxy: no upstream
+            } else if (r.getUpstream().isEmpty()) {
                 errors.add(new ConfigError("route", name, "upstream", "must not be empty"));
             } else if (!upstreams.containsKey(r.getUpstream())) {
                 errors.add(new ConfigError("route", name, "upstream",
@@ -180,10 +187,10 @@ public record RuntimeConfig(long version, RouteTable routes, Map<String, TargetG
             if (!(sample >= 0 && sample <= 1)) { // NaN fails too
                 errors.add(new ConfigError("route", name, "access_log.sample", r.getAccessLog().getSample() + " (expected: 0-1)"));
             }
-            if (errors.size() == before && upstream != null) {
+            if (errors.size() == before && (upstream != null || redirects)) {
                 routes.add(new RouteRule(r.getName(), hosts, r.getPathsList(), methods, upstream, timeouts,
                         RouteHttps.of(r.getHttpsRedirect(), r.getHstsMaxAgeS(), r.getHstsIncludeSubdomains()),
-                        meters.meter(r.getName(), upstream.name()), sample));
+                        meters.meter(r.getName(), upstream == null ? "" : upstream.name()), sample, actions));
             }
         }
         TlsCertificates.Prepared tls = TlsCertificates.prepare(snapshot, running.tls(), errors);

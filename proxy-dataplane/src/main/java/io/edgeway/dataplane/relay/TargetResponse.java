@@ -1,6 +1,8 @@
 package io.edgeway.dataplane.relay;
 
 import io.edgeway.dataplane.balancing.Endpoint;
+import io.edgeway.dataplane.compress.BodyEncoder;
+import io.edgeway.dataplane.rewrite.RouteActions;
 import io.edgeway.dataplane.listener.DrainHandler;
 import io.edgeway.dataplane.status.Metrics;
 import io.netty.channel.ChannelHandlerContext;
@@ -24,6 +26,8 @@ final class TargetResponse {
     private final Metrics metrics;
     /** The target keeps the connection open after the response it is sending (final, or a 503 being dropped). */
     private boolean upstreamKeepAlive;
+    /** Compresses the body of the response being relayed (a route's compression, issue 17); null: it passes as is. */
+    private BodyEncoder encoder;
 
     TargetResponse(Exchange exchange, ChannelHandlerContext ctx, Metrics metrics) {
         this.exchange = exchange;
@@ -70,6 +74,9 @@ final class TargetResponse {
         }
         if (exchange.phase == Phase.RELAYING) {
             exchange.measured.bodyOut += content.content().readableBytes();
+            if (encoder != null) {
+                content = encoder.encode(content);
+            }
         }
         if (!last) {
             ctx.write(content);
@@ -127,6 +134,10 @@ final class TargetResponse {
             return;
         }
         finalResponseStarts(code, HttpUtil.isKeepAlive(res));
+        RouteActions actions = exchange.route.actions();
+        if (actions != null) { // before the framing below: compression drops Content-Length
+            encoder = actions.onResponse(res, exchange.accepted, exchange.request, ctx.alloc());
+        }
         exchange.keepAlive = HeaderRewriter.response(res, exchange.request, exchange.keepAlive);
         if (exchange.hsts != null) {
             res.headers().set(STRICT_TRANSPORT_SECURITY, exchange.hsts);
@@ -163,6 +174,7 @@ final class TargetResponse {
     /** RELAYING → IDLE or CLOSED ({@link FrontendHandler#endExchange}): the response went out in full. */
     private void finishResponse(Object last) {
         ctx.writeAndFlush(last, ctx.voidPromise());
+        closeEncoder();
         exchange.timers.cancel();
         BackendHandler b = exchange.takeBackend();
         b.release(upstreamKeepAlive && exchange.requestDone);
@@ -182,6 +194,14 @@ final class TargetResponse {
         exchange.phase = Phase.CLOSED;
         DrainHandler drain = ctx.pipeline().get(DrainHandler.class);
         Tunnel.open(ctx.channel(), b.channel(), metrics, drain != null && drain.closing());
+    }
+
+    /** Frees the body encoder's native state, once, however the response ended. */
+    void closeEncoder() {
+        if (encoder != null) {
+            encoder.close();
+            encoder = null;
+        }
     }
 
     void readComplete() {

@@ -3,16 +3,19 @@ package io.edgeway.dataplane.routing;
 import static java.util.Objects.requireNonNull;
 
 import io.edgeway.dataplane.balancing.TargetGroup;
+import io.edgeway.dataplane.rewrite.RouteActions;
 import io.edgeway.dataplane.status.RouteMeter;
 import java.util.List;
 import java.util.Set;
 
 /**
- * A compiled route. {@code accessLogSample} is the share of its requests the access log writes: 1 all, 0 none. Hosts are lower case ({@code *.example.com} for wildcards), paths are plain string
+ * A compiled route. {@code actions} (issue 17) is null for a plain proxy route; a redirect route has no upstream.
+ * {@code accessLogSample} is the share of its requests the access log writes: 1 all, 0 none. Hosts are lower case ({@code *.example.com} for wildcards), paths are plain string
  * prefixes or regexes starting with {@code ~} (see {@link PathRegex}), methods upper case; an empty list or set matches anything.
  */
 public record RouteRule(String name, List<String> hosts, List<String> paths, Set<String> methods,
-        TargetGroup upstream, RouteTimeouts timeouts, RouteHttps https, RouteMeter meter, double accessLogSample) {
+        TargetGroup upstream, RouteTimeouts timeouts, RouteHttps https, RouteMeter meter, double accessLogSample,
+        RouteActions actions) {
 
     public RouteRule {
         requireNonNull(name, "name");
@@ -25,6 +28,12 @@ public record RouteRule(String name, List<String> hosts, List<String> paths, Set
         if (!(accessLogSample >= 0 && accessLogSample <= 1)) {
             throw new IllegalArgumentException("accessLogSample: " + accessLogSample + " (expected: 0-1)");
         }
+    }
+
+    /** A route without actions (null {@code actions}: no redirect, rewrite, header edits or compression). */
+    public RouteRule(String name, List<String> hosts, List<String> paths, Set<String> methods, TargetGroup upstream,
+            RouteTimeouts timeouts, RouteHttps https, RouteMeter meter, double accessLogSample) {
+        this(name, hosts, paths, methods, upstream, timeouts, https, meter, accessLogSample, null);
     }
 
     /** A route whose every request is logged. */
