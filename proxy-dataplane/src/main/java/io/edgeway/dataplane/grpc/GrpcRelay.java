@@ -123,6 +123,10 @@ final class GrpcRelay extends ChannelInboundHandlerAdapter {
             fail(GrpcHeaders.UNIMPLEMENTED, "no route matches this authority and path");
             return;
         }
+        if (route.upstream() == null) { // a redirect route (issue 17): nothing a gRPC client can follow
+            fail(GrpcHeaders.UNIMPLEMENTED, "this route answers with a redirect");
+            return;
+        }
         String peerIp = "";
         boolean trusted = false;
         Channel conn = ctx.channel().parent();

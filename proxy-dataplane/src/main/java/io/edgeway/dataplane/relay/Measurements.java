@@ -124,7 +124,7 @@ final class Measurements {
         r.firstByteNanos = firstByteNanos;
         if (route != null) {
             r.route = route.name();
-            r.upstream = route.upstream().name();
+            r.upstream = route.upstream() == null ? null : route.upstream().name(); // null: a redirect route
         }
         r.target = exchange.lease.target();
         r.attempts = attempts;
