@@ -69,8 +69,9 @@ final class RouteActionsRequest {
             return out;
         }
         node.fields().forEachRemaining(e -> {
-            if (e.getValue().isTextual()) {
-                out.put(e.getKey(), e.getValue().textValue());
+            // a scalar as its text: YAML reads `X-Retries: 3` as a number, and an export writes it so
+            if (e.getValue().isValueNode() && !e.getValue().isNull()) {
+                out.put(e.getKey(), e.getValue().asText());
             } else {
                 String field = at + "." + e.getKey();
                 problems.malformed.add(new FieldError(field, field + ": " + e.getValue() + " (expected: a string)"));
