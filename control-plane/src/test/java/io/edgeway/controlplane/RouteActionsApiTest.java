@@ -37,8 +37,12 @@ class RouteActionsApiTest extends RunningControlPlane {
         assertThat(api.json().path("request_headers").path("set").path("x-a").asText()).isEqualTo("1");
         assertThat(api.json().path("compression").path("min_size").asLong()).isEqualTo(512);
 
+        long written = db.revision();
         try (TestNode node = new TestNode(cp.grpcPort()).hello("node-actions", 0)) {
             Snapshot s = node.next();
+            while (s.getVersion() < written) { // the snapshot is built after the write commits: wait for it
+                s = node.next();
+            }
             Map<String, io.edgeway.proto.v1.Route> byName = new HashMap<>();
             s.getRoutesList().forEach(r -> byName.put(r.getName(), r));
             var m = byName.get("moved");
