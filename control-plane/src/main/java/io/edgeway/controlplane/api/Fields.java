@@ -65,6 +65,11 @@ final class Fields {
         return v == null || v.isNull() ? null : v;
     }
 
+    /** The field's JSON as it is, null when absent or null: for shapes this class has no reader for. */
+    JsonNode raw(String name) {
+        return value(name);
+    }
+
     boolean has(String name) {
         return value(name) != null;
     }

@@ -16,6 +16,7 @@ import io.edgeway.controlplane.model.AccessLogPolicy;
 import io.edgeway.controlplane.model.CachePolicy;
 import io.edgeway.controlplane.model.Route;
 import io.edgeway.controlplane.model.RouteSite;
+import io.edgeway.controlplane.model.RouteActions;
 import io.edgeway.controlplane.model.StreamRoute;
 import io.edgeway.controlplane.model.Target;
 import io.edgeway.controlplane.model.Timeouts;
@@ -37,8 +38,8 @@ final class RequestJson {
 
     private static final Set<String> UPSTREAM = union(Set.of("name", "tags", "targets"), UpstreamPolicyJson.FIELDS);
     private static final Set<String> TARGET = Set.of("host", "port", "weight");
-    private static final Set<String> ROUTE = Set.of("name", "tags", "hosts", "paths", "methods", "upstream", "timeouts",
-            "https_redirect", "hsts", "access_log", "site", "cache");
+    private static final Set<String> ROUTE = union(Set.of("name", "tags", "hosts", "paths", "methods", "upstream",
+            "timeouts", "https_redirect", "hsts", "access_log", "site", "cache"), RouteActionsRequest.FIELDS);
     private static final Set<String> ROUTE_SITE = Set.of("name", "spa");
     private static final Set<String> CACHE = Set.of("enabled", "max_object_bytes", "default_ttl", "key", "lock_timeout");
     private static final Set<String> CACHE_KEY = Set.of("headers");
@@ -330,10 +331,11 @@ final class RequestJson {
                     c.integer("max_object_bytes", (int) CachePolicy.DEFAULT_MAX_OBJECT_BYTES, "1-" + CachePolicy.MAX_OBJECT_BYTES),
                     c.duration("default_ttl"), key == null ? List.of() : key.strings("headers"), c.duration("lock_timeout"));
         }
+        RouteActions actions = RouteActionsRequest.read(f, problems);
         throwIfMalformed(problems);
         Route r = null;
         try {
-            r = new Route(name, tags, hosts, paths, methods, upstream, timeouts, https, accessLog, site, cache);
+            r = new Route(name, tags, hosts, paths, methods, upstream, timeouts, https, accessLog, site, cache, actions);
         } catch (ValidationException e) {
             problems.invalid.addAll(0, e.errors());
         }

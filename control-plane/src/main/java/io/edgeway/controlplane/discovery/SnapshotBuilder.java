@@ -97,7 +97,7 @@ public final class SnapshotBuilder {
                 .addAllMethods(r.methods());
         if (r.site() != null) {
             route.setSite(io.edgeway.proto.v1.RouteSite.newBuilder().setName(r.site().name()).setSpa(r.site().spa()));
-        } else {
+        } else if (r.upstream() != null) { // a redirect route has none
             route.setUpstream(r.upstream());
         }
         Timeouts timeouts = Timeouts.newBuilder()
@@ -118,6 +118,7 @@ public final class SnapshotBuilder {
         if (r.cache().enabled()) {
             route.setCache(RouteCaches.toProto(r.cache()));
         }
+        RouteActionsProto.apply(r.actions(), route);
         return route.build();
     }
 

@@ -25,7 +25,7 @@ public record Config(List<Upstream> upstreams, List<Route> routes, List<Certific
         Map<String, Integer> upstreamAt = unique(v, "upstreams", upstreams, Upstream::name);
         unique(v, "routes", routes, Route::name);
         for (int i = 0; i < routes.size(); i++) {
-            if (routes.get(i).site() == null) { // a site route has no upstream; its site is checked by the store
+            if (routes.get(i).upstream() != null) { // a site or redirect route has none; a site is checked by the store
                 checkUpstream(v, "routes[" + i + "]", routes.get(i).upstream(), upstreamAt);
             }
         }

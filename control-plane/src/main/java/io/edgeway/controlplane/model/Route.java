@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  */
 public record Route(String name, List<String> tags, List<String> hosts, List<String> paths,
                     List<String> methods, String upstream, Timeouts timeouts, Https https, AccessLogPolicy accessLog,
-                    RouteSite site, CachePolicy cache) {
+                    RouteSite site, CachePolicy cache, RouteActions actions) {
     private static final Pattern LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
     // RFC 9110 token characters.
     private static final Pattern METHOD = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Z-]{1,32}");
@@ -33,6 +33,7 @@ public record Route(String name, List<String> tags, List<String> hosts, List<Str
         https = https == null ? Https.NONE : https;
         accessLog = accessLog == null ? AccessLogPolicy.ALL : accessLog;
         cache = cache == null ? CachePolicy.OFF : cache;
+        actions = actions == null ? RouteActions.NONE : actions;
         var v = new ValidationException.Collector();
         Names.checkName(v, name);
         Names.checkTags(v, tags);
@@ -60,24 +61,23 @@ public record Route(String name, List<String> tags, List<String> hosts, List<Str
         checkDistinct(v, "hosts", hosts);
         checkDistinct(v, "paths", paths);
         checkDistinct(v, "methods", methods);
-        // One action per route: proxy to an upstream, or serve a site's files.
-        v.check(upstream != null || site != null, "upstream",
-                "upstream: missing (expected: the name of an upstream, or a site to serve)");
+        // One action per route: proxy to an upstream, serve a site's files, or redirect (checked by the actions).
         v.check(upstream == null || site == null, "site",
-                "site: " + (site == null ? null : site.name()) + " (expected: a route has either upstream or site, not both)");
+                "site: " + (site == null ? null : site.name()) + " (expected: a route has exactly one of upstream, site, redirect)");
         if (site != null) {
             site.check(v);
         }
+        actions.check(v, upstream, site != null);
         https.check(v);
         accessLog.check(v);
         cache.check(v, upstream);
         v.throwIfAny();
     }
 
-    /** A route that proxies, with none of the later actions (site, cache). */
+    /** A plain proxy route: none of the later actions (site, cache, redirect, rewrite, headers, compression). */
     public Route(String name, List<String> tags, List<String> hosts, List<String> paths, List<String> methods,
                  String upstream, Timeouts timeouts, Https https, AccessLogPolicy accessLog) {
-        this(name, tags, hosts, paths, methods, upstream, timeouts, https, accessLog, null, CachePolicy.OFF);
+        this(name, tags, hosts, paths, methods, upstream, timeouts, https, accessLog, null, CachePolicy.OFF, RouteActions.NONE);
     }
 
     /** A route whose every request is logged. */

@@ -56,6 +56,7 @@ public final class EntityJson {
             m.put("site", site(r.site()));
         }
         m.put("cache", cache(r.cache()));
+        RouteActionsJson.putView(m, r.actions());
         return tail(m, s);
     }
 
@@ -129,7 +130,7 @@ public final class EntityJson {
         putIfAny(m, "methods", r.methods());
         if (r.site() != null) {
             m.put("site", site(r.site()));
-        } else {
+        } else if (r.upstream() != null) { // a redirect route has none
             m.put("upstream", r.upstream());
         }
         Map<String, Object> t = timeouts(r.timeouts());
@@ -148,6 +149,7 @@ public final class EntityJson {
         if (!r.cache().isDefault()) {
             m.put("cache", cache(r.cache()));
         }
+        m.putAll(RouteActionsJson.doc(r.actions()));
         return m;
     }
 
@@ -250,7 +252,7 @@ public final class EntityJson {
                 strings(n.path("paths")), strings(n.path("methods")),
                 upstream == null || upstream.isNull() ? null : upstream.asText(), timeouts, https, accessLog,
                 site == null || site.isNull() ? null : new RouteSite(site.path("name").asText(), site.path("spa").asBoolean(false)),
-                readCache(n.path("cache")));
+                readCache(n.path("cache")), RouteActionsJson.read(n));
     }
 
     private static Duration duration(JsonNode timeouts, String field) {

@@ -97,7 +97,7 @@ public final class RouteStore {
             io.edgeway.controlplane.site.SiteRows.requireSite(c, r.site().name());
             return null;
         }
-        return UpstreamStore.idByName(c, r.upstream());
+        return r.upstream() == null ? null : UpstreamStore.idByName(c, r.upstream()); // a redirect route has none
     }
 
     static Stored<Route> insert(Connection c, UUID id, Route r, long revision) throws SQLException {
@@ -106,8 +106,8 @@ public final class RouteStore {
                 INSERT INTO routes (name, tags, hosts, paths, methods, upstream_id, connect_timeout_ms,
                                     first_byte_timeout_ms, idle_timeout_ms, id, revision, created_at, updated_at,
                                     https_redirect, hsts_max_age_s, hsts_include_subdomains,
-                                    access_log_enabled, access_log_sample, site_name, site_spa, cache)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), now(), ?, ?, ?, ?, ?, ?, ?, ?::jsonb)""")) {
+                                    access_log_enabled, access_log_sample, site_name, site_spa, cache, actions)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), now(), ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb)""")) {
             bind(c, ps, r, upstream);
             ps.setObject(10, id);
             ps.setLong(11, revision);
@@ -115,6 +115,7 @@ public final class RouteStore {
             bindAccessLog(ps, 15, r);
             bindSite(ps, 17, r);
             ps.setString(19, RouteCacheColumn.write(r.cache()));
+            ps.setString(20, RouteActionsJson.column(r.actions()));
             ps.executeUpdate();
         }
         return find(c, id.toString()).orElseThrow();
@@ -126,7 +127,8 @@ public final class RouteStore {
                 UPDATE routes SET name = ?, tags = ?, hosts = ?, paths = ?, methods = ?, upstream_id = ?,
                        connect_timeout_ms = ?, first_byte_timeout_ms = ?, idle_timeout_ms = ?, updated_at = now(),
                        revision = ?, https_redirect = ?, hsts_max_age_s = ?, hsts_include_subdomains = ?,
-                       access_log_enabled = ?, access_log_sample = ?, site_name = ?, site_spa = ?, cache = ?::jsonb
+                       access_log_enabled = ?, access_log_sample = ?, site_name = ?, site_spa = ?, cache = ?::jsonb,
+                       actions = ?::jsonb
                 WHERE id = ?""")) {
             bind(c, ps, r, upstream);
             ps.setLong(10, revision);
@@ -134,7 +136,8 @@ public final class RouteStore {
             bindAccessLog(ps, 14, r);
             bindSite(ps, 16, r);
             ps.setString(18, RouteCacheColumn.write(r.cache()));
-            ps.setObject(19, id);
+            ps.setString(19, RouteActionsJson.column(r.actions()));
+            ps.setObject(20, id);
             ps.executeUpdate();
         }
         return find(c, id.toString()).orElseThrow();
@@ -193,7 +196,7 @@ public final class RouteStore {
                 Rows.strings(rs, "paths"), Rows.strings(rs, "methods"), rs.getString("upstream_name"), t,
                 new Https(rs.getBoolean("https_redirect"), rs.getLong("hsts_max_age_s"), rs.getBoolean("hsts_include_subdomains")),
                 new AccessLogPolicy(rs.getBoolean("access_log_enabled"), rs.getDouble("access_log_sample")),
-                site(rs), RouteCacheColumn.read(rs.getString("cache")));
+                site(rs), RouteCacheColumn.read(rs.getString("cache")), RouteActionsJson.fromColumn(rs.getString("actions")));
         return new Stored<>(Rows.uuid(rs, "id"), r, Rows.instant(rs, "created_at"), Rows.instant(rs, "updated_at"),
                 rs.getLong("revision"));
     }

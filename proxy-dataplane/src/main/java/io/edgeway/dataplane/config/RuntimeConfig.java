@@ -6,6 +6,7 @@ import static java.util.Objects.requireNonNull;
 import io.edgeway.dataplane.balancing.Endpoint;
 import io.edgeway.dataplane.balancing.TargetGroup;
 import io.edgeway.dataplane.routing.PathRegex;
+import io.edgeway.dataplane.rewrite.RouteActions;
 import io.edgeway.dataplane.routing.RouteRule;
 import io.edgeway.dataplane.cache.CachePurges;
 import io.edgeway.dataplane.cache.RouteCache;
@@ -185,8 +186,16 @@ public record RuntimeConfig(long version, RouteTable routes, Map<String, TargetG
             }
             TargetGroup upstream = null;
             RouteSite site = null;
-            if (r.hasSite()) {
+            RouteActions actions = RouteActions.from(r, errors);
+            boolean redirects = actions != null && actions.redirect() != null;
+            if (r.hasSite() && redirects) {
+                errors.add(new ConfigError("route", name, "redirect", "set with a site (expected: one of them)"));
+            } else if (r.hasSite()) {
                 site = routeSite(r, name, snapshot, errors);
+            } else if (redirects && !r.getUpstream().isEmpty()) {
+                errors.add(new ConfigError("route", name, "redirect", "set with an upstream (expected: one of them)"));
+            } else if (redirects) {
+                // answered by the proxy: no upstream
             } else if (r.getUpstream().isEmpty()) {
                 errors.add(new ConfigError("route", name, "upstream", "must not be empty"));
             } else if (!upstreams.containsKey(r.getUpstream())) {
@@ -204,10 +213,10 @@ public record RuntimeConfig(long version, RouteTable routes, Map<String, TargetG
                 errors.add(new ConfigError("route", name, "access_log.sample", r.getAccessLog().getSample() + " (expected: 0-1)"));
             }
             RouteCache cache = RouteCaches.from(r, name, errors);
-            if (errors.size() == before && (upstream != null || site != null)) {
+            if (errors.size() == before && (upstream != null || site != null || redirects)) {
                 routes.add(new RouteRule(r.getName(), hosts, r.getPathsList(), methods, upstream, timeouts,
                         RouteHttps.of(r.getHttpsRedirect(), r.getHstsMaxAgeS(), r.getHstsIncludeSubdomains()),
-                        meters.meter(r.getName(), upstream == null ? "" : upstream.name()), sample, site, cache));
+                        meters.meter(r.getName(), upstream == null ? "" : upstream.name()), sample, site, cache, actions));
             }
         }
         TlsCertificates.Prepared tls = TlsCertificates.prepare(snapshot, running.tls(), errors);

@@ -135,8 +135,9 @@ final class GrpcRelay extends ChannelInboundHandlerAdapter {
             fail(GrpcHeaders.UNIMPLEMENTED, "no route matches this authority and path");
             return;
         }
-        if (route.upstream() == null) { // a static site's route: files are not gRPC methods
-            fail(GrpcHeaders.UNIMPLEMENTED, "this route serves static files");
+        if (route.upstream() == null) { // a static site's or a redirect's route (issue 17): no gRPC method there
+            fail(GrpcHeaders.UNIMPLEMENTED, route.site() != null ? "this route serves static files"
+                    : "this route answers with a redirect");
             return;
         }
         // HTTP/2 headers are not HttpHeaders: header and cookie hashing fall back to the balancer's spread here.

@@ -2,6 +2,7 @@ package io.edgeway.dataplane.relay;
 
 import io.edgeway.dataplane.balancing.Endpoint;
 import io.edgeway.dataplane.balancing.TargetGroup;
+import io.edgeway.dataplane.compress.Algorithm;
 import io.edgeway.dataplane.routing.RouteRule;
 import io.edgeway.dataplane.status.Metrics;
 import io.netty.channel.Channel;
@@ -45,6 +46,8 @@ final class Exchange {
     /** The route's Strict-Transport-Security value when this exchange runs over TLS, else null. */
     AsciiString hsts;
     RouteRule route;
+    /** The coding the client accepts for the route's compression (issue 17), or null: identity. */
+    Algorithm accepted;
     /** The target connection the request is on; null while connecting and between requests. */
     BackendHandler backend;
     final UpstreamTimers timers;
@@ -87,6 +90,7 @@ final class Exchange {
         requestDone = false;
         upgrade = false;
         route = null;
+        accepted = null;
         retries.begin();
         measured.begin();
         phase = Phase.ROUTING;
@@ -160,6 +164,7 @@ final class Exchange {
         phase = Phase.CLOSED;
         cache.end();
         timers.cancelAll();
+        response.closeEncoder();
         dropBackend();
         releaseTarget();
     }
@@ -210,9 +215,10 @@ final class Exchange {
         backend = ch.pipeline().get(BackendHandler.class);
         backend.lease(this);
         // The client takes the response as the target's bytes (UpstreamDecoder) only with HTTP/1.1 on both sides,
-        // and not with HSTS to add: that header goes into the head object.
-        // Nor for a cached route: the cache reads the head and copies the body.
-        boolean bytesToClient = hsts == null && !cache.active() && frontend.takesBytes()
+        // and not with HSTS to add, for a cached route (the cache reads the head and copies the body), or for a route
+        // that edits or compresses responses: those work on the head object.
+        boolean bytesToClient = hsts == null && !cache.active()
+                && (route.actions() == null || !route.actions().editsResponse()) && frontend.takesBytes()
                 && HttpVersion.HTTP_1_1.equals(request.protocolVersion());
         backend.expect(request.method(), bytesToClient);
         phase = Phase.AWAITING_RESPONSE;

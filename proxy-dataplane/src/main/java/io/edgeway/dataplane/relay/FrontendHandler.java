@@ -7,6 +7,8 @@ import io.edgeway.dataplane.config.RuntimeConfig;
 import io.edgeway.dataplane.acme.AcmeChallenges;
 import io.edgeway.dataplane.tls.HttpsRedirect;
 import io.edgeway.dataplane.tls.ListenerScheme;
+import io.edgeway.dataplane.rewrite.RedirectAction;
+import io.edgeway.dataplane.rewrite.RouteActions;
 import io.edgeway.dataplane.routing.RouteRule;
 import io.edgeway.dataplane.routing.RouteTable;
 import io.edgeway.dataplane.site.SiteResponder;
@@ -202,6 +204,11 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             }
             return;
         }
+        RouteActions actions = route.actions();
+        if (actions != null && actions.redirect() != null) {
+            redirect(req, route, actions);
+            return;
+        }
         if (route.site() != null) { // a static site (issue 17): answered here from local files, no target
             serveSite(req, route, config);
             return;
@@ -227,11 +234,25 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             exchange.measured.traceparent = TraceContext.apply(req.headers(), loop.observers().sampleNewTraces());
         }
         HeaderRewriter.request(req, host, clientIp, trustedPeer, scheme, exchange.forwarded);
+        RouteActions actions = route.actions();
+        if (actions != null) {
+            exchange.accepted = actions.beforeProxy(req);
+        }
         if (websocket) {
             WebSocketUpgrade.keepUpgradeHeaders(req);
             exchange.upgrade = true;
         }
         exchange.start(route, target);
+    }
+
+    /** A redirect route's answer (issue 17): its Location never carries more of the request than the path and query. */
+    private void redirect(HttpRequest req, RouteRule route, RouteActions actions) {
+        RedirectAction r = actions.redirect();
+        FullHttpResponse res = r.response(r.location(req.uri(), route.paths()), !exchange.keepAlive);
+        if (actions.responseHeaders() != null) {
+            actions.responseHeaders().apply(res.headers());
+        }
+        respond(res, r.status(), false);
     }
 
     private String routeHost(String host) {

@@ -124,7 +124,7 @@ final class Measurements {
         r.firstByteNanos = firstByteNanos;
         if (route != null) {
             r.route = route.name();
-            r.upstream = route.upstream() == null ? "" : route.upstream().name(); // a site route has none
+            r.upstream = route.upstream() == null ? null : route.upstream().name(); // null: a site or redirect route
         }
         r.target = exchange.lease.target();
         r.attempts = attempts;

@@ -1,6 +1,8 @@
 package io.edgeway.dataplane.relay;
 
 import io.edgeway.dataplane.balancing.Endpoint;
+import io.edgeway.dataplane.compress.BodyEncoder;
+import io.edgeway.dataplane.rewrite.RouteActions;
 import io.edgeway.dataplane.listener.DrainHandler;
 import io.edgeway.dataplane.status.Metrics;
 import io.netty.channel.ChannelHandlerContext;
@@ -25,6 +27,8 @@ final class TargetResponse {
     private final Metrics metrics;
     /** The target keeps the connection open after the response it is sending (final, or a 503 being dropped). */
     private boolean upstreamKeepAlive;
+    /** Compresses the body of the response being relayed (a route's compression, issue 17); null: it passes as is. */
+    private BodyEncoder encoder;
 
     TargetResponse(Exchange exchange, ChannelHandlerContext ctx, Metrics metrics) {
         this.exchange = exchange;
@@ -80,6 +84,10 @@ final class TargetResponse {
         }
         if (exchange.phase == Phase.RELAYING) {
             exchange.measured.bodyOut += content.content().readableBytes();
+            if (encoder != null) {
+                content = encoder.encode(content);
+            }
+            // A cached route stores what the client gets: compressed (with Vary: Accept-Encoding) when compression is on.
             exchange.cache.body(content.content());
         }
         if (!last) {
@@ -144,6 +152,10 @@ final class TargetResponse {
             exchange.cache.replacement = instead;
             return;
         }
+        RouteActions actions = exchange.route.actions();
+        if (actions != null) { // before the framing below: compression drops Content-Length
+            encoder = actions.onResponse(res, exchange.accepted, exchange.request, ctx.alloc());
+        }
         exchange.keepAlive = HeaderRewriter.response(res, exchange.request, exchange.keepAlive);
         exchange.cache.relayedHead(res);
         if (exchange.hsts != null) {
@@ -181,6 +193,7 @@ final class TargetResponse {
     /** RELAYING → IDLE or CLOSED ({@link FrontendHandler#endExchange}): the response went out in full. */
     private void finishResponse(Object last) {
         ctx.writeAndFlush(last, ctx.voidPromise());
+        closeEncoder();
         exchange.cache.complete();
         exchange.timers.cancel();
         BackendHandler b = exchange.takeBackend();
@@ -201,6 +214,14 @@ final class TargetResponse {
         exchange.phase = Phase.CLOSED;
         DrainHandler drain = ctx.pipeline().get(DrainHandler.class);
         Tunnel.open(ctx.channel(), b.channel(), metrics, drain != null && drain.closing());
+    }
+
+    /** Frees the body encoder's native state, once, however the response ended. */
+    void closeEncoder() {
+        if (encoder != null) {
+            encoder.close();
+            encoder = null;
+        }
     }
 
     void readComplete() {

@@ -5,18 +5,20 @@ import static java.util.Objects.requireNonNull;
 import io.edgeway.dataplane.balancing.TargetGroup;
 import io.edgeway.dataplane.site.RouteSite;
 import io.edgeway.dataplane.cache.RouteCache;
+import io.edgeway.dataplane.rewrite.RouteActions;
 import io.edgeway.dataplane.status.RouteMeter;
 import java.util.List;
 import java.util.Set;
 
 /**
- * A compiled route. {@code accessLogSample} is the share of its requests the access log writes: 1 all, 0 none. Hosts are lower case ({@code *.example.com} for wildcards), paths are plain string
+ * A compiled route. {@code actions} (issue 17) is null for a plain proxy route; a redirect route has no upstream.
+ * {@code accessLogSample} is the share of its requests the access log writes: 1 all, 0 none. Hosts are lower case ({@code *.example.com} for wildcards), paths are plain string
  * prefixes or regexes starting with {@code ~} (see {@link PathRegex}), methods upper case; an empty list or set matches anything.
  * A route has either an {@code upstream} or a {@code site} (static files, issue 17); the other is null.
  */
 public record RouteRule(String name, List<String> hosts, List<String> paths, Set<String> methods,
         TargetGroup upstream, RouteTimeouts timeouts, RouteHttps https, RouteMeter meter, double accessLogSample,
-        RouteSite site, RouteCache cache) {
+        RouteSite site, RouteCache cache, RouteActions actions) {
 
     public RouteRule {
         requireNonNull(name, "name");
@@ -32,10 +34,10 @@ public record RouteRule(String name, List<String> hosts, List<String> paths, Set
         }
     }
 
-    /** A route that proxies to {@code upstream}, with none of the later actions (site, cache). */
+    /** A route that proxies to {@code upstream}, with none of the later actions (site, cache, redirect, rewrite, headers, compression). */
     public RouteRule(String name, List<String> hosts, List<String> paths, Set<String> methods, TargetGroup upstream,
             RouteTimeouts timeouts, RouteHttps https, RouteMeter meter, double accessLogSample) {
-        this(name, hosts, paths, methods, upstream, timeouts, https, meter, accessLogSample, null, RouteCache.OFF);
+        this(name, hosts, paths, methods, upstream, timeouts, https, meter, accessLogSample, null, RouteCache.OFF, null);
     }
 
     /** A route whose every request is logged. */
