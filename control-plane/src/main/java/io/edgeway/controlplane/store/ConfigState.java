@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.edgeway.controlplane.model.Route;
 import io.edgeway.controlplane.model.Stored;
+import io.edgeway.controlplane.model.StreamRoute;
 import io.edgeway.controlplane.model.Upstream;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -19,7 +20,8 @@ import java.util.UUID;
  */
 public record ConfigState(long revision, List<Stored<Upstream>> upstreams, List<Stored<Route>> routes,
                           List<SealedCertificate> certificates, List<byte[]> sealedTicketKeys,
-                          Map<String, String> acmeHttpChallenges, List<SealedCertificate> acmeTlsAlpnChallenges) {
+                          Map<String, String> acmeHttpChallenges, List<SealedCertificate> acmeTlsAlpnChallenges,
+                          List<Stored<StreamRoute>> streamRoutes) {
     /**
      * The order {@link #load(Database, ConfigState)} keeps routes in: by name, in Java's order rather than the
      * database's collation, so a state merged in memory and one read whole list routes alike.
@@ -33,6 +35,15 @@ public record ConfigState(long revision, List<Stored<Upstream>> upstreams, List<
         sealedTicketKeys = List.copyOf(sealedTicketKeys);
         acmeHttpChallenges = Map.copyOf(acmeHttpChallenges);
         acmeTlsAlpnChallenges = List.copyOf(acmeTlsAlpnChallenges);
+        streamRoutes = List.copyOf(streamRoutes);
+    }
+
+    /** Without stream routes (few, read whole at every load like certificates). */
+    public ConfigState(long revision, List<Stored<Upstream>> upstreams, List<Stored<Route>> routes,
+                       List<SealedCertificate> certificates, List<byte[]> sealedTicketKeys,
+                       Map<String, String> acmeHttpChallenges, List<SealedCertificate> acmeTlsAlpnChallenges) {
+        this(revision, upstreams, routes, certificates, sealedTicketKeys, acmeHttpChallenges, acmeTlsAlpnChallenges,
+                List.of());
     }
 
     public ConfigState(long revision, List<Stored<Upstream>> upstreams, List<Stored<Route>> routes,
@@ -44,7 +55,7 @@ public record ConfigState(long revision, List<Stored<Upstream>> upstreams, List<
     public String toString() {
         return "ConfigState[revision=" + revision + ", upstreams=" + upstreams.size() + ", routes=" + routes.size()
                 + ", certificates=" + certificates + ", sessionTicketKeys=" + sealedTicketKeys.size()
-                + ", acmeHttpChallenges=" + acmeHttpChallenges.size() + "]";
+                + ", acmeHttpChallenges=" + acmeHttpChallenges.size() + ", streamRoutes=" + streamRoutes.size() + "]";
     }
 
     /** A state without certificates: what the pre-commit check compiles (keys stay sealed there). */
@@ -55,7 +66,8 @@ public record ConfigState(long revision, List<Stored<Upstream>> upstreams, List<
     public static ConfigState load(Database db) {
         requireNonNull(db, "db");
         return db.consistentRead(c -> new ConfigState(RevisionLog.current(c), UpstreamStore.all(c), RouteStore.all(c),
-                CertificateStore.sealedAll(c), SessionTicketKeys.sealedNewestFirst(c), AcmeStore.httpChallenges(c), AcmeStore.tlsAlpnChallenges(c)));
+                CertificateStore.sealedAll(c), SessionTicketKeys.sealedNewestFirst(c), AcmeStore.httpChallenges(c), AcmeStore.tlsAlpnChallenges(c),
+                StreamRouteStore.all(c)));
     }
 
     /**
@@ -88,7 +100,8 @@ public record ConfigState(long revision, List<Stored<Upstream>> upstreams, List<
             }
             routes.sort(BY_NAME);
             return new ConfigState(revision, upstreams, routes, CertificateStore.sealedAll(c),
-                    SessionTicketKeys.sealedNewestFirst(c), AcmeStore.httpChallenges(c), AcmeStore.tlsAlpnChallenges(c));
+                    SessionTicketKeys.sealedNewestFirst(c), AcmeStore.httpChallenges(c), AcmeStore.tlsAlpnChallenges(c),
+                    StreamRouteStore.all(c));
         });
     }
 
