@@ -34,7 +34,7 @@ final class Relay extends ChannelInboundHandlerAdapter {
         }
         connection.touched();
         peer.write(msg, peer.voidPromise());
-        if (!peer.isWritable()) {
+        if (!peer.isWritable() && !inputShut(ctx.channel())) {
             ctx.channel().config().setAutoRead(false);
         }
     }
@@ -46,8 +46,9 @@ final class Relay extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (ctx.channel().isWritable()) {
-            peer.config().setAutoRead(true); // this side drained: the peer may read again
+        if (ctx.channel().isWritable() && !inputShut(peer)) {
+            // this side drained: the peer may read again (not once its input is shut: epoll refuses, ENOENT)
+            peer.config().setAutoRead(true);
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -55,18 +56,28 @@ final class Relay extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
-            // A FIN from this side: pass it on once what was read before it is written, and keep the other
-            // direction open until its side sends a FIN too.
-            peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
-                if (f.isSuccess() && peer instanceof DuplexChannel d) {
-                    d.shutdownOutput().addListener(s -> closeIfBothDone(ctx.channel()));
-                } else {
-                    connection.close();
-                }
-            });
+            inputShutdown(ctx.channel());
             return;
         }
         ctx.fireUserEventTriggered(evt);
+    }
+
+    /**
+     * A FIN from this side ({@code self}): passed on once what was read before it is written; the other
+     * direction stays open until its side sends a FIN too.
+     */
+    void inputShutdown(Channel self) {
+        peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
+            if (f.isSuccess() && peer instanceof DuplexChannel d) {
+                d.shutdownOutput().addListener(s -> closeIfBothDone(self));
+            } else {
+                connection.close();
+            }
+        });
+    }
+
+    static boolean inputShut(Channel ch) {
+        return ch instanceof DuplexChannel d && d.isInputShutdown();
     }
 
     private void closeIfBothDone(Channel self) {

@@ -7,7 +7,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 
 /**
@@ -24,6 +26,11 @@ final class TcpFrontend extends ChannelInboundHandlerAdapter {
     private final Bootstrap targets; // the listener's template: channel class, options, connect timeout
     private final long idleMs;
     private ChannelHandlerContext ctx;
+    // Until the target is connected: bytes the transport read anyway (epoll reads on a FIN even with autoRead
+    // off) and whether the client's FIN came, so neither is lost. Bounded by one read loop of the socket buffer.
+    private ByteBuf early;
+    private boolean finEarly;
+    private boolean relaying;
 
     TcpFrontend(PortRoutes routes, Bootstrap targets, long idleMs) {
         this.routes = routes;
@@ -89,13 +96,25 @@ final class TcpFrontend extends ChannelInboundHandlerAdapter {
             }
             TcpConnection c = new TcpConnection(client, target, t, idleMs);
             target.pipeline().addLast("relay", new Relay(client, rule.meter().bytesOut(), c));
-            client.pipeline().addLast("relay", new Relay(target, rule.meter().bytesIn(), c));
-            if (first != null) {
-                rule.meter().bytesIn().inc(first.readableBytes());
-                target.writeAndFlush(first, target.voidPromise());
+            Relay fromClient = new Relay(target, rule.meter().bytesIn(), c);
+            client.pipeline().addLast("relay", fromClient);
+            relaying = true;
+            for (ByteBuf b : new ByteBuf[] {first, early}) {
+                if (b != null) {
+                    rule.meter().bytesIn().inc(b.readableBytes());
+                    target.write(b, target.voidPromise());
+                }
             }
-            target.config().setAutoRead(true);
-            client.config().setAutoRead(true);
+            early = null;
+            target.flush();
+            if (!Relay.inputShut(target)) {
+                target.config().setAutoRead(true);
+            }
+            if (finEarly || Relay.inputShut(client)) {
+                fromClient.inputShutdown(client);
+            } else {
+                client.config().setAutoRead(true);
+            }
         });
     }
 
@@ -106,7 +125,39 @@ final class TcpFrontend extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (relaying) {
+            ctx.fireChannelRead(msg);
+        } else if (msg instanceof ByteBuf b) {
+            early = early == null ? b : ctx.alloc().compositeDirectBuffer(16).addFlattenedComponents(true, early)
+                    .addFlattenedComponents(true, b);
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (!relaying && evt instanceof ChannelInputShutdownEvent) {
+            finEarly = true;
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        release(early);
+        early = null;
+        ctx.fireChannelInactive();
+    }
+
+    @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        ctx.close(); // before the relay exists (a reset during the hello); the relay handles its own
+        if (relaying) {
+            ctx.fireExceptionCaught(cause); // the relay's to handle
+        } else {
+            ctx.close(); // before the relay exists (a reset during the hello or the connect)
+        }
     }
 }
