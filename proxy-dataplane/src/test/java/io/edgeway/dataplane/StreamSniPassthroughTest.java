@@ -5,6 +5,7 @@ import static io.edgeway.dataplane.StreamHarness.tcp;
 import static io.edgeway.dataplane.StreamHarness.upstream;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.edgeway.dataplane.l4.StreamSettings;
 import io.edgeway.proto.v1.Snapshot;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,6 +15,7 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,7 +35,11 @@ class StreamSniPassthroughTest {
 
     @BeforeAll
     static void start() throws Exception {
-        h = new StreamHarness(dataDir, StreamHarness.settings()); // hello timeout 1 s
+        // hello timeout 1 s; idle timeout 2 s: the target keeps the connection open after its answer, and the
+        // proxy's idle close is what ends each s_client -ign_eof
+        StreamSettings s = StreamHarness.settings();
+        h = new StreamHarness(dataDir, new StreamSettings(s.connectTimeout(), Duration.ofSeconds(2), s.helloTimeout(),
+                s.udpIdleTimeout(), s.udpMaxSessions(), s.drainTimeout()));
         alpha = new TlsBackend("alpha.test");
         beta = new TlsBackend("beta.test", "x.beta.test");
         port = freePort();
