@@ -2,7 +2,12 @@ package io.edgeway.controlplane;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import static org.awaitility.Awaitility.await;
+
 import io.edgeway.controlplane.Http.Response;
+import io.edgeway.proto.v1.Snapshot;
+import io.edgeway.proto.v1.StreamProtocol;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -92,6 +97,44 @@ class StreamRoutesApiTest extends RunningControlPlane {
         assertThat(db.revision()).isEqualTo(revision);
         assertThat(db.count("stream_routes")).isEqualTo(rows);
         assertThat(http.delete(SR + "/taken").status()).isEqualTo(204);
+    }
+
+    @Test
+    void tcpRoutesShareAPortWhenTheirSnisDifferAndTheSnapshotCarriesThemWithTheirUpstream() throws Exception {
+        assertThat(http.post(UP, "{\"name\":\"tls-only\",\"targets\":[{\"host\":\"127.0.0.1\",\"port\":8443}]}").status())
+                .isEqualTo(201);
+        assertThat(http.post(SR, "{\"name\":\"sni-a\",\"listen_port\":7100,\"snis\":[\"a.example.com\"],\"upstream\":\"db\"}").status())
+                .isEqualTo(201);
+        Response b = http.post(SR, "{\"name\":\"sni-b\",\"listen_port\":7100,\"snis\":[\"*.b.example.com\"],\"upstream\":\"tls-only\"}");
+        assertThat(b.status()).as(b.body()).isEqualTo(201);
+        Response dflt = http.post(SR, "{\"name\":\"sni-default\",\"listen_port\":7100,\"upstream\":\"db\"}");
+        assertThat(dflt.status()).as(dflt.body()).isEqualTo(201);
+        problem(http.post(SR, "{\"name\":\"second-default\",\"listen_port\":7100,\"upstream\":\"db\"}"), 409, "listen_port");
+        problem(http.post(SR, "{\"name\":\"overlap\",\"listen_port\":7100,\"snis\":[\"a.example.com\"],\"upstream\":\"db\"}"),
+                409, "listen_port");
+        assertThat(http.post(SR, "{\"name\":\"udp-a\",\"listen_port\":7101,\"protocol\":\"udp\",\"upstream\":\"db\"}").status())
+                .isEqualTo(201);
+        problem(http.post(SR, "{\"name\":\"udp-b\",\"listen_port\":7101,\"protocol\":\"udp\",\"upstream\":\"db\"}"), 409, "listen_port");
+
+        long revision = db.revision();
+        await().atMost(Duration.ofSeconds(20)).until(() -> cp.version() == revision);
+        try (TestNode node = new TestNode(cp.grpcPort()).hello("node-l4", 0)) {
+            Snapshot s = node.next();
+            assertThat(s.getStreamRoutesList()).filteredOn(r -> r.getName().equals("sni-b")).singleElement().satisfies(r -> {
+                assertThat(r.getListenPort()).isEqualTo(7100);
+                assertThat(r.getProtocol()).isEqualTo(StreamProtocol.TCP);
+                assertThat(r.getSnisList()).containsExactly("*.b.example.com");
+                assertThat(r.getUpstream()).isEqualTo("tls-only");
+            });
+            assertThat(s.getStreamRoutesList()).filteredOn(r -> r.getName().equals("udp-a")).singleElement()
+                    .satisfies(r -> assertThat(r.getProtocol()).isEqualTo(StreamProtocol.UDP));
+            // used by no HTTP route, still pushed: the proxy needs its targets for the stream route
+            assertThat(s.getUpstreamsList()).anyMatch(u -> u.getName().equals("tls-only") && u.getTargets(0).getPort() == 8443);
+        }
+        for (String name : new String[] {"sni-a", "sni-b", "sni-default", "udp-a"}) {
+            assertThat(http.delete(SR + "/" + name).status()).isEqualTo(204);
+        }
+        assertThat(http.delete(UP + "/tls-only").status()).isEqualTo(204);
     }
 
     private static void problem(Response r, int status, String field) {

@@ -4,6 +4,9 @@ import io.edgeway.dataplane.cache.ResponseCache;
 import io.edgeway.dataplane.config.ConfigClient;
 import io.edgeway.dataplane.config.ConfigHolder;
 import io.edgeway.dataplane.config.DiskCache;
+import io.edgeway.dataplane.l4.StreamListeners;
+import io.edgeway.dataplane.l4.StreamNet;
+import io.edgeway.dataplane.l4.StreamSettings;
 import io.edgeway.dataplane.listener.Drain;
 import io.edgeway.dataplane.relay.LoopResources;
 import io.edgeway.dataplane.status.Metrics;
@@ -29,6 +32,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
@@ -37,6 +41,7 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -87,12 +92,13 @@ public final class DataPlane implements AutoCloseable {
     private final AccessLog accessLog; // null when off
     /** The proxy's response cache, bounded by EDGEWAY_CACHE_MEMORY_BYTES. */
     private final ResponseCache responseCache = ResponseCache.fromEnv(System.getenv());
+    private final StreamListeners streams;
     private Channel proxyChannel;
     private Channel tlsChannel;
     private Channel statusChannel;
     private final CountDownLatch closed = new CountDownLatch(1);
 
-    private DataPlane(Settings settings) {
+    private DataPlane(Settings settings, StreamSettings streamSettings) {
         this.settings = settings;
         TlsEngine.loadInBackground();
         boolean epoll = Epoll.isAvailable();
@@ -116,6 +122,11 @@ public final class DataPlane implements AutoCloseable {
                 settings.controlPlaneAuth().open(settings.dataDir(), settings.nodeId()), configs,
                 new DiskCache(settings.dataDir()), settings.nodeId(), settings.labels(),
                 version -> responseCache.apply(configs.get().cachePurges())); // before the Ack: acked means purged
+        this.streams = new StreamListeners(new StreamNet(acceptor, workers,
+                epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class, socketClass,
+                epoll ? EpollDatagramChannel.class : NioDatagramChannel.class, clients, settings.proxyAddress()),
+                streamSettings, metrics.registry());
+        configClient.applyStep(streams); // before the cache loads: its stream ports are bound too
         metrics.bind(drain::begun, configClient::connected);
         metrics.watch(configs, settings.observability().routeMetrics()); // before the cache loads: its routes get their metric children too
         // Before the ports are bound, so no request ever sees "no config" when a cached one exists; the Hello
@@ -159,7 +170,12 @@ public final class DataPlane implements AutoCloseable {
 
     /** Binds the proxy and status ports and starts the config stream. */
     public static DataPlane start(Settings settings) {
-        return new DataPlane(settings);
+        return new DataPlane(settings, StreamSettings.fromEnv(System.getenv(), settings.drainTimeout()));
+    }
+
+    /** As above, with the stream routes' timeouts and limits given (tests). */
+    public static DataPlane start(Settings settings, StreamSettings streams) {
+        return new DataPlane(settings, streams);
     }
 
     /** The response cache every loop shares (purges reach it through the control channel). */
@@ -209,6 +225,7 @@ public final class DataPlane implements AutoCloseable {
         if (tlsChannel != null) {
             tlsChannel.close().syncUninterruptibly();
         }
+        streams.stopAccepting(); // stream connections are in clients: they get the drain timeout, then close() cuts them
         drain.closeConnections(clients);
         long deadline = System.nanoTime() + settings.drainTimeout().toNanos();
         while (!clients.isEmpty() && System.nanoTime() < deadline) {
@@ -248,6 +265,9 @@ public final class DataPlane implements AutoCloseable {
         configClient.close();
         if (health != null) {
             health.close();
+        }
+        if (streams != null) {
+            streams.close();
         }
         if (proxyChannel != null) {
             proxyChannel.close().syncUninterruptibly();

@@ -5,10 +5,12 @@ import static java.util.Objects.requireNonNull;
 
 import io.edgeway.controlplane.model.Route;
 import io.edgeway.controlplane.model.Stored;
+import io.edgeway.controlplane.model.StreamRoute;
 import io.edgeway.controlplane.model.Target;
 import io.edgeway.controlplane.model.Upstream;
 import io.edgeway.controlplane.store.ConfigState;
 import io.edgeway.proto.v1.Snapshot;
+import io.edgeway.proto.v1.StreamProtocol;
 import io.edgeway.proto.v1.Timeouts;
 import java.time.Duration;
 import java.util.IdentityHashMap;
@@ -35,6 +37,7 @@ public final class SnapshotBuilder {
         state.upstreams().forEach(s -> b.addUpstreams(upstream(s.value())));
         state.routes().forEach(s -> b.addRoutes(route(s.value())));
         SiteSnapshot.addTo(state.sites(), b);
+        state.streamRoutes().forEach(s -> b.addStreamRoutes(streamRoute(s.value())));
         return b.build();
     }
 
@@ -68,6 +71,8 @@ public final class SnapshotBuilder {
                 next.put(s, r != null ? r : route(s.value()));
             }
             state.routes().forEach(s -> b.addRoutes(next.get(s)));
+            // Every upstream is in the snapshot already, so the one a stream route names is too, used by HTTP or not.
+            state.streamRoutes().forEach(s -> b.addStreamRoutes(streamRoute(s.value())));
             if (certificates != null) {
                 certificates.addTo(state, b);
                 certificates.addTlsAlpnChallenges(state, b);
@@ -87,6 +92,12 @@ public final class SnapshotBuilder {
         }
         UpstreamPolicies.apply(value, u);
         return u.build();
+    }
+
+    private static io.edgeway.proto.v1.StreamRoute streamRoute(StreamRoute r) {
+        return io.edgeway.proto.v1.StreamRoute.newBuilder().setName(r.name()).setListenPort(r.listenPort())
+                .setProtocol(r.protocol().equals("udp") ? StreamProtocol.UDP : StreamProtocol.TCP)
+                .addAllSnis(r.snis()).setUpstream(r.upstream()).build();
     }
 
     private static io.edgeway.proto.v1.Route route(Route r) {

@@ -1,5 +1,6 @@
 package io.edgeway.controlplane.model;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,15 +45,21 @@ public record Config(List<Upstream> upstreams, List<Route> routes, List<Certific
             }
         }
         unique(v, "stream_routes", streamRoutes, StreamRoute::name);
-        Map<String, Integer> portAt = new HashMap<>();
+        Map<String, List<Integer>> onPort = new HashMap<>();
         for (int i = 0; i < streamRoutes.size(); i++) {
             StreamRoute r = streamRoutes.get(i);
             String at = "stream_routes[" + i + "]";
             checkUpstream(v, at, r.upstream(), upstreamAt);
-            Integer first = portAt.putIfAbsent(r.listenPort() + "/" + r.protocol(), i);
-            v.check(first == null, at + ".listen_port", "listen_port: " + r.listenPort() + "/" + r.protocol()
-                    + " (expected: a port no other stream route listens on with " + r.protocol()
-                    + "; stream_routes[" + first + "] does)");
+            List<Integer> others = onPort.computeIfAbsent(r.listenPort() + "/" + r.protocol(), k -> new ArrayList<>());
+            for (int o : others) {
+                List<String> theirs = streamRoutes.get(o).snis();
+                boolean shared = r.protocol().equals("tcp") && (!r.snis().isEmpty() || !theirs.isEmpty())
+                        && r.snis().stream().noneMatch(theirs::contains);
+                v.check(shared, at + ".listen_port", "listen_port: " + r.listenPort() + "/" + r.protocol()
+                        + " (expected: a port no other stream route listens on with " + r.protocol()
+                        + ", or tcp routes whose snis differ; stream_routes[" + o + "] is there)");
+            }
+            others.add(i);
         }
         v.throwIfAny();
     }

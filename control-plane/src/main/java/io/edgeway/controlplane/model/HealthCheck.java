@@ -5,7 +5,10 @@ import java.time.Duration;
 /** Active probes and passive ejection for an upstream's targets; a null part is off. */
 public record HealthCheck(Active active, Passive passive) {
 
-    /** An HTTP GET of {@code path} on each target every {@code interval}; thresholds count results in a row. */
+    /**
+     * An HTTP GET of {@code path} on each target every {@code interval}, or with {@code path} "" a TCP connect
+     * (for upstreams of stream routes that speak no HTTP); thresholds count results in a row.
+     */
     public record Active(String path, int expectedStatus, Duration interval, Duration timeout,
             int healthyThreshold, int unhealthyThreshold) {
         public static final String DEFAULT_PATH = "/";
@@ -20,8 +23,8 @@ public record HealthCheck(Active active, Passive passive) {
             timeout = timeout == null ? DEFAULT_TIMEOUT : timeout;
             String p = "health_check.active.";
             var v = new ValidationException.Collector();
-            v.check(path.startsWith("/") && path.length() <= 1024 && path.chars().allMatch(c -> c > ' ' && c < 127),
-                    p + "path", "path: " + path + " (expected: a path starting with /)");
+            v.check(path.isEmpty() || path.startsWith("/") && path.length() <= 1024 && path.chars().allMatch(c -> c > ' ' && c < 127),
+                    p + "path", "path: " + path + " (expected: a path starting with /, or \"\" for a TCP connect check)");
             v.check(expectedStatus >= 100 && expectedStatus <= 599, p + "expected_status",
                     "expected_status: " + expectedStatus + " (expected: 100-599)");
             v.check(healthyThreshold >= 1 && healthyThreshold <= 100, p + "healthy_threshold",

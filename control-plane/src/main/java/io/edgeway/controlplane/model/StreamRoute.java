@@ -7,7 +7,7 @@ import java.util.Set;
 /**
  * An L4 route: connections (tcp) or datagrams (udp) arriving on {@code listenPort} go to {@code upstream}.
  * {@code snis} narrows a tcp route to TLS client hellos naming one of them (empty: any). Stored and
- * versioned now; the proxies do not run stream routes yet.
+ * versioned, pushed in the snapshot and served by every proxy (dataplane.l4).
  */
 public record StreamRoute(String name, List<String> tags, int listenPort, String protocol, List<String> snis,
                           String upstream) {

@@ -6,6 +6,7 @@ import io.edgeway.controlplane.model.Route;
 import io.edgeway.controlplane.site.Deployment;
 import io.edgeway.controlplane.site.SiteRows;
 import io.edgeway.controlplane.model.Stored;
+import io.edgeway.controlplane.model.StreamRoute;
 import io.edgeway.controlplane.model.Upstream;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -22,7 +23,8 @@ import java.util.UUID;
 public record ConfigState(long revision, List<Stored<Upstream>> upstreams, List<Stored<Route>> routes,
                           List<SealedCertificate> certificates, List<byte[]> sealedTicketKeys,
                           Map<String, String> acmeHttpChallenges, List<SealedCertificate> acmeTlsAlpnChallenges,
-                          List<Deployment> sites, CachePurgeStore.Window cachePurges) {
+                          List<Deployment> sites, CachePurgeStore.Window cachePurges,
+                          List<Stored<StreamRoute>> streamRoutes) {
     /**
      * The order {@link #load(Database, ConfigState)} keeps routes in: by name, in Java's order rather than the
      * database's collation, so a state merged in memory and one read whole list routes alike.
@@ -38,13 +40,15 @@ public record ConfigState(long revision, List<Stored<Upstream>> upstreams, List<
         acmeTlsAlpnChallenges = List.copyOf(acmeTlsAlpnChallenges);
         sites = List.copyOf(sites);
         cachePurges = cachePurges == null ? CachePurgeStore.Window.EMPTY : cachePurges;
+        streamRoutes = List.copyOf(streamRoutes);
     }
 
+    /** Without sites, purges and stream routes. */
     public ConfigState(long revision, List<Stored<Upstream>> upstreams, List<Stored<Route>> routes,
                        List<SealedCertificate> certificates, List<byte[]> sealedTicketKeys,
                        Map<String, String> acmeHttpChallenges, List<SealedCertificate> acmeTlsAlpnChallenges) {
         this(revision, upstreams, routes, certificates, sealedTicketKeys, acmeHttpChallenges, acmeTlsAlpnChallenges,
-                List.of(), CachePurgeStore.Window.EMPTY);
+                List.of(), CachePurgeStore.Window.EMPTY, List.of());
     }
 
     public ConfigState(long revision, List<Stored<Upstream>> upstreams, List<Stored<Route>> routes,
@@ -56,7 +60,8 @@ public record ConfigState(long revision, List<Stored<Upstream>> upstreams, List<
     public String toString() {
         return "ConfigState[revision=" + revision + ", upstreams=" + upstreams.size() + ", routes=" + routes.size()
                 + ", certificates=" + certificates + ", sessionTicketKeys=" + sealedTicketKeys.size()
-                + ", acmeHttpChallenges=" + acmeHttpChallenges.size() + ", sites=" + sites + "]";
+                + ", acmeHttpChallenges=" + acmeHttpChallenges.size() + ", sites=" + sites
+                + ", streamRoutes=" + streamRoutes.size() + "]";
     }
 
     /** A state without certificates: what the pre-commit check compiles (keys stay sealed there). */
@@ -70,7 +75,8 @@ public record ConfigState(long revision, List<Stored<Upstream>> upstreams, List<
             List<Stored<Route>> routes = RouteStore.all(c);
             return new ConfigState(RevisionLog.current(c), UpstreamStore.all(c), routes,
                     CertificateStore.sealedAll(c), SessionTicketKeys.sealedNewestFirst(c), AcmeStore.httpChallenges(c),
-                    AcmeStore.tlsAlpnChallenges(c), sites(c, routes, null), CachePurgeStore.window(c));
+                    AcmeStore.tlsAlpnChallenges(c), sites(c, routes, null), CachePurgeStore.window(c),
+                    StreamRouteStore.all(c));
         });
     }
 
@@ -105,7 +111,7 @@ public record ConfigState(long revision, List<Stored<Upstream>> upstreams, List<
             routes.sort(BY_NAME);
             return new ConfigState(revision, upstreams, routes, CertificateStore.sealedAll(c),
                     SessionTicketKeys.sealedNewestFirst(c), AcmeStore.httpChallenges(c), AcmeStore.tlsAlpnChallenges(c),
-                    sites(c, routes, previous), CachePurgeStore.window(c));
+                    sites(c, routes, previous), CachePurgeStore.window(c), StreamRouteStore.all(c));
         });
     }
 

@@ -8,7 +8,6 @@ import io.edgeway.controlplane.model.StreamRoute;
 import io.edgeway.controlplane.model.Upstream;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -73,12 +72,9 @@ final class ConfigWrite {
      * Upstreams are created and updated first (routes and stream routes may move to new ones), then routes
      * and stream routes, and only then are the upstreams dropped that nothing uses any more; the document
      * was checked to leave no route or stream route pointing at a dropped one. Two stream routes may swap
-     * ports: their unique key is checked at commit.
+     * ports: who may share a port is checked on the whole document ({@link Config}), not per row.
      */
     void write(Config doc, State state) throws SQLException {
-        try (Statement s = c.createStatement()) {
-            s.execute("SET CONSTRAINTS stream_routes_listen_port_protocol_key DEFERRED");
-        }
         upsert(UPSTREAMS, doc.upstreams(), state.upstreams());
         delete(ROUTES, doc.routes(), state.routes());
         upsert(ROUTES, doc.routes(), state.routes());

@@ -68,18 +68,27 @@ public final class StreamRouteStore {
         return EntityWrites.all(c, KIND);
     }
 
-    /** The listen port with its protocol belongs to no other stream route (409). */
+    /**
+     * The listen port with its protocol belongs to no other stream route (409), except that TCP routes with
+     * snis share a port: the ClientHello's server name picks one, so their snis must not overlap, and at most
+     * one route on the port (the default) may have none.
+     */
     private static void checkPortFree(Connection c, StreamRoute r, UUID self) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
-                "SELECT name FROM stream_routes WHERE listen_port = ? AND protocol = ? AND id IS DISTINCT FROM ?")) {
+                "SELECT name, snis FROM stream_routes WHERE listen_port = ? AND protocol = ? AND id IS DISTINCT FROM ?")) {
             ps.setInt(1, r.listenPort());
             ps.setString(2, r.protocol());
             ps.setObject(3, self);
             try (ResultSet rs = ps.executeQuery()) {
-                if (rs.next()) {
-                    throw new ConflictException("listen_port", "listen_port: " + r.listenPort() + "/" + r.protocol()
-                            + " (expected: a port no other stream route listens on with " + r.protocol()
-                            + "; stream route " + rs.getString(1) + " does)");
+                while (rs.next()) {
+                    List<String> theirs = Rows.strings(rs, "snis");
+                    boolean shared = r.protocol().equals("tcp") && (!r.snis().isEmpty() || !theirs.isEmpty())
+                            && r.snis().stream().noneMatch(theirs::contains);
+                    if (!shared) {
+                        throw new ConflictException("listen_port", "listen_port: " + r.listenPort() + "/" + r.protocol()
+                                + " (expected: a port no other stream route listens on with " + r.protocol()
+                                + ", or tcp routes whose snis differ; stream route " + rs.getString(1) + " is there)");
+                    }
                 }
             }
         }

@@ -74,6 +74,7 @@ public final class ConfigClient implements AutoCloseable {
     private final ControlChannel control;
     private final SiteBlobs siteBlobs;
     private final BlobFetcher fetcher;
+    private volatile ApplyStep applyStep = ApplyStep.NONE;
     private final String host;
     private final int port;
 
@@ -131,10 +132,24 @@ public final class ConfigClient implements AutoCloseable {
      */
     public boolean loadCache() {
         return cache.load(holder.meters()).map(config -> {
+            Runnable commit;
+            try {
+                commit = applyStep.stage(cache.snapshot(config.version()), config);
+            } catch (InvalidConfigException | java.io.IOException e) {
+                // Not applied at all, so the control plane's copy of this version is applied (or Nacked) in full.
+                log.error("refusing cached config version {}: {}", config.version(), e.getMessage());
+                return false;
+            }
             holder.set(config);
+            commit.run();
             log.info("applied cached config version {} ({} routes)", config.version(), config.routes().size());
             return true;
         }).orElse(false);
+    }
+
+    /** What else a snapshot needs before it is swapped in (stream listeners); set before {@link #loadCache}. */
+    public void applyStep(ApplyStep step) {
+        this.applyStep = requireNonNull(step, "step");
     }
 
     public void start() {
@@ -359,9 +374,11 @@ public final class ConfigClient implements AutoCloseable {
         try {
             long started = System.nanoTime();
             RuntimeConfig config = RuntimeConfig.from(snapshot, holder.get(), holder.meters(), siteBlobs); // keeps per-target state
+            Runnable commit = applyStep.stage(snapshot, config); // binds new stream ports, or refuses the whole snapshot
             Set<String> keep = new HashSet<>(config.sites().blobNames());
             keep.addAll(holder.get().sites().blobNames()); // the previous deployment may still be sending a file
             holder.set(config);
+            commit.run();
             siteBlobs.collectGarbage(keep);
             holder.applyTook(System.nanoTime() - started);
             onApplied.accept(config.version());

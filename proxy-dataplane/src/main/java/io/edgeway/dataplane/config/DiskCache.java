@@ -115,6 +115,21 @@ public final class DiskCache {
         return Optional.empty();
     }
 
+    /** The cached snapshot of {@code version} (the newest generation or the previous one), as {@link #load} read it. */
+    public Snapshot snapshot(long version) throws IOException {
+        for (Path p : new Path[] {file, prev}) {
+            try {
+                Snapshot s = read(p);
+                if (s.getVersion() == version) {
+                    return s;
+                }
+            } catch (IOException e) {
+                log.debug("cached snapshot {} not usable: {}", p, e.toString());
+            }
+        }
+        throw new IOException("cached snapshot version " + version + " is gone");
+    }
+
     /** Reads and verifies one file; any mismatch is an {@link IOException} naming what is wrong. */
     static Snapshot read(Path p) throws IOException {
         byte[] bytes = Files.readAllBytes(p);

@@ -94,7 +94,9 @@ final class UpstreamPolicies {
         if (u.getHealthCheck().hasActive()) {
             ActiveHealthCheck a = u.getHealthCheck().getActive();
             String f = "health_check.active.";
-            check(a.getPath().startsWith("/"), name, f + "path", "'" + a.getPath() + "' (expected: a path starting with /)", errors);
+            // empty: a TCP connect check, for upstreams behind stream routes that speak no HTTP
+            check(a.getPath().isEmpty() || a.getPath().startsWith("/"), name, f + "path",
+                    "'" + a.getPath() + "' (expected: a path starting with /, or empty for a TCP connect check)", errors);
             int status = a.getExpectedStatus() == 0 ? 200 : a.getExpectedStatus();
             check(status >= 100 && status <= 599, name, f + "expected_status", status + " (expected: 100-599)", errors);
             check(a.getIntervalMs() > 0, name, f + "interval_ms", a.getIntervalMs() + " (expected: >= 1)", errors);

@@ -133,6 +133,11 @@ public final class Metrics {
         UpstreamMetrics.register(registry, configs);
     }
 
+    /** Where other parts of the proxy (stream routes) register their own metrics. */
+    public PrometheusRegistry registry() {
+        return registry;
+    }
+
     public RouteMeters routeMeters() {
         return routeMeters;
     }

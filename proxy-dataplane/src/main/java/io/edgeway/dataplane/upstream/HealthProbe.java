@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * One HTTP/1.1 GET on a fresh connection that is closed afterwards: a probe must see what a new connection
+ * One TCP connect check (the check's path is empty) or one HTTP/1.1 GET on a fresh connection that is closed afterwards: a probe must see what a new connection
  * sees, and it keeps no state between probes. {@code done} is called exactly once, on the health loop.
  */
 final class HealthProbe extends SimpleChannelInboundHandler<HttpObject> {
@@ -58,6 +58,10 @@ final class HealthProbe extends SimpleChannelInboundHandler<HttpObject> {
         f.addListener((ChannelFuture cf) -> {
             if (!cf.isSuccess()) {
                 probe.finish(ch, false);
+                return;
+            }
+            if (check.path().isEmpty()) { // a TCP connect check (stream upstreams): connected is healthy
+                probe.finish(ch, true);
                 return;
             }
             var req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, check.path());
