@@ -13,6 +13,7 @@ import io.edgeway.controlplane.model.FieldError;
 import io.edgeway.controlplane.model.Pem;
 import io.edgeway.controlplane.model.Https;
 import io.edgeway.controlplane.model.AccessLogPolicy;
+import io.edgeway.controlplane.model.RouteLimits;
 import io.edgeway.controlplane.model.Route;
 import io.edgeway.controlplane.model.StreamRoute;
 import io.edgeway.controlplane.model.Target;
@@ -35,8 +36,8 @@ final class RequestJson {
 
     private static final Set<String> UPSTREAM = union(Set.of("name", "tags", "targets"), UpstreamPolicyJson.FIELDS);
     private static final Set<String> TARGET = Set.of("host", "port", "weight");
-    private static final Set<String> ROUTE = Set.of("name", "tags", "hosts", "paths", "methods", "upstream", "timeouts",
-            "https_redirect", "hsts", "access_log");
+    private static final Set<String> ROUTE = union(Set.of("name", "tags", "hosts", "paths", "methods", "upstream", "timeouts",
+            "https_redirect", "hsts", "access_log"), RouteLimitsFields.ROUTE_FIELDS);
     private static final Set<String> ACCESS_LOG = Set.of("enabled", "sample");
     private static final Set<String> HSTS = Set.of("max_age", "include_subdomains");
     private static final Set<String> TIMEOUTS = Set.of("connect", "first_byte", "idle");
@@ -315,10 +316,11 @@ final class RequestJson {
         Fields al = f.object("access_log", ACCESS_LOG);
         AccessLogPolicy accessLog = al == null ? AccessLogPolicy.ALL
                 : new AccessLogPolicy(al.bool("enabled", true), al.number("sample", 1));
+        RouteLimits limits = RouteLimitsFields.read(f);
         throwIfMalformed(problems);
         Route r = null;
         try {
-            r = new Route(name, tags, hosts, paths, methods, upstream, timeouts, https, accessLog);
+            r = new Route(name, tags, hosts, paths, methods, upstream, timeouts, https, accessLog, limits);
         } catch (ValidationException e) {
             problems.invalid.addAll(0, e.errors());
         }

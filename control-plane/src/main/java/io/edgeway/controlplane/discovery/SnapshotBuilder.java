@@ -107,6 +107,7 @@ public final class SnapshotBuilder {
             route.setAccessLog(io.edgeway.proto.v1.RouteAccessLog.newBuilder().setOff(!r.accessLog().enabled())
                     .setSample(r.accessLog().sample()));
         }
+        io.edgeway.controlplane.limits.RouteLimitsProto.apply(r.limits(), route);
         return route.build();
     }
 

@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
  * later stage compares plain strings.
  */
 public record Route(String name, List<String> tags, List<String> hosts, List<String> paths,
-                    List<String> methods, String upstream, Timeouts timeouts, Https https, AccessLogPolicy accessLog) {
+                    List<String> methods, String upstream, Timeouts timeouts, Https https, AccessLogPolicy accessLog,
+                    RouteLimits limits) {
     private static final Pattern LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
     // RFC 9110 token characters.
     private static final Pattern METHOD = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Z-]{1,32}");
@@ -30,6 +31,7 @@ public record Route(String name, List<String> tags, List<String> hosts, List<Str
         timeouts = timeouts == null ? Timeouts.DEFAULTS : timeouts;
         https = https == null ? Https.NONE : https;
         accessLog = accessLog == null ? AccessLogPolicy.ALL : accessLog;
+        limits = limits == null ? RouteLimits.NONE : limits;
         var v = new ValidationException.Collector();
         Names.checkName(v, name);
         Names.checkTags(v, tags);
@@ -60,7 +62,14 @@ public record Route(String name, List<String> tags, List<String> hosts, List<Str
         v.check(upstream != null, "upstream", "upstream: missing (expected: the name of an upstream)");
         https.check(v);
         accessLog.check(v);
+        limits.check(v);
         v.throwIfAny();
+    }
+
+    /** A route without limits. */
+    public Route(String name, List<String> tags, List<String> hosts, List<String> paths, List<String> methods,
+                 String upstream, Timeouts timeouts, Https https, AccessLogPolicy accessLog) {
+        this(name, tags, hosts, paths, methods, upstream, timeouts, https, accessLog, RouteLimits.NONE);
     }
 
     /** A route whose every request is logged. */

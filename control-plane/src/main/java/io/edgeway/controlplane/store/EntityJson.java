@@ -10,6 +10,7 @@ import io.edgeway.controlplane.model.Stored;
 import io.edgeway.controlplane.model.StreamRoute;
 import io.edgeway.controlplane.model.Target;
 import io.edgeway.controlplane.model.Https;
+import io.edgeway.controlplane.limits.RouteLimitsJson;
 import io.edgeway.controlplane.model.AccessLogPolicy;
 import io.edgeway.controlplane.model.Timeouts;
 import io.edgeway.controlplane.model.Upstream;
@@ -50,6 +51,7 @@ public final class EntityJson {
         m.put("https_redirect", r.https().redirect());
         m.put("hsts", hsts(r.https()));
         m.put("access_log", accessLog(r.accessLog()));
+        RouteLimitsJson.put(m, r.limits());
         return tail(m, s);
     }
 
@@ -135,6 +137,7 @@ public final class EntityJson {
         if (!r.accessLog().isDefault()) {
             m.put("access_log", accessLog(r.accessLog()));
         }
+        RouteLimitsJson.put(m, r.limits());
         return m;
     }
 
@@ -233,7 +236,7 @@ public final class EntityJson {
         AccessLogPolicy accessLog = new AccessLogPolicy(al.path("enabled").asBoolean(true), al.path("sample").asDouble(1));
         return new Route(n.path("name").asText(), strings(n.path("tags")), strings(n.path("hosts")),
                 strings(n.path("paths")), strings(n.path("methods")), n.path("upstream").asText(), timeouts, https,
-                accessLog);
+                accessLog, RouteLimitsJson.read(n));
     }
 
     private static Duration duration(JsonNode timeouts, String field) {

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.edgeway.controlplane.model.Route;
 import io.edgeway.controlplane.model.Stored;
 import io.edgeway.controlplane.model.Https;
+import io.edgeway.controlplane.limits.RouteLimitsRows;
 import io.edgeway.controlplane.model.AccessLogPolicy;
 import io.edgeway.controlplane.model.Timeouts;
 import java.sql.Connection;
@@ -96,13 +97,15 @@ public final class RouteStore {
                 INSERT INTO routes (name, tags, hosts, paths, methods, upstream_id, connect_timeout_ms,
                                     first_byte_timeout_ms, idle_timeout_ms, id, revision, created_at, updated_at,
                                     https_redirect, hsts_max_age_s, hsts_include_subdomains,
-                                    access_log_enabled, access_log_sample)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), now(), ?, ?, ?, ?, ?)""")) {
+                                    access_log_enabled, access_log_sample, """ + RouteLimitsRows.COLUMNS + """
+                )
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), now(), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
             bind(c, ps, r, upstream);
             ps.setObject(10, id);
             ps.setLong(11, revision);
             bindHttps(ps, 12, r);
             bindAccessLog(ps, 15, r);
+            RouteLimitsRows.bind(ps, 17, r.limits());
             ps.executeUpdate();
         }
         return find(c, id.toString()).orElseThrow();
@@ -114,13 +117,14 @@ public final class RouteStore {
                 UPDATE routes SET name = ?, tags = ?, hosts = ?, paths = ?, methods = ?, upstream_id = ?,
                        connect_timeout_ms = ?, first_byte_timeout_ms = ?, idle_timeout_ms = ?, updated_at = now(),
                        revision = ?, https_redirect = ?, hsts_max_age_s = ?, hsts_include_subdomains = ?,
-                       access_log_enabled = ?, access_log_sample = ?
+                       access_log_enabled = ?, access_log_sample = ?, """ + RouteLimitsRows.ASSIGNMENTS + """
                 WHERE id = ?""")) {
             bind(c, ps, r, upstream);
             ps.setLong(10, revision);
             bindHttps(ps, 11, r);
             bindAccessLog(ps, 14, r);
-            ps.setObject(16, id);
+            RouteLimitsRows.bind(ps, 16, r.limits());
+            ps.setObject(16 + RouteLimitsRows.COUNT, id);
             ps.executeUpdate();
         }
         return find(c, id.toString()).orElseThrow();
@@ -168,7 +172,8 @@ public final class RouteStore {
         Route r = new Route(rs.getString("name"), Rows.strings(rs, "tags"), Rows.strings(rs, "hosts"),
                 Rows.strings(rs, "paths"), Rows.strings(rs, "methods"), rs.getString("upstream_name"), t,
                 new Https(rs.getBoolean("https_redirect"), rs.getLong("hsts_max_age_s"), rs.getBoolean("hsts_include_subdomains")),
-                new AccessLogPolicy(rs.getBoolean("access_log_enabled"), rs.getDouble("access_log_sample")));
+                new AccessLogPolicy(rs.getBoolean("access_log_enabled"), rs.getDouble("access_log_sample")),
+                RouteLimitsRows.read(rs));
         return new Stored<>(Rows.uuid(rs, "id"), r, Rows.instant(rs, "created_at"), Rows.instant(rs, "updated_at"),
                 rs.getLong("revision"));
     }
