@@ -1,5 +1,6 @@
 package io.edgeway.dataplane;
 
+import io.edgeway.dataplane.limits.RateLimits;
 import io.edgeway.dataplane.config.ConfigClient;
 import io.edgeway.dataplane.config.ConfigHolder;
 import io.edgeway.dataplane.config.DiskCache;
@@ -84,6 +85,7 @@ public final class DataPlane implements AutoCloseable {
     private final ConfigClient configClient;
     private final HealthChecker health;
     private final AccessLog accessLog; // null when off
+    private final RateLimits rateLimits;
     private Channel proxyChannel;
     private Channel tlsChannel;
     private Channel statusChannel;
@@ -104,13 +106,15 @@ public final class DataPlane implements AutoCloseable {
         this.accessLog = AccessLog.start(observability.accessLog(), spans, metrics.accessLogDropped);
         Observers observers = new Observers(accessLog, observability.traceContext(),
                 observability.otlp().newTraceSample());
+        this.rateLimits = new RateLimits(settings.limits().rateLimitKeys());
         for (EventExecutor e : workers) {
-            loops.put((EventLoop) e, new LoopResources((EventLoop) e, socketClass, POOL_IDLE_MS, metrics, observers));
+            loops.put((EventLoop) e, new LoopResources((EventLoop) e, socketClass, POOL_IDLE_MS, metrics, observers, rateLimits));
         }
         this.loopResources = List.copyOf(loops.values());
         this.configClient = new ConfigClient(settings.controlPlaneHost(), settings.controlPlanePort(),
                 settings.controlPlaneAuth().open(settings.dataDir(), settings.nodeId()), configs,
                 new DiskCache(settings.dataDir()), settings.nodeId(), settings.labels(), version -> { });
+        configClient.onFleetShare(rateLimits::fleetShare);
         metrics.bind(drain::begun, configClient::connected);
         metrics.watch(configs, settings.observability().routeMetrics()); // before the cache loads: its routes get their metric children too
         // Before the ports are bound, so no request ever sees "no config" when a cached one exists; the Hello
@@ -175,6 +179,11 @@ public final class DataPlane implements AutoCloseable {
 
     public String nodeId() {
         return settings.nodeId();
+    }
+
+    /** The proxy's rate limit state (issue 18): for tests and the status page. */
+    public RateLimits rateLimits() {
+        return rateLimits;
     }
 
     public Metrics metrics() {

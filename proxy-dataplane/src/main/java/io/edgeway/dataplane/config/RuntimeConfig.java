@@ -7,6 +7,7 @@ import io.edgeway.dataplane.balancing.Endpoint;
 import io.edgeway.dataplane.balancing.TargetGroup;
 import io.edgeway.dataplane.routing.PathRegex;
 import io.edgeway.dataplane.routing.RouteRule;
+import io.edgeway.dataplane.limits.RateLimitSpec;
 import io.edgeway.dataplane.routing.RouteHttps;
 import io.edgeway.dataplane.routing.RouteTable;
 import io.edgeway.dataplane.routing.RouteTimeouts;
@@ -180,10 +181,14 @@ public record RuntimeConfig(long version, RouteTable routes, Map<String, TargetG
             if (!(sample >= 0 && sample <= 1)) { // NaN fails too
                 errors.add(new ConfigError("route", name, "access_log.sample", r.getAccessLog().getSample() + " (expected: 0-1)"));
             }
+            RateLimitSpec rateLimit = r.hasRateLimit() ? RateLimitSpec.from(name, r.getRateLimit(), errors) : null;
+            if (r.getMaxBodyBytes() < 0) {
+                errors.add(new ConfigError("route", name, "max_body_bytes", r.getMaxBodyBytes() + " (expected: >= 0)"));
+            }
             if (errors.size() == before && upstream != null) {
                 routes.add(new RouteRule(r.getName(), hosts, r.getPathsList(), methods, upstream, timeouts,
                         RouteHttps.of(r.getHttpsRedirect(), r.getHstsMaxAgeS(), r.getHstsIncludeSubdomains()),
-                        meters.meter(r.getName(), upstream.name()), sample));
+                        meters.meter(r.getName(), upstream.name()), sample, rateLimit, r.getMaxBodyBytes()));
             }
         }
         TlsCertificates.Prepared tls = TlsCertificates.prepare(snapshot, running.tls(), errors);

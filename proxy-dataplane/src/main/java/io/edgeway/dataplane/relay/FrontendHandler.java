@@ -14,6 +14,7 @@ import io.edgeway.dataplane.http1.RequestValidator;
 import io.edgeway.dataplane.http2.H2cUpgrade;
 import io.edgeway.dataplane.http2.Http2Frontend;
 import io.edgeway.dataplane.listener.TrustedProxies;
+import io.edgeway.dataplane.limits.RateLimitHeaders;
 import io.edgeway.dataplane.status.Metrics;
 import io.edgeway.dataplane.trace.TraceContext;
 import io.netty.buffer.Unpooled;
@@ -200,6 +201,17 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             }
             return;
         }
+        if (route.maxBodyBytes() > 0 && BodyLimit.declaredOver(req, route.maxBodyBytes())) {
+            local(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "the request body is larger than this route allows", true);
+            return;
+        }
+        if (route.rateLimit() != null && !BodyLimit.admitted(loop.rateLimits(), route, req, clientIp, exchange.rate)) {
+            FullHttpResponse res = Http.problem(ctx.alloc(), HttpResponseStatus.TOO_MANY_REQUESTS,
+                    "rate limit exceeded", !exchange.keepAlive);
+            RateLimitHeaders.set(res.headers(), exchange.rate);
+            respond(res, HttpResponseStatus.TOO_MANY_REQUESTS, false);
+            return;
+        }
         // Balancing hook: the target counts as in flight until the exchange gives it back.
         Endpoint target = route.upstream().pick(req.headers(), clientIp);
         if (target == null) {
@@ -215,7 +227,18 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             WebSocketUpgrade.keepUpgradeHeaders(req);
             exchange.upgrade = true;
         }
+        exchange.maxBody = route.maxBodyBytes();
         exchange.start(route, target);
+    }
+
+    /** A chunked body went over the route's max_body_bytes: 413 if no answer began, else a cut (never a whole-looking body). */
+    void bodyTooLarge() {
+        exchange.dropBackend(); // the target sees its connection end inside the body: an incomplete request
+        if (exchange.responseStarted()) {
+            abort();
+        } else {
+            local(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "the request body is larger than this route allows", true);
+        }
     }
 
     private String routeHost(String host) {

@@ -1,5 +1,6 @@
 package io.edgeway.dataplane.relay;
 
+import io.edgeway.dataplane.limits.RateLimits;
 import io.edgeway.dataplane.balancing.Endpoint;
 import io.edgeway.dataplane.http2.H2StreamAdapter;
 import io.edgeway.dataplane.http2.H2Upstreams;
@@ -34,6 +35,8 @@ public final class LoopResources {
     /** The pipeline of an exchange's h2c stream, stateless and so shared by all of this loop's streams. */
     private final ChannelInitializer<Channel> h2Exchange;
     private final Observers observers;
+    /** The proxy's rate limit buckets, shared by every loop (issue 18). */
+    private final RateLimits rateLimits;
 
     public LoopResources(EventLoop loop, Class<? extends SocketChannel> channelClass, long poolIdleMillis,
             Metrics metrics) {
@@ -42,6 +45,12 @@ public final class LoopResources {
 
     public LoopResources(EventLoop loop, Class<? extends SocketChannel> channelClass, long poolIdleMillis,
             Metrics metrics, Observers observers) {
+        this(loop, channelClass, poolIdleMillis, metrics, observers, new RateLimits(RateLimits.DEFAULT_KEYS));
+    }
+
+    public LoopResources(EventLoop loop, Class<? extends SocketChannel> channelClass, long poolIdleMillis,
+            Metrics metrics, Observers observers, RateLimits rateLimits) {
+        this.rateLimits = rateLimits;
         this.metrics = metrics;
         this.observers = observers;
         this.pool = new UpstreamPool(loop, poolIdleMillis, metrics.upstreamConnectionsIdle::add);
@@ -65,6 +74,10 @@ public final class LoopResources {
                         .addLast("backend", BackendHandler.forStream(metrics));
             }
         };
+    }
+
+    RateLimits rateLimits() {
+        return rateLimits;
     }
 
     Observers observers() {

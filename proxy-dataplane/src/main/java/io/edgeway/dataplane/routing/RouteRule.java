@@ -3,6 +3,7 @@ package io.edgeway.dataplane.routing;
 import static java.util.Objects.requireNonNull;
 
 import io.edgeway.dataplane.balancing.TargetGroup;
+import io.edgeway.dataplane.limits.RateLimitSpec;
 import io.edgeway.dataplane.status.RouteMeter;
 import java.util.List;
 import java.util.Set;
@@ -12,7 +13,8 @@ import java.util.Set;
  * prefixes or regexes starting with {@code ~} (see {@link PathRegex}), methods upper case; an empty list or set matches anything.
  */
 public record RouteRule(String name, List<String> hosts, List<String> paths, Set<String> methods,
-        TargetGroup upstream, RouteTimeouts timeouts, RouteHttps https, RouteMeter meter, double accessLogSample) {
+        TargetGroup upstream, RouteTimeouts timeouts, RouteHttps https, RouteMeter meter, double accessLogSample,
+        RateLimitSpec rateLimit, long maxBodyBytes) {
 
     public RouteRule {
         requireNonNull(name, "name");
@@ -25,6 +27,12 @@ public record RouteRule(String name, List<String> hosts, List<String> paths, Set
         if (!(accessLogSample >= 0 && accessLogSample <= 1)) {
             throw new IllegalArgumentException("accessLogSample: " + accessLogSample + " (expected: 0-1)");
         }
+    }
+
+    /** A route without limits ({@code rateLimit} null: none; {@code maxBodyBytes} 0: none). */
+    public RouteRule(String name, List<String> hosts, List<String> paths, Set<String> methods, TargetGroup upstream,
+            RouteTimeouts timeouts, RouteHttps https, RouteMeter meter, double accessLogSample) {
+        this(name, hosts, paths, methods, upstream, timeouts, https, meter, accessLogSample, null, 0);
     }
 
     /** A route whose every request is logged. */
