@@ -84,12 +84,46 @@ class BodyLimitIntegrationTest {
 
     @Test
     void aChunkedBodyOverTheLimitAfterTheAnswerBeganCutsBothConnections() throws Exception {
-        // The target answers at once (before the body): the only honest way out is to cut.
-        String head = "POST /up HTTP/1.1\r\nHost: small.test\r\nTransfer-Encoding: chunked\r\n\r\n";
-        String answer = exchange(head, "6\r\nabcdef\r\n", "6\r\nghijkl\r\n", "0\r\n\r\n");
-        assertThat(answer).doesNotContain("413");
-        await().until(() -> !target.closedByProxy.isEmpty());
-        assertThat(target.closedByProxy.get(0).toString()).doesNotContain("ghijkl").doesNotContain("0\r\n\r\n");
+        // A target that starts a chunked answer as soon as it has the head, and records the request until EOF.
+        try (java.net.ServerSocket server = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+            StringBuffer seen = new StringBuffer();
+            java.util.concurrent.CountDownLatch eof = new java.util.concurrent.CountDownLatch(1);
+            Thread t = new Thread(() -> {
+                try (Socket s = server.accept(); InputStream in = s.getInputStream()) {
+                    int b;
+                    boolean answered = false;
+                    while ((b = in.read()) >= 0) {
+                        seen.append((char) b);
+                        if (!answered && seen.indexOf("\r\n\r\n") >= 0) {
+                            s.getOutputStream().write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n"
+                                    .getBytes(StandardCharsets.ISO_8859_1));
+                            s.getOutputStream().flush();
+                            answered = true;
+                        }
+                    }
+                } catch (java.io.IOException e) {
+                    // a reset is an end too
+                }
+                eof.countDown();
+            });
+            t.setDaemon(true);
+            t.start();
+            cp.push(Snapshot.newBuilder().setVersion(2).setNonce("n2")
+                    .addUpstreams(Upstream.newBuilder().setName("t").addTargets(
+                            Target.newBuilder().setHost("127.0.0.1").setPort(target.port()).setWeight(1)))
+                    .addUpstreams(Upstream.newBuilder().setName("streaming").addTargets(
+                            Target.newBuilder().setHost("127.0.0.1").setPort(server.getLocalPort()).setWeight(1)))
+                    .addRoutes(Route.newBuilder().setName("small").addHosts("small.test").setUpstream("t").setMaxBodyBytes(10))
+                    .addRoutes(Route.newBuilder().setName("streaming").addHosts("streaming.test").setUpstream("streaming")
+                            .setMaxBodyBytes(10))
+                    .build());
+            await().until(() -> dp.appliedVersion() == 2);
+            String head = "POST /up HTTP/1.1\r\nHost: streaming.test\r\nTransfer-Encoding: chunked\r\n\r\n";
+            String answer = exchange(head, "6\r\nabcdef\r\n", "6\r\nghijkl\r\n", "0\r\n\r\n");
+            assertThat(answer).startsWith("HTTP/1.1 200").doesNotContain("413").doesNotEndWith("0\r\n\r\n");
+            assertThat(eof.await(10, java.util.concurrent.TimeUnit.SECONDS)).as("the proxy closed the target's connection").isTrue();
+            assertThat(seen.toString()).contains("abcdef").doesNotContain("ghijkl").doesNotContain("0\r\n\r\n");
+        }
     }
 
     /** Sends the head, then each piece with a pause for the proxy to act on it; returns all it answered until it closed. */
