@@ -1,5 +1,6 @@
 package io.edgeway.dataplane;
 
+import io.edgeway.dataplane.limits.ConnectionLimits;
 import io.edgeway.dataplane.limits.RateLimits;
 import io.edgeway.dataplane.config.ConfigClient;
 import io.edgeway.dataplane.config.ConfigHolder;
@@ -86,6 +87,7 @@ public final class DataPlane implements AutoCloseable {
     private final HealthChecker health;
     private final AccessLog accessLog; // null when off
     private final RateLimits rateLimits;
+    private final ConnectionLimits connectionLimits;
     private Channel proxyChannel;
     private Channel tlsChannel;
     private Channel statusChannel;
@@ -107,6 +109,7 @@ public final class DataPlane implements AutoCloseable {
         Observers observers = new Observers(accessLog, observability.traceContext(),
                 observability.otlp().newTraceSample());
         this.rateLimits = new RateLimits(settings.limits().rateLimitKeys());
+        this.connectionLimits = new ConnectionLimits(settings.limits().maxConnections(), settings.limits().maxConnectionsPerIp());
         for (EventExecutor e : workers) {
             loops.put((EventLoop) e, new LoopResources((EventLoop) e, socketClass, POOL_IDLE_MS, metrics, observers, rateLimits));
         }
@@ -126,7 +129,8 @@ public final class DataPlane implements AutoCloseable {
         configClient.reportLoadEvery(settings.observability().loadReportInterval(), new LoadReports(metrics)::next);
         configClient.start();
         log.info("transport {}", epoll ? "epoll" : "nio");
-        ProxyInitializer proxyInit = new ProxyInitializer(configs, loops, metrics, clients, settings.client(), drain);
+        ProxyInitializer proxyInit = new ProxyInitializer(configs, loops, metrics, clients, settings.client(), drain)
+                .withLimits(settings.limits(), connectionLimits);
         Class<? extends ServerSocketChannel> serverClass =
                 epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         try {
@@ -184,6 +188,10 @@ public final class DataPlane implements AutoCloseable {
     /** The proxy's rate limit state (issue 18): for tests and the status page. */
     public RateLimits rateLimits() {
         return rateLimits;
+    }
+
+    public ConnectionLimits connectionLimits() {
+        return connectionLimits;
     }
 
     public Metrics metrics() {

@@ -13,6 +13,7 @@ import io.edgeway.dataplane.http1.Http;
 import io.edgeway.dataplane.http1.RequestValidator;
 import io.edgeway.dataplane.http2.H2cUpgrade;
 import io.edgeway.dataplane.http2.Http2Frontend;
+import io.edgeway.dataplane.listener.ClientAddress;
 import io.edgeway.dataplane.listener.TrustedProxies;
 import io.edgeway.dataplane.limits.RateLimitHeaders;
 import io.edgeway.dataplane.status.Metrics;
@@ -101,7 +102,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        if (ctx.channel().remoteAddress() instanceof InetSocketAddress isa && isa.getAddress() != null) {
+        InetSocketAddress isa = ClientAddress.of(ctx.channel()); // a trusted balancer's PROXY header, else the peer
+        if (isa != null) {
             clientIp = isa.getAddress().getHostAddress();
             trustedPeer = trustedProxies.contains(isa.getAddress()); // the peer is fixed: decide once
         }
