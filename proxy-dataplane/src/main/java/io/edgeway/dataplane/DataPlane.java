@@ -1,6 +1,8 @@
 package io.edgeway.dataplane;
 
 import io.edgeway.dataplane.cache.ResponseCache;
+import io.edgeway.dataplane.limits.ConnectionLimits;
+import io.edgeway.dataplane.limits.RateLimits;
 import io.edgeway.dataplane.config.ConfigClient;
 import io.edgeway.dataplane.config.ConfigHolder;
 import io.edgeway.dataplane.config.DiskCache;
@@ -93,6 +95,8 @@ public final class DataPlane implements AutoCloseable {
     /** The proxy's response cache, bounded by EDGEWAY_CACHE_MEMORY_BYTES. */
     private final ResponseCache responseCache = ResponseCache.fromEnv(System.getenv());
     private final StreamListeners streams;
+    private final RateLimits rateLimits;
+    private final ConnectionLimits connectionLimits;
     private Channel proxyChannel;
     private Channel tlsChannel;
     private Channel statusChannel;
@@ -113,15 +117,18 @@ public final class DataPlane implements AutoCloseable {
         this.accessLog = AccessLog.start(observability.accessLog(), spans, metrics.accessLogDropped);
         Observers observers = new Observers(accessLog, observability.traceContext(),
                 observability.otlp().newTraceSample());
+        this.rateLimits = new RateLimits(settings.limits().rateLimitKeys());
+        this.connectionLimits = new ConnectionLimits(settings.limits().maxConnections(), settings.limits().maxConnectionsPerIp());
         for (EventExecutor e : workers) {
             loops.put((EventLoop) e, new LoopResources((EventLoop) e, socketClass, POOL_IDLE_MS, metrics, observers,
-                    responseCache));
+                    responseCache, rateLimits));
         }
         this.loopResources = List.copyOf(loops.values());
         this.configClient = new ConfigClient(settings.controlPlaneHost(), settings.controlPlanePort(),
                 settings.controlPlaneAuth().open(settings.dataDir(), settings.nodeId()), configs,
                 new DiskCache(settings.dataDir()), settings.nodeId(), settings.labels(),
                 version -> responseCache.apply(configs.get().cachePurges())); // before the Ack: acked means purged
+        configClient.onFleetShare(rateLimits::fleetShare);
         this.streams = new StreamListeners(new StreamNet(acceptor, workers,
                 epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class, socketClass,
                 epoll ? EpollDatagramChannel.class : NioDatagramChannel.class, clients, settings.proxyAddress()),
@@ -138,7 +145,8 @@ public final class DataPlane implements AutoCloseable {
         configClient.reportLoadEvery(settings.observability().loadReportInterval(), new LoadReports(metrics)::next);
         configClient.start();
         log.info("transport {}", epoll ? "epoll" : "nio");
-        ProxyInitializer proxyInit = new ProxyInitializer(configs, loops, metrics, clients, settings.client(), drain);
+        ProxyInitializer proxyInit = new ProxyInitializer(configs, loops, metrics, clients, settings.client(), drain)
+                .withLimits(settings.limits(), connectionLimits);
         Class<? extends ServerSocketChannel> serverClass =
                 epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         try {
@@ -201,6 +209,15 @@ public final class DataPlane implements AutoCloseable {
 
     public String nodeId() {
         return settings.nodeId();
+    }
+
+    /** The proxy's rate limit state (issue 18): for tests and the status page. */
+    public RateLimits rateLimits() {
+        return rateLimits;
+    }
+
+    public ConnectionLimits connectionLimits() {
+        return connectionLimits;
     }
 
     public Metrics metrics() {

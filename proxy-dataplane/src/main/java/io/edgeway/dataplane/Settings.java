@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.edgeway.dataplane.accesslog.AccessLogSettings;
 import io.edgeway.dataplane.trace.OtlpSettings;
+import io.edgeway.dataplane.limits.LimitSettings;
 import io.edgeway.dataplane.listener.ClientLimits;
 import io.edgeway.dataplane.config.Durations;
 import io.edgeway.dataplane.tls.TlsSettings;
@@ -37,7 +38,8 @@ public record Settings(
         Duration drainTimeout,
         TlsSettings tls,
         ControlPlaneAuth controlPlaneAuth,
-        Observability observability) {
+        Observability observability,
+        LimitSettings limits) {
 
     /**
      * The access log ({@link AccessLogSettings}) and W3C trace context on the way to targets
@@ -108,6 +110,7 @@ public record Settings(
         requireNonNull(tls, "tls");
         requireNonNull(controlPlaneAuth, "controlPlaneAuth");
         requireNonNull(observability, "observability");
+        requireNonNull(limits, "limits");
         if (drainDelay.isNegative() || drainTimeout.isNegative()) {
             throw new IllegalArgumentException("drainDelay/drainTimeout: " + drainDelay + "/" + drainTimeout
                     + " (expected: >= 0)");
@@ -128,32 +131,37 @@ public record Settings(
         return new Settings("127.0.0.1", controlPlanePort, "127.0.0.1", 0, 0, dataDir, 2,
                 UUID.randomUUID().toString(), Map.of(), ClientLimits.DEFAULTS, Duration.ZERO, DEFAULT_DRAIN_TIMEOUT,
                 TlsSettings.forTest(),
-                ControlPlaneAuth.INSECURE_PLAINTEXT, Observability.DEFAULTS); // tests' control planes are plaintext on loopback unless they say otherwise
+                ControlPlaneAuth.INSECURE_PLAINTEXT, Observability.DEFAULTS, LimitSettings.DEFAULTS); // tests' control planes are plaintext on loopback unless they say otherwise
+    }
+
+    public Settings withLimits(LimitSettings l) {
+        return new Settings(controlPlaneHost, controlPlanePort, proxyAddress, proxyPort, statusPort, dataDir,
+                workers, nodeId, labels, client, drainDelay, drainTimeout, tls, controlPlaneAuth, observability, l);
     }
 
     public Settings withNodeId(String id) {
         return new Settings(controlPlaneHost, controlPlanePort, proxyAddress, proxyPort, statusPort, dataDir,
-                workers, id, labels, client, drainDelay, drainTimeout, tls, controlPlaneAuth, observability);
+                workers, id, labels, client, drainDelay, drainTimeout, tls, controlPlaneAuth, observability, limits);
     }
 
     public Settings withClient(ClientLimits limits) {
         return new Settings(controlPlaneHost, controlPlanePort, proxyAddress, proxyPort, statusPort, dataDir,
-                workers, nodeId, labels, limits, drainDelay, drainTimeout, tls, controlPlaneAuth, observability);
+                workers, nodeId, labels, limits, drainDelay, drainTimeout, tls, controlPlaneAuth, observability, this.limits);
     }
 
     public Settings withTls(TlsSettings t) {
         return new Settings(controlPlaneHost, controlPlanePort, proxyAddress, proxyPort, statusPort, dataDir,
-                workers, nodeId, labels, client, drainDelay, drainTimeout, t, controlPlaneAuth, observability);
+                workers, nodeId, labels, client, drainDelay, drainTimeout, t, controlPlaneAuth, observability, limits);
     }
 
     public Settings withObservability(Observability o) {
         return new Settings(controlPlaneHost, controlPlanePort, proxyAddress, proxyPort, statusPort, dataDir,
-                workers, nodeId, labels, client, drainDelay, drainTimeout, tls, controlPlaneAuth, o);
+                workers, nodeId, labels, client, drainDelay, drainTimeout, tls, controlPlaneAuth, o, limits);
     }
 
     public Settings withControlPlaneAuth(ControlPlaneAuth auth) {
         return new Settings(controlPlaneHost, controlPlanePort, proxyAddress, proxyPort, statusPort, dataDir,
-                workers, nodeId, labels, client, drainDelay, drainTimeout, tls, auth, observability);
+                workers, nodeId, labels, client, drainDelay, drainTimeout, tls, auth, observability, limits);
     }
 
     /**
@@ -205,7 +213,8 @@ public record Settings(
                 drain("EDGEWAY_DRAIN_TIMEOUT", env, DEFAULT_DRAIN_TIMEOUT),
                 TlsSettings.from(env),
                 ControlPlaneAuth.from(env),
-                Observability.from(env));
+                Observability.from(env),
+                LimitSettings.from(env));
     }
 
     private static Duration drain(String name, Map<String, String> env, Duration fallback) {

@@ -28,7 +28,7 @@ class StreamDrainTest {
             Settings t = Settings.forTest(cp.port(), dataDir);
             Settings s = new Settings(t.controlPlaneHost(), t.controlPlanePort(), t.proxyAddress(), 0, 0, dataDir,
                     t.workers(), t.nodeId(), t.labels(), t.client(), Duration.ZERO, Duration.ofSeconds(5), t.tls(),
-                    t.controlPlaneAuth(), t.observability());
+                    t.controlPlaneAuth(), t.observability(), t.limits());
             DataPlane dp = DataPlane.start(s, StreamHarness.settings());
             try {
                 int port = freePort();

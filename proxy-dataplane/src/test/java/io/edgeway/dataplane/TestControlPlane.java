@@ -111,6 +111,17 @@ final class TestControlPlane implements AutoCloseable {
         }
     }
 
+    /** Tells every connected proxy how many proxies split fleet-scoped rate limits (issue 18). */
+    void fleetShare(int proxies) {
+        ControlMessage m = ControlMessage.newBuilder()
+                .setFleetShare(io.edgeway.proto.v1.FleetShare.newBuilder().setProxies(proxies)).build();
+        for (StreamObserver<ControlMessage> out : streams) {
+            synchronized (out) {
+                out.onNext(m);
+            }
+        }
+    }
+
     private static void send(StreamObserver<ControlMessage> out, Snapshot s) {
         synchronized (out) {
             out.onNext(ControlMessage.newBuilder().setSnapshot(s).build());

@@ -122,6 +122,23 @@ final class Fields {
         return v.intValue();
     }
 
+    /** An integer field that may exceed int; {@code fallback} when absent. */
+    long longInteger(String name, long fallback, String expectedRange) {
+        JsonNode v = value(name);
+        if (v == null) {
+            return fallback;
+        }
+        if (!v.isIntegralNumber()) {
+            malformed(path(name), v, "an integer");
+            return fallback;
+        }
+        if (!v.canConvertToLong()) {
+            problems.invalid.add(new FieldError(path(name), path(name) + ": " + v + " (expected: " + expectedRange + ")"));
+            return fallback;
+        }
+        return v.longValue();
+    }
+
     /** A number field; {@code fallback} when absent. */
     double number(String name, double fallback) {
         JsonNode v = value(name);

@@ -14,6 +14,7 @@ import io.edgeway.controlplane.model.Pem;
 import io.edgeway.controlplane.model.Https;
 import io.edgeway.controlplane.model.AccessLogPolicy;
 import io.edgeway.controlplane.model.CachePolicy;
+import io.edgeway.controlplane.model.RouteLimits;
 import io.edgeway.controlplane.model.Route;
 import io.edgeway.controlplane.model.RouteSite;
 import io.edgeway.controlplane.model.RouteActions;
@@ -38,8 +39,9 @@ final class RequestJson {
 
     private static final Set<String> UPSTREAM = union(Set.of("name", "tags", "targets"), UpstreamPolicyJson.FIELDS);
     private static final Set<String> TARGET = Set.of("host", "port", "weight");
-    private static final Set<String> ROUTE = union(Set.of("name", "tags", "hosts", "paths", "methods", "upstream",
-            "timeouts", "https_redirect", "hsts", "access_log", "site", "cache"), RouteActionsRequest.FIELDS);
+    private static final Set<String> ROUTE = union(union(Set.of("name", "tags", "hosts", "paths", "methods", "upstream",
+            "timeouts", "https_redirect", "hsts", "access_log", "site", "cache"), RouteActionsRequest.FIELDS),
+            RouteLimitsFields.ROUTE_FIELDS);
     private static final Set<String> ROUTE_SITE = Set.of("name", "spa");
     private static final Set<String> CACHE = Set.of("enabled", "max_object_bytes", "default_ttl", "key", "lock_timeout");
     private static final Set<String> CACHE_KEY = Set.of("headers");
@@ -332,10 +334,11 @@ final class RequestJson {
                     c.duration("default_ttl"), key == null ? List.of() : key.strings("headers"), c.duration("lock_timeout"));
         }
         RouteActions actions = RouteActionsRequest.read(f, problems);
+        RouteLimits limits = RouteLimitsFields.read(f);
         throwIfMalformed(problems);
         Route r = null;
         try {
-            r = new Route(name, tags, hosts, paths, methods, upstream, timeouts, https, accessLog, site, cache, actions);
+            r = new Route(name, tags, hosts, paths, methods, upstream, timeouts, https, accessLog, site, cache, actions, limits);
         } catch (ValidationException e) {
             problems.invalid.addAll(0, e.errors());
         }

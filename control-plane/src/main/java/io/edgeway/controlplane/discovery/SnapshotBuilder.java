@@ -130,6 +130,7 @@ public final class SnapshotBuilder {
             route.setCache(RouteCaches.toProto(r.cache()));
         }
         RouteActionsProto.apply(r.actions(), route);
+        io.edgeway.controlplane.limits.RouteLimitsProto.apply(r.limits(), route);
         return route.build();
     }
 

@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  */
 public record Route(String name, List<String> tags, List<String> hosts, List<String> paths,
                     List<String> methods, String upstream, Timeouts timeouts, Https https, AccessLogPolicy accessLog,
-                    RouteSite site, CachePolicy cache, RouteActions actions) {
+                    RouteSite site, CachePolicy cache, RouteActions actions, RouteLimits limits) {
     private static final Pattern LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
     // RFC 9110 token characters.
     private static final Pattern METHOD = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Z-]{1,32}");
@@ -34,6 +34,7 @@ public record Route(String name, List<String> tags, List<String> hosts, List<Str
         accessLog = accessLog == null ? AccessLogPolicy.ALL : accessLog;
         cache = cache == null ? CachePolicy.OFF : cache;
         actions = actions == null ? RouteActions.NONE : actions;
+        limits = limits == null ? RouteLimits.NONE : limits;
         var v = new ValidationException.Collector();
         Names.checkName(v, name);
         Names.checkTags(v, tags);
@@ -71,13 +72,15 @@ public record Route(String name, List<String> tags, List<String> hosts, List<Str
         https.check(v);
         accessLog.check(v);
         cache.check(v, upstream);
+        limits.check(v);
         v.throwIfAny();
     }
 
-    /** A plain proxy route: none of the later actions (site, cache, redirect, rewrite, headers, compression). */
+    /** A plain proxy route: none of the later actions (site, cache, redirect, rewrite, headers, compression, limits). */
     public Route(String name, List<String> tags, List<String> hosts, List<String> paths, List<String> methods,
                  String upstream, Timeouts timeouts, Https https, AccessLogPolicy accessLog) {
-        this(name, tags, hosts, paths, methods, upstream, timeouts, https, accessLog, null, CachePolicy.OFF, RouteActions.NONE);
+        this(name, tags, hosts, paths, methods, upstream, timeouts, https, accessLog, null, CachePolicy.OFF,
+                RouteActions.NONE, RouteLimits.NONE);
     }
 
     /** A route whose every request is logged. */

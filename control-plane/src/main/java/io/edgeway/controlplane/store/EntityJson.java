@@ -11,6 +11,7 @@ import io.edgeway.controlplane.model.Stored;
 import io.edgeway.controlplane.model.StreamRoute;
 import io.edgeway.controlplane.model.Target;
 import io.edgeway.controlplane.model.Https;
+import io.edgeway.controlplane.limits.RouteLimitsJson;
 import io.edgeway.controlplane.model.AccessLogPolicy;
 import io.edgeway.controlplane.model.CachePolicy;
 import io.edgeway.controlplane.model.Timeouts;
@@ -57,6 +58,7 @@ public final class EntityJson {
         }
         m.put("cache", cache(r.cache()));
         RouteActionsJson.putView(m, r.actions());
+        RouteLimitsJson.put(m, r.limits());
         return tail(m, s);
     }
 
@@ -150,6 +152,7 @@ public final class EntityJson {
             m.put("cache", cache(r.cache()));
         }
         m.putAll(RouteActionsJson.doc(r.actions()));
+        RouteLimitsJson.put(m, r.limits());
         return m;
     }
 
@@ -252,7 +255,7 @@ public final class EntityJson {
                 strings(n.path("paths")), strings(n.path("methods")),
                 upstream == null || upstream.isNull() ? null : upstream.asText(), timeouts, https, accessLog,
                 site == null || site.isNull() ? null : new RouteSite(site.path("name").asText(), site.path("spa").asBoolean(false)),
-                readCache(n.path("cache")), RouteActionsJson.read(n));
+                readCache(n.path("cache")), RouteActionsJson.read(n), RouteLimitsJson.read(n));
     }
 
     private static Duration duration(JsonNode timeouts, String field) {

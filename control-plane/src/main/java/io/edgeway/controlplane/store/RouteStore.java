@@ -6,6 +6,7 @@ import io.edgeway.controlplane.model.Route;
 import io.edgeway.controlplane.model.RouteSite;
 import io.edgeway.controlplane.model.Stored;
 import io.edgeway.controlplane.model.Https;
+import io.edgeway.controlplane.limits.RouteLimitsRows;
 import io.edgeway.controlplane.model.AccessLogPolicy;
 import io.edgeway.controlplane.model.Timeouts;
 import java.sql.Connection;
@@ -106,8 +107,11 @@ public final class RouteStore {
                 INSERT INTO routes (name, tags, hosts, paths, methods, upstream_id, connect_timeout_ms,
                                     first_byte_timeout_ms, idle_timeout_ms, id, revision, created_at, updated_at,
                                     https_redirect, hsts_max_age_s, hsts_include_subdomains,
-                                    access_log_enabled, access_log_sample, site_name, site_spa, cache, actions)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), now(), ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb)""")) {
+                                    access_log_enabled, access_log_sample, site_name, site_spa, cache, actions, """
+                + RouteLimitsRows.COLUMNS + """
+                )
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), now(), ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb,
+                        ?, ?, ?, ?, ?, ?)""")) {
             bind(c, ps, r, upstream);
             ps.setObject(10, id);
             ps.setLong(11, revision);
@@ -116,6 +120,7 @@ public final class RouteStore {
             bindSite(ps, 17, r);
             ps.setString(19, RouteCacheColumn.write(r.cache()));
             ps.setString(20, RouteActionsJson.column(r.actions()));
+            RouteLimitsRows.bind(ps, 21, r.limits());
             ps.executeUpdate();
         }
         return find(c, id.toString()).orElseThrow();
@@ -128,7 +133,7 @@ public final class RouteStore {
                        connect_timeout_ms = ?, first_byte_timeout_ms = ?, idle_timeout_ms = ?, updated_at = now(),
                        revision = ?, https_redirect = ?, hsts_max_age_s = ?, hsts_include_subdomains = ?,
                        access_log_enabled = ?, access_log_sample = ?, site_name = ?, site_spa = ?, cache = ?::jsonb,
-                       actions = ?::jsonb
+                       actions = ?::jsonb, """ + RouteLimitsRows.ASSIGNMENTS + """
                 WHERE id = ?""")) {
             bind(c, ps, r, upstream);
             ps.setLong(10, revision);
@@ -137,7 +142,8 @@ public final class RouteStore {
             bindSite(ps, 16, r);
             ps.setString(18, RouteCacheColumn.write(r.cache()));
             ps.setString(19, RouteActionsJson.column(r.actions()));
-            ps.setObject(20, id);
+            RouteLimitsRows.bind(ps, 20, r.limits());
+            ps.setObject(20 + RouteLimitsRows.COUNT, id);
             ps.executeUpdate();
         }
         return find(c, id.toString()).orElseThrow();
@@ -196,7 +202,8 @@ public final class RouteStore {
                 Rows.strings(rs, "paths"), Rows.strings(rs, "methods"), rs.getString("upstream_name"), t,
                 new Https(rs.getBoolean("https_redirect"), rs.getLong("hsts_max_age_s"), rs.getBoolean("hsts_include_subdomains")),
                 new AccessLogPolicy(rs.getBoolean("access_log_enabled"), rs.getDouble("access_log_sample")),
-                site(rs), RouteCacheColumn.read(rs.getString("cache")), RouteActionsJson.fromColumn(rs.getString("actions")));
+                site(rs), RouteCacheColumn.read(rs.getString("cache")), RouteActionsJson.fromColumn(rs.getString("actions")),
+                RouteLimitsRows.read(rs));
         return new Stored<>(Rows.uuid(rs, "id"), r, Rows.instant(rs, "created_at"), Rows.instant(rs, "updated_at"),
                 rs.getLong("revision"));
     }

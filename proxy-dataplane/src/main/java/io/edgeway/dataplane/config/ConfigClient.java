@@ -65,6 +65,7 @@ public final class ConfigClient implements AutoCloseable {
     private final Map<String, String> labels;
     private final String version;
     private final LongConsumer onApplied;
+    private volatile java.util.function.IntConsumer onFleetShare = proxies -> { };
     private final DiskCache cache;
     private final ScheduledExecutorService executor;
     // Built by the first connect(), on the client's thread: gRPC's classes and TLS setup then load while the
@@ -261,12 +262,19 @@ public final class ConfigClient implements AutoCloseable {
         sendStatus();
     }
 
+    /** Hears the control plane's FleetShare: the number of proxies splitting fleet-scoped rate limits. */
+    public void onFleetShare(java.util.function.IntConsumer listener) {
+        this.onFleetShare = listener;
+    }
+
     private final class Responses implements StreamObserver<ControlMessage> {
         @Override
         public void onNext(ControlMessage message) {
             attempts = 0; // the control plane answered: the next failure starts from the short delay
             if (message.hasSnapshot() && requests != null) {
                 receive(message.getSnapshot());
+            } else if (message.hasFleetShare()) { // issue 18: how many proxies split the fleet-wide rate limits
+                onFleetShare.accept(message.getFleetShare().getProxies());
             }
         }
 

@@ -11,6 +11,7 @@ import io.edgeway.dataplane.routing.RouteRule;
 import io.edgeway.dataplane.cache.CachePurges;
 import io.edgeway.dataplane.cache.RouteCache;
 import io.edgeway.dataplane.cache.RouteCaches;
+import io.edgeway.dataplane.limits.RateLimitSpec;
 import io.edgeway.dataplane.routing.RouteHttps;
 import io.edgeway.dataplane.routing.RouteTable;
 import io.edgeway.dataplane.routing.RouteTimeouts;
@@ -213,10 +214,15 @@ public record RuntimeConfig(long version, RouteTable routes, Map<String, TargetG
                 errors.add(new ConfigError("route", name, "access_log.sample", r.getAccessLog().getSample() + " (expected: 0-1)"));
             }
             RouteCache cache = RouteCaches.from(r, name, errors);
+            RateLimitSpec rateLimit = r.hasRateLimit() ? RateLimitSpec.from(name, r.getRateLimit(), errors) : null;
+            if (r.getMaxBodyBytes() < 0) {
+                errors.add(new ConfigError("route", name, "max_body_bytes", r.getMaxBodyBytes() + " (expected: >= 0)"));
+            }
             if (errors.size() == before && (upstream != null || site != null || redirects)) {
                 routes.add(new RouteRule(r.getName(), hosts, r.getPathsList(), methods, upstream, timeouts,
                         RouteHttps.of(r.getHttpsRedirect(), r.getHstsMaxAgeS(), r.getHstsIncludeSubdomains()),
-                        meters.meter(r.getName(), upstream == null ? "" : upstream.name()), sample, site, cache, actions));
+                        meters.meter(r.getName(), upstream == null ? "" : upstream.name()), sample, site, cache, actions,
+                        rateLimit, r.getMaxBodyBytes()));
             }
         }
         TlsCertificates.Prepared tls = TlsCertificates.prepare(snapshot, running.tls(), errors);

@@ -1,5 +1,6 @@
 package io.edgeway.dataplane.grpc;
 
+import io.edgeway.dataplane.listener.ClientAddress;
 import io.edgeway.dataplane.balancing.Endpoint;
 import io.edgeway.dataplane.config.ConfigHolder;
 import io.edgeway.dataplane.config.RuntimeConfig;
@@ -118,8 +119,8 @@ final class GrpcRelay extends ChannelInboundHandlerAdapter {
         String method = h.method() == null ? "POST" : h.method().toString();
         String peerIp = "";
         boolean trusted = false;
-        Channel conn = ctx.channel().parent();
-        if (conn != null && conn.remoteAddress() instanceof InetSocketAddress isa && isa.getAddress() != null) {
+        InetSocketAddress isa = ClientAddress.of(ctx.channel()); // the stream's connection: PROXY header or peer
+        if (isa != null) {
             peerIp = isa.getAddress().getHostAddress();
             trusted = trustedProxies.contains(isa.getAddress());
         }

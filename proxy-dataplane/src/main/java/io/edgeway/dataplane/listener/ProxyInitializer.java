@@ -1,6 +1,8 @@
 package io.edgeway.dataplane.listener;
 
 import io.edgeway.dataplane.http1.ClientCodec;
+import io.edgeway.dataplane.limits.ConnectionLimits;
+import io.edgeway.dataplane.limits.LimitSettings;
 import io.edgeway.dataplane.http2.H2cPreface;
 import io.edgeway.dataplane.http2.Http2Frontend;
 import io.edgeway.dataplane.relay.FrontendHandler;
@@ -34,6 +36,10 @@ public final class ProxyInitializer extends ChannelInitializer<SocketChannel> {
     private final ClientLimits limits;
     private final Drain drain;
     private final Map<EventLoop, Http2Frontend> h2 = new HashMap<>();
+    /** Issue 18: PROXY protocol peers and connection limits; none unless {@link #withLimits} is called before binding. */
+    private TrustedProxies proxyProtocolFrom = TrustedProxies.NONE;
+    private ChannelHandler plainGuard;
+    private ChannelHandler tlsGuard;
 
     public ProxyInitializer(ConfigHolder configs, Map<EventLoop, LoopResources> loops, Metrics metrics,
             ChannelGroup clients, ClientLimits limits, Drain drain) {
@@ -50,6 +56,7 @@ public final class ProxyInitializer extends ChannelInitializer<SocketChannel> {
     protected void initChannel(SocketChannel ch) {
         clients.add(ch);
         Http2Frontend http2 = h2.get(ch.eventLoop());
+        guard(ch, plainGuard);
         ch.pipeline()
                 .addLast("preface", new H2cPreface(http2))
                 .addLast("idle", idleHandler(limits))
@@ -57,6 +64,23 @@ public final class ProxyInitializer extends ChannelInitializer<SocketChannel> {
                 .addLast("drain", drain.newHandler())
                 .addLast("frontend", new FrontendHandler(configs, loops.get(ch.eventLoop()), metrics,
                         limits.trustedProxies()).allowH2cUpgrade(http2));
+        ProxyProtocol.install(ch.pipeline(), proxyProtocolFrom, limits.headerTimeoutMs());
+    }
+
+    /** Both listeners' limits and PROXY protocol peers (issue 18); call before the listeners are bound. */
+    public ProxyInitializer withLimits(LimitSettings settings, ConnectionLimits connections) {
+        this.proxyProtocolFrom = settings.proxyProtocolFrom();
+        if (connections.any()) {
+            this.plainGuard = connections.newListenerGuard();
+            this.tlsGuard = connections.newListenerGuard();
+        }
+        return this;
+    }
+
+    private static void guard(SocketChannel ch, ChannelHandler guard) {
+        if (guard != null) {
+            ch.pipeline().addLast("connection-limits", guard);
+        }
     }
 
     /**
@@ -65,6 +89,7 @@ public final class ProxyInitializer extends ChannelInitializer<SocketChannel> {
      */
     public void initTls(SocketChannel ch, ChannelHandler tls, ChannelHandler alpn) {
         clients.add(ch);
+        guard(ch, tlsGuard);
         ch.pipeline()
                 .addLast("tls", tls)
                 .addLast("alpn", alpn)
@@ -72,6 +97,7 @@ public final class ProxyInitializer extends ChannelInitializer<SocketChannel> {
                 .addLast("codec", new ClientCodec(limits))
                 .addLast("drain", drain.newHandler())
                 .addLast("frontend", new FrontendHandler(configs, loops.get(ch.eventLoop()), metrics, limits.trustedProxies()));
+        ProxyProtocol.install(ch.pipeline(), proxyProtocolFrom, limits.headerTimeoutMs());
     }
 
     /** ALPN chose h2: the same HTTP/2 pipeline as an h2c connection ({@link H2cPreface}) replaces HTTP/1.1. */

@@ -1,5 +1,6 @@
 package io.edgeway.dataplane.relay;
 
+import io.edgeway.dataplane.limits.RateVerdict;
 import io.edgeway.dataplane.balancing.Endpoint;
 import io.edgeway.dataplane.balancing.TargetGroup;
 import io.edgeway.dataplane.compress.Algorithm;
@@ -56,6 +57,10 @@ final class Exchange {
     private final TargetResponse response;
     /** The route's response cache, when it has one (see {@link CacheStep}). */
     final CacheStep cache;
+    /** This request's rate limit verdict: its headers go on the answer (spec null: the route has no limit). */
+    final RateVerdict rate = new RateVerdict();
+    /** The route's max_body_bytes while the request is forwarded; 0: no limit. */
+    long maxBody;
     /** This request's timings and sizes, counted when it ends. */
     final Measurements measured;
 
@@ -92,6 +97,8 @@ final class Exchange {
         route = null;
         accepted = null;
         retries.begin();
+        rate.clear();
+        maxBody = 0;
         measured.begin();
         phase = Phase.ROUTING;
     }
@@ -238,6 +245,11 @@ final class Exchange {
     void requestContent(HttpContent content) {
         boolean last = content instanceof LastHttpContent;
         measured.bodyIn += content.content().readableBytes();
+        if (maxBody > 0 && measured.bodyIn > maxBody) { // a chunked body outgrew the route's limit: never forward it whole
+            content.release();
+            frontend.bodyTooLarge();
+            return;
+        }
         if (attached() && !requestDone) {
             retries.bodyBytes(content.content().isReadable());
             if (last && !((LastHttpContent) content).trailingHeaders().isEmpty()) {

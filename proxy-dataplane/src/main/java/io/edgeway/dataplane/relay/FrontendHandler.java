@@ -17,7 +17,9 @@ import io.edgeway.dataplane.http1.Http;
 import io.edgeway.dataplane.http1.RequestValidator;
 import io.edgeway.dataplane.http2.H2cUpgrade;
 import io.edgeway.dataplane.http2.Http2Frontend;
+import io.edgeway.dataplane.listener.ClientAddress;
 import io.edgeway.dataplane.listener.TrustedProxies;
+import io.edgeway.dataplane.limits.RateLimitHeaders;
 import io.edgeway.dataplane.status.Metrics;
 import io.edgeway.dataplane.trace.TraceContext;
 import io.netty.buffer.Unpooled;
@@ -104,7 +106,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        if (ctx.channel().remoteAddress() instanceof InetSocketAddress isa && isa.getAddress() != null) {
+        InetSocketAddress isa = ClientAddress.of(ctx.channel()); // a trusted balancer's PROXY header, else the peer
+        if (isa != null) {
             clientIp = isa.getAddress().getHostAddress();
             trustedPeer = trustedProxies.contains(isa.getAddress()); // the peer is fixed: decide once
         }
@@ -204,6 +207,17 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             }
             return;
         }
+        if (route.maxBodyBytes() > 0 && BodyLimit.declaredOver(req, route.maxBodyBytes())) {
+            local(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "the request body is larger than this route allows", true);
+            return;
+        }
+        if (route.rateLimit() != null && !BodyLimit.admitted(loop.rateLimits(), route, req, clientIp, exchange.rate)) {
+            FullHttpResponse res = Http.problem(ctx.alloc(), HttpResponseStatus.TOO_MANY_REQUESTS,
+                    "rate limit exceeded", !exchange.keepAlive);
+            RateLimitHeaders.set(res.headers(), exchange.rate);
+            respond(res, HttpResponseStatus.TOO_MANY_REQUESTS, false);
+            return;
+        }
         RouteActions actions = route.actions();
         if (actions != null && actions.redirect() != null) {
             redirect(req, route, actions);
@@ -242,6 +256,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             WebSocketUpgrade.keepUpgradeHeaders(req);
             exchange.upgrade = true;
         }
+        exchange.maxBody = route.maxBodyBytes();
         exchange.start(route, target);
     }
 
@@ -253,6 +268,16 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             actions.responseHeaders().apply(res.headers());
         }
         respond(res, r.status(), false);
+    }
+
+    /** A chunked body went over the route's max_body_bytes: 413 if no answer began, else a cut (never a whole-looking body). */
+    void bodyTooLarge() {
+        exchange.dropBackend(); // the target sees its connection end inside the body: an incomplete request
+        if (exchange.responseStarted()) {
+            abort();
+        } else {
+            local(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "the request body is larger than this route allows", true);
+        }
     }
 
     private String routeHost(String host) {

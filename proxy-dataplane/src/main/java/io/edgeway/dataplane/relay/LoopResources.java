@@ -1,5 +1,6 @@
 package io.edgeway.dataplane.relay;
 
+import io.edgeway.dataplane.limits.RateLimits;
 import io.edgeway.dataplane.balancing.Endpoint;
 import io.edgeway.dataplane.cache.ResponseCache;
 import io.edgeway.dataplane.http2.H2StreamAdapter;
@@ -37,6 +38,8 @@ public final class LoopResources {
     private final Observers observers;
     /** The proxy's one response cache, shared by every loop. */
     private final ResponseCache cache;
+    /** The proxy's rate limit buckets, shared by every loop (issue 18). */
+    private final RateLimits rateLimits;
 
     public LoopResources(EventLoop loop, Class<? extends SocketChannel> channelClass, long poolIdleMillis,
             Metrics metrics) {
@@ -50,7 +53,19 @@ public final class LoopResources {
 
     public LoopResources(EventLoop loop, Class<? extends SocketChannel> channelClass, long poolIdleMillis,
             Metrics metrics, Observers observers, ResponseCache cache) {
+        this(loop, channelClass, poolIdleMillis, metrics, observers, cache, new RateLimits(RateLimits.DEFAULT_KEYS));
+    }
+
+    public LoopResources(EventLoop loop, Class<? extends SocketChannel> channelClass, long poolIdleMillis,
+            Metrics metrics, Observers observers, RateLimits rateLimits) {
+        this(loop, channelClass, poolIdleMillis, metrics, observers, new ResponseCache(ResponseCache.DEFAULT_MEMORY_BYTES),
+                rateLimits);
+    }
+
+    public LoopResources(EventLoop loop, Class<? extends SocketChannel> channelClass, long poolIdleMillis,
+            Metrics metrics, Observers observers, ResponseCache cache, RateLimits rateLimits) {
         this.cache = cache;
+        this.rateLimits = rateLimits;
         this.metrics = metrics;
         this.observers = observers;
         this.pool = new UpstreamPool(loop, poolIdleMillis, metrics.upstreamConnectionsIdle::add);
@@ -74,6 +89,10 @@ public final class LoopResources {
                         .addLast("backend", BackendHandler.forStream(metrics));
             }
         };
+    }
+
+    RateLimits rateLimits() {
+        return rateLimits;
     }
 
     public Observers observers() {

@@ -1,5 +1,6 @@
 package io.edgeway.dataplane.relay;
 
+import io.edgeway.dataplane.limits.RateLimitHeaders;
 import io.edgeway.dataplane.balancing.Endpoint;
 import io.edgeway.dataplane.compress.BodyEncoder;
 import io.edgeway.dataplane.rewrite.RouteActions;
@@ -161,6 +162,9 @@ final class TargetResponse {
         if (exchange.hsts != null) {
             res.headers().set(STRICT_TRANSPORT_SECURITY, exchange.hsts);
         }
+        if (exchange.rate.spec() != null) {
+            RateLimitHeaders.set(res.headers(), exchange.rate);
+        }
         if (res instanceof HttpContent) { // not produced by HttpClientCodec, but stay safe
             read(res);
             return;
@@ -173,6 +177,9 @@ final class TargetResponse {
         finalResponseStarts(head.status(), !head.upstreamCloses());
         if (!exchange.keepAlive) {
             head.closeConnection();
+        }
+        if (exchange.rate.spec() != null) {
+            RateLimitHeaders.write(head.content(), exchange.rate);
         }
         ctx.write(head, ctx.voidPromise());
     }

@@ -6,6 +6,7 @@ import io.edgeway.dataplane.balancing.TargetGroup;
 import io.edgeway.dataplane.site.RouteSite;
 import io.edgeway.dataplane.cache.RouteCache;
 import io.edgeway.dataplane.rewrite.RouteActions;
+import io.edgeway.dataplane.limits.RateLimitSpec;
 import io.edgeway.dataplane.status.RouteMeter;
 import java.util.List;
 import java.util.Set;
@@ -18,7 +19,7 @@ import java.util.Set;
  */
 public record RouteRule(String name, List<String> hosts, List<String> paths, Set<String> methods,
         TargetGroup upstream, RouteTimeouts timeouts, RouteHttps https, RouteMeter meter, double accessLogSample,
-        RouteSite site, RouteCache cache, RouteActions actions) {
+        RouteSite site, RouteCache cache, RouteActions actions, RateLimitSpec rateLimit, long maxBodyBytes) {
 
     public RouteRule {
         requireNonNull(name, "name");
@@ -34,10 +35,14 @@ public record RouteRule(String name, List<String> hosts, List<String> paths, Set
         }
     }
 
-    /** A route that proxies to {@code upstream}, with none of the later actions (site, cache, redirect, rewrite, headers, compression). */
+    /**
+     * A route that proxies to {@code upstream}, with none of the later actions (site, cache, redirect, rewrite,
+     * headers, compression) and no limits ({@code rateLimit} null: none; {@code maxBodyBytes} 0: none).
+     */
     public RouteRule(String name, List<String> hosts, List<String> paths, Set<String> methods, TargetGroup upstream,
             RouteTimeouts timeouts, RouteHttps https, RouteMeter meter, double accessLogSample) {
-        this(name, hosts, paths, methods, upstream, timeouts, https, meter, accessLogSample, null, RouteCache.OFF, null);
+        this(name, hosts, paths, methods, upstream, timeouts, https, meter, accessLogSample, null, RouteCache.OFF, null,
+                null, 0);
     }
 
     /** A route whose every request is logged. */

@@ -1,0 +1,121 @@
+package io.edgeway.dataplane.limits;
+
+import io.edgeway.dataplane.listener.ClientAddress;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.AttributeKey;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * {@code EDGEWAY_MAX_CONNECTIONS} per listener and {@code EDGEWAY_MAX_CONNECTIONS_PER_IP} per client address
+ * (over all listeners). A connection over either is closed as it starts, before a byte of it is read. The
+ * check runs when the pipeline starts, i.e. after a trusted load balancer's PROXY header, so the address
+ * counted is the client's. The per-address table holds only addresses with open connections: its size is
+ * bounded by the number of open connections.
+ */
+public final class ConnectionLimits {
+    private static final AttributeKey<InetAddress> COUNTED = AttributeKey.valueOf("edgeway.connectionCounted");
+    private final int maxPerListener;
+    private final int maxPerIp;
+    private final ConcurrentHashMap<InetAddress, AtomicInteger> perIp = new ConcurrentHashMap<>();
+    /** Connections refused by either limit, for metrics and tests. */
+    public final LongAdder refused = new LongAdder();
+
+    public ConnectionLimits(int maxPerListener, int maxPerIp) {
+        this.maxPerListener = maxPerListener;
+        this.maxPerIp = maxPerIp;
+    }
+
+    public boolean any() {
+        return maxPerListener > 0 || maxPerIp > 0;
+    }
+
+    /** A handler for one listener's connections (it keeps that listener's count); shared by its connections. */
+    public ChannelHandler newListenerGuard() {
+        return new Guard(new AtomicInteger());
+    }
+
+    /** Open connections of one address right now (0 when none). */
+    public int openFrom(InetAddress address) {
+        AtomicInteger n = perIp.get(address);
+        return n == null ? 0 : n.get();
+    }
+
+    @ChannelHandler.Sharable
+    private final class Guard extends ChannelInboundHandlerAdapter {
+        private final AtomicInteger open;
+
+        Guard(AtomicInteger open) {
+            this.open = open;
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            if (maxPerListener > 0 && open.incrementAndGet() > maxPerListener) {
+                open.decrementAndGet();
+                refuse(ctx);
+                return;
+            }
+            InetSocketAddress client = ClientAddress.of(ctx.channel());
+            InetAddress ip = client == null ? null : client.getAddress();
+            if (maxPerIp > 0 && ip != null) {
+                AtomicInteger n = perIp.compute(ip, (k, v) -> {
+                    AtomicInteger c = v == null ? new AtomicInteger() : v;
+                    c.incrementAndGet(); // inside compute: never on an entry a concurrent release just dropped
+                    return c;
+                });
+                if (n.get() > maxPerIp) {
+                    release(ip);
+                    if (maxPerListener > 0) {
+                        open.decrementAndGet();
+                    }
+                    refuse(ctx);
+                    return;
+                }
+            }
+            ctx.channel().attr(COUNTED).set(ip == null || maxPerIp == 0 ? NO_IP : ip);
+            ctx.fireChannelActive();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            InetAddress counted = ctx.channel().attr(COUNTED).getAndSet(null);
+            if (counted == null) {
+                return; // refused: the rest of the pipeline never saw it start
+            }
+            if (maxPerListener > 0) {
+                open.decrementAndGet();
+            }
+            if (counted != NO_IP) {
+                release(counted);
+            }
+            ctx.fireChannelInactive();
+        }
+
+        private void refuse(ChannelHandlerContext ctx) {
+            refused.increment();
+            ctx.close();
+        }
+    }
+
+    private void release(InetAddress ip) {
+        // Drop the entry at zero, atomically with respect to a concurrent increment of the same address.
+        perIp.computeIfPresent(ip, (k, n) -> n.decrementAndGet() <= 0 ? null : n);
+    }
+
+    /** "Counted on the listener only": a marker compared by identity, never a real client's address object. */
+    private static final InetAddress NO_IP = marker();
+
+    private static InetAddress marker() {
+        try {
+            return InetAddress.getByAddress("not-counted", new byte[4]);
+        } catch (java.net.UnknownHostException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+}
