@@ -59,6 +59,12 @@ class SitesApiTest extends RunningControlPlane {
         hashes.add("'" + sha256(v2.get("index.html")) + "'");
         assertThat(db.queryText("SELECT count(*) FROM site_blobs WHERE sha256 IN (" + String.join(",", hashes) + ")"))
                 .isEqualTo("4");
+
+        // a hash names one content: listing a stored one with another size would mislead every proxy
+        Response lying = http.post("/api/v1/sites/dedup/deployments", "{\"files\":[{\"path\":\"a.js\",\"sha256\":\""
+                + sha256(v1.get("index.html")) + "\",\"size\":" + (v1.get("index.html").length + 1) + "}]}");
+        assertThat(lying.status()).as(lying.body()).isEqualTo(422);
+        assertThat(lying.json().get("errors").get(0).get("field").asText()).isEqualTo("files[0].size");
     }
 
     @Test

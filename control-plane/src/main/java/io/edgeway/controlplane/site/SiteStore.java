@@ -77,12 +77,37 @@ public final class SiteStore {
                 ps.setLong(7, d.totalSize());
                 ps.executeUpdate();
             }
+            checkStoredSizes(c, files);
             holds(c, id, files.stream().map(f -> new Held(f.sha256(), f.size())).toList());
             return new Created(d, SiteRows.missing(c, files.stream().map(SiteFile::sha256).toList()));
         });
     }
 
     record Held(String sha256, long size) {}
+
+    /** A hash names one content, so one size: a manifest that lists a stored blob with another size is wrong (422). */
+    private static void checkStoredSizes(Connection c, List<SiteFile> files) throws SQLException {
+        java.util.Map<String, Long> stored = new java.util.HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT sha256, size FROM site_blobs WHERE sha256 = ANY (?)")) {
+            ps.setArray(1, c.createArrayOf("text", files.stream().map(SiteFile::sha256).distinct().toArray(String[]::new)));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    stored.put(rs.getString(1), rs.getLong(2));
+                }
+            }
+        }
+        List<FieldError> errors = new ArrayList<>();
+        for (int i = 0; i < files.size() && errors.size() < 100; i++) {
+            Long size = stored.get(files.get(i).sha256());
+            if (size != null && size != files.get(i).size()) {
+                errors.add(new FieldError("files[" + i + "].size", "files[" + i + "].size: " + files.get(i).size()
+                        + " (expected: " + size + ", the size of the stored content with this sha256)"));
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new ValidationException(errors);
+        }
+    }
 
     /** Records that deployment {@code id} holds these blobs: what FetchBlob may serve and uploads may fill. */
     static void holds(Connection c, UUID id, List<Held> blobs) throws SQLException {
@@ -171,6 +196,7 @@ public final class SiteStore {
                     + ", EDGEWAY_SITE_MAX_FILES)"));
         }
         Set<String> paths = new HashSet<>();
+        java.util.Map<String, Long> sizeOf = new java.util.HashMap<>();
         long total = 0;
         for (int i = 0; i < files.size() && errors.size() < 100; i++) {
             SiteFile f = files.get(i);
@@ -183,6 +209,11 @@ public final class SiteStore {
             }
             if (!SHA256.matcher(f.sha256()).matches()) {
                 errors.add(new FieldError(at + ".sha256", at + ".sha256: " + f.sha256() + " (expected: 64 lower-case hex digits)"));
+            }
+            Long sameHash = sizeOf.putIfAbsent(f.sha256(), f.size());
+            if (sameHash != null && sameHash != f.size()) {
+                errors.add(new FieldError(at + ".size", at + ".size: " + f.size() + " (expected: " + sameHash
+                        + ", the size another file with the same sha256 has)"));
             }
             if (f.size() < 0 || f.size() > limits.maxFileBytes()) {
                 errors.add(new FieldError(at + ".size", at + ".size: " + f.size() + " (expected: 0-" + limits.maxFileBytes()
