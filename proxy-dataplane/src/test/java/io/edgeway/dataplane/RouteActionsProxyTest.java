@@ -123,4 +123,20 @@ class RouteActionsProxyTest {
         String echo = new String(get("replace.test", "/api/users?id=3").body(), java.nio.charset.StandardCharsets.UTF_8);
         assertThat(echo).startsWith("GET /v2/users?id=3\n");
     }
+
+    @Test
+    void aSnapshotWithUnsafeActionsIsNackedNamingTheFieldsAndTheOldConfigKeepsServing() throws Exception {
+        cp.push(Snapshot.newBuilder().setVersion(3).setNonce("n3")
+                .addUpstreams(Upstream.newBuilder().setName("b").addTargets(OneRouteProxy.loopback(backend.port())))
+                .addRoutes(Route.newBuilder().setName("evil").addHosts("evil.test")
+                        .setRedirect(RouteRedirect.newBuilder().setTo("//evil.example/").setStatus(301)))
+                .addRoutes(Route.newBuilder().setName("smuggle").addHosts("smuggle.test").setUpstream("b")
+                        .setRequestHeaders(HeaderActions.newBuilder().addSet(hv("transfer-encoding", "chunked")))
+                        .setResponseHeaders(HeaderActions.newBuilder().addAdd(hv("x-a", "1\r\nset-cookie: a=b"))))
+                .build());
+        await().until(() -> cp.answered(3, false));
+        assertThat(cp.nack(3).getNack().getErrorsList()).extracting(e -> e.getName() + " " + e.getField())
+                .contains("evil redirect.to", "smuggle request_headers.set", "smuggle response_headers.add.x-a");
+        assertThat(get("redir.test", "/s301").status()).isEqualTo(301); // version 2 still serves
+    }
 }
