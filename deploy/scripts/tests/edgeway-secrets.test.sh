@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # edgeway-secrets.sh against a fake aws CLI: files land root-only, env values land in secrets.env, and a
 # parameter value that would inject a second variable into systemd's EnvironmentFile= is refused.
+# pass and fail always return 0, so `cond && pass || fail` is a plain if-then-else here.
+# shellcheck disable=SC2015
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 script=$here/../edgeway-secrets.sh
@@ -34,6 +36,8 @@ if "$script" "$work/list" 2>/dev/null; then fail "accepted a value with quotes";
 
 # A missing parameter fails the unit (the service does not start without its secrets) and keeps no partial set.
 rm -rf "$work/secrets"; unset FAKE_SSM_edgeway_master_key; export FAKE_SSM_edgeway_db_password=ok
+# No waiting between retries here (the function is exported to the script).
+# shellcheck disable=SC2317
 if (sleep() { :; }; export -f sleep; "$script" "$work/list") 2>/dev/null; then fail "succeeded without master-key"; else pass "missing parameter fails"; fi
 [[ -z $(find "$work/secrets" -maxdepth 1 -type f 2>/dev/null) ]] && pass "no partial set written" || fail "partial set written"
 

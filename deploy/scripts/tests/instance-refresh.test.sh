@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # instance-refresh.sh against a fake aws CLI (no AWS here): the StartInstanceRefresh input it generates must
 # have the shape the API accepts, and `rollback` must call the right API. Run: bash deploy/scripts/tests/instance-refresh.test.sh
+# pass and fail always return 0, so `cond && pass || fail` is a plain if-then-else here.
+# shellcheck disable=SC2015
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 script=$here/../instance-refresh.sh
@@ -16,6 +18,7 @@ run() { export FAKE_AWS_LOG=$work/calls.$1; : >"$FAKE_AWS_LOG"; shift; "$script"
 # The StartInstanceRefresh request (aws autoscaling start-instance-refresh --generate-cli-skeleton input,
 # API reference 2011-01-01): the only top-level and Preferences keys the API accepts, their types and the rules
 # between them. Returns a list of violations.
+# shellcheck disable=SC2016 # a jq program: $r, $p are jq variables
 validate='
   def allowed(keys): (keys - ["AutoScalingGroupName","Strategy","DesiredConfiguration","Preferences"]);
   def pref_keys: ["MinHealthyPercentage","MaxHealthyPercentage","InstanceWarmup","CheckpointPercentages",

@@ -1,7 +1,11 @@
-# Instance role: complete the termination lifecycle action of this ASG (lifecycle-drain.sh) and, when the
-# artifact is in S3, read that one object at boot; read the join token parameter at boot. Nothing else.
+# Instance role, least privilege: complete the termination lifecycle action of this ASG (lifecycle-drain.sh),
+# read the join token parameter and decrypt it with the secrets key (through SSM only, for that parameter only),
+# and write the CloudWatch agent's metrics to this fleet's log group. Nothing else.
 
-data "aws_caller_identity" "current" {}
+locals {
+  # arn:aws:ssm:REGION:ACCOUNT:parameter/edgeway/join-token -> /edgeway/join-token
+  join_token_parameter_name = "/${trimprefix(regex("parameter/(.+)$", var.join_token_parameter_arn)[0], "/")}"
+}
 
 data "aws_iam_policy_document" "assume_ec2" {
   statement {
@@ -23,23 +27,37 @@ data "aws_iam_policy_document" "proxy" {
     sid     = "CompleteOwnLifecycleAction"
     actions = ["autoscaling:CompleteLifecycleAction", "autoscaling:RecordLifecycleActionHeartbeat"]
     # Built from the name, not aws_autoscaling_group.proxy.arn: the ASG must wait for this policy (the first
-    # instances read the artifact at boot), so the policy cannot wait for the ASG.
-    resources = ["arn:${data.aws_partition.current.partition}:autoscaling:${var.region}:${data.aws_caller_identity.current.account_id}:autoScalingGroup:*:autoScalingGroupName/${local.asg_name}"]
+    # instances read the join token at boot), so the policy cannot wait for the ASG.
+    resources = ["arn:${data.aws_partition.current.partition}:autoscaling:${local.region}:${data.aws_caller_identity.current.account_id}:autoScalingGroup:*:autoScalingGroupName/${local.asg_name}"]
   }
 
   statement {
     sid       = "ReadJoinToken"
     actions   = ["ssm:GetParameter"]
-    resources = ["arn:${data.aws_partition.current.partition}:ssm:${var.region}:${data.aws_caller_identity.current.account_id}:parameter/${trimprefix(var.join_token_parameter, "/")}"]
+    resources = [var.join_token_parameter_arn]
   }
 
-  dynamic "statement" {
-    for_each = local.is_s3_artifact ? [local.artifact_arn] : []
-    content {
-      sid       = "ReadReleaseArtifact"
-      actions   = ["s3:GetObject"]
-      resources = [statement.value]
+  statement {
+    sid       = "DecryptJoinToken"
+    actions   = ["kms:Decrypt"]
+    resources = [var.secrets_kms_key_arn]
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["ssm.${local.region}.amazonaws.com"]
     }
+    # SSM puts the parameter's ARN in the encryption context: this key decrypts the join token and nothing else.
+    condition {
+      test     = "StringEquals"
+      variable = "kms:EncryptionContext:PARAMETER_ARN"
+      values   = [var.join_token_parameter_arn]
+    }
+  }
+
+  statement {
+    sid       = "PublishMetrics"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]
+    resources = ["${aws_cloudwatch_log_group.metrics.arn}:*"]
   }
 }
 

@@ -9,7 +9,7 @@ output "lb_zone_id" {
 }
 
 output "asg_name" {
-  description = "For `aws autoscaling start-instance-refresh` in CI."
+  description = "For deploy/scripts/instance-refresh.sh (start, rollback)."
   value       = aws_autoscaling_group.proxy.name
 }
 
@@ -24,4 +24,18 @@ output "proxy_security_group_id" {
 
 output "instance_role_arn" {
   value = aws_iam_role.proxy.arn
+}
+
+output "refresh_alarm_names" {
+  description = "Alarms the instance refresh watches; give them to instance-refresh.sh as EDGEWAY_REFRESH_ALARMS (comma-separated)."
+  value       = local.refresh_alarm_names
+}
+
+output "launch_template_id" {
+  value = aws_launch_template.proxy.id
+}
+
+output "launch_template_version" {
+  description = "The version the ASG runs (pinned, never $Latest)."
+  value       = aws_launch_template.proxy.latest_version
 }

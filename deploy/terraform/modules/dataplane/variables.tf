@@ -1,48 +1,43 @@
 variable "name" {
-  description = "Prefix for every resource; also the ASG name suffix. Lowercase, digits, dashes."
+  description = "Prefix for every resource; also the ASG name. Lowercase, digits, dashes."
   type        = string
   default     = "edgeway-proxy"
 
   validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{1,20}$", var.name))
-    error_message = "name: 2-21 chars of [a-z0-9-] starting with a letter (LB names are limited to 32 chars)."
+    # "<name>-https" is a target group name: at most 32 characters.
+    condition     = can(regex("^[a-z][a-z0-9-]{1,25}$", var.name))
+    error_message = "name: 2-26 chars of [a-z0-9-] starting with a letter (target group names are limited to 32 chars)."
   }
 }
 
-variable "region" {
-  description = "AWS region."
-  type        = string
-}
-
 variable "tags" {
-  description = "Extra tags on every resource."
+  description = "Extra tags on the instances and volumes (on top of the provider's default_tags)."
   type        = map(string)
   default     = {}
 }
 
 variable "vpc_id" {
-  description = "VPC for the proxies and the load balancer."
-  type        = string
+  type = string
 }
 
-variable "subnet_ids" {
-  description = "Subnets for the proxy instances, one per AZ (private subnets with a NAT or VPC endpoints)."
+variable "private_subnet_ids" {
+  description = "Subnets for the proxy instances, one per AZ (private, with a NAT or VPC endpoints for the AWS APIs)."
   type        = list(string)
 
   validation {
-    condition     = length(var.subnet_ids) >= 2
-    error_message = "subnet_ids: at least 2 subnets so the fleet survives an AZ outage."
+    condition     = length(var.private_subnet_ids) >= 2
+    error_message = "private_subnet_ids: at least 2 subnets so the fleet survives an AZ outage."
   }
 }
 
-variable "lb_subnet_ids" {
-  description = "Subnets for the NLB (public subnets for an internet-facing LB). Defaults to subnet_ids."
+variable "public_subnet_ids" {
+  description = "Subnets for the internet-facing NLB (public subnets, one per AZ). Ignored when internal_lb."
   type        = list(string)
   default     = []
 }
 
 variable "internal_lb" {
-  description = "Make the load balancer internal (no public addresses)."
+  description = "Make the load balancer internal (placed in private_subnet_ids, no public addresses)."
   type        = bool
   default     = false
 }
@@ -54,12 +49,22 @@ variable "allowed_client_cidrs" {
 }
 
 variable "ami_id" {
-  description = "AMI for the proxies: Debian 12 (or Ubuntu) with cloud-init; the user-data uses apt."
+  description = "AMI built by deploy/packer/edgeway.pkr.hcl (Debian 12, Java runtime and the edgeway package of release_version)."
   type        = string
 }
 
+variable "release_version" {
+  description = "The edgeway package version baked into ami_id. Boot refuses an AMI with another version, so the launch template pins one release."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[0-9][0-9A-Za-z.+~-]*$", var.release_version))
+    error_message = "release_version: a Debian package version, e.g. 1.4.0."
+  }
+}
+
 variable "root_device_name" {
-  description = "Root device of the AMI (/dev/xvda on Debian and Amazon Linux, /dev/sda1 on Ubuntu)."
+  description = "Root device of the AMI (/dev/xvda on Debian)."
   type        = string
   default     = "/dev/xvda"
 }
@@ -77,9 +82,8 @@ variable "min_size" {
 }
 
 variable "max_size" {
-  description = "Most proxies."
-  type        = number
-  default     = 10
+  type    = number
+  default = 10
 }
 
 variable "desired_capacity" {
@@ -95,7 +99,7 @@ variable "cpu_target_percent" {
 }
 
 variable "control_plane_address" {
-  description = "Control-plane gRPC address host:port the proxies connect to (e.g. an internal NLB, port 8005)."
+  description = "Control-plane gRPC address host:port the proxies dial (the control-plane module's grpc_address)."
   type        = string
 
   validation {
@@ -104,40 +108,36 @@ variable "control_plane_address" {
   }
 }
 
-variable "join_token_parameter" {
-  description = "Name of an SSM SecureString parameter holding a join token (`edgeway ctl join-token create --ttl 30d`); each new proxy exchanges it for its own client certificate. Rotate it before it expires; proxies that joined keep renewing without it."
+variable "control_plane_security_group_id" {
+  description = "Security group of the control plane's internal NLB: the proxies' gRPC egress points at it."
   type        = string
-
-  validation {
-    condition     = can(regex("^/?[A-Za-z0-9_.\\-/]+$", var.join_token_parameter))
-    error_message = "join_token_parameter: expected an SSM parameter name, e.g. /edgeway/join-token."
-  }
+  default     = null
 }
 
 variable "control_plane_cidrs" {
-  description = "CIDRs of the control plane (or its LB) for the proxies' egress rule on the gRPC port."
+  description = "Alternatively (a control plane outside this VPC), CIDRs for the proxies' gRPC egress."
   type        = list(string)
+  default     = []
+}
+
+variable "join_token_parameter_arn" {
+  description = "ARN of the SSM SecureString parameter holding the join token (secrets module output)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:[a-z-]+:ssm:[a-z0-9-]+:[0-9]{12}:parameter/.+$", var.join_token_parameter_arn))
+    error_message = "join_token_parameter_arn: expected arn:aws:ssm:REGION:ACCOUNT:parameter/NAME."
+  }
+}
+
+variable "secrets_kms_key_arn" {
+  description = "KMS key the join token parameter is encrypted with (secrets module output)."
+  type        = string
 }
 
 variable "upstream_cidrs" {
   description = "CIDRs of the upstream targets the proxies forward to (any TCP port, set by routes)."
   type        = list(string)
-}
-
-variable "artifact_url" {
-  description = "Release tarball (s3://bucket/key or https://...). Instances download it at boot."
-  type        = string
-
-  validation {
-    condition     = can(regex("^(s3|https)://", var.artifact_url))
-    error_message = "artifact_url: must start with s3:// or https://."
-  }
-}
-
-variable "jdk_package" {
-  description = "Java runtime package installed at boot (17+)."
-  type        = string
-  default     = "openjdk-17-jre-headless"
 }
 
 variable "proxy_port" {
@@ -147,7 +147,7 @@ variable "proxy_port" {
 }
 
 variable "proxy_tls_port" {
-  description = "Proxy HTTPS port on the instances (8443); when set, the NLB's port 443 forwards here and TLS ends in the proxy. Null = HTTP listener only."
+  description = "Proxy HTTPS port on the instances (EDGEWAY_TLS_PORT, e.g. 8443); when set, the NLB's port 443 forwards here and TLS ends in the proxy. Null = HTTP listener only."
   type        = number
   default     = null
 }
@@ -168,4 +168,22 @@ variable "drain_timeout_seconds" {
   description = "EDGEWAY_DRAIN_TIMEOUT: after the delay, seconds to wait for in-flight requests."
   type        = number
   default     = 30
+}
+
+variable "refresh_checkpoints" {
+  description = "Instance refresh pauses after replacing these percentages of the fleet (the last must be 100)."
+  type        = list(number)
+  default     = [10, 50, 100]
+}
+
+variable "refresh_checkpoint_delay_seconds" {
+  description = "Pause at each checkpoint: time for the alarms to see the new instances' 5xx."
+  type        = number
+  default     = 300
+}
+
+variable "error_rate_alarm_threshold" {
+  description = "5xx share of the fleet's responses (0-1) that puts the 5xx alarm in ALARM (and rolls a refresh back)."
+  type        = number
+  default     = 0.05
 }

@@ -1,0 +1,27 @@
+output "grpc_address" {
+  description = "host:port the proxies dial (dataplane module's control_plane_address)."
+  value       = "${aws_lb.this.dns_name}:${var.grpc_port}"
+}
+
+output "admin_url" {
+  description = "The admin API and web UI, reachable from admin_cidrs / admin_security_group_ids."
+  value       = "http://${aws_lb.this.dns_name}:${var.admin_port}"
+}
+
+output "lb_security_group_id" {
+  description = "The internal NLB's SG: the proxies' gRPC egress points here."
+  value       = aws_security_group.lb.id
+}
+
+output "instance_security_group_id" {
+  description = "The replicas' SG: the database's ingress rule points here."
+  value       = aws_security_group.instance.id
+}
+
+output "asg_name" {
+  value = aws_autoscaling_group.this.name
+}
+
+output "refresh_alarm_names" {
+  value = [aws_cloudwatch_metric_alarm.unhealthy.alarm_name]
+}
