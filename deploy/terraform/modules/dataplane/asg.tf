@@ -123,11 +123,10 @@ resource "aws_autoscaling_group" "proxy" {
       error_message = "drain_delay_seconds must cover the NLB noticing /readyz 503 (interval x unhealthy threshold = 10 s)."
     }
     precondition {
-      condition     = local.deregistration_delay <= 3600 && local.lifecycle_heartbeat <= 7200
-      error_message = "Drain too long: the NLB deregistration delay is at most 3600 s, the lifecycle heartbeat 7200 s."
-    }
-    precondition {
-      condition     = length(var.refresh_checkpoints) > 0 && var.refresh_checkpoints == sort(var.refresh_checkpoints) && var.refresh_checkpoints[length(var.refresh_checkpoints) - 1] == 100
+      # (sort() would compare them as strings)
+      condition = length(var.refresh_checkpoints) > 0 && alltrue([
+        for i in range(1, length(var.refresh_checkpoints)) : var.refresh_checkpoints[i] > var.refresh_checkpoints[i - 1]
+      ]) && var.refresh_checkpoints[length(var.refresh_checkpoints) - 1] == 100
       error_message = "refresh_checkpoints must ascend and end with 100."
     }
   }

@@ -168,6 +168,12 @@ variable "drain_timeout_seconds" {
   description = "EDGEWAY_DRAIN_TIMEOUT: after the delay, seconds to wait for in-flight requests."
   type        = number
   default     = 30
+
+  # Checked here rather than as a precondition: the target group's own limit would fail first, less clearly.
+  validation {
+    condition     = var.drain_timeout_seconds >= 0 && var.drain_delay_seconds + var.drain_timeout_seconds + 5 <= 3600
+    error_message = "Drain too long: the NLB deregistration delay (drain delay + timeout + 5 s) is at most 3600 s."
+  }
 }
 
 variable "refresh_checkpoints" {

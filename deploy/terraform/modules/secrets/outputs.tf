@@ -10,7 +10,9 @@ output "parameter_names" {
 
 output "parameter_arns" {
   description = "Secret name => SSM parameter ARN."
-  value       = { for k, p in aws_ssm_parameter.this : k => p.arn }
+  # Built from the name (known at plan, so IAM policies and user data can be planned); referencing the
+  # resource keeps the dependency: instances read the parameters only after they exist.
+  value = { for k, p in aws_ssm_parameter.this : k => "${local.arn_prefix}${p.name}" }
 }
 
 output "join_token_parameter_name" {

@@ -1,0 +1,34 @@
+output "proxy_lb_dns_name" {
+  description = "Point client DNS (CNAME/alias) here."
+  value       = module.dataplane.lb_dns_name
+}
+
+output "admin_url" {
+  value = module.control_plane.admin_url
+}
+
+output "control_plane_grpc_address" {
+  value = module.control_plane.grpc_address
+}
+
+output "join_token_parameter_name" {
+  description = "Put the proxies' join token here once the control plane is up (deploy/README.md)."
+  value       = module.secrets.join_token_parameter_name
+}
+
+output "secrets_kms_key_arn" {
+  value = module.secrets.kms_key_arn
+}
+
+output "proxy_asg_name" {
+  value = module.dataplane.asg_name
+}
+
+output "proxy_refresh_alarm_names" {
+  description = "EDGEWAY_REFRESH_ALARMS for deploy/scripts/instance-refresh.sh (joined with commas)."
+  value       = module.dataplane.refresh_alarm_names
+}
+
+output "control_plane_asg_name" {
+  value = module.control_plane.asg_name
+}
