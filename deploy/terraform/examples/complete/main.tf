@@ -2,6 +2,10 @@
 # control plane (2 replicas behind an internal NLB) and the proxy fleet (ASG behind an internet-facing NLB).
 # Copy this directory, set the variables (terraform.tfvars.example) and apply; deploy/README.md has the steps.
 
+locals {
+  database_url = var.database_url != null ? var.database_url : module.database[0].jdbc_url
+}
+
 module "secrets" {
   source = "../../modules/secrets"
 
@@ -39,9 +43,9 @@ module "control_plane" {
   admin_security_group_ids = var.admin_security_group_ids
   proxy_security_group_id  = module.dataplane.proxy_security_group_id
 
-  database_url               = var.database_url != null ? var.database_url : module.database[0].jdbc_url
-  database_security_group_id = var.database_url == null ? module.database[0].security_group_id : null
-  database_cidrs             = var.database_cidrs
+  database_url                = local.database_url
+  database_security_group_ids = var.database_url == null ? [module.database[0].security_group_id] : []
+  database_cidrs              = var.database_cidrs
 
   secret_parameter_arns = module.secrets.parameter_arns
   secrets_kms_key_arn   = module.secrets.kms_key_arn
@@ -66,8 +70,8 @@ module "dataplane" {
   drain_delay_seconds   = var.drain_delay_seconds
   drain_timeout_seconds = var.drain_timeout_seconds
 
-  control_plane_address           = module.control_plane.grpc_address
-  control_plane_security_group_id = module.control_plane.lb_security_group_id
+  control_plane_address            = module.control_plane.grpc_address
+  control_plane_security_group_ids = [module.control_plane.lb_security_group_id]
 
   join_token_parameter_arn = module.secrets.join_token_parameter_arn
   secrets_kms_key_arn      = module.secrets.kms_key_arn

@@ -32,3 +32,18 @@ output "proxy_refresh_alarm_names" {
 output "control_plane_asg_name" {
   value = module.control_plane.asg_name
 }
+
+output "database_jdbc_url" {
+  description = "EDGEWAY_DB_URL the control plane uses (RDS's, or database_url)."
+  value       = local.database_url
+}
+
+output "control_plane_user_data" {
+  description = "What a control-plane replica boots with (parameter names, no secret values)."
+  value       = module.control_plane.user_data
+}
+
+output "proxy_user_data" {
+  description = "What a proxy boots with (parameter names, no secret values)."
+  value       = module.dataplane.user_data
+}

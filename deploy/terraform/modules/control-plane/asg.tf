@@ -91,6 +91,14 @@ resource "aws_autoscaling_group" "this" {
 
   # The first replicas read their secrets at boot: the role's policy must exist first.
   depends_on = [aws_iam_role_policy.this]
+
+  lifecycle {
+    # Here, not on the security group: the database's own rule depends on that group.
+    precondition {
+      condition     = length(var.database_security_group_ids) + length(var.database_cidrs) > 0
+      error_message = "The control plane needs a way to its database: database_security_group_ids or database_cidrs."
+    }
+  }
 }
 
 # A replica failing /healthz (database unreachable, bad secrets): rolls an instance refresh back.

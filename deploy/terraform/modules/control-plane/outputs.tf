@@ -25,3 +25,8 @@ output "asg_name" {
 output "refresh_alarm_names" {
   value = [aws_cloudwatch_metric_alarm.unhealthy.alarm_name]
 }
+
+output "user_data" {
+  description = "The rendered cloud-config the replicas boot with (no secrets: parameter names only)."
+  value       = base64decode(aws_launch_template.this.user_data)
+}

@@ -19,11 +19,6 @@ resource "aws_security_group" "instance" {
 
   lifecycle {
     create_before_destroy = true
-
-    precondition {
-      condition     = var.database_security_group_id != null || length(var.database_cidrs) > 0
-      error_message = "The control plane needs a way to its database: database_security_group_id or database_cidrs."
-    }
   }
 }
 
@@ -77,10 +72,10 @@ resource "aws_vpc_security_group_ingress_rule" "instances_from_lb" {
 }
 
 resource "aws_vpc_security_group_egress_rule" "to_database_sg" {
-  count                        = var.database_security_group_id == null ? 0 : 1
+  count                        = length(var.database_security_group_ids)
   security_group_id            = aws_security_group.instance.id
   description                  = "PostgreSQL"
-  referenced_security_group_id = var.database_security_group_id
+  referenced_security_group_id = var.database_security_group_ids[count.index]
   ip_protocol                  = "tcp"
   from_port                    = var.database_port
   to_port                      = var.database_port

@@ -119,10 +119,10 @@ variable "database_user" {
   default = "edgeway"
 }
 
-variable "database_security_group_id" {
-  description = "The database's security group (RDS from the database module): egress on 5432 points at it."
-  type        = string
-  default     = null
+variable "database_security_group_ids" {
+  description = "The database's security group (RDS from the database module): egress on 5432 points at it. A list, so its length is known at plan even when the id is not."
+  type        = list(string)
+  default     = []
 }
 
 variable "database_cidrs" {

@@ -39,3 +39,8 @@ output "launch_template_version" {
   description = "The version the ASG runs (pinned, never $Latest)."
   value       = aws_launch_template.proxy.latest_version
 }
+
+output "user_data" {
+  description = "The rendered cloud-config the proxies boot with (no secrets: parameter names only)."
+  value       = base64decode(aws_launch_template.proxy.user_data)
+}

@@ -20,8 +20,8 @@ resource "aws_security_group" "proxy" {
     create_before_destroy = true
 
     precondition {
-      condition     = var.control_plane_security_group_id != null || length(var.control_plane_cidrs) > 0
-      error_message = "The proxies need a way to the control plane: control_plane_security_group_id or control_plane_cidrs."
+      condition     = length(var.control_plane_security_group_ids) + length(var.control_plane_cidrs) > 0
+      error_message = "The proxies need a way to the control plane: control_plane_security_group_ids or control_plane_cidrs."
     }
   }
 }
@@ -78,10 +78,10 @@ resource "aws_vpc_security_group_ingress_rule" "proxy_from_lb" {
 
 # gRPC to the control plane: to its internal NLB's security group (same VPC), or to CIDRs (elsewhere).
 resource "aws_vpc_security_group_egress_rule" "proxy_to_control_plane_sg" {
-  count                        = var.control_plane_security_group_id == null ? 0 : 1
+  count                        = length(var.control_plane_security_group_ids)
   security_group_id            = aws_security_group.proxy.id
   description                  = "config stream (gRPC) to the control plane's NLB"
-  referenced_security_group_id = var.control_plane_security_group_id
+  referenced_security_group_id = var.control_plane_security_group_ids[count.index]
   ip_protocol                  = "tcp"
   from_port                    = local.control_plane_port
   to_port                      = local.control_plane_port

@@ -108,10 +108,10 @@ variable "control_plane_address" {
   }
 }
 
-variable "control_plane_security_group_id" {
-  description = "Security group of the control plane's internal NLB: the proxies' gRPC egress points at it."
-  type        = string
-  default     = null
+variable "control_plane_security_group_ids" {
+  description = "Security group of the control plane's internal NLB: the proxies' gRPC egress points at it. A list, so its length is known at plan even when the id is not."
+  type        = list(string)
+  default     = []
 }
 
 variable "control_plane_cidrs" {

@@ -19,16 +19,16 @@ mock_provider "aws" {
 }
 
 variables {
-  vpc_id                          = "vpc-0123"
-  private_subnet_ids              = ["subnet-priv-a", "subnet-priv-b"]
-  public_subnet_ids               = ["subnet-pub-a", "subnet-pub-b"]
-  ami_id                          = "ami-0123"
-  release_version                 = "1.4.0"
-  control_plane_address           = "cp.internal:8005"
-  control_plane_security_group_id = "sg-cplb"
-  join_token_parameter_arn        = "arn:aws:ssm:eu-west-1:123456789012:parameter/edgeway/join-token"
-  secrets_kms_key_arn             = "arn:aws:kms:eu-west-1:123456789012:key/1111"
-  upstream_cidrs                  = ["10.0.0.0/16"]
+  vpc_id                           = "vpc-0123"
+  private_subnet_ids               = ["subnet-priv-a", "subnet-priv-b"]
+  public_subnet_ids                = ["subnet-pub-a", "subnet-pub-b"]
+  ami_id                           = "ami-0123"
+  release_version                  = "1.4.0"
+  control_plane_address            = "cp.internal:8005"
+  control_plane_security_group_ids = ["sg-cplb"]
+  join_token_parameter_arn         = "arn:aws:ssm:eu-west-1:123456789012:parameter/edgeway/join-token"
+  secrets_kms_key_arn              = "arn:aws:kms:eu-west-1:123456789012:key/1111"
+  upstream_cidrs                   = ["10.0.0.0/16"]
 }
 
 run "defaults" {
@@ -173,8 +173,8 @@ run "refuses_public_lb_without_public_subnets" {
 run "refuses_no_path_to_control_plane" {
   command = plan
   variables {
-    control_plane_security_group_id = null
-    control_plane_cidrs             = []
+    control_plane_security_group_ids = []
+    control_plane_cidrs              = []
   }
   expect_failures = [aws_security_group.proxy]
 }
