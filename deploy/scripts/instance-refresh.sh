@@ -22,6 +22,12 @@ set -euo pipefail
 usage() { sed -n '2,9p' "$0" >&2; exit 2; }
 log() { echo "instance-refresh: $*" >&2; }
 
+# The previous interface, `instance-refresh.sh ASG [TIMEOUT_MINUTES]` (deploy/ci/workflow.yml), means start.
+if [[ $# -ge 1 && $# -le 2 && $1 != start && $1 != rollback && $1 != -* ]]; then
+  log "deprecated form: use 'instance-refresh.sh start $1'"
+  EDGEWAY_REFRESH_TIMEOUT_MIN=${2:-${EDGEWAY_REFRESH_TIMEOUT_MIN:-}}
+  set -- start "$1"
+fi
 action=${1:-}
 asg=${2:-}
 if [[ $action != start && $action != rollback ]] || [[ -z $asg ]]; then usage; fi

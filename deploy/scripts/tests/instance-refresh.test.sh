@@ -83,7 +83,12 @@ violations=$(jq -r "$validate" "$input" 2>/dev/null || echo "no input")
 # 5. a failed refresh is a failed command.
 if FAKE_STATUS=Failed run failed start web-asg; then fail "start returned 0 on a Failed refresh"; else pass "start: Failed refresh exits non-zero"; fi
 
-# 6. the validator itself rejects the request the old script sent (AutoRollback without DesiredConfiguration).
+# 6. the previous form `instance-refresh.sh ASG TIMEOUT` (still in the CI workflow) starts a valid refresh.
+run legacy web-asg 100 || fail "legacy form exited $?"
+violations=$(jq -r "$validate" "$work/calls.legacy.input.json" 2>/dev/null || echo "no input")
+[[ -z $violations ]] && pass "legacy form: valid StartInstanceRefresh input" || fail "legacy form: $violations"
+
+# 7. the validator itself rejects the request the old script sent (AutoRollback without DesiredConfiguration).
 old='{"AutoScalingGroupName":"a","Strategy":"Rolling","Preferences":{"MinHealthyPercentage":90,"InstanceWarmup":120,"AutoRollback":true,"CheckpointPercentages":[100],"CheckpointDelay":0,"SkipMatching":false,"MaxHealthyPercentage":100}}'
 [[ -n $(jq -r "$validate" <<<"$old") ]] && pass "validator rejects AutoRollback without DesiredConfiguration" || fail "validator accepted the old request"
 
