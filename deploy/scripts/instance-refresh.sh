@@ -10,10 +10,12 @@
 #                                one in ALARM during the refresh rolls it back
 #   EDGEWAY_REFRESH_CHECKPOINTS  default 10,50,100 (percent of the group replaced before each pause)
 #   EDGEWAY_REFRESH_CHECKPOINT_DELAY  seconds paused at each checkpoint (default 300: alarms get time to fire)
+#   EDGEWAY_REFRESH_MAX_HEALTHY  capacity allowed during the refresh, % (default 110; 150 for 2 replicas)
+#   (Terraform's refresh_env outputs give the first four for each group.)
 #   EDGEWAY_REFRESH_TIMEOUT_MIN  give up waiting after this many minutes (default 120)
 #   EDGEWAY_REFRESH_POLL         seconds between status polls (default 30)
 #
-# Launch before terminate (MinHealthyPercentage 100, MaxHealthyPercentage 110): capacity never drops. Each
+# Launch before terminate (MinHealthyPercentage 100, MaxHealthyPercentage > 100): capacity never drops. Each
 # replaced instance is drained through the lifecycle hook. AutoRollback needs DesiredConfiguration with a
 # specific launch template version (not $Latest/$Default), which is why the version is always resolved here.
 # Exit 0 only when the refresh (or the rollback) succeeded.
@@ -37,6 +39,10 @@ version=${3:-}
 checkpoints=${EDGEWAY_REFRESH_CHECKPOINTS:-10,50,100}
 [[ $checkpoints =~ ^[0-9]+(,[0-9]+)*$ && $checkpoints =~ (^|,)100$ ]] || { log "checkpoints must end with 100"; exit 2; }
 checkpoint_delay=${EDGEWAY_REFRESH_CHECKPOINT_DELAY:-300}
+max_healthy=${EDGEWAY_REFRESH_MAX_HEALTHY:-110}
+if ! [[ $max_healthy =~ ^[0-9]+$ ]] || (( max_healthy <= 100 || max_healthy > 200 )); then
+  log "EDGEWAY_REFRESH_MAX_HEALTHY: 101-200 (launch before terminate)"; exit 2
+fi
 timeout_min=${EDGEWAY_REFRESH_TIMEOUT_MIN:-120}
 poll=${EDGEWAY_REFRESH_POLL:-30}
 
@@ -72,13 +78,13 @@ start_refresh() {
   local target=$1 alarms input id
   alarms=$(jq -cn --arg a "${EDGEWAY_REFRESH_ALARMS:-}" '$a | split(",") | map(select(length > 0))')
   input=$(jq -n --arg asg "$asg" --arg lt "$lt_id" --arg v "$target" --arg cp "$checkpoints" \
-    --argjson delay "$checkpoint_delay" --argjson alarms "$alarms" '{
+    --argjson delay "$checkpoint_delay" --argjson max "$max_healthy" --argjson alarms "$alarms" '{
       AutoScalingGroupName: $asg,
       Strategy: "Rolling",
       DesiredConfiguration: {LaunchTemplate: {LaunchTemplateId: $lt, Version: $v}},
       Preferences: ({
         MinHealthyPercentage: 100,
-        MaxHealthyPercentage: 110,
+        MaxHealthyPercentage: $max,
         InstanceWarmup: 120,
         CheckpointPercentages: ($cp | split(",") | map(tonumber)),
         CheckpointDelay: $delay,

@@ -24,9 +24,14 @@ output "proxy_asg_name" {
   value = module.dataplane.asg_name
 }
 
-output "proxy_refresh_alarm_names" {
-  description = "EDGEWAY_REFRESH_ALARMS for deploy/scripts/instance-refresh.sh (joined with commas)."
-  value       = module.dataplane.refresh_alarm_names
+output "proxy_refresh_env" {
+  description = "Environment for deploy/scripts/instance-refresh.sh on the proxies' group."
+  value       = module.dataplane.refresh_env
+}
+
+output "control_plane_refresh_env" {
+  description = "Environment for deploy/scripts/instance-refresh.sh on the control plane's group."
+  value       = module.control_plane.refresh_env
 }
 
 output "control_plane_asg_name" {

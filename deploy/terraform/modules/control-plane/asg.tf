@@ -67,32 +67,19 @@ resource "aws_autoscaling_group" "this" {
   metrics_granularity = "1Minute"
   enabled_metrics     = ["GroupInServiceInstances", "GroupPendingInstances", "GroupTerminatingInstances"]
 
+  # Set at creation only; releases move it with deploy/scripts/instance-refresh.sh (see the dataplane module:
+  # a refresh triggered by Terraform could not roll back, hashicorp/terraform-provider-aws#34189).
   launch_template {
     id      = aws_launch_template.this.id
     version = aws_launch_template.this.latest_version
-  }
-
-  # One replica at a time, the new one in service before the old one goes (min 100 %, max 150 % of 2).
-  instance_refresh {
-    strategy = "Rolling"
-    preferences {
-      min_healthy_percentage = 100
-      max_healthy_percentage = 150
-      instance_warmup        = 60
-      checkpoint_percentages = [50, 100]
-      checkpoint_delay       = 120
-      skip_matching          = false
-      auto_rollback          = true
-      alarm_specification {
-        alarms = [aws_cloudwatch_metric_alarm.unhealthy.alarm_name]
-      }
-    }
   }
 
   # The first replicas read their secrets at boot: the role's policy must exist first.
   depends_on = [aws_iam_role_policy.this]
 
   lifecycle {
+    ignore_changes = [launch_template]
+
     # Here, not on the security group: the database's own rule depends on that group.
     precondition {
       condition     = length(var.database_security_group_ids) + length(var.database_cidrs) > 0

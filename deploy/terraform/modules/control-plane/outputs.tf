@@ -22,8 +22,14 @@ output "asg_name" {
   value = aws_autoscaling_group.this.name
 }
 
-output "refresh_alarm_names" {
-  value = [aws_cloudwatch_metric_alarm.unhealthy.alarm_name]
+output "refresh_env" {
+  description = "Environment for deploy/scripts/instance-refresh.sh: one replica of two at a time, alarm on /healthz."
+  value = {
+    EDGEWAY_REFRESH_ALARMS           = aws_cloudwatch_metric_alarm.unhealthy.alarm_name
+    EDGEWAY_REFRESH_CHECKPOINTS      = "50,100"
+    EDGEWAY_REFRESH_CHECKPOINT_DELAY = "120"
+    EDGEWAY_REFRESH_MAX_HEALTHY      = "150"
+  }
 }
 
 output "user_data" {

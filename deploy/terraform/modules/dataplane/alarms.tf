@@ -1,5 +1,5 @@
-# Alarms an instance refresh watches (alarm_specification on the ASG, and instance-refresh.sh via the
-# refresh_alarm_names output): either one in ALARM during a rollout rolls it back to the previous launch template.
+# Alarms an instance refresh watches (instance-refresh.sh, from the refresh_env output): either one in ALARM
+# during a rollout rolls it back to the previous launch template version.
 
 locals {
   refresh_alarm_names = concat(

@@ -50,7 +50,7 @@ resource "aws_launch_template" "proxy" {
     metrics_namespace     = local.metrics_namespace
   }))
 
-  # Each new version (AMI, release, settings) is rolled out by the ASG's instance refresh below.
+  # Each apply that changes it (AMI, release, settings) makes a new version; instance-refresh.sh rolls it out.
   update_default_version = true
 
   dynamic "tag_specifications" {
@@ -81,38 +81,24 @@ resource "aws_autoscaling_group" "proxy" {
   enabled_metrics = ["GroupMinSize", "GroupMaxSize", "GroupDesiredCapacity", "GroupInServiceInstances",
   "GroupPendingInstances", "GroupTerminatingInstances", "GroupTotalInstances"]
 
-  # A specific version (not $Latest): auto rollback needs one to go back to.
+  # The version the group runs. Terraform sets it only at creation; releases move it with
+  # deploy/scripts/instance-refresh.sh, whose StartInstanceRefresh carries the new version as
+  # DesiredConfiguration: AWS switches the group only when the refresh succeeds, so an automatic rollback
+  # returns to the previous version. (A refresh triggered by Terraform would switch the group first and
+  # "roll back" to the new version: hashicorp/terraform-provider-aws#34189.) Until then scale-out launches
+  # the version in service, never an unrolled one.
   launch_template {
     id      = aws_launch_template.proxy.id
     version = aws_launch_template.proxy.latest_version
-  }
-
-  # A new launch template version (a release or an AMI) is rolled out here, launch before terminate
-  # (min 100 %, max 110 %: capacity never drops), pausing at each checkpoint so the alarms can see the new
-  # instances; an alarm going off or a failed replacement rolls back to the previous launch template version.
-  # Each replaced instance goes through the drain below, so a rollout drops no requests.
-  instance_refresh {
-    strategy = "Rolling"
-    preferences {
-      min_healthy_percentage = 100
-      max_healthy_percentage = 110
-      instance_warmup        = 120
-      checkpoint_percentages = var.refresh_checkpoints
-      checkpoint_delay       = var.refresh_checkpoint_delay_seconds
-      skip_matching          = false
-      auto_rollback          = true
-      alarm_specification {
-        alarms = local.refresh_alarm_names
-      }
-    }
   }
 
   # Instances launched with the group read the join token at boot: the role's policy must exist first.
   depends_on = [aws_iam_role_policy.proxy]
 
   lifecycle {
-    # The scaling policy moves desired_capacity; a later apply must not undo it.
-    ignore_changes = [desired_capacity]
+    # The scaling policy moves desired_capacity and instance-refresh.sh the launch template version; a later
+    # apply must undo neither.
+    ignore_changes = [desired_capacity, launch_template]
 
     precondition {
       condition     = var.min_size <= var.desired_capacity && var.desired_capacity <= var.max_size
@@ -121,13 +107,6 @@ resource "aws_autoscaling_group" "proxy" {
     precondition {
       condition     = var.drain_delay_seconds >= local.health_interval * local.health_unhealthy_threshold
       error_message = "drain_delay_seconds must cover the NLB noticing /readyz 503 (interval x unhealthy threshold = 10 s)."
-    }
-    precondition {
-      # (sort() would compare them as strings)
-      condition = length(var.refresh_checkpoints) > 0 && alltrue([
-        for i in range(1, length(var.refresh_checkpoints)) : var.refresh_checkpoints[i] > var.refresh_checkpoints[i - 1]
-      ]) && var.refresh_checkpoints[length(var.refresh_checkpoints) - 1] == 100
-      error_message = "refresh_checkpoints must ascend and end with 100."
     }
   }
 }

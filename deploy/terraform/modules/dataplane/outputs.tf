@@ -27,8 +27,25 @@ output "instance_role_arn" {
 }
 
 output "refresh_alarm_names" {
-  description = "Alarms the instance refresh watches; give them to instance-refresh.sh as EDGEWAY_REFRESH_ALARMS (comma-separated)."
+  description = "Alarms the instance refresh watches (in refresh_env)."
   value       = local.refresh_alarm_names
+}
+
+output "refresh_env" {
+  description = "Environment for deploy/scripts/instance-refresh.sh: alarms, checkpoints, checkpoint delay."
+  value = {
+    EDGEWAY_REFRESH_ALARMS           = join(",", local.refresh_alarm_names)
+    EDGEWAY_REFRESH_CHECKPOINTS      = join(",", var.refresh_checkpoints)
+    EDGEWAY_REFRESH_CHECKPOINT_DELAY = tostring(var.refresh_checkpoint_delay_seconds)
+  }
+
+  precondition {
+    # (sort() would compare them as strings)
+    condition = length(var.refresh_checkpoints) > 0 && alltrue([
+      for i in range(1, length(var.refresh_checkpoints)) : var.refresh_checkpoints[i] > var.refresh_checkpoints[i - 1]
+    ]) && var.refresh_checkpoints[length(var.refresh_checkpoints) - 1] == 100
+    error_message = "refresh_checkpoints must ascend and end with 100."
+  }
 }
 
 output "launch_template_id" {

@@ -4,7 +4,7 @@ terraform {
   required_providers {
     aws = {
       source = "hashicorp/aws"
-      # 5.64+: instance_refresh alarm_specification and max_healthy_percentage (launch before terminate).
+      # 5.64+: what this is tested with (NLB security groups, security-group rule resources).
       version = ">= 5.64, < 7.0"
     }
   }

@@ -102,7 +102,7 @@ run "tls_port" {
     proxy_tls_port = 8443
   }
   assert {
-    condition     = strcontains(output.proxy_user_data, "EDGEWAY_TLS_PORT=8443") && length(output.proxy_refresh_alarm_names) == 3
+    condition     = strcontains(output.proxy_user_data, "EDGEWAY_TLS_PORT=8443") && length(split(",", output.proxy_refresh_env.EDGEWAY_REFRESH_ALARMS)) == 3
     error_message = "TLS port reaches the proxies, and its target group's health is watched by the refresh"
   }
 }

@@ -56,8 +56,8 @@ run "defaults" {
     error_message = "internal NLB with admin 8001 and gRPC 8005"
   }
   assert {
-    condition     = aws_autoscaling_group.this.instance_refresh[0].preferences[0].max_healthy_percentage > 100 && aws_autoscaling_group.this.instance_refresh[0].preferences[0].auto_rollback
-    error_message = "replicas are replaced launch-before-terminate with auto rollback"
+    condition     = tonumber(output.refresh_env.EDGEWAY_REFRESH_MAX_HEALTHY) > 100 && output.refresh_env.EDGEWAY_REFRESH_ALARMS == aws_cloudwatch_metric_alarm.unhealthy.alarm_name
+    error_message = "replicas are replaced launch-before-terminate, watched by the /healthz alarm"
   }
   assert {
     condition     = strcontains(base64decode(aws_launch_template.this.user_data), "EDGEWAY_GRPC_TLS_NAMES=edgeway-cp-nlb-0123.elb.eu-west-1.amazonaws.com")

@@ -16,6 +16,10 @@ mock_provider "aws" {
   mock_data "aws_iam_policy_document" {
     defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
   }
+  mock_resource "aws_launch_template" {
+    override_during = plan
+    defaults        = { latest_version = 3, id = "lt-0123456789abcdef0" }
+  }
 }
 
 variables {
@@ -34,24 +38,19 @@ variables {
 run "defaults" {
   command = plan
 
-  # Launch before terminate, checkpoints, automatic rollback watched by both alarms.
+  # The rollout settings instance-refresh.sh gets: checkpoints and both alarms.
   assert {
-    condition     = aws_autoscaling_group.proxy.instance_refresh[0].preferences[0].max_healthy_percentage > 100 && aws_autoscaling_group.proxy.instance_refresh[0].preferences[0].min_healthy_percentage == 100
-    error_message = "instance refresh must launch before it terminates (min 100, max > 100)"
-  }
-  assert {
-    condition     = aws_autoscaling_group.proxy.instance_refresh[0].preferences[0].checkpoint_percentages == tolist([10, 50, 100])
+    condition     = output.refresh_env.EDGEWAY_REFRESH_CHECKPOINTS == "10,50,100"
     error_message = "checkpoints 10, 50, 100"
   }
   assert {
-    condition     = aws_autoscaling_group.proxy.instance_refresh[0].preferences[0].auto_rollback == true
-    error_message = "auto_rollback on"
-  }
-  assert {
-    condition = toset(aws_autoscaling_group.proxy.instance_refresh[0].preferences[0].alarm_specification[0].alarms) == toset([
-      aws_cloudwatch_metric_alarm.errors.alarm_name, aws_cloudwatch_metric_alarm.unhealthy["http"].alarm_name,
-    ])
+    condition     = toset(split(",", output.refresh_env.EDGEWAY_REFRESH_ALARMS)) == toset([aws_cloudwatch_metric_alarm.errors.alarm_name, aws_cloudwatch_metric_alarm.unhealthy["http"].alarm_name])
     error_message = "the refresh watches the 5xx alarm and the unhealthy-hosts alarm"
+  }
+  # A pinned version, never $Latest: rollback needs one to go back to.
+  assert {
+    condition     = aws_autoscaling_group.proxy.launch_template[0].version == "3"
+    error_message = "the group runs a specific launch template version"
   }
   assert {
     condition     = aws_cloudwatch_metric_alarm.unhealthy["http"].metric_name == "UnHealthyHostCount" && length([for q in aws_cloudwatch_metric_alarm.errors.metric_query : q if try(q.metric[0].dimensions.status_class, "") == "5xx"]) == 1
@@ -111,7 +110,7 @@ run "tls_port" {
     error_message = "the proxy must listen on the TLS port"
   }
   assert {
-    condition     = contains(aws_autoscaling_group.proxy.instance_refresh[0].preferences[0].alarm_specification[0].alarms, aws_cloudwatch_metric_alarm.unhealthy["https"].alarm_name)
+    condition     = contains(split(",", output.refresh_env.EDGEWAY_REFRESH_ALARMS), aws_cloudwatch_metric_alarm.unhealthy["https"].alarm_name)
     error_message = "the https target group's health is watched during a refresh too"
   }
 }
@@ -159,7 +158,7 @@ run "refuses_checkpoints_not_ending_at_100" {
   variables {
     refresh_checkpoints = [50, 10]
   }
-  expect_failures = [aws_autoscaling_group.proxy]
+  expect_failures = [output.refresh_env]
 }
 
 run "refuses_public_lb_without_public_subnets" {
