@@ -14,6 +14,12 @@ resource "aws_launch_template" "proxy" {
     http_endpoint               = "enabled"
     http_tokens                 = "required"
     http_put_response_hop_limit = 1
+    instance_metadata_tags      = "disabled"
+  }
+
+  # 1-minute EC2 metrics: the scaling policy and the refresh alarms react in minutes, not in fives.
+  monitoring {
+    enabled = true
   }
 
   block_device_mappings {
@@ -26,71 +32,73 @@ resource "aws_launch_template" "proxy" {
     }
   }
 
+  # No secrets and no package installs: the AMI has everything; the join token is read at every boot from SSM.
   user_data = base64encode(templatefile("${path.module}/user-data.yaml.tftpl", {
-    artifact_url          = var.artifact_url
-    jdk_package           = var.jdk_package
+    release_version       = var.release_version
     control_plane_address = var.control_plane_address
-    join_token_parameter  = var.join_token_parameter
+    join_token_parameter  = local.join_token_parameter_name
     proxy_port            = var.proxy_port
+    proxy_tls_port        = var.proxy_tls_port
     status_port           = var.status_port
     drain_delay_seconds   = var.drain_delay_seconds
     drain_timeout_seconds = var.drain_timeout_seconds
     asg_name              = local.asg_name
     hook_name             = local.hook_name
-    region                = var.region
+    region                = local.region
+    fleet                 = var.name
+    metrics_log_group     = local.metrics_log_group
+    metrics_namespace     = local.metrics_namespace
   }))
 
-  # A new version (AMI, user-data, artifact URL) triggers the instance refresh on the ASG below.
+  # Each apply that changes it (AMI, release, settings) makes a new version; instance-refresh.sh rolls it out.
   update_default_version = true
 
-  tag_specifications {
-    resource_type = "instance"
-    tags          = { Name = var.name }
+  dynamic "tag_specifications" {
+    for_each = ["instance", "volume", "network-interface"]
+    content {
+      resource_type = tag_specifications.value
+      tags          = local.instance_tags
+    }
   }
 }
 
 resource "aws_autoscaling_group" "proxy" {
   name                = local.asg_name
-  vpc_zone_identifier = var.subnet_ids
+  vpc_zone_identifier = var.private_subnet_ids
   min_size            = var.min_size
   max_size            = var.max_size
   desired_capacity    = var.desired_capacity
   target_group_arns   = [for tg in aws_lb_target_group.proxy : tg.arn]
 
-  # Replace instances the NLB finds unready for long, not just dead VMs. The grace period covers boot:
-  # cloud-init installs the JDK and the release, then the proxy fetches its first config.
+  # Replace instances the NLB finds unready for long, not just dead VMs. The grace period covers boot from the
+  # baked AMI (no installs): the secrets fetch, the JVM start and the first config from the control plane.
   health_check_type         = "ELB"
-  health_check_grace_period = 300
+  health_check_grace_period = 180
+  default_instance_warmup   = 120
 
+  # Group metrics in CloudWatch at 1-minute granularity (in-service, pending, terminating...).
+  metrics_granularity = "1Minute"
+  enabled_metrics = ["GroupMinSize", "GroupMaxSize", "GroupDesiredCapacity", "GroupInServiceInstances",
+  "GroupPendingInstances", "GroupTerminatingInstances", "GroupTotalInstances"]
+
+  # The version the group runs. Terraform sets it only at creation; releases move it with
+  # deploy/scripts/instance-refresh.sh, whose StartInstanceRefresh carries the new version as
+  # DesiredConfiguration: AWS switches the group only when the refresh succeeds, so an automatic rollback
+  # returns to the previous version. (A refresh triggered by Terraform would switch the group first and
+  # "roll back" to the new version: hashicorp/terraform-provider-aws#34189.) Until then scale-out launches
+  # the version in service, never an unrolled one.
   launch_template {
     id      = aws_launch_template.proxy.id
     version = aws_launch_template.proxy.latest_version
   }
 
-  # Rolling deploys: a new launch template version (here) or `aws autoscaling start-instance-refresh` (CI,
-  # after publishing a release) replaces instances a few at a time, keeping 90 % of capacity in service.
-  # Each replaced instance goes through the drain below, so a rollout drops no requests.
-  instance_refresh {
-    strategy = "Rolling"
-    preferences {
-      min_healthy_percentage = 90
-      instance_warmup        = 120
-      skip_matching          = false
-    }
-  }
-
-  tag {
-    key                 = "Name"
-    value               = var.name
-    propagate_at_launch = true
-  }
-
-  # Instances launched with the group read the artifact at boot: the role's policy must exist first.
+  # Instances launched with the group read the join token at boot: the role's policy must exist first.
   depends_on = [aws_iam_role_policy.proxy]
 
   lifecycle {
-    # The scaling policy moves desired_capacity; a later apply must not undo it.
-    ignore_changes = [desired_capacity]
+    # The scaling policy moves desired_capacity and instance-refresh.sh the launch template version; a later
+    # apply must undo neither.
+    ignore_changes = [desired_capacity, launch_template]
 
     precondition {
       condition     = var.min_size <= var.desired_capacity && var.desired_capacity <= var.max_size
@@ -99,10 +107,6 @@ resource "aws_autoscaling_group" "proxy" {
     precondition {
       condition     = var.drain_delay_seconds >= local.health_interval * local.health_unhealthy_threshold
       error_message = "drain_delay_seconds must cover the NLB noticing /readyz 503 (interval x unhealthy threshold = 10 s)."
-    }
-    precondition {
-      condition     = local.deregistration_delay <= 3600 && local.lifecycle_heartbeat <= 7200
-      error_message = "Drain too long: the NLB deregistration delay is at most 3600 s, the lifecycle heartbeat 7200 s."
     }
   }
 }
@@ -122,8 +126,8 @@ resource "aws_autoscaling_policy" "cpu" {
   name                   = "${var.name}-cpu"
   autoscaling_group_name = aws_autoscaling_group.proxy.name
   policy_type            = "TargetTrackingScaling"
-  # New proxies need time to boot and warm the JIT before their CPU counts.
-  estimated_instance_warmup = 180
+  # New proxies need time to start and warm the JIT before their CPU counts.
+  estimated_instance_warmup = 120
 
   target_tracking_configuration {
     predefined_metric_specification {

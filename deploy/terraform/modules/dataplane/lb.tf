@@ -1,10 +1,18 @@
 resource "aws_lb" "this" {
-  name                             = "${var.name}-nlb"
-  load_balancer_type               = "network"
-  internal                         = var.internal_lb
-  subnets                          = local.lb_subnet_ids
+  name               = "${var.name}-nlb"
+  load_balancer_type = "network"
+  internal           = var.internal_lb
+  # Internet-facing: public subnets; internal: the proxies' private subnets.
+  subnets                          = var.internal_lb ? var.private_subnet_ids : var.public_subnet_ids
   security_groups                  = [aws_security_group.lb.id]
   enable_cross_zone_load_balancing = true
+
+  lifecycle {
+    precondition {
+      condition     = var.internal_lb || length(var.public_subnet_ids) >= 2
+      error_message = "An internet-facing load balancer needs public_subnet_ids (at least 2, in the proxies' AZs); or set internal_lb = true."
+    }
+  }
 }
 
 # One target group per listener, both health-checked on the status port's /readyz: 503 until the proxy has

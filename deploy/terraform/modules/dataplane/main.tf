@@ -4,12 +4,19 @@
 # and has L4 stream routes, and it should see client addresses. A TCP pass-through NLB keeps all of that;
 # an ALB would terminate TLS and HTTP in front of it.
 
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+data "aws_caller_identity" "current" {}
+# The provider's default_tags reach the resources Terraform creates, not the instances the ASG launches:
+# they are copied into the launch template's tag_specifications below.
+data "aws_default_tags" "current" {}
+
 locals {
+  region = data.aws_region.current.name
   # Known before the ASG exists, so the user-data can name the ASG without a dependency cycle.
   asg_name  = "${var.name}-asg"
   hook_name = "${var.name}-drain"
 
-  lb_subnet_ids      = length(var.lb_subnet_ids) > 0 ? var.lb_subnet_ids : var.subnet_ids
   control_plane_port = tonumber(regex(":([0-9]+)$", var.control_plane_address)[0])
 
   # NLB health check on /readyz: a proxy that turned 503 is out after interval x threshold seconds.
@@ -24,9 +31,13 @@ locals {
   # slow stop never gets cut off by the hook's default action.
   lifecycle_heartbeat = local.drain_seconds + 60
 
-  is_s3_artifact = startswith(var.artifact_url, "s3://")
-  # arn:aws:s3:::bucket/key for s3://bucket/key
-  artifact_arn = local.is_s3_artifact ? "arn:${data.aws_partition.current.partition}:s3:::${trimprefix(var.artifact_url, "s3://")}" : null
-}
+  instance_tags = merge(data.aws_default_tags.current.tags, var.tags, {
+    Name              = var.name
+    "edgeway:role"    = "dataplane"
+    "edgeway:release" = var.release_version
+  })
 
-data "aws_partition" "current" {}
+  # CloudWatch agent (baked into the AMI) scrapes /metrics and publishes the request counters as EMF here.
+  metrics_log_group = "/edgeway/${var.name}/prometheus"
+  metrics_namespace = "Edgeway/Proxy"
+}

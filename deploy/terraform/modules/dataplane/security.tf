@@ -18,6 +18,11 @@ resource "aws_security_group" "proxy" {
 
   lifecycle {
     create_before_destroy = true
+
+    precondition {
+      condition     = length(var.control_plane_security_group_ids) + length(var.control_plane_cidrs) > 0
+      error_message = "The proxies need a way to the control plane: control_plane_security_group_ids or control_plane_cidrs."
+    }
   }
 }
 
@@ -71,6 +76,17 @@ resource "aws_vpc_security_group_ingress_rule" "proxy_from_lb" {
   to_port                      = each.value
 }
 
+# gRPC to the control plane: to its internal NLB's security group (same VPC), or to CIDRs (elsewhere).
+resource "aws_vpc_security_group_egress_rule" "proxy_to_control_plane_sg" {
+  count                        = length(var.control_plane_security_group_ids)
+  security_group_id            = aws_security_group.proxy.id
+  description                  = "config stream (gRPC) to the control plane's NLB"
+  referenced_security_group_id = var.control_plane_security_group_ids[count.index]
+  ip_protocol                  = "tcp"
+  from_port                    = local.control_plane_port
+  to_port                      = local.control_plane_port
+}
+
 resource "aws_vpc_security_group_egress_rule" "proxy_to_control_plane" {
   for_each          = toset(var.control_plane_cidrs)
   security_group_id = aws_security_group.proxy.id
@@ -91,22 +107,14 @@ resource "aws_vpc_security_group_egress_rule" "proxy_to_upstreams" {
   to_port           = 65535
 }
 
-# Boot needs apt mirrors and the artifact; lifecycle-drain.sh needs the Auto Scaling API. Narrow this to VPC
-# endpoint prefix lists where the VPC has them. (DNS, IMDS and NTP at 169.254.x are not filtered by SGs.)
+# The AWS APIs (SSM, KMS, Auto Scaling, CloudWatch Logs); no package mirrors: nothing is installed at boot.
+# Narrow this to VPC endpoint prefix lists where the VPC has them. (DNS, IMDS and NTP at 169.254.x are not
+# filtered by SGs.)
 resource "aws_vpc_security_group_egress_rule" "proxy_https" {
   security_group_id = aws_security_group.proxy.id
-  description       = "HTTPS: packages, artifact, AWS APIs"
+  description       = "HTTPS: AWS APIs"
   cidr_ipv4         = "0.0.0.0/0"
   ip_protocol       = "tcp"
   from_port         = 443
   to_port           = 443
-}
-
-resource "aws_vpc_security_group_egress_rule" "proxy_http_apt" {
-  security_group_id = aws_security_group.proxy.id
-  description       = "HTTP: Debian apt mirrors (signed packages)"
-  cidr_ipv4         = "0.0.0.0/0"
-  ip_protocol       = "tcp"
-  from_port         = 80
-  to_port           = 80
 }

@@ -1,0 +1,12 @@
+terraform {
+  # 1.11+: write-only arguments (password_wo), so secret values never reach the state file.
+  required_version = ">= 1.11.0, < 2.0.0"
+
+  required_providers {
+    aws = {
+      source = "hashicorp/aws"
+      # 5.89+: aws_db_instance.password_wo
+      version = ">= 5.89, < 7.0"
+    }
+  }
+}
