@@ -93,7 +93,7 @@ launch_proxy() {
 wait_ready() {
   local i=$1 entry
   entry=$(pid_of "proxy-$i")
-  wait_http "http://127.0.0.1:$(( status_base + i ))/readyz" 120 "${entry%%:*}" || die "proxy-$i not ready; see $state/proxy-$i.log"
+  wait_http "http://127.0.0.1:$(( status_base + i ))/readyz" "${FLEET_READY_TIMEOUT:-300}" "${entry%%:*}" || die "proxy-$i not ready; see $state/proxy-$i.log"
   sleep 0.3
 }
 

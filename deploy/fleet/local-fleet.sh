@@ -41,7 +41,7 @@ port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 wait_http() {
   local deadline=$(( $(date +%s) + $2 ))
   while (( $(date +%s) < deadline )); do
-    curl -sf -m 2 -o /dev/null "$1" && return 0
+    curl -sf -m 5 -o /dev/null "$1" && return 0
     kill -0 "$3" 2>/dev/null || return 1
     sleep 0.5
   done
