@@ -31,7 +31,7 @@ live_proxies() { # "offset version" per running proxy, in slot order
   local name pid st ver
   [[ -s $pids ]] || return 0
   while read -r name pid st ver; do
-    [[ $name == proxy-* ]] && ours "$pid" "$st" && echo "${name#proxy-} ${ver:-checkout}"
+    if [[ $name == proxy-* ]] && ours "$pid" "$st"; then echo "${name#proxy-} ${ver:-checkout}"; fi
   done <"$pids" | sort -n
 }
 pid_of() { awk -v n="$1" '$1 == n {print $2":"$3}' "$pids" | tail -n1; }
@@ -104,7 +104,8 @@ stop_proxies() {
     entry=$(pid_of "proxy-$i")
     kill -TERM "${entry%%:*}" 2>/dev/null && live+=("$entry")
   done
-  wait_gone 45 "${live[@]}"
+  # 90 s: drain delay + drain timeout (32 s) + the JVM writing its AppCDS archive on a loaded machine.
+  wait_gone 90 "${live[@]}"
   for i in "$@"; do forget "proxy-$i"; done
 }
 
@@ -186,10 +187,12 @@ load_start() {
   done
 }
 load_report() {
-  local total ok
-  total=$(wc -l <"$state/load.codes")
-  ok=$(grep -c '^200$' "$state/load.codes" || true)
-  echo "load: $total requests, $(( total - ok )) failed ($(sort "$state/load.codes" | uniq -c | tr -s ' ' | tr '\n' ';'))"
+  local total ok snap=$state/load.snapshot
+  # one copy, counted twice: the loops keep appending to the live file
+  cp "$state/load.codes" "$snap"
+  total=$(grep -c . "$snap" || true)
+  ok=$(grep -c '^200$' "$snap" || true)
+  echo "load: $total requests, $(( total - ok )) failed (by status:$(sort "$snap" | uniq -c | tr -s ' ' | tr '\n' ';'))"
 }
 
 # demo [VERSION]: the whole exercise under load: 3 proxies, scale to 6, scale to 2, release VERSION.
