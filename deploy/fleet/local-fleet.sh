@@ -3,6 +3,14 @@
 #   deploy/fleet/local-fleet.sh start [N=2]   start, wait until every process is up, print the URLs
 #   deploy/fleet/local-fleet.sh status        pids, liveness, /readyz of each proxy
 #   deploy/fleet/local-fleet.sh stop          SIGTERM (then SIGKILL after the drain time) to the recorded pids only
+#   deploy/fleet/local-fleet.sh lb            HAProxy on 127.0.0.1:8090 in front of the proxies (/readyz checks),
+#                                             a backend on 8099 and a route "/" to it (what `scale` and `release` assume)
+#   deploy/fleet/local-fleet.sh scale N       launch (ready before traffic) or drain and stop proxies until N run
+#   deploy/fleet/local-fleet.sh release VERSION [TARBALL]   roll every proxy onto the release tarball relabelled
+#                                             VERSION: checkpoints 10/50/100 %, launch before terminate
+#   deploy/fleet/local-fleet.sh demo [VERSION]   under a steady load through the LB: start 3, scale 6, scale 2,
+#                                             release VERSION; prints requests, failures and the time of each step
+#   (the new commands are in fleet-ops.sh)
 #
 # Control plane: admin 8001, gRPC 8005. Proxy i: proxy port 8000+i, status 8100+i, data ./data/proxy-i.
 # Offsets whose proxy port would hit the admin or gRPC port (1 and 5) are skipped, so the proxies are
@@ -33,7 +41,7 @@ port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 wait_http() {
   local deadline=$(( $(date +%s) + $2 ))
   while (( $(date +%s) < deadline )); do
-    curl -sf -m 2 -o /dev/null "$1" && return 0
+    curl -sf -m 5 -o /dev/null "$1" && return 0
     kill -0 "$3" 2>/dev/null || return 1
     sleep 0.5
   done
@@ -70,16 +78,18 @@ start() {
   done
 
   local cp
+  # The proxies join over mTLS with the bootstrap token the control plane writes at every start.
   cp=$(launch control-plane EDGEWAY_DATA_DIR="$data/control-plane" EDGEWAY_ADMIN_PORT="$admin" \
-    EDGEWAY_GRPC_PORT="$grpc" -- control-plane)
+    EDGEWAY_GRPC_PORT="$grpc" EDGEWAY_GRPC_ADDRESS=127.0.0.1 \
+    EDGEWAY_BOOTSTRAP_JOIN_TOKEN_FILE="$data/control-plane/bootstrap-join-token" -- control-plane)
   # The first start may build the jars and initialise PostgreSQL: allow a few minutes.
   wait_http "http://127.0.0.1:$admin/healthz" 300 "$cp" \
     || { stop; die "control plane did not come up; see $state/control-plane.log"; }
 
   local pid
   for i in "${offsets[@]}"; do
-    pid=$(launch "proxy-$i" EDGEWAY_PROXY_PORT=$(( proxy_base + i )) EDGEWAY_STATUS_PORT=$(( status_base + i )) \
-      EDGEWAY_DATA_DIR="$data/proxy-$i" -- dataplane --control-plane "127.0.0.1:$grpc")
+    launch_proxy "$i" checkout
+    pid=$(pid_of "proxy-$i"); pid=${pid%%:*}
     wait_http "http://127.0.0.1:$(( status_base + i ))/healthz" 120 "$pid" \
       || { stop; die "proxy-$i did not come up; see $state/proxy-$i.log"; }
   done
@@ -93,15 +103,15 @@ start() {
 
 status() {
   [[ -s $pids ]] || { echo "no fleet recorded"; return 0; }
-  local name pid st ready i
-  while read -r name pid st; do
+  local name pid st ver ready i
+  while read -r name pid st ver; do
     if ours "$pid" "$st"; then
       ready=""
       if [[ $name == proxy-* ]]; then
         i=${name#proxy-}
         ready="readyz=$(curl -s -m 2 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$(( status_base + i ))/readyz" || true)"
       fi
-      echo "$name pid=$pid running $ready"
+      echo "$name pid=$pid running ${ver:+version=$ver }$ready"
     else
       echo "$name pid=$pid gone"
     fi
@@ -110,16 +120,16 @@ status() {
 
 stop() {
   [[ -s $pids ]] || { echo "no fleet recorded"; return 0; }
-  local name pid st live=()
+  local name pid st _ live=()
   # Proxies first (they drain), then the control plane, so the proxies never reconnect in a loop.
-  while read -r name pid st; do
+  while read -r name pid st _; do
     ours "$pid" "$st" || continue
     [[ $name == control-plane ]] && continue
     kill -TERM "$pid" 2>/dev/null && live+=("$pid:$st")
   done <"$pids"
   wait_gone 45 "${live[@]}"
   live=()
-  while read -r name pid st; do
+  while read -r name pid st _; do
     [[ $name == control-plane ]] && ours "$pid" "$st" && kill -TERM "$pid" 2>/dev/null && live+=("$pid:$st")
   done <"$pids"
   wait_gone 30 "${live[@]}"
@@ -143,10 +153,17 @@ wait_gone() {
   done
 }
 
+# shellcheck source=deploy/fleet/fleet-ops.sh
+source "$root/deploy/fleet/fleet-ops.sh"
+
 cd "$root"
 case ${1:-} in
   start) start "${2:-2}" ;;
   stop) stop ;;
   status) status ;;
-  *) sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  lb) lb_start; route_setup ;;
+  scale) scale "${2:?scale N}" ;;
+  release) release "${2:?release VERSION [TARBALL]}" "${3:-}" ;;
+  demo) demo "${2:-}" ;;
+  *) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -13,6 +13,7 @@ import java.util.Map;
  *
  * <pre>
  * EDGEWAY_DB_URL, EDGEWAY_DB_USER, EDGEWAY_DB_PASSWORD   external PostgreSQL (JDBC URL)
+ * EDGEWAY_DB_PASSWORD_FILE, EDGEWAY_ADMIN_TOKEN_FILE   the same secrets read from a file (systemd credentials)
  * EDGEWAY_DATA_DIR        ./data      embedded PostgreSQL lives in its postgres/ subdirectory
  * EDGEWAY_ADMIN_ADDRESS   127.0.0.1   admin API and web UI
  * EDGEWAY_ADMIN_PORT      8001
@@ -70,13 +71,13 @@ public record Settings(String dbUrl, String dbUser, String dbPassword, Path data
         return new Settings(
                 blankToNull(env.get("EDGEWAY_DB_URL")),
                 blankToNull(env.get("EDGEWAY_DB_USER")),
-                blankToNull(env.get("EDGEWAY_DB_PASSWORD")),
+                SecretSetting.read(env, "EDGEWAY_DB_PASSWORD"),
                 Path.of(env.getOrDefault("EDGEWAY_DATA_DIR", "./data")),
                 env.getOrDefault("EDGEWAY_ADMIN_ADDRESS", "127.0.0.1"),
                 port(env, "EDGEWAY_ADMIN_PORT", 8001),
                 env.getOrDefault("EDGEWAY_GRPC_ADDRESS", "0.0.0.0"),
                 port(env, "EDGEWAY_GRPC_PORT", 8005),
-                blankToNull(env.get("EDGEWAY_ADMIN_TOKEN")),
+                SecretSetting.read(env, "EDGEWAY_ADMIN_TOKEN"),
                 GrpcSecurity.fromEnv(env),
                 AdminTls.fromEnv(env));
     }
