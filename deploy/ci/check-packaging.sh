@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the release .deb on this machine and proves it works as installed, then purges it.
-#   deploy/ci/check-packaging.sh [path/to/edgeway_<version>_all.deb]   (default: packaging/target/, built if absent)
+#   deploy/ci/check-packaging.sh [path/to/edgeway_<version>_all.deb]   (default: deploy/packaging/target/, built if absent)
 #
 # 1. SHA256SUMS next to the .deb matches; `dpkg -i` into the real system (root, or sudo when available).
 # 2. `edgeway --version` from /usr/bin prints the package's version; the edgeway user exists (sysusers.d).
@@ -21,11 +21,11 @@ fail() { echo "check-packaging: FAIL: $*" >&2; exit 1; }
 
 deb=${1:-}
 if [[ -z $deb ]]; then
-  deb=$(compgen -G 'packaging/target/edgeway_*_all.deb' | head -n1 || true)
+  deb=$(compgen -G 'deploy/packaging/target/edgeway_*_all.deb' | head -n1 || true)
   if [[ -z $deb ]]; then
-    log "no .deb in packaging/target: building it (mvn -B -q -DskipTests package)"
+    log "no .deb in deploy/packaging/target: building it (mvn -B -q -DskipTests package)"
     mvn -B -q -DskipTests package
-    deb=$(compgen -G 'packaging/target/edgeway_*_all.deb' | head -n1)
+    deb=$(compgen -G 'deploy/packaging/target/edgeway_*_all.deb' | head -n1)
   fi
 fi
 deb=$(readlink -f "$deb")

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Run by `mvn package` in packaging/ after jdeb: the tarball with the .deb's files, then SHA256SUMS of both.
+# Run by `mvn package` in deploy/packaging/ after jdeb: the tarball with the .deb's files, then SHA256SUMS of both.
 #   release-artifacts.sh TARGET_DIR MAVEN_VERSION
 set -euo pipefail
 target=$1 version=$2
