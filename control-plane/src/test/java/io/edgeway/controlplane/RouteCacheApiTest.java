@@ -66,4 +66,15 @@ class RouteCacheApiTest extends RunningControlPlane {
         assertThat(unknown.body()).contains("cache.ttl");
         assertThat(db.revision()).isEqualTo(revision);
     }
+
+    @Test
+    void aRevisionHistoryWithAPurgeStillRollsBack() {
+        long before = http.post("/api/v1/upstreams", "{\"name\":\"history\",\"targets\":[]}").revisionNumber();
+        Response purge = http.post("/api/v1/cache/purge", "{\"tag\":\"t1\"}");
+        assertThat(purge.status()).as(purge.body()).isEqualTo(201);
+        assertThat(http.post("/api/v1/routes", "{\"name\":\"later\",\"upstream\":\"history\"}").status()).isEqualTo(201);
+        Response rollback = http.post("/api/v1/revisions/" + before + "/rollback", "");
+        assertThat(rollback.status()).as(rollback.body()).isBetween(200, 299);
+        assertThat(http.get("/api/v1/routes/later").status()).isEqualTo(404);
+    }
 }

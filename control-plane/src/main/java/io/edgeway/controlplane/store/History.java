@@ -92,6 +92,7 @@ public final class History {
                         case "route" -> put(routes, e);
                         case "certificate" -> put(certificates, e);
                         case "stream_route" -> put(streamRoutes, e);
+                        case "cache_purge" -> { } // an event, not config: a rollback does not un-purge
                         default -> throw new IllegalStateException("revision " + r.revision() + ": unknown kind " + e.kind());
                     }
                 }
