@@ -66,4 +66,16 @@ class RouteCacheApiTest extends RunningControlPlane {
         assertThat(unknown.body()).contains("cache.ttl");
         assertThat(db.revision()).isEqualTo(revision);
     }
+
+    @Test
+    void aRevisionHistoryWithAPurgeStillRollsBack() {
+        assertThat(http.post("/api/v1/upstreams", "{\"name\":\"history\",\"targets\":[]}").status()).isEqualTo(201);
+        Response purge = http.post("/api/v1/cache/purge", "{\"tag\":\"t1\"}");
+        assertThat(purge.status()).as(purge.body()).isEqualTo(201);
+        assertThat(http.post("/api/v1/routes", "{\"name\":\"later\",\"upstream\":\"history\"}").status()).isEqualTo(201);
+        // back to the state right after the purge: replaying the log passes over the purge's entry
+        Response rollback = http.post("/api/v1/revisions/" + purge.revisionNumber() + "/rollback", "");
+        assertThat(rollback.status()).as(rollback.body()).isBetween(200, 299);
+        assertThat(http.get("/api/v1/routes/later").status()).isEqualTo(404);
+    }
 }

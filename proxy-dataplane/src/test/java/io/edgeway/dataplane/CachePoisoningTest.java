@@ -84,4 +84,15 @@ class CachePoisoningTest {
         assertThat(again.body()).isEqualTo("tenant a");
         assertThat(again.cacheStatus()).isEqualTo("edgeway; hit");
     }
+
+    @Test
+    void aGetWithABodyIsRefusedAndLeavesTheEntryAlone() throws Exception {
+        target.on("/get-body", (r, n) -> ok("v" + n, "Cache-Control: max-age=60"));
+        proxy.get("/get-body");
+        CachingProxy.Answer withBody = proxy.raw("GET /get-body HTTP/1.1\r\nHost: cache.test\r\nConnection: close\r\n"
+                + "Content-Length: 5\r\n\r\nevil!", true);
+        assertThat(withBody.status()).isEqualTo(400); // the body is not part of the key, so it never reaches the cache
+        assertThat(proxy.get("/get-body").body()).isEqualTo("v0");
+        assertThat(target.count("/get-body")).isEqualTo(1);
+    }
 }

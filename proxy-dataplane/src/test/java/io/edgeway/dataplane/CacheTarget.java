@@ -101,6 +101,9 @@ final class CacheTarget implements AutoCloseable {
                     headers.merge(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
                             lines[i].substring(colon + 1).trim(), (a, b) -> a + ", " + b);
                 }
+                if (headers.containsKey("content-length")) {
+                    in.readNBytes(Integer.parseInt(headers.get("content-length"))); // bodies are not looked at
+                }
                 Req req = new Req(start[0], start[1], headers);
                 requests.add(req);
                 int before = counts.computeIfAbsent(req.uri(), k -> new AtomicInteger()).getAndIncrement();

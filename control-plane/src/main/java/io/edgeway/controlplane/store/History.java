@@ -95,6 +95,7 @@ public final class History {
                         // a site's active deployment is not part of the declarative document: a config rollback
                         // leaves sites as they are (a site rolls back by its own endpoint)
                         case "site" -> { }
+                        case "cache_purge" -> { } // an event, not config: a rollback does not un-purge
                         default -> throw new IllegalStateException("revision " + r.revision() + ": unknown kind " + e.kind());
                     }
                 }

@@ -103,7 +103,9 @@ public final class ResponseCache {
             return new Lookup(Lookup.Outcome.FORWARD, primary, primary, null, "method", false, false, 0);
         }
         CacheControl cc = CacheControl.of(req.headers());
-        if (cc.has("no-store")) {
+        if (cc.has("no-store") || hasBody(req)) {
+            // A GET body is not part of the key: a response it shaped must neither be stored nor be answered
+            // from an entry another request made.
             return new Lookup(Lookup.Outcome.FORWARD, primary, primary, null, "request", false, false, 0);
         }
         boolean noCache = cc.has("no-cache") || cc.seconds("max-age") == 0
@@ -141,6 +143,11 @@ public final class ResponseCache {
             return new Lookup(Lookup.Outcome.REVALIDATE, primary, variant, entry, "stale", get, false, sie);
         }
         return new Lookup(Lookup.Outcome.FORWARD, primary, variant, entry, "stale", get, get, sie);
+    }
+
+    private static boolean hasBody(HttpRequest req) {
+        return req.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)
+                || req.headers().getInt(HttpHeaderNames.CONTENT_LENGTH, 0) != 0;
     }
 
     /** Stores {@code entry} under the lookup's keys; a response with Vary also (re)writes the URL's vary index. */
