@@ -29,7 +29,7 @@ class StreamDrainTest {
             Settings s = new Settings(t.controlPlaneHost(), t.controlPlanePort(), t.proxyAddress(), 0, 0, dataDir,
                     t.workers(), t.nodeId(), t.labels(), t.client(), Duration.ZERO, Duration.ofSeconds(5), t.tls(),
                     t.controlPlaneAuth(), t.observability(), t.limits());
-            DataPlane dp = DataPlane.start(s, StreamHarness.settings());
+            DataPlane dp = DataPlane.start(s, StreamHarness.settings().withDrainTimeout(Duration.ofSeconds(5)));
             try {
                 int port = freePort();
                 cp.push(Snapshot.newBuilder().setVersion(1).addUpstreams(upstream("echo", echo.port()))

@@ -32,6 +32,7 @@ class StreamSniPassthroughTest {
     static TlsBackend alpha;
     static TlsBackend beta;
     static int port;
+    static int withDefault; // a second port: alpha by name, everything else to beta (the route without snis)
 
     @BeforeAll
     static void start() throws Exception {
@@ -43,9 +44,12 @@ class StreamSniPassthroughTest {
         alpha = new TlsBackend("alpha.test");
         beta = new TlsBackend("beta.test", "x.beta.test");
         port = freePort();
+        withDefault = freePort();
         h.apply(Snapshot.newBuilder().addUpstreams(upstream("alpha", alpha.port())).addUpstreams(upstream("beta", beta.port()))
                 .addStreamRoutes(tcp("to-alpha", port, "alpha", "alpha.test"))
-                .addStreamRoutes(tcp("to-beta", port, "beta", "*.beta.test")));
+                .addStreamRoutes(tcp("to-beta", port, "beta", "*.beta.test"))
+                .addStreamRoutes(tcp("named-alpha", withDefault, "alpha", "alpha.test"))
+                .addStreamRoutes(tcp("default-beta", withDefault, "beta")));
     }
 
     @AfterAll
@@ -58,8 +62,12 @@ class StreamSniPassthroughTest {
     }
 
     static TlsTestSupport.Run openssl(String serverName) throws Exception {
+        return openssl(port, serverName);
+    }
+
+    static TlsTestSupport.Run openssl(int to, String serverName) throws Exception {
         String request = "GET /who HTTP/1.1\r\nHost: " + serverName + "\r\nConnection: close\r\n\r\n";
-        return TlsTestSupport.sClientWithInput(request, port, "-servername", serverName, "-ign_eof", "-alpn", "http/1.1");
+        return TlsTestSupport.sClientWithInput(request, to, "-servername", serverName, "-ign_eof", "-alpn", "http/1.1");
     }
 
     @Test
@@ -70,6 +78,9 @@ class StreamSniPassthroughTest {
         assertThat(b.output()).contains("CN = beta.test").contains("sni=x.beta.test GET /who");
         assertThat(alpha.requests).noneMatch(r -> r.contains("beta"));
         assertThat(beta.requests).noneMatch(r -> r.contains("alpha"));
+        // on a port with a route without snis, that route takes every other name
+        assertThat(openssl(withDefault, "alpha.test").output()).contains("CN = alpha.test");
+        assertThat(openssl(withDefault, "gamma.test").output()).contains("CN = beta.test").contains("sni=gamma.test GET /who");
     }
 
     @Test
@@ -81,7 +92,11 @@ class StreamSniPassthroughTest {
     }
 
     static boolean closedByProxy(byte[] firstBytes, boolean thenWait) throws IOException {
-        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+        return closedByProxy(port, firstBytes);
+    }
+
+    static boolean closedByProxy(int to, byte[] firstBytes) throws IOException {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), to)) {
             s.setSoTimeout(15_000);
             OutputStream out = s.getOutputStream();
             try {
@@ -140,8 +155,9 @@ class StreamSniPassthroughTest {
         byte[] record = new byte[5 + hs.length];
         record[0] = 22; record[1] = 3; record[2] = 1; record[4] = (byte) hs.length;
         System.arraycopy(hs, 0, record, 5, hs.length);
-        int alphaBefore = alpha.raw.length();
-        assertThat(closedByProxy(record, false)).isTrue();
-        assertThat(alpha.raw.length()).isEqualTo(alphaBefore);
+        int betaBefore = beta.raw.length();
+        // on the port with a default route: a hello whose name cannot be read is refused, not sent to the default
+        assertThat(closedByProxy(withDefault, record)).isTrue();
+        assertThat(beta.raw.length()).isEqualTo(betaBefore);
     }
 }
