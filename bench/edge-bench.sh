@@ -170,7 +170,7 @@ api() { # PATH JSON
   [[ $code == 2* ]] || die "POST $1 -> $code: $(head -c 300 "$tmp/api.out")"
 }
 (cd "$repo" && EDGEWAY_ADMIN_URL="http://127.0.0.1:$cp_admin" EDGEWAY_ADMIN_TOKEN=$admin_token \
-  taskset -c "$LOAD_CPU" "$EDGEWAY_CMD" ctl site deploy --name bench "$tmp/site") >"$tmp/deploy.log" 2>&1 \
+  taskset -c "$LOAD_CPU" "$EDGEWAY_CMD" ctl site deploy --name bench --activate "$tmp/site") >"$tmp/deploy.log" 2>&1 \
   || die "site deploy failed: $(tail -5 "$tmp/deploy.log")"
 api /api/v1/upstreams "{\"name\":\"backend\",\"targets\":[{\"host\":\"127.0.0.1\",\"port\":${port[backend]}}]}"
 api /api/v1/routes "{\"name\":\"static\",\"hosts\":[\"${host[static]}\"],\"site\":{\"name\":\"bench\",\"spa\":false}}"
