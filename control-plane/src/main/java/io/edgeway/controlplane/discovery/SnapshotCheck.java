@@ -67,8 +67,9 @@ public final class SnapshotCheck {
     }
 
     /**
-     * A route that serves a site has no upstream by design; until the proxy's compiler knows sites (issue 17,
-     * its own branch), its "upstream: must not be empty" about such a route is no reason to refuse a write.
+     * The state checked here carries no site deployments (they are not part of the config document, and the store
+     * itself refuses a route naming a site that does not exist), so the proxy's "site.name: no deployment in this
+     * snapshot" about a site route is no reason to refuse the write. The proxies still check it on apply.
      */
     private static List<ConfigError> withoutSiteRoutesUpstream(Snapshot snapshot, List<ConfigError> errors) {
         java.util.Set<String> siteRoutes = new java.util.HashSet<>();
@@ -77,7 +78,7 @@ public final class SnapshotCheck {
                 siteRoutes.add(r.getName());
             }
         });
-        return errors.stream().filter(e -> !(e.kind().equals("route") && e.field().equals("upstream")
+        return errors.stream().filter(e -> !(e.kind().equals("route") && e.field().equals("site.name")
                 && siteRoutes.contains(e.name()))).toList();
     }
 
