@@ -152,7 +152,7 @@ start_nginx() { # NAME DIR CPU PORT; leaves master + workers in $nginx_pids
 }
 start_nginx backend "$tmp/backend" "$LOAD_CPU" "${port[backend]}"
 start_nginx nginx "$tmp/nginx" "$PROXY_CPU" "${port[nginx]}"
-pids[nginx]=$nginx_pids
+nginx_master=${nginx_pids%% *}
 
 # --- Edgeway: control plane (LOAD_CPU), the site and three routes through the admin API, one proxy ------------
 admin_token=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
@@ -233,6 +233,8 @@ csv=$results_dir/edge-bench-$stamp.csv
 echo "round,scenario,path,target,requests,seconds,proxy_cpu_ticks,cpu_us_per_req,req_per_s,p50_us,p99_us" >"$csv"
 measure() { # ROUND SCENARIO PATH TARGET
   local out="$tmp/$1-$2-${3//\//}-$4.txt" before after n p50 p99
+  # nginx's children change: with proxy_cache its cache loader exits a minute after start (the cache manager stays)
+  pids[nginx]="$nginx_master $(pgrep -P "$nginx_master" | tr '\n' ' ')"
   # shellcheck disable=SC2086 # the pids are a list: nginx's master and workers
   before=$(cpu_ticks ${pids[$4]})
   read -r n p50 p99 < <(run_load "$4" "$2" "$3" "$DURATION" "$out")
