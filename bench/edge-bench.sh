@@ -140,16 +140,6 @@ EOF
 } >"$tmp/nginx/nginx.conf"
 
 declare -A pids
-start_nginx() { # NAME DIR CPU PORT; leaves master + workers in $nginx_pids
-  local name=$1 dir=$2 cpu=$3 p=$4 master w
-  nice -n "$NICE" taskset -c "$cpu" nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" >"$dir/stdout.log" 2>&1 &
-  master=$!
-  track "$master" "$name"
-  wait_until 10 "$master" port_busy "$p" || die "$name did not start: $(tail -5 "$dir/error.log")"
-  wait_until 5 "$master" pgrep -P "$master" >/dev/null || die "$name has no worker"
-  nginx_pids="$master"
-  for w in $(pgrep -P "$master"); do track "$w" "$name-worker"; nginx_pids+=" $w"; done
-}
 start_nginx backend "$tmp/backend" "$LOAD_CPU" "${port[backend]}"
 start_nginx nginx "$tmp/nginx" "$PROXY_CPU" "${port[nginx]}"
 nginx_master=${nginx_pids%% *}

@@ -1,5 +1,5 @@
-# What bench/proxy-bench.sh and bench/tls-bench.sh share about nginx (sourced once $tmp exists): the files
-# the backend serves, and the top of every nginx config they write.
+# What the bench scripts share about nginx (sourced once $tmp exists, after processes.sh): the files the backend
+# serves, the top of every nginx config they write, and starting one nginx.
 
 # /small (100 B) and /16k (16,384 bytes of text), readable by nginx workers running as nobody.
 make_www() {
@@ -29,4 +29,17 @@ http {
   uwsgi_temp_path $1/uwsgi;
   scgi_temp_path $1/scgi;
 EOF
+}
+
+# start_nginx NAME DIR CPU PORT: master + its workers (tracked), left in $nginx_pids, master first (not echoed: a
+# command substitution would run it in a subshell and lose the tracking). Uses the caller's NICE and die.
+start_nginx() {
+  local name=$1 dir=$2 cpu=$3 p=$4 master w
+  nice -n "$NICE" taskset -c "$cpu" nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" >"$dir/stdout.log" 2>&1 &
+  master=$!
+  track "$master" "$name"
+  wait_until 10 "$master" port_busy "$p" || die "$name did not start: $(tail -5 "$dir/error.log" "$dir/stdout.log")"
+  wait_until 5 "$master" pgrep -P "$master" >/dev/null || die "$name has no worker"
+  nginx_pids="$master"
+  for w in $(pgrep -P "$master"); do track "$w" "$name-worker"; nginx_pids+=" $w"; done
 }

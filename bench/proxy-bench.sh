@@ -204,19 +204,6 @@ EOF
 
 declare -A pids # target -> pids whose CPU time is the proxy's cost
 
-# start_nginx NAME DIR CPU PORT: master + its one worker, left in $nginx_pids (not echoed: a command
-# substitution would run it in a subshell and lose the tracking).
-start_nginx() {
-  local name=$1 dir=$2 cpu=$3 p=$4 master workers w
-  nice -n "$NICE" taskset -c "$cpu" nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" >"$dir/stdout.log" 2>&1 &
-  master=$!
-  track "$master" "$name"
-  wait_until 10 "$master" port_busy "$p" || die "$name did not start: $(tail -5 "$dir/error.log" "$dir/stdout.log")"
-  wait_until 5 "$master" pgrep -P "$master" >/dev/null || die "$name has no worker"
-  workers=$(pgrep -P "$master" | tr '\n' ' ')
-  for w in $workers; do track "$w" "$name-worker"; done
-  nginx_pids="$master $workers"
-}
 
 log "backend: nginx on CPU $LOAD_CPU, port ${port[direct]}"
 start_nginx backend "$tmp/backend" "$LOAD_CPU" "${port[direct]}"
