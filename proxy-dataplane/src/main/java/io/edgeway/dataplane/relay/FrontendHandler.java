@@ -230,13 +230,16 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         if (route.cache().enabled() && exchange.cache.begin(route, req, scheme, host)) {
             return; // answered from the cache, or waiting for another request's miss of the same URL
         }
-        forward(route, req);
+        forward(route, req, host, upgrade);
     }
 
-    /** The routed request goes to a target of its route (also after a collapsed miss waited in vain). */
+    /** A collapsed cache miss that waited in vain goes to a target after all (its headers read again: off the common path). */
     void forward(RouteRule route, HttpRequest req) {
-        String host = req.headers().get(HttpHeaderNames.HOST);
-        boolean upgrade = req.headers().contains(HttpHeaderNames.UPGRADE);
+        forward(route, req, req.headers().get(HttpHeaderNames.HOST), req.headers().contains(HttpHeaderNames.UPGRADE));
+    }
+
+    /** The routed request goes to a target of its route; {@code host} and {@code upgrade} as onRequest read them. */
+    private void forward(RouteRule route, HttpRequest req, String host, boolean upgrade) {
         // Balancing hook: the target counts as in flight until the exchange gives it back.
         Endpoint target = route.upstream().pick(req.headers(), clientIp);
         if (target == null) {
