@@ -6,6 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.epoll.HalfClosedEpoll;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
@@ -47,7 +48,7 @@ final class Relay extends ChannelInboundHandlerAdapter {
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (ctx.channel().isWritable() && !inputShut(peer)) {
-            // this side drained: the peer may read again (not once its input is shut: epoll refuses, ENOENT)
+            // this side drained: the peer may read again (not once its input is shut: nothing is left to read)
             peer.config().setAutoRead(true);
         }
         ctx.fireChannelWritabilityChanged();
@@ -56,6 +57,8 @@ final class Relay extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
+            // the other direction keeps writing to this channel: keep its fd in epoll (Netty 4.2.18 bug)
+            HalfClosedEpoll.keepRegistered(ctx.channel());
             inputShutdown(ctx.channel());
             return;
         }

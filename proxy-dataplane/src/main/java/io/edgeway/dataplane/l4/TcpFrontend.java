@@ -7,6 +7,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.epoll.HalfClosedEpoll;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.util.ReferenceCountUtil;
@@ -140,6 +141,7 @@ final class TcpFrontend extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (!relaying && evt instanceof ChannelInputShutdownEvent) {
             finEarly = true;
+            HalfClosedEpoll.keepRegistered(ctx.channel()); // now, while the fd is still in epoll (see Relay)
             return;
         }
         ctx.fireUserEventTriggered(evt);
