@@ -14,8 +14,10 @@ import java.io.UncheckedIOException;
  * input is shut (ALLOW_HALF_CLOSURE, the peer sent its FIN) has no EPOLLIN or EPOLLRDHUP interest left; once
  * its writes drain, EPOLLOUT is cleared too and the fd leaves epoll. The next write that fills the socket
  * buffer sets EPOLLOUT, the MOD fails, and Netty fails the flush: it shuts the output and discards every
- * queued byte, so the reader sees a clean FIN after a gap. (Netty 4.2.19+ has no native epoll build we can
- * use; see issue 18.)
+ * queued byte, so the reader sees a clean FIN after a gap (issue 18). Whether a later Netty fixes it is not
+ * known here (4.2.19/4.2.20 have no linux-x86_64 native epoll artifact in our registry, see STACK.md); on an
+ * upgrade, read the new {@code submit}: if it resets the state after the DEL, this class can go, and
+ * StreamHalfCloseTest says whether the relay still holds without it.
  *
  * <p>The workaround: once a channel's input is shut, add EPOLLET to its interest set. The set is then never
  * empty, so Netty never deletes the fd and EPOLLOUT keeps working. EPOLLET reports no event of its own; it
