@@ -340,10 +340,14 @@ public final class DataPlane implements AutoCloseable {
         if (System.getProperty("io.netty.leakDetection.level") == null) {
             ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
         }
+        // --train (the launcher's `edgeway train`): run the warm-up, then exit cleanly, so the JVM writes the
+        // AOT cache (JDK 25) or AppCDS archive it was told to record, from traffic through the real pipeline.
+        boolean train = List.of(args).contains("--train");
+        String[] rest = java.util.Arrays.stream(args).filter(a -> !a.equals("--train")).toArray(String[]::new);
         Settings settings;
         WarmupSettings warmupSettings;
         try {
-            settings = Settings.from(args, System.getenv());
+            settings = Settings.from(rest, System.getenv());
             warmupSettings = WarmupSettings.from(System.getenv());
         } catch (IllegalArgumentException e) {
             System.err.println("edgeway dataplane: " + e.getMessage());
@@ -351,6 +355,13 @@ public final class DataPlane implements AutoCloseable {
             return;
         }
         DataPlane dp = start(settings, StreamSettings.fromEnv(System.getenv(), settings.drainTimeout()), warmupSettings);
+        if (train) {
+            dp.warmup().await(2, TimeUnit.MINUTES); // bounded by its own timeout (at most 60 s) already
+            System.out.println("edgeway dataplane trained: " + dp.warmup().answeredOk() + " requests");
+            dp.close();
+            System.exit(0); // a normal exit: the cache is written now
+            return;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             dp.drainAndClose();
             System.out.flush();
