@@ -179,41 +179,7 @@ md=$results_dir/cold-start-$stamp.md
   echo "- machine: $(nproc) x $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), load avg $(cut -d' ' -f1-3 /proc/loadavg) at the end (a loaded machine skews latency; CPU times less)"
   echo "- each option started fresh in each of $ROUNDS rounds (rotating order); from ready, $SECS one-second wrk runs, -c$CONNECTIONS, /$SIZE; proxy on CPU $PROXY_CPU"
   echo
-  python3 - "$csv" <<'PY'
-import csv, statistics, sys
-rows = list(csv.DictReader(open(sys.argv[1])))
-opts = list(dict.fromkeys(r["option"] for r in rows))
-med = statistics.median
-print("| option | ready ms | CPU ms to ready | JIT compiles at ready | p99 1st s ms | median per-second p99 ms | worst per-second p99 ms | max stall ms | last-10 s p99 ms | worst p99 / last-10 s p99 | CPU-µs/req over the load |")
-print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-res = {}
-for o in opts:
-    rs = [r for r in rows if r["option"] == o]
-    rounds = sorted({r["round"] for r in rs})
-    per = {k: [] for k in ("ready", "cpu", "jit", "first", "medp99", "worst", "max", "tail", "ratio", "cpureq")}
-    for rd in rounds:
-        x = sorted((r for r in rs if r["round"] == rd), key=lambda r: int(r["second"]))
-        p99 = [float(r["p99_us"]) / 1000 for r in x]
-        per["ready"].append(float(x[0]["ready_ms"])); per["cpu"].append(float(x[0]["cpu_ms_to_ready"]))
-        if x[0]["jit_at_ready"]: per["jit"].append(float(x[0]["jit_at_ready"]))
-        per["first"].append(p99[0]); per["medp99"].append(med(p99)); per["worst"].append(max(p99))
-        per["max"].append(max(float(r["max_us"]) for r in x) / 1000)
-        tail = med(p99[-10:]); per["tail"].append(tail); per["ratio"].append(max(p99) / tail)
-        per["cpureq"].append(sum(float(r["cpu_ms"]) for r in x) * 1000 / max(1, sum(int(r["requests"]) for r in x)))
-    m = {k: (med(v) if v else None) for k, v in per.items()}
-    res[o] = m
-    f = lambda v, p="{:.1f}": "—" if v is None else p.format(v)
-    print(f"| {o} | {f(m['ready'], '{:.0f}')} | {f(m['cpu'], '{:.0f}')} | {f(m['jit'], '{:.0f}')} | {f(m['first'], '{:.2f}')} | "
-          f"{f(m['medp99'], '{:.2f}')} | {f(m['worst'], '{:.2f}')} | {f(m['max'])} | {f(m['tail'], '{:.2f}')} | {f(m['ratio'], '{:.2f}x')} | {f(m['cpureq'])} |")
-if "nginx" in res:
-    print("\n| vs nginx started fresh (medians of rounds) | worst per-second p99 | max stall | p99 1st s |")
-    print("|---|---:|---:|---:|")
-    n = res["nginx"]
-    for o in opts:
-        if o != "nginx":
-            r = res[o]
-            print(f"| {o} / nginx | {r['worst'] / n['worst']:.2f}x | {r['max'] / n['max']:.2f}x | {r['first'] / n['first']:.2f}x |")
-PY
+  python3 "$repo/bench/cold-start-summary.py" "$csv"
   echo
   echo "Raw: ${csv#"$repo"/} (one line per option, round and second)"
 } | tee "$md"

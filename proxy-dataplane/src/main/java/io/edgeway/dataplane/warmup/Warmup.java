@@ -46,13 +46,23 @@ import org.slf4j.LoggerFactory;
  * real pipeline ({@link ProxyInitializer}, the frontend, the relay, the HTTP/1.1 pool to a target), but with
  * everything the operator can see or reach kept apart: its own config (one route to {@link WarmupTarget} on
  * loopback, so not a byte can reach a configured target), its own metrics registry (never rendered on
- * {@code /metrics}), no access log or trace export, its own cache and rate limit buckets. It ends after
- * {@code requests} answers or {@code timeout}, whichever is first, or at once on {@link #stop} (SIGTERM).
+ * {@code /metrics}), no access log or trace export, its own cache and rate limit buckets. It ends once it has had
+ * {@code requests} answers AND the JIT has gone quiet (what the traffic made hot is compiled), or at
+ * {@code timeout}, whichever is first, or at once on {@link #stop} (SIGTERM).
  */
 public final class Warmup implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Warmup.class);
     private static final long CACHE_BYTES = 1 << 20;
     private static final int RATE_KEYS = 1024;
+    /**
+     * The JIT counts as quiet when it compiled for at most this long in each of {@link #QUIET_SAMPLES} samples
+     * {@link #SAMPLE_MS} apart. Ending at a request count alone was measured to leave the compile queue full:
+     * on JDK 17 (bench/cold-start.sh, loaded machine) the first seconds after ready then cost 1,000-2,600
+     * CPU-µs per request, against 150-650 with no warm-up at all, as the compiler threads shared the proxy's core.
+     */
+    private static final long QUIET_COMPILE_MS = 10;
+    private static final int QUIET_SAMPLES = 2;
+    private static final long SAMPLE_MS = 250;
 
     private final CountDownLatch done = new CountDownLatch(1);
     private final AtomicBoolean finishing = new AtomicBoolean();
@@ -65,6 +75,8 @@ public final class Warmup implements AutoCloseable {
     private Iterable<LoopResources> loops = java.util.List.of();
     private long startNanos;
     private long jitMillisAtStart;
+    private long lastJitMillis = -1;
+    private int quietSamples;
 
     private Warmup() {}
 
@@ -127,12 +139,30 @@ public final class Warmup implements AutoCloseable {
                 .childHandler(init)
                 .bind("127.0.0.1", 0).sync().channel();
         int port = ((InetSocketAddress) listener.localAddress()).getPort();
-        load = new WarmupLoad(own, socketClass, port, settings.requests(), () -> finishSoon("requests done"));
+        load = new WarmupLoad(own, socketClass, port);
+        own.scheduleAtFixedRate(() -> checkDone(jit, settings.requests()), SAMPLE_MS, SAMPLE_MS, TimeUnit.MILLISECONDS);
         own.schedule(() -> finishSoon("timeout " + settings.timeout()), settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
         log.info("warm-up: synthetic traffic through the proxy's own pipeline on 127.0.0.1:{} to 127.0.0.1:{}"
                 + " (at most {} requests, {}); /readyz is 503 until it ends", port, target.port(),
                 settings.requests(), settings.timeout());
         load.start();
+    }
+
+    /** On the warm-up's loop: enough answers, and the JIT quiet (or unable to say: then the count alone). */
+    private void checkDone(CompilationMXBean jit, int requests) {
+        if (load.answered() < requests) {
+            return;
+        }
+        if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
+            finishSoon("requests done");
+            return;
+        }
+        long now = jit.getTotalCompilationTime();
+        quietSamples = lastJitMillis >= 0 && now - lastJitMillis <= QUIET_COMPILE_MS ? quietSamples + 1 : 0;
+        lastJitMillis = now;
+        if (quietSamples >= QUIET_SAMPLES) {
+            finishSoon("requests done, JIT quiet");
+        }
     }
 
     /** The one route and upstream the warm-up knows; nothing in it names anything but its own target. */

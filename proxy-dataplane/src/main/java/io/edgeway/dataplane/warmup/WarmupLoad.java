@@ -36,8 +36,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The synthetic clients: a few HTTP/1.1 keep-alive connections and a few h2c (prior knowledge) connections
- * with several streams each, all sending one request after another to the warm-up listener until {@link #stop}
- * or {@code total} answers. The mix (GET, chunked answers, POST with a body; HTTP/1.1 and h2) is what a proxy
+ * with several streams each, all sending one request after another to the warm-up listener until {@link #stop}. The mix (GET, chunked answers, POST with a body; HTTP/1.1 and h2) is what a proxy
  * does most, so those paths are the ones compiled. Everything runs on the warm-up's own event loop.
  */
 final class WarmupLoad {
@@ -50,20 +49,15 @@ final class WarmupLoad {
     private final EventLoopGroup group;
     private final Class<? extends SocketChannel> channelClass;
     private final int port;
-    private final int total;
-    private final Runnable onTotal;
     private final AtomicInteger answered = new AtomicInteger();
     /** Answers other than 200: the warm-up's pipeline is broken (logged at the end; readiness is not held). */
     private final AtomicInteger failed = new AtomicInteger();
     private volatile boolean stopped;
 
-    WarmupLoad(EventLoopGroup group, Class<? extends SocketChannel> channelClass, int port, int total,
-            Runnable onTotal) {
+    WarmupLoad(EventLoopGroup group, Class<? extends SocketChannel> channelClass, int port) {
         this.group = group;
         this.channelClass = channelClass;
         this.port = port;
-        this.total = total;
-        this.onTotal = onTotal;
     }
 
     void start() {
@@ -87,16 +81,13 @@ final class WarmupLoad {
         return failed.get();
     }
 
-    /** One answer more; false once the warm-up has had enough (the caller then sends nothing more). */
+    /** One answer more; false once the warm-up is over (the caller then sends nothing more). */
     private boolean answeredOne(boolean ok) {
         if (!ok) {
             failed.incrementAndGet();
         }
-        int n = answered.incrementAndGet();
-        if (n == total) {
-            onTotal.run();
-        }
-        return !stopped && n < total;
+        answered.incrementAndGet();
+        return !stopped;
     }
 
     /** Which request the {@code n}-th on a connection is: mostly GETs, some chunked answers, some POSTs. */
@@ -242,7 +233,7 @@ final class WarmupLoad {
     }
 
     private void reconnectSoon(Runnable connect) {
-        if (!stopped && answered.get() < total && !group.isShuttingDown()) {
+        if (!stopped && !group.isShuttingDown()) {
             group.schedule(connect, 20, TimeUnit.MILLISECONDS);
         }
     }

@@ -10,8 +10,9 @@ import java.util.Map;
  * loopback target of the proxy's own, so the JIT has compiled the hot paths before a load balancer sends the
  * first client. {@code EDGEWAY_WARMUP}: {@code on} (the default for the process) or {@code off};
  * {@code EDGEWAY_WARMUP_TIMEOUT}: the most it may delay readiness (default 10s, at most 60s);
- * {@code EDGEWAY_WARMUP_REQUESTS}: it ends sooner once that many requests were answered (default 30000: C2
- * compiles a method after ~10,000 invocations and loops, so each hot method is called well past that).
+ * {@code EDGEWAY_WARMUP_REQUESTS}: it ends sooner once that many requests were answered and the JIT has gone
+ * quiet (default 30000: C2 compiles a method after ~10,000 invocations and loops, so each hot method is called
+ * well past that).
  */
 public record WarmupSettings(boolean on, Duration timeout, int requests) {
     public static final WarmupSettings OFF = new WarmupSettings(false, Duration.ZERO, 0);
