@@ -7,6 +7,9 @@
 #   OBSERVABILITY=1 bench/proxy-bench.sh       also: Edgeway with everything on (route metrics, JSON access log
 #                                              to a file, trace context) as target edgeway-obs, with "edgeway"
 #                                              then everything off, and nginx with access_log on (nginx-log)
+#   COLD=1 bench/proxy-bench.sh               the cold-start comparison instead (issue 21): bench/cold-start.sh,
+#                                              every option (nginx; Edgeway on JDK 17 / 25, warm-up off / on)
+#                                              started fresh each round, the first 30 s of load second by second
 #   OBSERVABILITY=1 OBS_ENV="EDGEWAY_ACCESS_LOG=off" bench/proxy-bench.sh
 #                                              edgeway-obs with other settings (here: the binary's defaults)
 #
@@ -18,6 +21,9 @@
 # number that says how much hardware a proxy needs, independent of how fast the load generator is.
 # See bench/README.md for how to read the output.
 set -euo pipefail
+
+# COLD=1: hand over to the cold-start bench (its own settings: ROUNDS, SECS, OPTIONS, BASE_PORT; see its header).
+if [[ ${COLD:-0} == 1 ]]; then exec "$(dirname "${BASH_SOURCE[0]}")/cold-start.sh"; fi
 
 ROUNDS=${ROUNDS:-5}
 DURATION=${DURATION:-10}

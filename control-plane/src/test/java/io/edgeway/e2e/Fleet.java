@@ -55,6 +55,9 @@ final class Fleet {
                 "EDGEWAY_PROXY_PORT", String.valueOf(proxyPort), "EDGEWAY_STATUS_PORT", String.valueOf(statusPort),
                 "EDGEWAY_WORKERS", "1", "EDGEWAY_DATA_DIR", dataDir.toString(), "EDGEWAY_TLS_PORT", "0",
                 "EDGEWAY_CONTROL_PLANE_INSECURE_PLAINTEXT", "true"));
+        // These fleets test config, drain and caches, where /readyz right after start must mean "config applied";
+        // the warm-up that otherwise holds it (issue 21) has its own tests (proxy-dataplane WarmupTest).
+        env.put("EDGEWAY_WARMUP", "off");
         env.putAll(extraEnv);
         return JavaProcess.start(name, "io.edgeway.dataplane.DataPlane", env,
                 List.of("--control-plane", "127.0.0.1:" + grpcPort), DP_READY);

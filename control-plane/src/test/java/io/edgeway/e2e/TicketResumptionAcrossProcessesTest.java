@@ -91,6 +91,7 @@ class TicketResumptionAcrossProcessesTest {
                 "EDGEWAY_PROXY_ADDRESS", "127.0.0.1", "EDGEWAY_PROXY_PORT", "0", "EDGEWAY_STATUS_PORT", "0",
                 "EDGEWAY_TLS_PORT", "0", "EDGEWAY_WORKERS", "1", "EDGEWAY_DRAIN_DELAY", "0ms",
                 "EDGEWAY_DATA_DIR", dir.resolve(name).toString(), "EDGEWAY_CONTROL_PLANE_INSECURE_PLAINTEXT", "true"));
+        env.put("EDGEWAY_WARMUP", "off"); // it reads /readyz at once; the warm-up (issue 21) has its own tests
         return JavaProcess.start(name, "io.edgeway.dataplane.DataPlane", env,
                 List.of("--control-plane", "127.0.0.1:" + grpc), DP_READY_TLS);
     }

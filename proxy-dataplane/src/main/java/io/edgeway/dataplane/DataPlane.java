@@ -23,6 +23,8 @@ import io.edgeway.dataplane.tls.TlsEngine;
 import io.edgeway.dataplane.tls.TlsInitializer;
 import io.edgeway.dataplane.upstream.HealthChecker;
 import io.edgeway.dataplane.upstream.TargetHealthReport;
+import io.edgeway.dataplane.warmup.Warmup;
+import io.edgeway.dataplane.warmup.WarmupSettings;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
@@ -100,9 +102,11 @@ public final class DataPlane implements AutoCloseable {
     private Channel proxyChannel;
     private Channel tlsChannel;
     private Channel statusChannel;
+    /** Issue 21: synthetic traffic before {@code /readyz} turns ready; replaced once the listeners are bound. */
+    private volatile Warmup warmup = Warmup.none();
     private final CountDownLatch closed = new CountDownLatch(1);
 
-    private DataPlane(Settings settings, StreamSettings streamSettings) {
+    private DataPlane(Settings settings, StreamSettings streamSettings, WarmupSettings warmupSettings) {
         this.settings = settings;
         TlsEngine.loadInBackground();
         boolean epoll = Epoll.isAvailable();
@@ -153,7 +157,7 @@ public final class DataPlane implements AutoCloseable {
             proxyChannel = listen(serverClass, proxyInit, settings.proxyAddress(), settings.proxyPort());
             tlsChannel = listen(serverClass, new TlsInitializer(proxyInit, configs, settings.tls().defaults(), metrics.tls()),
                     settings.proxyAddress(), settings.tls().port());
-            StatusHandler status = new StatusHandler(configs, metrics, drain);
+            StatusHandler status = new StatusHandler(configs, metrics, drain, () -> warmup.done());
             statusChannel = new ServerBootstrap()
                     .group(acceptor, acceptor)
                     .channel(serverClass)
@@ -174,16 +178,31 @@ public final class DataPlane implements AutoCloseable {
             throw e;
         }
         health = new HealthChecker(configs, config -> configClient.reportTargetHealth(TargetHealthReport.of(config)));
+        // Last: it needs the bound workers, and it runs while the first snapshot arrives (neither waits for the other).
+        warmup = Warmup.start(warmupSettings, workers, io, serverClass, socketClass, settings.client(), POOL_IDLE_MS);
     }
 
-    /** Binds the proxy and status ports and starts the config stream. */
+    /**
+     * Binds the proxy and status ports and starts the config stream. No warm-up: in-process proxies (tests,
+     * embedding) are ready as soon as a config is applied; the process ({@link #main}) warms up by default.
+     */
     public static DataPlane start(Settings settings) {
-        return new DataPlane(settings, StreamSettings.fromEnv(System.getenv(), settings.drainTimeout()));
+        return new DataPlane(settings, StreamSettings.fromEnv(System.getenv(), settings.drainTimeout()), WarmupSettings.OFF);
     }
 
     /** As above, with the stream routes' timeouts and limits given (tests). */
     public static DataPlane start(Settings settings, StreamSettings streams) {
-        return new DataPlane(settings, streams);
+        return new DataPlane(settings, streams, WarmupSettings.OFF);
+    }
+
+    /** As above, with a warm-up before {@code /readyz} turns ready (issue 21). */
+    public static DataPlane start(Settings settings, StreamSettings streams, WarmupSettings warmup) {
+        return new DataPlane(settings, streams, warmup);
+    }
+
+    /** The warm-up phase (ended at once when off). */
+    public Warmup warmup() {
+        return warmup;
     }
 
     /** The response cache every loop shares (purges reach it through the control channel). */
@@ -235,7 +254,13 @@ public final class DataPlane implements AutoCloseable {
                 settings.drainDelay(), settings.drainTimeout());
         drain.begin();
         configClient.drain();
-        sleep(settings.drainDelay().toNanos());
+        // Still warming up: /readyz has never been 200, so no load balancer sends clients and there is
+        // nothing to wait for. This is what makes SIGTERM during the warm-up end the process at once.
+        if (warmup.stop()) {
+            log.info("SIGTERM during the warm-up: no drain delay (never ready)");
+        } else {
+            sleep(settings.drainDelay().toNanos());
+        }
         if (proxyChannel != null) {
             proxyChannel.close().syncUninterruptibly();
         }
@@ -279,6 +304,7 @@ public final class DataPlane implements AutoCloseable {
             return;
         }
         log.info("shutting down");
+        warmup.stop();
         configClient.close();
         if (health != null) {
             health.close();
@@ -314,15 +340,28 @@ public final class DataPlane implements AutoCloseable {
         if (System.getProperty("io.netty.leakDetection.level") == null) {
             ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
         }
+        // --train (the launcher's `edgeway train`): run the warm-up, then exit cleanly, so the JVM writes the
+        // AOT cache (JDK 25) or AppCDS archive it was told to record, from traffic through the real pipeline.
+        boolean train = List.of(args).contains("--train");
+        String[] rest = java.util.Arrays.stream(args).filter(a -> !a.equals("--train")).toArray(String[]::new);
         Settings settings;
+        WarmupSettings warmupSettings;
         try {
-            settings = Settings.from(args, System.getenv());
+            settings = Settings.from(rest, System.getenv());
+            warmupSettings = WarmupSettings.from(System.getenv());
         } catch (IllegalArgumentException e) {
             System.err.println("edgeway dataplane: " + e.getMessage());
             System.exit(2);
             return;
         }
-        DataPlane dp = start(settings);
+        DataPlane dp = start(settings, StreamSettings.fromEnv(System.getenv(), settings.drainTimeout()), warmupSettings);
+        if (train) {
+            dp.warmup().await(2, TimeUnit.MINUTES); // bounded by its own timeout (at most 60 s) already
+            System.out.println("edgeway dataplane trained: " + dp.warmup().answeredOk() + " requests");
+            dp.close();
+            System.exit(0); // a normal exit: the cache is written now
+            return;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             dp.drainAndClose();
             System.out.flush();

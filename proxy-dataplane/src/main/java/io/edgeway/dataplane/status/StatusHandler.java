@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
+import java.util.function.BooleanSupplier;
 
 /** {@code /healthz}, {@code /readyz}, {@code /metrics} and {@code /health/upstreams} on the status port. */
 @ChannelHandler.Sharable
@@ -23,11 +24,18 @@ public final class StatusHandler extends SimpleChannelInboundHandler<HttpObject>
     private final ConfigHolder configs;
     private final Metrics metrics;
     private final Drain drain;
+    private final BooleanSupplier warmedUp;
 
     public StatusHandler(ConfigHolder configs, Metrics metrics, Drain drain) {
+        this(configs, metrics, drain, () -> true);
+    }
+
+    /** {@code warmedUp}: false while the warm-up (issue 21) runs, when {@code /readyz} must stay 503. */
+    public StatusHandler(ConfigHolder configs, Metrics metrics, Drain drain, BooleanSupplier warmedUp) {
         this.configs = configs;
         this.metrics = metrics;
         this.drain = drain;
+        this.warmedUp = warmedUp;
     }
 
     @Override
@@ -45,6 +53,8 @@ public final class StatusHandler extends SimpleChannelInboundHandler<HttpObject>
             // Draining first: the load balancer must stop sending here even though the config is fine.
             case "/readyz" -> drain.begun()
                     ? text(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "draining\n", "text/plain; charset=utf-8")
+                    : !warmedUp.getAsBoolean()
+                    ? text(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "warming up\n", "text/plain; charset=utf-8")
                     : configs.applied()
                     ? text(ctx, HttpResponseStatus.OK, "ready version=" + configs.version() + "\n",
                             "text/plain; charset=utf-8")

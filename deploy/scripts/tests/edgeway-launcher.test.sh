@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# The launcher's choice of java and of the proxy's start-up cache (issue 21), with fake JDKs: EDGEWAY_JAVA, then
+# JAVA_HOME, then the PATH; the version from the JDK's release file (through symlinks) or from `java -version`;
+# JDK 25+ gets the AOT cache (recorded at the first run, mapped once it exists), anything older AppCDS.
+# pass and fail always return 0, so `cond && pass || fail` is a plain if-then-else here.
+# shellcheck disable=SC2015
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+launcher=$here/../../../edgeway
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+pass() { echo "ok: $*"; }
+
+# fake_jdk DIR VERSION-LINE [RELEASE-VERSION]: a java that prints VERSION-LINE for -version, and a release file if given.
+fake_jdk() {
+  mkdir -p "$1/bin"
+  printf '#!/bin/sh\necho '\''%s'\'' >&2\n' "$2" >"$1/bin/java"
+  chmod +x "$1/bin/java"
+  [[ -z ${3:-} ]] || echo "JAVA_VERSION=\"$3\"" >"$1/release"
+}
+fake_jdk "$work/jdk25" 'openjdk version "99.0.0"' 25.0.3 # the release file wins: no JVM is started to read it
+fake_jdk "$work/jdk17" 'openjdk version "17.0.15" 2025-04-15'
+fake_jdk "$work/jdk8" 'java version "1.8.0_402"'
+fake_jdk "$work/broken" 'no version here'
+mkdir -p "$work/alternatives" && ln -s "$work/jdk25/bin/java" "$work/alternatives/java"
+export EDGEWAY_CDS_DIR=$work/cds
+unset JAVA_HOME EDGEWAY_JAVA
+
+# jvm ENV...: the launcher's `jvm` answer with that environment, on one line.
+jvm() { env "$@" "$launcher" jvm | tr '\n' ' '; }
+
+out=$(jvm EDGEWAY_JAVA="$work/jdk25/bin/java")
+[[ $out == *"version=25 "* && $out == *"-XX:AOTCacheOutput=$work/cds/dataplane-"*"-jdk25.aot"* ]] \
+  && pass "JDK 25: records an AOT cache named for its JDK" || fail "JDK 25 without a cache: $out"
+[[ $out != *ArchiveClassesAtExit* && $out != *SharedArchiveFile* ]] && pass "JDK 25: no AppCDS flags" || fail "$out"
+
+mkdir -p "$work/cds" && touch "$work/cds/$(sed -n 's/.*cache=.*\/\(dataplane-[^ ]*\.aot\).*/\1/p' <<<"$out")"
+out=$(jvm EDGEWAY_JAVA="$work/jdk25/bin/java")
+[[ $out == *"-XX:AOTCache=$work/cds/dataplane-"*"-jdk25.aot"* && $out != *AOTCacheOutput* ]] \
+  && pass "JDK 25: maps the cache once it exists" || fail "JDK 25 with a cache: $out"
+
+out=$(jvm JAVA_HOME="$work/jdk25")
+[[ $out == "java=$work/jdk25/bin/java version=25 "* ]] && pass "JAVA_HOME picks the JDK" || fail "JAVA_HOME: $out"
+out=$(jvm JAVA_HOME="$work/jdk25" EDGEWAY_JAVA="$work/jdk17/bin/java")
+[[ $out == "java=$work/jdk17/bin/java version=17 "* ]] && pass "EDGEWAY_JAVA wins over JAVA_HOME" || fail "$out"
+out=$(jvm EDGEWAY_JAVA="$work/alternatives/java")
+[[ $out == *"version=25 "* ]] && pass "a symlinked java (update-alternatives) finds its JDK's release file" || fail "$out"
+
+out=$(jvm EDGEWAY_JAVA="$work/jdk17/bin/java")
+[[ $out == *"version=17 "* && $out == *"-XX:ArchiveClassesAtExit=$work/cds/dataplane-"*".jsa"* && $out != *AOT* ]] \
+  && pass "JDK 17 (version from java -version): AppCDS, no AOT flag it would refuse" || fail "JDK 17: $out"
+touch "$work/cds/dataplane-x-jdk17.aot"
+out=$(jvm PATH="$work/jdk17/bin:$PATH")
+[[ $out == "java=java version=17 "* && $out != *AOT* ]] && pass "the PATH's java when nothing is set" || fail "PATH: $out"
+out=$(jvm EDGEWAY_JAVA="$work/jdk8/bin/java")
+[[ $out == *"version=8 "* && $out != *AOT* ]] && pass "1.8.0_402 reads as 8" || fail "Java 8: $out"
+out=$(jvm EDGEWAY_JAVA="$work/broken/bin/java")
+[[ $out == *"version=0 "* && $out != *AOT* ]] && pass "an unreadable version gets no JDK 25 flags" || fail "broken: $out"
+out=$(jvm EDGEWAY_JAVA="$work/missing/java")
+[[ $out == *"version=0 "* && $out != *AOT* ]] && pass "a missing java gets no JDK 25 flags" || fail "missing: $out"
+
+(( failures == 0 )) || { echo "$failures failure(s)" >&2; exit 1; }
+echo "all launcher tests passed"

@@ -1,0 +1,142 @@
+package io.edgeway.dataplane;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.edgeway.dataplane.accesslog.AccessLogSettings;
+import io.edgeway.dataplane.l4.StreamSettings;
+import io.edgeway.dataplane.warmup.WarmupSettings;
+import io.edgeway.proto.v1.Route;
+import io.edgeway.proto.v1.Snapshot;
+import io.edgeway.proto.v1.Upstream;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 21's warm-up: synthetic traffic through the proxy's own pipeline before {@code /readyz} turns ready.
+ * The configured route here matches every host and leads to a target that counts every byte, so any warm-up
+ * request that strayed into the operator's config would be seen there, on {@code /metrics} and in the access log.
+ */
+class WarmupTest {
+    private static final int WARMUP_REQUESTS = 20_000;
+    private final HttpClient http = HttpClient.newHttpClient();
+    @TempDir
+    Path dir;
+
+    @Test
+    void readyzWaitsForTheWarmupWhichNeverReachesTheRealTargetMetricsOrAccessLog() throws Exception {
+        Path accessLog = dir.resolve("access.log");
+        try (TestControlPlane cp = new TestControlPlane(0); CountingBackend real = new CountingBackend();
+                DataPlane dp = DataPlane.start(Settings.forTest(cp.port(), dir.resolve("data"))
+                                .withObservability(new Settings.Observability(AccessLogSettings.OFF.to(accessLog.toString()), true)),
+                        StreamSettings.fromEnv(Map.of(), Duration.ofSeconds(5)),
+                        WarmupSettings.of(Duration.ofSeconds(60), WARMUP_REQUESTS))) {
+            cp.push(Snapshot.newBuilder().setVersion(4).setNonce("n4")
+                    .addUpstreams(Upstream.newBuilder().setName("real").addTargets(OneRouteProxy.loopback(real.port())))
+                    .addRoutes(Route.newBuilder().setName("everything").setUpstream("real")) // no hosts: any host
+                    .build());
+            await().until(() -> dp.appliedVersion() == 4);
+            // Config applied, warm-up still running: not ready, and saying why.
+            List<String> seen = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(90)).until(() -> {
+                HttpResponse<String> r = get(dp.statusPort(), "/readyz");
+                seen.add(r.statusCode() + " " + r.body().strip());
+                return r.statusCode() == 200;
+            });
+            assertThat(seen.get(0)).isEqualTo("503 warming up");
+            assertThat(dp.warmup().done()).isTrue();
+            assertThat(real.bytes.get()).as("bytes the configured target received during the warm-up").isZero();
+            String metrics = get(dp.statusPort(), "/metrics").body();
+            assertThat(metrics).doesNotContain("edgeway-warmup").doesNotContain("edgeway_requests_total{");
+            assertThat(Files.exists(accessLog) ? Files.readAllLines(accessLog) : List.of()).isEmpty();
+            // All of them answered 200 by the warm-up's own target, through the proxy (a few more were in flight at the end).
+            assertThat(dp.warmup().answeredOk()).as("synthetic requests proxied with a 200")
+                    .isGreaterThanOrEqualTo(WARMUP_REQUESTS);
+
+            // The same proxy then serves a client normally, and that one request is seen everywhere.
+            HttpResponse<String> client = http.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + dp.proxyPort() + "/hello")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(client.statusCode()).isEqualTo(200);
+            assertThat(real.requestLines).containsExactly("GET /hello HTTP/1.1");
+            await().until(() -> Files.exists(accessLog) && Files.readAllLines(accessLog).size() == 1);
+            assertThat(get(dp.statusPort(), "/metrics").body())
+                    .contains("edgeway_requests_total{method=\"GET\",route=\"everything\",status_class=\"2xx\",upstream=\"real\"} 1");
+        }
+    }
+
+    /**
+     * SIGTERM while warming up ends the process without the drain delay (here 40 s): the proxy never said ready,
+     * so no load balancer is sending it clients. The warm-up would run 60 s more; the exit must come first.
+     */
+    @Test
+    void sigtermDuringTheWarmupExitsWithoutWaitingForItOrTheDrainDelay() throws Exception {
+        try (TestControlPlane cp = new TestControlPlane(0)) {
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                    DataPlane.class.getName()).redirectErrorStream(true);
+            pb.environment().putAll(Map.of("EDGEWAY_CONTROL_PLANE", "127.0.0.1:" + cp.port(),
+                    "EDGEWAY_CONTROL_PLANE_INSECURE_PLAINTEXT", "true", "EDGEWAY_PROXY_ADDRESS", "127.0.0.1",
+                    "EDGEWAY_PROXY_PORT", "0", "EDGEWAY_STATUS_PORT", "0", "EDGEWAY_TLS_PORT", "0",
+                    "EDGEWAY_DATA_DIR", dir.resolve("proc").toString(), "EDGEWAY_DRAIN_DELAY", "40s",
+                    "EDGEWAY_WARMUP_TIMEOUT", "60s", "EDGEWAY_WARMUP_REQUESTS", "2000000000"));
+            Process p = pb.start();
+            try {
+                CompletableFuture<Integer> statusPort = new CompletableFuture<>();
+                StringBuilder out = new StringBuilder();
+                Thread reader = new Thread(() -> readLines(p, statusPort, out));
+                reader.setDaemon(true);
+                reader.start();
+                int status = statusPort.get(60, TimeUnit.SECONDS);
+                cp.push(Snapshot.newBuilder().setVersion(1).setNonce("n1").build());
+                await().atMost(Duration.ofSeconds(60)).until(() -> !cp.answers.isEmpty());
+                assertThat(get(status, "/readyz").body()).isEqualTo("warming up\n");
+
+                p.destroy(); // SIGTERM
+                assertThat(p.waitFor(20, TimeUnit.SECONDS)).as("exited before the drain delay").isTrue();
+                assertThat(p.exitValue()).isZero();
+            } finally {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    private static void readLines(Process p, CompletableFuture<Integer> statusPort, StringBuilder out) {
+        Pattern listening = Pattern.compile("edgeway dataplane listening .*status=(\\d+)");
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = r.readLine()) != null; ) {
+                synchronized (out) {
+                    out.append(line).append('\n');
+                }
+                Matcher m = listening.matcher(line);
+                if (m.find()) {
+                    statusPort.complete(Integer.parseInt(m.group(1)));
+                }
+            }
+        } catch (java.io.IOException e) {
+            // the process ended
+        }
+        statusPort.completeExceptionally(new IllegalStateException("no listening line:\n" + out));
+    }
+
+    private HttpResponse<String> get(int port, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+}
