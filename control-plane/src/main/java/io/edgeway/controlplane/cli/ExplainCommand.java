@@ -3,18 +3,13 @@ package io.edgeway.controlplane.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code explain URL [-X METHOD] [-H 'Name: value']... [--node ID]}: what a proxy would do with that request and
@@ -25,14 +20,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "explain", mixinStandardHelpOptions = true,
         description = "Explain which route, upstream, targets, certificate and rules a proxy applies to a request.")
 final class ExplainCommand implements Callable<Integer> {
-    @ParentCommand
-    EdgewayCtl ctl;
-
     @Mixin
-    EdgewayCtl.AdminOptions admin = new EdgewayCtl.AdminOptions();
-
-    @Spec
-    CommandSpec spec;
+    AdminCall api = new AdminCall();
 
     @Parameters(index = "0", paramLabel = "URL", description = "The request's absolute URL, e.g. https://shop.example.com/api/x.")
     String url;
@@ -56,10 +45,10 @@ final class ExplainCommand implements Callable<Integer> {
         if (node != null) {
             q.append("&node=").append(enc(node));
         }
-        JsonNode e = AdminClient.require(ctl.client(admin).get(q.toString(), "application/json")).json();
-        PrintWriter out = EdgewayCtl.out(spec);
+        JsonNode e = AdminClient.require(api.client().get(q.toString(), "application/json")).json();
+        PrintWriter out = api.out();
         if (json) {
-            out.println(AdminClient.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(e));
+            api.print(e);
         } else {
             print(e, out);
         }
@@ -131,6 +120,6 @@ final class ExplainCommand implements Callable<Integer> {
     }
 
     private static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+        return AdminCall.segment(s);
     }
 }
