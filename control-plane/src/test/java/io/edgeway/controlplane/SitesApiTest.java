@@ -176,4 +176,30 @@ class SitesApiTest extends RunningControlPlane {
         assertThat(http.delete("/api/v1/sites/served").status()).isEqualTo(204);
         assertThat(http.get("/api/v1/sites/served").status()).isEqualTo(404);
     }
+
+    /**
+     * A site that exists but has no active deployment: every proxy would refuse a snapshot routing to it, so the
+     * pre-commit check (which now compiles the sites' deployments, not a state without them) refuses the write.
+     */
+    @Test
+    void aRouteNamingASiteWithNoActiveDeploymentIs422UntilOneIsActivated() {
+        Map<String, byte[]> v = files("index.html", "<p>soon</p>");
+        JsonNode created = SiteFixture.create(http, "unreleased", v);
+        SiteFixture.uploadMissing(http, created, v);
+        String route = "{\"name\":\"app-unreleased\",\"hosts\":[\"unreleased.test\"],\"paths\":[\"/\"],"
+                + "\"site\":{\"name\":\"unreleased\"}}";
+        Response early = http.post("/api/v1/routes", route);
+        assertThat(early.status()).as(early.body()).isEqualTo(422);
+        assertThat(early.json().get("errors").get(0).get("field").asText()).isEqualTo("site.name");
+        assertThat(early.json().get("errors").get(0).get("message").asText()).contains("deployment", "the proxies would reject");
+        Response plan = http.send("POST", "/api/v1/config?dry_run=true", "application/yaml",
+                "routes:\n  - {name: app-unreleased, hosts: [unreleased.test], paths: [/], site: {name: unreleased}}\n");
+        assertThat(plan.json().get("problems").toString()).contains("routes[0].site.name");
+
+        Response activated = http.post("/api/v1/sites/unreleased/deployments/" + created.get("id").asText() + "/activate", "");
+        assertThat(activated.status()).as(activated.body()).isEqualTo(200);
+        Response later = http.post("/api/v1/routes", route);
+        assertThat(later.status()).as(later.body()).isEqualTo(201);
+        assertThat(http.delete("/api/v1/routes/app-unreleased").status()).isEqualTo(204);
+    }
 }

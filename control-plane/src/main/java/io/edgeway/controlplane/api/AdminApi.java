@@ -222,6 +222,8 @@ public final class AdminApi {
             c.routes.put("/api/v1/stream-routes/{key}", ctx -> put(ctx, streamRouteApi));
             c.routes.delete("/api/v1/stream-routes/{key}", ctx -> deleted(ctx, streamRoutes.delete(ctx.pathParam("key"), ifMatch(ctx))));
 
+            // What a proxy would do with one request, by the proxy's own compiled routing (issue 22).
+            c.routes.get("/api/v1/explain", new ExplainApi(cache, ledger)::handle);
             c.routes.get("/api/v1/metrics/routes", ctx -> ctx.json(FleetApi.routes(ledger.load(), ctx.queryParam("window"))));
             c.routes.get("/api/v1/nodes", ctx -> ctx.json(Page.of(ctx).slice(ledger.list(), this::node)));
             c.routes.delete("/api/v1/nodes/{id}", controlChannel::revokeNode);

@@ -36,6 +36,11 @@ final class ApiException extends RuntimeException {
         return new ApiException(400, "malformed-request", "Malformed request", detail, List.of(new FieldError(name, detail)));
     }
 
+    /** Not ready to answer yet (e.g. before the first snapshot is built): the client may retry. */
+    static ApiException unavailable(String detail) {
+        return new ApiException(503, "unavailable", "Service unavailable", detail, List.of());
+    }
+
     static ApiException unsupportedMediaType(String contentType) {
         return new ApiException(415, "unsupported-media-type", "Unsupported media type",
                 "content-type: " + contentType + " (expected: application/json)", List.of());

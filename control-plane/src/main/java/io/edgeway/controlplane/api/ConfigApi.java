@@ -83,7 +83,8 @@ final class ConfigApi {
         try {
             if (dryRun) {
                 Written<Plan> plan = store.plan(parsed.config(), parsed.keys().keySet());
-                List<FieldError> problems = new ArrayList<>(SnapshotCheck.problems(parsed.config(), plan.revision() + 1));
+                List<FieldError> problems = new ArrayList<>(SnapshotCheck.problems(parsed.config(), plan.revision() + 1,
+                        store.activeDeployments(parsed.config())));
                 problems.addAll(plan.value().problems());
                 ctx.header(AdminApi.REVISION_HEADER, Long.toString(plan.revision()));
                 ctx.json(planJson(plan.value(), problems));
@@ -103,7 +104,7 @@ final class ConfigApi {
      * certificates' private keys the caller has, by name, encrypted; others keep their stored key.
      */
     static Written<Plan> commit(ConfigStore store, Config config, Map<String, byte[]> sealedKeys) {
-        List<FieldError> problems = SnapshotCheck.problems(config, Long.MAX_VALUE);
+        List<FieldError> problems = SnapshotCheck.problems(config, Long.MAX_VALUE, store.activeDeployments(config));
         if (!problems.isEmpty()) {
             throw new ValidationException(problems);
         }

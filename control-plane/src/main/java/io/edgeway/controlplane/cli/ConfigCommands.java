@@ -9,10 +9,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** apply, diff, validate and export: the declarative config file against POST/GET /api/v1/config. */
 final class ConfigCommands {
@@ -20,14 +17,8 @@ final class ConfigCommands {
 
     /** What every file command shares: the options, the file, and printing a plan. */
     abstract static class FileCommand implements Callable<Integer> {
-        @ParentCommand
-        EdgewayCtl ctl;
-
         @Mixin
-        EdgewayCtl.AdminOptions admin = new EdgewayCtl.AdminOptions();
-
-        @Spec
-        CommandSpec spec;
+        AdminCall api = new AdminCall();
 
         @Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE",
                 description = "The config document: YAML, or JSON when the name ends in .json.")
@@ -42,7 +33,7 @@ final class ConfigCommands {
                 throw new CliException("cannot read " + file + ": " + e.getMessage());
             }
             String type = file.toString().endsWith(".json") ? "application/json" : "application/yaml";
-            AdminClient.Response r = ctl.client(admin).post("/api/v1/config" + (dryRun ? "?dry_run=true" : ""), type, body);
+            AdminClient.Response r = api.client().post("/api/v1/config" + (dryRun ? "?dry_run=true" : ""), type, body);
             return AdminClient.require(r).json();
         }
 
@@ -51,7 +42,7 @@ final class ConfigCommands {
             if (plan.path("problems").isEmpty()) {
                 return false;
             }
-            PrintWriter err = spec.commandLine().getErr();
+            PrintWriter err = api.err();
             err.println(file + " is invalid:");
             for (JsonNode p : plan.path("problems")) {
                 err.println("  " + p.path("field").asText() + "  " + p.path("message").asText());
@@ -62,7 +53,7 @@ final class ConfigCommands {
 
         /** Terraform-like lines: + create, ~ update (fields), - delete; unchanged entities only counted. */
         void printPlan(JsonNode plan) {
-            PrintWriter out = EdgewayCtl.out(spec);
+            PrintWriter out = api.out();
             for (JsonNode c : plan.path("created")) {
                 out.println("+ " + c.path("kind").asText() + " " + c.path("name").asText());
             }
@@ -90,9 +81,9 @@ final class ConfigCommands {
         public Integer call() {
             JsonNode plan = send(false); // a 422 comes back as a CliException listing every problem
             printPlan(plan);
-            EdgewayCtl.out(spec).println((changes(plan) ? "applied as revision " : "nothing to apply; revision ")
+            api.out().println((changes(plan) ? "applied as revision " : "nothing to apply; revision ")
                     + plan.path("revision").asLong());
-            EdgewayCtl.out(spec).flush();
+            api.out().flush();
             return 0;
         }
     }
@@ -119,8 +110,8 @@ final class ConfigCommands {
             if (printProblems(send(true))) {
                 return 1;
             }
-            EdgewayCtl.out(spec).println(file + " is valid");
-            EdgewayCtl.out(spec).flush();
+            api.out().println(file + " is valid");
+            api.out().flush();
             return 0;
         }
     }
@@ -128,24 +119,18 @@ final class ConfigCommands {
     @Command(name = "export", mixinStandardHelpOptions = true,
             description = "Write the current config as a YAML document that apply takes back unchanged.")
     static final class Export implements Callable<Integer> {
-        @ParentCommand
-        EdgewayCtl ctl;
-
         @Mixin
-        EdgewayCtl.AdminOptions admin = new EdgewayCtl.AdminOptions();
-
-        @Spec
-        CommandSpec spec;
+        AdminCall api = new AdminCall();
 
         @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE instead of stdout.")
         Path output;
 
         @Override
         public Integer call() {
-            String yaml = AdminClient.require(ctl.client(admin).get("/api/v1/config?format=yaml", "application/yaml")).body();
+            String yaml = AdminClient.require(api.client().get("/api/v1/config?format=yaml", "application/yaml")).body();
             if (output == null) {
-                EdgewayCtl.out(spec).print(yaml);
-                EdgewayCtl.out(spec).flush();
+                api.out().print(yaml);
+                api.out().flush();
                 return 0;
             }
             try {

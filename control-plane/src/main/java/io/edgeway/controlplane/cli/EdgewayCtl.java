@@ -2,7 +2,6 @@ package io.edgeway.controlplane.cli;
 
 import static java.util.Objects.requireNonNull;
 
-import java.io.PrintWriter;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -19,12 +18,12 @@ import picocli.CommandLine.Spec;
         description = "Manage an Edgeway control plane through its admin API.",
         subcommands = {ConfigCommands.Apply.class, ConfigCommands.Diff.class, ConfigCommands.Validate.class,
                 ConfigCommands.Export.class, GetCommand.class, TokenCommand.class, JoinTokenCommand.class,
-                SiteCommand.class})
+                SiteCommand.class, ExplainCommand.class})
 public final class EdgewayCtl implements Runnable {
     static final String DEFAULT_SERVER = "http://127.0.0.1:8001";
 
     /** Where the admin API is and who we are; on the top command and on each subcommand. */
-    static final class AdminOptions {
+    static class AdminOptions {
         @Option(names = "--server", paramLabel = "URL",
                 description = "Admin API base URL (default: $EDGEWAY_ADMIN_URL, else " + DEFAULT_SERVER + ").")
         String server;
@@ -86,10 +85,6 @@ public final class EdgewayCtl implements Runnable {
         String token = first(own.token, admin.token, env.get("EDGEWAY_ADMIN_TOKEN"), null);
         String caFile = first(own.caFile, admin.caFile, env.get("EDGEWAY_ADMIN_CA_FILE"), null);
         return new AdminClient(server, token, caFile == null ? null : TrustedCas.sslContext(caFile));
-    }
-
-    static PrintWriter out(CommandLine.Model.CommandSpec spec) {
-        return spec.commandLine().getOut();
     }
 
     private static String first(String a, String b, String c, String d) {

@@ -9,10 +9,7 @@ import java.util.concurrent.Callable;
 import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code get routes|upstreams|nodes}: one table row per entity, columns padded to fit. */
 @Command(name = "get", mixinStandardHelpOptions = true, description = "List routes, upstreams or nodes as a table.")
@@ -31,21 +28,15 @@ final class GetCommand implements Callable<Integer> {
 
     private record Column(String title, Function<JsonNode, String> value) {}
 
-    @ParentCommand
-    EdgewayCtl ctl;
-
     @Mixin
-    EdgewayCtl.AdminOptions admin = new EdgewayCtl.AdminOptions();
-
-    @Spec
-    CommandSpec spec;
+    AdminCall api = new AdminCall();
 
     @Parameters(paramLabel = "KIND", description = "One of: ${COMPLETION-CANDIDATES}.")
     Kind kind;
 
     @Override
     public Integer call() {
-        JsonNode items = AdminClient.require(ctl.client(admin).get("/api/v1/" + kind, "application/json")).json().path("data");
+        JsonNode items = AdminClient.require(api.client().get("/api/v1/" + kind, "application/json")).json().path("data");
         List<Column> columns = COLUMNS.get(kind);
         List<List<String>> rows = new ArrayList<>();
         rows.add(columns.stream().map(Column::title).toList());
@@ -56,7 +47,7 @@ final class GetCommand implements Callable<Integer> {
                 widths[i] = Math.max(widths[i], r.get(i).length());
             }
         });
-        PrintWriter out = EdgewayCtl.out(spec);
+        PrintWriter out = api.out();
         for (List<String> r : rows) {
             StringBuilder line = new StringBuilder();
             for (int i = 0; i < r.size(); i++) {

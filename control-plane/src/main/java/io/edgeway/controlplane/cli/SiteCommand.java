@@ -4,8 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -14,49 +12,19 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code site deploy|list|deployments|rollback}: static sites (/api/v1/sites). */
 @Command(name = "site", mixinStandardHelpOptions = true, description = "Deploy and roll back static sites.",
         subcommands = {SiteCommand.Deploy.class, SiteCommand.List.class, SiteCommand.Deployments.class,
                 SiteCommand.Rollback.class})
-final class SiteCommand implements Runnable {
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
-
-    private static AdminClient client(SiteCommand parent, EdgewayCtl.AdminOptions admin) {
-        return ((EdgewayCtl) parent.spec.parent().userObject()).client(admin);
-    }
-
-    private static String segment(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
-    }
-
-    private static void print(CommandSpec spec, JsonNode json) throws JsonProcessingException {
-        EdgewayCtl.out(spec).println(AdminClient.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json));
-        EdgewayCtl.out(spec).flush();
-    }
-
+final class SiteCommand extends CommandGroup {
     @Command(name = "deploy", mixinStandardHelpOptions = true,
             description = "Upload a build directory as a new deployment: only files the control plane lacks are sent.")
     static final class Deploy implements Callable<Integer> {
-        @ParentCommand
-        SiteCommand parent;
-
         @Mixin
-        EdgewayCtl.AdminOptions admin = new EdgewayCtl.AdminOptions();
-
-        @Spec
-        CommandSpec spec;
+        AdminCall api = new AdminCall();
 
         @Option(names = "--name", required = true, description = "The site's name, e.g. shop.")
         String name;
@@ -70,7 +38,7 @@ final class SiteCommand implements Runnable {
         @Override
         public Integer call() throws IOException {
             SiteDirectory site = SiteDirectory.read(dir);
-            AdminClient client = client(parent, admin);
+            AdminClient client = api.client();
             Map<String, Object> manifest = Map.of("files", site.files().stream().map(f -> {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("path", f.path());
@@ -78,7 +46,7 @@ final class SiteCommand implements Runnable {
                 m.put("size", f.size());
                 return m;
             }).toList());
-            JsonNode created = AdminClient.require(client.post("/api/v1/sites/" + segment(name) + "/deployments",
+            JsonNode created = AdminClient.require(client.post("/api/v1/sites/" + AdminCall.segment(name) + "/deployments",
                     "application/json", AdminClient.JSON.writeValueAsString(manifest))).json();
             String id = created.path("id").asText();
             Map<String, SiteDirectory.Entry> byHash = new HashMap<>();
@@ -95,12 +63,12 @@ final class SiteCommand implements Runnable {
                 bytes += content.length;
                 uploaded++;
             }
-            PrintWriter out = EdgewayCtl.out(spec);
+            PrintWriter out = api.out();
             out.printf("deployment %s of site %s: %d files, uploaded %d (%d bytes), %d already stored%n", id, name,
                     site.files().size(), uploaded, bytes, byHash.size() - uploaded);
             if (activate) {
-                JsonNode active = AdminClient.require(client.post("/api/v1/sites/" + segment(name) + "/deployments/"
-                        + segment(id) + "/activate", "application/json", "")).json();
+                JsonNode active = AdminClient.require(client.post("/api/v1/sites/" + AdminCall.segment(name) + "/deployments/"
+                        + AdminCall.segment(id) + "/activate", "application/json", "")).json();
                 out.printf("active: %s%n", active.path("active_deployment").asText());
             }
             out.flush();
@@ -110,39 +78,27 @@ final class SiteCommand implements Runnable {
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List sites and their active deployments.")
     static final class List implements Callable<Integer> {
-        @ParentCommand
-        SiteCommand parent;
-
         @Mixin
-        EdgewayCtl.AdminOptions admin = new EdgewayCtl.AdminOptions();
-
-        @Spec
-        CommandSpec spec;
+        AdminCall api = new AdminCall();
 
         @Override
         public Integer call() throws JsonProcessingException {
-            print(spec, AdminClient.require(client(parent, admin).get("/api/v1/sites", "application/json")).json());
+            api.print(AdminClient.require(api.client().get("/api/v1/sites", "application/json")).json());
             return 0;
         }
     }
 
     @Command(name = "deployments", mixinStandardHelpOptions = true, description = "List a site's deployments, newest first.")
     static final class Deployments implements Callable<Integer> {
-        @ParentCommand
-        SiteCommand parent;
-
         @Mixin
-        EdgewayCtl.AdminOptions admin = new EdgewayCtl.AdminOptions();
-
-        @Spec
-        CommandSpec spec;
+        AdminCall api = new AdminCall();
 
         @Parameters(index = "0", paramLabel = "NAME")
         String name;
 
         @Override
         public Integer call() throws JsonProcessingException {
-            print(spec, AdminClient.require(client(parent, admin).get("/api/v1/sites/" + segment(name) + "/deployments",
+            api.print(AdminClient.require(api.client().get("/api/v1/sites/" + AdminCall.segment(name) + "/deployments",
                     "application/json")).json());
             return 0;
         }
@@ -151,14 +107,8 @@ final class SiteCommand implements Runnable {
     @Command(name = "rollback", mixinStandardHelpOptions = true,
             description = "Serve the previously active deployment again, or the one given with --to.")
     static final class Rollback implements Callable<Integer> {
-        @ParentCommand
-        SiteCommand parent;
-
         @Mixin
-        EdgewayCtl.AdminOptions admin = new EdgewayCtl.AdminOptions();
-
-        @Spec
-        CommandSpec spec;
+        AdminCall api = new AdminCall();
 
         @Parameters(index = "0", paramLabel = "NAME")
         String name;
@@ -169,7 +119,7 @@ final class SiteCommand implements Runnable {
         @Override
         public Integer call() throws JsonProcessingException {
             String body = to == null ? "" : AdminClient.JSON.writeValueAsString(Map.of("to", to));
-            print(spec, AdminClient.require(client(parent, admin).post("/api/v1/sites/" + segment(name) + "/rollback",
+            api.print(AdminClient.require(api.client().post("/api/v1/sites/" + AdminCall.segment(name) + "/rollback",
                     "application/json", body)).json());
             return 0;
         }

@@ -8,14 +8,19 @@ import io.edgeway.controlplane.model.Route;
 import io.edgeway.controlplane.model.Stored;
 import io.edgeway.controlplane.model.Upstream;
 import io.edgeway.controlplane.model.ValidationException;
+import io.edgeway.controlplane.site.Deployment;
+import io.edgeway.controlplane.store.CachePurgeStore;
 import io.edgeway.controlplane.store.ConfigState;
 import io.edgeway.dataplane.config.ConfigError;
 import io.edgeway.dataplane.config.InvalidConfigException;
 import io.edgeway.dataplane.config.RuntimeConfig;
+import io.edgeway.dataplane.site.SiteBlobs;
+import io.edgeway.dataplane.status.RouteMeters;
 import io.edgeway.proto.v1.Snapshot;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
 
@@ -27,20 +32,25 @@ import java.util.function.Function;
 public final class SnapshotCheck {
     private SnapshotCheck() {}
 
-    /** The snapshot a proxy would receive for {@code config} at {@code version}. */
-    public static Snapshot snapshot(Config config, long version) {
+    /** The snapshot a proxy would receive for {@code config} at {@code version}, serving {@code sites}' deployments. */
+    public static Snapshot snapshot(Config config, long version, List<Deployment> sites) {
         requireNonNull(config, "config");
         Instant t = Instant.EPOCH; // ids and times are not config; any values build the same snapshot
         List<Stored<Upstream>> us = config.upstreams().stream()
                 .map(u -> new Stored<>(id("upstream", u.name()), u, t, t, version)).toList();
         List<Stored<Route>> rs = config.routes().stream()
                 .map(r -> new Stored<>(id("route", r.name()), r, t, t, version)).toList();
-        return SnapshotBuilder.snapshot(new ConfigState(version, us, rs));
+        return SnapshotBuilder.snapshot(new ConfigState(version, us, rs, List.of(), List.of(), Map.of(), List.of(),
+                sites, CachePurgeStore.Window.EMPTY, List.of()));
     }
 
-    /** Every reason a proxy would reject {@code config}, with document paths like {@code upstreams[1].targets}. */
-    public static List<FieldError> problems(Config config, long version) {
-        return compile(snapshot(config, version)).stream().map(e -> new FieldError(
+    /**
+     * Every reason a proxy would reject {@code config}, with document paths like {@code upstreams[1].targets};
+     * {@code sites} are the active deployments of the sites its routes serve (a route naming a site without one
+     * is refused: every proxy would reject it).
+     */
+    public static List<FieldError> problems(Config config, long version, List<Deployment> sites) {
+        return compile(snapshot(config, version, sites)).stream().map(e -> new FieldError(
                 documentPath(config, e) + "." + e.field(), e.field() + ": " + e.message())).toList();
     }
 
@@ -57,29 +67,14 @@ public final class SnapshotCheck {
         }
     }
 
+    /** The proxy's compiler; every blob counts as present (the control plane holds them, each proxy checks its own). */
     private static List<ConfigError> compile(Snapshot snapshot) {
         try {
-            RuntimeConfig.from(snapshot);
+            RuntimeConfig.from(snapshot, RuntimeConfig.NONE, RouteMeters.NONE, SiteBlobs.ASSUMED_PRESENT);
             return List.of();
         } catch (InvalidConfigException e) {
-            return withoutSiteRoutesUpstream(snapshot, e.errors());
+            return e.errors();
         }
-    }
-
-    /**
-     * The state checked here carries no site deployments (they are not part of the config document, and the store
-     * itself refuses a route naming a site that does not exist), so the proxy's "site.name: no deployment in this
-     * snapshot" about a site route is no reason to refuse the write. The proxies still check it on apply.
-     */
-    private static List<ConfigError> withoutSiteRoutesUpstream(Snapshot snapshot, List<ConfigError> errors) {
-        java.util.Set<String> siteRoutes = new java.util.HashSet<>();
-        snapshot.getRoutesList().forEach(r -> {
-            if (r.hasSite()) {
-                siteRoutes.add(r.getName());
-            }
-        });
-        return errors.stream().filter(e -> !(e.kind().equals("route") && e.field().equals("site.name")
-                && siteRoutes.contains(e.name()))).toList();
     }
 
     private static String documentPath(Config config, ConfigError e) {

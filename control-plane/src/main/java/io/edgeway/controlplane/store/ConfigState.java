@@ -69,6 +69,17 @@ public record ConfigState(long revision, List<Stored<Upstream>> upstreams, List<
         this(revision, upstreams, routes, List.of(), List.of());
     }
 
+    /**
+     * What the pre-commit check compiles inside a write's transaction: upstreams, routes and the active deployment
+     * of every site a route serves (so a site route is checked like any other); no certificates, whose keys stay
+     * sealed here.
+     */
+    static ConfigState toVerify(java.sql.Connection c, long revision) throws java.sql.SQLException {
+        List<Stored<Route>> routes = RouteStore.all(c);
+        return new ConfigState(revision, UpstreamStore.all(c), routes, List.of(), List.of(), Map.of(), List.of(),
+                sites(c, routes, null), CachePurgeStore.Window.EMPTY, List.of());
+    }
+
     public static ConfigState load(Database db) {
         requireNonNull(db, "db");
         return db.consistentRead(c -> {

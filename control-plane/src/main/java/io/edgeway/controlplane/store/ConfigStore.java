@@ -67,6 +67,17 @@ public final class ConfigStore {
     }
 
     /** What {@link #apply} would do now, without writing; {@code keyed} names the certificates given with a key. */
+    /** The active deployments of the sites {@code doc}'s routes serve: what a snapshot of it would carry. */
+    public List<io.edgeway.controlplane.site.Deployment> activeDeployments(Config doc) {
+        java.util.Set<String> served = new java.util.TreeSet<>();
+        doc.routes().forEach(r -> {
+            if (r.site() != null) {
+                served.add(r.site().name());
+            }
+        });
+        return log.db().consistentRead(c -> io.edgeway.controlplane.site.SiteRows.activeDeployments(c, served, Map.of()));
+    }
+
     public Written<Plan> plan(Config doc, Set<String> keyed) {
         requireNonNull(doc, "doc");
         requireNonNull(keyed, "keyed");

@@ -82,7 +82,7 @@ public final class RevisionLog {
                 }
             });
             if (bumped[0] != 0) {
-                verifier.accept(new ConfigState(bumped[0], UpstreamStore.all(c), RouteStore.all(c)));
+                verifier.accept(ConfigState.toVerify(c, bumped[0]));
                 // PostgreSQL delivers a NOTIFY only when its transaction commits: listeners never hear of a
                 // revision that rolled back, and no crash between commit and send can lose it.
                 try (PreparedStatement ps = c.prepareStatement("SELECT pg_notify(?, ?)")) {

@@ -172,6 +172,11 @@ public final class TargetGroup {
         return targets;
     }
 
+    /** What a consistent-hash policy hashes on (for an explanation); {@code null} for the other policies. */
+    public HashKey hashKey() {
+        return hashKey;
+    }
+
     public Policy policy() {
         return policy;
     }

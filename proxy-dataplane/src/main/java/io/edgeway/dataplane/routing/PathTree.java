@@ -20,6 +20,8 @@ final class PathTree {
     private static final PathTree[] NO_CHILDREN = new PathTree[0];
 
     private final PathTree parent;
+    /** The length of this node's prefix: only an explanation reads it, to name the prefix. */
+    private final int depth;
     private char[] keys = NO_KEYS;
     private PathTree[] children = NO_CHILDREN;
     private RouteRule[] routes = NO_ROUTES;
@@ -29,12 +31,21 @@ final class PathTree {
 
     private PathTree(PathTree parent) {
         this.parent = parent;
+        this.depth = parent == null ? 0 : parent.depth + 1;
     }
 
-    RouteRule match(String path, int start, int end, String method) {
+    /**
+     * The route for the path {@code path[start, end)} and {@code method}, or null. {@code trace} (null on the
+     * proxy's hot path, where it costs one null check per candidate) hears each candidate as it is tried.
+     */
+    RouteRule match(String path, int start, int end, String method, RouteTrace trace) {
         if (regexes.length > 0) {
             CharSequence p = path.subSequence(start, end);
             for (int i = 0; i < regexes.length; i++) {
+                if (trace != null) {
+                    trace.regex(regexRoutes[i], PathRegex.MARKER + regexes[i].pattern(),
+                            regexes[i].matcher(p).lookingAt(), regexRoutes[i].allowsMethod(method));
+                }
                 if (regexRoutes[i].allowsMethod(method) && regexes[i].matcher(p).lookingAt()) {
                     return regexRoutes[i];
                 }
@@ -50,12 +61,20 @@ final class PathTree {
         }
         for (PathTree n = node; n != null; n = n.parent) {
             for (RouteRule r : n.routes) {
+                if (trace != null) {
+                    trace.prefix(r, path.substring(start, start + n.depth), r.allowsMethod(method));
+                }
                 if (r.allowsMethod(method)) {
                     return r;
                 }
             }
         }
         return null;
+    }
+
+    /** No route at all in this bucket (for an explanation). */
+    boolean isEmpty() {
+        return routes.length == 0 && keys.length == 0 && regexes.length == 0;
     }
 
     private PathTree child(char c) {

@@ -1,5 +1,7 @@
 package io.edgeway.dataplane.routing;
 
+import static java.util.Objects.requireNonNull;
+
 import io.edgeway.dataplane.status.RouteMeters;
 import java.util.HashSet;
 import java.util.Set;
@@ -88,6 +90,18 @@ public final class RouteTable {
      * @return the matching route or {@code null}
      */
     public RouteRule match(String host, String uri, String method) {
+        return match(host, uri, method, null);
+    }
+
+    /**
+     * As {@link #match}, telling {@code trace} every bucket and candidate the lookup visits, in order: the proxy's
+     * own matching loop, so an explanation (the admin API's explain) is what the proxy would do.
+     */
+    public RouteRule explain(String host, String uri, String method, RouteTrace trace) {
+        return match(host, uri, method, requireNonNull(trace, "trace"));
+    }
+
+    private RouteRule match(String host, String uri, String method, RouteTrace trace) {
         int start = pathStart(uri);
         int end = uri.indexOf('?', start);
         if (end < 0) {
@@ -99,27 +113,38 @@ public final class RouteTable {
         }
         if (!exact.isEmpty()) {
             PathTree tree = exact.get(host);
+            if (trace != null) {
+                trace.bucket(RouteTrace.Bucket.EXACT, host, tree != null);
+            }
             if (tree != null) {
-                RouteRule r = tree.match(uri, start, end, method);
+                RouteRule r = tree.match(uri, start, end, method, trace);
                 if (r != null) {
                     return r;
                 }
             }
+        } else if (trace != null) {
+            trace.bucket(RouteTrace.Bucket.EXACT, host, false);
         }
         if (!wildcard.isEmpty()) {
             // Dots from the left give suffixes from the longest to the shortest; the label before the
             // suffix must not be empty.
             for (int dot = host.indexOf('.', 1); dot > 0; dot = host.indexOf('.', dot + 1)) {
                 PathTree tree = wildcard.get(host.substring(dot));
+                if (trace != null) {
+                    trace.bucket(RouteTrace.Bucket.WILDCARD, "*" + host.substring(dot), tree != null);
+                }
                 if (tree != null) {
-                    RouteRule r = tree.match(uri, start, end, method);
+                    RouteRule r = tree.match(uri, start, end, method, trace);
                     if (r != null) {
                         return r;
                     }
                 }
             }
         }
-        return anyHost.match(uri, start, end, method);
+        if (trace != null) {
+            trace.bucket(RouteTrace.Bucket.ANY, "*", !anyHost.isEmpty());
+        }
+        return anyHost.match(uri, start, end, method, trace);
     }
 
     /** The path of an origin-form ({@code /a}) or absolute-form ({@code http://h/a}) request target. */

@@ -33,10 +33,22 @@ public final class SiteBlobs {
     /** A temp file untouched this long belongs to no live fetch (their deadline is shorter). */
     private static final long STALE_TEMP_MS = java.util.concurrent.TimeUnit.HOURS.toMillis(1);
 
+    /**
+     * For the control plane, which compiles snapshots to check and explain them but serves no file: every blob
+     * counts as present (the control plane refuses a deployment whose files it lacks; each proxy checks its disk).
+     */
+    public static final SiteBlobs ASSUMED_PRESENT = new SiteBlobs(null, true);
+
     private final Path dir;
+    private final boolean assumePresent;
 
     public SiteBlobs(Path dir) {
+        this(dir, false);
+    }
+
+    private SiteBlobs(Path dir, boolean assumePresent) {
         this.dir = dir;
+        this.assumePresent = assumePresent;
     }
 
     public static SiteBlobs under(Path dataDir) {
@@ -50,7 +62,7 @@ public final class SiteBlobs {
     /** Whether a verified blob of that size is on disk (a regular file, not a link). */
     public boolean has(SiteFile.Blob blob) {
         if (dir == null) {
-            return false;
+            return assumePresent;
         }
         Path p = dir.resolve(blob.sha256());
         try {

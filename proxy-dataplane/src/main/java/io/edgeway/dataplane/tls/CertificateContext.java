@@ -49,6 +49,10 @@ final class CertificateContext {
         this.keyPem = requireNonNull(keyPem, "keyPem");
     }
 
+    String name() {
+        return name;
+    }
+
     String fingerprint() {
         return fingerprint;
     }

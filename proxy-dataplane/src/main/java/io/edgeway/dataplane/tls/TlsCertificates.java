@@ -64,12 +64,34 @@ public final class TlsCertificates {
         }
         Choice c = exact.get(host);
         if (c == null) {
-            int dot = host.indexOf('.');
-            if (dot > 0) {
-                c = wildcard.get(host.substring(dot + 1));
-            }
+            c = wildcardFor(host);
         }
         return c == null ? null : c.pick(acceptsEcdsa);
+    }
+
+    /** The wildcard certificates covering {@code host}'s first label; null if none. */
+    private Choice wildcardFor(String host) {
+        int dot = host.indexOf('.');
+        return dot > 0 ? wildcard.get(host.substring(dot + 1)) : null;
+    }
+
+    /**
+     * What {@link SniSelector} would pick for a client sending SNI {@code host} (lower case): the same exact-then-
+     * wildcard lookup and the same ECDSA/RSA choice as {@link #forSni}, told rather than done.
+     */
+    public SniExplanation explain(String host) {
+        Choice exactChoice = host == null ? null : exact.get(host);
+        Choice wildcardChoice = host == null || exactChoice != null ? null : wildcardFor(host);
+        Choice c = exactChoice != null ? exactChoice : wildcardChoice;
+        String match = exactChoice != null ? SniExplanation.EXACT : wildcardChoice != null ? SniExplanation.WILDCARD
+                : SniExplanation.NONE;
+        String key = exactChoice != null ? host : wildcardChoice != null ? "*." + host.substring(host.indexOf('.') + 1) : null;
+        return new SniExplanation(host, match, key, nameOf(c == null ? null : c.ecdsa()), nameOf(c == null ? null : c.rsa()),
+                nameOf(forSni(host, true)), nameOf(forSni(host, false)));
+    }
+
+    private static String nameOf(CertificateContext c) {
+        return c == null ? null : c.name();
     }
 
     /** The certificate called {@code name} (the default certificate setting); null if none. */

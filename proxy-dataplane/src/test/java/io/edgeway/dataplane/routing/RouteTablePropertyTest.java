@@ -63,6 +63,60 @@ class RouteTablePropertyTest {
     }
 
     /**
+     * The admin API's explain (issue 22) runs the router's own loop with a trace: it returns what the proxy's match
+     * returns, every step it reports is true of the request (a regex said to match does match, a prefix offered is a
+     * prefix of the path, the method verdicts are the route's), and the one step marked as won is the last, naming
+     * the returned route; no route, no winner.
+     */
+    @Property(tries = 300)
+    void explainReturnsWhatMatchReturnsAndItsTraceIsTrue(@ForAll("routes") List<RouteRule> routes,
+            @ForAll("requests") List<Request> requests) {
+        RouteTable table = RouteTable.compile(routes);
+        for (Request req : requests) {
+            List<String> steps = new ArrayList<>();
+            List<RouteRule> winners = new ArrayList<>();
+            String path = req.path().indexOf('?') < 0 ? req.path() : req.path().substring(0, req.path().indexOf('?'));
+            RouteRule explained = table.explain(req.host(), req.path(), req.method(), new RouteTrace() {
+                @Override
+                public void bucket(Bucket kind, String key, boolean present) {
+                    steps.add("bucket " + kind + " " + key);
+                }
+
+                @Override
+                public void regex(RouteRule route, String regex, boolean pathMatches, boolean methodAllowed) {
+                    assertThat(pathMatches).as("%s on %s", regex, path)
+                            .isEqualTo(java.util.regex.Pattern.compile(regex.substring(1)).matcher(path).lookingAt());
+                    assertThat(methodAllowed).isEqualTo(route.allowsMethod(req.method()));
+                    steps.add("regex " + regex);
+                    if (pathMatches && methodAllowed) {
+                        winners.add(route);
+                    }
+                }
+
+                @Override
+                public void prefix(RouteRule route, String prefix, boolean methodAllowed) {
+                    assertThat(path).startsWith(prefix);
+                    assertThat(route.paths().isEmpty() || route.paths().contains(prefix)).as("%s of %s", prefix, route).isTrue();
+                    assertThat(methodAllowed).isEqualTo(route.allowsMethod(req.method()));
+                    steps.add("prefix " + prefix);
+                    if (methodAllowed) {
+                        winners.add(route);
+                    }
+                }
+            });
+            RouteRule matched = table.match(req.host(), req.path(), req.method());
+            assertThat(explained).as("%s on %s", req, routes).isSameAs(matched);
+            if (matched == null) {
+                assertThat(winners).as("%s: %s", req, steps).isEmpty();
+                assertThat(steps).contains("bucket ANY *"); // every bucket was tried, down to the routes without hosts
+            } else {
+                assertThat(winners).as("%s: %s", req, steps).containsExactly(matched);
+                assertThat(steps.get(steps.size() - 1)).doesNotStartWith("bucket"); // it won last: nothing after it
+            }
+        }
+    }
+
+    /**
      * Best by (host rank, regex before prefix, then earlier index for regexes and the longer prefix for
      * prefixes, then earlier index). A regex path matches when it matches at the path's start.
      */
