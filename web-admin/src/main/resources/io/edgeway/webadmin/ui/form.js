@@ -18,7 +18,7 @@ export async function entityForm(container, spec, name) {
   const form = el('form', { className: 'entity-form', noValidate: true },
     spec.fields.map((field) => {
       const id = `field-${field.name}`;
-      const value = existing ? field.read(existing) : (field.initial ?? '');
+      const value = existing ? field.read(existing[field.name]) : (field.initial ?? '');
       const control = input(field, id, value);
       const error = el('p', { id: `${id}-error`, className: 'field-error', hidden: true });
       const hint = field.hint ? el('p', { id: `${id}-hint`, className: 'hint' }, field.hint) : null;
