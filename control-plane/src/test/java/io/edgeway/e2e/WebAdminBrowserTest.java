@@ -161,6 +161,22 @@ class WebAdminBrowserTest {
     }
 
     @Test
+    void markupInStoredValuesIsShownAsTextAndNeverRuns() throws Exception {
+        String attack = "<img src=x onerror=window.__xss=1>";
+        assertThat(admin.post("/api/v1/upstreams", "{\"name\":\"xss\",\"targets\":[{\"host\":\"127.0.0.1\",\"port\":"
+                + blue.port() + ",\"weight\":1}]}").status()).isIn(201, 409);
+        AdminClient.Reply route = admin.post("/api/v1/routes", "{\"name\":\"xss\",\"paths\":[\"/xss\"],\"upstream\":\"xss\","
+                + "\"request_headers\":{\"set\":{\"X-Evil\":\"" + attack + "\"}}}");
+        assertThat(route.status()).as("%s", route.body()).isEqualTo(201);
+        for (String view : List.of("#/routes/xss", "#/history/" + route.revision())) {
+            browser.open(view);
+            browser.awaitText(By.id("content"), attack);
+            assertThat(browser.driver.findElements(By.cssSelector("#content img"))).as("no element made from %s", view).isEmpty();
+            assertThat(browser.driver.executeScript("return window.__xss === undefined")).isEqualTo(true);
+        }
+    }
+
+    @Test
     void onA390PixelWidePhoneTheNavFoldsBehindAMenuThatWorks() throws Exception {
         browser.viewport(390, 844);
         try {
