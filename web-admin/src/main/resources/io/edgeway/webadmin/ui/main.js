@@ -105,7 +105,8 @@ onUnauthorized(() => {
   askForToken('That token was not accepted; enter an admin token.');
 });
 
-window.addEventListener('hashchange', route);
+// '#view' (the skip link) only moves focus; views live under '#/'.
+window.addEventListener('hashchange', () => { if (location.hash === '' || location.hash.startsWith('#/')) route(); });
 if (token.get()) {
   form.hidden = true;
   signOut.hidden = false;
