@@ -82,9 +82,18 @@ class AuthTest {
     void theWebPageStaysPublicAndNoCorsHeadersAreSent() {
         Http none = new Http(cp.adminPort(), null);
         if (ControlPlane.class.getResource("/io/edgeway/webadmin/index.html") != null) {
-            assertThat(none.get("/").status()).isEqualTo(200);
-            assertThat(none.get("/app.js").status()).isEqualTo(200);
+            Response page = none.get("/");
+            assertThat(page.status()).isEqualTo(200);
+            // the page and its modules carry the strict policy: own-origin script and style only, nothing inline
+            assertThat(page.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(csp -> assertThat(csp)
+                    .contains("default-src 'self'").contains("script-src 'self'").doesNotContain("unsafe-inline"));
+            assertThat(none.get("/ui/main.js").status()).isEqualTo(200);
+            assertThat(none.get("/ui/main.js").headers().firstValue("Content-Type")).hasValueSatisfying(t ->
+                    assertThat(t).contains("javascript"));
         }
+        // only the UI's own modules are public under /ui/: anything else there still needs a token
+        assertThat(none.get("/ui/notes.txt").status()).isEqualTo(401);
+        assertThat(none.get("/api/v1/upstreams").headers().firstValue("Content-Security-Policy")).isPresent();
         Response r = admin.send("GET", "/api/v1/upstreams", null, null, Map.of("Origin", "https://evil.example"));
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.headers().map().keySet()).noneMatch(h -> h.toLowerCase().startsWith("access-control-"));

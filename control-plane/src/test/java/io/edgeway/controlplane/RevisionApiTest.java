@@ -32,6 +32,27 @@ class RevisionApiTest extends RunningControlPlane {
     }
 
     @Test
+    void aRollbackDryRunAnswersThePlanAndWritesNothing() {
+        long a = http.post("/api/v1/config", ConfigApiTest.A).revisionNumber();
+        JsonNode stateA = http.get("/api/v1/config").json();
+        long b = http.post("/api/v1/config", ConfigApiTest.B).revisionNumber();
+        JsonNode stateB = http.get("/api/v1/config").json();
+
+        Response plan = http.post("/api/v1/revisions/" + a + "/rollback?dry_run=true", "");
+        assertThat(plan.status()).as(plan.body()).isEqualTo(200);
+        assertThat(plan.json().get("dry_run").asBoolean()).isTrue();
+        // the same plan the real rollback then commits, and nothing written meanwhile
+        assertThat(ConfigApiTest.names(plan.json().get("created"))).containsExactlyInAnyOrder("upstream web", "route web");
+        assertThat(db.revision()).isEqualTo(b);
+        assertThat(http.get("/api/v1/config").json()).isEqualTo(stateB);
+        assertThat(http.post("/api/v1/revisions/" + a + "/rollback?dry_run=maybe", "").status()).isEqualTo(400);
+
+        Response done = http.post("/api/v1/revisions/" + a + "/rollback", "");
+        assertThat(ConfigApiTest.names(done.json().get("created"))).isEqualTo(ConfigApiTest.names(plan.json().get("created")));
+        assertThat(http.get("/api/v1/config").json()).isEqualTo(stateA);
+    }
+
+    @Test
     void rollbackFollowsAnUpstreamRenamedThroughTheEntityApi() {
         http.post("/api/v1/config", "{}");
         http.post("/api/v1/upstreams", "{\"name\":\"old\",\"targets\":[{\"host\":\"127.0.0.1\",\"port\":9001}]}");

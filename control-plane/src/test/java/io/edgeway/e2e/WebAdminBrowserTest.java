@@ -1,90 +1,202 @@
 package io.edgeway.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Files;
+import io.edgeway.controlplane.TestDatabase;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.support.ui.ExpectedConditions;
-import org.openqa.selenium.support.ui.WebDriverWait;
+import org.openqa.selenium.WebElement;
 
-/** The web admin in Debian's headless Chromium, against a real control plane on its embedded PostgreSQL. */
+/**
+ * The web admin in Debian's headless Chromium against a real control plane (on PostgreSQL) and a real proxy:
+ * everything an operator does goes through the page's forms and buttons, and the proxy's answers prove it.
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class WebAdminBrowserTest {
-    private static final Pattern CP_READY = Pattern.compile("edgeway control-plane ready admin=(?<admin>http://\\S+)");
+    /** The views the nav leads to, each checked by axe-core. */
+    private static final List<String> VIEWS = List.of("#/fleet", "#/routes", "#/routes/new", "#/upstreams",
+            "#/history", "#/certificates", "#/stream-routes", "#/tokens", "#/sites", "#/purge", "#/config", "#/traffic");
 
-    @TempDir static Path dataDir;
+    private static final By NAV_ROUTES = By.cssSelector("#nav a[href='#/routes']");
+
+    @TempDir static Path dir;
     private JavaProcess controlPlane;
+    private JavaProcess proxy;
+    private Backend blue;
+    private Backend green;
     private AdminClient admin;
-    private ChromeDriver browser;
+    private WebAdminBrowser browser;
+    private int proxyPort;
+    private String node;
 
     @BeforeAll
     void start() throws Exception {
-        controlPlane = JavaProcess.start("control-plane", "io.edgeway.controlplane.ControlPlane", Map.of(
-                "EDGEWAY_ADMIN_TOKEN", AdminClient.TOKEN,
-                "EDGEWAY_DATA_DIR", dataDir.resolve("cp").toString(),
-                "EDGEWAY_ADMIN_PORT", "0", "EDGEWAY_GRPC_PORT", "0"), List.of(), CP_READY);
+        String db = TestDatabase.create(WebAdminBrowserTest.class).url();
+        controlPlane = Fleet.controlPlane(db, Fleet.freePort(), Fleet.freePort(), dir.resolve("cp"));
         admin = new AdminClient(controlPlane.ready("admin"));
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary("/usr/bin/chromium");
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--window-size=1280,900", "--user-data-dir=" + Files.createDirectories(dataDir.resolve("chrome")));
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(Path.of("/usr/bin/chromedriver").toFile()).build();
-        browser = new ChromeDriver(service, options);
+        proxy = Fleet.proxy("proxy", Integer.parseInt(controlPlane.ready("grpc")), dir.resolve("proxy"),
+                Fleet.freePort(), Fleet.freePort(), Map.of());
+        proxyPort = Integer.parseInt(proxy.ready("proxy"));
+        node = proxy.ready("node");
+        blue = new Backend("blue");
+        green = new Backend("green");
+        browser = new WebAdminBrowser(controlPlane.ready("admin"), dir.resolve("chrome"));
     }
 
     @AfterAll
     void stop() throws Exception {
-        if (browser != null) browser.quit();
+        if (browser != null) browser.close();
+        if (proxy != null) proxy.close();
         if (controlPlane != null) controlPlane.close();
+        if (blue != null) blue.close();
+        if (green != null) green.close();
     }
 
     @Test
-    void listsRoutesUpstreamsAndShowsNewOnesOnRefresh() throws Exception {
-        assertThat(admin.post("/api/v1/upstreams", """
-                {"name":"shop","targets":[{"host":"127.0.0.1","port":9001,"weight":3}]}""").status()).isEqualTo(201);
-        assertThat(admin.post("/api/v1/routes", """
-                {"name":"storefront","hosts":["shop.example.com"],"paths":["/"],"upstream":"shop"}""").status())
-                .isEqualTo(201);
+    void anOperatorCreatesChangesAndRollsBackARouteThatTheProxyServes() throws Exception {
+        try {
+            operatorFlow();
+        } catch (Exception | Error e) {
+            browser.dump("failed-operator-flow");
+            throw e;
+        }
+    }
 
-        browser.get(controlPlane.ready("admin") + "/");
-        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(15));
-        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("token"))).sendKeys("not-the-token");
-        browser.findElement(By.id("token-submit")).click();
-        // A wrong token is refused and the page asks again.
-        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("token")));
-        assertThat(browser.findElement(By.cssSelector("#routes tbody")).getText()).doesNotContain("storefront");
-        browser.findElement(By.id("token")).clear();
-        browser.findElement(By.id("token")).sendKeys(AdminClient.TOKEN);
-        browser.findElement(By.id("token-submit")).click();
-        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#routes tbody"), "storefront"));
-        assertThat(browser.findElement(By.cssSelector("#routes tbody")).getText())
-                .contains("shop.example.com").contains("shop");
-        assertThat(browser.findElement(By.cssSelector("#upstreams tbody")).getText()).contains("127.0.0.1:9001 (w3)");
-        assertThat(browser.findElement(By.cssSelector("#nodes tbody")).getText()).contains("No nodes yet");
-        assertThat(browser.findElement(By.id("error")).isDisplayed()).isFalse();
+    private void operatorFlow() throws Exception {
+        // A wrong token is refused and the page asks again; the right one shows the fleet with our proxy.
+        browser.driver.get(controlPlane.ready("admin") + "/#/fleet");
+        browser.signIn("not-the-token");
+        browser.awaitText(By.id("token-error"), "not accepted");
+        browser.signIn(AdminClient.TOKEN);
+        browser.awaitText(By.id("nodes"), node);
+        browser.screenshot("fleet");
 
-        assertThat(admin.post("/api/v1/routes", """
-                {"name":"checkout","paths":["/checkout"],"upstream":"shop"}""").status()).isEqualTo(201);
-        browser.findElement(By.id("refresh")).click();
-        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#routes tbody"), "checkout"));
+        browser.open("#/upstreams/new");
+        browser.type("field-name", "shop");
+        browser.type("field-targets", "127.0.0.1:" + blue.port() + " 1");
+        browser.click(By.id("save"));
+        browser.awaitText(By.cssSelector("#content h1"), "Upstream shop");
+        assertThat(admin.post("/api/v1/upstreams", "{\"name\":\"green\",\"targets\":[{\"host\":\"127.0.0.1\",\"port\":"
+                + green.port() + ",\"weight\":1}]}").status()).isEqualTo(201);
 
-        Path shot = Path.of("target", "web-admin.png");
-        Files.write(shot, browser.getScreenshotAs(OutputType.BYTES));
+        // The API's field error shows next to the field it names.
+        browser.open("#/routes/new");
+        browser.type("field-name", "storefront");
+        browser.type("field-paths", "no-leading-slash");
+        browser.type("field-upstream", "shop");
+        browser.click(By.id("save"));
+        browser.awaitText(By.id("field-paths-error"), "paths[0]");
+        assertThat(browser.driver.findElement(By.id("field-paths")).getAttribute("aria-invalid")).isEqualTo("true");
+        assertThat(browser.driver.findElement(By.id("field-upstream-error")).isDisplayed()).isFalse();
+        browser.screenshot("route-form-error");
+        browser.type("field-paths", "/");
+        browser.click(By.id("save"));
+        browser.awaitText(By.cssSelector("#content h1"), "Route storefront");
+        long created = admin.get("/api/v1/revisions?size=1").body().get("data").get(0).get("revision").asLong();
+        Fleet.awaitApplied(admin, List.of(node), created);
+        assertThat(Fleet.get(proxyPort, "/").body()).isEqualTo("blue /");
+
+        // Someone else changes the route while the form is open: saving says so instead of overwriting.
+        browser.open("#/routes/storefront/edit");
+        assertThat(admin.put("/api/v1/routes/storefront", "{\"paths\":[\"/\"],\"upstream\":\"shop\",\"tags\":[\"elsewhere\"]}")
+                .status()).isEqualTo(200);
+        browser.type("field-upstream", "green");
+        browser.click(By.id("save"));
+        browser.awaitText(By.id("form-errors"), "Changed by someone else");
+        assertThat(admin.get("/api/v1/routes/storefront").body().get("upstream").asText()).isEqualTo("shop");
+        browser.click(By.id("reload"));
+        // the reloaded form shows the other change (and carries its ETag)
+        browser.wait.until(d -> "elsewhere".equals(d.findElement(By.id("field-tags")).getAttribute("value")));
+        browser.type("field-upstream", "green");
+        browser.click(By.id("save"));
+        browser.awaitText(By.cssSelector("#content h1"), "Route storefront");
+        await().atMost(Fleet.CONVERGE).until(() -> Fleet.get(proxyPort, "/").body().equals("green /"));
+
+        // History shows the change field by field; rolling back to the route's first revision shows the plan first.
+        browser.open("#/history");
+        browser.click(By.linkText("Revision " + (created + 2)));
+        browser.awaitText(By.cssSelector("#content"), "update route storefront");
+        String diff = browser.text(By.cssSelector(".entry table"));
+        assertThat(diff).contains("upstream").contains("\"shop\"").contains("\"green\"");
+        browser.screenshot("revision-diff");
+
+        browser.open("#/history/" + created);
+        browser.click(By.id("rollback"));
+        browser.awaitText(By.id("rollback-plan"), "storefront");
+        assertThat(browser.text(By.id("rollback-plan"))).contains("update").contains("upstream");
+        assertThat(Fleet.get(proxyPort, "/").body()).as("nothing changes before the confirmation").isEqualTo("green /");
+        browser.screenshot("rollback-plan");
+        browser.click(By.id("confirm-rollback"));
+        browser.awaitText(By.id("convergence"), node);
+        assertThat(browser.text(By.id("rollback-area"))).contains("Rolled back to revision " + created);
+        assertThat(Fleet.get(proxyPort, "/").body()).isEqualTo("blue /");
+
+        long rolledBack = admin.get("/api/v1/revisions?size=1").body().get("data").get(0).get("revision").asLong();
+        browser.open("#/fleet");
+        browser.awaitText(By.id("fleet-summary"), "Config revision " + rolledBack + ": 1 of 1 nodes in sync");
+        assertThat(browser.text(By.id("nodes"))).contains(node).contains("in sync");
+    }
+
+    @Test
+    void everyMainViewHasNoSeriousAccessibilityViolation() throws Exception {
+        assertThat(admin.post("/api/v1/upstreams", "{\"name\":\"a11y\",\"targets\":[{\"host\":\"127.0.0.1\",\"port\":"
+                + blue.port() + ",\"weight\":1}]}").status()).isIn(201, 409);
+        for (String view : VIEWS) {
+            browser.open(view);
+            browser.wait.until(d -> d.findElements(By.cssSelector("#content .notice.info")).isEmpty()
+                    || !d.findElements(By.cssSelector("#content table, #content form, #content textarea")).isEmpty());
+            assertThat(browser.seriousViolations()).as("axe-core on %s", view).isEmpty();
+        }
+        browser.open("#/upstreams/a11y");
+        assertThat(browser.seriousViolations()).as("axe-core on an upstream's detail").isEmpty();
+        browser.screenshot("upstream");
+    }
+
+    @Test
+    void markupInStoredValuesIsShownAsTextAndNeverRuns() throws Exception {
+        String attack = "<img src=x onerror=window.__xss=1>";
+        assertThat(admin.post("/api/v1/upstreams", "{\"name\":\"xss\",\"targets\":[{\"host\":\"127.0.0.1\",\"port\":"
+                + blue.port() + ",\"weight\":1}]}").status()).isIn(201, 409);
+        AdminClient.Reply route = admin.post("/api/v1/routes", "{\"name\":\"xss\",\"paths\":[\"/xss\"],\"upstream\":\"xss\","
+                + "\"request_headers\":{\"set\":{\"X-Evil\":\"" + attack + "\"}}}");
+        assertThat(route.status()).as("%s", route.body()).isEqualTo(201);
+        for (String view : List.of("#/routes/xss", "#/history/" + route.revision())) {
+            browser.open(view);
+            browser.awaitText(By.id("content"), attack);
+            assertThat(browser.driver.findElements(By.cssSelector("#content img"))).as("no element made from %s", view).isEmpty();
+            assertThat(browser.driver.executeScript("return window.__xss === undefined")).isEqualTo(true);
+        }
+    }
+
+    @Test
+    void onA390PixelWidePhoneTheNavFoldsBehindAMenuThatWorks() throws Exception {
+        browser.viewport(390, 844);
+        try {
+            browser.open("#/fleet");
+            WebElement routes = browser.driver.findElement(NAV_ROUTES);
+            assertThat(routes.isDisplayed()).as("the nav is folded away").isFalse();
+            browser.click(By.id("menu"));
+            assertThat(browser.driver.findElement(By.id("menu")).getAttribute("aria-expanded")).isEqualTo("true");
+            assertThat(routes.isDisplayed()).isTrue();
+            assertThat(routes.getRect().getX() + routes.getRect().getWidth()).as("inside the screen").isLessThanOrEqualTo(390);
+            assertThat(routes.getRect().getHeight()).as("a tappable height").isGreaterThanOrEqualTo(24);
+            browser.screenshot("phone-menu");
+            routes.click();
+            browser.awaitText(By.cssSelector("#content h1"), "Routes");
+            assertThat(browser.driver.findElement(NAV_ROUTES).isDisplayed()).as("folded again").isFalse();
+            Object pageWidth = browser.driver.executeScript("return document.documentElement.scrollWidth");
+            assertThat(((Number) pageWidth).intValue()).as("no sideways scrolling of the page").isLessThanOrEqualTo(390);
+            assertThat(browser.seriousViolations()).as("axe-core on the phone layout").isEmpty();
+        } finally {
+            browser.viewport(0, 0);
+        }
     }
 }

@@ -146,6 +146,7 @@ public final class AdminApi {
             // origins cannot read the API with an operator's token.
             // First of all, so even a refused request is timed and counted.
             c.routes.before(ctx -> ctx.attribute(STARTED, System.nanoTime()));
+            c.routes.before(SecurityHeaders::apply);
             c.routes.before(auth::check);
             // Every body is capped at ENTITY_BODY_MAX_BYTES: Javalin's limit applies whenever a handler reads the body,
             // declared (Content-Length) or chunked. Only POST /api/v1/config, whose document carries every

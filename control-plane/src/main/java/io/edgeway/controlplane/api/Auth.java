@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  */
 final class Auth {
     /** Health for load balancers, the API description, and the web page's own files (the page asks for a token). */
-    static final Set<String> PUBLIC = Set.of("/healthz", "/api/v1/openapi.yaml", "/", "/index.html", "/app.js", "/app.css");
+    static final Set<String> PUBLIC = Set.of("/healthz", "/api/v1/openapi.yaml", "/", "/index.html", "/app.css");
     static final String TOKEN_ATTRIBUTE = "edgeway.token";
     private static final Set<String> READS = Set.of("GET", "HEAD");
     private static final Logger audit = LoggerFactory.getLogger("edgeway.audit");
@@ -35,7 +35,7 @@ final class Auth {
     /** A before-handler: lets the request on, or throws the 401/403 that stops it. */
     void check(Context ctx) {
         Actor.set(null); // Jetty reuses threads: never let a previous request's actor leak into this one
-        if (PUBLIC.contains(ctx.path())) {
+        if (PUBLIC.contains(ctx.path()) || SecurityHeaders.isUiModule(ctx.path())) {
             return;
         }
         String presented = bearer(ctx.header("Authorization"));

@@ -141,7 +141,7 @@ final class ConfigApi {
         }).toList();
     }
 
-    private static boolean dryRun(String value) {
+    static boolean dryRun(String value) {
         if (value == null || value.equals("false")) {
             return false;
         }

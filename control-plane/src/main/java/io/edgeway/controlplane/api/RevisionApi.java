@@ -51,10 +51,23 @@ final class RevisionApi {
         ctx.json(body);
     }
 
-    /** Makes the config what it was right after revision n, as a new revision (or none if it already is). */
+    /**
+     * Makes the config what it was right after revision n, as a new revision (or none if it already is);
+     * with {@code ?dry_run=true} only answers the plan (created/updated/deleted), writing nothing.
+     */
     void rollback(Context ctx) {
         long n = revision(ctx);
         Config then = history.stateAt(n).orElseThrow(() -> new NotFoundException("revision", Long.toString(n)));
+        if (ConfigApi.dryRun(ctx.queryParam("dry_run"))) {
+            // the plan a confirmation shows (the web admin's rollback dialog): nothing is written
+            ConfigStore.Plan plan = store.plan(then, java.util.Set.of()).value();
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("rolled_back_to", n);
+            body.put("dry_run", true);
+            body.putAll(ConfigApi.planJson(plan, plan.problems()));
+            ctx.json(body);
+            return;
+        }
         // no keys given: every certificate gets the key stored for its leaf, which the log never holds
         ConfigApi.answer(ctx, ConfigApi.commit(store, then, Map.of()), Map.of("rolled_back_to", n));
     }
