@@ -130,8 +130,8 @@ final class CacheStep {
     private void answer(CachedResponse entry, String status, long now) {
         HttpRequest req = exchange.request;
         HttpHeaders conditionals = clientConditionals != null ? clientConditionals : req.headers();
-        exchange.frontend.answerFromCache(CachedAnswer.of(entry, req.method(), conditionals, status,
-                exchange.keepAlive, now));
+        FullHttpResponse res = CachedAnswer.of(entry, req.method(), conditionals, status, exchange.keepAlive, now);
+        exchange.frontend.answers().respond(res, res.status(), false);
     }
 
     /** The target is asked with the stored copy's validators; the client's own ones are applied to the result. */
