@@ -56,6 +56,9 @@ public record CachedResponse(String key, int status, HttpHeaders headers, byte[]
     /** The same response with the fields of a 304 merged in and its age restarted (RFC 9111 3.2, 4.3.4). */
     CachedResponse refreshedBy(HttpHeaders notModified, long nowMs, RouteCache policy) {
         HttpHeaders merged = new DefaultHttpHeaders().set(headers);
+        // The refreshed copy's age is the 304's (RFC 9111 4.2.3 on the validating response): the stored Age
+        // described the old copy, and kept it would leave the refreshed copy as stale as before.
+        merged.remove(HttpHeaderNames.AGE);
         for (var h : notModified) {
             String name = h.getKey();
             if (!HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name)

@@ -266,6 +266,11 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         return clientIp;
     }
 
+    /** The direct peer is a trusted proxy: its X-Forwarded-* fields are kept (see {@link HeaderRewriter#request}). */
+    boolean trustedPeer() {
+        return trustedPeer;
+    }
+
     /** The connection's TLS version and SNI for the access log, looked up once per connection (null: plain). */
     String[] tls() {
         if (tls == null) {
