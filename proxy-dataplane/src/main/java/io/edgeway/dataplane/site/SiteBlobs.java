@@ -34,9 +34,20 @@ public final class SiteBlobs {
     private static final long STALE_TEMP_MS = java.util.concurrent.TimeUnit.HOURS.toMillis(1);
 
     private final Path dir;
+    private final SmallFiles smallFiles = new SmallFiles(SmallFiles.DEFAULT_MAX_BYTES);
 
     public SiteBlobs(Path dir) {
         this.dir = dir;
+    }
+
+    /** A small blob's bytes from memory (read on first use), or null: a large blob is sent from its file. */
+    public io.netty.buffer.ByteBuf smallFile(SiteFile.Blob blob) throws IOException {
+        return dir == null ? null : smallFiles.get(blob, this);
+    }
+
+    /** How many small files are held in memory (for tests and diagnostics). */
+    public long smallFilesHeld() {
+        return smallFiles.entries();
     }
 
     public static SiteBlobs under(Path dataDir) {
