@@ -41,10 +41,10 @@ public final class CachedAnswer {
         } else {
             boolean head = HttpMethod.HEAD.equals(method);
             res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(entry.status()),
-                    head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(entry.body()));
+                    head ? Unpooled.EMPTY_BUFFER : entry.body().duplicate());
             res.headers().set(entry.headers());
             if (entry.status() != 204) {
-                res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, entry.body().length);
+                res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, entry.body().readableBytes());
             }
         }
         res.headers().set(HttpHeaderNames.AGE, entry.ageSeconds(nowMs));

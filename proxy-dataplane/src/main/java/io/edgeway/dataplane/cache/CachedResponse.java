@@ -1,5 +1,6 @@
 package io.edgeway.dataplane.cache;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.DateFormatter;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -10,14 +11,13 @@ import java.util.Set;
 
 /**
  * One stored response. Its {@code headers} are never changed after it is built (a hit copies them into its
- * answer); the body is a plain {@code byte[]}: an entry is shared by every event loop and evicted by Caffeine at
- * any moment, and a heap array needs no reference count for a hit in flight to outlive its eviction. A hit
- * wraps it without copying; the copy into the socket's direct buffer is the one a heap body costs.
+ * answer); the body is a {@link StoredBody}: a read-only direct buffer that a hit sends a duplicate of, and that
+ * outlives the entry's eviction for as long as a write still holds it.
  *
  * <p>Times are the proxy's clock in milliseconds: {@code responseTimeMs} when the response arrived,
  * {@code initialAgeS} its corrected initial age (RFC 9111 4.2.3), {@code freshnessMs} its freshness lifetime.
  */
-public record CachedResponse(String key, int status, HttpHeaders headers, byte[] body, long responseTimeMs,
+public record CachedResponse(String key, int status, HttpHeaders headers, ByteBuf body, long responseTimeMs,
         long initialAgeS, long freshnessMs, Directives directives, String etag, long lastModifiedMs,
         List<String> vary, Set<String> tags) implements Stored {
 
@@ -46,7 +46,7 @@ public record CachedResponse(String key, int status, HttpHeaders headers, byte[]
     /** Memory the entry holds: body plus header text, plus a fixed overhead for the objects around them. */
     @Override
     public int weight() {
-        long w = 256L + body.length + key.length() * 2L;
+        long w = 256L + body.readableBytes() + key.length() * 2L;
         for (var h : headers) {
             w += h.getKey().length() + h.getValue().length() + 32;
         }
@@ -56,6 +56,9 @@ public record CachedResponse(String key, int status, HttpHeaders headers, byte[]
     /** The same response with the fields of a 304 merged in and its age restarted (RFC 9111 3.2, 4.3.4). */
     CachedResponse refreshedBy(HttpHeaders notModified, long nowMs, RouteCache policy) {
         HttpHeaders merged = new DefaultHttpHeaders().set(headers);
+        // The refreshed copy's age is the 304's (RFC 9111 4.2.3 on the validating response): the stored Age
+        // described the old copy, and kept it would leave the refreshed copy as stale as before.
+        merged.remove(HttpHeaderNames.AGE);
         for (var h : notModified) {
             String name = h.getKey();
             if (!HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name)

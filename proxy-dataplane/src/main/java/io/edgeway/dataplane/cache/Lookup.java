@@ -12,6 +12,11 @@ public record Lookup(Outcome outcome, String primaryKey, String variantKey, Cach
     public enum Outcome {
         /** Fresh: answered from the cache. */
         HIT,
+        /**
+         * Stale, but within the entry's stale-while-revalidate window (RFC 5861 3): answered from the cache at
+         * once while one background request (per key) revalidates it.
+         */
+        STALE_WHILE_REVALIDATE,
         /** Stale (or no-cache) with validators: a conditional request goes to the target. */
         REVALIDATE,
         /** Not usable: the request goes to the target. */

@@ -26,6 +26,8 @@ public final class ResponseCache {
     private final Cache<String, Stored> memory;
     private final long maxBytes;
     private final Flights flights = new Flights();
+    /** Keys whose stale-while-revalidate background request is in flight. */
+    private final java.util.Set<String> revalidating = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** The newest purge applied; -1 before the first snapshot (the cache is empty then, nothing can be missed). */
     private volatile long lastPurgeId = -1;
 
@@ -139,10 +141,37 @@ public final class ResponseCache {
         if (fresh) {
             return new Lookup(Lookup.Outcome.HIT, primary, variant, entry, null, get, false, sie);
         }
+        if (maxAge < 0 && mayServeWhileRevalidating(entry, nowMs)) {
+            return new Lookup(Lookup.Outcome.STALE_WHILE_REVALIDATE, primary, variant, entry, "stale", get, false, sie);
+        }
         if (entry.hasValidators()) {
             return new Lookup(Lookup.Outcome.REVALIDATE, primary, variant, entry, "stale", get, false, sie);
         }
         return new Lookup(Lookup.Outcome.FORWARD, primary, variant, entry, "stale", get, get, sie);
+    }
+
+    /**
+     * RFC 5861 3: within stale-while-revalidate seconds past its freshness a stale entry may answer while it is
+     * revalidated in the background; never an entry that said no-cache or must-revalidate (RFC 9111 5.2.2.2),
+     * nor for a request that states its own max-age (the caller checks: it asked for something fresher).
+     */
+    private static boolean mayServeWhileRevalidating(CachedResponse entry, long nowMs) {
+        CachedResponse.Directives d = entry.directives();
+        return d.staleWhileRevalidateS() > 0 && !d.noCache() && !d.mustRevalidate()
+                && entry.stalenessMs(nowMs) <= d.staleWhileRevalidateS() * 1000;
+    }
+
+    /**
+     * Claims the background revalidation of the entry at {@code variantKey}: true for the one caller that must
+     * run it and then call {@link #revalidated}; false while another one runs (collapsed: one per key).
+     */
+    public boolean startRevalidation(String variantKey) {
+        return revalidating.add(variantKey);
+    }
+
+    /** The background revalidation of {@code variantKey} ended, whatever its outcome. */
+    public void revalidated(String variantKey) {
+        revalidating.remove(variantKey);
     }
 
     private static boolean hasBody(HttpRequest req) {

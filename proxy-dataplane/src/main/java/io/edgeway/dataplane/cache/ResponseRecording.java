@@ -87,8 +87,8 @@ public final class ResponseRecording {
         if (headers == null || body == null || (declaredLength >= 0 && size != declaredLength)) {
             return;
         }
-        byte[] exact = size == body.length ? body : Arrays.copyOf(body, size);
-        CachedResponse entry = Storability.entry(lookup.primaryKey(), status, headers, exact, nowMs, policy, vary, tags);
+        CachedResponse entry = Storability.entry(lookup.primaryKey(), status, headers, StoredBody.of(body, size), nowMs,
+                policy, vary, tags);
         cache.store(lookup.primaryKey(), requestHeaders, entry);
     }
 }

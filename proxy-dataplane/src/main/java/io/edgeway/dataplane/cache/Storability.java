@@ -77,7 +77,7 @@ final class Storability {
     }
 
     /** The entry for a response that may be stored, or null if its freshness cannot be computed. */
-    static CachedResponse entry(String key, int status, HttpHeaders h, byte[] body, long nowMs, RouteCache policy,
+    static CachedResponse entry(String key, int status, HttpHeaders h, io.netty.buffer.ByteBuf body, long nowMs, RouteCache policy,
             List<String> vary, Set<String> tags) {
         CacheControl cc = CacheControl.of(h);
         long date = CachedResponse.httpDate(h, HttpHeaderNames.DATE);

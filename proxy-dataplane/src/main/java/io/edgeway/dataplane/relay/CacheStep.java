@@ -72,6 +72,10 @@ final class CacheStep {
                 answer(lookup.entry(), "edgeway; hit", now);
                 return true;
             }
+            case STALE_WHILE_REVALIDATE -> {
+                answerStale(req, now);
+                return true;
+            }
             case REVALIDATE -> {
                 conditional(req, lookup.entry());
                 return false;
@@ -117,6 +121,9 @@ final class CacheStep {
         if (again.outcome() == Lookup.Outcome.HIT) {
             lookup = again;
             answer(again.entry(), "edgeway; hit; detail=collapsed", now);
+        } else if (again.outcome() == Lookup.Outcome.STALE_WHILE_REVALIDATE) {
+            lookup = again;
+            answerStale(req, now);
         } else {
             lookup = again;
             if (again.outcome() == Lookup.Outcome.REVALIDATE) {
@@ -130,8 +137,18 @@ final class CacheStep {
     private void answer(CachedResponse entry, String status, long now) {
         HttpRequest req = exchange.request;
         HttpHeaders conditionals = clientConditionals != null ? clientConditionals : req.headers();
-        exchange.frontend.answerFromCache(CachedAnswer.of(entry, req.method(), conditionals, status,
-                exchange.keepAlive, now));
+        FullHttpResponse res = CachedAnswer.of(entry, req.method(), conditionals, status, exchange.keepAlive, now);
+        exchange.frontend.answers().respond(res, res.status(), false);
+    }
+
+    /**
+     * stale-while-revalidate: the stale copy answers now; one background request per key refreshes it. The
+     * background request is started first: it copies the request's fields before the answer ends the exchange.
+     */
+    private void answerStale(HttpRequest req, long now) {
+        StaleRevalidation.start(exchange.loop(), route, lookup, req, host, exchange.frontend.clientIp(),
+                exchange.frontend.trustedPeer(), scheme);
+        answer(lookup.entry(), "edgeway; fwd=stale; detail=stale-while-revalidate", now);
     }
 
     /** The target is asked with the stored copy's validators; the client's own ones are applied to the result. */

@@ -1,38 +1,25 @@
 package io.edgeway.dataplane.relay;
 
 import io.edgeway.dataplane.balancing.Endpoint;
-import io.edgeway.dataplane.cache.CachedAnswer;
 import io.edgeway.dataplane.config.ConfigHolder;
 import io.edgeway.dataplane.config.RuntimeConfig;
-import io.edgeway.dataplane.acme.AcmeChallenges;
-import io.edgeway.dataplane.tls.HttpsRedirect;
 import io.edgeway.dataplane.tls.ListenerScheme;
-import io.edgeway.dataplane.rewrite.RedirectAction;
 import io.edgeway.dataplane.rewrite.RouteActions;
 import io.edgeway.dataplane.routing.RouteRule;
 import io.edgeway.dataplane.routing.RouteTable;
-import io.edgeway.dataplane.site.SiteResponder;
 import io.edgeway.dataplane.http1.ClientCodec;
-import io.edgeway.dataplane.http1.Http;
 import io.edgeway.dataplane.http1.RequestValidator;
 import io.edgeway.dataplane.http2.H2cUpgrade;
 import io.edgeway.dataplane.http2.Http2Frontend;
 import io.edgeway.dataplane.listener.ClientAddress;
 import io.edgeway.dataplane.listener.TrustedProxies;
-import io.edgeway.dataplane.limits.RateLimitHeaders;
 import io.edgeway.dataplane.status.Metrics;
 import io.edgeway.dataplane.trace.TraceContext;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -41,24 +28,19 @@ import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
-import java.util.concurrent.TimeUnit;
 
 /**
- * One per client connection: reads requests one at a time (pipelined ones wait in {@link #pending}),
- * refuses bad ones ({@link RequestValidator}), routes the rest and hands them to the {@link Exchange} that
- * relays them; where a request is in its life is the exchange's {@link Phase}. AUTO_READ is off: each side
- * is read only while the other is writable, and writes are flushed once per read batch. Every timeout ends
- * in {@link #timedOut}.
+ * One per client connection: reads requests one at a time (pipelined ones wait in {@link #pending}) and takes
+ * each through parse → route → local answer or forward. It refuses bad ones ({@link RequestValidator}), routes
+ * the rest, lets {@link LocalAnswers} answer what the proxy answers itself (redirects, limits, sites, cache
+ * hits, ACME challenges, its own errors), and hands the others to the {@link Exchange} that relays them; where
+ * a request is in its life is the exchange's {@link Phase}. AUTO_READ is off: each side is read only while the
+ * other is writable, and writes are flushed once per read batch. Every timeout ends in {@link #timedOut}.
  */
 public final class FrontendHandler extends ChannelInboundHandlerAdapter {
-    /** How long a refused client may keep sending before the socket is closed under it. */
-    static final long LINGER_MS = 2_000;
-
     private final ConfigHolder configs;
     private final LoopResources loop;
     private final Metrics metrics;
@@ -66,6 +48,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private final ArrayDeque<Object> pending = new ArrayDeque<>(4);
     private ChannelHandlerContext ctx;
     private Exchange exchange;
+    private LocalAnswers answers;
     private ClientCodec codec;
     private String clientIp = "";
     private boolean trustedPeer;
@@ -75,7 +58,6 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private String lastHost;
     private String lastRouteHost = "";
     private boolean draining;
-    private boolean lingering;
     private String[] tls;
     /** Set on HTTP/1.1 connections, which may upgrade to h2c; {@code null} on HTTP/2 streams. */
     private Http2Frontend h2c;
@@ -101,6 +83,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.exchange = new Exchange(this, ctx, loop, metrics);
+        this.answers = new LocalAnswers(this, ctx, exchange, loop);
         this.codec = ctx.pipeline().get(ClientCodec.class);
     }
 
@@ -186,9 +169,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             local(HttpResponseStatus.SERVICE_UNAVAILABLE, "the proxy has no configuration yet", false);
             return;
         }
-        if (scheme == ListenerScheme.HTTP && AcmeChallenges.isChallenge(req.uri())) {
-            // Before any route and any https_redirect: the CA validates over plain HTTP on port 80 (RFC 8555 8.3).
-            answerAcmeChallenge(req, config.acme());
+        if (answers.beforeRouting(req, config, scheme)) {
             return;
         }
         RouteRule route = config.routes().match(routeHost(host), req.uri(), req.method().name());
@@ -198,37 +179,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
         exchange.routed(route);
         exchange.measured.configVersion = config.version();
-        if (route.https().redirect() && scheme == ListenerScheme.HTTP) {
-            String location = HttpsRedirect.location(host, req.uri(), HttpsRedirect.EXTERNAL_PORT);
-            if (location == null) {
-                local(HttpResponseStatus.BAD_REQUEST, "a redirect to https needs a valid Host header", true);
-            } else {
-                respond(HttpsRedirect.response(ctx.alloc(), location, !exchange.keepAlive), HttpResponseStatus.PERMANENT_REDIRECT, false);
-            }
+        if (answers.answered(req, route, config, host, scheme)) {
             return;
-        }
-        if (route.maxBodyBytes() > 0 && BodyLimit.declaredOver(req, route.maxBodyBytes())) {
-            local(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "the request body is larger than this route allows", true);
-            return;
-        }
-        if (route.rateLimit() != null && !BodyLimit.admitted(loop.rateLimits(), route, req, clientIp, exchange.rate)) {
-            FullHttpResponse res = Http.problem(ctx.alloc(), HttpResponseStatus.TOO_MANY_REQUESTS,
-                    "rate limit exceeded", !exchange.keepAlive);
-            RateLimitHeaders.set(res.headers(), exchange.rate);
-            respond(res, HttpResponseStatus.TOO_MANY_REQUESTS, false);
-            return;
-        }
-        RouteActions actions = route.actions();
-        if (actions != null && actions.redirect() != null) {
-            redirect(req, route, actions);
-            return;
-        }
-        if (route.site() != null) { // a static site (issue 17): answered here from local files, no target
-            serveSite(req, route, config);
-            return;
-        }
-        if (route.cache().enabled() && exchange.cache.begin(route, req, scheme, host)) {
-            return; // answered from the cache, or waiting for another request's miss of the same URL
         }
         forward(route, req, host, upgrade);
     }
@@ -261,16 +213,6 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
         exchange.maxBody = route.maxBodyBytes();
         exchange.start(route, target);
-    }
-
-    /** A redirect route's answer (issue 17): its Location never carries more of the request than the path and query. */
-    private void redirect(HttpRequest req, RouteRule route, RouteActions actions) {
-        RedirectAction r = actions.redirect();
-        FullHttpResponse res = r.response(r.location(req.uri(), route.paths()), !exchange.keepAlive);
-        if (actions.responseHeaders() != null) {
-            actions.responseHeaders().apply(res.headers());
-        }
-        respond(res, r.status(), false);
     }
 
     /** A chunked body went over the route's max_body_bytes: 413 if no answer began, else a cut (never a whole-looking body). */
@@ -306,7 +248,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void afterBatch() {
-        if (lingering) {
+        if (answers.lingering()) {
             ctx.read(); // the codec drops the bytes of a refused stream; reading on is how we see EOF
         } else if (exchange.attached()) {
             exchange.flushUpstream();
@@ -322,6 +264,11 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     String clientIp() {
         return clientIp;
+    }
+
+    /** The direct peer is a trusted proxy: its X-Forwarded-* fields are kept (see {@link HeaderRewriter#request}). */
+    boolean trustedPeer() {
+        return trustedPeer;
     }
 
     /** The connection's TLS version and SNI for the access log, looked up once per connection (null: plain). */
@@ -395,94 +342,13 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /**
-     * Answers the current request from the proxy itself. The connection stays open when the client
-     * allows it; an unread request body is then read and dropped first.
-     */
+    /** The proxy's own error answer for the current request (see {@link LocalAnswers#problem}). */
     void local(HttpResponseStatus status, String detail, boolean forceClose) {
-        FullHttpResponse stale = exchange.cache.staleInsteadOf(status.code());
-        if (stale != null) {
-            respond(stale, stale.status(), forceClose);
-            return;
-        }
-        FullHttpResponse res = Http.problem(ctx.alloc(), status, detail, forceClose || !exchange.keepAlive);
-        String cacheStatus = exchange.cache.localStatus();
-        if (cacheStatus != null) {
-            res.headers().set(CachedAnswer.CACHE_STATUS, cacheStatus);
-        }
-        respond(res, status, forceClose);
+        answers.problem(status, detail, forceClose);
     }
 
-    /** Answers the current request with a stored response. */
-    void answerFromCache(FullHttpResponse res) {
-        respond(res, res.status(), false);
-    }
-
-    /** Answers the request with the proxy's own {@code res} (which says Connection: close when it closes). */
-    private void answerAcmeChallenge(HttpRequest req, AcmeChallenges challenges) {
-        String keyAuthorization = req.method() == HttpMethod.GET || req.method() == HttpMethod.HEAD
-                ? challenges.answer(req.uri()) : null;
-        ReferenceCountUtil.release(req);
-        if (keyAuthorization == null) {
-            local(HttpResponseStatus.NOT_FOUND, "no such ACME challenge", false);
-            return;
-        }
-        byte[] body = keyAuthorization.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                req.method() == HttpMethod.HEAD ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
-        res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/octet-stream")
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
-        if (!exchange.keepAlive) {
-            res.headers().set(HttpHeaderNames.CONNECTION, "close");
-        }
-        respond(res, HttpResponseStatus.OK, false);
-    }
-
-    /**
-     * Serves a site route's file from {@code config}, the one this request read: the whole answer comes from
-     * one deployment. Zero-copy only on plain HTTP/1.1, where the socket gets the file's bytes as they are.
-     */
-    private void serveSite(HttpRequest req, RouteRule route, RuntimeConfig config) {
-        exchange.cancelTimers();
-        boolean close = !exchange.keepAlive;
-        SiteResponder.Answer answer = SiteResponder.answer(ctx, req, route.site(), config.sites(), close,
-                codec != null && scheme == ListenerScheme.HTTP, overTls() ? route.https().hsts() : null);
-        ReferenceCountUtil.release(req);
-        exchange.answeredLocally(answer.status(), close);
-        afterLocalAnswer(answer.written(), close);
-    }
-
-    private void respond(FullHttpResponse res, HttpResponseStatus status, boolean forceClose) {
-        exchange.cancelTimers();
-        boolean close = forceClose || !exchange.keepAlive;
-        exchange.answeredLocally(status.code(), close);
-        afterLocalAnswer(ctx.writeAndFlush(res), close);
-    }
-
-    private void afterLocalAnswer(ChannelFuture f, boolean close) {
-        if (close) {
-            releasePending();
-            f.addListener(this::linger);
-        } else if (exchange.requestDone) {
-            endExchange(); // else DISCARDING until the body's end
-        }
-    }
-
-    /**
-     * Closes after an error answer the way nginx's lingering close does: FIN first, then read and drop
-     * what the client still sends for a moment. Closing a socket with unread input sends a RST, and a RST
-     * can make the client's kernel discard the answer before the client reads it.
-     */
-    private void linger(Future<? super Void> written) {
-        Channel ch = ctx.channel();
-        if (!written.isSuccess() || !(ch instanceof DuplexChannel duplex) || !ch.isActive()) {
-            ch.close();
-            return;
-        }
-        lingering = true;
-        duplex.shutdownOutput();
-        ctx.executor().schedule(() -> ch.close(), LINGER_MS, TimeUnit.MILLISECONDS);
-        ctx.read();
+    LocalAnswers answers() {
+        return answers;
     }
 
     /** The request is over: the next one, if the client kept the connection, else a close. */
@@ -508,7 +374,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
-    private void releasePending() {
+    void releasePending() {
         Object m;
         while ((m = pending.poll()) != null) {
             ReferenceCountUtil.release(m);

@@ -91,6 +91,11 @@ public final class LoopResources {
         };
     }
 
+    /** The loop's upstream bootstrap (AUTO_READ off, pooled allocator) for connections outside the pool. */
+    Bootstrap bootstrap() {
+        return bootstrap;
+    }
+
     RateLimits rateLimits() {
         return rateLimits;
     }

@@ -41,6 +41,7 @@ public final class SiteBlobs {
 
     private final Path dir;
     private final boolean assumePresent;
+    private final SmallFiles smallFiles = new SmallFiles(SmallFiles.DEFAULT_MAX_BYTES);
 
     public SiteBlobs(Path dir) {
         this(dir, false);
@@ -49,6 +50,16 @@ public final class SiteBlobs {
     private SiteBlobs(Path dir, boolean assumePresent) {
         this.dir = dir;
         this.assumePresent = assumePresent;
+    }
+
+    /** A small blob's bytes from memory (read on first use), or null: a large blob is sent from its file. */
+    public io.netty.buffer.ByteBuf smallFile(SiteFile.Blob blob) throws IOException {
+        return dir == null ? null : smallFiles.get(blob, this);
+    }
+
+    /** How many small files are held in memory (for tests and diagnostics). */
+    public long smallFilesHeld() {
+        return smallFiles.entries();
     }
 
     public static SiteBlobs under(Path dataDir) {

@@ -1,6 +1,7 @@
 package io.edgeway.dataplane.site;
 
 import io.edgeway.dataplane.http1.Http;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -27,9 +28,10 @@ import java.nio.channels.FileChannel;
 /**
  * Answers one request on a site route from the deployment of the config the request read (once): the
  * caller passes that config's {@link Sites}, so a response never mixes two deployments. GET and HEAD only;
- * validators, conditionals, single ranges, precompressed variants, SPA fallback. The body goes out as a
- * {@link DefaultFileRegion} (sendfile) on plaintext HTTP/1.1, else read in chunks by a
- * {@link ChunkedWriteHandler}, which also keeps a pipelined request's answer behind this one.
+ * validators, conditionals, single ranges, precompressed variants, SPA fallback. A small file's body is a slice
+ * of its bytes held in memory ({@link SmallFiles}); a larger one goes out as a {@link DefaultFileRegion}
+ * (sendfile) on plaintext HTTP/1.1, else read in chunks by a {@link ChunkedWriteHandler}, which also keeps a
+ * pipelined request's answer behind this one.
  */
 public final class SiteResponder {
     /** The status sent and the future of the answer's last write (close after it, if closing). */
@@ -136,16 +138,22 @@ public final class SiteResponder {
         long start = partial ? range.start() : 0;
         long length = partial ? range.length() : blob.size();
         FileChannel channel = null;
+        ByteBuf inMemory = Unpooled.EMPTY_BUFFER;
         if (!head && length > 0) {
             try {
-                channel = deployment.blobs().open(blob);
+                ByteBuf small = deployment.blobs().smallFile(blob);
+                if (small != null) { // no open()/fstat()/sendfile() per request: a slice of the bytes held in memory
+                    inMemory = small.slice((int) start, (int) length);
+                } else {
+                    channel = deployment.blobs().open(blob);
+                }
             } catch (IOException e) {
                 return reply.problem(HttpResponseStatus.SERVICE_UNAVAILABLE, "the file is not readable on this proxy", close);
             }
         }
         HttpResponseStatus status = partial ? HttpResponseStatus.PARTIAL_CONTENT : HttpResponseStatus.OK;
         HttpResponse res = channel == null
-                ? new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.EMPTY_BUFFER)
+                ? new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, inMemory)
                 : new DefaultHttpResponse(HttpVersion.HTTP_1_1, status);
         HttpHeaders out = res.headers();
         validators(out, file, deployment, etag, close);

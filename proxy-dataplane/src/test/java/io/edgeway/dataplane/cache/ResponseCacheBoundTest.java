@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class ResponseCacheBoundTest {
     private static CachedResponse entry(String key, int bytes, Set<String> tags) {
         return new CachedResponse(key, 200, new DefaultHttpHeaders().add("content-type", "text/plain"),
-                new byte[bytes], System.currentTimeMillis(), 0, 60_000,
+                StoredBody.of(new byte[bytes], bytes), System.currentTimeMillis(), 0, 60_000,
                 new CachedResponse.Directives(false, false, false, 0, 0), null, -1, List.of(), tags);
     }
 
