@@ -373,11 +373,10 @@ public final class ConfigClient implements AutoCloseable {
             if (failures.isEmpty()) {
                 requests.onNext(handle(snapshot));
             } else {
-                log.warn("rejected config version {}: {} site files could not be fetched: {}", snapshot.getVersion(),
+                // Issue 22: the sites whose files failed are quarantined (with the fetch's reason), the rest applies.
+                log.warn("config version {}: {} site files could not be fetched: {}", snapshot.getVersion(),
                         failures.size(), failures);
-                holder.rejectedOne();
-                requests.onNext(nack(snapshot, SiteDistribution.errors(snapshot, failures).stream()
-                        .map(ConfigError::toProto).toList()));
+                requests.onNext(handle(snapshot, SiteDistribution.errors(snapshot, failures)));
             }
         }));
         fetching = self[0];
@@ -393,6 +392,11 @@ public final class ConfigClient implements AutoCloseable {
 
     /** Builds the answer to one snapshot, swapping the config when it is valid and newer. */
     NodeMessage handle(Snapshot snapshot) {
+        return handle(snapshot, List.of());
+    }
+
+    /** As above; {@code fetchErrors} say why some sites' files are missing, in place of "not on this proxy". */
+    private NodeMessage handle(Snapshot snapshot, List<ConfigError> fetchErrors) {
         long held = holder.version();
         if (snapshot.getVersion() < held) {
             log.warn("refusing snapshot version {}: older than applied version {}", snapshot.getVersion(), held);
@@ -412,7 +416,11 @@ public final class ConfigClient implements AutoCloseable {
             RuntimeConfig config = compiled.config();
             ApplyStep.Staged staged = applyStep.stagePartially(snapshot, config); // binds new stream ports it can
             Runnable commit = staged.commit();
-            List<ConfigError> left = new java.util.ArrayList<>(compiled.quarantined());
+            Set<String> fetchFailed = new HashSet<>();
+            fetchErrors.forEach(e -> fetchFailed.add(e.name()));
+            List<ConfigError> left = new java.util.ArrayList<>(compiled.quarantined().stream()
+                    .filter(e -> !(e.kind().equals("site") && fetchFailed.contains(e.name()))).toList());
+            left.addAll(fetchErrors);
             left.addAll(staged.quarantined());
             Set<String> keep = new HashSet<>(config.sites().blobNames());
             keep.addAll(holder.get().sites().blobNames()); // the previous deployment may still be sending a file

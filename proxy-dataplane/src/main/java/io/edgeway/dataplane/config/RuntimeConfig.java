@@ -222,8 +222,10 @@ public record RuntimeConfig(long version, RouteTable routes, Map<String, TargetG
                 errors.add(new ConfigError("route", name, "upstream",
                         "'" + r.getUpstream() + "' (expected: the name of an upstream in this snapshot)"));
             } else if (upstreams.get(r.getUpstream()) == null) {
-                errors.add(new ConfigError("route", name, "upstream",
-                        "'" + r.getUpstream() + "' is quarantined on this proxy"));
+                if (errors.size() == before) { // the route's own mistakes say enough; this one only if it has none
+                    errors.add(new ConfigError("route", name, "upstream",
+                            "'" + r.getUpstream() + "' is quarantined on this proxy"));
+                }
             } else {
                 upstream = upstreams.get(r.getUpstream());
             }
@@ -273,7 +275,7 @@ public record RuntimeConfig(long version, RouteTable routes, Map<String, TargetG
         if (snapshot.getSitesList().stream().noneMatch(d -> d.getSite().equals(site))) {
             errors.add(new ConfigError("route", name, "site.name",
                     "'" + site + "' (expected: a site with a deployment in this snapshot)"));
-        } else if (sites.get(site) == null) {
+        } else if (sites.get(site) == null && errors.size() == before) {
             errors.add(new ConfigError("route", name, "site.name", "'" + site + "' is quarantined on this proxy"));
         }
         return errors.size() == before ? new RouteSite(site, r.getSite().getSpa()) : null;
