@@ -72,10 +72,10 @@ class DeltaPushTest {
     void aNodeAtTheBaseGetsADeltaThatRebuildsTheFullSnapshotExactly() {
         install(1);
         FakeNode node = connect("at-base", true, 0, true);
-        Snapshot first = node.await(1);
+        Snapshot first = node.awaitVersion(1);
         assertThat(first.hasDelta()).isFalse(); // a new stream starts from a full snapshot
         install(2);
-        Snapshot delta = node.await(2);
+        Snapshot delta = node.awaitVersion(2);
         assertThat(delta.hasDelta()).isTrue();
         assertThat(delta.getDelta().getBaseVersion()).isEqualTo(1);
         assertThat(delta.getRoutesCount()).isLessThan(first.getRoutesCount());
@@ -91,10 +91,10 @@ class DeltaPushTest {
         FakeNode behind = connect("behind", true, 1, true); // runs 1 (from its disk cache, say)
         FakeNode old = connect("old", false, 2, true);      // runs the base, but never said it takes deltas
         FakeNode atBase = connect("at-base", true, 2, true);
-        assertThat(behind.await(3).hasDelta()).isFalse();
-        assertThat(behind.await(3).getRoutesCount()).isEqualTo(200);
-        assertThat(old.await(3).hasDelta()).isFalse();
-        assertThat(atBase.await(3).hasDelta()).isTrue();
+        assertThat(behind.awaitVersion(3).hasDelta()).isFalse();
+        assertThat(behind.awaitVersion(3).getRoutesCount()).isEqualTo(200);
+        assertThat(old.awaitVersion(3).hasDelta()).isFalse();
+        assertThat(atBase.awaitVersion(3).hasDelta()).isTrue();
     }
 
     @Test
@@ -102,7 +102,7 @@ class DeltaPushTest {
         install(1);
         install(2);
         FakeNode node = connect("lost-base", true, 1, false); // says it runs 1, but Nacks the delta (lost its base)
-        Snapshot delta = node.await(2);
+        Snapshot delta = node.awaitVersion(2);
         assertThat(delta.hasDelta()).isTrue();
         node.nack(delta);
         await().atMost(Duration.ofSeconds(20)).until(() -> node.received.size() >= 2);
@@ -136,7 +136,7 @@ class DeltaPushTest {
             this.autoAck = autoAck;
         }
 
-        Snapshot await(long version) {
+        Snapshot awaitVersion(long version) {
             await().atMost(Duration.ofSeconds(20)).until(() -> received.stream().anyMatch(s -> s.getVersion() == version));
             return received.stream().filter(s -> s.getVersion() == version).findFirst().orElseThrow();
         }
