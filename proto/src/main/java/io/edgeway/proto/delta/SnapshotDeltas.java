@@ -57,7 +57,7 @@ public final class SnapshotDeltas {
             return null;
         }
         copyUnkeyed(full, b);
-        Snapshot delta = b.setDelta(d).build();
+        Snapshot delta = b.setDelta(d.setResultSha256(com.google.protobuf.ByteString.copyFrom(sha256(full)))).build();
         try {
             return apply(base, delta).equals(full) ? delta : null;
         } catch (IllegalArgumentException e) {
@@ -95,7 +95,22 @@ public final class SnapshotDeltas {
         b.addAllStreamRoutes(merge(STREAM_ROUTES, base, delta, d.getStreamRoutePositionsList(),
                 d.getRemovedStreamRoutesList(), "stream_routes"));
         copyUnkeyed(delta, b);
-        return b.build();
+        Snapshot merged = b.build();
+        if (!d.getResultSha256().isEmpty()
+                && !java.util.Arrays.equals(d.getResultSha256().toByteArray(), sha256(merged.toBuilder().clearNonce().build()))) {
+            throw new IllegalArgumentException("delta.result_sha256: the merge on base " + base.getVersion()
+                    + " differs from the control plane's version " + delta.getVersion()
+                    + " (expected: the same base as the control plane's)");
+        }
+        return merged;
+    }
+
+    private static byte[] sha256(Snapshot s) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(s.toByteArray());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
     }
 
     /** Small lists without a name, carried whole in every delta. */

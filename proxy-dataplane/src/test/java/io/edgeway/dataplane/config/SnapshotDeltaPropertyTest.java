@@ -85,6 +85,14 @@ class SnapshotDeltaPropertyTest {
         } catch (IllegalArgumentException expected) {
             assertThat(expected.getMessage()).contains("base_version");
         }
+        // a base with the right version but other content (another replica's, say) never yields a guessed config
+        Snapshot otherBase = v2.toBuilder().addRoutes(Route.newBuilder().setName("zz-only-here").setUpstream("u0")).build();
+        try {
+            SnapshotDeltas.apply(otherBase, delta);
+            throw new AssertionError("a delta applied on a base that differs from the control plane's");
+        } catch (IllegalArgumentException expected) {
+            assertThat(expected.getMessage()).contains("result_sha256");
+        }
         if (delta.getDelta().getRoutePositionsCount() > 0) { // a position past the end is refused, never guessed
             Snapshot bad = delta.toBuilder().setDelta(delta.getDelta().toBuilder()
                     .setRoutePositions(delta.getDelta().getRoutePositionsCount() - 1, 1_000_000)).build();
