@@ -10,10 +10,12 @@ counts="${1:-100,1000,5000}"
 writes="${2:-20}"
 modes="${3:-full,delta}"
 # The reactor compiles against this checkout's proto and proxy-dataplane, not whatever ~/.m2 holds.
-mvn -q -o -B -pl proto,web-admin,proxy-dataplane,control-plane test-compile
+# One reactor run for both: alone, control-plane's classpath would look for the sibling modules in ~/.m2, where
+# nothing is installed. Each module writes the file in turn; control-plane comes last and wins.
 cp_file="$(mktemp)"
 trap 'rm -f "$cp_file"' EXIT
-mvn -q -o -B -pl control-plane dependency:build-classpath -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=test
+mvn -q -o -B -pl proto,web-admin,proxy-dataplane,control-plane test-compile dependency:build-classpath \
+    -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=test
 java -Xmx"${BENCH_HEAP:-2g}" -XX:+UseG1GC -XX:+ExplicitGCInvokesConcurrent ${BENCH_JAVA_OPTS:-} \
     -Dlogback.configurationFile=bench/logback-quiet.xml \
     -cp "control-plane/target/classes:control-plane/target/test-classes:proto/target/classes:proxy-dataplane/target/classes:$(cat "$cp_file")" \
