@@ -56,11 +56,13 @@ public final class FanoutBench {
         int[] counts = args.length > 0 ? Arrays.stream(args[0].split(",")).mapToInt(Integer::parseInt).toArray()
                 : new int[] {100, 1000, 5000};
         int writes = args.length > 1 ? Integer.parseInt(args[1]) : 20;
-        new FanoutBench().run(counts, writes);
+        // issue 22: "full" nodes get the full snapshot per write; "delta" nodes announce the capability and get deltas
+        String[] modes = args.length > 2 ? args[2].split(",") : new String[] {"full", "delta"};
+        new FanoutBench().run(counts, writes, modes);
         System.exit(0);
     }
 
-    private void run(int[] counts, int writes) throws Exception {
+    private void run(int[] counts, int writes, String[] modes) throws Exception {
         try (EmbeddedPostgres pg = EmbeddedPostgres.builder().start();
              ControlPlane cp = ControlPlane.start(Settings.forDatabase(pg.getJdbcUrl("postgres", "postgres"), "postgres", null)
                      .withAdminToken(Http.ADMIN_TOKEN))) {
@@ -76,7 +78,9 @@ public final class FanoutBench {
             long heapIdle = heapAfterGc();
             List<String> rows = new ArrayList<>();
             for (int n : counts) {
-                rows.add(measure(cp, http, n, writes, heapIdle));
+                for (String mode : modes) { // the same run, the same control plane: only the encoding differs
+                    rows.add(measure(cp, http, n, writes, heapIdle, mode.equals("delta")));
+                }
             }
             byte[] sample = oneMessage(cp);
             System.out.println();
@@ -84,16 +88,16 @@ public final class FanoutBench {
                     + "and compiling the snapshot is each real proxy's own CPU: %.1f ms here (best of 5, RuntimeConfig.from"
                     + "%s, disk cache write not included).%n", HeadOnly.proxyApplyMillis(sample, gzipSeen.get()),
                     gzipSeen.get() ? ", after gunzip" : "");
-            System.out.printf("Snapshot: %,d routes, %,d bytes on the wire per send (%s). Heap is after System.gc(), heap only "
-                    + "(Netty direct buffers not counted).%n%n", ROUTES, snapshotBytes.get(),
+            System.out.printf("Snapshot: %,d routes, %,d bytes on the wire per full send (%s); a delta send's size is in its row. Heap is after System.gc(), heap only "
+                    + "(Netty direct buffers not counted).%n%n", ROUTES, sample.length,
                     gzipSeen.get() ? "gzip, compressed once per version" : "uncompressed");
-            System.out.println("| nodes | writes | PUT round trip p50 | 2xx → snapshot installed p50 / p99 | 2xx → all Acks p50 | p99 | max | JVM CPU 2xx → all Acks p50 | heap/stream (KB) | full serializations / versions |");
-            System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            System.out.println("| nodes | mode | bytes/send (last write) | writes | PUT round trip p50 | 2xx → snapshot installed p50 / p99 | 2xx → all Acks p50 | p99 | max | JVM CPU 2xx → all Acks p50 | heap/stream (KB) | full serializations / versions |");
+            System.out.println("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             rows.forEach(System.out::println);
         }
     }
 
-    private String measure(ControlPlane cp, Http http, int n, int writes, long heapIdle) throws Exception {
+    private String measure(ControlPlane cp, Http http, int n, int writes, long heapIdle, boolean deltas) throws Exception {
         List<ManagedChannel> channels = new ArrayList<>();
         for (int i = 0; i < CHANNELS; i++) {
             // Cheap nodes, as they share the control plane's cores: Acks go out from the event loop that read the
@@ -139,7 +143,11 @@ public final class FanoutBench {
                 public void onCompleted() {}
             });
             synchronized (out) {
-                out[0].onNext(NodeMessage.newBuilder().setHello(Hello.newBuilder().setNodeId("bench-" + n + "-" + i)).build());
+                Hello.Builder hello = Hello.newBuilder().setNodeId("bench-" + n + (deltas ? "-delta-" : "-full-") + i);
+                if (deltas) {
+                    hello.addCapabilities("deltas"); // NodeStream.DELTAS
+                }
+                out[0].onNext(NodeMessage.newBuilder().setHello(hello).build());
             }
         }
         await(() -> allAckedAt.containsKey(current), 600);
@@ -175,7 +183,8 @@ public final class FanoutBench {
         Arrays.sort(fanout);
         Arrays.sort(built);
         Arrays.sort(cpu);
-        return String.format("| %,d | %d | %s | %s / %s | %s | %s | %s | %s | %.1f | %d / %d |", n, writes, ms(pct(roundTrip, 50)),
+        return String.format("| %,d | %s | %,d | %d | %s | %s / %s | %s | %s | %s | %s | %.1f | %d / %d |", n,
+                deltas ? "delta" : "full", snapshotBytes.get(), writes, ms(pct(roundTrip, 50)),
                 ms(pct(built, 50)), ms(pct(built, 99)), ms(pct(fanout, 50)), ms(pct(fanout, 99)), ms(fanout[writes - 1]),
                 ms(pct(cpu, 50)), heapPerStream / 1024.0, serializations, versions);
     }

@@ -101,6 +101,37 @@ class DiscoveryTest {
     }
 
     @Test
+    void anAckWithQuarantinedEntitiesShowsInTheNodesApiUntilAVersionAppliesWhole() throws Exception {
+        awaitCacheCurrent();
+        try (TestNode node = new TestNode(cp.grpcPort()).hello("node-quarantine", 0)) {
+            Snapshot s = node.next();
+            node.send(NodeMessage.newBuilder().setAck(io.edgeway.proto.v1.Ack.newBuilder().setVersion(s.getVersion())
+                    .setNonce(s.getNonce()).addQuarantined(io.edgeway.proto.v1.ResourceError.newBuilder()
+                            .setKind("certificate").setName("shop-cert").setField("private_key_pem")
+                            .setMessage("does not match the certificate"))).build());
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                JsonNode n = nodeView("node-quarantine");
+                assertThat(n.get("applied_version").asLong()).isEqualTo(s.getVersion()); // applied, not rejected
+                assertThat(n.get("rejected_version").isNull()).isTrue();
+                assertThat(n.get("quarantined")).hasSize(1);
+                JsonNode q = n.get("quarantined").get(0);
+                assertThat(q.get("kind").asText() + " " + q.get("name").asText() + " " + q.get("field").asText() + ": "
+                        + q.get("message").asText())
+                        .isEqualTo("certificate shop-cert private_key_pem: does not match the certificate");
+            });
+            long written = http.post("/api/v1/upstreams", "{\"name\":\"after-quarantine\"}").revisionNumber();
+            Snapshot next = node.next();
+            assertThat(next.getVersion()).isEqualTo(written);
+            node.ack(next); // the next version applied whole: nothing quarantined any more
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                JsonNode n = nodeView("node-quarantine");
+                assertThat(n.get("applied_version").asLong()).isEqualTo(written);
+                assertThat(n.get("quarantined")).isEmpty();
+            });
+        }
+    }
+
+    @Test
     void aNackedVersionIsRecordedAndNeverSentAgain() throws Exception {
         awaitCacheCurrent();
         Snapshot rejected;

@@ -168,7 +168,7 @@ public final class Http {
 
     private Response publish(String method, String path, String contentType, HttpRequest.BodyPublisher body,
                           Map<String, String> headers) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(Long.getLong("edgeway.test.httpTimeoutSeconds", 30))) // longer for a bench on a loaded machine
                 .method(method, body);
         if (contentType != null) {
             b.header("Content-Type", contentType);

@@ -299,24 +299,33 @@ class DataPlaneIntegrationTest {
     }
 
     @Test
-    void invalidSnapshotIsNackedAndTheOldConfigKept() throws Exception {
+    void badEntitiesAreQuarantinedNamedInTheAckAndTheirRouteAnswers503InsteadOfFallingThrough() throws Exception {
         running(2);
         Snapshot bad = snapshot(3).toBuilder()
-                .addRoutes(Route.newBuilder().setName("broken").setUpstream("missing"))
+                .addRoutes(Route.newBuilder().setName("broken").addHosts("broken.test").setUpstream("missing"))
+                .addRoutes(Route.newBuilder().setName("orphan").addHosts("orphan.test").setUpstream("badport"))
+                .addRoutes(Route.newBuilder().setName("catch-all").setUpstream("guarded")) // any host, any path
                 .addUpstreams(Upstream.newBuilder().setName("badport")
                         .addTargets(Target.newBuilder().setHost("127.0.0.1").setPort(70000)))
                 .build();
         cp.push(bad);
-        await().until(() -> cp.answered(3, false));
-        List<ResourceError> errors = cp.nack(3).getNack().getErrorsList();
-        assertThat(errors).extracting(ResourceError::getName).containsExactlyInAnyOrder("broken", "badport");
-        assertThat(cp.nack(3).getNack().getNonce()).isEqualTo("nonce-3");
-        assertThat(dp.appliedVersion()).isEqualTo(2);
+        await().until(() -> cp.answered(3, true) || cp.answered(3, false));
+        List<ResourceError> quarantined = cp.ack(3).getAck().getQuarantinedList();
+        assertThat(quarantined).extracting(e -> e.getKind() + " " + e.getName())
+                .containsExactlyInAnyOrder("route broken", "route orphan", "upstream badport");
+        assertThat(cp.ack(3).getAck().getNonce()).isEqualTo("nonce-3");
+        assertThat(dp.appliedVersion()).isEqualTo(3);
         assertThat(get("app.test", "/").statusCode()).isEqualTo(200);
+        int before = guarded.requests.get();
+        assertThat(get("else.test", "/").statusCode()).isEqualTo(200); // the new catch-all applied
+        // the quarantined routes keep their hosts: 503 there, never the catch-all's target
+        assertThat(get("broken.test", "/").statusCode()).isEqualTo(503);
+        assertThat(get("orphan.test", "/x").statusCode()).isEqualTo(503);
+        assertThat(guarded.requests.get()).isEqualTo(before + 1);
 
         cp.push(snapshot(1)); // older than what runs: refused, never applied
         await().until(() -> cp.answered(1, false));
-        assertThat(dp.appliedVersion()).isEqualTo(2);
+        assertThat(dp.appliedVersion()).isEqualTo(3);
     }
 
     @Test

@@ -7,6 +7,7 @@ import io.edgeway.proto.v1.NodeMessage;
 import io.edgeway.proto.v1.ResourceError;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
@@ -67,18 +68,19 @@ class SiteDistributionTest {
     }
 
     @Test
-    void aCorruptedBlobIsANackNamingTheSiteAndTheOldDeploymentKeepsServing() throws Exception {
+    void aCorruptedBlobQuarantinesTheSiteNamedInTheAckAndItsRouteAnswers503() throws Exception {
         cp.push(SiteFixture.snapshot(2, "shop.test", true, v1.build()));
         await().until(() -> cp.answered(2, true));
         cp.corrupt = true;
         cp.push(SiteFixture.snapshot(3, "shop.test", true, v2.build()));
-        await().until(() -> cp.answered(3, false));
-        ResourceError e = cp.nack(3).getNack().getErrors(0);
-        assertThat(e.getKind()).isEqualTo("site");
-        assertThat(e.getName()).isEqualTo("shop");
+        await().until(() -> cp.answered(3, true) || cp.answered(3, false));
+        List<ResourceError> quarantined = cp.ack(3).getAck().getQuarantinedList();
+        assertThat(quarantined).extracting(q -> q.getKind() + " " + q.getName()).contains("site shop", "route app");
+        ResourceError e = quarantined.stream().filter(q -> q.getKind().equals("site")).findFirst().orElseThrow();
         assertThat(e.getMessage()).contains("hash mismatch");
-        assertThat(index(dp)).isEqualTo(html(v1));
-        assertThat(dp.appliedVersion()).isEqualTo(2);
+        // dropped, not kept at its previous deployment: the site's route answers 503, never a stale or other page
+        assertThat(index(dp)).startsWith("503 ");
+        assertThat(dp.appliedVersion()).isEqualTo(3);
         for (String sha : v2.blobs.keySet()) {
             if (!v1.blobs.containsKey(sha)) {
                 assertThat(dataDir.resolve("sites/blobs/" + sha)).doesNotExist(); // never stored unverified
@@ -94,13 +96,14 @@ class SiteDistributionTest {
     }
 
     @Test
-    void aBlobTheControlPlaneDoesNotHaveIsANackNamingTheSite() throws Exception {
+    void aBlobTheControlPlaneDoesNotHaveQuarantinesTheSiteWithTheFetchError() throws Exception {
         SiteFixture lost = new SiteFixture("blog", "d9", 1L).file("index.html", "lost".getBytes(StandardCharsets.UTF_8));
         cp.push(SiteFixture.snapshot(2, "blog.test", false, lost.build()));
-        await().until(() -> cp.answered(2, false));
-        NodeMessage nack = cp.nack(2);
-        assertThat(nack.getNack().getErrors(0).getName()).isEqualTo("blog");
-        assertThat(nack.getNack().getErrors(0).getMessage()).contains("NOT_FOUND").contains("index.html");
+        await().until(() -> cp.answered(2, true) || cp.answered(2, false));
+        ResourceError site = cp.ack(2).getAck().getQuarantinedList().stream().filter(q -> q.getKind().equals("site"))
+                .findFirst().orElseThrow();
+        assertThat(site.getName()).isEqualTo("blog");
+        assertThat(site.getMessage()).contains("NOT_FOUND").contains("index.html");
     }
 
     @Test

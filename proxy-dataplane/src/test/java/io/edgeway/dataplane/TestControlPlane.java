@@ -134,6 +134,11 @@ final class TestControlPlane implements AutoCloseable {
                 : m.hasNack() && m.getNack().getVersion() == version);
     }
 
+    NodeMessage ack(long version) {
+        return answers.stream().filter(m -> m.hasAck() && m.getAck().getVersion() == version).findFirst()
+                .orElseThrow();
+    }
+
     NodeMessage nack(long version) {
         return answers.stream().filter(m -> m.hasNack() && m.getNack().getVersion() == version).findFirst()
                 .orElseThrow();

@@ -145,20 +145,26 @@ class TlsListenerTest {
     }
 
     @Test
-    void aBadCertificateIsANackNamingItAndThePreviousConfigKeepsServing() throws Exception {
+    void aBadCertificateIsQuarantinedNamedInTheAckAndTheRestOfTheSnapshotApplies() throws Exception {
         TestCert other = cert(dir, "other", "EC", "other.test");
-        Certificate mismatched = other.proto("shop.test").toBuilder().setName("mismatched")
+        Certificate mismatched = other.proto("shop.test").toBuilder().setName("mismatched").clearSnis().addSnis("mismatched.test")
                 .setPrivateKeyPem(cert(dir, "unrelated", "EC", "x.test").pem().privateKeyPem()).build();
         Certificate garbage = Certificate.newBuilder().setName("garbage").setCertChainPem("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")
                 .setPrivateKeyPem(other.pem().privateKeyPem()).addSnis("garbage.test").build();
-        cp.push(snapshot(3, other.proto("shop.test"), mismatched, garbage));
-        await().until(() -> cp.answered(3, false));
-        List<ResourceError> errors = cp.nack(3).getNack().getErrorsList();
-        assertThat(errors).extracting(ResourceError::getName).contains("mismatched", "garbage");
-        assertThat(errors.toString()).doesNotContain("PRIVATE KEY").doesNotContain(body(other.pem().privateKeyPem()));
-        assertThat(dp.appliedVersion()).isEqualTo(2);
+        // version 2's certificates, one new good one, and the two bad ones
+        cp.push(snapshot(3, shop.proto("shop.test"), api.proto("api.test"), wild.proto("*.wild.test"),
+                dualEc.proto("dual.test"), dualRsa.proto("dual.test"), other.proto("other.test"), mismatched, garbage));
+        await().until(() -> cp.answered(3, true) || cp.answered(3, false));
+        List<ResourceError> quarantined = cp.ack(3).getAck().getQuarantinedList();
+        assertThat(quarantined).extracting(ResourceError::getName).containsOnly("mismatched", "garbage");
+        assertThat(quarantined).extracting(ResourceError::getKind).containsOnly("certificate");
+        assertThat(quarantined.toString()).doesNotContain("PRIVATE KEY").doesNotContain(body(other.pem().privateKeyPem()));
+        assertThat(dp.appliedVersion()).isEqualTo(3);
+        Run added = curl("other.test", dp.tlsPort(), "/new", other.certFile());
+        assertThat(added.output()).as(added.output()).isEqualTo("backend\n2");
         Run still = curl("shop.test", dp.tlsPort(), "/still", shop.certFile());
         assertThat(still.output()).as(still.output()).isEqualTo("backend\n2");
+        assertThat(sClient(dp.tlsPort(), "-servername", "garbage.test").output()).contains("unrecognized name");
     }
 
     /** A stretch of a PEM key's base64, to look for in text that must not hold it. */

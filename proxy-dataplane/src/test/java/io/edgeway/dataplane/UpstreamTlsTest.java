@@ -73,7 +73,7 @@ class UpstreamTlsTest {
         String otherCa = SelfSigned.create("EC", List.of("api.test"), Duration.ofDays(2)).certChainPem();
         cp = new TestControlPlane(0);
         dp = DataPlane.start(Settings.forTest(cp.port(), dataDir));
-        cp.push(withRoutes(Snapshot.newBuilder().setVersion(2).setNonce("n2"),
+        initial = withRoutes(Snapshot.newBuilder().setVersion(2).setNonce("n2"),
                 upstream("good").setTls(tls("api.test", ca)),
                 upstream("wrongca").setTls(tls("api.test", otherCa)),
                 upstream("wrongsni").setTls(tls("other.test", ca)),
@@ -97,9 +97,12 @@ class UpstreamTlsTest {
                 upstream("probed").setTls(tls("api.test", ca)).setHealthCheck(HealthCheck.newBuilder()
                         .setActive(ActiveHealthCheck.newBuilder().setPath("/health").setIntervalMs(100)
                                 .setTimeoutMs(2_000).setHealthyThreshold(1).setUnhealthyThreshold(1))))
-                .build());
+                .build();
+        cp.push(initial);
         await().until(() -> cp.answered(2, true));
     }
+
+    static Snapshot initial; // version 2
 
     @AfterAll
     static void stop() throws Exception {
@@ -230,19 +233,16 @@ class UpstreamTlsTest {
     }
 
     @Test
-    void aCaBundleThatDoesNotParseIsANackNamingTheUpstream() throws Exception {
-        cp.push(withRoutes(Snapshot.newBuilder().setVersion(3).setNonce("n3"),
-                upstream("good").setTls(tls("api.test", backend.cert.certChainPem())),
+    void aCaBundleThatDoesNotParseQuarantinesTheUpstreamAndItsRouteNamedInTheAck() throws Exception {
+        cp.push(withRoutes(initial.toBuilder().setVersion(3).setNonce("n3"),
                 upstream("broken").setTls(tls("api.test", "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")))
                 .build());
-        await().until(() -> cp.answered(3, false));
-        List<ResourceError> errors = cp.nack(3).getNack().getErrorsList();
-        assertThat(errors).singleElement().satisfies(e -> {
-            assertThat(e.getKind()).isEqualTo("upstream");
-            assertThat(e.getName()).isEqualTo("broken");
-            assertThat(e.getField()).isEqualTo("tls.ca");
-        });
-        // the running config stays: version 2 still serves
+        await().until(() -> cp.answered(3, true) || cp.answered(3, false));
+        List<ResourceError> errors = cp.ack(3).getAck().getQuarantinedList();
+        assertThat(errors).extracting(e -> e.getKind() + " " + e.getName() + " " + e.getField())
+                .containsExactlyInAnyOrder("upstream broken tls.ca", "route broken upstream");
+        assertThat(get("broken.test", "/x").statusCode()).isEqualTo(503);
+        // everything else of version 3 (version 2's entities) serves
         assertThat(get("plain.test", "/still").body()).isEqualTo("plain GET /still");
     }
 }

@@ -421,6 +421,7 @@ public final class AdminApi {
         m.put("applied_version", n.appliedVersion());
         m.put("rejected_version", n.rejectedVersion());
         m.put("last_error", n.lastError());
+        m.put("quarantined", n.quarantined()); // issue 22: [{kind,name,field,message}] left out of applied_version
         m.put("last_seen", n.lastSeen().toString());
         m.put("labels", n.labels());
         m.put("desired_version", cache.version());

@@ -40,7 +40,7 @@ public final class NodeLedger {
     Node connected(String id, String address, Map<String, String> labels, long appliedVersion, long streamId) {
         return nodes.compute(id, (k, old) -> new Node(id, address, labels, true, appliedVersion,
                 old == null ? null : old.rejectedVersion(), old == null ? null : old.lastError(),
-                clock.instant(), streamId, false));
+                clock.instant(), streamId, false, old == null ? List.of() : old.quarantined()));
     }
 
     void update(String id, long streamId, UnaryOperator<Node> change) {
@@ -78,13 +78,19 @@ public final class NodeLedger {
     }
 
     void applied(String id, long streamId, long version) {
+        applied(id, streamId, version, List.of());
+    }
+
+    /** An Ack, with the entities the node applied {@code version} without (issue 22's partial rejection). */
+    void applied(String id, long streamId, long version, List<io.edgeway.proto.v1.ResourceError> quarantined) {
+        List<Node.Quarantined> q = quarantined.stream().map(Node.Quarantined::of).toList();
         Node before = nodes.get(id);
         ControlPlaneMetrics m = metrics;
         // A reconnect's Ack of the version the node already ran is no push: its latency would be the node's uptime.
         if (m != null && before != null && before.streamId() == streamId && before.appliedVersion() != version) {
             m.acked(version);
         }
-        update(id, streamId, n -> n.applied(version, clock.instant()));
+        update(id, streamId, n -> n.applied(version, clock.instant(), q));
     }
 
     void rejected(String id, long streamId, long version, String error) {

@@ -18,6 +18,9 @@ import java.util.stream.Collectors;
  * version replaces the waiting one, so a slow proxy costs one reference, never a queue.
  */
 final class NodeStream implements StreamObserver<NodeMessage> {
+    /** The Hello capability of a proxy that applies delta snapshots. */
+    static final String DELTAS = "deltas";
+
     private final ServerCallStreamObserver<Payload> out;
     private final SnapshotCache cache;
     private final NodeLedger ledger;
@@ -42,6 +45,10 @@ final class NodeStream implements StreamObserver<NodeMessage> {
     private long inFlight; // bytes taken from the budget for a send the transport has not written yet
     private boolean queuedForBudget;
     private boolean drainQueued; // a drain is queued on the loop and will see the newest pending snapshot
+    private boolean deltas; // the node said in its Hello that it applies delta snapshots (issue 22)
+    private PreparedSnapshot sent; // the last one sent, to resend in full when its delta is Nacked
+    private boolean sentDelta;
+    private long fullOnlyVersion = -1; // its delta was Nacked: this version goes in full
 
     NodeStream(ServerCallStreamObserver<Payload> out, SnapshotCache cache, NodeLedger ledger, String address, long streamId,
                SendBudget budget, boolean gzip, Executor loop) {
@@ -77,10 +84,14 @@ final class NodeStream implements StreamObserver<NodeMessage> {
                 synchronized (this) {
                     appliedVersion = Math.max(appliedVersion, message.getAck().getVersion());
                 }
-                ledger.applied(nodeId, streamId, message.getAck().getVersion());
+                ledger.applied(nodeId, streamId, message.getAck().getVersion(), message.getAck().getQuarantinedList());
             }
             case NACK -> {
                 Nack nack = message.getNack();
+                if (resendInFull(nack.getVersion())) {
+                    ledger.seen(nodeId, streamId); // not a rejection of the config: the full snapshot follows
+                    return;
+                }
                 synchronized (this) {
                     rejectedVersion = nack.getVersion();
                 }
@@ -115,6 +126,7 @@ final class NodeStream implements StreamObserver<NodeMessage> {
         synchronized (this) {
             // 0 means "holds no config": even an empty version 0 is worth sending, so the proxy can be ready.
             appliedVersion = hello.getAppliedVersion() == 0 ? -1 : hello.getAppliedVersion();
+            deltas = hello.getCapabilitiesList().contains(DELTAS);
             // A node that refused a version keeps refusing it after a reconnect; don't offer it again.
             rejectedVersion = node.rejectedVersion() == null ? -1 : node.rejectedVersion();
         }
@@ -149,6 +161,33 @@ final class NodeStream implements StreamObserver<NodeMessage> {
         }
     }
 
+    /**
+     * A Nack of a version that went as a delta (the node ran another base, lost it, or could not merge it) is not
+     * the node refusing the config: the same version goes again, in full, unless a newer one is already waiting.
+     */
+    private boolean resendInFull(long version) {
+        synchronized (this) {
+            if (closed || sent == null || !sentDelta || sent.version() != version) {
+                return false;
+            }
+            sentDelta = false;
+            fullOnlyVersion = version;
+            if (pending == null || pending.version() < version) {
+                pending = sent;
+            }
+            if (drainQueued) {
+                return true;
+            }
+            drainQueued = true;
+        }
+        try {
+            loop.execute(this::drainQueued);
+        } catch (RejectedExecutionException e) {
+            finish();
+        }
+        return true;
+    }
+
     private void drainQueued() {
         synchronized (this) {
             drainQueued = false;
@@ -163,7 +202,9 @@ final class NodeStream implements StreamObserver<NodeMessage> {
             releaseIfWritten();
             while (!closed && pending != null && out.isReady() && !queuedForBudget) {
                 PreparedSnapshot s = pending;
-                Payload payload = s.payload(Long.toString(sends + 1), gzip);
+                // A delta only onto a version the node has acked, with nothing newer in flight to it.
+                boolean deltaAllowed = deltas && s.version() != fullOnlyVersion && sentVersion <= appliedVersion;
+                Payload payload = s.payloadFor(Long.toString(sends + 1), gzip, appliedVersion, deltaAllowed);
                 if (!budget.acquire(payload.length(), this::resume)) {
                     queuedForBudget = true; // the budget calls resume() once earlier sends reached the wire
                     return;
@@ -171,6 +212,8 @@ final class NodeStream implements StreamObserver<NodeMessage> {
                 inFlight = payload.length();
                 pending = null;
                 sentVersion = s.version();
+                sent = s;
+                sentDelta = s.deltaFor(appliedVersion, deltaAllowed);
                 sends++;
                 out.onNext(payload);
                 releaseIfWritten();
@@ -227,6 +270,7 @@ final class NodeStream implements StreamObserver<NodeMessage> {
         synchronized (this) {
             closed = true;
             pending = null;
+            sent = null;
             releaseIfWritten();
         }
         unwatch.run();

@@ -21,11 +21,27 @@ import java.util.zip.DeflaterOutputStream;
  * gzip stream as a series of members, and grpc-java's decompressor (java.util.zip.GZIPInputStream) reads
  * them all. So the body is deflated once per version, never per stream.
  */
-public record PreparedSnapshot(long version, Snapshot snapshot, byte[] encoded, byte[] gzipped) {
+public record PreparedSnapshot(long version, Snapshot snapshot, byte[] encoded, byte[] gzipped, Delta delta) {
     public PreparedSnapshot {
         requireNonNull(snapshot, "snapshot");
         requireNonNull(encoded, "encoded");
         requireNonNull(gzipped, "gzipped");
+    }
+
+    /** Without a delta: every node gets the full snapshot. */
+    public PreparedSnapshot(long version, Snapshot snapshot, byte[] encoded, byte[] gzipped) {
+        this(version, snapshot, encoded, gzipped, null);
+    }
+
+    /**
+     * The changes from {@code baseVersion} to this version (issue 22), serialized and gzipped once like the full
+     * body and shared by every node that runs {@code baseVersion}.
+     */
+    public record Delta(long baseVersion, byte[] encoded, byte[] gzipped) {
+        public Delta {
+            requireNonNull(encoded, "encoded");
+            requireNonNull(gzipped, "gzipped");
+        }
     }
 
     // Counts full serializations, so a benchmark can check there is one per version, not one per stream.
@@ -46,13 +62,53 @@ public record PreparedSnapshot(long version, Snapshot snapshot, byte[] encoded, 
         return new PreparedSnapshot(snapshot.getVersion(), snapshot, encoded, gzip(encoded));
     }
 
-    /** The message for one send: the per-send head, then the shared body, gzipped or not. */
-    Payload payload(String nonce, boolean compressed) {
+    /**
+     * As {@link #of(Snapshot)}, plus the delta from {@code previous} (the last version built, which is what most
+     * nodes run when this one goes out) when one exists that is smaller than the full snapshot.
+     */
+    static PreparedSnapshot of(Snapshot snapshot, PreparedSnapshot previous) {
+        PreparedSnapshot full = of(snapshot);
+        if (previous == null || previous.version() >= full.version()) {
+            return full;
+        }
+        Snapshot diff = io.edgeway.proto.delta.SnapshotDeltas.diff(previous.snapshot(), snapshot);
+        if (diff == null) {
+            return full;
+        }
+        byte[] encoded = ControlMessage.newBuilder().setSnapshot(diff).build().toByteArray();
+        if (encoded.length >= full.encoded().length) {
+            return full; // e.g. most routes changed at once: the full snapshot is as small and needs no base
+        }
+        return new PreparedSnapshot(full.version(), snapshot, full.encoded(), full.gzipped(),
+                new Delta(previous.version(), encoded, gzip(encoded)));
+    }
+
+    /**
+     * The one place that chooses how a version is encoded for a node: the delta when the node is known to run
+     * exactly its base (and accepts deltas), else the full snapshot. Whether to send this version at all is
+     * NodeStream's (and the rollout's) decision, not this method's.
+     */
+    Payload payloadFor(String nonce, boolean compressed, long nodeRuns, boolean deltaAllowed) {
+        return deltaFor(nodeRuns, deltaAllowed) ? payload(nonce, compressed, delta.encoded(), delta.gzipped())
+                : payload(nonce, compressed);
+    }
+
+    /** Whether {@link #payloadFor} sends the delta to a node that runs {@code nodeRuns}. */
+    boolean deltaFor(long nodeRuns, boolean deltaAllowed) {
+        return deltaAllowed && delta != null && delta.baseVersion() == nodeRuns;
+    }
+
+    private Payload payload(String nonce, boolean compressed, byte[] body, byte[] gzippedBody) {
         byte[] head = ControlMessage.newBuilder()
                 .setSnapshot(Snapshot.newBuilder().setVersion(version).setNonce(nonce))
                 .build()
                 .toByteArray();
-        return compressed ? new Payload(storedGzipMember(head), gzipped) : new Payload(head, encoded);
+        return compressed ? new Payload(storedGzipMember(head), gzippedBody) : new Payload(head, body);
+    }
+
+    /** The message for one send: the per-send head, then the shared body, gzipped or not. */
+    Payload payload(String nonce, boolean compressed) {
+        return payload(nonce, compressed, encoded, gzipped);
     }
 
     /**

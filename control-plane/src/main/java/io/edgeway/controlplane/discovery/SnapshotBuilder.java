@@ -51,6 +51,7 @@ public final class SnapshotBuilder {
     static final class Reusing {
         private final CertificatePush certificates;
         private Map<Stored<Route>, io.edgeway.proto.v1.Route> built = new IdentityHashMap<>();
+        private PreparedSnapshot last; // the base of the next build's delta
 
         /** {@code certificates}: opens the sealed keys; null pushes no certificates (tests of routes alone). */
         Reusing(CertificatePush certificates) {
@@ -81,7 +82,8 @@ public final class SnapshotBuilder {
             SiteSnapshot.addTo(state.sites(), b);
             RouteCaches.addPurges(state.cachePurges(), b);
             built = next;
-            return PreparedSnapshot.of(b.build());
+            last = PreparedSnapshot.of(b.build(), last);
+            return last;
         }
     }
 

@@ -58,6 +58,8 @@ public final class ConfigClient implements AutoCloseable {
      * permitKeepAliveTime must stay below it, or the server cuts proxies off for pinging too often.
      */
     public static final Duration PING_INTERVAL = Duration.ofSeconds(30);
+    /** The Hello capability asking for delta snapshots (issue 22). */
+    static final String DELTAS = "deltas";
     static final Duration PING_TIMEOUT = Duration.ofSeconds(10);
 
     private final ConfigHolder holder;
@@ -89,6 +91,10 @@ public final class ConfigClient implements AutoCloseable {
     private boolean healthScheduled;
     /** The snapshot whose site files are being fetched; a newer snapshot cancels it. */
     private BlobFetcher.Fetch fetching;
+    /** The full snapshot of the applied version: the base a delta applies on (issue 22); null when unknown. */
+    private Snapshot appliedSnapshot;
+    /** What the applied version left out, repeated in every Ack of it (a reconnect's Ack too). */
+    private List<ResourceError> quarantined = List.of();
 
     public ConfigClient(String host, int port, ConfigHolder holder, DiskCache cache, String nodeId,
             Map<String, String> labels, LongConsumer onApplied) {
@@ -135,7 +141,10 @@ public final class ConfigClient implements AutoCloseable {
         return cache.load(holder.meters()).map(config -> {
             Runnable commit;
             try {
-                commit = applyStep.stage(cache.snapshot(config.version()), config);
+                Snapshot cached = cache.snapshot(config.version());
+                ApplyStep.Staged staged = applyStep.stagePartially(cached, config);
+                commit = staged.commit();
+                appliedSnapshot = cached; // before start(): the client's thread sees it after the executor hand-off
             } catch (InvalidConfigException | java.io.IOException e) {
                 // Not applied at all, so the control plane's copy of this version is applied (or Nacked) in full.
                 log.error("refusing cached config version {}: {}", config.version(), e.getMessage());
@@ -223,6 +232,7 @@ public final class ConfigClient implements AutoCloseable {
                 .setNodeId(nodeId)
                 .putAllLabels(labels)
                 .setDataplaneVersion(version)
+                .addCapabilities(DELTAS)
                 .setAppliedVersion(holder.version())).build());
         sendStatus(); // a new stream may reach another replica, which knows nothing of this node yet
     }
@@ -321,7 +331,23 @@ public final class ConfigClient implements AutoCloseable {
      * the running config keeps serving. A newer snapshot supersedes one still fetching, which is not answered
      * (the newer one's answer is what the control plane waits for).
      */
-    private void receive(Snapshot snapshot) {
+    private void receive(Snapshot received) {
+        Snapshot snapshot = received;
+        if (received.hasDelta()) {
+            try {
+                snapshot = AppliedDelta.resolve(received, appliedSnapshot, holder);
+            } catch (IllegalArgumentException e) {
+                // The control plane answers this Nack with the same version in full.
+                log.info("delta to version {} not applicable, asking for the full snapshot: {}", received.getVersion(),
+                        e.getMessage());
+                requests.onNext(nack(received, List.of(new ConfigError("snapshot", "", "delta", e.getMessage()).toProto())));
+                return;
+            }
+        }
+        receiveFull(snapshot);
+    }
+
+    private void receiveFull(Snapshot snapshot) {
         if (fetching != null) {
             fetching.cancel();
             fetching = null;
@@ -347,11 +373,10 @@ public final class ConfigClient implements AutoCloseable {
             if (failures.isEmpty()) {
                 requests.onNext(handle(snapshot));
             } else {
-                log.warn("rejected config version {}: {} site files could not be fetched: {}", snapshot.getVersion(),
+                // Issue 22: the sites whose files failed are quarantined (with the fetch's reason), the rest applies.
+                log.warn("config version {}: {} site files could not be fetched: {}", snapshot.getVersion(),
                         failures.size(), failures);
-                holder.rejectedOne();
-                requests.onNext(nack(snapshot, SiteDistribution.errors(snapshot, failures).stream()
-                        .map(ConfigError::toProto).toList()));
+                requests.onNext(handle(snapshot, SiteDistribution.errors(snapshot, failures)));
             }
         }));
         fetching = self[0];
@@ -367,6 +392,11 @@ public final class ConfigClient implements AutoCloseable {
 
     /** Builds the answer to one snapshot, swapping the config when it is valid and newer. */
     NodeMessage handle(Snapshot snapshot) {
+        return handle(snapshot, List.of());
+    }
+
+    /** As above; {@code fetchErrors} say why some sites' files are missing, in place of "not on this proxy". */
+    private NodeMessage handle(Snapshot snapshot, List<ConfigError> fetchErrors) {
         long held = holder.version();
         if (snapshot.getVersion() < held) {
             log.warn("refusing snapshot version {}: older than applied version {}", snapshot.getVersion(), held);
@@ -377,20 +407,36 @@ public final class ConfigClient implements AutoCloseable {
         // The version held (a reconnect) needs only an Ack. Version 0 before anything is applied is not held
         // but an empty control plane's first config, which must be applied for the proxy to become ready.
         if (snapshot.getVersion() == held && holder.applied()) {
-            return ack(snapshot);
+            return ack(snapshot, quarantined);
         }
         try {
             long started = System.nanoTime();
-            RuntimeConfig config = RuntimeConfig.from(snapshot, holder.get(), holder.meters(), siteBlobs); // keeps per-target state
-            Runnable commit = applyStep.stage(snapshot, config); // binds new stream ports, or refuses the whole snapshot
+            // keeps per-target state; leaves out (quarantines) what it cannot use, refuses only what is unusable whole
+            PartialConfig compiled = RuntimeConfig.compile(snapshot, holder.get(), holder.meters(), siteBlobs);
+            RuntimeConfig config = compiled.config();
+            ApplyStep.Staged staged = applyStep.stagePartially(snapshot, config); // binds new stream ports it can
+            Runnable commit = staged.commit();
+            Set<String> fetchFailed = new HashSet<>();
+            fetchErrors.forEach(e -> fetchFailed.add(e.name()));
+            List<ConfigError> left = new java.util.ArrayList<>(compiled.quarantined().stream()
+                    .filter(e -> !(e.kind().equals("site") && fetchFailed.contains(e.name()))).toList());
+            left.addAll(fetchErrors);
+            left.addAll(staged.quarantined());
             Set<String> keep = new HashSet<>(config.sites().blobNames());
             keep.addAll(holder.get().sites().blobNames()); // the previous deployment may still be sending a file
             holder.set(config);
             commit.run();
             siteBlobs.collectGarbage(keep);
             holder.applyTook(System.nanoTime() - started);
+            appliedSnapshot = snapshot;
+            quarantined = left.stream().map(ConfigError::toProto).toList();
             onApplied.accept(config.version());
-            log.info("applied config version {} ({} routes)", config.version(), config.routes().size());
+            if (left.isEmpty()) {
+                log.info("applied config version {} ({} routes)", config.version(), config.routes().size());
+            } else {
+                log.warn("applied config version {} ({} routes) with {} quarantined: {}", config.version(),
+                        config.routes().size(), left.size(), left);
+            }
             // Written before the Ack, so an acked version is also durable; this thread is not an event loop.
             try {
                 cache.store(snapshot);
@@ -398,7 +444,7 @@ public final class ConfigClient implements AutoCloseable {
                 // The config is applied and valid; a full disk costs only the restart-without-CP case.
                 log.error("could not write the config cache for version {}: {}", config.version(), e.toString());
             }
-            return ack(snapshot);
+            return ack(snapshot, quarantined);
         } catch (InvalidConfigException e) {
             log.warn("rejected config version {}: {}", snapshot.getVersion(), e.getMessage());
             holder.rejectedOne();
@@ -410,9 +456,9 @@ public final class ConfigClient implements AutoCloseable {
         }
     }
 
-    private static NodeMessage ack(Snapshot s) {
-        return NodeMessage.newBuilder().setAck(Ack.newBuilder().setVersion(s.getVersion()).setNonce(s.getNonce()))
-                .build();
+    private static NodeMessage ack(Snapshot s, List<ResourceError> quarantined) {
+        return NodeMessage.newBuilder().setAck(Ack.newBuilder().setVersion(s.getVersion()).setNonce(s.getNonce())
+                .addAllQuarantined(quarantined)).build();
     }
 
     private static NodeMessage nack(Snapshot s, List<ResourceError> errors) {

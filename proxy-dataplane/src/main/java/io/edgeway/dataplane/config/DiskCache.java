@@ -101,7 +101,8 @@ public final class DiskCache {
         for (Path p : new Path[] {file, prev}) {
             try {
                 Snapshot s = read(p);
-                RuntimeConfig config = RuntimeConfig.from(s, RuntimeConfig.NONE, meters, siteBlobs); // blobs on disk: no refetch
+                // What was applied is cached, quarantined entities and all (issue 22): they stay left out here too.
+                RuntimeConfig config = RuntimeConfig.compile(s, RuntimeConfig.NONE, meters, siteBlobs).config(); // blobs on disk: no refetch
                 if (p.equals(prev)) {
                     log.warn("using the previous cached generation {} (version {})", p, s.getVersion());
                 }

@@ -89,8 +89,26 @@ public record RuntimeConfig(long version, RouteTable routes, Map<String, TargetG
         return from(snapshot, running, meters, SiteBlobs.NONE);
     }
 
-    /** As above; the files of the snapshot's site deployments must all be in {@code blobs} already. */
+    /**
+     * As above; the files of the snapshot's site deployments must all be in {@code blobs} already. Strict: any bad
+     * entity refuses the whole snapshot (what the pre-commit check wants); a proxy applies with {@link #compile}.
+     */
     public static RuntimeConfig from(Snapshot snapshot, RuntimeConfig running, RouteMeters meters, SiteBlobs blobs)
+            throws InvalidConfigException {
+        PartialConfig compiled = compile(snapshot, running, meters, blobs);
+        if (!compiled.quarantined().isEmpty()) {
+            throw new InvalidConfigException(compiled.quarantined());
+        }
+        return compiled.config();
+    }
+
+    /**
+     * Partial rejection (issue 22): compiles every entity it can and leaves out (quarantines) the ones it cannot
+     * use and those that depend on them, returning both. Throws only for what concerns the whole snapshot (see
+     * {@link Quarantine#wholeSnapshot}). A quarantined route whose hosts, paths and methods are valid still
+     * matches, answering 503, so its traffic never falls through to a less specific route.
+     */
+    public static PartialConfig compile(Snapshot snapshot, RuntimeConfig running, RouteMeters meters, SiteBlobs blobs)
             throws InvalidConfigException {
         requireNonNull(running, "running");
         requireNonNull(meters, "meters");
@@ -185,6 +203,7 @@ public record RuntimeConfig(long version, RouteTable routes, Map<String, TargetG
                 }
                 methods.add(method);
             }
+            boolean matchable = errors.size() == before; // named once, with a match the table can compile
             TargetGroup upstream = null;
             RouteSite site = null;
             RouteActions actions = RouteActions.from(r, errors);
@@ -192,7 +211,7 @@ public record RuntimeConfig(long version, RouteTable routes, Map<String, TargetG
             if (r.hasSite() && redirects) {
                 errors.add(new ConfigError("route", name, "redirect", "set with a site (expected: one of them)"));
             } else if (r.hasSite()) {
-                site = routeSite(r, name, snapshot, errors);
+                site = routeSite(r, name, snapshot, sites, errors);
             } else if (redirects && !r.getUpstream().isEmpty()) {
                 errors.add(new ConfigError("route", name, "redirect", "set with an upstream (expected: one of them)"));
             } else if (redirects) {
@@ -202,6 +221,11 @@ public record RuntimeConfig(long version, RouteTable routes, Map<String, TargetG
             } else if (!upstreams.containsKey(r.getUpstream())) {
                 errors.add(new ConfigError("route", name, "upstream",
                         "'" + r.getUpstream() + "' (expected: the name of an upstream in this snapshot)"));
+            } else if (upstreams.get(r.getUpstream()) == null) {
+                if (errors.size() == before) { // the route's own mistakes say enough; this one only if it has none
+                    errors.add(new ConfigError("route", name, "upstream",
+                            "'" + r.getUpstream() + "' is quarantined on this proxy"));
+                }
             } else {
                 upstream = upstreams.get(r.getUpstream());
             }
@@ -223,21 +247,25 @@ public record RuntimeConfig(long version, RouteTable routes, Map<String, TargetG
                         RouteHttps.of(r.getHttpsRedirect(), r.getHstsMaxAgeS(), r.getHstsIncludeSubdomains()),
                         meters.meter(r.getName(), upstream == null ? "" : upstream.name()), sample, site, cache, actions,
                         rateLimit, r.getMaxBodyBytes()));
+            } else if (errors.size() != before && matchable) {
+                routes.add(Quarantine.standIn(r.getName(), hosts, r.getPathsList(), methods, meters));
             }
         }
         TlsCertificates.Prepared tls = TlsCertificates.prepare(snapshot, running.tls(), errors);
         AcmeChallenges acme = AcmeChallenges.from(snapshot.getAcmeHttpChallengesList(),
                 snapshot.getAcmeTlsAlpnChallengesList(), errors);
-        if (!errors.isEmpty()) {
-            throw new InvalidConfigException(errors);
+        List<ConfigError> whole = errors.stream().filter(Quarantine::wholeSnapshot).toList();
+        if (!whole.isEmpty()) {
+            throw new InvalidConfigException(whole);
         }
+        upstreams.values().removeIf(java.util.Objects::isNull); // the quarantined ones' placeholders
         // the certificates were checked above; their contexts compile on first use (see CertificateContext)
-        return new RuntimeConfig(snapshot.getVersion(), RouteTable.compile(routes), upstreams, tls.build(), acme, sites,
-                CachePurges.from(snapshot));
+        return new PartialConfig(new RuntimeConfig(snapshot.getVersion(), RouteTable.compile(routes), upstreams,
+                tls.build(), acme, sites, CachePurges.from(snapshot)), errors);
     }
 
     /** A route serves a site's files instead of proxying: exactly one of the two, and the site must be deployed. */
-    private static RouteSite routeSite(io.edgeway.proto.v1.Route r, String name, Snapshot snapshot,
+    private static RouteSite routeSite(io.edgeway.proto.v1.Route r, String name, Snapshot snapshot, Sites sites,
             List<ConfigError> errors) {
         int before = errors.size();
         if (!r.getUpstream().isEmpty()) {
@@ -247,6 +275,8 @@ public record RuntimeConfig(long version, RouteTable routes, Map<String, TargetG
         if (snapshot.getSitesList().stream().noneMatch(d -> d.getSite().equals(site))) {
             errors.add(new ConfigError("route", name, "site.name",
                     "'" + site + "' (expected: a site with a deployment in this snapshot)"));
+        } else if (sites.get(site) == null && errors.size() == before) {
+            errors.add(new ConfigError("route", name, "site.name", "'" + site + "' is quarantined on this proxy"));
         }
         return errors.size() == before ? new RouteSite(site, r.getSite().getSpa()) : null;
     }

@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The proxy's stream ports, following the snapshots: a port opens when its first route appears and closes,
  * draining, when its last one goes; in between its routes are swapped in place. Ports are bound before the
- * snapshot is swapped in ({@link #stage}), so a port that cannot be bound refuses the whole snapshot with a
- * Nack naming its routes, and the ports bound for it are closed again: nothing applies half-way.
+ * snapshot is swapped in ({@link #stagePartially}); a port that cannot be bound leaves its routes out of the
+ * applied version (quarantined, named in the Ack: issue 22) while every other port is served.
  */
 public final class StreamListeners implements ApplyStep, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StreamListeners.class);
@@ -40,10 +40,25 @@ public final class StreamListeners implements ApplyStep, AutoCloseable {
 
     @Override
     public synchronized Runnable stage(Snapshot snapshot, RuntimeConfig config) throws InvalidConfigException {
-        Map<ListenKey, PortRoutes> wanted = StreamRoutes.parse(snapshot, config.upstreams(), meters);
-        Map<ListenKey, Listener> bound = new HashMap<>();
+        Staged staged = stagePartially(snapshot, config);
+        if (!staged.quarantined().isEmpty()) {
+            throw new InvalidConfigException(staged.quarantined());
+        }
+        return staged.commit();
+    }
+
+    /**
+     * Issue 22: a route that is invalid, or whose port cannot be bound, is left out and named; the other ports
+     * open (or keep serving) as usual. A port left out this way that was open before closes at the commit like
+     * any port no route wants any more.
+     */
+    @Override
+    public synchronized Staged stagePartially(Snapshot snapshot, RuntimeConfig config) {
         List<ConfigError> errors = new ArrayList<>();
-        for (Map.Entry<ListenKey, PortRoutes> e : wanted.entrySet()) {
+        Map<ListenKey, PortRoutes> wanted = new java.util.LinkedHashMap<>(
+                StreamRoutes.parse(snapshot, config.upstreams(), meters, errors));
+        Map<ListenKey, Listener> bound = new HashMap<>();
+        for (Map.Entry<ListenKey, PortRoutes> e : List.copyOf(wanted.entrySet())) {
             if (open.containsKey(e.getKey()) || closed) {
                 continue;
             }
@@ -57,13 +72,10 @@ public final class StreamListeners implements ApplyStep, AutoCloseable {
                     errors.add(new ConfigError(StreamRoutes.KIND, r.name(), "listen_port", "cannot listen on "
                             + net.address() + ":" + e.getKey() + ": " + ex.getMessage()));
                 }
+                wanted.remove(e.getKey());
             }
         }
-        if (!errors.isEmpty()) {
-            bound.values().forEach(l -> l.close(0)); // nothing was accepted on them yet worth keeping
-            throw new InvalidConfigException(errors);
-        }
-        return () -> commit(wanted, bound);
+        return new Staged(() -> commit(wanted, bound), errors);
     }
 
     private synchronized void commit(Map<ListenKey, PortRoutes> wanted, Map<ListenKey, Listener> bound) {

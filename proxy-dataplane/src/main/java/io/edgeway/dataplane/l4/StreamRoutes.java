@@ -25,6 +25,19 @@ final class StreamRoutes {
     static Map<ListenKey, PortRoutes> parse(Snapshot snapshot, Map<String, TargetGroup> upstreams, StreamMeters meters)
             throws InvalidConfigException {
         List<ConfigError> errors = new ArrayList<>();
+        Map<ListenKey, PortRoutes> ports = parse(snapshot, upstreams, meters, errors);
+        if (!errors.isEmpty()) {
+            throw new InvalidConfigException(errors);
+        }
+        return ports;
+    }
+
+    /**
+     * The ports of the usable routes; each route left out is named in {@code errors} (issue 22's quarantine),
+     * including every route of a port whose routes conflict: which one a client would reach is ambiguous.
+     */
+    static Map<ListenKey, PortRoutes> parse(Snapshot snapshot, Map<String, TargetGroup> upstreams, StreamMeters meters,
+            List<ConfigError> errors) {
         Set<String> names = new HashSet<>();
         Map<ListenKey, List<StreamRule>> byPort = new LinkedHashMap<>();
         for (int i = 0; i < snapshot.getStreamRoutesCount(); i++) {
@@ -57,7 +70,9 @@ final class StreamRoutes {
                 errors.add(new ConfigError(KIND, name, "snis", "set (expected: none for udp)"));
             }
             TargetGroup upstream = upstreams.get(r.getUpstream());
-            if (upstream == null && !upstreams.containsKey(r.getUpstream())) { // a null value: already reported
+            if (upstream == null && snapshot.getUpstreamsList().stream().anyMatch(u -> u.getName().equals(r.getUpstream()))) {
+                errors.add(new ConfigError(KIND, name, "upstream", "'" + r.getUpstream() + "' is quarantined on this proxy"));
+            } else if (upstream == null) {
                 errors.add(new ConfigError(KIND, name, "upstream",
                         "'" + r.getUpstream() + "' (expected: the name of an upstream in this snapshot)"));
             }
@@ -72,11 +87,13 @@ final class StreamRoutes {
             PortRoutes p = port(key, rules, errors);
             if (p != null) {
                 ports.put(key, p);
+            } else {
+                Set<String> named = new HashSet<>();
+                errors.forEach(e -> named.add(e.name()));
+                rules.stream().filter(r -> !named.contains(r.name())).forEach(r -> errors.add(new ConfigError(KIND,
+                        r.name(), "listen_port", key + " is not served: another stream route on it is quarantined")));
             }
         });
-        if (!errors.isEmpty()) {
-            throw new InvalidConfigException(errors);
-        }
         return ports;
     }
 

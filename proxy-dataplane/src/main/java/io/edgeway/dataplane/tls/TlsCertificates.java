@@ -141,12 +141,12 @@ public final class TlsCertificates {
         for (int i = 0; i < count; i++) {
             Certificate c = snapshot.getCertificates(i);
             String name = name(c, i);
+            int before = errors.size();
             if (c.getName().isEmpty()) {
                 errors.add(new ConfigError("certificate", name, "name", "must not be empty"));
             } else if (names.putIfAbsent(c.getName(), i) != null) {
                 errors.add(new ConfigError("certificate", name, "name", "duplicate certificate name"));
             }
-            int before = errors.size();
             List<String> snis = ParsedCertificate.snis(c, name, errors);
             String fingerprint = fingerprints[i];
             CertificateContext ctx = seen.get(fingerprint);
@@ -163,14 +163,22 @@ public final class TlsCertificates {
             if (ctx == null || errors.size() != before) {
                 continue;
             }
-            seen.put(fingerprint, ctx);
-            entries.add(new Entry(name, snis, ctx));
+            // A certificate whose name clashes is left out whole (issue 22's quarantine), so the first one keeps
+            // serving every one of its names and the clashing one serves none.
             for (int s = 0; s < snis.size(); s++) {
-                String other = bySni.computeIfAbsent(snis.get(s), k -> new HashMap<>()).putIfAbsent(ctx.keyType(), name);
+                String other = bySni.getOrDefault(snis.get(s), Map.of()).get(ctx.keyType());
                 if (other != null) {
                     errors.add(new ConfigError("certificate", name, "snis[" + s + "]", "'" + snis.get(s) + "' is already served by "
                             + other + " with a " + ctx.keyType() + " key (expected: at most one certificate per name and key type)"));
                 }
+            }
+            if (errors.size() != before) {
+                continue;
+            }
+            seen.put(fingerprint, ctx);
+            entries.add(new Entry(name, snis, ctx));
+            for (String sni : snis) {
+                bySni.computeIfAbsent(sni, k -> new HashMap<>()).put(ctx.keyType(), name);
             }
         }
         TicketKeys keys = TicketKeys.parse(snapshot, errors);
