@@ -91,7 +91,8 @@ public final class LoopResources {
         };
     }
 
-    RateLimits rateLimits() {
+    /** The proxy's one rate limit table: the HTTP path's (here) and the gRPC relay's. */
+    public RateLimits rateLimits() {
         return rateLimits;
     }
 
