@@ -92,6 +92,18 @@ final class TestNode implements AutoCloseable {
         return n;
     }
 
+    /** Reads FleetShare counts until {@code n} comes (earlier ones may differ); fails after 20 s without it. */
+    void awaitFleetShare(int n) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < end) {
+            Integer got = fleetShares.poll(Math.max(1, end - System.nanoTime()), TimeUnit.NANOSECONDS);
+            if (got != null && got == n) {
+                return;
+            }
+        }
+        throw new AssertionError("no FleetShare of " + n + " within 20 s; stream error: " + error.get());
+    }
+
     @Override
     public void close() throws InterruptedException {
         try {

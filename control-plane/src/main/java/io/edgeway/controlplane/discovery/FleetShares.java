@@ -25,8 +25,10 @@ import java.util.function.IntConsumer;
  * restart) costs one message per proxy, not one per proxy per change. Only changes of a node's "serving"
  * state (connected and not draining) schedule a broadcast; Acks and load reports do not.
  *
- * <p>The count is this replica's ledger: with several control-plane replicas each counts the proxies
- * connected to it (see the README's limits section).
+ * <p>The count is the larger of this replica's ledger (up to date at once) and the fleet-wide count across
+ * replicas that {@link FleetAckRecorder} reads from PostgreSQL every 250 ms: with several replicas each proxy
+ * hears the whole fleet's N, not its replica's; a node that just left still counts until the table says so,
+ * which errs on the safe side (a larger N allows less).
  */
 public final class FleetShares {
     static final Duration DEBOUNCE = Duration.ofMillis(250);
@@ -43,6 +45,7 @@ public final class FleetShares {
     private final Map<Long, Member> members = new ConcurrentHashMap<>(); // by stream id
     private final Map<String, Boolean> serving = new ConcurrentHashMap<>(); // last seen state, by node id
     private final AtomicBoolean scheduled = new AtomicBoolean();
+    private volatile int fleetWide; // across replicas, from PostgreSQL; 0 until first read
 
     FleetShares(NodeLedger ledger, Duration debounce) {
         this.ledger = requireNonNull(ledger, "ledger");
@@ -73,9 +76,17 @@ public final class FleetShares {
         }
     }
 
-    /** Connected, non-draining proxies on this replica; at least 1 (a lone proxy keeps the whole limit). */
+    /** The serving proxies across all replicas (FleetAckRecorder's read): a change is broadcast. */
+    void fleetWide(int proxies) {
+        if (proxies != fleetWide) {
+            fleetWide = proxies;
+            schedule();
+        }
+    }
+
+    /** Connected, non-draining proxies, here or fleet-wide, whichever is more; at least 1 (a lone proxy keeps the whole limit). */
     int count() {
-        return Math.max(1, ledger.serving());
+        return Math.max(1, Math.max(ledger.serving(), fleetWide));
     }
 
     private void schedule() {
