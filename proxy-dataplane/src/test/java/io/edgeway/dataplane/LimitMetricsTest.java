@@ -146,11 +146,12 @@ class LimitMetricsTest {
             held.add(answered(open("127.0.0.2")));
             held.add(answered(open("127.0.0.2")));
             assertThat(closedUnanswered(open("127.0.0.2"))).as("third from one address").isTrue();
+            assertThat(closedUnanswered(open("127.0.0.2"))).as("and a fourth").isTrue();
             held.add(answered(open("127.0.0.3")));
             assertThat(closedUnanswered(open("127.0.0.4"))).as("fourth on the listener").isTrue();
             String page = page(guarded);
             assertThat(ProxyMetricsTest.sample(page,
-                    "edgeway_connections_refused_total{limit=\"client_ip\",listener=\"http\"}")).isEqualTo(1);
+                    "edgeway_connections_refused_total{limit=\"client_ip\",listener=\"http\"}")).isEqualTo(2);
             assertThat(ProxyMetricsTest.sample(page,
                     "edgeway_connections_refused_total{limit=\"listener\",listener=\"http\"}")).isEqualTo(1);
             assertThat(ProxyMetricsTest.sample(page,

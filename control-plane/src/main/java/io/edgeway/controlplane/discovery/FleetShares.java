@@ -21,9 +21,10 @@ import java.util.function.IntConsumer;
  * membership change.
  *
  * <p>A joining proxy gets the count at once (itself included: it starts on the safe side); the others hear
- * of the change after {@link #DEBOUNCE}, so a burst of joins and leaves (a scale-out, a control-plane
- * restart) costs one message per proxy, not one per proxy per change. Only changes of a node's "serving"
- * state (connected and not draining) schedule a broadcast; Acks and load reports do not.
+ * of the change {@link #DEBOUNCE} after it, together with any other change in that window, so a burst of
+ * joins and leaves (a scale-out, a control-plane restart) costs each proxy one message per window, not one
+ * per change. Only changes of a node's "serving" state (connected and not draining) schedule a broadcast;
+ * Acks and load reports do not.
  *
  * <p>The count is the larger of this replica's ledger (up to date at once) and the fleet-wide count across
  * replicas that {@link FleetAckRecorder} reads from PostgreSQL every 250 ms: with several replicas each proxy
