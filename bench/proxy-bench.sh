@@ -12,6 +12,9 @@
 #                                              started fresh each round, the first 30 s of load second by second
 #   OBSERVABILITY=1 OBS_ENV="EDGEWAY_ACCESS_LOG=off" bench/proxy-bench.sh
 #                                              edgeway-obs with other settings (here: the binary's defaults)
+#   RATE_LIMIT=1 bench/proxy-bench.sh          also: target edgeway-rl, the same proxy and upstream through a
+#                                              route with a rate limit by client_ip far above the offered rate
+#                                              (Host: rl.bench), so the limit's CPU cost is the ratio to edgeway
 #
 # One backend (nginx, 1 worker, static 100 B and 16 KiB files) serves every target. Each target gets the same
 # load: wrk, 1 thread, CONNECTIONS keep-alive connections, DURATION seconds, in interleaved rounds (the order
@@ -33,6 +36,7 @@ SKIP_EDGEWAY=${SKIP_EDGEWAY:-0}
 # edgeway-obs's settings (OBSERVABILITY=1), as VAR=value words; later words win over the all-on defaults.
 read -r -a obs_env <<<"${OBS_ENV:-}"
 OBSERVABILITY=${OBSERVABILITY:-0}
+RATE_LIMIT=${RATE_LIMIT:-0}
 BENCH_ALLOW_BUILD=${BENCH_ALLOW_BUILD:-0}
 PROXY_CPU=${PROXY_CPU:-1}
 LOAD_CPU=${LOAD_CPU:-0}
@@ -47,8 +51,10 @@ stamp=$(date -u +%Y%m%dT%H%M%SZ)
 
 declare -A port=(
   [direct]=$BASE_PORT [nginx]=$((BASE_PORT + 1)) [haproxy]=$((BASE_PORT + 2)) [edgeway]=$((BASE_PORT + 3))
-  [nginx-log]=$((BASE_PORT + 4)) [edgeway-obs]=$((BASE_PORT + 5))
+  [nginx-log]=$((BASE_PORT + 4)) [edgeway-obs]=$((BASE_PORT + 5)) [edgeway-rl]=$((BASE_PORT + 3))
 )
+# A target reached with another Host header: edgeway-rl is the edgeway proxy itself, on the rate-limited route.
+declare -A host_header=([edgeway-rl]=rl.bench)
 ew_status=$((BASE_PORT + 103))
 ew_obs_status=$((BASE_PORT + 105))
 cp_admin=$((BASE_PORT + 110))
@@ -62,6 +68,8 @@ if [[ $OBSERVABILITY == 1 ]]; then
   targets+=(nginx-log)
   [[ $SKIP_EDGEWAY == 1 ]] || targets+=(edgeway-obs)
 fi
+[[ $RATE_LIMIT =~ ^[01]$ ]] || { echo "RATE_LIMIT: $RATE_LIMIT (expected: 0 or 1)" >&2; exit 1; }
+[[ $RATE_LIMIT == 1 && $SKIP_EDGEWAY != 1 ]] && targets+=(edgeway-rl)
 
 log() { printf '[bench %s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -254,6 +262,12 @@ if [[ $SKIP_EDGEWAY != 1 ]]; then
   code=$(http "$tmp/route.json" -XPOST "http://127.0.0.1:$cp_admin/api/v1/routes" -H "$auth" -H 'content-type: application/json' \
     -d '{"name":"bench","paths":["/"],"upstream":"bench"}')
   [[ $code == 2* ]] || edgeway_fail "POST /api/v1/routes -> $code: $(head -c 500 "$tmp/route.json")"
+  if [[ $RATE_LIMIT == 1 ]]; then
+    # A billion per second per client address: every request is counted in its bucket, none is ever refused.
+    code=$(http "$tmp/route-rl.json" -XPOST "http://127.0.0.1:$cp_admin/api/v1/routes" -H "$auth" -H 'content-type: application/json' \
+      -d '{"name":"bench-rl","hosts":["rl.bench"],"paths":["/"],"upstream":"bench","rate_limit":{"requests":1000000000,"per":"1s","by":"client_ip"}}')
+    [[ $code == 2* ]] || edgeway_fail "POST /api/v1/routes (bench-rl) -> $code: $(head -c 500 "$tmp/route-rl.json")"
+  fi
 
   # start_edgeway TARGET STATUS_PORT DIR ENV...: one proxy with the given observability settings.
   start_edgeway() {
@@ -281,6 +295,7 @@ if [[ $SKIP_EDGEWAY != 1 ]]; then
   else
     start_edgeway edgeway "$ew_status" "$tmp/dp" # the defaults a user gets
   fi
+  [[ $RATE_LIMIT == 1 ]] && pids[edgeway-rl]=${pids[edgeway]} # one JVM, two routes: its CPU per run is that run's
 fi
 
 # Every target must return the exact file before anything is timed.
@@ -288,8 +303,10 @@ for t in "${targets[@]}"; do
   for s in "${sizes[@]}"; do
     ok=0
     for _ in $(seq 1 50); do # the proxy may still be applying the route: up to ~10 s
-      code=$(http "$tmp/check" "http://127.0.0.1:${port[$t]}/$s")
-      if [[ $code == 200 ]] && cmp -s "$tmp/check" "$tmp/www/$s"; then ok=1; break; fi
+      code=$(http "$tmp/check" -D "$tmp/check-head" ${host_header[$t]:+-H "Host: ${host_header[$t]}"} "http://127.0.0.1:${port[$t]}/$s")
+      # edgeway-rl must really be the rate-limited route: its answers carry the limit's headers
+      if [[ $code == 200 ]] && cmp -s "$tmp/check" "$tmp/www/$s" \
+        && { [[ $t != edgeway-rl ]] || grep -qi '^ratelimit-policy:' "$tmp/check-head"; }; then ok=1; break; fi
       sleep 0.2
     done
     (( ok )) || die "$t /$s: HTTP $code, $(stat -c %s "$tmp/check" 2>/dev/null || echo 0) bytes (expected 200, ${size_bytes[$s]} bytes identical to the file)"
@@ -312,7 +329,7 @@ to_us() {
 # load TARGET SIZE SECONDS OUT: wrk pinned to the load CPU, bounded by timeout
 load() {
   timeout $(( $3 + 30 )) nice -n "$NICE" taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"$3"s --latency -s "$repo/bench/wrk-tail.lua" \
-    "http://127.0.0.1:${port[$1]}/$2" >"$4" 2>&1 || die "wrk against $1 /$2 failed: $(tail -5 "$4")"
+    ${host_header[$1]:+-H "Host: ${host_header[$1]}"} "http://127.0.0.1:${port[$1]}/$2" >"$4" 2>&1 || die "wrk against $1 /$2 failed: $(tail -5 "$4")"
 }
 
 mkdir -p "$results_dir"
@@ -382,12 +399,13 @@ md=$results_dir/proxy-bench-$stamp.md
   echo "- load: wrk -t1 -c$CONNECTIONS -d${DURATION}s --latency, $ROUNDS interleaved rounds, medians shown; proxy on CPU $PROXY_CPU, backend + wrk on CPU $LOAD_CPU, nice $NICE"
   echo "- $(nginx -v 2>&1 | sed 's/^nginx version: //'), $(haproxy -v | head -1 | cut -d' ' -f1-3), $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2), $(java -version 2>&1 | head -1)"
   [[ $SKIP_EDGEWAY == 1 ]] && echo "- **Edgeway was not run (SKIP_EDGEWAY=1)**"
+  [[ $RATE_LIMIT == 1 ]] && echo "- RATE_LIMIT=1: edgeway-rl = the edgeway proxy on a route with a rate limit by client_ip (10^9/s, never reached), Host: rl.bench"
   [[ $OBSERVABILITY == 1 ]] && echo "- OBSERVABILITY=1: edgeway = route metrics, access log and trace context off; edgeway-obs = all on (JSON access log to a file)${OBS_ENV:+, then $OBS_ENV}; nginx-log = nginx with access_log combined to a file"
   echo
   python3 - "$csv" "$clk_tck" <<'PY'
 import csv, statistics, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
-order = ["direct", "nginx", "nginx-log", "haproxy", "edgeway", "edgeway-obs"]
+order = ["direct", "nginx", "nginx-log", "haproxy", "edgeway", "edgeway-rl", "edgeway-obs"]
 med = {}
 for (t, s) in sorted({(r["target"], r["size"]) for r in rows}, key=lambda k: (k[1] != "small", order.index(k[0]))):
     rs = [r for r in rows if r["target"] == t and r["size"] == s]
@@ -423,7 +441,8 @@ for a, b, k, label in [("edgeway", "nginx", "cpu", "Edgeway / nginx CPU-µs per 
                        ("haproxy", "nginx", "p99", "HAProxy / nginx p99"),
                        ("edgeway-obs", "edgeway", "cpu", "Edgeway all observability on / all off, CPU-µs per request (goal <= 1.1)"),
                        ("edgeway-obs", "nginx-log", "cpu", "Edgeway all on / nginx access_log on, CPU-µs per request (goal <= 1.2)"),
-                       ("nginx-log", "nginx", "cpu", "nginx access_log on / off, CPU-µs per request")]:
+                       ("nginx-log", "nginx", "cpu", "nginx access_log on / off, CPU-µs per request"),
+                       ("edgeway-rl", "edgeway", "cpu", "Edgeway with a rate limit by client_ip / without, CPU-µs per request (goal <= 1.05)")]:
     if any((a, s) in med and (b, s) in med for s in sizes):
         print(f"| {label} | " + " | ".join(ratio((a, s), (b, s), k) for s in sizes) + " |")
 if any(t == "edgeway" for t, _ in med):

@@ -122,6 +122,9 @@ public final class FanoutBench {
             out[0] = ClientCalls.asyncBidiStreamingCall(call, new StreamObserver<>() {
                 @Override
                 public void onNext(Head h) {
+                    if (h == Head.FLEET_SHARE) {
+                        return;
+                    }
                     snapshotBytes.set(h.wireBytes());
                     gzipSeen.set(h.gzip());
                     synchronized (out) {
@@ -200,7 +203,15 @@ public final class FanoutBench {
             var received = new java.util.concurrent.CompletableFuture<byte[]>();
             StreamObserver<NodeMessage> out = ClientCalls.asyncBidiStreamingCall(channel.newCall(method, CallOptions.DEFAULT),
                     new StreamObserver<>() {
-                        public void onNext(byte[] b) { received.complete(b); }
+                        public void onNext(byte[] b) {
+                            try {
+                                if (!HeadOnly.isFleetShare(b)) {
+                                    received.complete(b);
+                                }
+                            } catch (Exception e) {
+                                received.completeExceptionally(e);
+                            }
+                        }
                         public void onError(Throwable t) { received.completeExceptionally(t); }
                         public void onCompleted() {}
                     });

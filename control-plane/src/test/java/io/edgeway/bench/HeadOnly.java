@@ -28,7 +28,20 @@ final class HeadOnly {
     private HeadOnly() {}
 
     /** What the node acks with, and the message's size on the wire (compressed when it was). */
-    record Head(long version, String nonce, int wireBytes, boolean gzip) {}
+    record Head(long version, String nonce, int wireBytes, boolean gzip) {
+        /** A FleetShare (issue 18), not a snapshot: nothing to ack. */
+        static final Head FLEET_SHARE = new Head(-1, "", 0, false);
+    }
+
+    /** ControlMessage.fleet_share's field number: the control plane also sends the proxy count (issue 18). */
+    private static final int FLEET_SHARE_FIELD = 20;
+
+    /** Whether one message's raw bytes (as {@link #RAW} keeps them) are a FleetShare rather than a snapshot. */
+    static boolean isFleetShare(byte[] wire) throws IOException, DataFormatException {
+        byte[] head = wire.length > 0 && (wire[0] & 0xff) == 0x1f
+                ? firstGzipMember(java.util.Arrays.copyOf(wire, Math.min(wire.length, 512))) : wire;
+        return head.length > 0 && WireFormat.getTagFieldNumber(CodedInputStream.newInstance(head).readTag()) == FLEET_SHARE_FIELD;
+    }
 
     /** Uncompressed messages only: the server names "identity" in its headers, so it must be known. */
     static final DecompressorRegistry IDENTITY_ONLY = DecompressorRegistry.emptyInstance().with(Codec.Identity.NONE, false);
@@ -93,6 +106,9 @@ final class HeadOnly {
     private static Head readHead(byte[] head, int wire, boolean gzip) throws IOException {
         CodedInputStream c = CodedInputStream.newInstance(head);
         int tag = c.readTag();
+        if (WireFormat.getTagFieldNumber(tag) == FLEET_SHARE_FIELD) {
+            return Head.FLEET_SHARE;
+        }
         if (WireFormat.getTagFieldNumber(tag) != 1 || WireFormat.getTagWireType(tag) != WireFormat.WIRETYPE_LENGTH_DELIMITED) {
             throw new IOException("expected ControlMessage.snapshot first, got tag " + tag);
         }

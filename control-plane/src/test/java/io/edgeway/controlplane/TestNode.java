@@ -21,6 +21,8 @@ final class TestNode implements AutoCloseable {
     private final ManagedChannel channel;
     private final StreamObserver<NodeMessage> requests;
     final BlockingQueue<Snapshot> snapshots = new LinkedBlockingQueue<>();
+    /** The FleetShare counts received (issue 18), in order. */
+    final BlockingQueue<Integer> fleetShares = new LinkedBlockingQueue<>();
     final AtomicReference<Throwable> error = new AtomicReference<>();
     volatile boolean completed;
 
@@ -29,7 +31,11 @@ final class TestNode implements AutoCloseable {
         requests = ConfigDiscoveryGrpc.newStub(channel).stream(new StreamObserver<>() {
             @Override
             public void onNext(ControlMessage m) {
-                snapshots.add(m.getSnapshot());
+                if (m.hasFleetShare()) {
+                    fleetShares.add(m.getFleetShare().getProxies());
+                } else {
+                    snapshots.add(m.getSnapshot());
+                }
             }
 
             @Override
@@ -75,6 +81,27 @@ final class TestNode implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
         }
+    }
+
+    /** The next FleetShare count; fails after 20 s (a bound for a slow machine, not a timing assertion). */
+    int nextFleetShare() throws InterruptedException {
+        Integer n = fleetShares.poll(20, TimeUnit.SECONDS);
+        if (n == null) {
+            throw new AssertionError("no FleetShare within 20 s; stream error: " + error.get());
+        }
+        return n;
+    }
+
+    /** Reads FleetShare counts until {@code n} comes (earlier ones may differ); fails after 20 s without it. */
+    void awaitFleetShare(int n) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < end) {
+            Integer got = fleetShares.poll(Math.max(1, end - System.nanoTime()), TimeUnit.NANOSECONDS);
+            if (got != null && got == n) {
+                return;
+            }
+        }
+        throw new AssertionError("no FleetShare of " + n + " within 20 s; stream error: " + error.get());
     }
 
     @Override

@@ -133,6 +133,7 @@ public final class DataPlane implements AutoCloseable {
                 new DiskCache(settings.dataDir()), settings.nodeId(), settings.labels(),
                 version -> responseCache.apply(configs.get().cachePurges())); // before the Ack: acked means purged
         configClient.onFleetShare(rateLimits::fleetShare);
+        metrics.limits(rateLimits, connectionLimits);
         this.streams = new StreamListeners(new StreamNet(acceptor, workers,
                 epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class, socketClass,
                 epoll ? EpollDatagramChannel.class : NioDatagramChannel.class, clients, settings.proxyAddress()),

@@ -12,13 +12,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Copies this replica's ledger (connected, applied version per node) into PostgreSQL when it changes, and
- * beats this replica's heartbeat, every {@link #PERIOD_MS} ms: what lets the ACME client on another replica
- * wait for the proxies connected here ({@link FleetAcks}).
+ * Copies this replica's ledger (connected, draining, applied version per node) into PostgreSQL when it changes,
+ * and beats this replica's heartbeat, every {@link #PERIOD_MS} ms: what lets the ACME client on another replica
+ * wait for the proxies connected here ({@link FleetAcks}). Then reads back how many proxies serve across all
+ * replicas, which {@link FleetShares} tells every proxy (issue 18).
  */
 public final class FleetAckRecorder implements AutoCloseable {
     static final long PERIOD_MS = 250;
     private static final long HEARTBEAT_MS = 2000;
+    /** A replica silent this long no longer counts, nor do its nodes (as for the ACME client's wait). */
+    private static final java.time.Duration STALE_REPLICA = java.time.Duration.ofSeconds(10);
     private static final Logger log = LoggerFactory.getLogger(FleetAckRecorder.class);
 
     private final NodeLedger ledger;
@@ -51,12 +54,14 @@ public final class FleetAckRecorder implements AutoCloseable {
                 lastBeat = now;
             }
             for (Node n : ledger.list()) {
-                String state = n.connected() + "/" + n.appliedVersion();
+                String state = n.connected() + "/" + n.draining() + "/" + n.appliedVersion();
                 if (!state.equals(written.get(n.id()))) {
-                    acks.record(replica, n.id(), n.connected(), n.appliedVersion());
+                    acks.record(replica, n.id(), n.connected(), n.draining(), n.appliedVersion());
                     written.put(n.id(), state);
                 }
             }
+            // after this replica's own nodes are written: the fleet-wide count for FleetShare (issue 18)
+            ledger.fleetShares().fleetWide(acks.serving(STALE_REPLICA));
         } catch (RuntimeException e) {
             log.warn("fleet acks not recorded; retried", e);
         }

@@ -30,6 +30,7 @@ public final class NodeLedger {
     private final Set<Consumer<Node>> watchers = new CopyOnWriteArraySet<>();
     private volatile ControlPlaneMetrics metrics;
     private final FleetLoad load;
+    private volatile FleetShares fleetShares;
 
     public NodeLedger(Clock clock) {
         this.clock = requireNonNull(clock, "clock");
@@ -167,6 +168,33 @@ public final class NodeLedger {
             }
         });
         return out;
+    }
+
+    /** Connected proxies that are not draining: the N that fleet-scoped rate limits are divided by. */
+    int serving() {
+        int n = 0;
+        for (Node node : nodes.values()) {
+            if (node.connected() && !node.draining()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** The FleetShare sender of this ledger's streams (one per ledger, made on first use). */
+    FleetShares fleetShares() {
+        FleetShares s = fleetShares;
+        if (s == null) {
+            synchronized (this) {
+                s = fleetShares;
+                if (s == null) {
+                    s = new FleetShares(this, FleetShares.DEBOUNCE);
+                    watch(s::nodeChanged);
+                    fleetShares = s;
+                }
+            }
+        }
+        return s;
     }
 
     public Node get(String id) {

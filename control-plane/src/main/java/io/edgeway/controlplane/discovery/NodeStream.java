@@ -2,6 +2,8 @@ package io.edgeway.controlplane.discovery;
 
 import static java.util.Objects.requireNonNull;
 
+import io.edgeway.proto.v1.ControlMessage;
+import io.edgeway.proto.v1.FleetShare;
 import io.edgeway.proto.v1.Hello;
 import io.edgeway.proto.v1.Nack;
 import io.edgeway.proto.v1.NodeMessage;
@@ -49,6 +51,8 @@ final class NodeStream implements StreamObserver<NodeMessage> {
     private PreparedSnapshot sent; // the last one sent, to resend in full when its delta is Nacked
     private boolean sentDelta;
     private long fullOnlyVersion = -1; // its delta was Nacked: this version goes in full
+    private int shareToSend; // FleetShare: the proxy count to tell this node, 0 before the first
+    private int sentShare;
 
     NodeStream(ServerCallStreamObserver<Payload> out, SnapshotCache cache, NodeLedger ledger, String address, long streamId,
                SendBudget budget, boolean gzip, Executor loop) {
@@ -133,6 +137,26 @@ final class NodeStream implements StreamObserver<NodeMessage> {
         // Watch first, then read: a swap between the two is seen by one or the other.
         unwatch = cache.watch(this::offer);
         offer(cache.get());
+        ledger.fleetShares().joined(streamId, nodeId, this::fleetShare);
+    }
+
+    /** Queues a FleetShare (issue 18) for this node; only the newest count waits, and an unchanged one is dropped. */
+    private void fleetShare(int proxies) {
+        synchronized (this) {
+            if (closed || proxies == shareToSend) {
+                return;
+            }
+            shareToSend = proxies;
+            if (drainQueued) {
+                return;
+            }
+            drainQueued = true;
+        }
+        try {
+            loop.execute(this::drainQueued);
+        } catch (RejectedExecutionException e) {
+            finish();
+        }
     }
 
     private void offer(PreparedSnapshot snapshot) {
@@ -200,6 +224,11 @@ final class NodeStream implements StreamObserver<NodeMessage> {
         // lock here is brief; it keeps calls on the observer serialized, which gRPC requires.
         synchronized (this) {
             releaseIfWritten();
+            if (!closed && shareToSend != sentShare && out.isReady()) {
+                // A few bytes, outside the send budget, and ahead of a snapshot waiting for the budget.
+                sentShare = shareToSend;
+                out.onNext(fleetSharePayload(sentShare, gzip));
+            }
             while (!closed && pending != null && out.isReady() && !queuedForBudget) {
                 PreparedSnapshot s = pending;
                 // A delta only onto a version the node has acked, with nothing newer in flight to it.
@@ -277,7 +306,15 @@ final class NodeStream implements StreamObserver<NodeMessage> {
         if (nodeId != null) {
             ledger.detach(nodeId, streamId);
             ledger.disconnected(nodeId, streamId);
+            ledger.fleetShares().left(streamId);
         }
+    }
+
+    static Payload fleetSharePayload(int proxies, boolean gzip) {
+        byte[] message = ControlMessage.newBuilder().setFleetShare(FleetShare.newBuilder().setProxies(proxies)).build()
+                .toByteArray();
+        // the stream's "gzip" compressor passes bytes through (ConfigDiscovery): they must be a gzip member already
+        return gzip ? new Payload(PreparedSnapshot.storedGzipMember(message), new byte[0]) : new Payload(message, new byte[0]);
     }
 
     private static String describe(Nack nack) {

@@ -91,6 +91,9 @@ class FanoutTest {
             out = ConfigDiscoveryGrpc.newStub(channel).stream(new StreamObserver<>() {
                 @Override
                 public void onNext(ControlMessage m) {
+                    if (!m.hasSnapshot()) {
+                        return; // a FleetShare
+                    }
                     Snapshot s = m.getSnapshot();
                     received.add(s);
                     send(NodeMessage.newBuilder().setAck(Ack.newBuilder().setVersion(s.getVersion()).setNonce(s.getNonce())).build());

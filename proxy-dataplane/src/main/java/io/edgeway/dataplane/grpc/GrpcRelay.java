@@ -67,9 +67,11 @@ final class GrpcRelay extends ChannelInboundHandlerAdapter {
     boolean done;
     /** Counted as in flight by its balancer (least-request) until the client's stream closes. */
     private Endpoint target;
+    private final GrpcLimits limits;
 
     GrpcRelay(ConfigHolder configs, H2Upstreams upstreams, Metrics metrics, TrustedProxies trustedProxies,
-              Observers observers) {
+              Observers observers, io.edgeway.dataplane.limits.RateLimits rateLimits) {
+        this.limits = new GrpcLimits(rateLimits);
         this.configs = configs;
         this.upstreams = upstreams;
         this.metrics = metrics;
@@ -141,6 +143,15 @@ final class GrpcRelay extends ChannelInboundHandlerAdapter {
                     : "this route answers with a redirect");
             return;
         }
+        Long retryAfter = limits.refusedForSeconds(route, h, peerIp);
+        if (retryAfter != null) {
+            fail(GrpcLimits.RESOURCE_EXHAUSTED, 429, "rate limit exceeded; retry in " + retryAfter + " s");
+            return;
+        }
+        if (limits.declaredOver(h)) {
+            tooLarge();
+            return;
+        }
         // HTTP/2 headers are not HttpHeaders: header and cookie hashing fall back to the balancer's spread here.
         target = route.upstream().pick(EmptyHttpHeaders.INSTANCE, peerIp);
         if (target == null) {
@@ -163,6 +174,11 @@ final class GrpcRelay extends ChannelInboundHandlerAdapter {
         if (frame instanceof Http2DataFrame data) {
             requestEnded = data.isEndStream();
             call.bytesIn += data.content().readableBytes();
+            if (limits.bodyOver(call.bytesIn)) { // this frame would pass the limit: it stays here
+                ReferenceCountUtil.release(frame);
+                tooLarge();
+                return null;
+            }
             // The content changes owner; padding is this hop's business, not the target's.
             return new DefaultHttp2DataFrame(data.content(), data.isEndStream());
         }
@@ -309,9 +325,19 @@ final class GrpcRelay extends ChannelInboundHandlerAdapter {
         call.responseHead(httpStatus);
     }
 
-    /** Ends the client's stream with a gRPC status if nothing was answered yet, else with a reset. */
+    /** The call's request body is over the route's max_body_bytes: refused, and nothing more of it goes on. */
+    private void tooLarge() {
+        route.meter().bodyTooLarge();
+        fail(GrpcLimits.RESOURCE_EXHAUSTED, 413, "the request body is larger than this route allows");
+    }
 
+    /** Ends the client's stream with a gRPC status if nothing was answered yet, else with a reset. */
     void fail(int grpcStatus, String message) {
+        fail(grpcStatus, GrpcHeaders.httpEquivalent(grpcStatus), message);
+    }
+
+    /** As above; {@code httpStatus} is what the HTTP/1.1 path would answer, for the request counters. */
+    private void fail(int grpcStatus, int httpStatus, String message) {
         done = true;
         cancelFirstByte();
         releasePending();
@@ -323,7 +349,7 @@ final class GrpcRelay extends ChannelInboundHandlerAdapter {
             return;
         }
         responseStarted = true;
-        count(GrpcHeaders.httpEquivalent(grpcStatus)); // counted as the HTTP/1.1 path would
+        count(httpStatus); // counted as the HTTP/1.1 path would
         Http2Headers answer = GrpcHeaders.trailersOnly(grpcStatus, message);
         call.trailers(answer);
         ctx.writeAndFlush(new DefaultHttp2HeadersFrame(answer, true))

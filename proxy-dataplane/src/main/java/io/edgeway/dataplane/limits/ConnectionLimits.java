@@ -25,6 +25,11 @@ public final class ConnectionLimits {
     private final ConcurrentHashMap<InetAddress, AtomicInteger> perIp = new ConcurrentHashMap<>();
     /** Connections refused by either limit, for metrics and tests. */
     public final LongAdder refused = new LongAdder();
+    /** Refusals per listener and limit, in the order the listeners' guards were made (for the metrics page). */
+    private final java.util.List<Refusals> refusals = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** One listener's refusals: over its own limit, and over the per-address limit. */
+    public record Refusals(String listener, LongAdder overListener, LongAdder overClientIp) {}
 
     public ConnectionLimits(int maxPerListener, int maxPerIp) {
         this.maxPerListener = maxPerListener;
@@ -35,9 +40,19 @@ public final class ConnectionLimits {
         return maxPerListener > 0 || maxPerIp > 0;
     }
 
-    /** A handler for one listener's connections (it keeps that listener's count); shared by its connections. */
-    public ChannelHandler newListenerGuard() {
-        return new Guard(new AtomicInteger());
+    /**
+     * A handler for the connections of the listener named {@code listener} (it keeps that listener's count);
+     * shared by its connections. The name labels its refusals on the metrics page.
+     */
+    public ChannelHandler newListenerGuard(String listener) {
+        Refusals r = new Refusals(listener, new LongAdder(), new LongAdder());
+        refusals.add(r);
+        return new Guard(new AtomicInteger(), r);
+    }
+
+    /** Every listener's refusals so far. */
+    public java.util.List<Refusals> refusals() {
+        return java.util.List.copyOf(refusals);
     }
 
     /** Open connections of one address right now (0 when none). */
@@ -49,15 +64,18 @@ public final class ConnectionLimits {
     @ChannelHandler.Sharable
     private final class Guard extends ChannelInboundHandlerAdapter {
         private final AtomicInteger open;
+        private final Refusals refusals;
 
-        Guard(AtomicInteger open) {
+        Guard(AtomicInteger open, Refusals refusals) {
             this.open = open;
+            this.refusals = refusals;
         }
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
             if (maxPerListener > 0 && open.incrementAndGet() > maxPerListener) {
                 open.decrementAndGet();
+                refusals.overListener().increment();
                 refuse(ctx);
                 return;
             }
@@ -74,6 +92,7 @@ public final class ConnectionLimits {
                     if (maxPerListener > 0) {
                         open.decrementAndGet();
                     }
+                    refusals.overClientIp().increment();
                     refuse(ctx);
                     return;
                 }

@@ -3,6 +3,7 @@ package io.edgeway.dataplane.limits;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The proxy's token buckets, all routes together, in a fixed-size open-addressed table: memory is bounded
@@ -17,8 +18,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * fails open, on purpose: the evicted key, if it comes back, starts with a full bucket (at most one burst
  * more than its limit), whereas failing closed would let anyone who can mint keys (a header value costs
  * nothing) refuse service to every new client. Eviction only happens with more than about {@code capacity}
- * keys active within one refill period; {@code edgeway_rate_limit_evictions_total} would be the place to
- * count it (not exported yet).
+ * keys active within one refill period; {@code edgeway_rate_limit_evictions_total} counts it, and
+ * {@code edgeway_rate_limit_keys} the slots that hold a bucket (up to the capacity: a slot, once used, is
+ * reused, never emptied).
  */
 public final class RateBuckets {
     static final int PROBES = 8;
@@ -49,6 +51,8 @@ public final class RateBuckets {
 
     private final AtomicReferenceArray<Bucket> slots;
     private final int mask;
+    private final LongAdder occupied = new LongAdder();
+    private final LongAdder evictions = new LongAdder();
 
     /** @param capacity rounded up to a power of two, at least {@link #PROBES} */
     public RateBuckets(int capacity) {
@@ -59,6 +63,16 @@ public final class RateBuckets {
 
     public int capacity() {
         return mask + 1;
+    }
+
+    /** Slots holding a bucket (live or full again): at most {@link #capacity()}. */
+    public long keys() {
+        return occupied.sum();
+    }
+
+    /** Busy buckets dropped for a new key because all its slots were taken (the table at its bound). */
+    public long evictions() {
+        return evictions.sum();
     }
 
     /**
@@ -105,6 +119,9 @@ public final class RateBuckets {
                 Bucket b = slots.get(slot);
                 if (b == null || b.tat - now <= 0) { // empty, or full again: nothing is lost by reusing it
                     if (slots.compareAndSet(slot, b, fresh)) {
+                        if (b == null) {
+                            occupied.increment();
+                        }
                         return fresh;
                     }
                     b = slots.get(slot);
@@ -121,6 +138,7 @@ public final class RateBuckets {
             if (victim >= 0) { // at the bound: evict the bucket closest to full (fails open, see above)
                 Bucket b = slots.get(victim);
                 if (b != null && b.tat == oldest && slots.compareAndSet(victim, b, fresh)) {
+                    evictions.increment();
                     return fresh;
                 }
             }

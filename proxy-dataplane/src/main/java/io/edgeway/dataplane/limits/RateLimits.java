@@ -1,6 +1,7 @@
 package io.edgeway.dataplane.limits;
 
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http2.Http2Headers;
 
 /**
  * One proxy's rate limit state: the buckets of every limited route ({@link RateBuckets}, shared by all
@@ -31,6 +32,16 @@ public final class RateLimits {
         return fleetShare;
     }
 
+    /** Slots of the table holding a bucket (edgeway_rate_limit_keys). */
+    public long keys() {
+        return buckets.keys();
+    }
+
+    /** Busy buckets evicted at the table's bound (edgeway_rate_limit_evictions_total). */
+    public long evictions() {
+        return buckets.evictions();
+    }
+
     /**
      * Counts one request of the key {@code spec} picks ({@code clientIp}, a header's value, or the route) and
      * says in {@code out} whether it may pass. A request without the limit's header shares one bucket with
@@ -40,6 +51,19 @@ public final class RateLimits {
         CharSequence value = switch (spec.by()) {
             case CLIENT_IP -> clientIp;
             case HEADER -> headers.get(spec.header());
+            case ROUTE -> null;
+        };
+        admitKey(spec, value, System.nanoTime(), out);
+    }
+
+    /**
+     * As {@link #admit}, for an HTTP/2 request (a gRPC call): its header names are lower case, so the limit's
+     * header is looked up in lower case (a name that is already lower case costs no allocation).
+     */
+    public void admit(RateLimitSpec spec, Http2Headers headers, String clientIp, RateVerdict out) {
+        CharSequence value = switch (spec.by()) {
+            case CLIENT_IP -> clientIp;
+            case HEADER -> headers.get(spec.header().toLowerCase());
             case ROUTE -> null;
         };
         admitKey(spec, value, System.nanoTime(), out);

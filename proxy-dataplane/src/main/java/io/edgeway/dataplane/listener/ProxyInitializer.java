@@ -71,8 +71,8 @@ public final class ProxyInitializer extends ChannelInitializer<SocketChannel> {
     public ProxyInitializer withLimits(LimitSettings settings, ConnectionLimits connections) {
         this.proxyProtocolFrom = settings.proxyProtocolFrom();
         if (connections.any()) {
-            this.plainGuard = connections.newListenerGuard();
-            this.tlsGuard = connections.newListenerGuard();
+            this.plainGuard = connections.newListenerGuard("http");
+            this.tlsGuard = connections.newListenerGuard("https");
         }
         return this;
     }

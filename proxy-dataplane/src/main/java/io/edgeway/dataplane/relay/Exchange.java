@@ -147,6 +147,7 @@ final class Exchange {
     /** → DISCARDING, or CLOSED when the connection closes after it: the proxy answers the request itself. */
     void answeredLocally(int status, boolean close) {
         measured.status = status;
+        measured.local = true;
         phase = close ? Phase.CLOSED : Phase.DISCARDING;
         if (close) {
             measured.record();

@@ -96,7 +96,8 @@ public final class LoopResources {
         return bootstrap;
     }
 
-    RateLimits rateLimits() {
+    /** The proxy's one rate limit table: the HTTP path's (here) and the gRPC relay's. */
+    public RateLimits rateLimits() {
         return rateLimits;
     }
 

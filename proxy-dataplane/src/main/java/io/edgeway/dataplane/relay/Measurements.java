@@ -30,6 +30,8 @@ final class Measurements {
     private long firstByteNanos;
     /** The answer's status as sent to the client; 0 while none was. */
     int status;
+    /** The proxy answered itself (not the target): its 429 and 413 are the limits' refusals. */
+    boolean local;
     long bodyIn;
     long bodyOut;
     /** The traceparent sent on (null with trace context off, or before routing). */
@@ -49,6 +51,7 @@ final class Measurements {
         connectNanos = -1;
         firstByteNanos = -1;
         status = 0;
+        local = false;
         bodyIn = 0;
         bodyOut = 0;
         traceparent = null;
@@ -88,6 +91,11 @@ final class Measurements {
         RouteRule route = exchange.route;
         RouteMeter m = route != null ? route.meter() : metrics.unrouted();
         m.request(exchange.request.method(), status, nanos, bodyIn, bodyOut);
+        if (local && status == 429) {
+            m.rateLimited();
+        } else if (local && status == 413) {
+            m.bodyTooLarge();
+        }
         AccessLog log = exchange.loop().observers().accessLog();
         if (log != null) {
             double sample = route != null ? route.accessLogSample() : 1;

@@ -50,6 +50,8 @@ public final class Metrics {
     final Histogram firstByte;
     final Counter bytesIn;
     final Counter bytesOut;
+    final Counter rateLimited;
+    final Counter bodyTooLarge;
     private final RouteMeters routeMeters = new RouteMeters(this);
     private volatile RouteMeter unrouted;
     private final TlsMeter tls;
@@ -73,6 +75,12 @@ public final class Metrics {
                 .labelNames("route").withoutExemplars().register(registry);
         bytesOut = Counter.builder().name("edgeway_response_body_bytes_total")
                 .help("Response bytes relayed to clients after the head, per route (chunk framing included).")
+                .labelNames("route").withoutExemplars().register(registry);
+        rateLimited = Counter.builder().name("edgeway_rate_limited_total")
+                .help("Requests and gRPC calls refused by the route's rate limit (HTTP 429; gRPC RESOURCE_EXHAUSTED).")
+                .labelNames("route").withoutExemplars().register(registry);
+        bodyTooLarge = Counter.builder().name("edgeway_request_body_too_large_total")
+                .help("Requests and gRPC calls refused by the route's max_body_bytes (HTTP 413; gRPC RESOURCE_EXHAUSTED).")
                 .labelNames("route").withoutExemplars().register(registry);
         unrouted = new RouteMeter(this, "", "");
         tls = new TlsMeter(registry);
@@ -131,6 +139,11 @@ public final class Metrics {
                 () -> configs.lastApplyNanos() / 1e9);
         counter("edgeway_config_rejected_total", "Snapshots refused (Nack) since start.", configs::rejected);
         UpstreamMetrics.register(registry, configs);
+    }
+
+    /** The rate limit table and the connection limits on the page (issue 18). */
+    public void limits(io.edgeway.dataplane.limits.RateLimits rates, io.edgeway.dataplane.limits.ConnectionLimits connections) {
+        LimitMetrics.register(registry, rates, connections);
     }
 
     /** Where other parts of the proxy (stream routes) register their own metrics. */

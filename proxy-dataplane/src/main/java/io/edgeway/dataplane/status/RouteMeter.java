@@ -26,6 +26,9 @@ public final class RouteMeter {
     private final DistributionDataPoint firstByte;
     private final CounterDataPoint bytesIn;
     private final CounterDataPoint bytesOut;
+    // Made on first use: most routes never refuse anything, and an untouched route adds no line to the page.
+    private CounterDataPoint rateLimited;
+    private CounterDataPoint bodyTooLarge;
 
     RouteMeter(Metrics metrics, String route, String upstream) {
         this.metrics = metrics;
@@ -65,6 +68,30 @@ public final class RouteMeter {
         }
     }
 
+    /** The route's rate limit refused a request (429) or a gRPC call (RESOURCE_EXHAUSTED). */
+    public void rateLimited() {
+        if (metrics != null) {
+            CounterDataPoint c = rateLimited;
+            if (c == null) {
+                c = metrics.rateLimited.labelValues(route); // a benign race, as for the request counters
+                rateLimited = c;
+            }
+            c.inc();
+        }
+    }
+
+    /** The route's max_body_bytes refused a request (413) or a gRPC call (RESOURCE_EXHAUSTED). */
+    public void bodyTooLarge() {
+        if (metrics != null) {
+            CounterDataPoint c = bodyTooLarge;
+            if (c == null) {
+                c = metrics.bodyTooLarge.labelValues(route);
+                bodyTooLarge = c;
+            }
+            c.inc();
+        }
+    }
+
     /** A new connection to a target of this route was opened in {@code nanos}. */
     public void connected(long nanos) {
         if (connect != null) {
@@ -95,6 +122,8 @@ public final class RouteMeter {
         metrics.firstByte.remove(route);
         metrics.bytesIn.remove(route);
         metrics.bytesOut.remove(route);
+        metrics.rateLimited.remove(route);
+        metrics.bodyTooLarge.remove(route);
     }
 
     static int statusClass(int status) {
