@@ -63,8 +63,10 @@ public final class RolloutActions {
         if (r.isEmpty()) {
             return false;
         }
-        Config previous = history.stateAt(r.get().previousRevision()).orElseThrow(() -> new IllegalStateException(
-                "rollout " + id + ": revision " + r.get().previousRevision() + " not in the history"));
+        // Revision 0 is the empty config before the first write; the history starts at 1.
+        Config previous = r.get().previousRevision() == 0 ? Config.EMPTY
+                : history.stateAt(r.get().previousRevision()).orElseThrow(() -> new IllegalStateException(
+                        "rollout " + id + ": revision " + r.get().previousRevision() + " not in the history"));
         String actor = Actor.current();
         Actor.set("rollout " + id);
         Written<ConfigStore.Plan> restored;
