@@ -64,6 +64,9 @@ class RolloutTest extends RunningControlPlane {
                 assertThat(o.get("canary").asBoolean()).isFalse();
             });
 
+            // Sent to both at once if it were sent to both: by now the canary has had it for a while.
+            assertThat(other.snapshots).as("snapshots sent to the non-canary node during the rollout").isEmpty();
+
             Http.Response p = http.post("/api/v1/rollouts/" + rollout.get("id").asLong() + "/promote", "");
             assertThat(p.status()).as(p.body()).isEqualTo(200);
             assertThat(p.json().get("state").asText()).isEqualTo("promoted");
