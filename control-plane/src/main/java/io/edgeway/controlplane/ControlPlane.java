@@ -24,6 +24,11 @@ import io.edgeway.controlplane.store.MasterKey;
 import io.edgeway.controlplane.store.SessionTicketKeys;
 import io.edgeway.controlplane.store.RevisionLog;
 import io.edgeway.controlplane.store.RouteStore;
+import io.edgeway.controlplane.rollout.RolloutActions;
+import io.edgeway.controlplane.rollout.RolloutWatcher;
+import io.edgeway.controlplane.store.ConfigStore;
+import io.edgeway.controlplane.store.History;
+import io.edgeway.controlplane.store.RolloutStore;
 import io.edgeway.controlplane.store.TokenStore;
 import io.edgeway.controlplane.store.UpstreamStore;
 import io.edgeway.controlplane.tls.AdminHttps;
@@ -105,11 +110,15 @@ public final class ControlPlane implements AutoCloseable {
             RevisionLog revisions = new RevisionLog(db, heard, SnapshotCheck::verify);
             SessionTicketKeys ticketKeys = new SessionTicketKeys(revisions, masterKey);
             ticketKeys.ensureOne();
+            NodeLedger ledger = new NodeLedger(Clock.systemUTC());
+            // Before the first build: a control plane restarted mid-rollout must hold the other nodes back at once.
+            RolloutStore rolloutStore = new RolloutStore(db);
+            RolloutWatcher rolloutWatcher = new RolloutWatcher(rolloutStore, cache, ledger, Clock.systemUTC());
+            refresher.beforeInstall(rolloutWatcher::refreshPlan);
             // Build before serving, so the first stream gets the current config, not an empty one.
             refresher.buildNow();
             push(resources, TicketKeyRotation.start(ticketKeys, TicketKeyRotation.period(env)));
             ConfigListener listener = push(resources, new ConfigListener(db, revisionPoll(env), heard).start());
-            NodeLedger ledger = new NodeLedger(Clock.systemUTC());
             ledger.observe(metrics);
             FleetGauges.register(metrics, cache, ledger, db, listener);
             ControlChannelServer channel = ControlChannelServer.start(settings, env, db, ledger, cache, resources);
@@ -123,9 +132,12 @@ public final class ControlPlane implements AutoCloseable {
                     new io.edgeway.controlplane.store.FleetAcks(db), java.util.UUID.randomUUID().toString()).start());
             push(resources, new AcmeWorker(new AcmeStore(revisions, masterKey), new Convergence(ledger),
                     AcmeSettings.from(env), Clock.systemUTC()).start());
+            RolloutActions rollouts = new RolloutActions(rolloutStore, new ConfigStore(revisions), new History(revisions),
+                    rolloutWatcher::refreshPlan);
+            push(resources, rolloutWatcher.start(rollouts, rolloutTick(env)));
             AdminApi api = new AdminApi(new UpstreamStore(revisions), new RouteStore(revisions), revisions, ledger, cache,
                     tokens, new IdempotencyStore(db), masterKey, channel.api(), metrics,
-                    io.edgeway.controlplane.site.SiteLimits.from(env));
+                    io.edgeway.controlplane.site.SiteLimits.from(env), rollouts);
             Javalin admin = settings.adminTls() == null ? api.app().start(settings.adminAddress(), settings.adminPort())
                     : api.app(AdminHttps.connector(settings.adminTls(), settings.adminAddress(), settings.adminPort())).start();
             push(resources, admin::stop);
@@ -136,6 +148,12 @@ public final class ControlPlane implements AutoCloseable {
             closeAll(resources);
             throw e;
         }
+    }
+
+    /** EDGEWAY_ROLLOUT_TICK: how often a baking canary rollout is checked (default 1s). */
+    static Duration rolloutTick(Map<String, String> env) {
+        String text = env.get("EDGEWAY_ROLLOUT_TICK");
+        return text == null || text.isBlank() ? RolloutWatcher.DEFAULT_TICK : Durations.parse("EDGEWAY_ROLLOUT_TICK", text.trim());
     }
 
     /** EDGEWAY_REVISION_POLL: how often a replica reads the revision even without a NOTIFY (default 1s). */

@@ -55,6 +55,12 @@ final class TestNode implements AutoCloseable {
                 .setAppliedVersion(appliedVersion)).build());
     }
 
+    /** A Hello carrying {@code labels} (e.g. canary=true), as a proxy with EDGEWAY_NODE_LABELS sends. */
+    TestNode hello(String id, long appliedVersion, java.util.Map<String, String> labels) {
+        return send(NodeMessage.newBuilder().setHello(Hello.newBuilder().setNodeId(id).putAllLabels(labels)
+                .setAppliedVersion(appliedVersion)).build());
+    }
+
     TestNode ack(Snapshot s) {
         return send(NodeMessage.newBuilder().setAck(Ack.newBuilder().setVersion(s.getVersion()).setNonce(s.getNonce())).build());
     }

@@ -167,6 +167,7 @@ public record Settings(
     /**
      * Flags: {@code --control-plane host:port}. Environment: EDGEWAY_CONTROL_PLANE, EDGEWAY_PROXY_PORT,
      * EDGEWAY_PROXY_ADDRESS, EDGEWAY_STATUS_PORT, EDGEWAY_DATA_DIR, EDGEWAY_WORKERS, EDGEWAY_NODE_ID,
+     * EDGEWAY_NODE_LABELS ({@code key=value,...}, sent in Hello: see {@link NodeLabels}),
      * EDGEWAY_JOIN_TOKEN / EDGEWAY_JOIN_TOKEN_FILE and EDGEWAY_CONTROL_PLANE_INSECURE_PLAINTEXT (see {@link ControlPlaneAuth}),
      * EDGEWAY_DRAIN_DELAY (default 5s), EDGEWAY_DRAIN_TIMEOUT (default 30s), EDGEWAY_UPSTREAM_IDLE_TIMEOUT
      * (default 4s, read by {@link DataPlane}: how long an idle upstream connection stays pooled), and the client limits and
@@ -208,7 +209,7 @@ public record Settings(
                 dataDir,
                 parseInt("EDGEWAY_WORKERS", env.getOrDefault("EDGEWAY_WORKERS",
                         String.valueOf(Runtime.getRuntime().availableProcessors()))),
-                nodeId, Map.of(), ClientLimits.from(env),
+                nodeId, NodeLabels.parse(env.get("EDGEWAY_NODE_LABELS")), ClientLimits.from(env),
                 drain("EDGEWAY_DRAIN_DELAY", env, DEFAULT_DRAIN_DELAY),
                 drain("EDGEWAY_DRAIN_TIMEOUT", env, DEFAULT_DRAIN_TIMEOUT),
                 TlsSettings.from(env),

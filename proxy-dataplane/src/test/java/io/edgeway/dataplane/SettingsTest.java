@@ -93,4 +93,16 @@ class SettingsTest {
                 "EDGEWAY_OTLP_ENDPOINT", "http://c:4318", "EDGEWAY_TRACE_CONTEXT", "off")))
                 .hasMessageContaining("EDGEWAY_TRACE_CONTEXT is off");
     }
+
+    @Test
+    void nodeLabelsComeFromTheEnvironmentAndBadOnesStopTheStart(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        Settings s = Settings.from(new String[0], Map.of("EDGEWAY_DATA_DIR", dir.toString(),
+                "EDGEWAY_NODE_LABELS", "canary=true, zone=eu-1"));
+        assertThat(s.labels()).containsOnly(Map.entry("canary", "true"), Map.entry("zone", "eu-1"));
+        assertThat(Settings.from(new String[0], Map.of("EDGEWAY_DATA_DIR", dir.toString())).labels()).isEmpty();
+        for (String bad : java.util.List.of("canary", "=true", "canary=", "a=b,a=c", "k=v\nx", "k=v;rm", "k=" + "v".repeat(64))) {
+            assertThatThrownBy(() -> Settings.from(new String[0], Map.of("EDGEWAY_DATA_DIR", dir.toString(),
+                    "EDGEWAY_NODE_LABELS", bad))).as(bad).hasMessageStartingWith("EDGEWAY_NODE_LABELS");
+        }
+    }
 }

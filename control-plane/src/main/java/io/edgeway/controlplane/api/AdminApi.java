@@ -32,6 +32,8 @@ import io.edgeway.controlplane.store.NotFoundException;
 import io.edgeway.controlplane.store.PreconditionFailedException;
 import io.edgeway.controlplane.store.RevisionLog;
 import io.edgeway.controlplane.store.RouteStore;
+import io.edgeway.controlplane.rollout.RolloutActions;
+import io.edgeway.controlplane.store.RolloutStore;
 import io.edgeway.controlplane.store.StoreException;
 import io.edgeway.controlplane.store.StreamRouteStore;
 import io.edgeway.controlplane.store.TokenStore;
@@ -81,6 +83,7 @@ public final class AdminApi {
     private final ControlChannelApi controlChannel;
     private final ControlPlaneMetrics metrics;
     private final SitesApi sites;
+    private final RolloutApi rollouts;
 
     public AdminApi(UpstreamStore upstreams, RouteStore routes, RevisionLog revisions, NodeLedger ledger, SnapshotCache cache,
                     TokenStore tokens, IdempotencyStore idempotency, MasterKey masterKey, ControlChannelApi controlChannel,
@@ -93,6 +96,15 @@ public final class AdminApi {
     public AdminApi(UpstreamStore upstreams, RouteStore routes, RevisionLog revisions, NodeLedger ledger, SnapshotCache cache,
                     TokenStore tokens, IdempotencyStore idempotency, MasterKey masterKey, ControlChannelApi controlChannel,
                     ControlPlaneMetrics metrics, SiteLimits siteLimits) {
+        this(upstreams, routes, revisions, ledger, cache, tokens, idempotency, masterKey, controlChannel, metrics, siteLimits,
+                new RolloutActions(new RolloutStore(revisions.db()), new ConfigStore(revisions), new History(revisions), () -> { }));
+    }
+
+    /** {@code rollouts}: the canary rollouts' moves (the watcher that decides them runs beside the API). */
+    public AdminApi(UpstreamStore upstreams, RouteStore routes, RevisionLog revisions, NodeLedger ledger, SnapshotCache cache,
+                    TokenStore tokens, IdempotencyStore idempotency, MasterKey masterKey, ControlChannelApi controlChannel,
+                    ControlPlaneMetrics metrics, SiteLimits siteLimits, RolloutActions rollouts) {
+        this.rollouts = new RolloutApi(requireNonNull(rollouts, "rollouts"), ledger, cache);
         SiteStore siteStore = new SiteStore(revisions.db(), siteLimits);
         this.sites = new SitesApi(siteStore, new SiteActivation(revisions, siteStore), new SiteViews(revisions.db()));
         this.metrics = requireNonNull(metrics, "metrics");
@@ -165,7 +177,9 @@ public final class AdminApi {
                 }
             });
             c.routes.before(waitForApplied::parse);
+            c.routes.before(RolloutParams::parse);
             c.routes.after(ctx -> Actor.set(null));
+            c.routes.after(RolloutParams::clear);
             c.routes.after(waitForApplied::await);
             c.routes.after(this::count);
             c.routes.get("/healthz", ctx -> ctx.json(Map.of("status", "ok")));
@@ -251,6 +265,13 @@ public final class AdminApi {
             c.routes.post("/api/v1/sites/{name}/deployments/{id}/activate", sites::activate);
             c.routes.post("/api/v1/sites/{name}/rollback", sites::rollback);
             c.routes.get("/api/v1/sites/{name}/diff", sites::diff);
+
+            c.routes.get("/api/v1/rollouts", rollouts::list);
+            c.routes.get("/api/v1/rollouts/{id}", rollouts::get);
+            c.routes.post("/api/v1/rollouts/{id}/pause", rollouts::pause);
+            c.routes.post("/api/v1/rollouts/{id}/resume", rollouts::resume);
+            c.routes.post("/api/v1/rollouts/{id}/promote", rollouts::promote);
+            c.routes.post("/api/v1/rollouts/{id}/abort", rollouts::abort);
 
             c.routes.get("/api/v1/tokens", tokensApi::list);
             c.routes.post("/api/v1/tokens", tokensApi::create);
@@ -424,7 +445,9 @@ public final class AdminApi {
         m.put("quarantined", n.quarantined()); // issue 22: [{kind,name,field,message}] left out of applied_version
         m.put("last_seen", n.lastSeen().toString());
         m.put("labels", n.labels());
-        m.put("desired_version", cache.version());
+        // During a canary rollout a node outside the canary should still run the previous revision.
+        m.put("desired_version", cache.versionFor(n.id(), n.labels()));
+        m.put("canary", cache.plan().open() && cache.plan().isCanary(n.id(), n.labels()));
         m.put("stream_id", n.streamId()); // changes at every reconnect: shows whether a stream survived (e.g. a renewal)
         ControlChannelApi.identity(m, ledger.identity(n.id()));
         m.put("load", FleetApi.nodeLoad(ledger.load(), n.id()));

@@ -68,7 +68,11 @@ final class WaitForApplied {
             return;
         }
         String body = ctx.result();
-        ctx.future(() -> convergence.await(Long.parseLong(revision), timeout).thenAccept(r -> {
+        // A canary write waits for the canary nodes only: the others are held at the previous revision.
+        io.edgeway.controlplane.discovery.NodeSelector canary = ctx.attribute(RolloutParams.SELECTOR_ATTRIBUTE);
+        java.util.function.Predicate<io.edgeway.controlplane.discovery.Node> among =
+                canary == null ? n -> true : n -> canary.matches(n.id(), n.labels());
+        ctx.future(() -> convergence.await(Long.parseLong(revision), timeout, among).thenAccept(r -> {
             ctx.header(CONVERGED_HEADER, Boolean.toString(r.converged()));
             if (ctx.statusCode() == 204) {
                 ctx.status(200); // a 204 carries no body, and the body is the point of waiting

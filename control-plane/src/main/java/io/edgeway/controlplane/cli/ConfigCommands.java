@@ -26,6 +26,10 @@ final class ConfigCommands {
 
         /** The server's dry-run plan (or the applied plan) for the file. */
         JsonNode send(boolean dryRun) {
+            return send(dryRun ? "?dry_run=true" : "");
+        }
+
+        JsonNode send(String query) {
             String body;
             try {
                 body = Files.readString(file, StandardCharsets.UTF_8);
@@ -33,7 +37,7 @@ final class ConfigCommands {
                 throw new CliException("cannot read " + file + ": " + e.getMessage());
             }
             String type = file.toString().endsWith(".json") ? "application/json" : "application/yaml";
-            AdminClient.Response r = api.client().post("/api/v1/config" + (dryRun ? "?dry_run=true" : ""), type, body);
+            AdminClient.Response r = api.client().post("/api/v1/config" + query, type, body);
             return AdminClient.require(r).json();
         }
 
@@ -77,10 +81,34 @@ final class ConfigCommands {
     @Command(name = "apply", mixinStandardHelpOptions = true,
             description = "Make the file the whole config: create, update and delete to match, in one revision.")
     static final class Apply extends FileCommand {
+        @Option(names = "--canary", description = "Roll the revision out to the canary nodes first (see 'rollout').")
+        boolean canary;
+
+        @Option(names = "--selector", paramLabel = "SELECTOR",
+                description = "With --canary: the canary nodes, key=value[,key=value] or N% (server default canary=true).")
+        String selector;
+
+        @Option(names = "--bake", paramLabel = "DURATION",
+                description = "With --canary: how long the canary nodes are watched before promotion (server default 60s).")
+        String bake;
+
         @Override
         public Integer call() {
-            JsonNode plan = send(false); // a 422 comes back as a CliException listing every problem
+            if (!canary && (selector != null || bake != null)) {
+                throw new CliException("--selector and --bake need --canary");
+            }
+            StringBuilder query = new StringBuilder(canary ? "?rollout=canary" : "");
+            if (selector != null) {
+                query.append("&selector=").append(java.net.URLEncoder.encode(selector, java.nio.charset.StandardCharsets.UTF_8));
+            }
+            if (bake != null) {
+                query.append("&bake=").append(java.net.URLEncoder.encode(bake, java.nio.charset.StandardCharsets.UTF_8));
+            }
+            JsonNode plan = send(query.toString()); // a 422 comes back as a CliException listing every problem
             printPlan(plan);
+            if (canary && changes(plan)) {
+                api.out().println("canary rollout started: see 'edgeway ctl rollout list'");
+            }
             api.out().println((changes(plan) ? "applied as revision " : "nothing to apply; revision ")
                     + plan.path("revision").asLong());
             api.out().flush();

@@ -37,7 +37,13 @@ public final class Convergence {
      * waited for: they get the newest snapshot on connect anyway.
      */
     public CompletableFuture<Result> await(long version, Duration timeout) {
+        return await(version, timeout, n -> true);
+    }
+
+    /** As above, for the nodes {@code among} accepts only (a canary write waits for its canary nodes). */
+    public CompletableFuture<Result> await(long version, Duration timeout, java.util.function.Predicate<Node> among) {
         requireNonNull(timeout, "timeout");
+        requireNonNull(among, "among");
         Waiter w = new Waiter(version);
         Runnable unwatch;
         synchronized (w) {
@@ -45,7 +51,7 @@ public final class Convergence {
             // and is then applied to the node the read just added, so no Ack can slip between the two.
             unwatch = ledger.watch(w::changed);
             for (Node n : ledger.list()) {
-                if (awaited(n)) {
+                if (awaited(n) && among.test(n)) {
                     w.states.put(n.id(), null);
                     w.pending++;
                     w.changed(n);

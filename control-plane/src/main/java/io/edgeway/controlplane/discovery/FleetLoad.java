@@ -136,4 +136,28 @@ public final class FleetLoad {
         }
         return bounds[bounds.length - 1];
     }
+
+    /**
+     * {requests, 5xx} per route reported since {@code since} by the nodes {@code nodes} accepts: a canary
+     * rollout compares its canary nodes with the others over the rollout's lifetime.
+     */
+    public Map<String, long[]> routeErrors(Instant since, java.util.function.Predicate<String> nodes) {
+        Map<String, long[]> out = new TreeMap<>();
+        byNode.forEach((node, q) -> {
+            if (!nodes.test(node)) {
+                return;
+            }
+            for (Received r : snapshot(q)) {
+                if (r.at().isBefore(since)) {
+                    continue;
+                }
+                for (RouteLoad l : r.report().getRoutesList()) {
+                    long[] c = out.computeIfAbsent(l.getRoute(), k -> new long[2]);
+                    c[0] += l.getRequests();
+                    c[1] += l.getErrors5Xx();
+                }
+            }
+        });
+        return out;
+    }
 }

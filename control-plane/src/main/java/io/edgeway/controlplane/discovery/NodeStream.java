@@ -11,6 +11,7 @@ import io.edgeway.proto.v1.ResourceError;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.stream.Collectors;
@@ -134,9 +135,11 @@ final class NodeStream implements StreamObserver<NodeMessage> {
             // A node that refused a version keeps refusing it after a reconnect; don't offer it again.
             rejectedVersion = node.rejectedVersion() == null ? -1 : node.rejectedVersion();
         }
-        // Watch first, then read: a swap between the two is seen by one or the other.
-        unwatch = cache.watch(this::offer);
-        offer(cache.get());
+        // Watch first, then read: a swap between the two is seen by one or the other. WHICH snapshot this node
+        // gets (newest, or the previous one while a canary rollout holds it back) is the cache's decision.
+        Map<String, String> labels = Map.copyOf(hello.getLabelsMap());
+        unwatch = cache.watch(s -> offer(cache.forNode(nodeId, labels)));
+        offer(cache.forNode(nodeId, labels));
         ledger.fleetShares().joined(streamId, nodeId, this::fleetShare);
     }
 

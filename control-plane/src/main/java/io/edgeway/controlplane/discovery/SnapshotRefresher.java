@@ -28,6 +28,7 @@ public final class SnapshotRefresher implements AutoCloseable {
     // Confined to the one build at a time (buildNow before serving, then the single builder thread).
     private final SnapshotBuilder.Reusing builder;
     private ConfigState last;
+    private volatile Runnable beforeInstall = () -> {};
     private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "edgeway-snapshot-builder");
         t.setDaemon(true);
@@ -47,9 +48,19 @@ public final class SnapshotRefresher implements AutoCloseable {
         this.builder = new SnapshotBuilder.Reusing(new CertificatePush(masterKey));
     }
 
+    /**
+     * Runs {@code hook} after each build and before its install: the rollout plan is re-read there, so a
+     * revision that opens a canary rollout (written in the same transaction) never reaches a stream without it.
+     */
+    public void beforeInstall(Runnable hook) {
+        this.beforeInstall = requireNonNull(hook, "hook");
+    }
+
     /** Builds the current config now, on the caller's thread: done once at startup before serving. */
     public void buildNow() {
-        cache.set(buildCurrent());
+        PreparedSnapshot built = buildCurrent();
+        beforeInstall.run();
+        cache.set(built);
     }
 
     /** Notes that {@code revision} is committed; builds it soon unless the cache already has it. */
@@ -69,6 +80,7 @@ public final class SnapshotRefresher implements AutoCloseable {
         try {
             for (long target = wanted.get(); target > cache.version(); target = wanted.get()) {
                 PreparedSnapshot built = buildCurrent();
+                beforeInstall.run();
                 cache.set(built);
                 // Compared with what was wanted when this build began: a revision announced during the build
                 // is newer than what it read, and the loop builds it next instead of leaving it to the poll.

@@ -82,6 +82,7 @@ public final class RevisionLog {
                 }
             });
             if (bumped[0] != 0) {
+                RolloutIntent.check(c, bumped[0]); // a canary write opens its rollout in this same transaction
                 verifier.accept(ConfigState.toVerify(c, bumped[0]));
                 // PostgreSQL delivers a NOTIFY only when its transaction commits: listeners never hear of a
                 // revision that rolled back, and no crash between commit and send can lose it.
