@@ -5,26 +5,13 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code rollout list|show|pause|resume|promote|abort}: the canary rollouts of /api/v1/rollouts. */
 @Command(name = "rollout", mixinStandardHelpOptions = true, description = "Watch and steer canary rollouts of config.",
         subcommands = {RolloutCommand.ListRollouts.class, RolloutCommand.Show.class, RolloutCommand.Pause.class,
                 RolloutCommand.Resume.class, RolloutCommand.Promote.class, RolloutCommand.Abort.class})
-final class RolloutCommand implements Runnable {
-    @Spec
-    CommandSpec spec;
-
-    @ParentCommand
-    EdgewayCtl ctl;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
+final class RolloutCommand extends CommandGroup {
 
     /** One line per rollout: id, state, revision (from previous), selector, reason. */
     static void printLine(PrintWriter out, JsonNode r) {
@@ -35,17 +22,11 @@ final class RolloutCommand implements Runnable {
     }
 
     abstract static class Sub implements Callable<Integer> {
-        @ParentCommand
-        RolloutCommand rollout;
-
         @Mixin
-        EdgewayCtl.AdminOptions admin = new EdgewayCtl.AdminOptions();
-
-        @Spec
-        CommandSpec spec;
+        AdminCall api = new AdminCall();
 
         AdminClient client() {
-            return rollout.ctl.client(admin);
+            return api.client();
         }
     }
 
@@ -53,7 +34,7 @@ final class RolloutCommand implements Runnable {
     static final class ListRollouts extends Sub {
         @Override
         public Integer call() {
-            PrintWriter out = EdgewayCtl.out(spec);
+            PrintWriter out = api.out();
             for (JsonNode r : AdminClient.require(client().get("/api/v1/rollouts", "application/json")).json().path("data")) {
                 printLine(out, r);
             }
@@ -70,7 +51,7 @@ final class RolloutCommand implements Runnable {
         @Override
         public Integer call() {
             JsonNode r = AdminClient.require(client().get("/api/v1/rollouts/" + id, "application/json")).json();
-            PrintWriter out = EdgewayCtl.out(spec);
+            PrintWriter out = api.out();
             printLine(out, r);
             for (JsonNode n : r.path("nodes")) {
                 out.println("  " + (n.path("canary").asBoolean() ? "canary " : "other  ") + n.path("id").asText()
@@ -92,8 +73,8 @@ final class RolloutCommand implements Runnable {
         @Override
         public Integer call() {
             JsonNode r = AdminClient.require(client().post("/api/v1/rollouts/" + id + "/" + action(), "application/json", "")).json();
-            printLine(EdgewayCtl.out(spec), r);
-            EdgewayCtl.out(spec).flush();
+            printLine(api.out(), r);
+            api.out().flush();
             return 0;
         }
     }
