@@ -10,6 +10,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.epoll.HalfClosedEpoll;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.ssl.SslHandler;
@@ -126,7 +127,9 @@ final class Tunnel {
             }
             peer.ctx.writeAndFlush(msg).addListener((ChannelFutureListener) f -> {
                 if (f.isSuccess()) {
-                    ctx.read();
+                    if (!inputDone) { // after our FIN there is nothing to read; a read would only re-arm EPOLLIN
+                        ctx.read();
+                    }
                 } else {
                     closeBoth();
                 }
@@ -137,6 +140,8 @@ final class Tunnel {
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt instanceof ChannelInputShutdownEvent) {
                 inputDone = true;
+                // the other direction keeps writing to this channel: keep its fd in epoll (Netty 4.2.18 bug)
+                HalfClosedEpoll.keepRegistered(ch);
                 if (peer.inputDone || !(peer.ch instanceof DuplexChannel duplex)) {
                     closeBoth();
                 } else {
