@@ -131,10 +131,18 @@ class AcmeHttpChallengeTest {
     }
 
     @Test
-    void aSnapshotWithABadChallengeIsRefusedWhole() {
-        cp.push(Snapshot.newBuilder().setVersion(3).setNonce("n3")
+    void aBadChallengeIsQuarantinedAndTheRestOfTheSnapshotStillApplies() throws Exception {
+        // Partial rejection (issue 22): the bad token is left out and named in the Ack; the good one stays open.
+        cp.push(cp.latest().toBuilder().setVersion(3).setNonce("n3")
                 .addAcmeHttpChallenges(AcmeHttpChallenge.newBuilder().setToken("a/../b").setKeyAuthorization("x"))
                 .build());
-        await().until(() -> cp.answered(3, false));
+        await().until(() -> cp.answered(3, true));
+        assertThat(cp.ack(3).getAck().getQuarantinedList())
+                .anySatisfy(e -> {
+                    assertThat(e.getKind()).isEqualTo("acme_http_challenge");
+                    assertThat(e.getField()).isEqualTo("token");
+                });
+        assertThat(get("GET", "shop.test", "/.well-known/acme-challenge/" + TOKEN).body()).isEqualTo(KEY_AUTH);
+        assertThat(get("GET", "shop.test", "/.well-known/acme-challenge/a/../b").statusCode()).isIn(400, 404);
     }
 }

@@ -104,6 +104,11 @@ final class TestControlPlane implements AutoCloseable {
         return server.getPort();
     }
 
+    /** The snapshot last pushed (what a proxy that connects now receives). */
+    Snapshot latest() {
+        return latest;
+    }
+
     void push(Snapshot snapshot) {
         latest = snapshot;
         for (StreamObserver<ControlMessage> out : streams) {
