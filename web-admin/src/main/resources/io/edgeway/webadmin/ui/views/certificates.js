@@ -33,7 +33,7 @@ export const render = entityView({
     { name: 'name', label: 'Name', ...text },
     { name: 'cert', label: 'Certificate chain (PEM)', kind: 'pem', hint: 'Leaf first, then intermediates: -----BEGIN CERTIFICATE-----', ...pem },
     { name: 'key', label: 'Private key (PEM)', kind: 'pem', writeOnly: true,
-      hint: 'PKCS#8, -----BEGIN PRIVATE KEY-----; sent once, never shown again', ...pem },
+      hint: 'PKCS#8 PEM (RSA or EC) of the leaf; sent once, never shown again', ...pem },
     { name: 'snis', label: 'SNIs', hint: 'Comma-separated host names it serves, e.g. shop.example.com, *.example.com', ...commaList },
     { name: 'tags', label: 'Tags', hint: 'Comma-separated', ...commaList },
   ],
