@@ -3,9 +3,12 @@ package io.edgeway.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.edgeway.controlplane.TestCerts;
+import io.edgeway.controlplane.Http;
+import io.edgeway.controlplane.SiteFixture;
 import io.edgeway.controlplane.TestDatabase;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -189,6 +192,26 @@ class WebAdminResourcesBrowserTest {
         browser.open("#/stream-routes/axe-relay");
         browser.click(By.id("delete"));
         assertThat(browser.seriousViolations()).as("axe-core on a delete confirmation").isEmpty();
+        failed = false;
+    }
+
+    @Test
+    void aSiteRollsBackToAnEarlierDeploymentAfterConfirmation() throws Exception {
+        failed = true;
+        String base = controlPlane.ready("admin");
+        Http http = new Http(Integer.parseInt(base.substring(base.lastIndexOf(':') + 1)), AdminClient.TOKEN);
+        String first = SiteFixture.deploy(http, "blog", Map.of("index.html", SiteFixture.text("<p>one</p>")));
+        String second = SiteFixture.deploy(http, "blog", Map.of("index.html", SiteFixture.text("<p>two</p>")));
+        assertThat(admin.get("/api/v1/sites/blog").body().get("active_deployment").asText()).isEqualTo(second);
+
+        browser.open("#/sites/blog");
+        browser.awaitText(By.cssSelector("#content table"), first);
+        assertThat(browser.driver.findElements(By.id("rollback-" + second))).as("no rollback to the active one").isEmpty();
+        assertThat(browser.seriousViolations()).as("axe-core on a site's page").isEmpty();
+        browser.click(By.id("rollback-" + first));
+        browser.click(By.id("rollback-" + first + "-confirm"));
+        browser.awaitText(By.id("site-status"), "is active again");
+        assertThat(admin.get("/api/v1/sites/blog").body().get("active_deployment").asText()).isEqualTo(first);
         failed = false;
     }
 
