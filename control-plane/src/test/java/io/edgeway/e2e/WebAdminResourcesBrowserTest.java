@@ -201,12 +201,14 @@ class WebAdminResourcesBrowserTest {
         String base = controlPlane.ready("admin");
         Http http = new Http(Integer.parseInt(base.substring(base.lastIndexOf(':') + 1)), AdminClient.TOKEN);
         String first = SiteFixture.deploy(http, "blog", Map.of("index.html", SiteFixture.text("<p>one</p>")));
-        String second = SiteFixture.deploy(http, "blog", Map.of("index.html", SiteFixture.text("<p>two</p>")));
-        assertThat(admin.get("/api/v1/sites/blog").body().get("active_deployment").asText()).isEqualTo(second);
+        SiteFixture.deploy(http, "blog", Map.of("index.html", SiteFixture.text("<p>two</p>")));
+        // three deployments: the rollback goes to the one picked, not just the one before the active
+        String third = SiteFixture.deploy(http, "blog", Map.of("index.html", SiteFixture.text("<p>three</p>")));
+        assertThat(admin.get("/api/v1/sites/blog").body().get("active_deployment").asText()).isEqualTo(third);
 
         browser.open("#/sites/blog");
         browser.awaitText(By.cssSelector("#content table"), first);
-        assertThat(browser.driver.findElements(By.id("rollback-" + second))).as("no rollback to the active one").isEmpty();
+        assertThat(browser.driver.findElements(By.id("rollback-" + third))).as("no rollback to the active one").isEmpty();
         assertThat(browser.seriousViolations()).as("axe-core on a site's page").isEmpty();
         browser.click(By.id("rollback-" + first));
         browser.click(By.id("rollback-" + first + "-confirm"));
