@@ -53,7 +53,9 @@ final class WebAdminBrowser implements AutoCloseable {
     void open(String hash) {
         // the previous view's heading must not pass for the next one's: a hash change keeps the document
         driver.executeScript("const c = document.getElementById('content'); if (c) c.replaceChildren();");
-        driver.get(base + "/" + hash);
+        // the same hash again fires no hashchange (the cleared view would stay empty): load the page anew
+        if (driver.getCurrentUrl().equals(base + "/" + hash)) driver.navigate().refresh();
+        else driver.get(base + "/" + hash);
         WebElement tokenForm = driver.findElement(By.id("token-form"));
         if (wait.until(d -> tokenForm.isDisplayed() || !d.findElements(By.cssSelector("#content h1")).isEmpty())
                 && tokenForm.isDisplayed()) {

@@ -2,6 +2,7 @@
 import { api, path, ApiError } from './api.js';
 import { el, show, table, notice } from './dom.js';
 import { entityForm } from './form.js';
+import { confirmButton } from './confirm.js';
 
 const PAGE_SIZE = 20;
 const SEARCH_SIZE = 1000; // a name search reads one large page and filters it here: the API has no name filter
@@ -28,7 +29,9 @@ function listView(container, spec) {
   } },
   el('label', { htmlFor: 'search' }, 'Name contains'), search,
   el('label', { htmlFor: 'tags' }, 'Tags'), tags,
-  el('button', { type: 'submit' }, 'Filter'));
+  el('button', { type: 'submit' }, 'Filter'),
+  // said on the page so nobody expects a server-side search over more than the first page it reads
+  el('p', { className: 'hint' }, `The API filters by tag only: a name search reads the first ${SEARCH_SIZE} ${spec.title.toLowerCase()} and filters them in this page.`));
 
   async function load() {
     const query = new URLSearchParams({ size: String(state.search ? SEARCH_SIZE : PAGE_SIZE) });
@@ -62,9 +65,9 @@ function listView(container, spec) {
 }
 
 async function detail(container, spec, name, done) {
-  let entity;
+  let answer;
   try {
-    entity = (await api(path`/api/v1/${spec.collection}/${name}`)).body;
+    answer = await api(path`/api/v1/${spec.collection}/${name}`);
   } catch (e) {
     if (e instanceof ApiError && e.status === 404) {
       show(container, el('h1', {}, name), notice(`No ${spec.singular} named ${name}.`, 'error'));
@@ -72,10 +75,17 @@ async function detail(container, spec, name, done) {
     }
     throw e;
   }
+  const entity = answer.body;
+  const etag = answer.headers.get('ETag'); // a delete of a version someone changed since is refused (412)
   const fields = Object.entries(entity).filter(([key]) => key !== 'name');
+  const remove = confirmButton('Delete', `Delete ${spec.singular} ${entity.name}?`, async () => {
+    await api(path`/api/v1/${spec.collection}/${entity.name}`, { method: 'DELETE', ifMatch: etag });
+    location.hash = `#/${spec.collection}`;
+  }, 'delete');
   show(container, el('h1', {}, `${spec.singular[0].toUpperCase()}${spec.singular.slice(1)} ${entity.name}`),
-    el('p', {}, el('a', { className: 'button', href: `#/${spec.collection}/${encodeURIComponent(name)}/edit` }, 'Edit'),
-      ' ', el('a', { href: `#/${spec.collection}` }, `All ${spec.title.toLowerCase()}`)),
+    el('p', {}, el('a', { className: 'button', href: `#/${spec.collection}/${encodeURIComponent(name)}/edit` },
+      spec.editLabel ?? 'Edit'), ' ', el('a', { href: `#/${spec.collection}` }, `All ${spec.title.toLowerCase()}`)),
+    remove,
     el('dl', { className: 'fields' }, fields.map(([key, value]) => [
       el('dt', {}, key), el('dd', {}, typeof value === 'string' ? value : JSON.stringify(value)),
     ])));

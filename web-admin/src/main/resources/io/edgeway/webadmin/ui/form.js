@@ -1,9 +1,13 @@
 // The create/edit form of an entity. Create is a POST; edit is a PATCH of the form's fields only (so settings the
 // form does not show are kept) with If-Match: the ETag read, so a concurrent change answers 412, not an overwrite.
+// An entity whose API has no PATCH (certificates, stream routes: spec.update 'PUT') is replaced whole, If-Match too.
 import { api, path, ApiError } from './api.js';
 import { el, show, notice } from './dom.js';
 
-/** spec.fields: [{name, label, hint, kind: 'text'|'list'|'lines'|'select', options, read(entity), write(value)}] */
+/**
+ * spec.fields: [{name, label, hint, kind: 'text'|'lines'|'pem'|'select', options, read(entity), write(value)}];
+ * a field with writeOnly (a private key) starts empty on edit: the API never answers it.
+ */
 export async function entityForm(container, spec, name) {
   let existing = null;
   let etag = null;
@@ -12,13 +16,14 @@ export async function entityForm(container, spec, name) {
     existing = answer.body;
     etag = answer.headers.get('ETag');
   }
+  const replace = spec.update === 'PUT';
   const controls = new Map();
   const errors = new Map();
   const summary = el('div', { id: 'form-errors', role: 'alert' });
   const form = el('form', { className: 'entity-form', noValidate: true },
     spec.fields.map((field) => {
       const id = `field-${field.name}`;
-      const value = existing ? field.read(existing[field.name]) : (field.initial ?? '');
+      const value = existing ? (field.writeOnly ? '' : field.read(existing[field.name])) : (field.initial ?? '');
       const control = input(field, id, value);
       const error = el('p', { id: `${id}-error`, className: 'field-error', hidden: true });
       const hint = field.hint ? el('p', { id: `${id}-hint`, className: 'hint' }, field.hint) : null;
@@ -37,12 +42,12 @@ export async function entityForm(container, spec, name) {
     for (const field of spec.fields) {
       if (existing && field.name === 'name') continue; // renaming is not offered: the name is the key
       const written = field.write(controls.get(field.name).value);
-      if (written === null && !existing) continue; // on create, an empty field means the API's default
+      if (written === null && (!existing || replace)) continue; // the API's default
       body[field.name] = written; // on edit, null removes the setting (PATCH merge)
     }
     try {
       const answer = existing
-        ? await api(path`/api/v1/${spec.collection}/${name}`, { method: 'PATCH', json: body, ifMatch: etag })
+        ? await api(path`/api/v1/${spec.collection}/${name}`, { method: replace ? 'PUT' : 'PATCH', json: body, ifMatch: etag })
         : await api(`/api/v1/${spec.collection}`, { method: 'POST', json: body });
       location.hash = `#/${spec.collection}/${encodeURIComponent(answer.body.name)}`;
     } catch (e) {
@@ -62,6 +67,9 @@ function input(field, id, value) {
   }
   if (field.kind === 'lines') {
     return el('textarea', { id, name: field.name, rows: 4, value, spellcheck: false });
+  }
+  if (field.kind === 'pem') {
+    return el('textarea', { id, name: field.name, rows: 8, value, spellcheck: false, autocomplete: 'off', className: 'pem' });
   }
   return el('input', { id, name: field.name, type: 'text', value, spellcheck: false, autocomplete: 'off' });
 }
@@ -103,6 +111,11 @@ function showErrors(e, errors, controls, summary, reload) {
 
 // Converters between the API's JSON and the form's text.
 export const text = { read: (v) => v ?? '', write: (s) => (s.trim() === '' ? null : s.trim()) };
+/** A whole number; anything else is sent as typed so the API's message names the field. */
+export const integer = {
+  read: (v) => (v === undefined || v === null ? '' : String(v)),
+  write: (s) => (s.trim() === '' ? null : /^[0-9]+$/.test(s.trim()) ? Number(s.trim()) : s.trim()),
+};
 export const commaList = {
   read: (v) => (v || []).join(', '),
   write: (s) => s.split(',').map((x) => x.trim()).filter(Boolean),

@@ -6,6 +6,9 @@ import * as routes from './views/routes.js';
 import * as upstreams from './views/upstreams.js';
 import * as history from './views/history.js';
 import * as resources from './views/resources.js';
+import * as certificates from './views/certificates.js';
+import * as streamRoutes from './views/streamRoutes.js';
+import * as sites from './views/sites.js';
 import * as purge from './views/purge.js';
 import * as config from './views/config.js';
 import * as traffic from './views/traffic.js';
@@ -21,10 +24,10 @@ const views = {
   routes: routes.render,
   upstreams: upstreams.render,
   history: history.render,
-  certificates: resources.certificates,
-  'stream-routes': resources.streamRoutes,
+  certificates: certificates.render,
+  'stream-routes': streamRoutes.render,
   tokens: resources.tokens,
-  sites: resources.sites,
+  sites: sites.render,
   purge: purge.render,
   config: config.render,
   traffic: traffic.render,

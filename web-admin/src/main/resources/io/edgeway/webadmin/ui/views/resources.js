@@ -1,5 +1,6 @@
-// Certificates (never a key), stream routes, admin and join tokens, and static sites.
-import { api, ApiError } from '../api.js';
+// Admin and join tokens (create, revoke) and static sites (list; a site's deployments and rollback in sites.js).
+import { api, path, ApiError } from '../api.js';
+import { confirmButton } from '../confirm.js';
 import { el, show, table, notice, list } from '../dom.js';
 import { fieldOf } from '../form.js';
 
@@ -8,34 +9,27 @@ async function listing(title, url, headings, toRow, empty) {
   return el('section', {}, el('h2', {}, title), table(title, headings, items.map(toRow), empty));
 }
 
-export async function certificates(container) {
-  // The API never returns a private key; the page shows only names, SNIs, expiry and fingerprint.
-  show(container, el('h1', {}, 'Certificates'), await listing('Certificates', '/api/v1/certificates?size=1000',
-    ['Name', 'SNIs', 'Expires', 'Source', 'Fingerprint (SHA-256)'],
-    (c) => [c.name, list(c.snis, ''), c.expires_at ?? '', c.acme ? `ACME ${c.acme.status ?? ''}` : 'uploaded',
-      c.fingerprint_sha256 ?? ''], 'No certificates yet'));
-}
-
-export async function streamRoutes(container) {
-  show(container, el('h1', {}, 'Stream routes'), await listing('Stream routes', '/api/v1/stream-routes?size=1000',
-    ['Name', 'Listen port', 'Protocol', 'SNIs', 'Upstream'],
-    (r) => [r.name, r.listen_port, r.protocol, list(r.snis), r.upstream], 'No stream routes yet'));
-}
-
 export async function sites(container) {
   show(container, el('h1', {}, 'Sites'), await listing('Sites', '/api/v1/sites',
     ['Name', 'Active deployment', 'Deployments', 'Routes', 'Updated'],
-    (s) => [s.name, s.active_deployment ?? 'none', s.deployments, list(s.routes, ''), s.updated_at ?? ''],
+    (s) => [el('a', { href: `#/sites/${encodeURIComponent(s.name)}` }, s.name), s.active_deployment ?? 'none', s.deployments, list(s.routes, ''), s.updated_at ?? ''],
     'No sites yet (deploy one with edgeway-ctl site deploy)'));
 }
 
 export async function tokens(container) {
   const area = el('div', { id: 'token-lists' });
   const refresh = async () => show(area,
-    await listing('Admin tokens', '/api/v1/tokens', ['Name', 'Role', 'Created'],
-      (t) => [t.name, t.role, t.created_at], 'No tokens'),
-    await listing('Join tokens', '/api/v1/join-tokens', ['Name', 'Created', 'Expires'],
-      (t) => [t.name, t.created_at, t.expires_at], 'No join tokens'));
+    await listing('Admin tokens', '/api/v1/tokens', ['Name', 'Role', 'Created', 'Actions'],
+      (t) => [t.name, t.role, t.created_at, revoke('token', 'admin token', path`/api/v1/tokens/${t.name}`, t.name)],
+      'No tokens'),
+    await listing('Join tokens', '/api/v1/join-tokens', ['Name', 'Created', 'Expires', 'Actions'],
+      (t) => [t.name, t.created_at, t.expires_at, revoke('join', 'join token', path`/api/v1/join-tokens/${t.name}`, t.name)],
+      'No join tokens'));
+  // a revoked token stops working at once (the API checks every request); the list then shows it gone
+  const revoke = (prefix, what, url, name) => confirmButton('Revoke', `Revoke ${what} ${name}?`, async () => {
+    await api(url, { method: 'DELETE' });
+    await refresh();
+  }, `revoke-${prefix}-${name}`);
   show(container, el('h1', {}, 'Tokens'),
     secretForm('token', 'New admin token', '/api/v1/tokens', [
       { name: 'name', label: 'Token name' },
