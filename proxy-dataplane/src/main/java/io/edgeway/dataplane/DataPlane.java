@@ -92,8 +92,8 @@ public final class DataPlane implements AutoCloseable {
     private final ConfigClient configClient;
     private final HealthChecker health;
     private final AccessLog accessLog; // null when off
-    /** The proxy's response cache, bounded by EDGEWAY_CACHE_MEMORY_BYTES. */
-    private final ResponseCache responseCache = ResponseCache.fromEnv(System.getenv());
+    /** The proxy's response cache: EDGEWAY_CACHE_MEMORY_BYTES, and EDGEWAY_CACHE_DISK_MAX_BYTES for its disk tier. */
+    private final ResponseCache responseCache;
     private final StreamListeners streams;
     private final RateLimits rateLimits;
     private final ConnectionLimits connectionLimits;
@@ -103,7 +103,12 @@ public final class DataPlane implements AutoCloseable {
     private final CountDownLatch closed = new CountDownLatch(1);
 
     private DataPlane(Settings settings, StreamSettings streamSettings) {
+        this(settings, streamSettings, ResponseCache.fromEnv(System.getenv(), settings.dataDir()));
+    }
+
+    private DataPlane(Settings settings, StreamSettings streamSettings, ResponseCache responseCache) {
         this.settings = settings;
+        this.responseCache = responseCache;
         TlsEngine.loadInBackground();
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
@@ -184,6 +189,11 @@ public final class DataPlane implements AutoCloseable {
     /** As above, with the stream routes' timeouts and limits given (tests). */
     public static DataPlane start(Settings settings, StreamSettings streams) {
         return new DataPlane(settings, streams);
+    }
+
+    /** As {@link #start(Settings)}, with the response cache given (tests: a small memory tier, a disk tier). */
+    static DataPlane start(Settings settings, ResponseCache cache) {
+        return new DataPlane(settings, StreamSettings.fromEnv(System.getenv(), settings.drainTimeout()), cache);
     }
 
     /** The response cache every loop shares (purges reach it through the control channel). */
@@ -297,6 +307,7 @@ public final class DataPlane implements AutoCloseable {
         }
         clients.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         loopResources.forEach(LoopResources::close);
+        responseCache.close();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         workers.terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
