@@ -94,8 +94,8 @@ public final class DataPlane implements AutoCloseable {
     private final ConfigClient configClient;
     private final HealthChecker health;
     private final AccessLog accessLog; // null when off
-    /** The proxy's response cache, bounded by EDGEWAY_CACHE_MEMORY_BYTES. */
-    private final ResponseCache responseCache = ResponseCache.fromEnv(System.getenv());
+    /** The proxy's response cache: EDGEWAY_CACHE_MEMORY_BYTES, and EDGEWAY_CACHE_DISK_MAX_BYTES for its disk tier. */
+    private final ResponseCache responseCache;
     private final StreamListeners streams;
     private final RateLimits rateLimits;
     private final ConnectionLimits connectionLimits;
@@ -107,7 +107,13 @@ public final class DataPlane implements AutoCloseable {
     private final CountDownLatch closed = new CountDownLatch(1);
 
     private DataPlane(Settings settings, StreamSettings streamSettings, WarmupSettings warmupSettings) {
+        this(settings, streamSettings, warmupSettings, ResponseCache.fromEnv(System.getenv(), settings.dataDir()));
+    }
+
+    private DataPlane(Settings settings, StreamSettings streamSettings, WarmupSettings warmupSettings,
+            ResponseCache responseCache) {
         this.settings = settings;
+        this.responseCache = responseCache;
         TlsEngine.loadInBackground();
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
@@ -204,6 +210,12 @@ public final class DataPlane implements AutoCloseable {
     /** The warm-up phase (ended at once when off). */
     public Warmup warmup() {
         return warmup;
+    }
+
+    /** As {@link #start(Settings)}, with the response cache given (tests: a small memory tier, a disk tier). */
+    static DataPlane start(Settings settings, ResponseCache cache) {
+        return new DataPlane(settings, StreamSettings.fromEnv(System.getenv(), settings.drainTimeout()), WarmupSettings.OFF,
+                cache);
     }
 
     /** The response cache every loop shares (purges reach it through the control channel). */
@@ -324,6 +336,7 @@ public final class DataPlane implements AutoCloseable {
         }
         clients.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         loopResources.forEach(LoopResources::close);
+        responseCache.close();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         workers.terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);

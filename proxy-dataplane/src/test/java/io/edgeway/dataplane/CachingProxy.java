@@ -35,6 +35,16 @@ final class CachingProxy implements AutoCloseable {
         return new CachingProxy(cp, dp);
     }
 
+    /** As above, with the proxy's response cache given (a small memory tier, a disk tier). */
+    static CachingProxy start(Path dataDir, int targetPort, RouteCache.Builder cache,
+            io.edgeway.dataplane.cache.ResponseCache responseCache) throws Exception {
+        TestControlPlane cp = new TestControlPlane(0);
+        DataPlane dp = DataPlane.start(Settings.forTest(cp.port(), dataDir), responseCache);
+        cp.push(snapshot(targetPort, cache));
+        await().until(() -> cp.answered(2, true));
+        return new CachingProxy(cp, dp);
+    }
+
     static Snapshot snapshot(int targetPort, RouteCache.Builder cache) {
         Upstream.Builder up = Upstream.newBuilder().setName("origin").addTargets(OneRouteProxy.loopback(targetPort));
         return Snapshot.newBuilder().setVersion(2).setNonce("n2").addUpstreams(up)

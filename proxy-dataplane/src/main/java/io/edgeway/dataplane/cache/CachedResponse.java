@@ -39,6 +39,16 @@ public record CachedResponse(String key, int status, HttpHeaders headers, ByteBu
         return ageMs(nowMs) - freshnessMs;
     }
 
+    /**
+     * Whether the entry may still serve at {@code nowMs}: fresh, revalidatable, or within a stale window. One
+     * that is none of these is useless and is not worth writing to disk.
+     */
+    boolean worthKeeping(long nowMs) {
+        long stale = stalenessMs(nowMs);
+        return stale < 0 || hasValidators()
+                || stale <= Math.max(directives.staleWhileRevalidateS(), directives.staleIfErrorS()) * 1000;
+    }
+
     boolean hasValidators() {
         return etag != null || lastModifiedMs >= 0;
     }

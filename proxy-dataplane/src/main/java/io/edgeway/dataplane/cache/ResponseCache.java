@@ -2,6 +2,7 @@ package io.edgeway.dataplane.cache;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.RemovalCause;
 import io.edgeway.dataplane.routing.RouteTable;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -25,6 +26,8 @@ public final class ResponseCache {
     public static final long DEFAULT_MEMORY_BYTES = 256L << 20;
     private final Cache<String, Stored> memory;
     private final long maxBytes;
+    /** The optional disk tier (null when off): where responses evicted from memory for size go. */
+    private final DiskTier disk;
     private final Flights flights = new Flights();
     /** Keys whose stale-while-revalidate background request is in flight. */
     private final java.util.Set<String> revalidating = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -32,24 +35,63 @@ public final class ResponseCache {
     private volatile long lastPurgeId = -1;
 
     public ResponseCache(long maxBytes) {
+        this(maxBytes, null);
+    }
+
+    private ResponseCache(long maxBytes, DiskTier disk) {
         if (maxBytes <= 0) {
             throw new IllegalArgumentException("maxBytes: " + maxBytes + " (expected: > 0)");
         }
         this.maxBytes = maxBytes;
+        this.disk = disk;
         this.memory = Caffeine.newBuilder()
                 .maximumWeight(maxBytes)
                 .weigher((String k, Stored v) -> v.weight())
+                // only evictions for size spill: a purge, clear or replacement is explicit and must not come back
+                .evictionListener((String k, Stored v, RemovalCause cause) -> {
+                    if (disk != null && cause == RemovalCause.SIZE && v instanceof CachedResponse r
+                            && r.worthKeeping(System.currentTimeMillis())) {
+                        disk.spill(k, r);
+                    }
+                })
                 .executor(Runnable::run)
                 .build();
     }
 
-    /** From EDGEWAY_CACHE_MEMORY_BYTES (bytes; default 256 MiB). */
+    /** From EDGEWAY_CACHE_MEMORY_BYTES (bytes; default 256 MiB), memory only. */
     public static ResponseCache fromEnv(java.util.Map<String, String> env) {
-        String v = env.get("EDGEWAY_CACHE_MEMORY_BYTES");
+        return new ResponseCache(bytes(env, "EDGEWAY_CACHE_MEMORY_BYTES", DEFAULT_MEMORY_BYTES));
+    }
+
+    /**
+     * As above, plus a disk tier under {@code dataDir}/cache when EDGEWAY_CACHE_DISK_MAX_BYTES is set (bytes of
+     * files, > 0). A proxy setting, not a route field: one disk and one bound per proxy, whatever routes cache.
+     */
+    public static ResponseCache fromEnv(java.util.Map<String, String> env, java.nio.file.Path dataDir) {
+        long memoryBytes = bytes(env, "EDGEWAY_CACHE_MEMORY_BYTES", DEFAULT_MEMORY_BYTES);
+        long diskBytes = bytes(env, "EDGEWAY_CACHE_DISK_MAX_BYTES", 0);
+        return diskBytes == 0 ? new ResponseCache(memoryBytes) : withDisk(memoryBytes, dataDir.resolve("cache"), diskBytes);
+    }
+
+    /** A cache whose memory evictions spill to files in {@code dir} (emptied now), at most {@code diskMaxBytes}. */
+    public static ResponseCache withDisk(long memoryBytes, java.nio.file.Path dir, long diskMaxBytes) {
         try {
-            return new ResponseCache(v == null || v.isBlank() ? DEFAULT_MEMORY_BYTES : Long.parseLong(v.trim()));
+            return new ResponseCache(memoryBytes, new DiskTier(dir, diskMaxBytes));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cache disk tier in " + dir, e);
+        }
+    }
+
+    private static long bytes(java.util.Map<String, String> env, String name, long byDefault) {
+        String v = env.get(name);
+        try {
+            long n = v == null || v.isBlank() ? byDefault : Long.parseLong(v.trim());
+            if (n < 0 || (n == 0 && byDefault != 0)) {
+                throw new NumberFormatException();
+            }
+            return n;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("EDGEWAY_CACHE_MEMORY_BYTES: " + v + " (expected: a number of bytes > 0)");
+            throw new IllegalArgumentException(name + ": " + v + " (expected: a number of bytes > 0)");
         }
     }
 
@@ -70,6 +112,52 @@ public final class ResponseCache {
     public long entries() {
         memory.cleanUp();
         return memory.estimatedSize();
+    }
+
+    /** Bytes of the disk tier's files (0 when off), once the writes queued so far are done. */
+    public long diskBytes() throws InterruptedException {
+        if (disk == null) {
+            return 0;
+        }
+        disk.awaitWrites();
+        return disk.bytes();
+    }
+
+    /** Responses on disk (0 when off), once the writes queued so far are done. */
+    public int diskEntries() throws InterruptedException {
+        if (disk == null) {
+            return 0;
+        }
+        disk.awaitWrites();
+        return disk.entries();
+    }
+
+    /** The disk file holding {@code key}'s response, or null (tests: to damage one). */
+    public java.nio.file.Path diskFile(String key) {
+        return disk == null ? null : disk.fileOf(key);
+    }
+
+    /** Stops the disk tier's writer (its files are removed at the next start anyway). */
+    public void close() {
+        if (disk != null) {
+            disk.close();
+        }
+    }
+
+    /**
+     * The memory tier's entry, else the disk tier's read back and promoted to memory (if it fits there) and then
+     * dropped from disk: one copy per key, and what stays on disk is what was not used since it went there.
+     */
+    private Stored stored(String key) {
+        Stored s = memory.getIfPresent(key);
+        if (s != null || disk == null) {
+            return s;
+        }
+        CachedResponse r = disk.take(key, maxBytes);
+        if (r != null && r.weight() <= maxBytes) {
+            memory.asMap().putIfAbsent(key, r); // a newer copy stored meanwhile wins
+        }
+        return r;
     }
 
     /** scheme "://" Host path-and-query, then the route's key headers' values after a U+0001. */
@@ -113,13 +201,13 @@ public final class ResponseCache {
         boolean noCache = cc.has("no-cache") || cc.seconds("max-age") == 0
                 || (!req.headers().contains(HttpHeaderNames.CACHE_CONTROL)
                         && req.headers().containsValue(HttpHeaderNames.PRAGMA, "no-cache", true));
-        Stored stored = memory.getIfPresent(primary);
+        Stored stored = stored(primary);
         String variant = primary;
         CachedResponse entry = null;
         String miss = "uri-miss";
         if (stored instanceof Stored.VaryIndex index) {
             variant = variantKey(primary, index.names(), req.headers());
-            entry = memory.getIfPresent(variant) instanceof CachedResponse r ? r : null;
+            entry = stored(variant) instanceof CachedResponse r ? r : null;
             miss = "vary-miss";
         } else if (stored instanceof CachedResponse r) {
             entry = r;
@@ -181,18 +269,30 @@ public final class ResponseCache {
 
     /** Stores {@code entry} under the lookup's keys; a response with Vary also (re)writes the URL's vary index. */
     public void store(String primary, HttpHeaders requestHeaders, CachedResponse entry) {
+        // the disk's older copy goes first: the put may evict the new one at once, and its spill must stay
+        dropFromDisk(primary);
         if (entry.vary().isEmpty()) {
             memory.put(primary, entry);
             return;
         }
+        String variant = variantKey(primary, entry.vary(), requestHeaders);
+        dropFromDisk(variant);
         memory.put(primary, new Stored.VaryIndex(entry.vary()));
-        memory.put(variantKey(primary, entry.vary(), requestHeaders), entry);
+        memory.put(variant, entry);
+    }
+
+    /** A newer copy goes to memory: an older one on disk must not come back when that one is evicted. */
+    private void dropFromDisk(String key) {
+        if (disk != null) {
+            disk.remove(key);
+        }
     }
 
     /** The stored copy refreshed by the target's 304 (RFC 9111 4.3.4), put back under its key. */
     public CachedResponse refreshed(Lookup lookup, CachedResponse entry, HttpHeaders notModified, long nowMs,
             RouteCache policy) {
         CachedResponse r = entry.refreshedBy(notModified, nowMs, policy);
+        dropFromDisk(lookup.variantKey());
         memory.put(lookup.variantKey(), r);
         return r;
     }
@@ -227,6 +327,9 @@ public final class ResponseCache {
             }
             return match;
         });
+        if (disk != null) {
+            removed[0] += disk.purge(e -> url.test(e.hostAndPath()) || (tag != null && e.tags().contains(tag)));
+        }
         return removed[0];
     }
 
@@ -259,6 +362,9 @@ public final class ResponseCache {
     /** Drops everything: a proxy that cannot know which purges it missed. */
     public void clear() {
         memory.invalidateAll();
+        if (disk != null) {
+            disk.purge(e -> true);
+        }
     }
 
     /** "host/path?q" of a key, the host normalised as routing does (lower case, no port), the path as sent. */

@@ -26,4 +26,14 @@ final class StoredBody {
         direct.put(bytes, 0, length).flip();
         return Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(direct).asReadOnly());
     }
+
+    /** A copy of {@code src}'s remaining bytes (e.g. a mapped disk file's body, whose file may then go). */
+    static ByteBuf of(ByteBuffer src) {
+        if (!src.hasRemaining()) {
+            return Unpooled.EMPTY_BUFFER;
+        }
+        ByteBuffer direct = ByteBuffer.allocateDirect(src.remaining());
+        direct.put(src.duplicate()).flip();
+        return Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(direct).asReadOnly());
+    }
 }
