@@ -148,7 +148,7 @@ public final class FanoutBench {
             synchronized (out) {
                 Hello.Builder hello = Hello.newBuilder().setNodeId("bench-" + n + (deltas ? "-delta-" : "-full-") + i);
                 if (deltas) {
-                    hello.addCapabilities("deltas"); // NodeStream.DELTAS
+                    hello.addCapabilities(io.edgeway.proto.delta.SnapshotDeltas.CAPABILITY);
                 }
                 out[0].onNext(NodeMessage.newBuilder().setHello(hello).build());
             }

@@ -2,6 +2,7 @@ package io.edgeway.controlplane.discovery;
 
 import static java.util.Objects.requireNonNull;
 
+import io.edgeway.proto.delta.SnapshotDeltas;
 import io.edgeway.proto.v1.ControlMessage;
 import io.edgeway.proto.v1.FleetShare;
 import io.edgeway.proto.v1.Hello;
@@ -21,8 +22,6 @@ import java.util.stream.Collectors;
  * version replaces the waiting one, so a slow proxy costs one reference, never a queue.
  */
 final class NodeStream implements StreamObserver<NodeMessage> {
-    /** The Hello capability of a proxy that applies delta snapshots. */
-    static final String DELTAS = "deltas";
 
     private final ServerCallStreamObserver<Payload> out;
     private final SnapshotCache cache;
@@ -131,7 +130,7 @@ final class NodeStream implements StreamObserver<NodeMessage> {
         synchronized (this) {
             // 0 means "holds no config": even an empty version 0 is worth sending, so the proxy can be ready.
             appliedVersion = hello.getAppliedVersion() == 0 ? -1 : hello.getAppliedVersion();
-            deltas = hello.getCapabilitiesList().contains(DELTAS);
+            deltas = hello.getCapabilitiesList().contains(SnapshotDeltas.CAPABILITY);
             // A node that refused a version keeps refusing it after a reconnect; don't offer it again.
             rejectedVersion = node.rejectedVersion() == null ? -1 : node.rejectedVersion();
         }

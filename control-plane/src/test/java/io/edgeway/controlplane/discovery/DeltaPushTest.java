@@ -120,7 +120,7 @@ class DeltaPushTest {
         n.out = ConfigDiscoveryGrpc.newStub(channel).stream(n);
         Hello.Builder hello = Hello.newBuilder().setNodeId(id).setAppliedVersion(applied);
         if (deltas) {
-            hello.addCapabilities(NodeStream.DELTAS);
+            hello.addCapabilities(SnapshotDeltas.CAPABILITY);
         }
         n.out.onNext(NodeMessage.newBuilder().setHello(hello).build());
         nodes.add(n);

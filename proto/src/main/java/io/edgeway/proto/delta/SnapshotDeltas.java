@@ -19,6 +19,9 @@ import java.util.function.Function;
  * not know (added later) makes the control plane send full snapshots instead of silently losing it.
  */
 public final class SnapshotDeltas {
+    /** The Hello capability of a proxy that applies delta snapshots: one name for both sides. */
+    public static final String CAPABILITY = "deltas";
+
     private SnapshotDeltas() {}
 
     /** A keyed list of the snapshot, with how to read and write it on each side. */

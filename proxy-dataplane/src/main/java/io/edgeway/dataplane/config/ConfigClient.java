@@ -2,6 +2,7 @@ package io.edgeway.dataplane.config;
 
 import static java.util.Objects.requireNonNull;
 
+import io.edgeway.proto.delta.SnapshotDeltas;
 import io.edgeway.proto.v1.Ack;
 import io.edgeway.proto.v1.ConfigDiscoveryGrpc;
 import io.edgeway.proto.v1.ControlMessage;
@@ -58,8 +59,6 @@ public final class ConfigClient implements AutoCloseable {
      * permitKeepAliveTime must stay below it, or the server cuts proxies off for pinging too often.
      */
     public static final Duration PING_INTERVAL = Duration.ofSeconds(30);
-    /** The Hello capability asking for delta snapshots (issue 22). */
-    static final String DELTAS = "deltas";
     static final Duration PING_TIMEOUT = Duration.ofSeconds(10);
 
     private final ConfigHolder holder;
@@ -232,7 +231,7 @@ public final class ConfigClient implements AutoCloseable {
                 .setNodeId(nodeId)
                 .putAllLabels(labels)
                 .setDataplaneVersion(version)
-                .addCapabilities(DELTAS)
+                .addCapabilities(SnapshotDeltas.CAPABILITY)
                 .setAppliedVersion(holder.version())).build());
         sendStatus(); // a new stream may reach another replica, which knows nothing of this node yet
     }
