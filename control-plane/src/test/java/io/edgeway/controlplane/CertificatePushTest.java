@@ -32,10 +32,7 @@ class CertificatePushTest extends RunningControlPlane {
         long revision = db.revision();
 
         try (TestNode node = new TestNode(cp.grpcPort()).hello("node-certs", 0)) {
-            Snapshot s = node.next();
-            while (s.getVersion() < revision) {
-                s = node.next();
-            }
+            Snapshot s = node.atLeast(revision);
             assertThat(s.getCertificatesList()).extracting(Certificate::getName).contains("api", "shop");
             Certificate pushed = named(s, "shop");
             assertThat(pushed.getCertChainPem()).isEqualTo(shop.cert());

@@ -27,7 +27,7 @@ class RouteAccessLogApiTest extends RunningControlPlane {
         assertThat(http.get("/api/v1/routes/health").json().path("access_log").path("enabled").asBoolean()).isFalse();
 
         try (TestNode node = new TestNode(cp.grpcPort()).hello("node-log", 0)) {
-            Snapshot s = node.next();
+            Snapshot s = node.atLeast(db.revision());
             var byName = new java.util.HashMap<String, io.edgeway.proto.v1.Route>();
             s.getRoutesList().forEach(r -> byName.put(r.getName(), r));
             assertThat(byName.get("shop").getAccessLog().getSample()).isEqualTo(0.25);

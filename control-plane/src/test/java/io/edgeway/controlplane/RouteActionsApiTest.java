@@ -39,7 +39,7 @@ class RouteActionsApiTest extends RunningControlPlane {
 
         long written = db.revision();
         try (TestNode node = new TestNode(cp.grpcPort()).hello("node-actions", 0)) {
-            Snapshot s = node.next();
+            Snapshot s = node.atLeast(db.revision());
             while (s.getVersion() < written) { // the snapshot is built after the write commits: wait for it
                 s = node.next();
             }

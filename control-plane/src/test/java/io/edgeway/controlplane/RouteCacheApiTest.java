@@ -33,7 +33,7 @@ class RouteCacheApiTest extends RunningControlPlane {
         assertThat(http.get("/api/v1/routes/shop").json().path("cache").path("lock_timeout").asText()).isEqualTo("2s");
 
         try (TestNode node = new TestNode(cp.grpcPort()).hello("node-cache", 0)) {
-            Snapshot s = node.next();
+            Snapshot s = node.atLeast(db.revision());
             var byName = new java.util.HashMap<String, io.edgeway.proto.v1.Route>();
             s.getRoutesList().forEach(r -> byName.put(r.getName(), r));
             io.edgeway.proto.v1.RouteCache rc = byName.get("shop").getCache();

@@ -24,7 +24,7 @@ class RouteHttpsApiTest extends RunningControlPlane {
         assertThat(http.get("/api/v1/config").body()).contains("https_redirect").contains("31536000");
 
         try (TestNode node = new TestNode(cp.grpcPort()).hello("node-https", 0)) {
-            Snapshot s = node.next();
+            Snapshot s = node.atLeast(db.revision());
             var route = s.getRoutesList().stream().filter(r -> r.getName().equals("shop")).findFirst().orElseThrow();
             assertThat(route.getHttpsRedirect()).isTrue();
             assertThat(route.getHstsMaxAgeS()).isEqualTo(31_536_000);

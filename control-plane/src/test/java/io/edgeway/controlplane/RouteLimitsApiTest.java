@@ -30,7 +30,7 @@ class RouteLimitsApiTest extends RunningControlPlane {
         assertThat(defaults.json().has("max_body_bytes")).isFalse();
 
         try (TestNode node = new TestNode(cp.grpcPort()).hello("node-limits", 0)) {
-            Snapshot s = node.next();
+            Snapshot s = node.atLeast(db.revision());
             var byName = new java.util.HashMap<String, io.edgeway.proto.v1.Route>();
             s.getRoutesList().forEach(r -> byName.put(r.getName(), r));
             var api = byName.get("api");

@@ -119,7 +119,7 @@ class StreamRoutesApiTest extends RunningControlPlane {
         long revision = db.revision();
         await().atMost(Duration.ofSeconds(20)).until(() -> cp.version() == revision);
         try (TestNode node = new TestNode(cp.grpcPort()).hello("node-l4", 0)) {
-            Snapshot s = node.next();
+            Snapshot s = node.atLeast(db.revision());
             assertThat(s.getStreamRoutesList()).filteredOn(r -> r.getName().equals("sni-b")).singleElement().satisfies(r -> {
                 assertThat(r.getListenPort()).isEqualTo(7100);
                 assertThat(r.getProtocol()).isEqualTo(StreamProtocol.TCP);

@@ -89,6 +89,18 @@ final class TestNode implements AutoCloseable {
         }
     }
 
+    /**
+     * The first snapshot at {@code version} or later. A node that connects right after a write may first get the
+     * cached snapshot of the revision before it (the cache is rebuilt after the commit), then the new one.
+     */
+    Snapshot atLeast(long version) {
+        Snapshot s = next();
+        while (s.getVersion() < version) {
+            s = next();
+        }
+        return s;
+    }
+
     /** The next FleetShare count; fails after 20 s (a bound for a slow machine, not a timing assertion). */
     int nextFleetShare() throws InterruptedException {
         Integer n = fleetShares.poll(20, TimeUnit.SECONDS);

@@ -52,7 +52,7 @@ class UpstreamTlsApiTest extends RunningControlPlane {
 
         await().atMost(Duration.ofSeconds(20)).until(() -> cp.version() == db.revision());
         try (TestNode node = new TestNode(cp.grpcPort()).hello("node-tls", 0)) {
-            Snapshot s = node.next();
+            Snapshot s = node.atLeast(db.revision());
             Upstream secure = named(s, "secure");
             assertThat(secure.hasTls()).isTrue();
             assertThat(secure.getTls().getSkipVerify()).isFalse();
