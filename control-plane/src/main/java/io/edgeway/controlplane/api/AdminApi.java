@@ -240,6 +240,7 @@ public final class AdminApi {
             // What a proxy would do with one request, by the proxy's own compiled routing (issue 22).
             c.routes.get("/api/v1/explain", new ExplainApi(cache, ledger)::handle);
             c.routes.get("/api/v1/metrics/routes", ctx -> ctx.json(FleetApi.routes(ledger.load(), ctx.queryParam("window"))));
+            c.routes.get("/api/v1/metrics/routes/history", new FleetHistoryApi(ledger.load())::handle);
             c.routes.get("/api/v1/nodes", ctx -> ctx.json(Page.of(ctx).slice(ledger.list(), this::node)));
             c.routes.delete("/api/v1/nodes/{id}", controlChannel::revokeNode);
             c.routes.get("/api/v1/join-tokens", controlChannel::list);

@@ -160,4 +160,57 @@ public final class FleetLoad {
         });
         return out;
     }
+
+    /** One step of a route's history: the reports received in [start, start + step), summed across the fleet. */
+    public record RouteStep(Instant start, long requests, long errors5xx, double p99Seconds, int nodes) {}
+
+    /**
+     * Route {@code route}'s traffic over the last {@code window} in steps of {@code step}, oldest first, every
+     * step present (zero when nothing was reported). Steps are aligned to multiples of the step since the epoch,
+     * so a report stays in the same step whenever the series is read; the newest step is the current, partial one.
+     */
+    public List<RouteStep> history(String route, Duration window, Duration step) {
+        long stepMillis = step.toMillis();
+        int steps = (int) Math.max(1, window.toMillis() / stepMillis);
+        long first = Math.floorDiv(clock.instant().toEpochMilli(), stepMillis) - steps + 1;
+        long[][] counts = new long[steps][2];
+        long[][] buckets = new long[steps][];
+        @SuppressWarnings("unchecked")
+        java.util.Set<String>[] nodes = new java.util.Set[steps];
+        double[][] bounds = {null};
+        byNode.forEach((node, q) -> {
+            for (Received r : snapshot(q)) {
+                long i = Math.floorDiv(r.at().toEpochMilli(), stepMillis) - first;
+                if (i < 0 || i >= steps) {
+                    continue;
+                }
+                double[] b = r.report().getBucketBoundsList().stream().mapToDouble(Double::doubleValue).toArray();
+                if (bounds[0] == null && b.length > 0) {
+                    bounds[0] = b;
+                }
+                boolean sameBounds = bounds[0] != null && java.util.Arrays.equals(bounds[0], b);
+                for (RouteLoad l : r.report().getRoutesList()) {
+                    if (!l.getRoute().equals(route)) {
+                        continue;
+                    }
+                    int at = (int) i;
+                    counts[at][0] += l.getRequests();
+                    counts[at][1] += l.getErrors5Xx();
+                    (nodes[at] == null ? nodes[at] = new java.util.HashSet<>() : nodes[at]).add(node);
+                    if (sameBounds && l.getDurationBucketsCount() == b.length + 1) {
+                        long[] sum = buckets[at] == null ? buckets[at] = new long[b.length + 1] : buckets[at];
+                        for (int k = 0; k < sum.length; k++) {
+                            sum[k] += l.getDurationBuckets(k);
+                        }
+                    }
+                }
+            }
+        });
+        List<RouteStep> out = new ArrayList<>(steps);
+        for (int i = 0; i < steps; i++) {
+            out.add(new RouteStep(Instant.ofEpochMilli((first + i) * stepMillis), counts[i][0], counts[i][1],
+                    quantile(0.99, bounds[0], buckets[i]), nodes[i] == null ? 0 : nodes[i].size()));
+        }
+        return out;
+    }
 }

@@ -12,6 +12,7 @@ import * as sites from './views/sites.js';
 import * as purge from './views/purge.js';
 import * as config from './views/config.js';
 import * as traffic from './views/traffic.js';
+import * as rollouts from './views/rollouts.js';
 
 const content = document.getElementById('content');
 const form = document.getElementById('token-form');
@@ -31,6 +32,7 @@ const views = {
   purge: purge.render,
   config: config.render,
   traffic: traffic.render,
+  rollouts: rollouts.render,
 };
 
 let stopCurrent = () => {};

@@ -12,6 +12,12 @@ export async function render(container, _params, done) {
   const result = el('div', { id: 'config-result' });
   const apply = el('button', { type: 'button', id: 'apply', disabled: true, onclick: () => applyNow() }, 'Apply');
   const edited = () => { apply.disabled = true; };
+  // ?rollout=canary: the write reaches only the nodes the selector picks until it is promoted (see Rollouts)
+  const canary = el('input', { id: 'canary', type: 'checkbox', name: 'canary' });
+  const selector = el('input', { id: 'canary-selector', type: 'text', name: 'selector', value: 'canary=true', autocomplete: 'off' });
+  const bake = el('input', { id: 'canary-bake', type: 'text', name: 'bake', value: '60s', autocomplete: 'off' });
+  const rolloutQuery = () => (canary.checked
+    ? `&${new URLSearchParams({ rollout: 'canary', selector: selector.value.trim(), bake: bake.value.trim() })}` : '');
   editor.addEventListener('input', edited);
 
   async function dryRun() {
@@ -32,9 +38,10 @@ export async function render(container, _params, done) {
     show(result, progress);
     const stop = watchFleet(progress, done);
     try {
-      const answer = (await api('/api/v1/config?wait=applied&timeout=30s', { method: 'POST', text: editor.value, contentType: YAML })).body;
+      const answer = (await api(`/api/v1/config?wait=applied&timeout=30s${rolloutQuery()}`, { method: 'POST', text: editor.value, contentType: YAML })).body;
       stop();
-      show(result, notice(`Applied as revision ${answer.revision}.`), convergenceView(answer.convergence));
+      show(result, notice(`Applied as revision ${answer.revision}.`), convergenceView(answer.convergence),
+        canary.checked ? el('p', {}, el('a', { href: '#/rollouts', id: 'rollout-link' }, 'Watch the rollout')) : null);
     } catch (e) {
       stop();
       if (!(e instanceof ApiError)) throw e;
@@ -47,6 +54,10 @@ export async function render(container, _params, done) {
     el('p', { id: 'yaml-hint', className: 'hint' },
       'Everything not in the document is deleted on apply. Certificate keys are not exported; a certificate without a key keeps its stored key.'),
     editor,
+    el('fieldset', { className: 'canary' }, el('legend', {}, 'Rollout'),
+      el('div', {}, canary, ' ', el('label', { htmlFor: 'canary' }, 'Apply as a canary rollout')),
+      el('div', { className: 'field' }, el('label', { htmlFor: 'canary-selector' }, 'Canary nodes (label selector)'), selector),
+      el('div', { className: 'field' }, el('label', { htmlFor: 'canary-bake' }, 'Bake for'), bake)),
     el('div', { className: 'actions' }, el('button', { type: 'button', id: 'dry-run', onclick: dryRun }, 'Dry run'), ' ', apply),
     result);
 }
