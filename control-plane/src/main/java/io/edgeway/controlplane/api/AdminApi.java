@@ -186,7 +186,7 @@ public final class AdminApi {
             c.routes.get("/metrics", this::metricsPage);
             c.routes.get("/api/v1/openapi.yaml", this::openapi);
 
-            c.routes.get("/api/v1/upstreams", ctx -> list(ctx, p -> upstreams.page(p.tags(), p.fetch(), p.offset()), EntityJson::upstream));
+            c.routes.get("/api/v1/upstreams", ctx -> list(ctx, p -> upstreams.page(p.tags(), p.q(), p.fetch(), p.offset()), EntityJson::upstream));
             c.routes.post("/api/v1/upstreams", ctx -> idempotency.post(ctx, () -> answer(ctx, upstreams.create(RequestJson.upstream(body(ctx), null)), EntityJson::upstream)));
             c.routes.get("/api/v1/upstreams/{key}", ctx -> entity(ctx, upstreams.get(ctx.pathParam("key")), EntityJson::upstream));
             c.routes.put("/api/v1/upstreams/{key}", ctx -> put(ctx, upstreamApi));
@@ -200,7 +200,7 @@ public final class AdminApi {
             c.routes.delete("/api/v1/upstreams/{key}/targets/{target}", targets::delete);
             c.routes.delete("/api/v1/upstreams/{key}", ctx -> deleted(ctx, upstreams.delete(ctx.pathParam("key"), ifMatch(ctx))));
 
-            c.routes.get("/api/v1/routes", ctx -> list(ctx, p -> routes.page(p.tags(), p.fetch(), p.offset()), EntityJson::route));
+            c.routes.get("/api/v1/routes", ctx -> list(ctx, p -> routes.page(p.tags(), p.q(), p.fetch(), p.offset()), EntityJson::route));
             c.routes.post("/api/v1/routes", ctx -> idempotency.post(ctx, () -> answer(ctx, routes.create(RequestJson.route(body(ctx), null)), EntityJson::route)));
             c.routes.get("/api/v1/routes/{key}", ctx -> entity(ctx, routes.get(ctx.pathParam("key")), EntityJson::route));
             c.routes.put("/api/v1/routes/{key}", ctx -> put(ctx, routeApi));
@@ -208,7 +208,7 @@ public final class AdminApi {
             c.routes.delete("/api/v1/routes/{key}", ctx -> deleted(ctx, routes.delete(ctx.pathParam("key"), ifMatch(ctx))));
 
             // Stored and versioned, not yet pushed to the proxies (TLS termination and L4 proxying are later work).
-            c.routes.get("/api/v1/certificates", ctx -> list(ctx, p -> certificates.page(p.tags(), p.fetch(), p.offset()), certificateView::apply));
+            c.routes.get("/api/v1/certificates", ctx -> list(ctx, p -> certificates.page(p.tags(), p.q(), p.fetch(), p.offset()), certificateView::apply));
             c.routes.post("/api/v1/certificates", ctx -> idempotency.post(ctx, () -> {
                 RequestJson.CertificateInput in = RequestJson.certificate(body(ctx), null);
                 return answer(ctx, certificates.create(in.certificate(), in.privateKey()), certificateView::apply);
@@ -230,7 +230,7 @@ public final class AdminApi {
             PurgeApi purges = new PurgeApi(new CachePurgeStore(revisions), ledger);
             c.routes.post("/api/v1/cache/purge", purges::create);
             c.routes.get("/api/v1/cache/purges/{id}", purges::get);
-            c.routes.get("/api/v1/stream-routes", ctx -> list(ctx, p -> streamRoutes.page(p.tags(), p.fetch(), p.offset()), EntityJson::streamRoute));
+            c.routes.get("/api/v1/stream-routes", ctx -> list(ctx, p -> streamRoutes.page(p.tags(), p.q(), p.fetch(), p.offset()), EntityJson::streamRoute));
             c.routes.post("/api/v1/stream-routes", ctx -> idempotency.post(ctx, () -> answer(ctx,
                     streamRoutes.create(RequestJson.streamRoute(body(ctx), null)), EntityJson::streamRoute)));
             c.routes.get("/api/v1/stream-routes/{key}", ctx -> entity(ctx, streamRoutes.get(ctx.pathParam("key")), EntityJson::streamRoute));

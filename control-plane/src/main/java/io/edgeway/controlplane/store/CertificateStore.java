@@ -43,6 +43,11 @@ public final class CertificateStore {
         return EntityWrites.page(log, KIND, tags, limit, offset);
     }
 
+    /** A page of those whose name contains {@code nameContains} (any case; null: all). */
+    public List<Stored<Certificate>> page(List<String> tags, String nameContains, int limit, int offset) {
+        return EntityWrites.page(log, KIND, tags, nameContains, limit, offset);
+    }
+
     /** Every certificate, in name order (the expiry report reads them all). */
     public List<Stored<Certificate>> list() {
         return log.db().consistentRead(CertificateStore::all);

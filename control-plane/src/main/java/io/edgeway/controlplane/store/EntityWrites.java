@@ -25,8 +25,19 @@ final class EntityWrites {
 
     /** Up to {@code limit} entities having every tag in {@code tags}, in name order from {@code offset}. */
     static <T> List<Stored<T>> page(RevisionLog log, EntityKind<T> k, List<String> tags, int limit, int offset) {
-        return log.db().consistentRead(c -> Rows.list(c, k.select() + " WHERE " + k.column("tags") + " @> ? ORDER BY "
-                + k.column("name") + " LIMIT ? OFFSET ?", k.reader(), Rows.textArray(c, tags), limit, offset));
+        return page(log, k, tags, null, limit, offset);
+    }
+
+    /**
+     * As above, and when {@code nameContains} is not null only names containing it, ignoring case. strpos, not
+     * LIKE: a search for "50%" or "a_b" means those characters, not wildcards.
+     */
+    static <T> List<Stored<T>> page(RevisionLog log, EntityKind<T> k, List<String> tags, String nameContains,
+                                    int limit, int offset) {
+        String search = nameContains == null ? "" : nameContains.toLowerCase(java.util.Locale.ROOT);
+        return log.db().consistentRead(c -> Rows.list(c, k.select() + " WHERE " + k.column("tags") + " @> ? AND strpos(lower("
+                + k.column("name") + "), ?) > 0 ORDER BY " + k.column("name") + " LIMIT ? OFFSET ?", k.reader(),
+                Rows.textArray(c, tags), search, limit, offset));
     }
 
     static <T> List<Stored<T>> all(Connection c, EntityKind<T> k) throws SQLException {

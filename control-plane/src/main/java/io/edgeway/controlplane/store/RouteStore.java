@@ -43,6 +43,11 @@ public final class RouteStore {
         return EntityWrites.page(log, KIND, tags, limit, offset);
     }
 
+    /** A page of those whose name contains {@code nameContains} (any case; null: all). */
+    public List<Stored<Route>> page(List<String> tags, String nameContains, int limit, int offset) {
+        return EntityWrites.page(log, KIND, tags, nameContains, limit, offset);
+    }
+
     public Stored<Route> get(String key) {
         return EntityWrites.get(log, KIND, key);
     }

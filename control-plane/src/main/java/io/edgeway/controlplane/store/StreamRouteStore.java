@@ -34,6 +34,11 @@ public final class StreamRouteStore {
         return EntityWrites.page(log, KIND, tags, limit, offset);
     }
 
+    /** A page of those whose name contains {@code nameContains} (any case; null: all). */
+    public List<Stored<StreamRoute>> page(List<String> tags, String nameContains, int limit, int offset) {
+        return EntityWrites.page(log, KIND, tags, nameContains, limit, offset);
+    }
+
     public Stored<StreamRoute> get(String key) {
         return EntityWrites.get(log, KIND, key);
     }

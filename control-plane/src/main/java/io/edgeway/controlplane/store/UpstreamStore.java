@@ -40,6 +40,11 @@ public final class UpstreamStore {
         return EntityWrites.page(log, KIND, tags, limit, offset);
     }
 
+    /** A page of those whose name contains {@code nameContains} (any case; null: all). */
+    public List<Stored<Upstream>> page(List<String> tags, String nameContains, int limit, int offset) {
+        return EntityWrites.page(log, KIND, tags, nameContains, limit, offset);
+    }
+
     public Stored<Upstream> get(String key) {
         return EntityWrites.get(log, KIND, key);
     }

@@ -5,7 +5,6 @@ import { entityForm } from './form.js';
 import { confirmButton } from './confirm.js';
 
 const PAGE_SIZE = 20;
-const SEARCH_SIZE = 1000; // a name search reads one large page and filters it here: the API has no name filter
 
 /** '#/routes' list, '#/routes/new' form, '#/routes/shop' detail, '#/routes/shop/edit' form. */
 export function entityView(spec) {
@@ -19,7 +18,8 @@ export function entityView(spec) {
 
 function listView(container, spec) {
   const state = { offset: 0, search: '', tags: '' };
-  const search = el('input', { id: 'search', type: 'search', name: 'search' });
+  // the API searches (?q=, name contains, any case, up to 128 characters) and pages the matches
+  const search = el('input', { id: 'search', type: 'search', name: 'search', maxLength: 128 });
   const tags = el('input', { id: 'tags', type: 'text', name: 'tags', placeholder: 'a,b' });
   const results = el('div', { id: `${spec.collection}-list` });
   const filters = el('form', { className: 'filters', role: 'search', onsubmit: (e) => {
@@ -29,26 +29,23 @@ function listView(container, spec) {
   } },
   el('label', { htmlFor: 'search' }, 'Name contains'), search,
   el('label', { htmlFor: 'tags' }, 'Tags'), tags,
-  el('button', { type: 'submit' }, 'Filter'),
-  // said on the page so nobody expects a server-side search over more than the first page it reads
-  el('p', { className: 'hint' }, `The API filters by tag only: a name search reads the first ${SEARCH_SIZE} ${spec.title.toLowerCase()} and filters them in this page.`));
+  el('button', { type: 'submit' }, 'Filter'));
 
   async function load() {
-    const query = new URLSearchParams({ size: String(state.search ? SEARCH_SIZE : PAGE_SIZE) });
-    if (!state.search) query.set('offset', String(state.offset));
+    const query = new URLSearchParams({ size: String(PAGE_SIZE), offset: String(state.offset) });
+    if (state.search) query.set('q', state.search);
     if (state.tags) query.set('tags', state.tags);
     try {
       const page = (await api(`/api/v1/${spec.collection}?${query}`)).body;
-      const items = page.data.filter((item) => item.name.toLowerCase().includes(state.search.toLowerCase()));
-      const rows = items.map((item) => [
+      const rows = page.data.map((item) => [
         el('a', { href: `#/${spec.collection}/${encodeURIComponent(item.name)}` }, item.name),
         ...spec.columns.map(([, value]) => value(item)),
       ]);
       const paging = el('div', { className: 'paging' },
-        el('button', { type: 'button', disabled: state.offset === 0 || !!state.search, onclick: () => {
+        el('button', { type: 'button', disabled: state.offset === 0, onclick: () => {
           state.offset = Math.max(0, state.offset - PAGE_SIZE); load();
         } }, 'Previous page'),
-        el('button', { type: 'button', disabled: page.next === null || !!state.search, onclick: () => {
+        el('button', { type: 'button', disabled: page.next === null, onclick: () => {
           state.offset = page.next; load();
         } }, 'Next page'));
       show(results, table(spec.title, ['Name', ...spec.columns.map(([heading]) => heading)], rows,
@@ -59,7 +56,8 @@ function listView(container, spec) {
   }
 
   show(container, el('h1', {}, spec.title),
-    el('p', {}, el('a', { className: 'button', href: `#/${spec.collection}/new` }, `New ${spec.singular}`)),
+    el('p', {}, el('a', { className: 'button', href: `#/${spec.collection}/new` }, `New ${spec.singular}`),
+      (spec.moreLinks || []).map(([href, label, id]) => [' ', el('a', { className: 'button', href, id }, label)])),
     filters, results);
   return load();
 }

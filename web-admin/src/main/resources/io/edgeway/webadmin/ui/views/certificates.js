@@ -3,21 +3,22 @@
 import { entityView } from '../entities.js';
 import { text, commaList } from '../form.js';
 import { el, list } from '../dom.js';
+import { acmeForm, acmeStatus } from './acme.js';
 
 const pem = { read: (v) => v ?? '', write: (s) => (s.trim() === '' ? null : s.trim()) };
 
 /** Under the generic fields: what an operator looks for first, in words. */
-function summary(container, cert) {
+function summary(container, cert, done) {
   const source = cert.acme ? `managed by ACME (${cert.acme.issuer ?? 'letsencrypt'}), status ${cert.status ?? 'unknown'}`
     : 'uploaded';
   container.querySelector('h1').after(el('dl', { className: 'fields', id: 'certificate-summary' },
     el('dt', {}, 'Serves'), el('dd', { id: 'certificate-snis' }, list(cert.snis, 'no names')),
     el('dt', {}, 'Expires'), el('dd', { id: 'certificate-expires' }, cert.expires_at ?? 'not issued yet'),
-    el('dt', {}, 'Source'), el('dd', {}, source),
-    cert.last_error ? [el('dt', {}, 'Last ACME error'), el('dd', {}, cert.last_error)] : null));
+    el('dt', {}, 'Source'), el('dd', {}, source)));
+  return cert.acme ? acmeStatus(container, cert, done) : undefined;
 }
 
-export const render = entityView({
+const entities = entityView({
   collection: 'certificates',
   title: 'Certificates',
   singular: 'certificate',
@@ -38,4 +39,11 @@ export const render = entityView({
     { name: 'tags', label: 'Tags', hint: 'Comma-separated', ...commaList },
   ],
   detailExtra: summary,
+  moreLinks: [['#/certificates/new-acme', 'Request by ACME', 'request-acme']],
 });
+
+/** '#/certificates/new-acme' is the ACME request form; everything else is the generic list, detail and forms. */
+export function render(container, params, done) {
+  if (params.length === 1 && params[0] === 'new-acme') return acmeForm(container);
+  return entities(container, params, done);
+}

@@ -3,6 +3,7 @@ import { api, path, ApiError } from '../api.js';
 import { confirmButton } from '../confirm.js';
 import { el, show, table, notice, list } from '../dom.js';
 import { fieldOf } from '../form.js';
+import { deployForm } from './deploy.js';
 
 async function listing(title, url, headings, toRow, empty) {
   const items = (await api(url)).body.data;
@@ -13,7 +14,7 @@ export async function sites(container) {
   show(container, el('h1', {}, 'Sites'), await listing('Sites', '/api/v1/sites',
     ['Name', 'Active deployment', 'Deployments', 'Routes', 'Updated'],
     (s) => [el('a', { href: `#/sites/${encodeURIComponent(s.name)}` }, s.name), s.active_deployment ?? 'none', s.deployments, list(s.routes, ''), s.updated_at ?? ''],
-    'No sites yet (deploy one with edgeway-ctl site deploy)'));
+    'No sites yet'), deployForm(null));
 }
 
 export async function tokens(container) {

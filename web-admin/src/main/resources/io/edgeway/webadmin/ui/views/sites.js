@@ -1,10 +1,10 @@
 // A static site: its deployments (newest first), which one is active, and a rollback to an earlier one.
-// Deploying stays with `edgeway-ctl site deploy`: the API takes a manifest of SHA-256 hashes, then each missing
-// blob, then an activation; a browser could do it, but not as one simple multi-file upload.
+// A new version is deployed from here too (deploy.js), the same three steps `edgeway-ctl site deploy` takes.
 import { api, path, ApiError } from '../api.js';
 import { el, show, table, notice } from '../dom.js';
 import { confirmButton } from '../confirm.js';
 import { sites } from './resources.js';
+import { deployForm } from './deploy.js';
 
 export function render(container, params) {
   return params.length === 1 ? detail(container, params[0]) : sites(container);
@@ -37,5 +37,6 @@ async function detail(container, name) {
     el('p', {}, 'Served by routes: ', (site.routes || []).join(', ') || 'none yet'),
     status,
     el('h2', {}, 'Deployments'),
-    table('Deployments', ['Id', 'Created', 'By', 'Files', 'Bytes', 'State', 'Actions'], rows, 'No deployments yet'));
+    table('Deployments', ['Id', 'Created', 'By', 'Files', 'Bytes', 'State', 'Actions'], rows, 'No deployments yet'),
+    deployForm(site.name));
 }
