@@ -317,7 +317,7 @@ class WebAdminOperationsBrowserTest {
         }
         browser.open("#/upstreams");
         browser.type("search", "sEARCH-1");
-        browser.driver.findElement(By.id("search")).submit();
+        browser.click(By.xpath("//button[text()='Filter']"));
         browser.awaitText(By.id("upstreams-list"), "Search-100");
         browser.wait.until(d -> d.findElements(By.cssSelector("#upstreams-list tbody tr")).size() == 20);
         assertThat(browser.text(By.id("upstreams-list"))).doesNotContain("aaa-").doesNotContain("Search-120");

@@ -34,7 +34,9 @@ export function acmeForm(container) {
       const control = f.options
         ? el('select', { id: f.id, name: f.field }, f.options.map((o) => el('option', { value: o }, o)))
         : el('input', { id: f.id, name: f.field, type: f.secret ? 'password' : 'text', value: f.value ?? '',
-          list: f.list, autocomplete: 'off', spellcheck: false });
+          autocomplete: 'off', spellcheck: false });
+      // input.list is a read-only property: the suggestions are tied by the attribute
+      if (f.list) control.setAttribute('list', f.list);
       const error = el('p', { id: `${f.id}-error`, className: 'field-error', hidden: true });
       const hint = f.hint ? el('p', { id: `${f.id}-hint`, className: 'hint' }, f.hint) : null;
       control.setAttribute('aria-describedby', `${hint ? `${f.id}-hint ` : ''}${f.id}-error`);
