@@ -25,6 +25,7 @@ import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -112,6 +113,7 @@ class WebAdminOperationsBrowserTest {
         assertThat(state(id)).isEqualTo("promoted");
         assertThat(browser.text(By.id("rollout-reason"))).isEqualTo(admin.get("/api/v1/rollouts/" + id).body().get("reason").asText());
         assertThat(browser.driver.findElements(By.id("abort"))).as("no moves from an ended rollout").isEmpty();
+        browser.screenshot("rollout");
 
         long aborted = openRollout("canaried-2", "1h");
         browser.open("#/rollouts/" + aborted);
@@ -205,21 +207,24 @@ class WebAdminOperationsBrowserTest {
         assertThat(stored.get("status").asText()).isEqualTo("valid");
         browser.awaitText(By.id("certificate-expires"), stored.get("expires_at").asText());
         assertThat(browser.seriousViolations()).as("axe-core on a managed certificate").isEmpty();
+        browser.screenshot("acme-certificate");
         browser.click(By.id("renew"));
         browser.awaitText(By.id("renew-status"), "Renewal requested");
 
-        // a CA that does not answer: the order fails and the page shows the client's error
-        int closed = Fleet.freePort();
+        // pebble checks tls-alpn-01 on the proxy's plain HTTP port here: the CA refuses, the page shows its error
         browser.open("#/certificates/new-acme");
         browser.type("acme-name", "nowhere");
         browser.type("acme-snis", "nowhere.example.com");
-        browser.type("acme-issuer", "https://127.0.0.1:" + closed + "/dir");
+        browser.type("acme-issuer", pebble.directory());
+        new Select(browser.driver.findElement(By.id("acme-challenge"))).selectByValue("tls-alpn-01");
         browser.click(By.id("acme-request"));
         browser.awaitText(HEADING, "Certificate nowhere");
         new WebDriverWait(browser.driver, Duration.ofSeconds(60))
                 .until(d -> d.findElement(By.id("certificate-status")).getText().equals("failed"));
-        String error = admin.get("/api/v1/certificates/nowhere").body().get("last_error").asText();
-        assertThat(error).isNotBlank();
+        var refused = admin.get("/api/v1/certificates/nowhere").body();
+        assertThat(refused.get("acme").get("challenge").asText()).isEqualTo("tls-alpn-01");
+        String error = refused.get("last_error").asText();
+        assertThat(error).contains("nowhere.example.com");
         browser.awaitText(By.id("certificate-acme-error"), error);
         browser.click(By.id("delete"));
         browser.click(By.id("delete-confirm"));
@@ -244,6 +249,7 @@ class WebAdminOperationsBrowserTest {
         browser.click(By.id("deploy"));
         browser.awaitText(By.id("deploy-status"), "It is active.");
         assertThat(browser.text(By.id("deploy-status"))).contains("2 files, uploaded 2");
+        browser.screenshot("site-deploy");
         var site = admin.get("/api/v1/sites/docs").body();
         String first = site.get("active_deployment").asText();
         var manifest = admin.get("/api/v1/sites/docs/deployments/" + first).body();
