@@ -225,7 +225,12 @@ class WebAdminOperationsBrowserTest {
                         .until(d -> d.findElement(By.id("certificate-status")).getText().equals("failed"));
             } catch (org.openqa.selenium.TimeoutException e) {
                 String out = controlPlane.output();
-                throw new AssertionError("not failed; control plane:\n" + out.substring(Math.max(0, out.length() - 6000)), e);
+                Object seen = browser.driver.executeAsyncScript("""
+                        const done = arguments[arguments.length - 1];
+                        fetch('/api/v1/certificates/nowhere', {headers: {Authorization: 'Bearer '
+                            + sessionStorage.getItem('edgeway.adminToken')}}).then(r => r.text()).then(done, (x) => done(String(x)));""");
+                throw new AssertionError("not failed; the API: " + admin.get("/api/v1/certificates/nowhere").body()
+                        + "\nthe page's fetch: " + seen + "\ncontrol plane:\n" + out.substring(Math.max(0, out.length() - 3000)), e);
             }
         }
         String error = admin.get("/api/v1/certificates/nowhere").body().get("last_error").asText();

@@ -115,6 +115,14 @@ export function acmeStatus(container, cert, done) {
       next.textContent = now.next_attempt_at ?? '—';
       const expires = document.getElementById('certificate-expires');
       if (expires) expires.textContent = now.expires_at ?? 'not issued yet';
+      // the generic field list under it (entities.js) was read once: keep it saying the same as the rest
+      for (const dt of container.querySelectorAll('dl.fields > dt')) {
+        const dd = dt.nextElementSibling;
+        if (dd && Object.hasOwn(now, dt.textContent) && dt.closest('#acme, #certificate-summary') === null) {
+          const v = now[dt.textContent];
+          dd.textContent = typeof v === 'string' ? v : JSON.stringify(v);
+        }
+      }
     } catch {
       // the next tick tries again
     }

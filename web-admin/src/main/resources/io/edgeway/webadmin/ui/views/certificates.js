@@ -9,7 +9,7 @@ const pem = { read: (v) => v ?? '', write: (s) => (s.trim() === '' ? null : s.tr
 
 /** Under the generic fields: what an operator looks for first, in words. */
 function summary(container, cert, done) {
-  const source = cert.acme ? `managed by ACME (${cert.acme.issuer ?? 'letsencrypt'}), status ${cert.status ?? 'unknown'}`
+  const source = cert.acme ? `managed by ACME (${cert.acme.issuer ?? 'letsencrypt'}); status below`
     : 'uploaded';
   container.querySelector('h1').after(el('dl', { className: 'fields', id: 'certificate-summary' },
     el('dt', {}, 'Serves'), el('dd', { id: 'certificate-snis' }, list(cert.snis, 'no names')),
