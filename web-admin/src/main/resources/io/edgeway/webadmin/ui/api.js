@@ -38,7 +38,9 @@ export async function api(path, options = {}) {
     headers['Content-Type'] = options.contentType || 'text/plain';
     body = options.text;
   }
-  const response = await fetch(path, { method: options.method || 'GET', headers, body, credentials: 'omit' });
+  // no-store: never a cached answer. A managed certificate's ETag covers its config, not its ACME status, so a
+  // revalidated GET (If-None-Match, 304) would keep showing "pending" after the order failed.
+  const response = await fetch(path, { method: options.method || 'GET', headers, body, credentials: 'omit', cache: 'no-store' });
   const type = response.headers.get('Content-Type') || '';
   const parsed = type.includes('json') ? await response.json().catch(() => ({})) : await response.text();
   if (response.status === 401) {
