@@ -23,7 +23,8 @@ import org.openqa.selenium.WebElement;
 class WebAdminBrowserTest {
     /** The views the nav leads to, each checked by axe-core. */
     private static final List<String> VIEWS = List.of("#/fleet", "#/routes", "#/routes/new", "#/upstreams",
-            "#/history", "#/certificates", "#/stream-routes", "#/tokens", "#/sites", "#/purge", "#/config", "#/traffic");
+            "#/history", "#/certificates", "#/stream-routes", "#/tokens", "#/sites", "#/purge", "#/config", "#/traffic",
+            "#/rollouts", "#/certificates/new-acme");
 
     private static final By NAV_ROUTES = By.cssSelector("#nav a[href='#/routes']");
 
