@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
  * The warm-up phase (issue 21): until it ends, {@code /readyz} stays 503, so a load balancer sends no client
  * while the JIT compiles. It is a second proxy listener on 127.0.0.1, served by the real workers through the
  * real pipeline ({@link ProxyInitializer}, the frontend, the relay, the HTTP/1.1 pool to a target), and a second
- * one on 127.0.0.1 for TLS (full and resumed handshakes, h2 by ALPN; {@link WarmupTls}), but with
+ * one on 127.0.0.1 for TLS (full and resumed handshakes, h2 by ALPN; {@link WarmupTls}) and a drill that checks
+ * certificates as a snapshot of many new ones would, but with
  * everything the operator can see or reach kept apart: its own config (one route to {@link WarmupTarget} on
  * loopback, so not a byte can reach a configured target), its own metrics registry (never rendered on
  * {@code /metrics}), no access log or trace export, its own cache and rate limit buckets. It ends once it has had
@@ -67,6 +68,7 @@ public final class Warmup implements AutoCloseable {
     private static final long SAMPLE_MS = 250;
 
     private final CountDownLatch done = new CountDownLatch(1);
+
     private final AtomicBoolean finishing = new AtomicBoolean();
     private final ChannelGroup connections = new DefaultChannelGroup("warmup", GlobalEventExecutor.INSTANCE);
     private volatile boolean stoppedEarly;
@@ -75,6 +77,7 @@ public final class Warmup implements AutoCloseable {
     private Channel listener;
     private Channel tlsListener;
     private WarmupTls tls;
+    private CertificateDrill drill;
     private WarmupLoad load;
     private Iterable<LoopResources> loops = java.util.List.of();
     private long startNanos;
@@ -161,11 +164,12 @@ public final class Warmup implements AutoCloseable {
                 + " (at most {} requests, {}); /readyz is 503 until it ends", port, tlsPort, target.port(),
                 settings.requests(), settings.timeout());
         load.start();
+        drill = CertificateDrill.start(tls);
     }
 
     /** On the warm-up's loop: enough answers, and the JIT quiet (or unable to say: then the count alone). */
     private void checkDone(CompilationMXBean jit, int requests) {
-        if (load.answered() < requests) {
+        if (load.answered() < requests || !drill.done()) {
             return;
         }
         if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
@@ -204,6 +208,11 @@ public final class Warmup implements AutoCloseable {
         return tls == null ? 0 : tls.resumedHandshakes();
     }
 
+    /** Certificates the drill checked (as new ones in a snapshot). */
+    public int certificatesChecked() {
+        return drill == null ? 0 : drill.checked();
+    }
+
     /** Answers that came over the TLS listener (HTTP/1.1 and h2). */
     public int answeredOverTls() {
         return load == null ? 0 : load.answeredOverTls();
@@ -219,7 +228,8 @@ public final class Warmup implements AutoCloseable {
     public String toString() {
         return "Warmup[answered " + answered() + ", not 200 " + (load == null ? 0 : load.failed()) + ", over TLS "
                 + answeredOverTls() + ", h2 over TLS ok " + answeredH2OverTls() + ", TLS handshakes full "
-                + tlsFullHandshakes() + ", resumed " + tlsResumedHandshakes() + (done() ? ", done" : "") + "]";
+                + tlsFullHandshakes() + ", resumed " + tlsResumedHandshakes() + ", certificates checked "
+                + certificatesChecked() + (done() ? ", done" : "") + "]";
     }
 
     private int answered() {
@@ -276,6 +286,9 @@ public final class Warmup implements AutoCloseable {
             if (load != null) {
                 load.stop();
             }
+            if (drill != null) {
+                drill.stop();
+            }
             if (listener != null) {
                 listener.close().syncUninterruptibly();
             }
@@ -296,9 +309,9 @@ public final class Warmup implements AutoCloseable {
         if (startNanos != 0) {
             CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
             long jitMs = jitMillisAtStart < 0 ? -1 : jit.getTotalCompilationTime() - jitMillisAtStart;
-            log.info("warm-up ended ({}{}): {} requests ({} not 200, {} over TLS; TLS handshakes {} full, {} resumed) in {} ms,"
+            log.info("warm-up ended ({}{}): {} requests ({} not 200, {} over TLS; TLS handshakes {} full, {} resumed; {} certificates checked) in {} ms,"
                     + " JIT compile time during it {} ms", reason, stoppedEarly ? ", before ready" : "", answered(),
-                    load == null ? 0 : load.failed(), answeredOverTls(), tlsFullHandshakes(), tlsResumedHandshakes(),
+                    load == null ? 0 : load.failed(), answeredOverTls(), tlsFullHandshakes(), tlsResumedHandshakes(), certificatesChecked(),
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), jitMs);
         }
     }

@@ -73,6 +73,21 @@ final class WarmupTls {
                         .setHmacKey(ByteString.copyFrom(ticketKey, 16, 16)).setAesKey(ByteString.copyFrom(ticketKey, 32, 16)));
     }
 
+    /**
+     * {@code copies} certificates for the warm-up to check as one snapshot, so that applying many new certificates
+     * (issue 14) runs compiled code too: this chain and key under other names and SNIs, the chain followed by a
+     * stand-in intermediate (this certificate again) as a CA's leaves are. Never served: checked, then dropped.
+     */
+    Snapshot certificateDrill(int copies) {
+        String chain = pem.certChainPem() + pem.certChainPem();
+        Snapshot.Builder b = Snapshot.newBuilder().setVersion(1).setNonce("warmup-certificates");
+        for (int i = 0; i < copies; i++) {
+            b.addCertificates(Certificate.newBuilder().setName("edgeway-warmup-" + i).setCertChainPem(chain)
+                    .setPrivateKeyPem(pem.privateKeyPem()).addSnis("c" + i + "." + WarmupLoad.HOST));
+        }
+        return b.build();
+    }
+
     /** HTTP/1.1 with a session no earlier connection had: a full handshake. */
     SslHandler fullHandshake(ByteBufAllocator alloc) {
         int key = FIRST_FULL_KEY + nextFullKey;
