@@ -21,10 +21,12 @@ public final class DrillEffectProfile {
     public static void main(String[] args) throws Exception {
         byte[] bytes = Files.readAllBytes(Path.of(args[0]));
         boolean drill = args[1].equals("drill");
+        int copies = args.length > 2 ? Integer.parseInt(args[2]) : CertificateDrill.CERTIFICATES;
+        int rounds = args.length > 3 ? Integer.parseInt(args[3]) : CertificateDrill.ROUNDS;
         long d0 = processCpu();
         if (drill) {
-            Snapshot s = WarmupTls.create().certificateDrill(CertificateDrill.CERTIFICATES);
-            for (int i = 0; i < CertificateDrill.ROUNDS; i++) {
+            Snapshot s = WarmupTls.create().certificateDrill(copies);
+            for (int i = 0; i < rounds; i++) {
                 RuntimeConfig.from(s, RuntimeConfig.NONE);
             }
         }
@@ -36,8 +38,8 @@ public final class DrillEffectProfile {
         RuntimeConfig c = RuntimeConfig.from(big, RuntimeConfig.NONE);
         long t1 = System.nanoTime();
         long p1 = processCpu();
-        System.out.printf("%s: drill %d ms process CPU; then %d certificates applied: %d ms process CPU, %d ms wall (%s)%n",
-                drill ? "with drill" : "no drill", (d1 - d0) / 1_000_000, big.getCertificatesCount(),
+        System.out.printf("%s (%d x %d): drill %d ms process CPU; then %d certificates applied: %d ms process CPU, %d ms wall (%s)%n",
+                drill ? "with drill" : "no drill", copies, rounds, (d1 - d0) / 1_000_000, big.getCertificatesCount(),
                 (p1 - p0) / 1_000_000, (t1 - t0) / 1_000_000, c.tls().isEmpty() ? "none" : "ok");
     }
 
