@@ -21,11 +21,23 @@ public final class TlsInitializer extends ChannelInitializer<SocketChannel> {
     private final TlsMeter meter;
 
     public TlsInitializer(ProxyInitializer proxy, ConfigHolder configs, DefaultCertificate defaults, TlsMeter meter) {
+        this(proxy, configs, defaults, meter, true);
+    }
+
+    private TlsInitializer(ProxyInitializer proxy, ConfigHolder configs, DefaultCertificate defaults, TlsMeter meter,
+            boolean logEngine) {
         this.meter = meter;
         this.proxy = proxy;
         this.configs = configs;
         this.defaults = defaults;
-        TlsEngine.logChoice();
+        if (logEngine) {
+            TlsEngine.logChoice();
+        }
+    }
+
+    /** The warm-up's TLS listener (issue 21): the same pipeline; the engine is logged once, by the real listener. */
+    public static TlsInitializer forWarmup(ProxyInitializer proxy, ConfigHolder configs, TlsMeter meter) {
+        return new TlsInitializer(proxy, configs, DefaultCertificate.NONE, meter, false);
     }
 
     @Override

@@ -11,6 +11,7 @@ import io.edgeway.dataplane.listener.ProxyInitializer;
 import io.edgeway.dataplane.relay.LoopResources;
 import io.edgeway.dataplane.relay.Observers;
 import io.edgeway.dataplane.status.Metrics;
+import io.edgeway.dataplane.tls.TlsInitializer;
 import io.edgeway.proto.v1.Route;
 import io.edgeway.proto.v1.Snapshot;
 import io.edgeway.proto.v1.Target;
@@ -43,7 +44,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The warm-up phase (issue 21): until it ends, {@code /readyz} stays 503, so a load balancer sends no client
  * while the JIT compiles. It is a second proxy listener on 127.0.0.1, served by the real workers through the
- * real pipeline ({@link ProxyInitializer}, the frontend, the relay, the HTTP/1.1 pool to a target), but with
+ * real pipeline ({@link ProxyInitializer}, the frontend, the relay, the HTTP/1.1 pool to a target), and a second
+ * one on 127.0.0.1 for TLS (full and resumed handshakes, h2 by ALPN; {@link WarmupTls}) and a drill that checks
+ * certificates as a snapshot of many new ones would, but with
  * everything the operator can see or reach kept apart: its own config (one route to {@link WarmupTarget} on
  * loopback, so not a byte can reach a configured target), its own metrics registry (never rendered on
  * {@code /metrics}), no access log or trace export, its own cache and rate limit buckets. It ends once it has had
@@ -65,12 +68,16 @@ public final class Warmup implements AutoCloseable {
     private static final long SAMPLE_MS = 250;
 
     private final CountDownLatch done = new CountDownLatch(1);
+
     private final AtomicBoolean finishing = new AtomicBoolean();
     private final ChannelGroup connections = new DefaultChannelGroup("warmup", GlobalEventExecutor.INSTANCE);
     private volatile boolean stoppedEarly;
     private EventLoopGroup own;
     private WarmupTarget target;
     private Channel listener;
+    private Channel tlsListener;
+    private WarmupTls tls;
+    private CertificateDrill drill;
     private WarmupLoad load;
     private Iterable<LoopResources> loops = java.util.List.of();
     private long startNanos;
@@ -103,7 +110,7 @@ public final class Warmup implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             w.finish("interrupted while starting");
-        } catch (RuntimeException | InvalidConfigException e) {
+        } catch (RuntimeException | InvalidConfigException | javax.net.ssl.SSLException e) {
             log.warn("warm-up could not start, the proxy is ready without it: {}", e.toString());
             w.finish("failed to start");
         }
@@ -112,7 +119,7 @@ public final class Warmup implements AutoCloseable {
 
     private void begin(WarmupSettings settings, EventLoopGroup workers, IoHandlerFactory io,
             Class<? extends ServerSocketChannel> serverClass, Class<? extends SocketChannel> socketClass,
-            ClientLimits limits, long poolIdleMillis) throws InterruptedException, InvalidConfigException {
+            ClientLimits limits, long poolIdleMillis) throws InterruptedException, InvalidConfigException, javax.net.ssl.SSLException {
         startNanos = System.nanoTime();
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
         jitMillisAtStart = jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : -1;
@@ -122,7 +129,9 @@ public final class Warmup implements AutoCloseable {
         ConfigHolder configs = new ConfigHolder();
         Metrics metrics = new Metrics(configs::version);
         metrics.watch(configs, true); // per-route meters on, as in production by default: their code is hot too
-        configs.set(RuntimeConfig.from(snapshot(target.port()), RuntimeConfig.NONE, configs.meters()));
+        WarmupTls tls = WarmupTls.create(); // before the config: its certificate and ticket key are in it
+        configs.set(RuntimeConfig.from(tls.addTo(snapshot(target.port()).toBuilder()).build(), RuntimeConfig.NONE,
+                configs.meters()));
         ResponseCache cache = new ResponseCache(CACHE_BYTES);
         RateLimits rateLimits = new RateLimits(RATE_KEYS);
         Map<EventLoop, LoopResources> perLoop = new HashMap<>();
@@ -139,18 +148,28 @@ public final class Warmup implements AutoCloseable {
                 .childHandler(init)
                 .bind("127.0.0.1", 0).sync().channel();
         int port = ((InetSocketAddress) listener.localAddress()).getPort();
-        load = new WarmupLoad(own, socketClass, port);
+        // The TLS listener: SNI lookup, the engine, ticket keys, ALPN to h2, all on the same workers.
+        tlsListener = new ServerBootstrap().group(own, workers).channel(serverClass)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .childHandler(TlsInitializer.forWarmup(init, configs, metrics.tls()))
+                .bind("127.0.0.1", 0).sync().channel();
+        int tlsPort = ((InetSocketAddress) tlsListener.localAddress()).getPort();
+        this.tls = tls;
+        load = new WarmupLoad(own, socketClass, port, tls, tlsPort);
         own.scheduleAtFixedRate(() -> checkDone(jit, settings.requests()), SAMPLE_MS, SAMPLE_MS, TimeUnit.MILLISECONDS);
         own.schedule(() -> finishSoon("timeout " + settings.timeout()), settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
-        log.info("warm-up: synthetic traffic through the proxy's own pipeline on 127.0.0.1:{} to 127.0.0.1:{}"
-                + " (at most {} requests, {}); /readyz is 503 until it ends", port, target.port(),
+        log.info("warm-up: synthetic traffic through the proxy's own pipeline on 127.0.0.1:{} (TLS {}) to 127.0.0.1:{}"
+                + " (at most {} requests, {}); /readyz is 503 until it ends", port, tlsPort, target.port(),
                 settings.requests(), settings.timeout());
         load.start();
+        drill = CertificateDrill.start(tls);
     }
 
     /** On the warm-up's loop: enough answers, and the JIT quiet (or unable to say: then the count alone). */
     private void checkDone(CompilationMXBean jit, int requests) {
-        if (load.answered() < requests) {
+        if (load.answered() < requests || !drill.done()) {
             return;
         }
         if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
@@ -178,6 +197,39 @@ public final class Warmup implements AutoCloseable {
     /** Synthetic requests answered 200 through the proxy so far. */
     public int answeredOk() {
         return load == null ? 0 : load.answered() - load.failed();
+    }
+
+    /** TLS handshakes the synthetic clients completed, full and resumed (resumption is told by the OpenSSL engine only). */
+    public int tlsFullHandshakes() {
+        return tls == null ? 0 : tls.fullHandshakes();
+    }
+
+    public int tlsResumedHandshakes() {
+        return tls == null ? 0 : tls.resumedHandshakes();
+    }
+
+    /** Certificates the drill checked (as new ones in a snapshot). */
+    public int certificatesChecked() {
+        return drill == null ? 0 : drill.checked();
+    }
+
+    /** Answers that came over the TLS listener (HTTP/1.1 and h2). */
+    public int answeredOverTls() {
+        return load == null ? 0 : load.answeredOverTls();
+    }
+
+    /** 200s over h2 (chosen by ALPN) on the TLS listener. */
+    public int answeredH2OverTls() {
+        return load == null ? 0 : load.okH2OverTls();
+    }
+
+    /** The counts, for the log and a failing test's message. */
+    @Override
+    public String toString() {
+        return "Warmup[answered " + answered() + ", not 200 " + (load == null ? 0 : load.failed()) + ", over TLS "
+                + answeredOverTls() + ", h2 over TLS ok " + answeredH2OverTls() + ", TLS handshakes full "
+                + tlsFullHandshakes() + ", resumed " + tlsResumedHandshakes() + ", certificates checked "
+                + certificatesChecked() + (done() ? ", done" : "") + "]";
     }
 
     private int answered() {
@@ -234,8 +286,14 @@ public final class Warmup implements AutoCloseable {
             if (load != null) {
                 load.stop();
             }
+            if (drill != null) {
+                drill.stop();
+            }
             if (listener != null) {
                 listener.close().syncUninterruptibly();
+            }
+            if (tlsListener != null) {
+                tlsListener.close().syncUninterruptibly();
             }
             connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
             loops.forEach(LoopResources::close);
@@ -251,8 +309,9 @@ public final class Warmup implements AutoCloseable {
         if (startNanos != 0) {
             CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
             long jitMs = jitMillisAtStart < 0 ? -1 : jit.getTotalCompilationTime() - jitMillisAtStart;
-            log.info("warm-up ended ({}{}): {} requests ({} not 200) in {} ms, JIT compile time during it {} ms", reason,
-                    stoppedEarly ? ", before ready" : "", answered(), load == null ? 0 : load.failed(),
+            log.info("warm-up ended ({}{}): {} requests ({} not 200, {} over TLS; TLS handshakes {} full, {} resumed; {} certificates checked) in {} ms,"
+                    + " JIT compile time during it {} ms", reason, stoppedEarly ? ", before ready" : "", answered(),
+                    load == null ? 0 : load.failed(), answeredOverTls(), tlsFullHandshakes(), tlsResumedHandshakes(), certificatesChecked(),
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), jitMs);
         }
     }
