@@ -40,31 +40,19 @@ backend_port=$BASE_PORT nginx_port=$((BASE_PORT + 1)) ew_port=$((BASE_PORT + 2))
 
 log() { printf '[cold %s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
-[[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "ROUNDS: $ROUNDS (expected: a positive integer)"
-[[ $SECS =~ ^[1-9][0-9]*$ ]] || die "SECS: $SECS (expected: a positive integer)"
+# shellcheck source=common.sh
+source "$repo/bench/common.sh"
+need_positive ROUNDS SECS
 for o in $OPTIONS; do [[ $o =~ ^(nginx|ew17|ew17-warm|ew25|ew25-warm)$ ]] || die "OPTIONS: unknown option $o"; done
-for c in nginx wrk taskset curl python3; do command -v "$c" >/dev/null || die "$c is required (apt-get install nginx wrk util-linux curl python3)"; done
+need_tools "apt-get install nginx wrk util-linux curl python3" nginx wrk taskset curl python3
 [[ $OPTIONS != *ew25* || -x $JAVA25 ]] || die "no JDK 25 at $JAVA25 (set JAVA25, or leave ew25* out of OPTIONS)"
 dp_jar=$(compgen -G "$repo/proxy-dataplane/target/edgeway-proxy-dataplane-*.jar" | head -1) || die "build first: ./edgeway build"
 
-tmp=$(mktemp -d /tmp/edgeway-cold.XXXXXX)
-chmod 755 "$tmp"
-# shellcheck source=processes.sh
-source "$repo/bench/processes.sh"
+new_run_dir cold
 # shellcheck source=nginx-common.sh
 source "$repo/bench/nginx-common.sh"
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  stop_tracked
-  if (( rc == 0 )); then rm -rf "$tmp"; else log "logs kept in $tmp"; fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-for p in "$backend_port" "$nginx_port" "$ew_port" "$ew_status"; do
-  port_busy "$p" && die "port $p is in use (set BASE_PORT)"
-done
+install_cleanup
+ports_free "$backend_port" "$nginx_port" "$ew_port" "$ew_status"
 
 make_www
 { nginx_common "$tmp/backend"; cat <<NGINX

@@ -41,33 +41,18 @@ declare -A paths=([static]="/1k.bin /1m.bin" [cache]="/small /16k" [gzip]="/data
 log() { printf '[edge-bench %s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
-[[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "ROUNDS: $ROUNDS (expected: a positive integer)"
-[[ $DURATION =~ ^[1-9][0-9]*$ ]] || die "DURATION: $DURATION (expected: seconds)"
+# shellcheck source=common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+need_positive ROUNDS DURATION
 [[ $GZIP_LEVEL =~ ^[1-9]$ ]] || die "GZIP_LEVEL: $GZIP_LEVEL (expected: 1-9)"
-(( $(nproc) >= 2 )) || die "needs 2 CPUs (proxy on one, load on the other)"
-for tool in nginx wrk taskset curl python3 gzip; do
-  command -v "$tool" >/dev/null || die "missing $tool (Debian: nginx wrk util-linux curl python3 gzip)"
-done
+need_two_cpus
+need_tools "Debian: nginx wrk util-linux curl python3 gzip" nginx wrk taskset curl python3 gzip
 compgen -G "$repo/proxy-dataplane/target/*.jar" >/dev/null || die "no proxy jar: run ./edgeway build first"
 clk_tck=$(getconf CLK_TCK)
 
-tmp=$(mktemp -d /tmp/edgeway-edge-bench.XXXXXX)
-chmod 755 "$tmp"
-# shellcheck source=processes.sh
-source "$(dirname "${BASH_SOURCE[0]}")/processes.sh"
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  stop_tracked
-  stop_orphan_postgres "$tmp/cp"
-  if (( rc == 0 )); then rm -rf "$tmp"; else log "logs kept in $tmp"; fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-for p in "${port[@]}" "$ew_status" "$cp_admin" "$cp_grpc"; do
-  port_busy "$p" && die "port $p is in use (set BASE_PORT to move all ports)"
-done
+new_run_dir edge-bench
+install_cleanup
+ports_free "${port[@]}" "$ew_status" "$cp_admin" "$cp_grpc"
 
 # --- content: the site's files (also nginx's root), the backend's files --------------------------------------
 # shellcheck source=nginx-common.sh
@@ -145,20 +130,7 @@ start_nginx nginx "$tmp/nginx" "$PROXY_CPU" "${port[nginx]}"
 nginx_master=${nginx_pids%% *}
 
 # --- Edgeway: control plane (LOAD_CPU), the site and three routes through the admin API, one proxy ------------
-admin_token=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-(cd "$repo" && EDGEWAY_DATA_DIR="$tmp/cp" EDGEWAY_ADMIN_PORT=$cp_admin EDGEWAY_GRPC_PORT=$cp_grpc \
-  EDGEWAY_ADMIN_TOKEN=$admin_token EDGEWAY_BOOTSTRAP_JOIN_TOKEN_FILE="$tmp/cp/bootstrap-join-token" \
-  exec nice -n "$NICE" taskset -c "$LOAD_CPU" "$EDGEWAY_CMD" control-plane) >"$tmp/control-plane.log" 2>&1 &
-cp_pid=$!
-track "$cp_pid" control-plane
-wait_until 180 "$cp_pid" curl -sf -m 2 -o /dev/null "http://127.0.0.1:$cp_admin/healthz" \
-  || die "control plane not healthy: $(tail -20 "$tmp/control-plane.log")"
-api() { # PATH JSON
-  local code
-  code=$(curl -s -m 10 -o "$tmp/api.out" -w '%{http_code}' -XPOST "http://127.0.0.1:$cp_admin$1" \
-    -H "Authorization: Bearer $admin_token" -H 'content-type: application/json' -d "$2") || true
-  [[ $code == 2* ]] || die "POST $1 -> $code: $(head -c 300 "$tmp/api.out")"
-}
+start_control_plane die
 (cd "$repo" && EDGEWAY_ADMIN_URL="http://127.0.0.1:$cp_admin" EDGEWAY_ADMIN_TOKEN=$admin_token \
   taskset -c "$LOAD_CPU" "$EDGEWAY_CMD" ctl site deploy --name bench --activate "$tmp/site") >"$tmp/deploy.log" 2>&1 \
   || die "site deploy failed: $(tail -5 "$tmp/deploy.log")"

@@ -74,11 +74,12 @@ fi
 log() { printf '[bench %s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
-[[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "ROUNDS: $ROUNDS (expected: a positive integer)"
-[[ $DURATION =~ ^[1-9][0-9]*$ ]] || die "DURATION: $DURATION (expected: seconds, a positive integer)"
+# shellcheck source=common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+need_positive ROUNDS DURATION
 [[ $WARMUP =~ ^[0-9]+$ ]] || die "WARMUP: $WARMUP (expected: seconds)"
-[[ $NICE =~ ^-?[0-9]+$ ]] || die "NICE: $NICE (expected: -20..19)"
-(( $(nproc) >= 2 )) || die "needs 2 CPUs (proxy on one, load on the other); this machine has $(nproc)"
+need_nice
+need_two_cpus
 
 # --- tools -----------------------------------------------------------------------------------------------
 need=()
@@ -123,6 +124,7 @@ if [[ $SKIP_EDGEWAY != 1 && $EDGEWAY_CMD == "$repo/edgeway" ]]; then
     || edgeway_fail "control-plane/target/lib or proxy-dataplane/target/lib is missing"
   # The launcher rebuilds when sources are newer than the jars; a build in the middle of a benchmark skews it
   # and may not finish in the start timeouts, so ask for an explicit build instead.
+  # shellcheck disable=SC2012 # the newest by mtime: ls -t is the plain way
   newest_jar=$(ls -t "$repo"/proxy-dataplane/target/*.jar | head -1)
   if [[ $BENCH_ALLOW_BUILD != 1 ]] && [[ -n $(find "$repo" -path '*/target' -prune -o \( -name '*.java' -o -name pom.xml \
       -o -name '*.proto' -o -path '*/resources/*' \) -newer "$newest_jar" -print -quit) ]]; then
@@ -131,30 +133,10 @@ if [[ $SKIP_EDGEWAY != 1 && $EDGEWAY_CMD == "$repo/edgeway" ]]; then
 
 fi
 
-# --- process bookkeeping: only what this script started is ever signalled --------------------------------
-tmp=$(mktemp -d /tmp/edgeway-bench.XXXXXX)
-chmod 755 "$tmp" # nginx workers run as nobody and read the static files from here
-# shellcheck source=processes.sh
-source "$(dirname "${BASH_SOURCE[0]}")/processes.sh"
-
-cleanup() {
-  local rc=$? pid
-  trap - EXIT INT TERM
-  stop_tracked
-  stop_orphan_postgres "$tmp/cp"
-  if (( rc == 0 )); then
-    rm -rf "$tmp"
-  else
-    log "logs kept in $tmp"
-  fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-for p in "${port[@]}" "$ew_status" "$ew_obs_status" "$cp_admin" "$cp_grpc"; do
-  port_busy "$p" && die "port $p is in use (set BASE_PORT to move all ports)"
-done
+# --- the run directory, and the EXIT trap that stops only what this script started -----------------------
+new_run_dir bench # nginx workers run as nobody and read the static files from here
+install_cleanup
+ports_free "${port[@]}" "$ew_status" "$ew_obs_status" "$cp_admin" "$cp_grpc"
 
 # --- backend: nginx with static files --------------------------------------------------------------------
 # shellcheck source=nginx-common.sh
@@ -243,17 +225,7 @@ http() { curl -s -m 5 -o "$1" -w '%{http_code}' "${@:2}" || true; }
 
 if [[ $SKIP_EDGEWAY != 1 ]]; then
   log "edgeway control plane on CPU $LOAD_CPU (admin $cp_admin, grpc $cp_grpc)"
-  # The admin API wants a bearer token: choose one for this run instead of reading the generated file.
-  admin_token=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-  (cd "$repo" && EDGEWAY_DATA_DIR="$tmp/cp" EDGEWAY_ADMIN_PORT=$cp_admin EDGEWAY_GRPC_PORT=$cp_grpc \
-    EDGEWAY_ADMIN_TOKEN=$admin_token EDGEWAY_BOOTSTRAP_JOIN_TOKEN_FILE="$tmp/cp/bootstrap-join-token" \
-    exec nice -n "$NICE" taskset -c "$LOAD_CPU" "$EDGEWAY_CMD" control-plane) >"$tmp/control-plane.log" 2>&1 &
-  cp_pid=$!
-  track "$cp_pid" control-plane
-  # First start initialises the embedded PostgreSQL: allow up to 3 minutes.
-  wait_until 180 "$cp_pid" curl -sf -m 2 -o /dev/null "http://127.0.0.1:$cp_admin/healthz" \
-    || edgeway_fail "control plane not healthy: $(tail -20 "$tmp/control-plane.log")"
-  grep -m1 'edgeway control-plane ready' "$tmp/control-plane.log" >&2 || true
+  start_control_plane edgeway_fail
 
   auth="Authorization: Bearer $admin_token"
   code=$(http "$tmp/upstream.json" -XPOST "http://127.0.0.1:$cp_admin/api/v1/upstreams" -H "$auth" -H 'content-type: application/json' \
@@ -274,8 +246,8 @@ if [[ $SKIP_EDGEWAY != 1 ]]; then
     local t=$1 status=$2 dir=$3
     log "$t proxy on CPU $PROXY_CPU (proxy ${port[$t]}, status $status, 1 worker; ${*:4})"
     mkdir -p "$dir"
-    (cd "$repo" && exec env "${@:4}" EDGEWAY_WORKERS=1 EDGEWAY_PROXY_PORT=${port[$t]} EDGEWAY_TLS_PORT=0 \
-      EDGEWAY_STATUS_PORT=$status EDGEWAY_DATA_DIR="$dir" EDGEWAY_JOIN_TOKEN_FILE="$tmp/cp/bootstrap-join-token" \
+    (cd "$repo" && exec env "${@:4}" EDGEWAY_WORKERS=1 EDGEWAY_PROXY_PORT="${port[$t]}" EDGEWAY_TLS_PORT=0 \
+      EDGEWAY_STATUS_PORT="$status" EDGEWAY_DATA_DIR="$dir" EDGEWAY_JOIN_TOKEN_FILE="$tmp/cp/bootstrap-join-token" \
       nice -n "$NICE" taskset -c "$PROXY_CPU" "$EDGEWAY_CMD" dataplane --control-plane "127.0.0.1:$cp_grpc") \
       >"$tmp/$t.log" 2>&1 &
     pids[$t]=$!
@@ -340,9 +312,11 @@ echo "round,target,size,requests,seconds,rps,p50_us,p99_us,p999_us,max_us,proxy_
 measure() {
   local round=$1 t=$2 s=$3 out="$tmp/wrk-$1-$2-$3.txt" before after cp_before=0 cp_after=0 busy_before busy_after
   busy_before=$(cpu_busy "$PROXY_CPU")
+  # shellcheck disable=SC2086 # one pid or several (a master and its workers)
   before=$(cpu_ticks ${pids[$t]})
   [[ -n $cp_pid ]] && cp_before=$(cpu_ticks "$cp_pid")
   load "$t" "$s" "$DURATION" "$out"
+  # shellcheck disable=SC2086 # one pid or several (a master and its workers)
   after=$(cpu_ticks ${pids[$t]})
   busy_after=$(cpu_busy "$PROXY_CPU")
   [[ -n $cp_pid ]] && cp_after=$(cpu_ticks "$cp_pid")

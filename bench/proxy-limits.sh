@@ -71,19 +71,16 @@ log() { printf '[limits %s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 part() { [[ ",$PARTS," == *",$1,"* ]]; }
 
-for v in ROUNDS DURATION CONNECTIONS ROUTES STREAM_MB STREAM_ROUNDS SLOW_SECONDS IDLE_CONNS IDLE_ROUNDS STARTUP_RUNS; do
-  [[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "$v: ${!v} (expected: a positive integer)"
-done
+# shellcheck source=common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+need_positive ROUNDS DURATION CONNECTIONS ROUTES STREAM_MB STREAM_ROUNDS SLOW_SECONDS IDLE_CONNS IDLE_ROUNDS STARTUP_RUNS
 [[ $WARMUP =~ ^[0-9]+$ && $SWITCH_WARMUP =~ ^[0-9]+$ ]] || die "WARMUP/SWITCH_WARMUP: seconds"
-[[ $NICE =~ ^-?[0-9]+$ ]] || die "NICE: $NICE (expected: -20..19)"
-(( $(nproc) >= 2 )) || die "needs 2 CPUs (proxy on one, load on the other); this machine has $(nproc)"
-for t in nginx wrk curl taskset python3 java ss; do
-  command -v "$t" >/dev/null || die "missing $t (proxy-bench.sh installs nginx, wrk, curl, util-linux; ss is iproute2)"
-done
+need_nice
+need_two_cpus
+need_tools "proxy-bench.sh installs nginx, wrk, curl, util-linux; ss is iproute2" nginx wrk curl taskset python3 java ss
 
 # --- Edgeway jars: copied into the run directory, so a rebuild during the run cannot change them ----------
-cp_jar=$(ls "$EDGEWAY_HOME"/control-plane/target/edgeway-control-plane-*.jar 2>/dev/null | head -1) || true
-dp_jar=$(ls "$EDGEWAY_HOME"/proxy-dataplane/target/edgeway-proxy-dataplane-*.jar 2>/dev/null | head -1) || true
+find_jars "$EDGEWAY_HOME"
 [[ -n $cp_jar && -n $dp_jar && -d $EDGEWAY_HOME/control-plane/target/lib && -d $EDGEWAY_HOME/proxy-dataplane/target/lib ]] \
   || die "no built jars under $EDGEWAY_HOME (expected */target/*.jar and */target/lib; ./edgeway build, or EDGEWAY_HOME=a copy)"
 if [[ -f $EDGEWAY_HOME/pom.xml ]] && [[ -n $(find "$EDGEWAY_HOME" -path '*/target' -prune -o \( -name '*.java' -o -name pom.xml \
@@ -91,37 +88,13 @@ if [[ -f $EDGEWAY_HOME/pom.xml ]] && [[ -n $(find "$EDGEWAY_HOME" -path '*/targe
   log "WARNING: sources under $EDGEWAY_HOME are newer than $dp_jar: measuring the jars as built"
 fi
 
-tmp=$(mktemp -d /tmp/edgeway-limits.XXXXXX)
-chmod 755 "$tmp" # nginx workers run as nobody and read the files from here
+new_run_dir limits
 ew=$tmp/edgeway
-for m in control-plane proxy-dataplane; do
-  mkdir -p "$ew/$m/target"
-  cp -r "$EDGEWAY_HOME/$m/target/"*.jar "$EDGEWAY_HOME/$m/target/lib" "$ew/$m/target/"
-done
-cp_jar=$ew/control-plane/target/$(basename "$cp_jar")
-dp_jar=$ew/proxy-dataplane/target/$(basename "$dp_jar")
+copy_jars "$EDGEWAY_HOME" "$ew"
 jar_info="$(basename "$dp_jar") built $(date -u -r "$EDGEWAY_HOME/proxy-dataplane/target/$(basename "$dp_jar")" +%FT%TZ)"
 [[ -d $EDGEWAY_HOME/.git ]] && jar_info+=", checkout at $(git -C "$EDGEWAY_HOME" rev-parse --short HEAD 2>/dev/null)"
 [[ -f $EDGEWAY_HOME/COMMIT ]] && jar_info+=", copy of $(cat "$EDGEWAY_HOME/COMMIT")"
-
-# --- process bookkeeping: only what this script started is ever signalled --------------------------------
-# shellcheck source=processes.sh
-source "$(dirname "${BASH_SOURCE[0]}")/processes.sh"
-
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  stop_tracked
-  stop_orphan_postgres "$tmp/cp"
-  if (( rc == 0 )); then
-    rm -rf "$tmp"
-  else
-    log "logs kept in $tmp"
-  fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+install_cleanup
 
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 clk_tck=$(getconf CLK_TCK)
@@ -136,9 +109,7 @@ run_bg() {
   return "$rc"
 }
 
-for p in $backend_port $sink_port $proxy_port $status_port $cp_admin $cp_grpc; do
-  port_busy "$p" && die "port $p is in use (set BASE_PORT to move all ports)"
-done
+ports_free "$backend_port" "$sink_port" "$proxy_port" "$status_port" "$cp_admin" "$cp_grpc"
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 if part idle && (( $(ulimit -n) < IDLE_CONNS + 1000 )); then
   die "open files limit $(ulimit -n) is too low for IDLE_CONNS=$IDLE_CONNS (raise the hard limit, or lower IDLE_CONNS)"
@@ -201,6 +172,7 @@ log "backend nginx :$backend_port and sink :$sink_port on CPU $LOAD_CPU"
 admin_token=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 auth="Authorization: Bearer $admin_token"
 log "control plane on CPU $LOAD_CPU (admin $cp_admin, grpc $cp_grpc); first start initialises PostgreSQL"
+# shellcheck disable=SC2086 # JVM options are split into words on purpose
 env EDGEWAY_DATA_DIR="$tmp/cp" EDGEWAY_ADMIN_PORT=$cp_admin EDGEWAY_GRPC_PORT=$cp_grpc EDGEWAY_ADMIN_TOKEN="$admin_token" \
   EDGEWAY_BOOTSTRAP_JOIN_TOKEN_FILE="$tmp/cp/bootstrap-join-token" \
   nice -n "$NICE" taskset -c "$LOAD_CPU" java $JAVA_OPTS -jar "$cp_jar" >"$tmp/control-plane.log" 2>&1 &
@@ -233,7 +205,8 @@ applied=0
 current_config=""
 # apply_config NAME: POST the whole document; with a proxy running, wait until it has applied that revision
 apply_config() {
-  local code t0=$(date +%s%N) previous=$applied
+  local code t0 previous=$applied
+  t0=$(date +%s%N)
   code=$(curl -s -m 300 -o "$tmp/apply.json" -w '%{http_code}' -XPOST "http://127.0.0.1:$cp_admin/api/v1/config" \
     -H "$auth" -H 'content-type: application/json' --data-binary "@$tmp/config-$1.json") || true
   [[ $code == 2* ]] || die "POST /api/v1/config ($1, $(stat -c %s "$tmp/config-$1.json") bytes) -> $code: $(head -c 600 "$tmp/apply.json")"
@@ -264,6 +237,7 @@ start_proxy() {
   proxy_name=$1
   shift
   rm -rf "$tmp/dp-$proxy_name"
+  # shellcheck disable=SC2086 # JVM options are split into words on purpose
   env EDGEWAY_WORKERS=1 EDGEWAY_PROXY_PORT=$proxy_port EDGEWAY_TLS_PORT=0 EDGEWAY_STATUS_PORT=$status_port EDGEWAY_DATA_DIR="$tmp/dp-$proxy_name" \
     EDGEWAY_JOIN_TOKEN_FILE="$tmp/cp/bootstrap-join-token" EDGEWAY_DRAIN_DELAY=0ms "$@" nice -n "$NICE" taskset -c "$PROXY_CPU" java $DP_JAVA_OPTS -jar "$dp_jar" \
     --control-plane "127.0.0.1:$cp_grpc" >"$tmp/dp-$proxy_name.log" 2>&1 &
@@ -289,6 +263,7 @@ check() {
   local url=$1 file=$2 code
   shift 2
   code=$(curl -s -m 5 -o "$tmp/check" -w '%{http_code}' "$@" "$url") || true
+  # shellcheck disable=SC2015 # die when either fails
   [[ $code == 200 ]] && cmp -s "$tmp/check" "$file" || die "GET $url $*: HTTP $code, $(stat -c %s "$tmp/check" 2>/dev/null) bytes (expected 200 and $file)"
 }
 wrk_run() { # SECONDS OUT: wrk on LOAD_CPU against the target route
@@ -354,6 +329,7 @@ sample_stop() { # OUT -> prints the peak KiB
 transfer() {
   local kind=$1 file=$2 w='%{http_code} %{size_download} %{time_total}\n' rc=0
   : >"$tmp/transfer.out"
+  # shellcheck disable=SC2016 # expanded by the inner bash, from its arguments
   case $kind in
     up-cl) run_bg curl 900 taskset -c "$LOAD_CPU" curl -sS -m 600 -H 'Expect:' -T "$file" -o "$tmp/transfer.out" -w "$w" \
              "http://127.0.0.1:$proxy_port/sink" >"$tmp/transfer.w" || rc=$? ;;
@@ -463,6 +439,7 @@ HEAP
     # wrk next to them: young collections promote what they keep alive and may resize the heap, as on a proxy
     # that serves traffic beside its idle connections. jcmd attaches before the baseline (its thread counts
     # in every figure).
+    # shellcheck disable=SC2086 # a command line held in one string
     run_bg wrk 40 $load_cmd >"$tmp/wrk-idle-warm.txt" 2>&1
     heap_before=$(bash "$tmp/heap.sh" "$proxy_pid")
     sleep 2
@@ -519,6 +496,7 @@ if part startup; then
     local label=$1 requests_after=$2 dir=$tmp/dp-startup
     shift 2
     rm -rf "$dir"
+    # shellcheck disable=SC2086 # JVM options are split into words on purpose
     env EDGEWAY_WORKERS=1 EDGEWAY_PROXY_PORT=$proxy_port EDGEWAY_TLS_PORT=0 EDGEWAY_STATUS_PORT=$status_port EDGEWAY_DATA_DIR="$dir" \
       EDGEWAY_JOIN_TOKEN_FILE="$tmp/cp/bootstrap-join-token" EDGEWAY_DRAIN_DELAY=0ms nice -n "$NICE" python3 "$tool" startup --port "$proxy_port" --expect-body "$tmp/www/small" \
       --timeout 60 --log "$tmp/startup-$label.log" --requests-after "$requests_after" -- \

@@ -42,33 +42,18 @@ targets=(nginx haproxy edgeway)
 log() { printf '[tls-bench %s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
-[[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "ROUNDS: $ROUNDS (expected: a positive integer)"
-[[ $DURATION =~ ^[1-9][0-9]*$ ]] || die "DURATION: $DURATION (expected: seconds)"
-(( $(nproc) >= 2 )) || die "needs 2 CPUs (proxy on one, load on the other)"
-for tool in nginx haproxy wrk h2load openssl taskset curl python3; do
-  command -v "$tool" >/dev/null || die "missing $tool (Debian: nginx haproxy wrk nghttp2-client openssl util-linux curl python3)"
-done
+# shellcheck source=common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+need_positive ROUNDS DURATION
+need_two_cpus
+need_tools "Debian: nginx haproxy wrk nghttp2-client openssl util-linux curl python3" \
+  nginx haproxy wrk h2load openssl taskset curl python3
 compgen -G "$repo/proxy-dataplane/target/*.jar" >/dev/null || die "no proxy jar: run ./edgeway build first"
 clk_tck=$(getconf CLK_TCK)
 
-tmp=$(mktemp -d /tmp/edgeway-tls-bench.XXXXXX)
-chmod 755 "$tmp"
-# shellcheck source=processes.sh
-source "$(dirname "${BASH_SOURCE[0]}")/processes.sh"
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  stop_tracked
-  stop_orphan_postgres "$tmp/cp"
-  if (( rc == 0 )); then rm -rf "$tmp"; else log "logs kept in $tmp"; fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-for p in "${port[@]}" "$ew_plain" "$ew_status" "$cp_admin" "$cp_grpc"; do
-  port_busy "$p" && die "port $p is in use (set BASE_PORT to move all ports)"
-done
+new_run_dir tls-bench
+install_cleanup
+ports_free "${port[@]}" "$ew_plain" "$ew_status" "$cp_admin" "$cp_grpc"
 
 # --- certificate: ECDSA P-256 for bench.test, the same for every proxy -------------------------------------
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=bench.test \
@@ -138,21 +123,7 @@ track "${pids[haproxy]}" haproxy
 wait_until 10 "${pids[haproxy]}" port_busy "${port[haproxy]}" || die "haproxy did not start: $(tail -5 "$tmp/haproxy.log")"
 
 # --- Edgeway: control plane (LOAD_CPU), the certificate through the admin API, one proxy (PROXY_CPU) --------
-admin_token=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-(cd "$repo" && EDGEWAY_DATA_DIR="$tmp/cp" EDGEWAY_ADMIN_PORT=$cp_admin EDGEWAY_GRPC_PORT=$cp_grpc \
-  EDGEWAY_ADMIN_TOKEN=$admin_token EDGEWAY_BOOTSTRAP_JOIN_TOKEN_FILE="$tmp/cp/bootstrap-join-token" \
-  exec nice -n "$NICE" taskset -c "$LOAD_CPU" "$EDGEWAY_CMD" control-plane) \
-  >"$tmp/control-plane.log" 2>&1 &
-cp_pid=$!
-track "$cp_pid" control-plane
-wait_until 180 "$cp_pid" curl -sf -m 2 -o /dev/null "http://127.0.0.1:$cp_admin/healthz" \
-  || die "control plane not healthy: $(tail -20 "$tmp/control-plane.log")"
-api() { # PATH JSON
-  local code
-  code=$(curl -s -m 10 -o "$tmp/api.out" -w '%{http_code}' -XPOST "http://127.0.0.1:$cp_admin$1" \
-    -H "Authorization: Bearer $admin_token" -H 'content-type: application/json' -d "$2") || true
-  [[ $code == 2* ]] || die "POST $1 -> $code: $(head -c 300 "$tmp/api.out")"
-}
+start_control_plane die
 api /api/v1/upstreams "{\"name\":\"bench\",\"targets\":[{\"host\":\"127.0.0.1\",\"port\":${port[backend]}}]}"
 api /api/v1/routes '{"name":"bench","paths":["/"],"upstream":"bench"}'
 api /api/v1/certificates "$(python3 -c 'import json,sys; print(json.dumps({"name":"bench","cert":open(sys.argv[1]).read(),"key":open(sys.argv[2]).read(),"snis":["bench.test"]}))' "$tmp/cert.pem" "$tmp/key.pem")"
@@ -222,8 +193,10 @@ csv=$results_dir/tls-bench-$stamp.csv
 echo "round,scenario,target,size,count,seconds,proxy_cpu_ticks,cpu_us_per_op,p50_us,p99_us" >"$csv"
 measure() { # ROUND SCENARIO TARGET SIZE
   local out="$tmp/$1-$2-$3-$4.txt" before after n p50 p99
+  # shellcheck disable=SC2086 # one pid or several (a master and its workers)
   before=$(cpu_ticks ${pids[$3]})
   read -r n p50 p99 < <(run_load "$2" "$3" "$4" "$DURATION" "$out")
+  # shellcheck disable=SC2086 # one pid or several (a master and its workers)
   after=$(cpu_ticks ${pids[$3]})
   [[ $n =~ ^[0-9]+$ && $n -gt 0 ]] || die "nothing completed in $out"
   local cpu_us

@@ -42,42 +42,22 @@ cp_grpc=$((BASE_PORT + 11))
 
 log() { printf '[tls-certs %s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
-[[ $NICE =~ ^-?[0-9]+$ ]] || die "NICE: $NICE (expected: -20..19)"
-for v in CERTS ROUNDS DURATION; do [[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "$v: ${!v} (expected: a positive integer)"; done
-(( $(nproc) >= 2 )) || die "needs 2 CPUs (proxy on one, the rest on the other)"
-for t in nginx curl taskset python3 java; do command -v "$t" >/dev/null || die "missing $t"; done
+# shellcheck source=common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+need_nice
+need_positive CERTS ROUNDS DURATION
+need_two_cpus
+need_tools "Debian: nginx curl util-linux python3 and a JDK" nginx curl taskset python3 java
 python3 -c 'import cryptography' 2>/dev/null || die "python3 needs the cryptography package (Debian: python3-cryptography)"
 
-cp_jar=$(ls "$EDGEWAY_HOME"/control-plane/target/edgeway-control-plane-*.jar 2>/dev/null | head -1) || true
-dp_jar=$(ls "$EDGEWAY_HOME"/proxy-dataplane/target/edgeway-proxy-dataplane-*.jar 2>/dev/null | head -1) || true
+find_jars "$EDGEWAY_HOME"
 [[ -n $cp_jar && -n $dp_jar ]] || die "no built jars under $EDGEWAY_HOME (./edgeway build, or EDGEWAY_HOME=a copy)"
 
-tmp=$(mktemp -d /tmp/edgeway-tls-certs.XXXXXX)
-chmod 755 "$tmp"
+new_run_dir tls-certs
 ew=$tmp/edgeway # copied, so that a rebuild during the run cannot change what runs
-for m in control-plane proxy-dataplane; do
-  mkdir -p "$ew/$m/target"
-  cp -r "$EDGEWAY_HOME/$m/target/"*.jar "$EDGEWAY_HOME/$m/target/lib" "$ew/$m/target/"
-done
-cp_jar=$ew/control-plane/target/$(basename "$cp_jar")
-dp_jar=$ew/proxy-dataplane/target/$(basename "$dp_jar")
-
-# shellcheck source=processes.sh
-source "$(dirname "${BASH_SOURCE[0]}")/processes.sh"
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  stop_tracked
-  stop_orphan_postgres "$tmp/cp"
-  if (( rc == 0 )); then rm -rf "$tmp"; else log "logs kept in $tmp"; fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-for p in $backend_port $proxy_port $tls_port $status_port $cp_admin $cp_grpc; do
-  port_busy "$p" && die "port $p is in use (set BASE_PORT to move all ports)"
-done
+copy_jars "$EDGEWAY_HOME" "$ew"
+install_cleanup
+ports_free "$backend_port" "$proxy_port" "$tls_port" "$status_port" "$cp_admin" "$cp_grpc"
 clk_tck=$(getconf CLK_TCK)
 results=$tmp/results.txt
 : >"$results"
@@ -111,6 +91,7 @@ wait_until 10 $! port_busy "$backend_port" || die "nginx did not start: $(tail -
 
 admin_token=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 log "control plane on CPU $LOAD_CPU; first start initialises PostgreSQL"
+# shellcheck disable=SC2086 # JVM options are split into words on purpose
 env EDGEWAY_DATA_DIR="$tmp/cp" EDGEWAY_ADMIN_PORT=$cp_admin EDGEWAY_GRPC_PORT=$cp_grpc EDGEWAY_ADMIN_TOKEN="$admin_token" \
   EDGEWAY_BOOTSTRAP_JOIN_TOKEN_FILE="$tmp/cp/bootstrap-join-token" \
   nice -n "$NICE" taskset -c "$LOAD_CPU" java $JAVA_OPTS -jar "$cp_jar" >"$tmp/control-plane.log" 2>&1 &
@@ -163,6 +144,7 @@ apply_config() {
 }
 
 apply_config 1
+# shellcheck disable=SC2086 # JVM options are split into words on purpose
 env EDGEWAY_WORKERS=1 EDGEWAY_PROXY_PORT=$proxy_port EDGEWAY_TLS_PORT=$tls_port EDGEWAY_STATUS_PORT=$status_port \
   EDGEWAY_DATA_DIR="$tmp/dp" EDGEWAY_JOIN_TOKEN_FILE="$tmp/cp/bootstrap-join-token" EDGEWAY_DRAIN_DELAY=0ms \
   nice -n "$NICE" taskset -c "$PROXY_CPU" java $DP_JAVA_OPTS -jar "$dp_jar" --control-plane "127.0.0.1:$cp_grpc" >"$tmp/dp.log" 2>&1 &
@@ -191,8 +173,8 @@ run_ns() {
 # of 10,000 certificates it goes on compiling (JIT) and collecting for seconds; counted in the next handshake
 # run, that made the 10,000-certificate runs look 20-100 % dearer for reasons that have nothing to do with SNI.
 settle() {
-  local i a b
-  for i in $(seq 1 60); do
+  local a b
+  for _ in $(seq 1 60); do
     a=$(run_ns "$proxy_pid"); sleep 0.5; b=$(run_ns "$proxy_pid")
     (( b - a < 10000000 )) && return 0
   done

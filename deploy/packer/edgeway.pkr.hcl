@@ -1,6 +1,7 @@
 # The Edgeway AMI: Debian 12, a Java runtime, the edgeway package of one release, the CloudWatch agent and the
 # boot-time secrets fetcher. Both roles (control plane, proxy) boot from it; the Terraform user data picks the
-# role. Nothing secret is baked in: secrets come from SSM at every boot.
+# role. Nothing secret is baked in: secrets come from SSM at every boot. With a JDK 25+ java_package the proxy's
+# AOT cache is trained into the image (issue 21).
 #
 #   packer init deploy/packer/edgeway.pkr.hcl
 #   packer build -var region=eu-west-1 -var release_version=1.4.0 \
@@ -32,8 +33,9 @@ variable "edgeway_deb" {
 }
 
 variable "java_package" {
-  type    = string
-  default = "openjdk-17-jre-headless"
+  type        = string
+  default     = "openjdk-17-jre-headless"
+  description = "The image's only Java. A JDK 25 or later gets the proxy's AOT cache trained into the image (edgeway-image-train.sh)."
 }
 
 variable "instance_type" {
@@ -110,6 +112,11 @@ build {
     destination = "/tmp/edgeway-secrets.service"
   }
 
+  provisioner "file" {
+    source      = "${path.root}/../scripts/edgeway-image-train.sh"
+    destination = "/tmp/edgeway-image-train.sh"
+  }
+
   provisioner "shell" {
     execute_command = "sudo -E sh -eux '{{ .Path }}'"
     environment_vars = [
@@ -130,6 +137,10 @@ build {
       "systemctl disable --now edgeway-control-plane.service edgeway-dataplane.service edgeway-lifecycle-drain.service || true",
       "install -m 0755 /tmp/edgeway-secrets.sh /usr/local/sbin/edgeway-secrets",
       "install -m 0644 /tmp/edgeway-secrets.service /etc/systemd/system/edgeway-secrets.service",
+      # Issue 21: on JDK 25+ the proxy's AOT cache is trained here, once, so that no node records it at its first
+      # stop (~35 s, close to the unit's TimeoutStopSec) and every node maps it from its first start. On JDK 17
+      # the script says so and does nothing. Not in the .deb's postinst: see the comment there.
+      "sh /tmp/edgeway-image-train.sh",
       # The CloudWatch agent (the refresh's 5xx alarm reads the proxies' counters through it), signature checked.
       "curl -fsSL -o /tmp/cwa.deb https://amazoncloudwatch-agent.s3.amazonaws.com/debian/amd64/latest/amazon-cloudwatch-agent.deb",
       "curl -fsSL -o /tmp/cwa.deb.sig https://amazoncloudwatch-agent.s3.amazonaws.com/debian/amd64/latest/amazon-cloudwatch-agent.deb.sig",
@@ -138,7 +149,7 @@ build {
       "apt-get install -y /tmp/cwa.deb",
       "systemctl daemon-reload",
       # Nothing from the build left behind: no package lists, no build files, no host keys or machine id.
-      "rm -f /tmp/edgeway.deb /tmp/cwa.* /tmp/edgeway-secrets.*",
+      "rm -f /tmp/edgeway.deb /tmp/cwa.* /tmp/edgeway-secrets.* /tmp/edgeway-image-train.sh",
       "apt-get clean && rm -rf /var/lib/apt/lists/*",
       "rm -f /etc/ssh/ssh_host_* && truncate -s 0 /etc/machine-id",
       "cloud-init clean --logs",

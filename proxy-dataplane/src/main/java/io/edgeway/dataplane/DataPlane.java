@@ -18,19 +18,14 @@ import io.edgeway.dataplane.trace.SpanExport;
 import io.edgeway.dataplane.relay.Observers;
 import io.edgeway.dataplane.listener.ProxyInitializer;
 import io.edgeway.dataplane.status.StatusHandler;
-import io.edgeway.dataplane.config.Durations;
 import io.edgeway.dataplane.tls.TlsEngine;
 import io.edgeway.dataplane.tls.TlsInitializer;
 import io.edgeway.dataplane.upstream.HealthChecker;
 import io.edgeway.dataplane.upstream.TargetHealthReport;
 import io.edgeway.dataplane.warmup.Warmup;
 import io.edgeway.dataplane.warmup.WarmupSettings;
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
@@ -48,12 +43,9 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
-import io.netty.util.ResourceLeakDetector;
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,23 +57,8 @@ import org.slf4j.LoggerFactory;
 /** The proxy process: listeners, event loops, the config stream. {@link #start} returns it running. */
 public final class DataPlane implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DataPlane.class);
-    /**
-     * How long an idle upstream keep-alive connection stays pooled (EDGEWAY_UPSTREAM_IDLE_TIMEOUT, default
-     * 4s). It must stay below the targets' own keep-alive timeout, so the proxy, not the target, is the side
-     * that closes an idle connection: Node.js and Apache httpd close after 5 s, nginx after 75 s, so 4 s
-     * (undici's default, for the same reason) keeps clear of the common ones. Targets that close sooner are
-     * covered by the pool dropping a connection as soon as its FIN is read and by the one resend of a
-     * bodiless request whose reused connection closed before any response byte ({@code Exchange}).
-     */
-    static final long POOL_IDLE_MS = upstreamIdleMillis(System.getenv());
-
-    static long upstreamIdleMillis(Map<String, String> env) {
-        long ms = Durations.fromEnv(env, "EDGEWAY_UPSTREAM_IDLE_TIMEOUT", Duration.ofSeconds(4)).toMillis();
-        if (ms < 1) {
-            throw new IllegalArgumentException("EDGEWAY_UPSTREAM_IDLE_TIMEOUT: " + ms + "ms (expected: > 0)");
-        }
-        return ms;
-    }
+    /** How long an idle upstream keep-alive connection stays pooled: {@link UpstreamIdle}. */
+    static final long POOL_IDLE_MS = UpstreamIdle.millis(System.getenv());
 
     private final Settings settings;
     private final ConfigHolder configs = new ConfigHolder();
@@ -165,17 +142,7 @@ public final class DataPlane implements AutoCloseable {
             tlsChannel = listen(serverClass, new TlsInitializer(proxyInit, configs, settings.tls().defaults(), metrics.tls()),
                     settings.proxyAddress(), settings.tls().port());
             StatusHandler status = new StatusHandler(configs, metrics, drain, () -> warmup.done());
-            statusChannel = new ServerBootstrap()
-                    .group(acceptor, acceptor)
-                    .channel(serverClass)
-                    .option(ChannelOption.SO_REUSEADDR, true)
-                    .childHandler(new ChannelInitializer<SocketChannel>() {
-                        @Override
-                        protected void initChannel(SocketChannel ch) {
-                            ch.pipeline().addLast("codec", new HttpServerCodec()).addLast("status", status);
-                        }
-                    })
-                    .bind(settings.proxyAddress(), settings.statusPort()).sync().channel();
+            statusChannel = Listeners.status(acceptor, serverClass, status, settings.proxyAddress(), settings.statusPort());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             close();
@@ -272,7 +239,7 @@ public final class DataPlane implements AutoCloseable {
         if (warmup.stop()) {
             log.info("SIGTERM during the warm-up: no drain delay (never ready)");
         } else {
-            sleep(settings.drainDelay().toNanos());
+            ShutdownWaits.sleep(settings.drainDelay().toNanos());
         }
         if (proxyChannel != null) {
             proxyChannel.close().syncUninterruptibly();
@@ -282,32 +249,12 @@ public final class DataPlane implements AutoCloseable {
         }
         streams.stopAccepting(); // stream connections are in clients: they get the drain timeout, then close() cuts them
         drain.closeConnections(clients);
-        long deadline = System.nanoTime() + settings.drainTimeout().toNanos();
-        while (!clients.isEmpty() && System.nanoTime() < deadline) {
-            sleep(TimeUnit.MILLISECONDS.toNanos(20)); // a shutdown hook, not a test: polling is the simple way
-        }
-        if (clients.isEmpty()) {
+        if (ShutdownWaits.awaitNoConnections(clients, settings.drainTimeout())) {
             log.info("drained: no client connections left");
         } else {
             log.warn("drain timeout: closing {} connections with requests still in flight", clients.size());
         }
         close();
-    }
-
-    /** Sleeps the whole time: an interrupt must not shorten the drain (or turn the wait loop into a spin). */
-    private static void sleep(long nanos) {
-        boolean interrupted = false;
-        long end = System.nanoTime() + nanos;
-        for (long left = nanos; left > 0; left = end - System.nanoTime()) {
-            try {
-                TimeUnit.NANOSECONDS.sleep(left);
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     /** Stops accepting, closes client connections and the config stream at once (tests, failed start). */
@@ -347,60 +294,19 @@ public final class DataPlane implements AutoCloseable {
         closed.countDown();
     }
 
+    /** The process: {@link DataPlaneMain}. */
     public static void main(String[] args) throws InterruptedException {
-        // Leak detection samples buffers and records a stack trace for each sampled one: a debugging aid
-        // that costs every request. Tests run the proxy in-process and keep Netty's default; a process can
-        // turn it back on with -Dio.netty.leakDetection.level=simple (or paranoid).
-        if (System.getProperty("io.netty.leakDetection.level") == null) {
-            ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
-        }
-        // --train (the launcher's `edgeway train`): run the warm-up, then exit cleanly, so the JVM writes the
-        // AOT cache (JDK 25) or AppCDS archive it was told to record, from traffic through the real pipeline.
-        boolean train = List.of(args).contains("--train");
-        String[] rest = java.util.Arrays.stream(args).filter(a -> !a.equals("--train")).toArray(String[]::new);
-        Settings settings;
-        WarmupSettings warmupSettings;
-        try {
-            settings = Settings.from(rest, System.getenv());
-            warmupSettings = WarmupSettings.from(System.getenv());
-        } catch (IllegalArgumentException e) {
-            System.err.println("edgeway dataplane: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
-        DataPlane dp = start(settings, StreamSettings.fromEnv(System.getenv(), settings.drainTimeout()), warmupSettings);
-        if (train) {
-            dp.warmup().await(2, TimeUnit.MINUTES); // bounded by its own timeout (at most 60 s) already
-            System.out.println("edgeway dataplane trained: " + dp.warmup().answeredOk() + " requests");
-            dp.close();
-            System.exit(0); // a normal exit: the cache is written now
-            return;
-        }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            dp.drainAndClose();
-            System.out.flush();
-            // SIGTERM would otherwise end the JVM with 143; a completed drain is a clean exit for systemd/ASG.
-            Runtime.getRuntime().halt(0);
-        }, "edgeway-shutdown"));
-        // tls= last: tools parse "proxy=... status=... node=..." as it was before the TLS port existed
-        System.out.println("edgeway dataplane listening proxy=" + dp.proxyPort() + " status=" + dp.statusPort()
-                + " node=" + dp.nodeId() + " tls=" + dp.tlsPort());
-        System.out.flush();
-        dp.closed.await();
+        DataPlaneMain.main(args);
     }
 
-    /** A client-facing listener: both proxy ports take the same socket options. */
+    /** Blocks until {@link #close} has run (the process's main thread). */
+    void awaitClosed() throws InterruptedException {
+        closed.await();
+    }
+
+    /** A client-facing listener ({@link Listeners#clientFacing}) on this proxy's event loops. */
     private Channel listen(Class<? extends ServerSocketChannel> serverClass, ChannelHandler init, String address, int port)
             throws InterruptedException {
-        return new ServerBootstrap()
-                .group(acceptor, workers)
-                .channel(serverClass)
-                .option(ChannelOption.SO_BACKLOG, 4096)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.AUTO_READ, false)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                .childHandler(init)
-                .bind(address, port).sync().channel();
+        return Listeners.clientFacing(acceptor, workers, serverClass, init, address, port);
     }
 }

@@ -1,24 +1,22 @@
 package io.edgeway.dataplane.grpc;
 
-import io.edgeway.dataplane.listener.ClientAddress;
 import io.edgeway.dataplane.balancing.Endpoint;
 import io.edgeway.dataplane.config.ConfigHolder;
 import io.edgeway.dataplane.config.RuntimeConfig;
-import io.edgeway.dataplane.tls.ListenerScheme;
-import io.edgeway.dataplane.routing.RouteRule;
-import io.edgeway.dataplane.routing.RouteTable;
 import io.edgeway.dataplane.http2.H2Upstreams;
+import io.edgeway.dataplane.listener.ClientAddress;
 import io.edgeway.dataplane.listener.TrustedProxies;
 import io.edgeway.dataplane.relay.Observers;
+import io.edgeway.dataplane.routing.RouteRule;
 import io.edgeway.dataplane.status.Metrics;
 import io.edgeway.dataplane.status.RouteMeter;
-import io.netty.handler.codec.http.HttpMethod;
+import io.edgeway.dataplane.tls.ListenerScheme;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
@@ -32,10 +30,8 @@ import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.codec.http2.Http2StreamFrame;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Relays one client gRPC stream to a stream on the target's h2c connection ({@link H2Upstreams}) frame
@@ -58,7 +54,7 @@ final class GrpcRelay extends ChannelInboundHandlerAdapter {
     ChannelHandlerContext ctx;
     private RouteRule route;
     private Http2StreamChannel upstream;
-    private ScheduledFuture<?> firstByte;
+    private final FirstByteTimer firstByte = new FirstByteTimer();
     private boolean routed;
     private long startNanos;
     private boolean requestEnded;
@@ -116,48 +112,19 @@ final class GrpcRelay extends ChannelInboundHandlerAdapter {
     private void onRequest(Http2HeadersFrame head) {
         startNanos = System.nanoTime();
         Http2Headers h = head.headers();
-        String host = h.authority() == null ? null : h.authority().toString();
-        String path = h.path() == null ? "/" : h.path().toString();
-        String method = h.method() == null ? "POST" : h.method().toString();
-        String peerIp = "";
-        boolean trusted = false;
         InetSocketAddress isa = ClientAddress.of(ctx.channel()); // the stream's connection: PROXY header or peer
-        if (isa != null) {
-            peerIp = isa.getAddress().getHostAddress();
-            trusted = trustedProxies.contains(isa.getAddress());
-        }
+        String peerIp = isa == null ? "" : isa.getAddress().getHostAddress();
+        boolean trusted = isa != null && trustedProxies.contains(isa.getAddress());
         // One volatile read per request, as on the HTTP/1.1 path.
         RuntimeConfig config = configs.get();
         call.begin(h, peerIp, config.version());
-        if (config == RuntimeConfig.NONE) {
-            fail(GrpcHeaders.UNAVAILABLE, "the proxy has no configuration yet");
+        GrpcRouting.Decision decision = GrpcRouting.decide(config, h, peerIp, limits);
+        route = decision.route();
+        if (decision.isRefused()) {
+            fail(decision.grpcStatus(), decision.httpStatus(), decision.message());
             return;
         }
-        route = config.routes().match(RouteTable.normalizeHost(host), path, method);
-        if (route == null) {
-            fail(GrpcHeaders.UNIMPLEMENTED, "no route matches this authority and path");
-            return;
-        }
-        if (route.upstream() == null) { // a static site's or a redirect's route (issue 17): no gRPC method there
-            fail(GrpcHeaders.UNIMPLEMENTED, route.site() != null ? "this route serves static files"
-                    : "this route answers with a redirect");
-            return;
-        }
-        Long retryAfter = limits.refusedForSeconds(route, h, peerIp);
-        if (retryAfter != null) {
-            fail(GrpcLimits.RESOURCE_EXHAUSTED, 429, "rate limit exceeded; retry in " + retryAfter + " s");
-            return;
-        }
-        if (limits.declaredOver(h)) {
-            tooLarge();
-            return;
-        }
-        // HTTP/2 headers are not HttpHeaders: header and cookie hashing fall back to the balancer's spread here.
-        target = route.upstream().pick(EmptyHttpHeaders.INSTANCE, peerIp);
-        if (target == null) {
-            fail(GrpcHeaders.UNAVAILABLE, "no enabled target for this route");
-            return;
-        }
+        target = decision.target();
         GrpcHeaders.request(h, peerIp, trusted, ListenerScheme.of(ctx.channel()));
         call.traceContext(h);
         requestEnded = head.isEndStream();
@@ -176,7 +143,8 @@ final class GrpcRelay extends ChannelInboundHandlerAdapter {
             call.bytesIn += data.content().readableBytes();
             if (limits.bodyOver(call.bytesIn)) { // this frame would pass the limit: it stays here
                 ReferenceCountUtil.release(frame);
-                tooLarge();
+                GrpcRouting.Decision refusal = GrpcRouting.tooLarge(route); // nothing more of the body goes on
+                fail(refusal.grpcStatus(), refusal.httpStatus(), refusal.message());
                 return null;
             }
             // The content changes owner; padding is this hop's business, not the target's.
@@ -295,24 +263,19 @@ final class GrpcRelay extends ChannelInboundHandlerAdapter {
 
     // ---- timers and failures
 
-    /** As on HTTP/1.1: from the end of the request, the target has first_byte_ms to start answering. */
     private void startFirstByte() {
-        if (firstByte != null || responseStarted || done) {
+        if (responseStarted || done) {
             return;
         }
-        firstByte = ctx.executor().schedule(() -> {
-            firstByte = null;
+        firstByte.start(ctx.executor(), route.timeouts().firstByteMs(), () -> {
             if (!done && !responseStarted) {
                 fail(GrpcHeaders.DEADLINE_EXCEEDED, "the target did not answer in time");
             }
-        }, route.timeouts().firstByteMs(), TimeUnit.MILLISECONDS);
+        });
     }
 
     void cancelFirstByte() {
-        if (firstByte != null) {
-            firstByte.cancel(false);
-            firstByte = null;
-        }
+        firstByte.cancel();
     }
 
     /**
@@ -323,12 +286,6 @@ final class GrpcRelay extends ChannelInboundHandlerAdapter {
         RouteMeter m = route != null ? route.meter() : metrics.unrouted();
         m.request(HttpMethod.POST, httpStatus, System.nanoTime() - startNanos, 0, 0);
         call.responseHead(httpStatus);
-    }
-
-    /** The call's request body is over the route's max_body_bytes: refused, and nothing more of it goes on. */
-    private void tooLarge() {
-        route.meter().bodyTooLarge();
-        fail(GrpcLimits.RESOURCE_EXHAUSTED, 413, "the request body is larger than this route allows");
     }
 
     /** Ends the client's stream with a gRPC status if nothing was answered yet, else with a reset. */

@@ -2,6 +2,7 @@ package io.edgeway.dataplane.limits;
 
 import static java.util.Objects.requireNonNull;
 
+import io.edgeway.dataplane.config.SettingNumbers;
 import io.edgeway.dataplane.listener.TrustedProxies;
 import java.util.Map;
 
@@ -23,9 +24,9 @@ public record LimitSettings(int maxConnections, int maxConnectionsPerIp, int rat
 
     public LimitSettings {
         requireNonNull(proxyProtocolFrom, "proxyProtocolFrom");
-        check("EDGEWAY_MAX_CONNECTIONS", maxConnections, 0, 10_000_000);
-        check("EDGEWAY_MAX_CONNECTIONS_PER_IP", maxConnectionsPerIp, 0, 10_000_000);
-        check("EDGEWAY_RATE_LIMIT_KEYS", rateLimitKeys, 16, 1 << 26);
+        SettingNumbers.checkRange("EDGEWAY_MAX_CONNECTIONS", maxConnections, 0, 10_000_000);
+        SettingNumbers.checkRange("EDGEWAY_MAX_CONNECTIONS_PER_IP", maxConnectionsPerIp, 0, 10_000_000);
+        SettingNumbers.checkRange("EDGEWAY_RATE_LIMIT_KEYS", rateLimitKeys, 16, 1 << 26);
     }
 
     public static LimitSettings from(Map<String, String> env) {
@@ -47,20 +48,6 @@ public record LimitSettings(int maxConnections, int maxConnectionsPerIp, int rat
     }
 
     private static int number(Map<String, String> env, String name, int dflt) {
-        String v = env.get(name);
-        if (v == null || v.isBlank()) {
-            return dflt;
-        }
-        try {
-            return Integer.parseInt(v.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + ": " + v + " (expected: a whole number)");
-        }
-    }
-
-    private static void check(String name, int value, int min, int max) {
-        if (value < min || value > max) {
-            throw new IllegalArgumentException(name + ": " + value + " (expected: " + min + "-" + max + ")");
-        }
+        return SettingNumbers.fromEnv(env, name, dflt, "a whole number");
     }
 }

@@ -3,6 +3,7 @@ package io.edgeway.dataplane.listener;
 import static java.util.Objects.requireNonNull;
 
 import io.edgeway.dataplane.config.Durations;
+import io.edgeway.dataplane.config.SettingNumbers;
 import java.time.Duration;
 import java.util.Map;
 
@@ -36,11 +37,11 @@ public record ClientLimits(
 
     public ClientLimits {
         requireNonNull(trustedProxies, "trustedProxies");
-        checkRange("maxUriSize", maxUriSize, 256, 1 << 20);
-        checkRange("maxHeaderSize", maxHeaderSize, 1024, 1 << 20);
-        checkRange("headerTimeoutMs", headerTimeoutMs, 1, 3_600_000);
-        checkRange("keepAliveTimeoutMs", keepAliveTimeoutMs, 1, 3_600_000);
-        checkRange("writeTimeoutMs", writeTimeoutMs, 1, 3_600_000);
+        SettingNumbers.checkRange("maxUriSize", maxUriSize, 256, 1 << 20);
+        SettingNumbers.checkRange("maxHeaderSize", maxHeaderSize, 1024, 1 << 20);
+        SettingNumbers.checkRange("headerTimeoutMs", headerTimeoutMs, 1, 3_600_000);
+        SettingNumbers.checkRange("keepAliveTimeoutMs", keepAliveTimeoutMs, 1, 3_600_000);
+        SettingNumbers.checkRange("writeTimeoutMs", writeTimeoutMs, 1, 3_600_000);
     }
 
     public static ClientLimits from(Map<String, String> env) {
@@ -68,20 +69,6 @@ public record ClientLimits(
     }
 
     private static int size(String name, Map<String, String> env, int dflt) {
-        String v = env.get(name);
-        if (v == null || v.isBlank()) {
-            return dflt;
-        }
-        try {
-            return Integer.parseInt(v.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + ": " + v + " (expected: a number of bytes)");
-        }
-    }
-
-    private static void checkRange(String what, long value, long min, long max) {
-        if (value < min || value > max) {
-            throw new IllegalArgumentException(what + ": " + value + " (expected: " + min + "-" + max + ")");
-        }
+        return SettingNumbers.fromEnv(env, name, dflt, "a number of bytes");
     }
 }
