@@ -96,6 +96,9 @@ public final class AccessLog implements AutoCloseable {
                     }
                     continue;
                 }
+                if (r.requestIdFromTrace && r.traceparent != null) {
+                    r.requestId = r.traceparent.subSequence(3, 35);
+                }
                 if (r.exportSpan) {
                     exportSpan(r);
                 }

@@ -9,7 +9,6 @@ import io.edgeway.dataplane.trace.TraceContext;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.util.AsciiString;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -127,8 +126,8 @@ final class Measurements {
         if (traceparent == null) { // trace context off, or the request never went to a target
             r.requestId = h.get(TraceContext.REQUEST_ID);
         } else { // the one the target got: the client's kept one, or the trace id
-            r.requestId = requestId != null ? requestId
-                    : traceparent instanceof AsciiString a ? a.subSequence(3, 35, false) : traceparent.subSequence(3, 35);
+            r.requestId = requestId;
+            r.requestIdFromTrace = requestId == null; // the writer thread cuts it out of the traceparent
         }
         r.traceparent = traceparent;
         r.client = exchange.frontend.clientIp();
