@@ -21,6 +21,8 @@ final class ForwardedFields {
     private CharSequence proto;
     private String host;
     private AsciiString traceparent;
+    /** False when a route's header edit set its own traceparent (see {@link #yieldToHeaders}). */
+    private boolean traceparentWritten;
     /** The client's X-Request-Id was not kept: the trace id (the traceparent's characters 3-35) is sent instead. */
     private boolean requestIdFromTrace;
 
@@ -35,7 +37,24 @@ final class ForwardedFields {
 
     void trace(AsciiString traceparent, boolean requestIdFromTrace) {
         this.traceparent = traceparent;
+        this.traceparentWritten = true;
         this.requestIdFromTrace = requestIdFromTrace;
+    }
+
+    /**
+     * After a route's request header edits: a header they set wins, as it did when the trace fields were header
+     * entries, and is never sent twice (two X-Request-Id or traceparent fields would be ambiguous to the target).
+     */
+    void yieldToHeaders(HttpHeaders h) {
+        if (traceparent == null) {
+            return;
+        }
+        if (h.contains(TraceContext.TRACEPARENT)) {
+            traceparentWritten = false;
+        }
+        if (requestIdFromTrace && h.contains(TraceContext.REQUEST_ID)) {
+            requestIdFromTrace = false;
+        }
     }
 
     /** For a head that travels as an object (an h2c stream); idempotent. */
@@ -50,7 +69,9 @@ final class ForwardedFields {
             h.set(Http.X_FORWARDED_HOST, host);
         }
         if (traceparent != null) {
-            h.set(TraceContext.TRACEPARENT, traceparent);
+            if (traceparentWritten) {
+                h.set(TraceContext.TRACEPARENT, traceparent);
+            }
             if (requestIdFromTrace) {
                 h.set(TraceContext.REQUEST_ID, traceparent.subSequence(3, 35, false));
             }
@@ -63,7 +84,9 @@ final class ForwardedFields {
         line(buf, Http.X_FORWARDED_PROTO, proto);
         line(buf, Http.X_FORWARDED_HOST, host);
         if (traceparent != null) {
-            line(buf, TraceContext.TRACEPARENT, traceparent);
+            if (traceparentWritten) {
+                line(buf, TraceContext.TRACEPARENT, traceparent);
+            }
             if (requestIdFromTrace) {
                 buf.writeCharSequence(TraceContext.REQUEST_ID, StandardCharsets.US_ASCII);
                 buf.writeShort((':' << 8) | ' ');

@@ -208,6 +208,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         RouteActions actions = route.actions();
         if (actions != null) {
             exchange.accepted = actions.beforeProxy(req);
+            exchange.forwarded.yieldToHeaders(req.headers());
         }
         if (websocket) {
             WebSocketUpgrade.keepUpgradeHeaders(req);
