@@ -69,6 +69,18 @@ class H2cUpstreamTest {
         assertThat(backend.lastHeaders.names()).noneMatch(n -> n.toString().startsWith("x-http2"));
     }
 
+    /** The trace fields an HTTP/1.1 target gets written after the head go into the h2c stream's headers instead. */
+    @Test
+    void traceContextReachesAnH2cTarget() throws Exception {
+        HttpResponse<String> r = client.send(request("/traced").header("X-Request-Id", "not valid!").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        String traceparent = String.valueOf(backend.lastHeaders.get("traceparent"));
+        assertThat(traceparent).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]");
+        assertThat(backend.lastHeaders.getAll("x-request-id")).as("the invalid one replaced by the trace id")
+                .singleElement().hasToString(traceparent.substring(3, 35));
+    }
+
     @Test
     void h2ClientIsAnsweredOverAnH2Stream() throws Exception {
         try (H2PriorKnowledgeClient c = new H2PriorKnowledgeClient(dp.proxyPort())) {

@@ -11,6 +11,7 @@ import io.edgeway.proto.v1.RouteRewrite;
 import io.edgeway.proto.v1.Snapshot;
 import io.edgeway.proto.v1.Upstream;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -45,6 +46,8 @@ class RouteActionsProxyTest {
                                 .addRemove("x-b"))
                         .setResponseHeaders(HeaderActions.newBuilder().addSet(hv("x-resp", "yes")).addAdd(hv("x-origin", "proxy"))
                                 .addRemove("x-remove-me")))
+                .addRoutes(Route.newBuilder().setName("traced").addHosts("traced.test").setUpstream("b")
+                        .setRequestHeaders(HeaderActions.newBuilder().addSet(hv("x-request-id", "from-the-route"))))
                 .addRoutes(Route.newBuilder().setName("replace").addHosts("replace.test").addPaths("/api").setUpstream("b")
                         .setRewrite(RouteRewrite.newBuilder().setPrefix("/api").setReplace("/v2")));
         for (int status : new int[] {301, 302, 303, 307, 308}) {
@@ -106,6 +109,17 @@ class RouteActionsProxyTest {
         RawClient.Response r = get("root.test", "//evil.example/x");
         assertThat(r.status()).isEqualTo(302);
         assertThat(r.headers().get("location")).isEqualTo("/evil.example/x");
+    }
+
+    /** A route that sets X-Request-Id itself: the target gets that one, once, and still this hop's traceparent. */
+    @Test
+    void aRequestIdSetByTheRouteIsSentOnceInsteadOfTheTraceId() throws Exception {
+        RawClient.Response r = get("traced.test", "/echo-me", "X-Request-Id: bad id\r\n");
+        assertThat(r.status()).isEqualTo(200);
+        List<String> lines = ActionsBackend.lines(new String(r.body(), java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(lines).filteredOn(l -> l.startsWith("x-request-id:")).containsExactly("x-request-id: from-the-route");
+        assertThat(lines).filteredOn(l -> l.startsWith("traceparent:")).singleElement().asString()
+                .matches("traceparent: 00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]");
     }
 
     @Test

@@ -87,6 +87,26 @@ class TraceContextTest {
         assertThat(sent().group(1)).as("a new trace per request").isNotEqualTo(firstTrace);
     }
 
+    /**
+     * A client may name any field in Connection, and the proxy strips what it names (hop-by-hop). Naming the trace
+     * fields must not take this hop's traceparent and X-Request-Id away from the target, nor let the client's
+     * own trace id through unchecked.
+     */
+    @Test
+    void aConnectionHeaderNamingTheTraceFieldsCannotRemoveThisHopsOnes() throws Exception {
+        try (RawClient c = new RawClient(dp.proxyPort())) {
+            c.send("GET / HTTP/1.1\r\nHost: t.test\r\nConnection: traceparent, x-request-id\r\n"
+                    + "traceparent: 00-" + TRACE + "-" + PARENT + "-01\r\nX-Request-Id: mine\r\n\r\n");
+            assertThat(c.read(false).status()).isEqualTo(200);
+        }
+        String seen = target.lastHeaders.get("traceparent");
+        assertThat(seen).as("this hop's traceparent reached the target").isNotNull();
+        Matcher m = TRACEPARENT.matcher(seen);
+        assertThat(m.matches()).as(seen).isTrue();
+        assertThat(m.group(1)).as("the stripped client header did not count").isNotEqualTo(TRACE);
+        assertThat(target.lastHeaders.get("x-request-id")).isEqualTo(m.group(1));
+    }
+
     @Test
     void aValidRequestIdIsKept() throws Exception {
         sent("X-Request-Id", "order-7f3a:retry=2");

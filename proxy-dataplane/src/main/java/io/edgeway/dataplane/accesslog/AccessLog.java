@@ -1,6 +1,7 @@
 package io.edgeway.dataplane.accesslog;
 
 import io.edgeway.dataplane.trace.SpanExport;
+import io.netty.util.AsciiString;
 import io.netty.util.internal.PlatformDependent;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -95,6 +96,11 @@ public final class AccessLog implements AutoCloseable {
                         LockSupport.parkNanos(this, IDLE_PARK_NANOS);
                     }
                     continue;
+                }
+                if (r.requestIdFromTrace && r.traceparent != null) {
+                    r.requestId = r.traceparent instanceof AsciiString a
+                            ? a.subSequence(3, 35, false) // shares the traceparent's bytes
+                            : r.traceparent.subSequence(3, 35);
                 }
                 if (r.exportSpan) {
                     exportSpan(r);

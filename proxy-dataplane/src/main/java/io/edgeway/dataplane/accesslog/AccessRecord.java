@@ -38,4 +38,6 @@ public final class AccessRecord {
     /** What the writer thread does with it: a log line, a span (OTLP export), or both. */
     public boolean writeLine;
     public boolean exportSpan;
+    /** The request id is the trace id (the traceparent's characters 3-35): set by the writer thread, not the loop. */
+    public boolean requestIdFromTrace;
 }

@@ -1,5 +1,7 @@
 package io.edgeway.dataplane.accesslog;
 
+import io.edgeway.dataplane.balancing.Endpoint;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -9,10 +11,36 @@ import java.util.Arrays;
  * Formats a JSON access log line straight into a reused byte buffer on the writer thread: no String per line,
  * and the timestamp's date and time formatted once per second. Strings are escaped as {@link
  * io.edgeway.dataplane.http1.Json} does (quotes, backslashes, and everything outside printable ASCII as
- * \\u escapes), so a line is always one line of 7-bit text whatever a client sent.
+ * \\u escapes), so a line is always one line of 7-bit text whatever a client sent. The field names are
+ * byte arrays made once, copied in whole, and the buffer grows before a field rather than per byte: this thread
+ * shares the proxy's core, so its cost per line is part of the cost per request (issue 16's overhead goal).
  */
 final class JsonLine {
-    private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] TIME = ascii("{\"time\":\"");
+    private static final byte[] REQUEST_ID = key("request_id");
+    private static final byte[] TRACE_ID = key("trace_id");
+    private static final byte[] CLIENT = key("client");
+    private static final byte[] HOST = key("host");
+    private static final byte[] METHOD = key("method");
+    private static final byte[] PATH = key("path");
+    private static final byte[] PROTOCOL = key("protocol");
+    private static final byte[] STATUS = key("status");
+    private static final byte[] GRPC_STATUS = key("grpc_status");
+    private static final byte[] BYTES_IN = key("bytes_in");
+    private static final byte[] BYTES_OUT = key("bytes_out");
+    private static final byte[] DURATION = key("duration_s");
+    private static final byte[] CONNECT = key("upstream_connect_s");
+    private static final byte[] FIRST_BYTE = key("upstream_first_byte_s");
+    private static final byte[] ROUTE = key("route");
+    private static final byte[] UPSTREAM = key("upstream");
+    private static final byte[] TARGET = key("target");
+    private static final byte[] ATTEMPTS = key("attempts");
+    private static final byte[] CONFIG_VERSION = key("config_version");
+    private static final byte[] TLS_VERSION = key("tls_version");
+    private static final byte[] SNI = key("sni");
+    private static final byte[] NULL = ascii("null");
+    private static final byte[] END = ascii("}\n");
     private static final DateTimeFormatter SECOND = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss")
             .withZone(ZoneOffset.UTC);
 
@@ -23,109 +51,124 @@ final class JsonLine {
 
     void format(AccessRecord r) {
         len = 0;
-        raw("{\"time\":\"");
+        raw(TIME);
         time(r.timeMillis);
-        raw("\"");
-        text("request_id", r.requestId);
+        put((byte) '"');
+        text(REQUEST_ID, r.requestId);
         if (r.traceparent == null) {
-            text("trace_id", null);
+            text(TRACE_ID, null);
         } else {
-            raw(",\"trace_id\":\"");
+            raw(TRACE_ID);
             CharSequence tp = r.traceparent;
+            ensure(34);
+            buf[len++] = '"';
             for (int i = 3; i < 35 && i < tp.length(); i++) {
-                put((byte) tp.charAt(i)); // lower-case hex: made or checked by TraceContext
+                buf[len++] = (byte) tp.charAt(i); // lower-case hex: made or checked by TraceContext
             }
-            put((byte) '"');
+            buf[len++] = '"';
         }
-        text("client", r.client);
-        text("host", r.host);
-        text("method", r.method);
-        text("path", r.uri);
-        text("protocol", r.protocol);
-        number("status", r.status == 0 ? 499 : r.status);
+        text(CLIENT, r.client);
+        text(HOST, r.host);
+        text(METHOD, r.method);
+        text(PATH, r.uri);
+        text(PROTOCOL, r.protocol);
+        number(STATUS, r.status == 0 ? 499 : r.status);
         if (r.grpcStatus != null) { // only gRPC calls have the field: HTTP lines stay as they were
-            text("grpc_status", r.grpcStatus);
+            text(GRPC_STATUS, r.grpcStatus);
         }
-        number("bytes_in", r.bytesIn);
-        number("bytes_out", r.bytesOut);
-        seconds("duration_s", r.totalNanos);
-        seconds("upstream_connect_s", r.connectNanos);
-        seconds("upstream_first_byte_s", r.firstByteNanos);
-        text("route", r.route);
-        text("upstream", r.upstream);
-        text("target", r.target == null ? null : r.target.toString());
-        number("attempts", r.attempts);
-        number("config_version", r.configVersion);
-        text("tls_version", r.tlsVersion);
-        text("sni", r.sni);
-        raw("}\n");
+        number(BYTES_IN, r.bytesIn);
+        number(BYTES_OUT, r.bytesOut);
+        seconds(DURATION, r.totalNanos);
+        seconds(CONNECT, r.connectNanos);
+        seconds(FIRST_BYTE, r.firstByteNanos);
+        text(ROUTE, r.route);
+        text(UPSTREAM, r.upstream);
+        target(r.target);
+        number(ATTEMPTS, r.attempts);
+        number(CONFIG_VERSION, r.configVersion);
+        text(TLS_VERSION, r.tlsVersion);
+        text(SNI, r.sni);
+        raw(END);
+    }
+
+    /** host:port; an {@link Endpoint}'s parts are written as they are, with no String made per line for them. */
+    private void target(Object target) {
+        if (!(target instanceof Endpoint e)) {
+            text(TARGET, target == null ? null : target.toString());
+            return;
+        }
+        text(TARGET, e.host());
+        len--; // reopen the string for the port
+        put((byte) ':');
+        digits(e.port());
+        put((byte) '"');
     }
 
     private void time(long millis) {
         long s = Math.floorDiv(millis, 1000);
         if (s != second) {
             second = s;
-            secondText = SECOND.format(Instant.ofEpochSecond(s)).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            secondText = ascii(SECOND.format(Instant.ofEpochSecond(s)));
         }
-        for (byte b : secondText) {
-            put(b);
-        }
+        raw(secondText);
         int ms = (int) Math.floorMod(millis, 1000);
-        put((byte) '.');
-        put((byte) ('0' + ms / 100));
-        put((byte) ('0' + ms / 10 % 10));
-        put((byte) ('0' + ms % 10));
-        put((byte) 'Z');
+        ensure(5);
+        buf[len++] = '.';
+        buf[len++] = (byte) ('0' + ms / 100);
+        buf[len++] = (byte) ('0' + ms / 10 % 10);
+        buf[len++] = (byte) ('0' + ms % 10);
+        buf[len++] = 'Z';
     }
 
-    private void text(String name, CharSequence value) {
-        raw(",\"");
-        raw(name);
-        raw("\":");
+    private void text(byte[] key, CharSequence value) {
+        raw(key);
         if (value == null) {
-            raw("null");
+            raw(NULL);
             return;
         }
-        put((byte) '"');
-        for (int i = 0; i < value.length(); i++) {
+        int n = value.length();
+        ensure(n * 6 + 2); // at most 6 bytes per character (a \\u escape) and the quotes
+        byte[] b = buf;
+        int at = len;
+        b[at++] = '"';
+        for (int i = 0; i < n; i++) {
             char c = value.charAt(i);
             if (c == '"' || c == '\\') {
-                put((byte) '\\');
-                put((byte) c);
+                b[at++] = '\\';
+                b[at++] = (byte) c;
             } else if (c >= 0x20 && c < 0x7f) {
-                put((byte) c);
+                b[at++] = (byte) c;
             } else {
-                raw("\\u");
-                put(HEX[c >> 12 & 0xf]);
-                put(HEX[c >> 8 & 0xf]);
-                put(HEX[c >> 4 & 0xf]);
-                put(HEX[c & 0xf]);
+                b[at++] = '\\';
+                b[at++] = 'u';
+                b[at++] = HEX[c >> 12 & 0xf];
+                b[at++] = HEX[c >> 8 & 0xf];
+                b[at++] = HEX[c >> 4 & 0xf];
+                b[at++] = HEX[c & 0xf];
             }
         }
-        put((byte) '"');
+        b[at++] = '"';
+        len = at;
     }
 
-    private void number(String name, long v) {
-        raw(",\"");
-        raw(name);
-        raw("\":");
+    private void number(byte[] key, long v) {
+        raw(key);
         digits(v);
     }
 
-    private void seconds(String name, long nanos) {
-        raw(",\"");
-        raw(name);
-        raw("\":");
+    private void seconds(byte[] key, long nanos) {
+        raw(key);
         if (nanos < 0) {
-            raw("null");
+            raw(NULL);
             return;
         }
         long micros = nanos / 1_000;
         digits(micros / 1_000_000);
-        put((byte) '.');
+        ensure(7);
+        buf[len++] = '.';
         long frac = micros % 1_000_000;
         for (long div = 100_000; div > 0; div /= 10) {
-            put((byte) ('0' + frac / div % 10));
+            buf[len++] = (byte) ('0' + frac / div % 10);
         }
     }
 
@@ -140,17 +183,28 @@ final class JsonLine {
         put((byte) ('0' + v % 10));
     }
 
-    /** ASCII constants only. */
-    private void raw(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            put((byte) s.charAt(i));
-        }
+    private void raw(byte[] bytes) {
+        ensure(bytes.length);
+        System.arraycopy(bytes, 0, buf, len, bytes.length);
+        len += bytes.length;
     }
 
     private void put(byte b) {
-        if (len == buf.length) {
-            buf = Arrays.copyOf(buf, buf.length * 2);
-        }
+        ensure(1);
         buf[len++] = b;
+    }
+
+    private void ensure(int more) {
+        if (len + more > buf.length) {
+            buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + more));
+        }
+    }
+
+    private static byte[] key(String name) {
+        return ascii(",\"" + name + "\":");
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
     }
 }

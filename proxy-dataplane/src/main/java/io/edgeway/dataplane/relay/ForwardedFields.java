@@ -1,12 +1,16 @@
 package io.edgeway.dataplane.relay;
 
 import io.edgeway.dataplane.http1.Http;
+import io.edgeway.dataplane.trace.TraceContext;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
 import java.nio.charset.StandardCharsets;
 
 /**
  * The X-Forwarded-For, -Proto and -Host values the proxy adds to one request ({@link HeaderRewriter#request}),
+ * and, with trace context on, its {@code traceparent} and the X-Request-Id made from it (see
+ * {@link TraceContext#traceparentToWrite}),
  * kept beside the head instead of in it: an HTTP/1.1 target gets them written straight after the other
  * headers ({@link UpstreamRequestEncoder}), so that the common request allocates no header entries for them.
  * An h2c target's stream takes a head object, so there they are put in the headers ({@link #addTo}).
@@ -16,11 +20,41 @@ final class ForwardedFields {
     private String forwardedFor;
     private CharSequence proto;
     private String host;
+    private AsciiString traceparent;
+    /** False when a route's header edit set its own traceparent (see {@link #yieldToHeaders}). */
+    private boolean traceparentWritten;
+    /** The client's X-Request-Id was not kept: the trace id (the traceparent's characters 3-35) is sent instead. */
+    private boolean requestIdFromTrace;
 
+    /** Also clears the trace fields: they are set after this, and only with trace context on. */
     void set(String forwardedFor, CharSequence proto, String host) {
         this.forwardedFor = forwardedFor;
         this.proto = proto;
         this.host = host;
+        this.traceparent = null;
+        this.requestIdFromTrace = false;
+    }
+
+    void trace(AsciiString traceparent, boolean requestIdFromTrace) {
+        this.traceparent = traceparent;
+        this.traceparentWritten = true;
+        this.requestIdFromTrace = requestIdFromTrace;
+    }
+
+    /**
+     * After a route's request header edits: a header they set wins, as it did when the trace fields were header
+     * entries, and is never sent twice (two X-Request-Id or traceparent fields would be ambiguous to the target).
+     */
+    void yieldToHeaders(HttpHeaders h) {
+        if (traceparent == null) {
+            return;
+        }
+        if (h.contains(TraceContext.TRACEPARENT)) {
+            traceparentWritten = false;
+        }
+        if (requestIdFromTrace && h.contains(TraceContext.REQUEST_ID)) {
+            requestIdFromTrace = false;
+        }
     }
 
     /** For a head that travels as an object (an h2c stream); idempotent. */
@@ -34,6 +68,14 @@ final class ForwardedFields {
         if (host != null) {
             h.set(Http.X_FORWARDED_HOST, host);
         }
+        if (traceparent != null) {
+            if (traceparentWritten) {
+                h.set(TraceContext.TRACEPARENT, traceparent);
+            }
+            if (requestIdFromTrace) {
+                h.set(TraceContext.REQUEST_ID, traceparent.subSequence(3, 35, false));
+            }
+        }
     }
 
     /** For a head being encoded as HTTP/1.1: the header lines, before the blank line that ends it. */
@@ -41,6 +83,17 @@ final class ForwardedFields {
         line(buf, Http.X_FORWARDED_FOR, forwardedFor);
         line(buf, Http.X_FORWARDED_PROTO, proto);
         line(buf, Http.X_FORWARDED_HOST, host);
+        if (traceparent != null) {
+            if (traceparentWritten) {
+                line(buf, TraceContext.TRACEPARENT, traceparent);
+            }
+            if (requestIdFromTrace) {
+                buf.writeCharSequence(TraceContext.REQUEST_ID, StandardCharsets.US_ASCII);
+                buf.writeShort((':' << 8) | ' ');
+                buf.writeBytes(traceparent.array(), traceparent.arrayOffset() + 3, 32); // no value object made
+                buf.writeShort(('\r' << 8) | '\n');
+            }
+        }
     }
 
     private static void line(ByteBuf buf, CharSequence name, CharSequence value) {

@@ -28,6 +28,7 @@ import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -162,6 +163,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         String host = req.headers().get(HttpHeaderNames.HOST);
+        exchange.measured.host = host;
         // One volatile read per request; everything below uses this snapshot of the config.
         RuntimeConfig config = configs.get();
         if (config == RuntimeConfig.NONE) {
@@ -199,13 +201,14 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         boolean websocket = upgrade && WebSocketUpgrade.isHandshake(req);
-        if (loop.observers().traceContext()) {
-            exchange.measured.traceparent = TraceContext.apply(req.headers(), loop.observers().sampleNewTraces());
-        }
         HeaderRewriter.request(req, host, clientIp, trustedPeer, scheme, exchange.forwarded);
+        if (loop.observers().traceContext()) {
+            traceContext(req);
+        }
         RouteActions actions = route.actions();
         if (actions != null) {
             exchange.accepted = actions.beforeProxy(req);
+            exchange.forwarded.yieldToHeaders(req.headers());
         }
         if (websocket) {
             WebSocketUpgrade.keepUpgradeHeaders(req);
@@ -213,6 +216,19 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
         exchange.maxBody = route.maxBodyBytes();
         exchange.start(route, target);
+    }
+
+    /**
+     * W3C trace context toward the target. The traceparent and a made X-Request-Id travel beside the head, as the
+     * X-Forwarded-* fields do (written after the headers by the encoder), not as header entries; after the
+     * hop-by-hop strip, so a client's {@code Connection: traceparent} cannot take this hop's header away.
+     */
+    private void traceContext(HttpRequest req) {
+        AsciiString traceparent = TraceContext.traceparentToWrite(req.headers(), loop.observers().sampleNewTraces());
+        CharSequence keptId = TraceContext.keptRequestId(req.headers());
+        exchange.forwarded.trace(traceparent, keptId == null);
+        exchange.measured.traceparent = traceparent;
+        exchange.measured.requestId = keptId;
     }
 
     /** A chunked body went over the route's max_body_bytes: 413 if no answer began, else a cut (never a whole-looking body). */

@@ -36,6 +36,10 @@ final class Measurements {
     long bodyOut;
     /** The traceparent sent on (null with trace context off, or before routing). */
     CharSequence traceparent;
+    /** With {@link #traceparent}: the client's X-Request-Id that was kept, or null when the trace id replaced it. */
+    CharSequence requestId;
+    /** The Host header as onRequest read it (null before, or when the request had none). */
+    String host;
     long configVersion;
     /** Sends of the request to a target (a retry or a reconnect adds one). */
     int attempts;
@@ -55,6 +59,8 @@ final class Measurements {
         bodyIn = 0;
         bodyOut = 0;
         traceparent = null;
+        requestId = null;
+        host = null;
         attempts = 0;
     }
 
@@ -117,10 +123,15 @@ final class Measurements {
         AccessRecord r = new AccessRecord();
         r.timeMillis = System.currentTimeMillis();
         HttpHeaders h = request.headers();
-        r.requestId = h.get(TraceContext.REQUEST_ID);
+        if (traceparent == null) { // trace context off, or the request never went to a target
+            r.requestId = h.get(TraceContext.REQUEST_ID);
+        } else { // the one the target got: the client's kept one, or the trace id
+            r.requestId = requestId;
+            r.requestIdFromTrace = requestId == null; // the writer thread cuts it out of the traceparent
+        }
         r.traceparent = traceparent;
         r.client = exchange.frontend.clientIp();
-        r.host = h.get(HttpHeaderNames.HOST);
+        r.host = host != null ? host : h.get(HttpHeaderNames.HOST); // read once, in onRequest, when it got that far
         r.method = request.method().name();
         r.uri = request.uri();
         r.protocol = request.protocolVersion().text();

@@ -46,10 +46,54 @@ public final class TraceContext {
         return apply(headers, HTTP2, sampleNewTraces);
     }
 
+    /**
+     * For a head the proxy encodes itself (HTTP/1.1 toward a target): the same decisions as {@link #apply}, but
+     * the new {@code traceparent} is not put in {@code headers}; the caller writes it after the other headers
+     * (as it does the X-Forwarded-* fields), which spares two header entries, a value and two lookups per request.
+     * What must not be forwarded is removed here: the client's traceparent and, with a new trace, its tracestate.
+     * Then {@link #keptRequestId} says whether the client's X-Request-Id stays.
+     */
+    public static AsciiString traceparentToWrite(HttpHeaders headers, double sampleNewTraces) {
+        return traceparent(headers, HTTP1, sampleNewTraces, true);
+    }
+
+    /**
+     * The client's X-Request-Id when it is kept (one, valid): it stays in {@code headers}. Otherwise null, and any
+     * X-Request-Id is removed: the trace id goes in its place ({@link #traceparentToWrite}'s characters 3-35).
+     */
+    public static CharSequence keptRequestId(HttpHeaders headers) {
+        CharSequence id = keptRequestId(headers, HTTP1);
+        if (id == null) {
+            headers.remove(REQUEST_ID);
+        }
+        return id;
+    }
+
     private static <H> AsciiString apply(H headers, HeaderAccess<H> access, double sampleNewTraces) {
+        AsciiString value = traceparent(headers, access, sampleNewTraces, false);
+        access.set(headers, TRACEPARENT, value);
+        if (keptRequestId(headers, access) == null) {
+            access.set(headers, REQUEST_ID, value.subSequence(3, 35, false)); // the trace id, sharing the bytes
+        }
+        return value;
+    }
+
+    private static <H> CharSequence keptRequestId(H headers, HeaderAccess<H> access) {
+        CharSequence id = access.get(headers, REQUEST_ID);
+        return id != null && validRequestId(id) && access.single(headers, REQUEST_ID) ? id : null;
+    }
+
+    /** The traceparent this hop sends; {@code removeIncoming}: the client's own is taken out of {@code headers}. */
+    private static <H> AsciiString traceparent(H headers, HeaderAccess<H> access, double sampleNewTraces,
+                                               boolean removeIncoming) {
         CharSequence incoming = access.get(headers, TRACEPARENT);
-        if (incoming != null && !access.single(headers, TRACEPARENT)) {
-            incoming = null;
+        if (incoming != null) {
+            if (!access.single(headers, TRACEPARENT)) {
+                incoming = null;
+            }
+            if (removeIncoming) {
+                access.remove(headers, TRACEPARENT); // read above (the header list keeps its value alive)
+            }
         }
         byte[] out;
         ThreadLocalRandom random = ThreadLocalRandom.current();
@@ -82,13 +126,7 @@ public final class TraceContext {
             out[54] = sampled ? (byte) '1' : (byte) '0'; // unsampled unless this proxy exports the span
         }
         hex(out, 36, nonZero(random));
-        AsciiString value = new AsciiString(out, 0, LENGTH, false);
-        access.set(headers, TRACEPARENT, value);
-        CharSequence requestId = access.get(headers, REQUEST_ID);
-        if (requestId == null || !validRequestId(requestId) || !access.single(headers, REQUEST_ID)) {
-            access.set(headers, REQUEST_ID, value.subSequence(3, 35, false)); // the trace id, sharing the bytes
-        }
-        return value;
+        return new AsciiString(out, 0, LENGTH, false);
     }
 
     /**

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.edgeway.dataplane.balancing.Endpoint;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import net.jqwik.api.ForAll;
@@ -56,5 +57,32 @@ class JsonLineTest {
         assertThat(n.get("trace_id").asText()).isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
         assertThat(n.get("config_version").asLong()).isEqualTo(-3);
         assertThat(n.get("route").isNull()).isTrue();
+    }
+
+    /** A target is written from the Endpoint's host and port (no String made for it), as "host:port" in one field. */
+    @Test
+    void anEndpointTargetIsHostColonPortAndTheLineGoesOn() throws Exception {
+        AccessRecord r = record("/", "h");
+        r.target = Endpoint.of("127.0.0.1", 8443, 1);
+        r.attempts = 2;
+        JsonLine line = new JsonLine();
+        line.format(r);
+        JsonNode n = json.readTree(new String(line.buf, 0, line.len, StandardCharsets.US_ASCII));
+        assertThat(n.get("target").asText()).isEqualTo("127.0.0.1:8443");
+        assertThat(n.get("attempts").asInt()).isEqualTo(2);
+        r.target = null;
+        line.format(r);
+        assertThat(json.readTree(new String(line.buf, 0, line.len, StandardCharsets.US_ASCII)).get("target").isNull())
+                .isTrue();
+    }
+
+    /** A line longer than the buffer grows it (a long path) and stays whole. */
+    @Test
+    void aLongLineGrowsTheBuffer() throws Exception {
+        String path = "/" + "\u00e9".repeat(3000);
+        JsonLine line = new JsonLine();
+        line.format(record(path, "h"));
+        assertThat(json.readTree(new String(line.buf, 0, line.len, StandardCharsets.US_ASCII)).get("path").asText())
+                .isEqualTo(path);
     }
 }
