@@ -21,10 +21,12 @@ public sealed interface RolloutIntent {
     record Guarded() implements RolloutIntent {}
 
     /** The parameters of a canary write, already validated. */
-    record Canary(String selector, Duration bake, double maxErrorRatio, long minRequests) implements RolloutIntent {}
+    record Canary(String selector, Duration bake, double maxErrorRatio, long minRequests, double maxP99Ratio)
+            implements RolloutIntent {}
 
-    static RolloutIntent canary(String selector, Duration bake, double maxErrorRatio, long minRequests) {
-        return new Canary(selector, bake, maxErrorRatio, minRequests);
+    static RolloutIntent canary(String selector, Duration bake, double maxErrorRatio, long minRequests,
+                                double maxP99Ratio) {
+        return new Canary(selector, bake, maxErrorRatio, minRequests, maxP99Ratio);
     }
 
     ThreadLocal<RolloutIntent> CURRENT = new ThreadLocal<>();
