@@ -100,7 +100,7 @@ public record NodeSelector(Map<String, String> labels, int percent, String fallb
     }
 
     /** 0-99, from the node id alone: CRC32 is the same on every JVM, unlike String.hashCode's spread guarantee. */
-    static int bucket(String nodeId) {
+    public static int bucket(String nodeId) {
         CRC32 crc = new CRC32();
         crc.update(nodeId.getBytes(StandardCharsets.UTF_8));
         return (int) (crc.getValue() % 100);

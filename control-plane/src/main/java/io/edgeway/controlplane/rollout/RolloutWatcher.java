@@ -28,6 +28,12 @@ import org.slf4j.LoggerFactory;
 public final class RolloutWatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RolloutWatcher.class);
     public static final Duration DEFAULT_TICK = Duration.ofSeconds(1);
+    /**
+     * A replica sees only the nodes connected to it. At the end of the bake, one without an applied canary waits
+     * this much longer before rolling back for "no canary applied", so a replica whose canaries did apply
+     * promotes first (within a tick) instead of losing the race to a replica that never saw them.
+     */
+    static final Duration UNSEEN_CANARY_GRACE = Duration.ofSeconds(10);
 
     private final RolloutStore store;
     private final SnapshotCache cache;
@@ -100,9 +106,10 @@ public final class RolloutWatcher implements AutoCloseable {
                 actions.promote(r.id(), "baked " + io.edgeway.controlplane.model.Durations.format(r.bake())
                         + " without a rejection, an error ratio over " + r.maxErrorRatio() + " or a p99 over "
                         + r.maxP99Ratio() + "x");
-            } else {
+            } else if (!clock.instant().isBefore(r.bakeUntil().plus(UNSEEN_CANARY_GRACE))) {
                 actions.rollBack(r.id(), State.ROLLED_BACK, "no canary node applied revision " + r.revision()
-                        + " during the bake (selector " + r.selector() + ")");
+                        + " during the bake and the " + UNSEEN_CANARY_GRACE.toSeconds() + " s after it (selector "
+                        + r.selector() + ")");
             }
         }
     }

@@ -87,6 +87,22 @@ public final class RolloutStore {
         });
     }
 
+    /**
+     * Inside the restoring write's transaction: closes the rollout as {@code restore.to()} with {@code revision}
+     * as its restoring revision, if it is still open. The row lock this UPDATE takes makes a racing move wait
+     * for this transaction and then find the rollout closed (or this one find it moved).
+     */
+    static boolean closeRestored(Connection c, RolloutIntent.Restore restore, long revision) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE rollouts SET state = ?, reason = ?, ended = now(),"
+                + " restored_revision = ? WHERE id = ? AND state IN ('canary', 'paused')")) {
+            ps.setString(1, restore.to().text());
+            ps.setString(2, restore.reason());
+            ps.setLong(3, revision);
+            ps.setLong(4, restore.rolloutId());
+            return ps.executeUpdate() == 1;
+        }
+    }
+
     /** Records the revision that brought the previous content back after a rollback or abort. */
     public void restored(long id, long revision) {
         db.transaction(c -> {
