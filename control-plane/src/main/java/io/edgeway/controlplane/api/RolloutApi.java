@@ -51,6 +51,7 @@ final class RolloutApi {
         m.put("desired_version", cache.versionFor(n.id(), n.labels()));
         m.put("applied_version", n.appliedVersion());
         m.put("rejected_version", n.rejectedVersion());
+        m.put("quarantined", n.quarantined()); // what the applied version left out (issue 22)
         return m;
     }
 
