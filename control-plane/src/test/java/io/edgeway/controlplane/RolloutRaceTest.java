@@ -77,10 +77,13 @@ class RolloutRaceTest {
     @Test
     void aReplicaWithoutTheCanaryNodesLeavesThePromotionToTheOneThatSawThemApply() throws Exception {
         TestDatabase db = TestDatabase.create(getClass());
-        Map<String, String> env = new java.util.HashMap<>(System.getenv());
-        env.put("EDGEWAY_ROLLOUT_TICK", "100ms");
-        try (ControlPlane a = ControlPlane.start(db.settings(), env);
-             ControlPlane b = ControlPlane.start(db.settings(), env);
+        // B checks often, A seldom: B reaches the end of the bake first, so only the grace keeps it from deciding.
+        Map<String, String> slowTick = new java.util.HashMap<>(System.getenv());
+        slowTick.put("EDGEWAY_ROLLOUT_TICK", "2s");
+        Map<String, String> fastTick = new java.util.HashMap<>(System.getenv());
+        fastTick.put("EDGEWAY_ROLLOUT_TICK", "50ms");
+        try (ControlPlane a = ControlPlane.start(db.settings(), slowTick);
+             ControlPlane b = ControlPlane.start(db.settings(), fastTick);
              TestNode canary = new TestNode(a.grpcPort()).hello("race-canary", 0, Map.of("canary", "true"))) {
             canary.ack(canary.next());
             Http viaB = new Http(b.adminPort());
