@@ -38,7 +38,7 @@ final class RolloutApi {
     void get(Context ctx) {
         Rollout r = find(ctx);
         Map<String, Object> body = view(r);
-        NodeSelector selector = NodeSelector.parse(r.selector());
+        NodeSelector selector = NodeSelector.parse(r.selector()).withFallback(r.fallbackNode());
         body.put("nodes", ledger.list().stream().map(n -> node(n, selector)).toList());
         ctx.json(body);
     }
@@ -51,6 +51,7 @@ final class RolloutApi {
         m.put("desired_version", cache.versionFor(n.id(), n.labels()));
         m.put("applied_version", n.appliedVersion());
         m.put("rejected_version", n.rejectedVersion());
+        m.put("quarantined", n.quarantined()); // what the applied version left out (issue 22)
         return m;
     }
 
@@ -110,6 +111,8 @@ final class RolloutApi {
         m.put("restored_revision", r.restoredRevision());
         m.put("ended", r.ended() == null ? null : r.ended().toString());
         m.put("actor", r.actor());
+        m.put("max_p99_ratio", r.maxP99Ratio());
+        m.put("fallback_node", r.fallbackNode());
         return m;
     }
 }

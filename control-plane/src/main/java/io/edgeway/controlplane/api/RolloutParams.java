@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * {@code ?rollout=canary&selector=canary%3Dtrue&bake=60s&max_error_ratio=0.05&min_requests=20} on any config
+ * {@code ?rollout=canary&selector=canary%3Dtrue&bake=60s&max_error_ratio=0.05&min_requests=20&max_p99_ratio=2} on any config
  * write, read before the write runs. A write without it is {@link RolloutIntent#GUARDED}: refused with 409
  * while a rollout is open. The rollout endpoints themselves and cache purges (an event, not config) are neither.
  */
@@ -20,9 +20,12 @@ final class RolloutParams {
     static final Duration MAX_BAKE = Duration.ofHours(24);
     static final double DEFAULT_MAX_ERROR_RATIO = 0.05;
     static final long DEFAULT_MIN_REQUESTS = 20;
+    /** Twice the other nodes' p99: well above the noise of bucketed quantiles, well below a real regression. */
+    static final double DEFAULT_MAX_P99_RATIO = 2.0;
     static final String SELECTOR_ATTRIBUTE = "edgeway.rollout-selector";
     private static final Set<String> WRITES = Set.of("POST", "PUT", "PATCH", "DELETE");
-    private static final List<String> PARAMETERS = List.of("selector", "bake", "max_error_ratio", "min_requests");
+    private static final List<String> PARAMETERS = List.of("selector", "bake", "max_error_ratio", "min_requests",
+            "max_p99_ratio");
 
     private RolloutParams() {}
 
@@ -61,7 +64,8 @@ final class RolloutParams {
         }
         double ratio = ratio(ctx.queryParam("max_error_ratio"));
         long minRequests = minRequests(ctx.queryParam("min_requests"));
-        RolloutIntent.set(RolloutIntent.canary(selector.toString(), bake, ratio, minRequests));
+        double p99Ratio = p99Ratio(ctx.queryParam("max_p99_ratio"));
+        RolloutIntent.set(RolloutIntent.canary(selector.toString(), bake, ratio, minRequests, p99Ratio));
         ctx.attribute(SELECTOR_ATTRIBUTE, selector);
     }
 
@@ -82,6 +86,19 @@ final class RolloutParams {
             // answered below
         }
         throw ApiException.badParameter("max_error_ratio", "max_error_ratio: " + shown(raw) + " (expected: 0-1, e.g. 0.05)");
+    }
+
+    private static double p99Ratio(String raw) {
+        if (raw == null) {
+            return DEFAULT_MAX_P99_RATIO;
+        }
+        if (raw.matches("[0-9]{1,4}(\\.[0-9]{1,6})?")) {
+            double v = Double.parseDouble(raw);
+            if (v >= 1 && v <= 1000) {
+                return v;
+            }
+        }
+        throw ApiException.badParameter("max_p99_ratio", "max_p99_ratio: " + shown(raw) + " (expected: 1-1000, e.g. 2)");
     }
 
     private static long minRequests(String raw) {

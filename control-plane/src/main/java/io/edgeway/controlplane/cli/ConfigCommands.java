@@ -92,18 +92,33 @@ final class ConfigCommands {
                 description = "With --canary: how long the canary nodes are watched before promotion (server default 60s).")
         String bake;
 
+        @Option(names = "--max-p99-ratio", paramLabel = "RATIO",
+                description = "With --canary: roll back when a route's p99 on the canaries exceeds RATIO times the others' (server default 2).")
+        String maxP99Ratio;
+
+        @Option(names = "--max-error-ratio", paramLabel = "RATIO",
+                description = "With --canary: roll back when a route's 5xx ratio on the canaries exceeds RATIO (server default 0.05).")
+        String maxErrorRatio;
+
+        @Option(names = "--min-requests", paramLabel = "N",
+                description = "With --canary: requests a route needs on the canaries before it can decide (server default 20).")
+        String minRequests;
+
         @Override
         public Integer call() {
-            if (!canary && (selector != null || bake != null)) {
-                throw new CliException("--selector and --bake need --canary");
+            java.util.Map<String, String> params = new java.util.LinkedHashMap<>();
+            params.put("selector", selector);
+            params.put("bake", bake);
+            params.put("max_p99_ratio", maxP99Ratio);
+            params.put("max_error_ratio", maxErrorRatio);
+            params.put("min_requests", minRequests);
+            params.values().removeIf(java.util.Objects::isNull);
+            if (!canary && !params.isEmpty()) {
+                throw new CliException("--selector, --bake and the limits need --canary");
             }
             StringBuilder query = new StringBuilder(canary ? "?rollout=canary" : "");
-            if (selector != null) {
-                query.append("&selector=").append(java.net.URLEncoder.encode(selector, java.nio.charset.StandardCharsets.UTF_8));
-            }
-            if (bake != null) {
-                query.append("&bake=").append(java.net.URLEncoder.encode(bake, java.nio.charset.StandardCharsets.UTF_8));
-            }
+            params.forEach((k, v) -> query.append('&').append(k).append('=')
+                    .append(java.net.URLEncoder.encode(v, java.nio.charset.StandardCharsets.UTF_8)));
             JsonNode plan = send(query.toString()); // a 422 comes back as a CliException listing every problem
             printPlan(plan);
             if (canary && changes(plan)) {

@@ -24,7 +24,8 @@ final class GetCommand implements Callable<Integer> {
                     new Column("TAGS", n -> list(n, "tags", "-"))),
             Kind.nodes, List.of(new Column("ID", n -> text(n, "id")), new Column("ADDRESS", n -> text(n, "address")),
                     new Column("CONNECTED", n -> text(n, "connected")), new Column("APPLIED", n -> text(n, "applied_version")),
-                    new Column("DESIRED", n -> text(n, "desired_version")), new Column("LAST_ERROR", n -> text(n, "last_error"))));
+                    new Column("DESIRED", n -> text(n, "desired_version")), new Column("QUARANTINED", GetCommand::quarantined),
+                    new Column("LAST_ERROR", n -> text(n, "last_error"))));
 
     private record Column(String title, Function<JsonNode, String> value) {}
 
@@ -69,6 +70,16 @@ final class GetCommand implements Callable<Integer> {
         List<String> values = new ArrayList<>();
         n.path(field).forEach(v -> values.add(v.asText()));
         return values.isEmpty() ? none : String.join(",", values);
+    }
+
+    /**
+     * What the applied version left out (issue 22), e.g. "2 (route shop,upstream pay)"; "-" when it applied whole.
+     * Shown so "applied 42" is never read as "42 applied whole".
+     */
+    static String quarantined(JsonNode n) {
+        List<String> values = new ArrayList<>();
+        n.path("quarantined").forEach(q -> values.add(q.path("kind").asText() + " " + q.path("name").asText()));
+        return values.isEmpty() ? "-" : values.size() + " (" + String.join(",", values) + ")";
     }
 
     private static String targets(JsonNode n) {

@@ -18,6 +18,9 @@ final class RolloutCommand extends CommandGroup {
         out.println(r.path("id").asLong() + "  " + r.path("state").asText() + "  revision " + r.path("revision").asLong()
                 + " (from " + r.path("previous_revision").asLong() + ")  selector " + r.path("selector").asText()
                 + "  bake " + r.path("bake").asText()
+                + "  limits 5xx " + r.path("max_error_ratio").asText() + " p99 " + r.path("max_p99_ratio").asText() + "x"
+                + " min " + r.path("min_requests").asText()
+                + (r.path("fallback_node").isTextual() ? "  fallback node " + r.path("fallback_node").asText() : "")
                 + (r.path("reason").isNull() || r.path("reason").isMissingNode() ? "" : "  reason: " + r.path("reason").asText()));
     }
 
@@ -56,6 +59,8 @@ final class RolloutCommand extends CommandGroup {
             for (JsonNode n : r.path("nodes")) {
                 out.println("  " + (n.path("canary").asBoolean() ? "canary " : "other  ") + n.path("id").asText()
                         + "  desired " + n.path("desired_version").asLong() + "  applied " + n.path("applied_version").asLong()
+                        + (n.path("rejected_version").isNumber() ? "  rejected " + n.path("rejected_version").asLong() : "")
+                        + (n.path("quarantined").isEmpty() ? "" : "  quarantined " + GetCommand.quarantined(n))
                         + (n.path("connected").asBoolean() ? "" : "  (disconnected)"));
             }
             out.flush();

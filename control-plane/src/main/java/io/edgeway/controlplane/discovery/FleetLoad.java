@@ -137,27 +137,47 @@ public final class FleetLoad {
         return bounds[bounds.length - 1];
     }
 
+    /** One route's traffic over a window on some of the nodes: what a canary rollout compares. */
+    public record RouteWindow(long requests, long errors5xx, double p99Seconds) {}
+
     /**
-     * {requests, 5xx} per route reported since {@code since} by the nodes {@code nodes} accepts: a canary
-     * rollout compares its canary nodes with the others over the rollout's lifetime.
+     * Per route, what the nodes {@code nodes} accepts reported in [{@code from}, {@code to}): a canary rollout
+     * compares its canary nodes with the others over its lifetime, and with their own traffic before it began.
+     * The p99 comes from the merged buckets (NaN without latency data), as in {@link #routes}.
      */
-    public Map<String, long[]> routeErrors(Instant since, java.util.function.Predicate<String> nodes) {
-        Map<String, long[]> out = new TreeMap<>();
+    public Map<String, RouteWindow> routeWindows(Instant from, Instant to, java.util.function.Predicate<String> nodes) {
+        Map<String, long[]> counts = new TreeMap<>();
+        Map<String, long[]> buckets = new TreeMap<>();
+        double[][] bounds = {null};
         byNode.forEach((node, q) -> {
             if (!nodes.test(node)) {
                 return;
             }
             for (Received r : snapshot(q)) {
-                if (r.at().isBefore(since)) {
+                if (r.at().isBefore(from) || !r.at().isBefore(to)) {
                     continue;
                 }
+                double[] b = r.report().getBucketBoundsList().stream().mapToDouble(Double::doubleValue).toArray();
+                if (bounds[0] == null && b.length > 0) {
+                    bounds[0] = b;
+                }
+                boolean sameBounds = bounds[0] != null && java.util.Arrays.equals(bounds[0], b);
                 for (RouteLoad l : r.report().getRoutesList()) {
-                    long[] c = out.computeIfAbsent(l.getRoute(), k -> new long[2]);
+                    long[] c = counts.computeIfAbsent(l.getRoute(), k -> new long[2]);
                     c[0] += l.getRequests();
                     c[1] += l.getErrors5Xx();
+                    if (sameBounds && l.getDurationBucketsCount() == b.length + 1) {
+                        long[] sum = buckets.computeIfAbsent(l.getRoute(), k -> new long[b.length + 1]);
+                        for (int i = 0; i < sum.length; i++) {
+                            sum[i] += l.getDurationBuckets(i);
+                        }
+                    }
                 }
             }
         });
+        Map<String, RouteWindow> out = new TreeMap<>();
+        counts.forEach((route, c) -> out.put(route,
+                new RouteWindow(c[0], c[1], quantile(0.99, bounds[0], buckets.get(route)))));
         return out;
     }
 

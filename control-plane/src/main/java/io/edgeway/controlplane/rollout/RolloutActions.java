@@ -5,9 +5,11 @@ import static java.util.Objects.requireNonNull;
 import io.edgeway.controlplane.model.Config;
 import io.edgeway.controlplane.store.Actor;
 import io.edgeway.controlplane.store.ConfigStore;
+import io.edgeway.controlplane.store.ConflictException;
 import io.edgeway.controlplane.store.History;
 import io.edgeway.controlplane.store.Rollout;
 import io.edgeway.controlplane.store.Rollout.State;
+import io.edgeway.controlplane.store.RolloutIntent;
 import io.edgeway.controlplane.store.RolloutStore;
 import io.edgeway.controlplane.store.Written;
 import java.util.List;
@@ -21,8 +23,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A rollback never re-sends the old version: proxies refuse a version lower than the one they run, and
  * the protocol keeps versions monotonic. It writes a NEW revision whose content is the previous revision's
- * (the same thing {@code POST /revisions/{n}/rollback} does) while the rollout is still open, so the held-back
- * nodes stay on the previous revision until that new revision is built; only then is the rollout closed.
+ * (the same thing {@code POST /revisions/{n}/rollback} does), and that write closes the rollout in its own
+ * transaction: the held-back nodes stay on the previous revision until the new one is built, and a replica that
+ * loses the race to another's move writes nothing.
  */
 public final class RolloutActions {
     private static final Logger log = LoggerFactory.getLogger(RolloutActions.class);
@@ -68,20 +71,30 @@ public final class RolloutActions {
                 : history.stateAt(r.get().previousRevision()).orElseThrow(() -> new IllegalStateException(
                         "rollout " + id + ": revision " + r.get().previousRevision() + " not in the history"));
         String actor = Actor.current();
+        RolloutIntent intent = RolloutIntent.CURRENT.get();
         Actor.set("rollout " + id);
+        // The restoring revision and the state move commit together, or neither does (RolloutIntent.Restore).
+        RolloutIntent.set(new RolloutIntent.Restore(id, to, reason));
         Written<ConfigStore.Plan> restored;
         try {
             // No keys given: each certificate keeps the key stored for its leaf, as in a revision rollback.
             restored = config.apply(previous, Map.of());
+        } catch (ConflictException e) {
+            log.info("rollout {}: not rolled back here ({})", id, e.getMessage());
+            return false;
         } finally {
+            RolloutIntent.set(intent);
             Actor.set(actor.equals("admin-api") ? null : actor);
         }
-        // Recorded before the state moves: once closed, the plan releases the held-back nodes at this revision.
-        store.restored(id, restored.revision());
-        boolean moved = store.move(id, OPEN, to, reason);
+        if (restored.value().changesNothing()) {
+            // Nothing was written (the content already was the previous revision's), so the write closed nothing:
+            // close it here, unless another replica or an operator has meanwhile.
+            return moved(store.move(id, OPEN, to, reason));
+        }
+        // A revision was committed, so its transaction closed the rollout (RolloutIntent.Restore).
         log.info("rollout {} of revision {}: {} ({}); previous content restored as revision {}", id,
                 r.get().revision(), to.text(), reason, restored.revision());
-        return moved(moved);
+        return moved(true);
     }
 
     private boolean moved(boolean moved) {

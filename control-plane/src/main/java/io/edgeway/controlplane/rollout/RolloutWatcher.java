@@ -21,13 +21,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps this replica's {@link RolloutPlan} in step with the rollouts table and, while a rollout bakes, decides
- * it: a Nack from a canary node or a canary error ratio over the limit rolls back (see {@link CanaryHealth}),
+ * it: a Nack from a canary node, a canary error ratio or p99 over the limits rolls back (see {@link CanaryHealth}),
  * and the end of the bake promotes. Every replica runs one; the conditional state moves let only one act.
  * The state lives in PostgreSQL, so a restarted control plane carries on where the last one stopped.
  */
 public final class RolloutWatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RolloutWatcher.class);
     public static final Duration DEFAULT_TICK = Duration.ofSeconds(1);
+    /**
+     * A replica sees only the nodes connected to it. At the end of the bake, one without an applied canary waits
+     * this much longer before rolling back for "no canary applied", so a replica whose canaries did apply
+     * promotes first (within a tick) instead of losing the race to a replica that never saw them.
+     */
+    static final Duration UNSEEN_CANARY_GRACE = Duration.ofSeconds(10);
 
     private final RolloutStore store;
     private final SnapshotCache cache;
@@ -64,7 +70,7 @@ public final class RolloutWatcher implements AutoCloseable {
             return RolloutPlan.NONE;
         }
         Rollout r = newest.get();
-        NodeSelector selector = NodeSelector.parse(r.selector());
+        NodeSelector selector = NodeSelector.parse(r.selector()).withFallback(r.fallbackNode());
         if (r.state().open()) {
             return RolloutPlan.open(r.id(), r.revision(), r.previousRevision(), selector);
         }
@@ -98,10 +104,12 @@ public final class RolloutWatcher implements AutoCloseable {
                     .anyMatch(n -> plan.isCanary(n.id(), n.labels()) && n.appliedVersion() >= r.revision());
             if (anyApplied) {
                 actions.promote(r.id(), "baked " + io.edgeway.controlplane.model.Durations.format(r.bake())
-                        + " without a rejection or an error ratio over " + r.maxErrorRatio());
-            } else {
+                        + " without a rejection, an error ratio over " + r.maxErrorRatio() + " or a p99 over "
+                        + r.maxP99Ratio() + "x");
+            } else if (!clock.instant().isBefore(r.bakeUntil().plus(UNSEEN_CANARY_GRACE))) {
                 actions.rollBack(r.id(), State.ROLLED_BACK, "no canary node applied revision " + r.revision()
-                        + " during the bake (selector " + r.selector() + ")");
+                        + " during the bake and the " + UNSEEN_CANARY_GRACE.toSeconds() + " s after it (selector "
+                        + r.selector() + ")");
             }
         }
     }

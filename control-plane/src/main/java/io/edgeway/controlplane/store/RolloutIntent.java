@@ -21,10 +21,19 @@ public sealed interface RolloutIntent {
     record Guarded() implements RolloutIntent {}
 
     /** The parameters of a canary write, already validated. */
-    record Canary(String selector, Duration bake, double maxErrorRatio, long minRequests) implements RolloutIntent {}
+    record Canary(String selector, Duration bake, double maxErrorRatio, long minRequests, double maxP99Ratio)
+            implements RolloutIntent {}
 
-    static RolloutIntent canary(String selector, Duration bake, double maxErrorRatio, long minRequests) {
-        return new Canary(selector, bake, maxErrorRatio, minRequests);
+    /**
+     * The write that brings the previous content back closes rollout {@code rolloutId} as {@code to} in its own
+     * transaction, or does not commit at all: if another replica (or an operator) moved the rollout first, the
+     * restoring revision would otherwise be left behind under a promoted rollout.
+     */
+    record Restore(long rolloutId, Rollout.State to, String reason) implements RolloutIntent {}
+
+    static RolloutIntent canary(String selector, Duration bake, double maxErrorRatio, long minRequests,
+                                double maxP99Ratio) {
+        return new Canary(selector, bake, maxErrorRatio, minRequests, maxP99Ratio);
     }
 
     ThreadLocal<RolloutIntent> CURRENT = new ThreadLocal<>();
@@ -41,6 +50,13 @@ public sealed interface RolloutIntent {
     static void check(Connection c, long revision) throws SQLException {
         RolloutIntent intent = CURRENT.get();
         if (intent == null) {
+            return;
+        }
+        if (intent instanceof Restore restore) {
+            if (!RolloutStore.closeRestored(c, restore, revision)) {
+                throw new ConflictException("state", "rollout " + restore.rolloutId()
+                        + " is no longer open (expected: canary or paused; another replica or an operator moved it first)");
+            }
             return;
         }
         Rollout open = RolloutStore.open(c);

@@ -19,7 +19,7 @@ import java.util.Optional;
  */
 public final class RolloutStore {
     private static final String COLUMNS = "id, revision, previous_revision, state, selector, bake_ms, max_error_ratio,"
-            + " min_requests, started, bake_until, reason, restored_revision, ended, actor";
+            + " min_requests, started, bake_until, reason, restored_revision, ended, actor, max_p99_ratio, fallback_node";
 
     private final Database db;
 
@@ -28,10 +28,11 @@ public final class RolloutStore {
     }
 
     static void insert(Connection c, long revision, long previous, RolloutIntent.Canary canary) throws SQLException {
+        String fallbackNode = CanaryFallback.choose(c, canary.selector());
         try (PreparedStatement ps = c.prepareStatement("""
                 INSERT INTO rollouts (revision, previous_revision, state, selector, bake_ms, max_error_ratio, min_requests,
-                                      bake_until, actor)
-                VALUES (?, ?, 'canary', ?, ?, ?, ?, now() + ? * interval '1 millisecond', ?)""")) {
+                                      bake_until, actor, max_p99_ratio, fallback_node)
+                VALUES (?, ?, 'canary', ?, ?, ?, ?, now() + ? * interval '1 millisecond', ?, ?, ?)""")) {
             ps.setLong(1, revision);
             ps.setLong(2, previous);
             ps.setString(3, canary.selector());
@@ -40,6 +41,8 @@ public final class RolloutStore {
             ps.setLong(6, canary.minRequests());
             ps.setLong(7, canary.bake().toMillis());
             ps.setString(8, Actor.current());
+            ps.setDouble(9, canary.maxP99Ratio());
+            ps.setString(10, fallbackNode);
             ps.executeUpdate();
         }
     }
@@ -84,6 +87,22 @@ public final class RolloutStore {
         });
     }
 
+    /**
+     * Inside the restoring write's transaction: closes the rollout as {@code restore.to()} with {@code revision}
+     * as its restoring revision, if it is still open. The row lock this UPDATE takes makes a racing move wait
+     * for this transaction and then find the rollout closed (or this one find it moved).
+     */
+    static boolean closeRestored(Connection c, RolloutIntent.Restore restore, long revision) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE rollouts SET state = ?, reason = ?, ended = now(),"
+                + " restored_revision = ? WHERE id = ? AND state IN ('canary', 'paused')")) {
+            ps.setString(1, restore.to().text());
+            ps.setString(2, restore.reason());
+            ps.setLong(3, revision);
+            ps.setLong(4, restore.rolloutId());
+            return ps.executeUpdate() == 1;
+        }
+    }
+
     /** Records the revision that brought the previous content back after a rollback or abort. */
     public void restored(long id, long revision) {
         db.transaction(c -> {
@@ -121,7 +140,7 @@ public final class RolloutStore {
                 Rollout.State.of(rs.getString("state")), rs.getString("selector"), Duration.ofMillis(rs.getLong("bake_ms")),
                 rs.getDouble("max_error_ratio"), rs.getLong("min_requests"), instant(rs, "started"),
                 instant(rs, "bake_until"), rs.getString("reason"), restoredRevision, instant(rs, "ended"),
-                rs.getString("actor"));
+                rs.getString("actor"), rs.getDouble("max_p99_ratio"), rs.getString("fallback_node"));
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -98,11 +98,19 @@ public final class DiskCache {
 
     /** As above, its routes measured by {@code meters}. */
     public Optional<RuntimeConfig> load(RouteMeters meters) {
+        return loadPartially(meters).map(PartialConfig::config);
+    }
+
+    /**
+     * As above, with the entities the cached version left out (issue 22): a proxy restarted from its cache must
+     * report them again in its Ack of that version, or the ledger would show a clean apply.
+     */
+    public Optional<PartialConfig> loadPartially(RouteMeters meters) {
         for (Path p : new Path[] {file, prev}) {
             try {
                 Snapshot s = read(p);
                 // What was applied is cached, quarantined entities and all (issue 22): they stay left out here too.
-                RuntimeConfig config = RuntimeConfig.compile(s, RuntimeConfig.NONE, meters, siteBlobs).config(); // blobs on disk: no refetch
+                PartialConfig config = RuntimeConfig.compile(s, RuntimeConfig.NONE, meters, siteBlobs); // blobs on disk: no refetch
                 if (p.equals(prev)) {
                     log.warn("using the previous cached generation {} (version {})", p, s.getVersion());
                 }

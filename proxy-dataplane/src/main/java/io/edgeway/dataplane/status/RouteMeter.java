@@ -106,8 +106,11 @@ public final class RouteMeter {
         }
     }
 
-    /** Takes this route's children out of the page: the route left the config. */
-    void remove() {
+    /**
+     * Takes this meter's children out of the page: its (route, upstream) left the config. The series labelled by
+     * the route alone go too only when {@code routeGone}; otherwise the route's meter for its new upstream uses them.
+     */
+    void remove(boolean routeGone) {
         if (metrics == null) {
             return;
         }
@@ -116,6 +119,9 @@ public final class RouteMeter {
                 metrics.requests.remove(route, upstream, METHODS[i / STATUS_CLASSES.length],
                         STATUS_CLASSES[i % STATUS_CLASSES.length]);
             }
+        }
+        if (!routeGone) {
+            return;
         }
         metrics.duration.remove(route);
         metrics.connect.remove(route);

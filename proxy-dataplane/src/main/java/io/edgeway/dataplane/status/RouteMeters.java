@@ -34,11 +34,16 @@ public final class RouteMeters {
 
     /** After a config is applied: routes not in it (by name and upstream) are removed from the page. */
     public synchronized void retain(Set<Key> routes) {
+        // A route that now names another upstream keeps its route-only series (latency, bytes): the new meter
+        // shares them, and removing them would leave it observing into series no longer on the page (issue 22:
+        // the canary's p99 of a route moved to a slow upstream went missing from the load reports that way).
+        Set<String> kept = new java.util.HashSet<>();
+        routes.forEach(k -> kept.add(k.route()));
         byRoute.entrySet().removeIf(e -> {
             if (routes.contains(e.getKey())) {
                 return false;
             }
-            e.getValue().remove();
+            e.getValue().remove(!kept.contains(e.getKey().route()));
             return true;
         });
     }
