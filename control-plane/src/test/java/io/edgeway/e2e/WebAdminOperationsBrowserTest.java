@@ -90,7 +90,7 @@ class WebAdminOperationsBrowserTest {
         long id = openRollout("canaried-1", "1h");
         browser.open("#/rollouts");
         browser.awaitText(By.id("rollouts-list"), "Rollout " + id);
-        assertThat(browser.text(By.id("rollouts-list"))).contains("canary=true").contains("5xx ratio over 0.05 after 20 requests");
+        assertThat(browser.text(By.id("rollouts-list"))).contains("canary=true").contains("5xx ratio over 0.05 or p99 over 2x after 20 requests");
         assertThat(browser.seriousViolations()).as("axe-core on the rollouts list").isEmpty();
 
         browser.open("#/rollouts/" + id);

@@ -20,7 +20,7 @@ const QUESTIONS = {
 };
 
 /** What the watcher checks, in words: the error ratio, the minimum traffic it needs, and how long it bakes. */
-export const signals = (r) => `5xx ratio over ${r.max_error_ratio} after ${r.min_requests} requests, rejections; bake ${r.bake}`;
+export const signals = (r) => `5xx ratio over ${r.max_error_ratio} or p99 over ${r.max_p99_ratio}x after ${r.min_requests} requests, rejections; bake ${r.bake}`;
 
 export function render(container, params, done) {
   return params.length === 1 ? detail(container, params[0], done) : listView(container, done);
