@@ -75,8 +75,25 @@ public record ConfigState(long revision, List<Stored<Upstream>> upstreams, List<
      * sealed here.
      */
     static ConfigState toVerify(java.sql.Connection c, long revision) throws java.sql.SQLException {
-        List<Stored<Route>> routes = RouteStore.all(c);
-        return new ConfigState(revision, UpstreamStore.all(c), routes, List.of(), List.of(), Map.of(), List.of(),
+        return toVerify(c, revision, null);
+    }
+
+    /**
+     * As {@link #toVerify(java.sql.Connection, long)}, reading only the route rows stamped after {@code previous}
+     * (a state a committed write verified; null: read all) as {@link #load(Database, ConfigState)} does. The rows
+     * this transaction wrote carry its revision, so they are among those read.
+     */
+    static ConfigState toVerify(java.sql.Connection c, long revision, ConfigState previous) throws java.sql.SQLException {
+        List<Stored<Upstream>> upstreams = UpstreamStore.all(c);
+        List<Stored<Route>> routes;
+        if (previous == null || renamed(previous.upstreams(), upstreams)) {
+            routes = new ArrayList<>(RouteStore.all(c));
+            routes.sort(BY_NAME);
+        } else {
+            routes = RouteMerge.merge(previous.routes(), RouteStore.writtenAfter(c, previous.revision()),
+                    RouteStore.count(c), () -> RouteStore.ids(c));
+        }
+        return new ConfigState(revision, upstreams, routes, List.of(), List.of(), Map.of(), List.of(),
                 sites(c, routes, null), CachePurgeStore.Window.EMPTY, List.of());
     }
 
