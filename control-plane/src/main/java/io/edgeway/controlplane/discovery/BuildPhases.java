@@ -10,7 +10,8 @@ package io.edgeway.controlplane.discovery;
  * @param assembleNanos building the Snapshot proto (unchanged routes reuse their messages)
  * @param prepareNanos what must happen before nodes can be sent anything: the delta, and the full encoding
  *                     when it is not deferred
- * @param installNanos swapping the cache's reference and offering the version to every stream
+ * @param installNanos re-reading the rollout plan (one query), swapping the cache's reference and offering the
+ *                     version to every stream
  * @param deferredNanos work done after the install, off the push path (the full snapshot's encoding and gzip
  *                     when nodes took the delta); 0 when none
  * @param withDelta    whether a delta was made (nodes on the previous version get it)
