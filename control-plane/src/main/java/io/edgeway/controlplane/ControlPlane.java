@@ -54,11 +54,14 @@ public final class ControlPlane implements AutoCloseable {
     private final SnapshotCache cache;
     private final Javalin admin;
     private final Server grpc;
+    private final SnapshotRefresher refresher;
     // Closed in reverse start order, so nothing outlives what it depends on.
     private final Deque<AutoCloseable> resources;
 
-    private ControlPlane(Settings settings, SnapshotCache cache, Javalin admin, Server grpc, Deque<AutoCloseable> resources) {
+    private ControlPlane(Settings settings, SnapshotCache cache, Javalin admin, Server grpc, SnapshotRefresher refresher,
+                         Deque<AutoCloseable> resources) {
         this.settings = settings;
+        this.refresher = refresher;
         this.cache = cache;
         this.admin = admin;
         this.grpc = grpc;
@@ -143,7 +146,7 @@ public final class ControlPlane implements AutoCloseable {
             push(resources, admin::stop);
             log.info("control plane started: admin {}:{} grpc {}:{} revision {}", settings.adminAddress(), admin.port(),
                     settings.grpcAddress(), grpc.getPort(), cache.version());
-            return new ControlPlane(settings, cache, admin, grpc, resources);
+            return new ControlPlane(settings, cache, admin, grpc, refresher, resources);
         } catch (IOException | RuntimeException e) {
             closeAll(resources);
             throw e;
@@ -195,6 +198,11 @@ public final class ControlPlane implements AutoCloseable {
 
     public int grpcPort() {
         return grpc.getPort();
+    }
+
+    /** Tells {@code listener} where each snapshot build's time went (the fan-out bench's per-phase figures). */
+    public void onSnapshotBuilt(java.util.function.Consumer<io.edgeway.controlplane.discovery.BuildPhases> listener) {
+        refresher.onBuilt(listener);
     }
 
     /** The newest config version this replica serves. */

@@ -51,6 +51,9 @@ public final class FanoutBench {
     private final AtomicLong snapshotBytes = new AtomicLong();
     private final java.util.concurrent.atomic.AtomicBoolean gzipSeen = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile int expected;
+    /** Each build's phases by version (issue 22: which step of a write's build makes the slow ones slow). */
+    private final ConcurrentMap<Long, io.edgeway.controlplane.discovery.BuildPhases> phases = new ConcurrentHashMap<>();
+    private final List<String> phaseRows = new ArrayList<>();
 
     public static void main(String[] args) throws Exception {
         int[] counts = args.length > 0 ? Arrays.stream(args[0].split(",")).mapToInt(Integer::parseInt).toArray()
@@ -76,6 +79,7 @@ public final class FanoutBench {
             System.err.printf("applied %d routes as revision %d in %d ms%n", ROUTES, applied.revisionNumber(),
                     (System.nanoTime() - t) / 1_000_000);
             long heapIdle = heapAfterGc();
+            cp.onSnapshotBuilt(p -> phases.put(p.version(), p));
             List<String> rows = new ArrayList<>();
             for (int n : counts) {
                 for (String mode : modes) { // the same run, the same control plane: only the encoding differs
@@ -94,6 +98,13 @@ public final class FanoutBench {
             System.out.println("| nodes | mode | bytes/send (last write) | writes | PUT round trip p50 | 2xx → snapshot installed p50 / p99 | 2xx → all Acks p50 | p99 | max | JVM CPU 2xx → all Acks p50 | heap/stream (KB) | full serializations / versions |");
             System.out.println("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             rows.forEach(System.out::println);
+            System.out.println();
+            System.out.println("Per-phase, on the builder thread (p50 / p99 over the writes; wake = 2xx to build start, negative "
+                    + "when the build began before the client read the 2xx; deferred = after the install, off the push path; "
+                    + "GC = collector pause time in the JVM between 2xx and all Acks):");
+            System.out.println("| nodes | mode | wake | load | assemble | prepare | install | push path (sum) | deferred | GC |");
+            System.out.println("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+            phaseRows.forEach(System.out::println);
         }
     }
 
@@ -161,7 +172,10 @@ public final class FanoutBench {
         long[] fanout = new long[writes];
         long[] built = new long[writes];
         long[] cpu = new long[writes];
+        long[][] phase = new long[7][writes]; // wake, load, assemble, prepare, install, push path, deferred
+        long[] gc = new long[writes];
         for (int w = 0; w < writes; w++) {
+            long gcAtStart = gcMillis();
             long start = System.nanoTime();
             Http.Response r = http.put("/api/v1/routes/r00000", "{\"upstream\":\"app\",\"hosts\":[\"r0.example.com\"],"
                     + "\"paths\":[\"/v" + n + "-" + w + "\"]}");
@@ -174,7 +188,23 @@ public final class FanoutBench {
             cpu[w] = cpuNanos() - cpuAtCommit;
             roundTrip[w] = committed - start;
             fanout[w] = Math.max(0, allAckedAt.get(version) - committed);
+            gc[w] = TimeUnit.MILLISECONDS.toNanos(gcMillis() - gcAtStart);
+            var p = phases.get(version);
+            if (p != null) { // null only if two writes collapsed into one build, which one writer at a time never causes
+                long[] values = {p.startedAt() - committed, p.loadNanos(), p.assembleNanos(), p.prepareNanos(),
+                        p.installNanos(), p.pushPathNanos(), p.deferredNanos()};
+                for (int i = 0; i < values.length; i++) {
+                    phase[i][w] = values[i];
+                }
+            }
         }
+        StringBuilder phaseRow = new StringBuilder(String.format("| %,d | %s |", n, deltas ? "delta" : "full"));
+        for (long[] values : phase) {
+            Arrays.sort(values);
+            phaseRow.append(String.format(" %s / %s |", ms(pct(values, 50)), ms(pct(values, 99))));
+        }
+        Arrays.sort(gc);
+        phaseRows.add(phaseRow.append(String.format(" %s / %s |", ms(pct(gc, 50)), ms(pct(gc, 99)))).toString());
         long versions = writes;
         long serializations = PreparedSnapshot.serializations() - serialized;
 
@@ -254,6 +284,16 @@ public final class FanoutBench {
      */
     private static long cpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    private static long gcMillis() {
+        long sum = 0;
+        for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            if (!gc.getName().contains("Concurrent")) { // pauses only: G1's concurrent cycle runs beside the threads
+                sum += Math.max(0, gc.getCollectionTime());
+            }
+        }
+        return sum;
     }
 
     private static long heapAfterGc() throws InterruptedException {

@@ -61,6 +61,12 @@ final class TestNode implements AutoCloseable {
                 .setAppliedVersion(appliedVersion)).build());
     }
 
+    /** A Hello that says this node applies delta snapshots (issue 22). */
+    TestNode helloTakingDeltas(String id, long appliedVersion) {
+        return send(NodeMessage.newBuilder().setHello(Hello.newBuilder().setNodeId(id).setAppliedVersion(appliedVersion)
+                .addCapabilities(io.edgeway.proto.delta.SnapshotDeltas.CAPABILITY)).build());
+    }
+
     TestNode ack(Snapshot s) {
         return send(NodeMessage.newBuilder().setAck(Ack.newBuilder().setVersion(s.getVersion()).setNonce(s.getNonce())).build());
     }

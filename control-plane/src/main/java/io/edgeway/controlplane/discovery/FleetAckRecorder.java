@@ -34,6 +34,7 @@ public final class FleetAckRecorder implements AutoCloseable {
     });
     private final Map<String, String> written = new HashMap<>();
     private long lastBeat;
+    private volatile boolean closing;
 
     public FleetAckRecorder(NodeLedger ledger, FleetAcks acks, String replica) {
         this.ledger = requireNonNull(ledger, "ledger");
@@ -54,6 +55,9 @@ public final class FleetAckRecorder implements AutoCloseable {
                 lastBeat = now;
             }
             for (Node n : ledger.list()) {
+                if (closing) {
+                    return; // one write per node: with thousands of nodes, finishing the round would hold up the stop
+                }
                 String state = n.connected() + "/" + n.draining() + "/" + n.appliedVersion();
                 if (!state.equals(written.get(n.id()))) {
                     acks.record(replica, n.id(), n.connected(), n.draining(), n.appliedVersion());
@@ -67,8 +71,23 @@ public final class FleetAckRecorder implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops the flushes and returns once none runs, so the database can be closed next. Interrupting was not
+     * enough: the JDBC driver does not abort a statement on interrupt, so a flush (one write per node, thousands of
+     * nodes) went on after close() had returned and failed once the pool behind it was closed.
+     */
     @Override
     public void close() {
-        thread.shutdownNow();
+        closing = true;
+        thread.shutdown(); // cancels the next runs; the one in progress ends at its next node
+        try {
+            if (!thread.awaitTermination(10, TimeUnit.SECONDS)) {
+                log.warn("fleet acks flush still running 10 s after close; abandoning it");
+                thread.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            thread.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
     }
 }

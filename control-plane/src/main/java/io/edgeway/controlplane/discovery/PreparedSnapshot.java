@@ -20,17 +20,25 @@ import java.util.zip.DeflaterOutputStream;
  * <p>Compressed, the head is its own gzip member in front of the shared body's member: RFC 1952 defines a
  * gzip stream as a series of members, and grpc-java's decompressor (java.util.zip.GZIPInputStream) reads
  * them all. So the body is deflated once per version, never per stream.
+ *
+ * <p>Issue 22: when the version has a delta, the full body's gzip is deferred past the install, as the nodes
+ * that take the delta (most of them, after a one-entity write) never need it: {@link #gzipped()} makes it on first
+ * use, which is the builder thread right after the install ({@link #prepareFull()}) unless a node needing the
+ * full snapshot asks first. The full encoding itself stays eager: the delta's result hash is taken from it.
  */
-public record PreparedSnapshot(long version, Snapshot snapshot, byte[] encoded, byte[] gzipped, Delta delta) {
-    public PreparedSnapshot {
-        requireNonNull(snapshot, "snapshot");
-        requireNonNull(encoded, "encoded");
-        requireNonNull(gzipped, "gzipped");
-    }
+public final class PreparedSnapshot {
+    private final long version;
+    private final Snapshot snapshot;
+    private final byte[] encoded;
+    private final Delta delta;
+    private volatile byte[] gzipped; // set once, under this object's lock
 
-    /** Without a delta: every node gets the full snapshot. */
-    public PreparedSnapshot(long version, Snapshot snapshot, byte[] encoded, byte[] gzipped) {
-        this(version, snapshot, encoded, gzipped, null);
+    private PreparedSnapshot(Snapshot snapshot, byte[] encoded, byte[] gzipped, Delta delta) {
+        this.snapshot = requireNonNull(snapshot, "snapshot");
+        this.version = snapshot.getVersion();
+        this.encoded = requireNonNull(encoded, "encoded");
+        this.gzipped = gzipped;
+        this.delta = delta;
     }
 
     /**
@@ -52,35 +60,101 @@ public record PreparedSnapshot(long version, Snapshot snapshot, byte[] encoded, 
         return SERIALIZED.get();
     }
 
+    public long version() {
+        return version;
+    }
+
+    public Snapshot snapshot() {
+        return snapshot;
+    }
+
+    /** The full snapshot as a ControlMessage. */
+    public byte[] encoded() {
+        return encoded;
+    }
+
+    /** {@link #encoded()} as one gzip member, made on the first call. */
+    public byte[] gzipped() {
+        byte[] g = gzipped;
+        return g != null ? g : prepareFull();
+    }
+
+    /** The delta from the previous build, or null: every node gets the full snapshot. */
+    public Delta delta() {
+        return delta;
+    }
+
+    /** Makes the full body's gzip now unless it exists; the builder calls it after the install, off the push path. */
+    synchronized byte[] prepareFull() {
+        if (gzipped == null) {
+            gzipped = gzip(encoded);
+        }
+        return gzipped;
+    }
+
+    /** Whether the full body's gzip is made (tests: a delta install leaves it to {@link #prepareFull()}). */
+    boolean fullPrepared() {
+        return gzipped != null;
+    }
+
     static PreparedSnapshot of(Snapshot snapshot) {
+        byte[] encoded = encode(snapshot);
+        return new PreparedSnapshot(snapshot, encoded, gzip(encoded), null);
+    }
+
+    private static byte[] encode(Snapshot snapshot) {
         requireNonNull(snapshot, "snapshot");
         if (!snapshot.getNonce().isEmpty()) {
             throw new IllegalArgumentException("snapshot.nonce: " + snapshot.getNonce() + " (expected: empty, set per send)");
         }
         byte[] encoded = ControlMessage.newBuilder().setSnapshot(snapshot).build().toByteArray();
         SERIALIZED.incrementAndGet();
-        return new PreparedSnapshot(snapshot.getVersion(), snapshot, encoded, gzip(encoded));
+        return encoded;
     }
 
     /**
      * As {@link #of(Snapshot)}, plus the delta from {@code previous} (the last version built, which is what most
-     * nodes run when this one goes out) when one exists that is smaller than the full snapshot.
+     * nodes run when this one goes out) when one exists that is smaller than the full snapshot; then the full
+     * body's gzip is left for {@link #prepareFull()}.
      */
     static PreparedSnapshot of(Snapshot snapshot, PreparedSnapshot previous) {
-        PreparedSnapshot full = of(snapshot);
-        if (previous == null || previous.version() >= full.version()) {
-            return full;
+        byte[] encoded = encode(snapshot);
+        if (previous == null || previous.version() >= snapshot.getVersion()) {
+            return new PreparedSnapshot(snapshot, encoded, gzip(encoded), null);
         }
-        Snapshot diff = io.edgeway.proto.delta.SnapshotDeltas.diff(previous.snapshot(), snapshot);
-        if (diff == null) {
-            return full;
+        Snapshot diff = io.edgeway.proto.delta.SnapshotDeltas.diff(previous.snapshot(), snapshot, snapshotSha256(encoded));
+        byte[] deltaEncoded = diff == null ? null : ControlMessage.newBuilder().setSnapshot(diff).build().toByteArray();
+        if (deltaEncoded == null || deltaEncoded.length >= encoded.length) {
+            // no delta, or one as large as the full snapshot (e.g. most routes changed at once), which needs no base
+            return new PreparedSnapshot(snapshot, encoded, gzip(encoded), null);
         }
-        byte[] encoded = ControlMessage.newBuilder().setSnapshot(diff).build().toByteArray();
-        if (encoded.length >= full.encoded().length) {
-            return full; // e.g. most routes changed at once: the full snapshot is as small and needs no base
+        return new PreparedSnapshot(snapshot, encoded, null,
+                new Delta(previous.version(), deltaEncoded, gzip(deltaEncoded)));
+    }
+
+    /**
+     * SHA-256 of the Snapshot's own encoding, which is the ControlMessage's one field after its tag and length:
+     * the same bytes as {@code snapshot.toByteArray()}, without serializing it again.
+     */
+    static byte[] snapshotSha256(byte[] controlMessage) {
+        try {
+            var in = com.google.protobuf.CodedInputStream.newInstance(controlMessage);
+            int tag = in.readTag();
+            if (com.google.protobuf.WireFormat.getTagFieldNumber(tag) != ControlMessage.SNAPSHOT_FIELD_NUMBER) {
+                throw new IllegalStateException("control message: field " + (tag >>> 3) + " (expected: snapshot)");
+            }
+            int length = in.readRawVarint32();
+            int offset = in.getTotalBytesRead();
+            if (offset + length != controlMessage.length) {
+                throw new IllegalStateException("control message: " + controlMessage.length + " bytes, snapshot ends at "
+                        + (offset + length));
+            }
+            var sha = java.security.MessageDigest.getInstance("SHA-256");
+            sha.update(controlMessage, offset, length);
+            return sha.digest();
+        } catch (java.io.IOException | java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("hashing an in-memory snapshot failed", e);
         }
-        return new PreparedSnapshot(full.version(), snapshot, full.encoded(), full.gzipped(),
-                new Delta(previous.version(), encoded, gzip(encoded)));
     }
 
     /**
@@ -108,7 +182,7 @@ public record PreparedSnapshot(long version, Snapshot snapshot, byte[] encoded, 
 
     /** The message for one send: the per-send head, then the shared body, gzipped or not. */
     Payload payload(String nonce, boolean compressed) {
-        return payload(nonce, compressed, encoded, gzipped);
+        return payload(nonce, compressed, encoded, compressed ? gzipped() : null);
     }
 
     /**

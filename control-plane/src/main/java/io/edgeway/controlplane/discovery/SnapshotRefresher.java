@@ -10,6 +10,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +30,7 @@ public final class SnapshotRefresher implements AutoCloseable {
     private final SnapshotBuilder.Reusing builder;
     private ConfigState last;
     private volatile Runnable beforeInstall = () -> {};
+    private volatile Consumer<BuildPhases> onBuilt = phases -> {};
     private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "edgeway-snapshot-builder");
         t.setDaemon(true);
@@ -56,11 +58,14 @@ public final class SnapshotRefresher implements AutoCloseable {
         this.beforeInstall = requireNonNull(hook, "hook");
     }
 
+    /** Tells {@code listener} where each build's time went (the fan-out bench prints it per phase). */
+    public void onBuilt(Consumer<BuildPhases> listener) {
+        this.onBuilt = requireNonNull(listener, "listener");
+    }
+
     /** Builds the current config now, on the caller's thread: done once at startup before serving. */
     public void buildNow() {
-        PreparedSnapshot built = buildCurrent();
-        beforeInstall.run();
-        cache.set(built);
+        buildAndInstall();
     }
 
     /** Notes that {@code revision} is committed; builds it soon unless the cache already has it. */
@@ -79,9 +84,7 @@ public final class SnapshotRefresher implements AutoCloseable {
         boolean failed = false;
         try {
             for (long target = wanted.get(); target > cache.version(); target = wanted.get()) {
-                PreparedSnapshot built = buildCurrent();
-                beforeInstall.run();
-                cache.set(built);
+                PreparedSnapshot built = buildAndInstall();
                 // Compared with what was wanted when this build began: a revision announced during the build
                 // is newer than what it read, and the loop builds it next instead of leaving it to the poll.
                 if (built.version() < target) {
@@ -101,11 +104,27 @@ public final class SnapshotRefresher implements AutoCloseable {
         }
     }
 
-    /** Reads what changed since the last build and builds from it; see {@link ConfigState#load(Database, ConfigState)}. */
-    private PreparedSnapshot buildCurrent() {
+    /**
+     * Reads what changed since the last build (see {@link ConfigState#load(Database, ConfigState)}), builds from
+     * it and installs the result, timing each phase.
+     */
+    private PreparedSnapshot buildAndInstall() {
+        long start = System.nanoTime();
         ConfigState state = ConfigState.load(db, last);
+        long loaded = System.nanoTime();
         PreparedSnapshot built = builder.build(state);
         last = state;
+        long prepared = System.nanoTime();
+        beforeInstall.run();
+        cache.set(built);
+        long installed = System.nanoTime();
+        // Nodes on the previous version have the delta by now; a node that needs the full snapshot (a reconnect, a
+        // gap, no delta capability) finds it ready, or makes it itself if it asked during the install.
+        built.prepareFull();
+        long deferred = System.nanoTime() - installed;
+        long assemble = builder.lastAssembleNanos();
+        onBuilt.accept(new BuildPhases(built.version(), start, loaded - start, assemble, prepared - loaded - assemble,
+                installed - prepared, deferred, built.delta() != null));
         return built;
     }
 

@@ -29,7 +29,7 @@ public record ConfigState(long revision, List<Stored<Upstream>> upstreams, List<
      * The order {@link #load(Database, ConfigState)} keeps routes in: by name, in Java's order rather than the
      * database's collation, so a state merged in memory and one read whole list routes alike.
      */
-    private static final Comparator<Stored<Route>> BY_NAME = Comparator.comparing(r -> r.value().name());
+    static final Comparator<Stored<Route>> BY_NAME = Comparator.comparing(r -> r.value().name());
 
     public ConfigState {
         upstreams = List.copyOf(upstreams);
@@ -75,8 +75,25 @@ public record ConfigState(long revision, List<Stored<Upstream>> upstreams, List<
      * sealed here.
      */
     static ConfigState toVerify(java.sql.Connection c, long revision) throws java.sql.SQLException {
-        List<Stored<Route>> routes = RouteStore.all(c);
-        return new ConfigState(revision, UpstreamStore.all(c), routes, List.of(), List.of(), Map.of(), List.of(),
+        return toVerify(c, revision, null);
+    }
+
+    /**
+     * As {@link #toVerify(java.sql.Connection, long)}, reading only the route rows stamped after {@code previous}
+     * (a state a committed write verified; null: read all) as {@link #load(Database, ConfigState)} does. The rows
+     * this transaction wrote carry its revision, so they are among those read.
+     */
+    static ConfigState toVerify(java.sql.Connection c, long revision, ConfigState previous) throws java.sql.SQLException {
+        List<Stored<Upstream>> upstreams = UpstreamStore.all(c);
+        List<Stored<Route>> routes;
+        if (previous == null || renamed(previous.upstreams(), upstreams)) {
+            routes = new ArrayList<>(RouteStore.all(c));
+            routes.sort(BY_NAME);
+        } else {
+            routes = RouteMerge.merge(previous.routes(), RouteStore.writtenAfter(c, previous.revision()),
+                    RouteStore.count(c), () -> RouteStore.ids(c));
+        }
+        return new ConfigState(revision, upstreams, routes, List.of(), List.of(), Map.of(), List.of(),
                 sites(c, routes, null), CachePurgeStore.Window.EMPTY, List.of());
     }
 
@@ -110,16 +127,11 @@ public record ConfigState(long revision, List<Stored<Upstream>> upstreams, List<
             List<Stored<Route>> routes;
             if (previous == null || renamed(previous.upstreams(), upstreams)) {
                 routes = new ArrayList<>(RouteStore.all(c));
+                routes.sort(BY_NAME);
             } else {
-                Map<UUID, Stored<Route>> byId = new HashMap<>(previous.routes().size() * 2);
-                previous.routes().forEach(r -> byId.put(r.id(), r));
-                RouteStore.writtenAfter(c, previous.revision()).forEach(r -> byId.put(r.id(), r));
-                if (byId.size() != RouteStore.count(c)) { // more than exist: some were deleted
-                    byId.keySet().retainAll(RouteStore.ids(c));
-                }
-                routes = new ArrayList<>(byId.values());
+                routes = RouteMerge.merge(previous.routes(), RouteStore.writtenAfter(c, previous.revision()),
+                        RouteStore.count(c), () -> RouteStore.ids(c));
             }
-            routes.sort(BY_NAME);
             return new ConfigState(revision, upstreams, routes, CertificateStore.sealedAll(c),
                     SessionTicketKeys.sealedNewestFirst(c), AcmeStore.httpChallenges(c), AcmeStore.tlsAlpnChallenges(c),
                     sites(c, routes, previous), CachePurgeStore.window(c), StreamRouteStore.all(c));

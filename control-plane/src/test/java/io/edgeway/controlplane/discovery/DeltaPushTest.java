@@ -83,6 +83,23 @@ class DeltaPushTest {
         await().until(() -> ledger.get("at-base").appliedVersion() == 2);
     }
 
+    /**
+     * A version with a delta is installed before its full body is gzipped (issue 22: nodes on deltas never need
+     * it). A node that connects then, with nothing, still gets the whole snapshot, gzipped as its channel accepts.
+     */
+    @Test
+    void aNodeConnectingBeforeTheDeferredFullGzipIsMadeGetsTheWholeSnapshot() {
+        install(1);
+        install(2);
+        assertThat(last.delta()).isNotNull();
+        assertThat(last.fullPrepared()).as("the full gzip is left for after the install").isFalse();
+        FakeNode fresh = connect("fresh", true, 0, true);
+        Snapshot got = fresh.awaitVersion(2);
+        assertThat(got.hasDelta()).isFalse();
+        assertThat(got.toBuilder().clearNonce().build()).isEqualTo(version(2));
+        assertThat(last.fullPrepared()).isTrue();
+    }
+
     @Test
     void aNodeThatMissedAVersionOrCannotTakeDeltasGetsTheFullSnapshot() {
         install(1);

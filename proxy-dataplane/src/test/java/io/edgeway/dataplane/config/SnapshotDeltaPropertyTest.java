@@ -105,6 +105,40 @@ class SnapshotDeltaPropertyTest {
         }
     }
 
+    /**
+     * The control plane's common write changes routes where they stand and reuses every other route's message; the
+     * delta then comes from a walk comparing references (issue 22). It must carry exactly the changed routes at
+     * their positions, and rebuild the full snapshot, also when an "edit" leaves a route equal to what it was.
+     */
+    @Property(tries = 200)
+    void routesChangedWhereTheyStandGiveADeltaOfExactlyThoseRoutes(@ForAll long seed) {
+        Random random = new Random(seed);
+        World world = new World();
+        Snapshot base = world.snapshot(1);
+        List<Route> routes = new ArrayList<>(base.getRoutesList());
+        TreeMap<Integer, Route> changed = new TreeMap<>();
+        int edits = random.nextInt(random.nextBoolean() ? 3 : 25);
+        for (int e = 0; e < edits; e++) {
+            int i = random.nextInt(routes.size());
+            Route was = routes.get(i);
+            Route now = random.nextInt(4) == 0 ? was.toBuilder().build() // equal, another object: no change
+                    : was.toBuilder().clearPaths().addPaths("/edit" + e).build();
+            routes.set(i, now);
+            if (now.equals(base.getRoutes(i))) {
+                changed.remove(i);
+            } else {
+                changed.put(i, now);
+            }
+        }
+        Snapshot full = base.toBuilder().setVersion(2).clearRoutes().addAllRoutes(routes).build();
+        Snapshot delta = SnapshotDeltas.diff(base, full);
+        assertThat(delta).isNotNull();
+        assertThat(delta.getRoutesList()).containsExactlyElementsOf(changed.values());
+        assertThat(delta.getDelta().getRoutePositionsList()).containsExactlyElementsOf(changed.keySet());
+        assertThat(delta.getDelta().getRemovedRoutesList()).isEmpty();
+        assertThat(SnapshotDeltas.apply(base, delta).toBuilder().clearNonce().build()).isEqualTo(full);
+    }
+
     /** The stored config, edited at random; lists come out sorted by name like the control plane's queries. */
     private static final class World {
         final TreeMap<String, Route> routes = new TreeMap<>();
