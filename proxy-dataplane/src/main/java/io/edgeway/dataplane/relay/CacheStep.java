@@ -12,6 +12,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
@@ -137,6 +138,16 @@ final class CacheStep {
     private void answer(CachedResponse entry, String status, long now) {
         HttpRequest req = exchange.request;
         HttpHeaders conditionals = clientConditionals != null ? clientConditionals : req.headers();
+        // HTTP/1.1 to the client: the entry's head as pre-encoded bytes plus Age and Cache-Status, and the body as
+        // it is stored (a duplicate), with no response object and no header map per hit.
+        ByteBuf head = exchange.frontend.takesBytes()
+                ? CachedAnswer.headBytes(ctx.alloc(), entry, conditionals, status, now) : null;
+        if (head != null) {
+            boolean bodyless = HttpMethod.HEAD.equals(req.method()) || !entry.body().isReadable();
+            exchange.frontend.answers().respondBytes(PassHead.local(head, entry.status()),
+                    bodyless ? PassBody.EMPTY_LAST : PassBody.last(entry.body().duplicate()), entry.status());
+            return;
+        }
         FullHttpResponse res = CachedAnswer.of(entry, req.method(), conditionals, status, exchange.keepAlive, now);
         exchange.frontend.answers().respond(res, res.status(), false);
     }
