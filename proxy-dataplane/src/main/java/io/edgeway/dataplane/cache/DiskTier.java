@@ -32,10 +32,11 @@ import org.slf4j.LoggerFactory;
  * in bytes. The index is in memory only and the directory is emptied at start: a proxy is stateless and trusts
  * no file it did not write in this run.
  *
- * <p>Writes and deletes run on one small thread of their own, reads on another, never on an event loop; the writer alone keeps
- * the byte count and the order of files (oldest first). An entry read back is promoted to memory and leaves the
- * disk, so oldest-written is also least-recently-used among what is on disk. File names are the SHA-256 of the
- * key plus a sequence number: nothing a client sends reaches a path. Files are 0600 in a 0700 directory.
+ * <p>Writes and deletes run on one small thread of their own, reads on another, never on an event loop; the
+ * writer alone keeps the byte count and the order of files (oldest first). An entry read back is promoted to
+ * memory and leaves the disk, so oldest-written is also least-recently-used among what is on disk. File names
+ * are the SHA-256 of the key plus a sequence number: nothing a client sends reaches a path. Files are 0600 in a
+ * 0700 directory.
  */
 final class DiskTier implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DiskTier.class);
