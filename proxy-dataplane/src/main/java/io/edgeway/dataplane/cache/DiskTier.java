@@ -185,7 +185,11 @@ final class DiskTier implements AutoCloseable {
                 r = take(key, promoteWeight);
             } finally {
                 for (Consumer<CachedResponse> waiter : reading.remove(key)) {
-                    waiter.accept(r);
+                    try {
+                        waiter.accept(r);
+                    } catch (RuntimeException e) { // e.g. its event loop shut down: the others still get theirs
+                        log.debug("cache: a disk read's waiter failed: {}", e.toString());
+                    }
                 }
             }
         };
