@@ -45,6 +45,16 @@ final class CachingProxy implements AutoCloseable {
         return new CachingProxy(cp, dp);
     }
 
+    /** As above, with the proxy's settings made for the test control plane's port (e.g. one event loop). */
+    static CachingProxy start(java.util.function.IntFunction<Settings> settings, int targetPort,
+            RouteCache.Builder cache, io.edgeway.dataplane.cache.ResponseCache responseCache) throws Exception {
+        TestControlPlane cp = new TestControlPlane(0);
+        DataPlane dp = DataPlane.start(settings.apply(cp.port()), responseCache);
+        cp.push(snapshot(targetPort, cache));
+        await().until(() -> cp.answered(2, true));
+        return new CachingProxy(cp, dp);
+    }
+
     static Snapshot snapshot(int targetPort, RouteCache.Builder cache) {
         Upstream.Builder up = Upstream.newBuilder().setName("origin").addTargets(OneRouteProxy.loopback(targetPort));
         return Snapshot.newBuilder().setVersion(2).setNonce("n2").addUpstreams(up)

@@ -1,5 +1,7 @@
 package io.edgeway.dataplane.cache;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -53,6 +55,23 @@ public final class CachedAnswer {
             res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
         return res;
+    }
+
+    /**
+     * The head of a full answer from {@code entry} over HTTP/1.1, as bytes: the entry's pre-encoded head plus
+     * this answer's Age and {@code cacheStatus}, without the blank line (the writer adds Connection: close if it
+     * closes). Null when the answer needs {@link #of}: a 304 for the request's conditionals, or a 204.
+     */
+    public static ByteBuf headBytes(ByteBufAllocator alloc, CachedResponse entry, HttpHeaders request,
+            CharSequence cacheStatus, long nowMs) {
+        if (entry.status() == 204 || (entry.status() == 200 && conditional(request) && notModified(entry, request))) {
+            return null;
+        }
+        return WireHead.forHit(alloc, entry.wireHead(), entry.ageSeconds(nowMs), cacheStatus);
+    }
+
+    private static boolean conditional(HttpHeaders request) {
+        return request.contains(HttpHeaderNames.IF_NONE_MATCH) || request.contains(HttpHeaderNames.IF_MODIFIED_SINCE);
     }
 
     /** RFC 9110 13.1.2/13.1.3: If-None-Match (weak comparison) wins over If-Modified-Since. */

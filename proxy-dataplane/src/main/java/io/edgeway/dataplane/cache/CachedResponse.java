@@ -10,16 +10,34 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * One stored response. Its {@code headers} are never changed after it is built (a hit copies them into its
- * answer); the body is a {@link StoredBody}: a read-only direct buffer that a hit sends a duplicate of, and that
- * outlives the entry's eviction for as long as a write still holds it.
+ * One stored response. Its {@code headers} are never changed after it is built: a hit over HTTP/1.1 sends them
+ * as the pre-encoded {@code wireHead}, an h2 hit or a 304 copies them into its answer. The body is a
+ * {@link StoredBody}: a read-only direct buffer that a hit sends a duplicate of, and that outlives the entry's
+ * eviction for as long as a write still holds it.
  *
  * <p>Times are the proxy's clock in milliseconds: {@code responseTimeMs} when the response arrived,
  * {@code initialAgeS} its corrected initial age (RFC 9111 4.2.3), {@code freshnessMs} its freshness lifetime.
  */
 public record CachedResponse(String key, int status, HttpHeaders headers, ByteBuf body, long responseTimeMs,
         long initialAgeS, long freshnessMs, Directives directives, String etag, long lastModifiedMs,
-        List<String> vary, Set<String> tags) implements Stored {
+        List<String> vary, Set<String> tags, byte[] wireHead) implements Stored {
+
+    /**
+     * {@code wireHead} is derived: pass null (the 12-component constructor does) and it is encoded here from the
+     * status, headers and body length, once per entry instead of once per hit (see {@link WireHead}).
+     */
+    public CachedResponse {
+        if (wireHead == null) {
+            wireHead = WireHead.encode(status, headers, body.readableBytes());
+        }
+    }
+
+    public CachedResponse(String key, int status, HttpHeaders headers, ByteBuf body, long responseTimeMs,
+            long initialAgeS, long freshnessMs, Directives directives, String etag, long lastModifiedMs,
+            List<String> vary, Set<String> tags) {
+        this(key, status, headers, body, responseTimeMs, initialAgeS, freshnessMs, directives, etag, lastModifiedMs,
+                vary, tags, null);
+    }
 
     /** What the response's Cache-Control said that matters after it is stored. */
     public record Directives(boolean noCache, boolean mustRevalidate, boolean sharedWithAuthorization,
@@ -56,7 +74,7 @@ public record CachedResponse(String key, int status, HttpHeaders headers, ByteBu
     /** Memory the entry holds: body plus header text, plus a fixed overhead for the objects around them. */
     @Override
     public int weight() {
-        long w = 256L + body.readableBytes() + key.length() * 2L;
+        long w = 256L + body.readableBytes() + key.length() * 2L + wireHead.length;
         for (var h : headers) {
             w += h.getKey().length() + h.getValue().length() + 32;
         }

@@ -11,7 +11,9 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,10 +32,11 @@ import org.slf4j.LoggerFactory;
  * in bytes. The index is in memory only and the directory is emptied at start: a proxy is stateless and trusts
  * no file it did not write in this run.
  *
- * <p>Writes and deletes run on one small thread of their own, never on an event loop; that thread alone keeps
- * the byte count and the order of files (oldest first). An entry read back is promoted to memory and leaves the
- * disk, so oldest-written is also least-recently-used among what is on disk. File names are the SHA-256 of the
- * key plus a sequence number: nothing a client sends reaches a path. Files are 0600 in a 0700 directory.
+ * <p>Writes and deletes run on one small thread of their own, reads on another, never on an event loop; the
+ * writer alone keeps the byte count and the order of files (oldest first). An entry read back is promoted to
+ * memory and leaves the disk, so oldest-written is also least-recently-used among what is on disk. File names
+ * are the SHA-256 of the key plus a sequence number: nothing a client sends reaches a path. Files are 0600 in a
+ * 0700 directory.
  */
 final class DiskTier implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DiskTier.class);
@@ -56,6 +60,19 @@ final class DiskTier implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+    /**
+     * Reads run here, never on an event loop: a cold file's page faults (or a slow disk) would stall every
+     * connection of that loop. A thread of their own, so a read does not queue behind a burst of spills.
+     */
+    private final ExecutorService reader = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "edgeway-cache-disk-read");
+        t.setDaemon(true);
+        return t;
+    });
+    /** Reads in progress by key, with who waits for each: concurrent misses of one key read its file once. */
+    private final Map<String, List<Consumer<CachedResponse>>> reading = new ConcurrentHashMap<>();
+    /** Runs on the reader thread before each read (tests: to hold a read back). */
+    private volatile Runnable beforeRead = () -> { };
 
     DiskTier(Path dir, long maxBytes) throws IOException {
         if (maxBytes <= 0) {
@@ -139,8 +156,58 @@ final class DiskTier implements AutoCloseable {
         }
     }
 
+    /** Whether a file holds {@code key}'s response now (it may still turn out unreadable when read). */
+    boolean holds(String key) {
+        return index.containsKey(key);
+    }
+
     /**
-     * The response stored under {@code key}, read back from its file, or null; when it weighs at most
+     * Reads {@code key}'s response on the reader thread (see {@link #take}) and gives it, or null, to {@code done}
+     * there. A read already under way for the key is joined, not repeated.
+     */
+    void load(String key, long promoteWeight, Consumer<CachedResponse> done) {
+        boolean[] first = {false};
+        reading.compute(key, (k, waiting) -> {
+            if (waiting == null) {
+                first[0] = true;
+                waiting = new ArrayList<>(2);
+            }
+            waiting.add(done);
+            return waiting;
+        });
+        if (!first[0]) {
+            return;
+        }
+        Runnable read = () -> {
+            CachedResponse r = null;
+            try {
+                beforeRead.run();
+                r = take(key, promoteWeight);
+            } finally {
+                for (Consumer<CachedResponse> waiter : reading.remove(key)) {
+                    try {
+                        waiter.accept(r);
+                    } catch (RuntimeException e) { // e.g. its event loop shut down: the others still get theirs
+                        log.debug("cache: a disk read's waiter failed: {}", e.toString());
+                    }
+                }
+            }
+        };
+        try {
+            reader.execute(read);
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            for (Consumer<CachedResponse> waiter : reading.remove(key)) { // shut down: a miss, never a hang
+                waiter.accept(null);
+            }
+        }
+    }
+
+    void beforeRead(Runnable hook) {
+        beforeRead = hook;
+    }
+
+    /**
+     * The response stored under {@code key}, read back from its file, or null (on the reader thread); when it weighs at most
      * {@code promoteWeight} it leaves the disk now, before the caller puts it in memory (so a spill of it that
      * memory's put may cause is a new file, never deleted by this removal). A file that cannot be read or does
      * not hold this key's intact response is a miss and is removed: the disk never makes an error.
@@ -246,6 +313,7 @@ final class DiskTier implements AutoCloseable {
     @Override
     public void close() {
         purge(e -> true);
+        reader.shutdown();
         writer.shutdown();
         try {
             writer.awaitTermination(5, TimeUnit.SECONDS);

@@ -20,7 +20,12 @@ public record Lookup(Outcome outcome, String primaryKey, String variantKey, Cach
         /** Stale (or no-cache) with validators: a conditional request goes to the target. */
         REVALIDATE,
         /** Not usable: the request goes to the target. */
-        FORWARD
+        FORWARD,
+        /**
+         * Only the disk tier holds {@code variantKey}: it is read and promoted off the event loop
+         * ({@link ResponseCache#loadFromDisk}), then the request is looked up again.
+         */
+        DISK
     }
 
     /** Whether {@code entry} may answer in place of a target failure at {@code nowMs} (RFC 5861 4). */

@@ -145,19 +145,54 @@ public final class ResponseCache {
     }
 
     /**
-     * The memory tier's entry, else the disk tier's read back and promoted to memory (if it fits there) and then
-     * dropped from disk: one copy per key, and what stays on disk is what was not used since it went there.
+     * A disk read done for one request: what {@code key}'s file held (null: nothing usable). It stands in for
+     * the memory tier under that key when that request is looked up again: a promoted entry may have been
+     * evicted again at once (a newcomer to a full memory tier often is), and must still answer the request it was
+     * read for.
      */
-    private Stored stored(String key) {
+    public record DiskRead(String key, CachedResponse entry) {}
+
+    /**
+     * The memory tier's entry for {@code key}, or the one a disk read just brought; null when neither has it.
+     * {@link #DISK_PENDING} when only the disk tier has it and no read was done for this request yet.
+     */
+    private Stored stored(String key, DiskRead read) {
         Stored s = memory.getIfPresent(key);
-        if (s != null || disk == null) {
+        if (s != null) {
             return s;
         }
-        CachedResponse r = disk.take(key, maxBytes);
-        if (r != null && r.weight() <= maxBytes) {
-            memory.asMap().putIfAbsent(key, r); // a newer copy stored meanwhile wins
+        if (read != null) {
+            return key.equals(read.key()) ? read.entry() : null;
         }
-        return r;
+        return disk != null && disk.holds(key) ? DISK_PENDING : null;
+    }
+
+    /** Marks "on disk, not read yet" (never stored). */
+    private static final Stored DISK_PENDING = new Stored.VaryIndex(List.of());
+
+    /**
+     * Reads {@code key}'s response from disk off the caller's thread, promotes it to memory (if it fits there; it
+     * then leaves the disk: one copy per key, and what stays on disk is what was not used since it went there),
+     * then gives the read to {@code done} on the disk reader thread. The caller looks the request up again.
+     */
+    public void loadFromDisk(String key, java.util.function.Consumer<DiskRead> done) {
+        if (disk == null) {
+            done.accept(new DiskRead(key, null));
+            return;
+        }
+        disk.load(key, maxBytes, r -> {
+            if (r != null && r.weight() <= maxBytes) {
+                memory.asMap().putIfAbsent(key, r); // a newer copy stored meanwhile wins
+            }
+            done.accept(new DiskRead(key, r));
+        });
+    }
+
+    /** Tests: {@code hook} runs on the disk reader thread before each read (to hold one back). */
+    public void beforeDiskRead(Runnable hook) {
+        if (disk != null) {
+            disk.beforeRead(hook);
+        }
     }
 
     /** scheme "://" Host path-and-query, then the route's key headers' values after a U+0001. */
@@ -187,6 +222,15 @@ public final class ResponseCache {
 
     /** What to do with {@code req} (GET or HEAD make sense; others are forwarded and never stored). */
     public Lookup lookup(RouteCache policy, CharSequence scheme, String host, HttpRequest req, long nowMs) {
+        return lookup(policy, scheme, host, req, nowMs, null);
+    }
+
+    /**
+     * As above, once more after {@code read}, the disk read this request waited for (null before any): the disk
+     * is then not consulted again, and what the read found counts as stored under its key.
+     */
+    public Lookup lookup(RouteCache policy, CharSequence scheme, String host, HttpRequest req, long nowMs,
+            DiskRead read) {
         String primary = primaryKey(policy, scheme, host, req);
         boolean get = HttpMethod.GET.equals(req.method());
         if (!get && !HttpMethod.HEAD.equals(req.method())) {
@@ -201,13 +245,20 @@ public final class ResponseCache {
         boolean noCache = cc.has("no-cache") || cc.seconds("max-age") == 0
                 || (!req.headers().contains(HttpHeaderNames.CACHE_CONTROL)
                         && req.headers().containsValue(HttpHeaderNames.PRAGMA, "no-cache", true));
-        Stored stored = stored(primary);
+        Stored stored = stored(primary, read);
+        if (stored == DISK_PENDING) {
+            return new Lookup(Lookup.Outcome.DISK, primary, primary, null, "uri-miss", get, false, 0);
+        }
         String variant = primary;
         CachedResponse entry = null;
         String miss = "uri-miss";
         if (stored instanceof Stored.VaryIndex index) {
             variant = variantKey(primary, index.names(), req.headers());
-            entry = stored(variant) instanceof CachedResponse r ? r : null;
+            Stored v = stored(variant, read);
+            if (v == DISK_PENDING) {
+                return new Lookup(Lookup.Outcome.DISK, primary, variant, null, "vary-miss", get, false, 0);
+            }
+            entry = v instanceof CachedResponse r ? r : null;
             miss = "vary-miss";
         } else if (stored instanceof CachedResponse r) {
             entry = r;

@@ -11,12 +11,14 @@ final class GzipEncoder extends BodyEncoder {
     // magic, CM=deflate, no flags, no mtime, XFL 0, OS unknown
     private static final byte[] HEADER = {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, (byte) 0xff};
     private final Deflater deflater;
+    private final int level;
     private final CRC32 crc = new CRC32();
     private boolean headerWritten;
 
     GzipEncoder(ByteBufAllocator alloc, int level) {
         super(alloc);
-        this.deflater = new Deflater(level, true);
+        this.level = level;
+        this.deflater = Deflaters.take(level);
     }
 
     @Override
@@ -66,6 +68,6 @@ final class GzipEncoder extends BodyEncoder {
 
     @Override
     void free() {
-        deflater.end();
+        Deflaters.give(deflater, level);
     }
 }

@@ -12,6 +12,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
@@ -80,6 +81,9 @@ final class CacheStep {
                 conditional(req, lookup.entry());
                 return false;
             }
+            case DISK -> {
+                return waitForDisk();
+            }
             default -> {
                 if (!lookup.collapsible()) {
                     return false;
@@ -107,20 +111,50 @@ final class CacheStep {
         return true;
     }
 
+    /**
+     * The response is on disk only: it is read and promoted on the disk reader thread, and this request waits
+     * (queued like a collapsed miss) without holding up the event loop's other connections.
+     */
+    private boolean waitForDisk() {
+        long id = exchange.id;
+        EventExecutor loop = ctx.executor();
+        waiting = true;
+        exchange.phase = Phase.CONNECTING;
+        cache().loadFromDisk(lookup.variantKey(), read -> loop.execute(() -> resume(id, read)));
+        return true;
+    }
+
     /** The leader landed, or the wait timed out: a hit now, or this request goes to the target itself. */
     private void resume(long id) {
+        resume(id, null);
+    }
+
+    /**
+     * After a wait: a hit now, or this request goes to the target itself. {@code read}: the disk read this
+     * request waited for, whose entry answers it even if memory evicted it again meanwhile (null after a leader).
+     */
+    private void resume(long id, ResponseCache.DiskRead read) {
         if (id != exchange.id || !waiting) {
             return;
         }
         waiting = false;
-        waitTimer.cancel(false);
+        if (waitTimer != null) {
+            waitTimer.cancel(false);
+            waitTimer = null;
+        }
         exchange.phase = Phase.ROUTING;
         long now = System.currentTimeMillis();
         HttpRequest req = exchange.request;
-        Lookup again = cache().lookup(policy, scheme, host, req, now);
+        Lookup again = cache().lookup(policy, scheme, host, req, now, read);
+        if (again.outcome() == Lookup.Outcome.DISK) { // evicted to disk while this request waited for its leader
+            lookup = again;
+            waitForDisk();
+            return;
+        }
         if (again.outcome() == Lookup.Outcome.HIT) {
             lookup = again;
-            answer(again.entry(), "edgeway; hit; detail=collapsed", now);
+            // after a disk read it is a plain hit, as it was when the disk was read on the loop
+            answer(again.entry(), read != null ? "edgeway; hit" : "edgeway; hit; detail=collapsed", now);
         } else if (again.outcome() == Lookup.Outcome.STALE_WHILE_REVALIDATE) {
             lookup = again;
             answerStale(req, now);
@@ -137,6 +171,16 @@ final class CacheStep {
     private void answer(CachedResponse entry, String status, long now) {
         HttpRequest req = exchange.request;
         HttpHeaders conditionals = clientConditionals != null ? clientConditionals : req.headers();
+        // HTTP/1.1 to the client: the entry's head as pre-encoded bytes plus Age and Cache-Status, and the body as
+        // it is stored (a duplicate), with no response object and no header map per hit.
+        ByteBuf head = exchange.frontend.takesBytes()
+                ? CachedAnswer.headBytes(ctx.alloc(), entry, conditionals, status, now) : null;
+        if (head != null) {
+            boolean bodyless = HttpMethod.HEAD.equals(req.method()) || !entry.body().isReadable();
+            exchange.frontend.answers().respondBytes(PassHead.local(head, entry.status()),
+                    bodyless ? PassBody.EMPTY_LAST : PassBody.last(entry.body().duplicate()), entry.status());
+            return;
+        }
         FullHttpResponse res = CachedAnswer.of(entry, req.method(), conditionals, status, exchange.keepAlive, now);
         exchange.frontend.answers().respond(res, res.status(), false);
     }

@@ -153,7 +153,8 @@ final class LocalAnswers {
         boolean close = !exchange.keepAlive;
         boolean tls = scheme == ListenerScheme.HTTPS;
         SiteResponder.Answer answer = SiteResponder.answer(ctx, req, route.site(), config.sites(), close,
-                frontend.takesBytes() && scheme == ListenerScheme.HTTP, tls ? route.https().hsts() : null);
+                frontend.takesBytes() && scheme == ListenerScheme.HTTP, tls ? route.https().hsts() : null,
+                frontend.takesBytes());
         ReferenceCountUtil.release(req);
         exchange.answeredLocally(answer.status(), close);
         afterAnswer(answer.written(), close);
@@ -184,6 +185,21 @@ final class LocalAnswers {
         boolean close = forceClose || !exchange.keepAlive;
         exchange.answeredLocally(status.code(), close);
         afterAnswer(ctx.writeAndFlush(res), close);
+    }
+
+    /**
+     * Answers the request with a head and body already in HTTP/1.1 bytes (a cache hit); the drain handler adds
+     * Connection: close to the head when the connection closes after it.
+     */
+    void respondBytes(PassHead head, PassBody body, int status) {
+        exchange.cancelTimers();
+        boolean close = !exchange.keepAlive;
+        if (close) {
+            head.closeConnection();
+        }
+        exchange.answeredLocally(status, close);
+        ctx.write(head, ctx.voidPromise());
+        afterAnswer(ctx.writeAndFlush(body), close);
     }
 
     private void afterAnswer(ChannelFuture f, boolean close) {

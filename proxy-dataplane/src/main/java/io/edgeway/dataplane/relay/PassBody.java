@@ -19,6 +19,11 @@ public final class PassBody extends DefaultByteBufHolder {
         this.last = last;
     }
 
+    /** The whole body of a response the proxy made itself ({@link PassHead#local}), as it goes on the wire. */
+    public static PassBody last(ByteBuf bytes) {
+        return bytes.isReadable() ? new PassBody(bytes, true) : EMPTY_LAST;
+    }
+
     /** Whether the response ends with this piece. */
     public boolean last() {
         return last;

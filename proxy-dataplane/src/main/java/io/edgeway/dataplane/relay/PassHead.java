@@ -29,6 +29,14 @@ public final class PassHead extends DefaultByteBufHolder {
         this.contentLength = contentLength;
     }
 
+    /**
+     * A head the proxy made itself (a cache hit, a site file), written as bytes to an HTTP/1.1 client: {@code head}
+     * is the status line and fields, without the blank line; a body of known length follows as {@link PassBody}.
+     */
+    public static PassHead local(ByteBuf head, int status) {
+        return new PassHead(head, status, false, Framing.LENGTH, -1);
+    }
+
     int status() {
         return status;
     }

@@ -1,6 +1,8 @@
 package io.edgeway.dataplane.site;
 
 import io.edgeway.dataplane.http1.Http;
+import io.edgeway.dataplane.relay.PassBody;
+import io.edgeway.dataplane.relay.PassHead;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
@@ -37,13 +39,13 @@ public final class SiteResponder {
     /** The status sent and the future of the answer's last write (close after it, if closing). */
     public record Answer(int status, ChannelFuture written) {}
 
-    private static final AsciiString IMMUTABLE = AsciiString.cached("public, max-age=31536000, immutable");
-    private static final AsciiString NO_CACHE = AsciiString.cached("no-cache");
+    static final AsciiString IMMUTABLE = AsciiString.cached("public, max-age=31536000, immutable");
+    static final AsciiString NO_CACHE = AsciiString.cached("no-cache");
     private static final AsciiString GET_HEAD = AsciiString.cached("GET, HEAD");
-    private static final AsciiString BYTES = AsciiString.cached("bytes");
-    private static final AsciiString VARY_ENCODING = AsciiString.cached("Accept-Encoding");
+    static final AsciiString BYTES = AsciiString.cached("bytes");
+    static final AsciiString VARY_ENCODING = AsciiString.cached("Accept-Encoding");
     private static final AsciiString X_CONTENT_TYPE_OPTIONS = AsciiString.cached("x-content-type-options");
-    private static final AsciiString NOSNIFF = AsciiString.cached("nosniff");
+    static final AsciiString NOSNIFF = AsciiString.cached("nosniff");
     private static final AsciiString STRICT_TRANSPORT_SECURITY = AsciiString.cached("strict-transport-security");
     private static final int CHUNK = 64 * 1024;
 
@@ -53,14 +55,15 @@ public final class SiteResponder {
      * @param close whether the connection closes after this answer (adds Connection: close)
      * @param zeroCopy whether the file may be handed to the kernel (plain HTTP/1.1: no TLS, no h2 framing)
      * @param hsts the route's Strict-Transport-Security value when the request came over TLS, else null
+     * @param http1Bytes whether the client's codec takes an answer as HTTP/1.1 bytes ({@link PassHead})
      */
     public static Answer answer(ChannelHandlerContext ctx, HttpRequest req, RouteSite route, Sites sites,
-            boolean close, boolean zeroCopy, AsciiString hsts) {
-        return answer(ctx, req, route, sites, close, zeroCopy, new Reply(ctx, hsts));
+            boolean close, boolean zeroCopy, AsciiString hsts, boolean http1Bytes) {
+        return answer(ctx, req, route, sites, close, zeroCopy, new Reply(ctx, hsts, http1Bytes));
     }
 
     /** Writes the answers of one request, each with the headers every answer of the route carries. */
-    private record Reply(ChannelHandlerContext ctx, AsciiString hsts) {
+    private record Reply(ChannelHandlerContext ctx, AsciiString hsts, boolean http1Bytes) {
         Answer send(FullHttpResponse res) {
             return new Answer(res.status().code(), ctx.writeAndFlush(common(res)));
         }
@@ -113,7 +116,8 @@ public final class SiteResponder {
         HttpHeaders in = req.headers();
         int coding = AcceptEncoding.choose(in.get(HttpHeaderNames.ACCEPT_ENCODING), file.gzip() != null, file.br() != null);
         SiteFile.Blob blob = coding == AcceptEncoding.BR ? file.br() : coding == AcceptEncoding.GZIP ? file.gzip() : file.identity();
-        String etag = blob.etag();
+        FileHeads.Head prepared = deployment.heads().of(file, coding, deployment);
+        String etag = prepared.etag();
         if (Conditionals.notModified(in, etag, deployment.createdAtMs())) {
             FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NOT_MODIFIED,
                     Unpooled.EMPTY_BUFFER);
@@ -151,6 +155,9 @@ public final class SiteResponder {
                 return reply.problem(HttpResponseStatus.SERVICE_UNAVAILABLE, "the file is not readable on this proxy", close);
             }
         }
+        if (!partial && channel == null && reply.http1Bytes()) {
+            return wholeAsBytes(ctx, prepared, inMemory, close, reply);
+        }
         HttpResponseStatus status = partial ? HttpResponseStatus.PARTIAL_CONTENT : HttpResponseStatus.OK;
         HttpResponse res = channel == null
                 ? new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, inMemory)
@@ -187,6 +194,29 @@ public final class SiteResponder {
             }
         }
         return new Answer(status.code(), last);
+    }
+
+    /**
+     * A whole small file (or a HEAD) over HTTP/1.1: the variant's prepared head, HSTS when the request came over
+     * TLS, and the body as a slice of the bytes in memory. Connection: close is added by the drain handler.
+     */
+    private static Answer wholeAsBytes(ChannelHandlerContext ctx, FileHeads.Head prepared, ByteBuf body,
+            boolean close, Reply reply) {
+        byte[] wire = prepared.wire200();
+        ByteBuf head = ctx.alloc().directBuffer(wire.length + (reply.hsts() == null ? 0 : 64 + reply.hsts().length()));
+        head.writeBytes(wire);
+        if (reply.hsts() != null) {
+            head.writeBytes(STRICT_TRANSPORT_SECURITY.array(), STRICT_TRANSPORT_SECURITY.arrayOffset(),
+                    STRICT_TRANSPORT_SECURITY.length()).writeByte(':').writeByte(' ');
+            head.writeBytes(reply.hsts().array(), reply.hsts().arrayOffset(), reply.hsts().length())
+                    .writeByte('\r').writeByte('\n');
+        }
+        PassHead passHead = PassHead.local(head, 200);
+        if (close) {
+            passHead.closeConnection();
+        }
+        ctx.write(passHead, ctx.voidPromise());
+        return new Answer(200, ctx.writeAndFlush(PassBody.last(body)));
     }
 
     /** The headers every answer about the file carries, 304 included (RFC 9110 15.4.5). */
