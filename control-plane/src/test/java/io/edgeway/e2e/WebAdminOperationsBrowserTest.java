@@ -25,6 +25,7 @@ import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -127,6 +128,7 @@ class WebAdminOperationsBrowserTest {
         long rolledBack = openRollout("canaried-3", "2s");
         browser.open("#/rollouts/" + rolledBack);
         new WebDriverWait(browser.driver, Duration.ofSeconds(60))
+                .ignoring(StaleElementReferenceException.class) // the page re-renders itself while polling
                 .until(d -> d.findElement(By.id("rollout-state")).getText().equals("rolled_back"));
         assertThat(browser.text(By.id("rollout-reason"))).contains("no canary node applied revision");
         assertThat(browser.seriousViolations()).as("axe-core on a rollout's page").isEmpty();
@@ -202,6 +204,7 @@ class WebAdminOperationsBrowserTest {
         browser.click(By.id("acme-request"));
         browser.awaitText(HEADING, "Certificate shop-acme");
         new WebDriverWait(browser.driver, Duration.ofSeconds(90))
+                .ignoring(StaleElementReferenceException.class) // the page re-renders itself while polling
                 .until(d -> d.findElement(By.id("certificate-status")).getText().equals("valid"));
         var stored = admin.get("/api/v1/certificates/shop-acme").body();
         assertThat(stored.get("status").asText()).isEqualTo("valid");
@@ -222,6 +225,7 @@ class WebAdminOperationsBrowserTest {
             browser.awaitText(HEADING, "Certificate nowhere");
             // the status is not part of the certificate's ETag: this also proves the page never reads a cached answer
             new WebDriverWait(browser.driver, Duration.ofSeconds(90))
+                    .ignoring(StaleElementReferenceException.class) // the page re-renders itself while polling
                     .until(d -> d.findElement(By.id("certificate-status")).getText().equals("failed"));
         }
         String error = admin.get("/api/v1/certificates/nowhere").body().get("last_error").asText();
