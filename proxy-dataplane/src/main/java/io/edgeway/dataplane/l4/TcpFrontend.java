@@ -7,6 +7,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.epoll.HalfClosedEpoll;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
@@ -74,6 +75,7 @@ final class TcpFrontend extends ChannelInboundHandlerAdapter {
             return;
         }
         ChannelFuture f = targets.clone(client.eventLoop()).handler(new ChannelInboundHandlerAdapter())
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new StreamReads()) // one per channel: it counts spliced bytes
                 .connect(t.address());
         f.addListener(done -> {
             Channel target = f.channel();
@@ -96,7 +98,8 @@ final class TcpFrontend extends ChannelInboundHandlerAdapter {
                 return;
             }
             TcpConnection c = new TcpConnection(client, target, t, idleMs);
-            target.pipeline().addLast("relay", new Relay(client, rule.meter().bytesOut(), c));
+            Relay toClient = new Relay(client, rule.meter().bytesOut(), c);
+            target.pipeline().addLast("relay", toClient);
             Relay fromClient = new Relay(target, rule.meter().bytesIn(), c);
             client.pipeline().addLast("relay", fromClient);
             relaying = true;
@@ -109,11 +112,13 @@ final class TcpFrontend extends ChannelInboundHandlerAdapter {
             early = null;
             target.flush();
             if (!Relay.inputShut(target)) {
+                toClient.splice(target);
                 target.config().setAutoRead(true);
             }
             if (finEarly || Relay.inputShut(client)) {
-                fromClient.inputShutdown(client);
+                fromClient.inputShutdown(client); // all it sent was read already: nothing to splice
             } else {
+                fromClient.splice(client); // after the hello and early bytes, which are queued to the target first
                 client.config().setAutoRead(true);
             }
         });
