@@ -134,11 +134,42 @@ class StreamSpliceTest {
     }
 
     @Test
+    void smallMessagesStayOnBuffers() throws Exception {
+        // Echo-sized messages: a splice would cost three system calls where a buffer costs two, so no pipe.
+        try (ServerSocket target = new ServerSocket(0, 8, InetAddress.getLoopbackAddress())) {
+            int port = freePort();
+            h.apply(Snapshot.newBuilder().addUpstreams(upstream("small", target.getLocalPort()))
+                    .addStreamRoutes(tcp("small", port, "small")));
+            long pipesBefore = pipes();
+            CompletableFuture<Void> echo = CompletableFuture.runAsync(() -> {
+                try (Socket c = target.accept()) {
+                    c.getInputStream().transferTo(c.getOutputStream());
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            try (Socket s = new Socket()) {
+                s.setSoTimeout(30_000);
+                s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+                for (int i = 0; i < 200; i++) {
+                    byte[] msg = ("message " + i + "\n").getBytes();
+                    s.getOutputStream().write(msg);
+                    assertThat(s.getInputStream().readNBytes(msg.length)).isEqualTo(msg);
+                }
+                assertThat(pipes()).as("pipe fds after 200 small round trips").isLessThanOrEqualTo(pipesBefore);
+                s.shutdownOutput();
+                echo.join();
+            }
+        }
+    }
+
+    @Test
     void splicedBytesKeepAConnectionFromIdlingOutAndSilenceEndsIt() throws Exception {
         try (ServerSocket target = new ServerSocket(0, 8, InetAddress.getLoopbackAddress())) {
             int port = freePort();
             h.apply(Snapshot.newBuilder().addUpstreams(upstream("trickle", target.getLocalPort()))
                     .addStreamRoutes(tcp("trickle", port, "trickle")));
+            long pipesBefore = pipes();
             CompletableFuture<Long> targetSide = CompletableFuture.supplyAsync(() -> {
                 try (Socket c = target.accept()) {
                     return (long) c.getInputStream().readAllBytes().length; // until the proxy closes
@@ -150,6 +181,8 @@ class StreamSpliceTest {
                 s.setSoTimeout(30_000);
                 s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
                 OutputStream out = s.getOutputStream();
+                out.write(new byte[1 << 20]); // a bulk start: full reads switch the relay to splicing
+                await().atMost(Duration.ofSeconds(10)).until(() -> pipes() - pipesBefore >= 2);
                 for (int i = 0; i < 16; i++) { // 4 s of a byte every 250 ms: four idle timeouts, never idle
                     out.write('x');
                     Thread.sleep(250);
@@ -157,7 +190,7 @@ class StreamSpliceTest {
                 assertThat(targetSide.isDone()).as("closed while bytes were flowing").isFalse();
                 // then silence: the idle timer closes both sides
                 assertThat(s.getInputStream().read()).isEqualTo(-1);
-                assertThat(targetSide.join()).isEqualTo(16L);
+                assertThat(targetSide.join()).isEqualTo((1L << 20) + 16);
             }
         }
     }

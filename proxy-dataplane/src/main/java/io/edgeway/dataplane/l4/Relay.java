@@ -18,7 +18,7 @@ import io.prometheus.metrics.core.datapoints.CounterDataPoint;
  * flush (its socket is full) this side stops reading (autoRead off) until the peer drains below the low mark. Writes use the void promise, so a
  * chunk costs no promise or listener; a failed write surfaces as the peer's exception and closes both.
  *
- * <p>On epoll, once the target is connected, a relay is spliced ({@link #splice}): the kernel moves the bytes
+ * <p>On epoll, once a read fills its buffer, a relay is spliced ({@link #splice}): the kernel moves the bytes
  * socket to pipe to socket and this handler sees no {@code channelRead}, only a {@code channelReadComplete} per
  * wake-up, where it counts what {@link StreamReads} saw moved and touches the idle clock. Netty's splice does the
  * backpressure itself (this channel stops reading while the peer's socket is full); the FIN is passed on only
@@ -38,8 +38,9 @@ final class Relay extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof ByteBuf b && spliced == null) { // spliced: StreamReads counted it already
-            bytes.inc(b.readableBytes());
+        int n = msg instanceof ByteBuf b ? b.readableBytes() : 0;
+        if (spliced == null) { // spliced: StreamReads counted it already
+            bytes.inc(n);
         }
         connection.touched();
         peer.write(msg, peer.voidPromise());
@@ -53,11 +54,19 @@ final class Relay extends ChannelInboundHandlerAdapter {
                 ctx.channel().config().setAutoRead(false);
             }
         }
+        // A read that filled its buffer: a bulk stream, splice it from now on (as HAProxy's splice-auto does).
+        // Small messages stay on buffers: a splice costs three calls (in, in again to see the pipe empty, out)
+        // where a buffer costs a read and a write. Only while reading: Netty's splice must own autoRead from a
+        // running state, or nothing would turn it back on.
+        if (spliced == null && n >= StreamReads.READ_SIZE && ctx.channel().config().isAutoRead()) {
+            splice(ctx.channel());
+        }
     }
 
     /**
      * Splices from now on what {@code self} reads to the peer, when both are epoll channels (see the class
-     * comment); returns false otherwise. Call on the loop before turning {@code self}'s autoRead on.
+     * comment); returns false otherwise. Call on the loop, with {@code self} reading (autoRead on); what it read
+     * before is queued to the peer already, so the spliced bytes follow it.
      */
     boolean splice(Channel self) {
         if (!EpollSplice.possible(self, peer) || !(self.config().getRecvByteBufAllocator() instanceof StreamReads r)) {

@@ -98,8 +98,7 @@ final class TcpFrontend extends ChannelInboundHandlerAdapter {
                 return;
             }
             TcpConnection c = new TcpConnection(client, target, t, idleMs);
-            Relay toClient = new Relay(client, rule.meter().bytesOut(), c);
-            target.pipeline().addLast("relay", toClient);
+            target.pipeline().addLast("relay", new Relay(client, rule.meter().bytesOut(), c));
             Relay fromClient = new Relay(target, rule.meter().bytesIn(), c);
             client.pipeline().addLast("relay", fromClient);
             relaying = true;
@@ -112,13 +111,11 @@ final class TcpFrontend extends ChannelInboundHandlerAdapter {
             early = null;
             target.flush();
             if (!Relay.inputShut(target)) {
-                toClient.splice(target);
                 target.config().setAutoRead(true);
             }
             if (finEarly || Relay.inputShut(client)) {
-                fromClient.inputShutdown(client); // all it sent was read already: nothing to splice
+                fromClient.inputShutdown(client);
             } else {
-                fromClient.splice(client); // after the hello and early bytes, which are queued to the target first
                 client.config().setAutoRead(true);
             }
         });
