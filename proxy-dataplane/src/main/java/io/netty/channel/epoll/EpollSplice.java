@@ -22,12 +22,13 @@ public final class EpollSplice {
     private EpollSplice() {
     }
 
-    /** Whether {@code from} can be spliced to {@code to}: both epoll TCP channels, level-triggered, same loop. */
+    /**
+     * Whether {@code from} can be spliced to {@code to}: both epoll TCP channels on one event loop. (spliceTo also
+     * wants level-triggered channels; in 4.2 every epoll channel is, EPOLL_MODE being a deprecated no-op.)
+     */
     public static boolean possible(Channel from, Channel to) {
         return from instanceof AbstractEpollStreamChannel a && to instanceof AbstractEpollStreamChannel b
-                && a.eventLoop() == b.eventLoop()
-                && a.config().getEpollMode() == EpollMode.LEVEL_TRIGGERED
-                && b.config().getEpollMode() == EpollMode.LEVEL_TRIGGERED;
+                && a.eventLoop() == b.eventLoop();
     }
 
     /**
