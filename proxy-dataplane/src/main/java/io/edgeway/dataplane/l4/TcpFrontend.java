@@ -7,6 +7,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.epoll.HalfClosedEpoll;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
@@ -74,6 +75,7 @@ final class TcpFrontend extends ChannelInboundHandlerAdapter {
             return;
         }
         ChannelFuture f = targets.clone(client.eventLoop()).handler(new ChannelInboundHandlerAdapter())
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new StreamReads()) // one per channel: it counts spliced bytes
                 .connect(t.address());
         f.addListener(done -> {
             Channel target = f.channel();

@@ -6,7 +6,6 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -18,10 +17,6 @@ import java.util.concurrent.TimeUnit;
  * this port alone when its route goes) and the proxy's (to drain everything on SIGTERM).
  */
 final class TcpListener implements Listener {
-    // Reads of 16 KiB (nginx's stream proxy_buffer_size) instead of the adaptive allocator's 64 KiB: on a bulk
-    // stream the buffer stays in cache between the kernel's copy in and its copy out; an interleaved A/B on a
-    // loaded machine gave 0.74-0.85 CPU-s per GB against 0.84-1.15 with 64 KiB reads, despite 4x the reads.
-    private static final FixedRecvByteBufAllocator READS = new FixedRecvByteBufAllocator(16 * 1024);
     private Channel server;
     private final ChannelGroup connections = new DefaultChannelGroup("stream", GlobalEventExecutor.INSTANCE);
     private volatile PortRoutes routes;
@@ -38,7 +33,6 @@ final class TcpListener implements Listener {
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                .option(ChannelOption.RCVBUF_ALLOCATOR, READS)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis()));
         TcpListener self = new TcpListener(routes);
         long idleMs = settings.idleTimeout().toMillis();
@@ -47,6 +41,7 @@ final class TcpListener implements Listener {
             @Override
             protected void initChannel(Channel ch) {
                 PortRoutes r = self.routes; // read once: this connection keeps the routes it arrived under
+                ch.config().setRecvByteBufAllocator(new StreamReads()); // its own: it counts this channel's splices
                 self.connections.add(ch);
                 net.clients().add(ch);
                 TcpFrontend frontend = new TcpFrontend(r, targets, idleMs);
@@ -65,7 +60,6 @@ final class TcpListener implements Listener {
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                .childOption(ChannelOption.RCVBUF_ALLOCATOR, READS)
                 .childHandler(init)
                 .bind(net.address(), routes.listen().port()).sync().channel();
         return self;

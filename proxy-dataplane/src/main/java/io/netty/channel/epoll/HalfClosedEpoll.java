@@ -22,7 +22,8 @@ import java.io.UncheckedIOException;
  * <p>The workaround: once a channel's input is shut, add EPOLLET to its interest set. The set is then never
  * empty, so Netty never deletes the fd and EPOLLOUT keeps working. EPOLLET reports no event of its own; it
  * makes the remaining interests edge-triggered, which is safe here: EPOLLIN is no longer used (the input is
- * at EOF), EPOLLOUT is set only after a write met a full buffer (the kernel reports the next free space as a
+ * at EOF; a spliced channel's EPOLLIN may be set again by Netty's splice, and edge-triggered it reports the EOF
+ * once instead of waking the loop on every wait, see EpollSplice), EPOLLOUT is set only after a write met a full buffer (the kernel reports the next free space as a
  * new edge), and EPOLLERR/EPOLLHUP are reported once instead of waking the loop on every wait.
  */
 public final class HalfClosedEpoll {
