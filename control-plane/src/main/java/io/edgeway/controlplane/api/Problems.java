@@ -47,11 +47,15 @@ final class Problems {
                         .map(h -> new FieldError("missing", h + ": not uploaded")).toList()));
         c.routes.exception(NotFoundException.class, (e, ctx) -> problem(ctx, 404, "not-found", "Not found", e.getMessage(), List.of()));
         // Javalin's own refusals (body too large, ...) keep their 4xx status and speak problem+json too.
-        c.routes.exception(HttpResponseException.class, (e, ctx) ->
-                problem(ctx, e.getStatus(), "http-" + e.getStatus(), HttpStatus.forStatus(e.getStatus()).getMessage(),
-                        e.getMessage(), e.getStatus() == 413
-                                ? List.of(new FieldError("body", "body: too large (" + e.getMessage() + ")"))
-                                : List.of()));
+        c.routes.exception(HttpResponseException.class, (e, ctx) -> {
+            if (e.getStatus() == 413) {
+                LingeringDrain.discardRest(ctx);
+            }
+            problem(ctx, e.getStatus(), "http-" + e.getStatus(), HttpStatus.forStatus(e.getStatus()).getMessage(),
+                    e.getMessage(), e.getStatus() == 413
+                            ? List.of(new FieldError("body", "body: too large (" + e.getMessage() + ")"))
+                            : List.of());
+        });
         c.routes.exception(StoreException.class, (e, ctx) -> {
             // One line per request: during an outage every request fails the same way, and the listener
             // already logs the cause; the stack trace is only worth keeping at debug.
