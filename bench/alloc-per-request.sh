@@ -29,22 +29,12 @@ die() { log "ERROR: $*"; exit 1; }
 backend_port=$BASE_PORT off_port=$((BASE_PORT + 1)) obs_port=$((BASE_PORT + 2))
 off_status=$((BASE_PORT + 3)) obs_status=$((BASE_PORT + 4)) cp_admin=$((BASE_PORT + 5)) cp_grpc=$((BASE_PORT + 6))
 
-tmp=$(mktemp -d /tmp/edgeway-alloc.XXXXXX)
-chmod 755 "$tmp"
-# shellcheck source=processes.sh
-source "$repo/bench/processes.sh"
+# shellcheck source=common.sh
+source "$repo/bench/common.sh"
 # shellcheck source=nginx-common.sh
 source "$repo/bench/nginx-common.sh"
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  stop_tracked
-  stop_orphan_postgres "$tmp/cp"
-  if (( rc == 0 )); then rm -rf "$tmp"; else log "logs kept in $tmp"; fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+new_run_dir alloc
+install_cleanup
 for p in $backend_port $off_port $obs_port $off_status $obs_status $cp_admin $cp_grpc; do
   port_busy "$p" && die "port $p is in use (set BASE_PORT)"
 done
@@ -72,8 +62,8 @@ api routes '{"name":"bench","paths":["/"],"upstream":"bench"}'
 declare -A pid
 start_proxy() { # NAME PORT STATUS ENV...
   mkdir -p "$tmp/$1"
-  (cd "$repo" && exec env "${@:4}" EDGEWAY_WORKERS=1 EDGEWAY_PROXY_PORT=$2 EDGEWAY_TLS_PORT=0 \
-    EDGEWAY_STATUS_PORT=$3 EDGEWAY_DATA_DIR="$tmp/$1" EDGEWAY_JOIN_TOKEN_FILE="$tmp/cp/bootstrap-join-token" \
+  (cd "$repo" && exec env "${@:4}" EDGEWAY_WORKERS=1 EDGEWAY_PROXY_PORT="$2" EDGEWAY_TLS_PORT=0 \
+    EDGEWAY_STATUS_PORT="$3" EDGEWAY_DATA_DIR="$tmp/$1" EDGEWAY_JOIN_TOKEN_FILE="$tmp/cp/bootstrap-join-token" \
     taskset -c "$PROXY_CPU" "$EDGEWAY_CMD" dataplane --control-plane "127.0.0.1:$cp_grpc") >"$tmp/$1.log" 2>&1 &
   pid[$1]=$!
   track "${pid[$1]}" "$1"

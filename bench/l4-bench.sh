@@ -82,6 +82,7 @@ if [[ $SKIP_EDGEWAY != 1 ]]; then
   if [[ $EDGEWAY_CMD == "$repo/edgeway" ]]; then
     compgen -G "$repo/control-plane/target/*.jar" >/dev/null || edgeway_fail "control-plane/target has no jar (./edgeway build)"
     compgen -G "$repo/proxy-dataplane/target/*.jar" >/dev/null || edgeway_fail "proxy-dataplane/target has no jar (./edgeway build)"
+    # shellcheck disable=SC2012 # jar names are the build's own, no odd characters
     newest_jar=$(ls -t "$repo"/proxy-dataplane/target/*.jar | head -1)
     if [[ $BENCH_ALLOW_BUILD != 1 ]] && [[ -n $(find "$repo" -path '*/target' -prune -o \( -name '*.java' -o -name pom.xml \
         -o -name '*.proto' -o -path '*/resources/*' \) -newer "$newest_jar" -print -quit) ]]; then
@@ -91,21 +92,11 @@ if [[ $SKIP_EDGEWAY != 1 ]]; then
 fi
 
 # --- process bookkeeping: only what this script started is ever signalled --------------------------------
-tmp=$(mktemp -d /tmp/edgeway-l4-bench.XXXXXX)
-chmod 755 "$tmp"
-# shellcheck source=processes.sh
-source "$(dirname "${BASH_SOURCE[0]}")/processes.sh"
+# shellcheck source=common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+new_run_dir l4-bench
 cp_pid=""
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  stop_tracked
-  stop_orphan_postgres "$tmp/cp"
-  if (( rc == 0 )); then rm -rf "$tmp"; else log "logs kept in $tmp"; fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+install_cleanup
 
 for t in "${targets[@]}"; do for k in "${kinds[@]}"; do
   p=$(port_of "$t" "$k")
@@ -240,8 +231,10 @@ echo "round,kind,target,count,bytes,seconds,p50_us,p99_us,errors,proxy_cpu_ticks
 measure() { # ROUND TARGET KIND
   local out="$tmp/run-$1-$2-$3.txt" before after busy_before busy_after count bytes size
   busy_before=$(cpu_busy "$PROXY_CPU")
+  # shellcheck disable=SC2086 # a target's entry lists its PIDs (nginx: master and worker), one word each
   before=$(cpu_ticks ${pids[$2]})
   run_load "$2" "$3" "$DURATION" "$out"
+  # shellcheck disable=SC2086 # as above
   after=$(cpu_ticks ${pids[$2]})
   busy_after=$(cpu_busy "$PROXY_CPU")
   count=$(field "$out" messages)$(field "$out" datagrams)
