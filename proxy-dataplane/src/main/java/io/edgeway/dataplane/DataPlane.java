@@ -141,6 +141,8 @@ public final class DataPlane implements AutoCloseable {
             proxyChannel = listen(serverClass, proxyInit, settings.proxyAddress(), settings.proxyPort());
             tlsChannel = listen(serverClass, new TlsInitializer(proxyInit, configs, settings.tls().defaults(), metrics.tls()),
                     settings.proxyAddress(), settings.tls().port());
+            // Not ready before the warm-up has even begun: a config from the disk cache is applied by now.
+            warmup = warmupSettings.on() ? Warmup.pending() : Warmup.none();
             StatusHandler status = new StatusHandler(configs, metrics, drain, () -> warmup.done());
             statusChannel = Listeners.status(acceptor, serverClass, status, settings.proxyAddress(), settings.statusPort());
         } catch (InterruptedException e) {

@@ -88,6 +88,15 @@ public final class Warmup implements AutoCloseable {
     private Warmup() {}
 
     /** A warm-up that is over before it began: settings off, or tests that start a proxy in-process. */
+    /**
+     * A warm-up that has not started yet and is not done: what {@code /readyz} sees between binding the status port
+     * and {@link #start}, so a proxy whose config is already applied (from its disk cache) cannot answer 200 before
+     * its warm-up begins. {@link #stop} ends it.
+     */
+    public static Warmup pending() {
+        return new Warmup();
+    }
+
     public static Warmup none() {
         Warmup w = new Warmup();
         w.done.countDown();
