@@ -70,6 +70,21 @@ public record ConfigState(long revision, List<Stored<Upstream>> upstreams, List<
     }
 
     /**
+     * The routes sorted by name: merged from {@code previous} and the rows written since it, or read whole when
+     * there is no previous state or an upstream was renamed (its routes' references changed without a write).
+     */
+    private static List<Stored<Route>> routes(java.sql.Connection c, ConfigState previous,
+            List<Stored<Upstream>> upstreams) throws java.sql.SQLException {
+        if (previous == null || renamed(previous.upstreams(), upstreams)) {
+            List<Stored<Route>> all = new ArrayList<>(RouteStore.all(c));
+            all.sort(BY_NAME);
+            return all;
+        }
+        return RouteMerge.merge(previous.routes(), RouteStore.writtenAfter(c, previous.revision()),
+                RouteStore.count(c), () -> RouteStore.ids(c));
+    }
+
+    /**
      * What the pre-commit check compiles inside a write's transaction: upstreams, routes and the active deployment
      * of every site a route serves (so a site route is checked like any other); no certificates, whose keys stay
      * sealed here.
@@ -85,14 +100,7 @@ public record ConfigState(long revision, List<Stored<Upstream>> upstreams, List<
      */
     static ConfigState toVerify(java.sql.Connection c, long revision, ConfigState previous) throws java.sql.SQLException {
         List<Stored<Upstream>> upstreams = UpstreamStore.all(c);
-        List<Stored<Route>> routes;
-        if (previous == null || renamed(previous.upstreams(), upstreams)) {
-            routes = new ArrayList<>(RouteStore.all(c));
-            routes.sort(BY_NAME);
-        } else {
-            routes = RouteMerge.merge(previous.routes(), RouteStore.writtenAfter(c, previous.revision()),
-                    RouteStore.count(c), () -> RouteStore.ids(c));
-        }
+        List<Stored<Route>> routes = routes(c, previous, upstreams);
         return new ConfigState(revision, upstreams, routes, List.of(), List.of(), Map.of(), List.of(),
                 sites(c, routes, null), CachePurgeStore.Window.EMPTY, List.of());
     }
@@ -124,14 +132,7 @@ public record ConfigState(long revision, List<Stored<Upstream>> upstreams, List<
                 return previous;
             }
             List<Stored<Upstream>> upstreams = UpstreamStore.all(c);
-            List<Stored<Route>> routes;
-            if (previous == null || renamed(previous.upstreams(), upstreams)) {
-                routes = new ArrayList<>(RouteStore.all(c));
-                routes.sort(BY_NAME);
-            } else {
-                routes = RouteMerge.merge(previous.routes(), RouteStore.writtenAfter(c, previous.revision()),
-                        RouteStore.count(c), () -> RouteStore.ids(c));
-            }
+            List<Stored<Route>> routes = routes(c, previous, upstreams);
             return new ConfigState(revision, upstreams, routes, CertificateStore.sealedAll(c),
                     SessionTicketKeys.sealedNewestFirst(c), AcmeStore.httpChallenges(c), AcmeStore.tlsAlpnChallenges(c),
                     sites(c, routes, previous), CachePurgeStore.window(c), StreamRouteStore.all(c));
