@@ -79,7 +79,7 @@ class BodyLimitIntegrationTest {
         String answer = exchange(head, "6\r\nabcdef\r\n", "6\r\nghijkl\r\n", "0\r\n\r\n");
         assertThat(answer).startsWith("HTTP/1.1 413");
         await().until(() -> !target.closedByProxy.isEmpty()); // the proxy closed the target's connection
-        String seen = target.closedByProxy.get(0).toString();
+        String seen = bodyOf(target.closedByProxy.get(0).toString());
         assertThat(seen).contains("abcdef").doesNotContain("ghijkl").doesNotContain("0\r\n\r\n");
     }
 
@@ -123,8 +123,13 @@ class BodyLimitIntegrationTest {
             String answer = exchange(head, "6\r\nabcdef\r\n", "6\r\nghijkl\r\n", "0\r\n\r\n");
             assertThat(answer).startsWith("HTTP/1.1 200").doesNotContain("413").doesNotEndWith("0\r\n\r\n");
             assertThat(eof.await(10, java.util.concurrent.TimeUnit.SECONDS)).as("the proxy closed the target's connection").isTrue();
-            assertThat(seen.toString()).contains("abcdef").doesNotContain("ghijkl").doesNotContain("0\r\n\r\n");
+            assertThat(bodyOf(seen.toString())).contains("abcdef").doesNotContain("ghijkl").doesNotContain("0\r\n\r\n");
         }
+    }
+
+    /** What follows the head: the head's last field (a random request id) may itself end in "0", then CRLF CRLF. */
+    private static String bodyOf(String request) {
+        return request.substring(request.indexOf("\r\n\r\n") + 4);
     }
 
     /** Sends the head, then each piece with a pause for the proxy to act on it; returns all it answered until it closed. */
