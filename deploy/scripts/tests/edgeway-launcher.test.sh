@@ -61,5 +61,21 @@ out=$(jvm EDGEWAY_JAVA="$work/broken/bin/java")
 out=$(jvm EDGEWAY_JAVA="$work/missing/java")
 [[ $out == *"version=0 "* && $out != *AOT* ]] && pass "a missing java gets no JDK 25 flags" || fail "missing: $out"
 
+# The proxy's warm-tail flags (issue 21): no periodic safepoint on every JDK; hsperfdata sampled once a second on
+# JDK 17-24 (JDK 25 removed the sampler and warns about the flag); EDGEWAY_JAVA_OPTS replaces all defaults;
+# EDGEWAY_EXTRA_JAVA_OPTS comes last, so that its flags win.
+out=$(jvm EDGEWAY_JAVA="$work/jdk17/bin/java")
+[[ $out == *"proxy_flags="*"-XX:GuaranteedSafepointInterval=0"*"-XX:PerfDataSamplingInterval=1000"* ]] \
+  && pass "JDK 17: no periodic safepoint, hsperfdata sampled once a second" || fail "JDK 17 flags: $out"
+out=$(jvm EDGEWAY_JAVA="$work/jdk25/bin/java")
+[[ $out == *"-XX:GuaranteedSafepointInterval=0"* && $out != *PerfDataSamplingInterval* ]] \
+  && pass "JDK 25: no periodic safepoint, no sampling flag it would warn about" || fail "JDK 25 flags: $out"
+out=$(jvm EDGEWAY_JAVA="$work/jdk17/bin/java" EDGEWAY_JAVA_OPTS=-Xmx1g)
+[[ $out == *"proxy_flags=-Xmx1g "* && $out != *GuaranteedSafepointInterval* && $out != *PerfDataSamplingInterval* ]] \
+  && pass "EDGEWAY_JAVA_OPTS replaces the defaults" || fail "EDGEWAY_JAVA_OPTS: $out"
+out=$(jvm EDGEWAY_JAVA="$work/jdk17/bin/java" EDGEWAY_EXTRA_JAVA_OPTS=-Xlog:gc)
+[[ $out == *"-XX:+UseParallelGC"*"-XX:PerfDataSamplingInterval=1000 -Xlog:gc "* ]] \
+  && pass "EDGEWAY_EXTRA_JAVA_OPTS is added after the defaults" || fail "EDGEWAY_EXTRA_JAVA_OPTS: $out"
+
 (( failures == 0 )) || { echo "$failures failure(s)" >&2; exit 1; }
 echo "all launcher tests passed"
