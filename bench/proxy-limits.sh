@@ -21,7 +21,7 @@
 # 4. startup — launching the proxy (control plane up, config present, fresh data dir) to the first proxied 200,
 #              polled every 10 ms; STARTUP_RUNS runs, median; again with an AppCDS archive. Goal: ≤ 1.5 s.
 #
-# The proxy JVM gets the launcher's flags (EDGEWAY_JAVA_OPTS, default -XX:+UseParallelGC -Xmn32m -XX:-UseAdaptiveSizePolicy -XX:SurvivorRatio=6 for one event loop). Parts 2-4 start a
+# The proxy JVM gets the launcher's flags (EDGEWAY_JAVA_OPTS, default as the launcher's for one event loop on JDK 17, below). Parts 2-4 start a
 # fresh proxy each, so one part's heap history does not hide or inflate the next one's memory.
 # See bench/README.md ("Proxy limits") for how to read the output.
 set -euo pipefail
@@ -48,7 +48,7 @@ BASE_PORT=${BASE_PORT:-18280}    # proxy-bench.sh uses 18080..; both can run (no
 NICE=${NICE:-0}
 JAVA_OPTS=${EDGEWAY_JAVA_OPTS:-"-XX:+UseParallelGC"}
 # The proxy gets what the launcher gives a proxy with one event loop (see ./edgeway: young generation 32 MiB per loop).
-DP_JAVA_OPTS=${EDGEWAY_JAVA_OPTS:-"-XX:+UseParallelGC -Xmn32m -XX:-UseAdaptiveSizePolicy -XX:SurvivorRatio=6"}
+DP_JAVA_OPTS=${EDGEWAY_JAVA_OPTS:-"-XX:+UseParallelGC -Xmn32m -XX:-UseAdaptiveSizePolicy -XX:SurvivorRatio=6 -XX:+UnlockDiagnosticVMOptions -XX:GuaranteedSafepointInterval=0 -XX:PerfDataSamplingInterval=1000"}
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 EDGEWAY_HOME=${EDGEWAY_HOME:-$repo}

@@ -83,7 +83,8 @@ def timehist(name, serving_tid):
             ran = collections.Counter()
             for r in rows[a + 1:b]:
                 ran[label(r, serving_pid)] += r[6]
-            preemptors[label(rows[a + 1], serving_pid)] += 1
+            if rows[a + 1][2] != serving_tid:  # not its own next slice (a reschedule with nothing else to run)
+                preemptors[label(rows[a + 1], serving_pid)] += 1
             gaps.append((rows[b][4], ran))
         elif rows[b][5] > 0.5:  # woken, then waited over 0.5 ms for the CPU
             sleeps_late.append(rows[b][5])
@@ -94,8 +95,11 @@ def timehist(name, serving_tid):
           f">2ms {sum(m > 2 for m in ms)}, >5ms {sum(m > 5 for m in ms)}, max {max(ms, default=0):.2f} ms")
     own = sum(n for k, n in preemptors.items() if not k.startswith("other: ") and not k.startswith(KERNEL))
     kern = sum(n for k, n in preemptors.items() if k.startswith(KERNEL))
+    others = sum(n for k, n in preemptors.items() if k.startswith("other: "))
     print(f"    preempted by its own process's threads {own} times, by kernel threads {kern}, by other processes "
-          f"{len(gaps) - own - kern}")
+          f"{others}, rescheduled at once {len(gaps) - own - kern - others}")
+    print("    its own preemptors: " + (", ".join(f"{k} {n}" for k, n in preemptors.most_common()
+                                              if not k.startswith("other: ") and not k.startswith(KERNEL)) or "none"))
     print("    preempted by (the next task on the CPU): " + ", ".join(f"{k} {n}" for k, n in preemptors.most_common(10)))
     print(f"    woken but waited > 0.5 ms for the CPU: {len(sleeps_late)} times, max {max(sleeps_late, default=0):.2f} ms")
     for off, ran in gaps[:6]:
