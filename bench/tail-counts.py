@@ -46,6 +46,9 @@ def print_threads(name, rows):
         print(f"    {tid:<8} {comm[:24]:<24} {ticks * 10:>7} {run_ns / 1e6:>7.1f} {slices:>8} {vol:>7} {inv:>9} {minflt:>7} {last:>9}")
     total_flt = sum(r[8] for r in rows)
     print(f"    minor page faults, all threads: {total_flt}")
+    rss = os.path.join(run, name + ".rss")
+    if os.path.exists(rss):
+        print(f"    RSS at the end of the window: {int(open(rss).read().split()[0]) // 1024} MiB")
 
 
 def timehist(name, serving_tid):
@@ -140,7 +143,8 @@ def jvm_window():
         print(f"    {k:<32} {len(v):>5}  {sum(v):8.2f} / {max(v):6.2f}   reach max {max(reach[k]):.2f}")
     if not sp:
         print("    none")
-    print(f"  GC pauses: {len(gcs)}, total {sum(gcs):.1f} ms, max {max(gcs, default=0):.2f} ms")
+    print(f"  GC pauses: {len(gcs)}, total {sum(gcs):.1f} ms, max {max(gcs, default=0):.2f} ms "
+          "(a loaded machine stretches them: the GC thread's own CPU time per pause is in the thread table)")
     print(f"  JIT compilations (incl. OSR, deopt-recompiles): {compiles}")
 
 

@@ -111,6 +111,7 @@ window() {
   fi
   load "$p" "$DURATION" "$tmp/$name.wrk"
   threads "$pid" >"$tmp/$name.after"
+  rss_now "$pid" >"$tmp/$name.rss"
   [[ $name == edgeway ]] && wc -l <"$jvm_log" >"$tmp/$name.log-to"
   if [[ -n $perf_pid ]]; then
     wait "$perf_pid" || true
