@@ -63,7 +63,7 @@ start_nginx nginx "$tmp/nginx" "$PROXY_CPU" "$nginx_port"
 nginx_worker=${nginx_pids#* }
 
 log "control plane on CPU $LOAD_CPU"
-start_control_plane
+start_control_plane die
 api /api/v1/upstreams "{\"name\":\"bench\",\"targets\":[{\"host\":\"127.0.0.1\",\"port\":$backend_port}]}"
 api /api/v1/routes '{"name":"bench","paths":["/"],"upstream":"bench"}'
 
