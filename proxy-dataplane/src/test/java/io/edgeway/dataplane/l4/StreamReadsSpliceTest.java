@@ -80,22 +80,22 @@ class StreamReadsSpliceTest {
             try (Socket client = new Socket()) {
                 client.setSendBufferSize(4 * MB);
                 client.connect(server.localAddress());
-                Socket target = sink.accept();
-                Channel from = spliced.get(10, TimeUnit.SECONDS);
-                OutputStream out = client.getOutputStream();
-                out.write(data, 0, MB); // queued in the proxy side's socket while it does not read yet
-                out.flush();
-                from.eventLoop().submit(() -> from.config().setAutoRead(true)).get(10, TimeUnit.SECONDS);
-                CompletableFuture<Long> received = CompletableFuture.supplyAsync(() -> crcOf(target, data.length));
-                out.write(data, MB, data.length - MB);
-                out.flush();
-                CRC32 sent = new CRC32();
-                sent.update(data);
-                assertThat(received.get(60, TimeUnit.SECONDS)).isEqualTo(sent.getValue());
-                target.close();
+                try (Socket target = sink.accept()) {
+                    Channel from = spliced.get(10, TimeUnit.SECONDS);
+                    OutputStream out = client.getOutputStream();
+                    out.write(data, 0, MB); // waits in the proxy side's socket (4 MiB buffer) until reading starts
+                    out.flush();
+                    from.eventLoop().submit(() -> from.config().setAutoRead(true)).get(10, TimeUnit.SECONDS);
+                    CompletableFuture<Long> received = CompletableFuture.supplyAsync(() -> crcOf(target, data.length));
+                    out.write(data, MB, data.length - MB);
+                    out.flush();
+                    CRC32 sent = new CRC32();
+                    sent.update(data);
+                    assertThat(received.get(60, TimeUnit.SECONDS)).isEqualTo(sent.getValue());
+                }
             }
             assertThat(largestWakeUp.get())
-                    .as("the most bytes one wake-up spliced, with 1 MiB queued before the first")
+                    .as("the most bytes one wake-up spliced, with 1 MiB written before the first read")
                     .isGreaterThan(64 * 1024);
             server.close().sync();
         } finally {
