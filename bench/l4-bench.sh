@@ -38,6 +38,7 @@ kinds=(echo bulk udp)
 declare -A target_port=([echo]=$BASE_PORT [bulk]=$((BASE_PORT + 1)) [udp]=$((BASE_PORT + 2)))
 declare -A base=([direct]=$BASE_PORT [nginx]=$((BASE_PORT + 10)) [haproxy]=$((BASE_PORT + 20)) [edgeway]=$((BASE_PORT + 30)))
 declare -A offset=([echo]=0 [bulk]=1 [udp]=2)
+declare -A target_pid
 ew_http=$((BASE_PORT + 33))
 ew_status=$((BASE_PORT + 34))
 cp_admin=$((BASE_PORT + 40))
@@ -110,6 +111,7 @@ for k in "${kinds[@]}"; do
   mode=tcp-echo-server; [[ $k == bulk ]] && mode=tcp-source-server; [[ $k == udp ]] && mode=udp-echo-server
   nice -n "$NICE" taskset -c "$LOAD_CPU" "$tmp/l4-load" "$mode" "${target_port[$k]}" >"$tmp/target-$k.log" 2>&1 &
   track $! "target-$k"
+  target_pid[$k]=$!
 done
 wait_until 5 "$!" port_busy "${target_port[bulk]}" || die "the targets did not start: $(cat "$tmp"/target-*.log)"
 
@@ -226,25 +228,29 @@ log "every target relays echo, bulk and udp"
 
 mkdir -p "$results_dir"
 csv=$results_dir/l4-bench-$stamp.csv
-echo "round,kind,target,count,bytes,seconds,p50_us,p99_us,errors,proxy_cpu_ticks,proxy_cpu_busy_ticks" >"$csv"
+echo "round,kind,target,count,bytes,seconds,p50_us,p99_us,errors,proxy_cpu_ticks,proxy_cpu_busy_ticks,load_cpu_s" >"$csv"
 
 measure() { # ROUND TARGET KIND
-  local out="$tmp/run-$1-$2-$3.txt" before after busy_before busy_after count bytes size
+  local out="$tmp/run-$1-$2-$3.txt" before after busy_before busy_after count bytes size target_before target_after load_s
   busy_before=$(cpu_busy "$PROXY_CPU")
+  target_before=$(cpu_ticks "${target_pid[$3]}")
   # shellcheck disable=SC2086 # a target's entry lists its PIDs (nginx: master and worker), one word each
   before=$(cpu_ticks ${pids[$2]})
   run_load "$2" "$3" "$DURATION" "$out"
   # shellcheck disable=SC2086 # as above
   after=$(cpu_ticks ${pids[$2]})
   busy_after=$(cpu_busy "$PROXY_CPU")
+  target_after=$(cpu_ticks "${target_pid[$3]}")
   count=$(field "$out" messages)$(field "$out" datagrams)
   bytes=$(field "$out" bytes)
   [[ -z $count ]] && count=0
+  # the load CPU's own cost: the target's ticks, plus the bulk reader's CPU seconds (it prints them; 0 otherwise)
+  load_s=$(awk -v t=$((target_after - target_before)) -v hz="$clk_tck" -v r="$(field "$out" cpu_s)" 'BEGIN {printf "%.3f", t / hz + r}')
   if [[ -z $bytes ]]; then # echo/udp: payload bytes one way
     size=$MSG_SIZE; [[ $3 == udp ]] && size=$DGRAM_SIZE
     bytes=$(( count * size ))
   fi
-  echo "$1,$3,$2,$count,$bytes,$(field "$out" seconds),$(field "$out" p50_us),$(field "$out" p99_us),$(field "$out" errors)$(field "$out" lost),$((after - before)),$((busy_after - busy_before))" >>"$csv"
+  echo "$1,$3,$2,$count,$bytes,$(field "$out" seconds),$(field "$out" p50_us),$(field "$out" p99_us),$(field "$out" errors)$(field "$out" lost),$((after - before)),$((busy_after - busy_before)),$load_s" >>"$csv"
   log "round $1 $2/$3: $(cat "$out"), proxy CPU $((after - before)) ticks"
 }
 
@@ -293,17 +299,18 @@ for k, t in sorted({(r["kind"], r["target"]) for r in rows}, key=lambda x: (["ec
         p50=m(lambda r: float(r["p50_us"] or 0)), p99=m(lambda r: float(r["p99_us"] or 0)),
         cpu_us=None if t == "direct" or k == "bulk" else m(lambda r: cpu_s(r) * 1e6 / max(1, int(r["count"]))),
         cpu_gb=None if t == "direct" or k != "bulk" else m(lambda r: cpu_s(r) / (int(r["bytes"]) / 1e9)),
+        load_gb=None if k != "bulk" else m(lambda r: float(r["load_cpu_s"]) / (int(r["bytes"]) / 1e9)),
         util=None if t == "direct" else m(lambda r: cpu_s(r) / float(r["seconds"]) * 100),
         other=m(lambda r: max(0.0, min(100.0, (int(r["proxy_cpu_busy_ticks"]) - int(r["proxy_cpu_ticks"])) / hz / float(r["seconds"]) * 100))),
         errors=sum(int(r["errors"] or 0) for r in rs))
 fmt = lambda v, f: "—" if v is None else f.format(v)
-print("| load | target | msgs/s | MB/s | p50 µs | p99 µs | proxy CPU-µs/msg | proxy CPU-s/GB | proxy CPU % | other on proxy CPU % | errors/lost |")
-print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+print("| load | target | msgs/s | MB/s | p50 µs | p99 µs | proxy CPU-µs/msg | proxy CPU-s/GB | load CPU-s/GB | proxy CPU % | other on proxy CPU % | errors/lost |")
+print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for (k, t), v in med.items():
     bulk = k == "bulk"
     print(f"| {k} | {t} | {'—' if bulk else fmt(v['rate'], '{:,.0f}')} | {fmt(v['mbs'], '{:,.0f}')} | "
           f"{'—' if bulk else fmt(v['p50'], '{:.0f}')} | {'—' if bulk else fmt(v['p99'], '{:.0f}')} | "
-          f"{fmt(v['cpu_us'], '{:.2f}')} | {fmt(v['cpu_gb'], '{:.2f}')} | {fmt(v['util'], '{:.0f}')} | {v['other']:.0f} | {v['errors']} |")
+          f"{fmt(v['cpu_us'], '{:.2f}')} | {fmt(v['cpu_gb'], '{:.2f}')} | {fmt(v['load_gb'], '{:.2f}')} | {fmt(v['util'], '{:.0f}')} | {v['other']:.0f} | {v['errors']} |")
 print()
 def ratio(k, a, b, f):
     x, y = med.get((k, a)), med.get((k, b))
@@ -314,6 +321,7 @@ for k, f, label, goal in [("echo", "cpu_us", "Edgeway / nginx CPU-µs per messag
                           ("echo", "p99", "Edgeway / nginx p99, TCP echo", ""),
                           ("bulk", "mbs", "Edgeway / nginx MB/s, TCP bulk", ">= 0.9x"),
                           ("bulk", "cpu_gb", "Edgeway / nginx CPU-s per GB, TCP bulk", ""),
+                          ("bulk", "load_gb", "Edgeway / nginx load-side (target + reader) CPU-s per GB, TCP bulk", ""),
                           ("udp", "cpu_us", "Edgeway / nginx CPU-µs per datagram, UDP", "<= 1.2x"),
                           ("udp", "p99", "Edgeway / nginx p99, UDP", "")]:
     print(f"| {label} | {ratio(k, 'edgeway', 'nginx', f)} | {goal} |")

@@ -8,7 +8,7 @@
  *   l4-load tcp-echo PORT CONNS SECONDS SIZE
  *       CONNS connections, each: send SIZE bytes, wait for all SIZE back, again. Prints one line:
  *       messages=N seconds=S p50_us=X p99_us=Y errors=E
- *   l4-load tcp-bulk PORT SECONDS         one connection, read for SECONDS: bytes=N seconds=S errors=E
+ *   l4-load tcp-bulk PORT SECONDS         one connection, read for SECONDS: bytes=N seconds=S errors=E cpu_s=C
  *   l4-load udp-echo PORT CLIENTS SECONDS SIZE
  *       CLIENTS sockets (one proxy session each), each: send one datagram, wait for its reply (resent after
  *       200 ms, counted as lost). Prints: datagrams=N seconds=S p50_us=X p99_us=Y lost=L
@@ -27,6 +27,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -181,7 +182,10 @@ static void tcp_bulk(int port, double seconds) {
         if (r <= 0) { errors++; break; }
         bytes += r;
     }
-    printf("bytes=%lu seconds=%.3f errors=%lu\n", (unsigned long)bytes, now_s() - start, (unsigned long)errors);
+    struct rusage ru; /* the reader's own CPU: on loopback it pays for what the proxy's sends leave it to do */
+    getrusage(RUSAGE_SELF, &ru);
+    printf("bytes=%lu seconds=%.3f errors=%lu cpu_s=%.3f\n", (unsigned long)bytes, now_s() - start, (unsigned long)errors,
+           ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6);
 }
 
 static void udp_echo(int port, int clients, double seconds, int size) {
