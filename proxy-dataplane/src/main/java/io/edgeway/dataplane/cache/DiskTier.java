@@ -134,7 +134,7 @@ final class DiskTier implements AutoCloseable {
                     ch.write(b);
                 }
             }
-            DiskEntry e = new DiskEntry(key, file, data.length, ResponseCache.hostAndPath(key), entry.tags());
+            DiskEntry e = new DiskEntry(key, file, data.length, CacheKeys.hostAndPath(key), entry.tags());
             bytes.addAndGet(e.bytes());
             oldestFirst.add(e);
             DiskEntry replaced = index.put(key, e);
