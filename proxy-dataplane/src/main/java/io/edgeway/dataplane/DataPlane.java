@@ -28,21 +28,11 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollDatagramChannel;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioDatagramChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
@@ -92,11 +82,10 @@ public final class DataPlane implements AutoCloseable {
         this.settings = settings;
         this.responseCache = responseCache;
         TlsEngine.loadInBackground();
-        boolean epoll = Epoll.isAvailable();
-        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        Class<? extends SocketChannel> socketClass = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
-        this.acceptor = new MultiThreadIoEventLoopGroup(1, io);
-        this.workers = new MultiThreadIoEventLoopGroup(settings.workers(), io);
+        Transport transport = Transport.detect();
+        Class<? extends SocketChannel> socketClass = transport.socketClass();
+        this.acceptor = new MultiThreadIoEventLoopGroup(1, transport.io());
+        this.workers = new MultiThreadIoEventLoopGroup(settings.workers(), transport.io());
         Map<EventLoop, LoopResources> loops = new HashMap<>();
         Settings.Observability observability = settings.observability();
         SpanExport spans = observability.otlp().on() ? new SpanExport(observability.otlp(), settings.nodeId(),
@@ -117,9 +106,8 @@ public final class DataPlane implements AutoCloseable {
                 version -> responseCache.apply(configs.get().cachePurges())); // before the Ack: acked means purged
         configClient.onFleetShare(rateLimits::fleetShare);
         metrics.limits(rateLimits, connectionLimits);
-        this.streams = new StreamListeners(new StreamNet(acceptor, workers,
-                epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class, socketClass,
-                epoll ? EpollDatagramChannel.class : NioDatagramChannel.class, clients, settings.proxyAddress()),
+        this.streams = new StreamListeners(new StreamNet(acceptor, workers, transport.serverClass(), socketClass,
+                transport.datagramClass(), clients, settings.proxyAddress()),
                 streamSettings, metrics.registry());
         configClient.applyStep(streams); // before the cache loads: its stream ports are bound too
         metrics.bind(drain::begun, configClient::connected);
@@ -132,11 +120,10 @@ public final class DataPlane implements AutoCloseable {
         // snapshot needs no listener; requests only arrive once the ports are bound.
         configClient.reportLoadEvery(settings.observability().loadReportInterval(), new LoadReports(metrics)::next);
         configClient.start();
-        log.info("transport {}", epoll ? "epoll" : "nio");
+        log.info("transport {}", transport.name());
         ProxyInitializer proxyInit = new ProxyInitializer(configs, loops, metrics, clients, settings.client(), drain)
                 .withLimits(settings.limits(), connectionLimits);
-        Class<? extends ServerSocketChannel> serverClass =
-                epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        Class<? extends ServerSocketChannel> serverClass = transport.serverClass();
         try {
             proxyChannel = listen(serverClass, proxyInit, settings.proxyAddress(), settings.proxyPort());
             tlsChannel = listen(serverClass, new TlsInitializer(proxyInit, configs, settings.tls().defaults(), metrics.tls()),
@@ -155,7 +142,7 @@ public final class DataPlane implements AutoCloseable {
         }
         health = new HealthChecker(configs, config -> configClient.reportTargetHealth(TargetHealthReport.of(config)));
         // Last: it needs the bound workers, and it runs while the first snapshot arrives (neither waits for the other).
-        warmup = Warmup.start(warmupSettings, workers, io, serverClass, socketClass, settings.client(), POOL_IDLE_MS);
+        warmup = Warmup.start(warmupSettings, workers, transport.io(), serverClass, socketClass, settings.client(), POOL_IDLE_MS);
     }
 
     /**

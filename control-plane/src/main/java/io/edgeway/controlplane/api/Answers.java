@@ -8,6 +8,7 @@ import io.edgeway.controlplane.store.Written;
 import io.javalin.http.Context;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -23,17 +24,39 @@ final class Answers {
 
     /** Answers a write of one entity; returns what was sent, so an Idempotency-Key can replay it. */
     static <T extends Stored<?>> IdempotencyStore.Saved answer(Context ctx, Written<T> written, Function<T, Map<String, Object>> view) {
+        return answer(ctx, written, view, configTag());
+    }
+
+    /** As above; {@code etag} makes the ETag of the view (see {@link io.edgeway.controlplane.model.EntityTag}). */
+    static <T extends Stored<?>> IdempotencyStore.Saved answer(Context ctx, Written<T> written,
+            Function<T, Map<String, Object>> view, BiFunction<T, Map<String, Object>, String> etag) {
         int status = written.created() ? 201 : 200;
-        String body = json(view.apply(written.value()));
+        Map<String, Object> shown = view.apply(written.value());
+        String body = json(shown);
         ctx.header(AdminApi.REVISION_HEADER, Long.toString(written.revision()));
-        ctx.header("ETag", written.value().etag());
+        ctx.header("ETag", etag.apply(written.value(), shown));
         ctx.status(status).contentType("application/json").result(body);
         return new IdempotencyStore.Saved(status, body, written.revision());
     }
 
     static <T extends Stored<?>> void entity(Context ctx, T stored, Function<T, Map<String, Object>> view) {
-        ctx.header("ETag", stored.etag());
-        ctx.json(view.apply(stored));
+        entity(ctx, stored, view, configTag());
+    }
+
+    /**
+     * As above. Javalin answers 304 itself when the ETag set here equals the request's If-None-Match, so the
+     * ETag must change whenever the body does.
+     */
+    static <T extends Stored<?>> void entity(Context ctx, T stored, Function<T, Map<String, Object>> view,
+            BiFunction<T, Map<String, Object>, String> etag) {
+        Map<String, Object> shown = view.apply(stored);
+        ctx.header("ETag", etag.apply(stored, shown));
+        ctx.json(shown);
+    }
+
+    /** The ETag of a view that shows config only: the stored version's. */
+    static <T extends Stored<?>> BiFunction<T, Map<String, Object>, String> configTag() {
+        return (stored, shown) -> stored.etag();
     }
 
     static <T> void list(Context ctx, Function<Page, List<T>> fetch, Function<T, Map<String, Object>> view) {

@@ -15,6 +15,7 @@ import io.edgeway.controlplane.store.StreamRouteStore;
 import io.edgeway.controlplane.store.UpstreamStore;
 import io.edgeway.controlplane.store.Written;
 import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -25,9 +26,11 @@ import java.util.function.Function;
  * @param put  validates {@code body} ({@code defaultName} when it has no name) and writes it under {@code key}
  * @param name the entity's name
  * @param view the entity as the API shows it
+ * @param etag the ETag of that view ({@link Answers#configTag} unless the view shows live state)
  */
 record EntityApi<T>(Function<String, Stored<T>> get, Put<T> put, Function<T, String> name,
-                    Function<Stored<T>, Map<String, Object>> view) {
+                    Function<Stored<T>, Map<String, Object>> view,
+                    BiFunction<Stored<T>, Map<String, Object>, String> etag) {
 
     /** Reads the body and writes it, with If-Match ({@code ifMatch}, null when absent). */
     @FunctionalInterface
@@ -40,30 +43,31 @@ record EntityApi<T>(Function<String, Stored<T>> get, Put<T> put, Function<T, Str
         requireNonNull(put, "put");
         requireNonNull(name, "name");
         requireNonNull(view, "view");
+        requireNonNull(etag, "etag");
     }
 
     static EntityApi<Upstream> of(UpstreamStore upstreams) {
         return new EntityApi<>(upstreams::get,
                 (key, body, name, ifMatch) -> upstreams.put(key, RequestJson.upstream(body, name), ifMatch),
-                Upstream::name, EntityJson::upstream);
+                Upstream::name, EntityJson::upstream, Answers.configTag());
     }
 
     static EntityApi<Route> of(RouteStore routes) {
         return new EntityApi<>(routes::get,
                 (key, body, name, ifMatch) -> routes.put(key, RequestJson.route(body, name), ifMatch),
-                Route::name, EntityJson::route);
+                Route::name, EntityJson::route, Answers.configTag());
     }
 
-    static EntityApi<Certificate> of(CertificateStore certificates, Function<Stored<Certificate>, Map<String, Object>> view) {
+    static EntityApi<Certificate> of(CertificateStore certificates, CertificateView view) {
         return new EntityApi<>(certificates::get, (key, body, name, ifMatch) -> {
             RequestJson.CertificateInput in = RequestJson.certificate(body, name);
             return certificates.put(key, in.certificate(), in.privateKey(), ifMatch);
-        }, Certificate::name, view);
+        }, Certificate::name, view::apply, view::etag);
     }
 
     static EntityApi<StreamRoute> of(StreamRouteStore streamRoutes) {
         return new EntityApi<>(streamRoutes::get,
                 (key, body, name, ifMatch) -> streamRoutes.put(key, RequestJson.streamRoute(body, name), ifMatch),
-                StreamRoute::name, EntityJson::streamRoute);
+                StreamRoute::name, EntityJson::streamRoute, Answers.configTag());
     }
 }

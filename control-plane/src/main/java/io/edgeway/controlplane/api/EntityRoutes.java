@@ -63,7 +63,7 @@ final class EntityRoutes {
     void register(JavalinConfig c) {
         var upstreamApi = EntityApi.of(upstreams);
         var routeApi = EntityApi.of(routes);
-        var certificateApi = EntityApi.of(certificates, certificateView::apply);
+        var certificateApi = EntityApi.of(certificates, certificateView);
         var streamRouteApi = EntityApi.of(streamRoutes);
 
         c.routes.get("/api/v1/upstreams", ctx -> list(ctx, p -> upstreams.page(p.tags(), p.q(), p.fetch(), p.offset()), EntityJson::upstream));
@@ -90,9 +90,11 @@ final class EntityRoutes {
         c.routes.get("/api/v1/certificates", ctx -> list(ctx, p -> certificates.page(p.tags(), p.q(), p.fetch(), p.offset()), certificateView::apply));
         c.routes.post("/api/v1/certificates", ctx -> idempotency.post(ctx, () -> {
             RequestJson.CertificateInput in = RequestJson.certificate(body(ctx), null);
-            return answer(ctx, certificates.create(in.certificate(), in.privateKey()), certificateView::apply);
+            return answer(ctx, certificates.create(in.certificate(), in.privateKey()), certificateView::apply,
+                    certificateView::etag);
         }));
-        c.routes.get("/api/v1/certificates/{key}", ctx -> entity(ctx, certificates.get(ctx.pathParam("key")), certificateView::apply));
+        c.routes.get("/api/v1/certificates/{key}", ctx -> entity(ctx, certificates.get(ctx.pathParam("key")), certificateView::apply,
+                certificateView::etag));
         c.routes.get("/api/v1/certificate-expiry", certificateExpiry::handle);
         c.routes.post("/api/v1/certificates/{key}/renew", this::renew);
         c.routes.put("/api/v1/certificates/{key}", ctx -> put(ctx, certificateApi));
@@ -117,7 +119,7 @@ final class EntityRoutes {
                     + cert.value().name() + " is uploaded, not managed; expected: a certificate with acme)");
         }
         ctx.status(202);
-        entity(ctx, certificates.get(cert.value().name()), certificateView::apply);
+        entity(ctx, certificates.get(cert.value().name()), certificateView::apply, certificateView::etag);
     }
 
     /** PUT: replaces the entity the key names, or creates it under that name (201). */
@@ -125,7 +127,7 @@ final class EntityRoutes {
         String key = ctx.pathParam("key");
         ObjectNode body = body(ctx);
         String defaultName = body.hasNonNull("name") ? null : nameFor(key, k -> e.name().apply(e.get().apply(k).value()));
-        answer(ctx, e.put().apply(key, body, defaultName, ifMatch(ctx)), e.view());
+        answer(ctx, e.put().apply(key, body, defaultName, ifMatch(ctx)), e.view(), e.etag());
     }
 
     /** PATCH: the patch merged into the entity as the API shows it, then written as a PUT of the whole. */
@@ -133,7 +135,8 @@ final class EntityRoutes {
         ObjectNode patch = body(ctx);
         Stored<T> existing = e.get().apply(ctx.pathParam("key"));
         ObjectNode merged = merge(e.view().apply(existing), patch);
-        answer(ctx, e.put().apply(existing.id().toString(), merged, null, Answers.patchPrecondition(ctx, existing)), e.view());
+        answer(ctx, e.put().apply(existing.id().toString(), merged, null, Answers.patchPrecondition(ctx, existing)), e.view(),
+                e.etag());
     }
 
     /** PUT without a name keeps the entity's name: the path's name, or the current name when the path is an id. */

@@ -49,38 +49,27 @@ public final class FleetLoad {
     /** Per route, in name order; p99 is NaN without latency data. */
     public List<RouteSummary> routes(Duration window) {
         Instant since = clock.instant().minus(window);
-        Map<String, long[]> counts = new TreeMap<>();
-        Map<String, long[]> buckets = new TreeMap<>();
-        Map<String, java.util.Set<String>> nodes = new TreeMap<>();
-        double[][] bounds = {null};
+        Map<String, LoadSum> sums = new TreeMap<>();
+        LoadSum.Bounds bounds = new LoadSum.Bounds();
         byNode.forEach((node, q) -> {
             for (Received r : snapshot(q)) {
-                if (r.at().isBefore(since)) {
-                    continue;
-                }
-                double[] b = r.report().getBucketBoundsList().stream().mapToDouble(Double::doubleValue).toArray();
-                if (bounds[0] == null && b.length > 0) {
-                    bounds[0] = b;
-                }
-                boolean sameBounds = bounds[0] != null && java.util.Arrays.equals(bounds[0], b);
-                for (RouteLoad l : r.report().getRoutesList()) {
-                    long[] c = counts.computeIfAbsent(l.getRoute(), k -> new long[2]);
-                    c[0] += l.getRequests();
-                    c[1] += l.getErrors5Xx();
-                    nodes.computeIfAbsent(l.getRoute(), k -> new java.util.HashSet<>()).add(node);
-                    if (sameBounds && l.getDurationBucketsCount() == b.length + 1) {
-                        long[] sum = buckets.computeIfAbsent(l.getRoute(), k -> new long[b.length + 1]);
-                        for (int i = 0; i < sum.length; i++) {
-                            sum[i] += l.getDurationBuckets(i);
-                        }
-                    }
+                if (!r.at().isBefore(since)) {
+                    addRoutes(sums, node, r.report(), bounds);
                 }
             }
         });
         List<RouteSummary> out = new ArrayList<>();
-        counts.forEach((route, c) -> out.add(new RouteSummary(route, c[0], c[1],
-                quantile(0.99, bounds[0], buckets.get(route)), nodes.get(route).size())));
+        sums.forEach((route, sum) -> out.add(new RouteSummary(route, sum.requests, sum.errors5xx, sum.p99(bounds),
+                sum.nodes())));
         return out;
+    }
+
+    /** Adds each route's load in {@code report} to that route's sum. */
+    private static void addRoutes(Map<String, LoadSum> sums, String node, LoadReport report, LoadSum.Bounds bounds) {
+        int bucketCount = bounds.bucketCount(report);
+        for (RouteLoad l : report.getRoutesList()) {
+            sums.computeIfAbsent(l.getRoute(), k -> new LoadSum()).add(node, l, bucketCount);
+        }
     }
 
     /** {requests, 5xx} node {@code id} reported over the window. */
@@ -146,38 +135,20 @@ public final class FleetLoad {
      * The p99 comes from the merged buckets (NaN without latency data), as in {@link #routes}.
      */
     public Map<String, RouteWindow> routeWindows(Instant from, Instant to, java.util.function.Predicate<String> nodes) {
-        Map<String, long[]> counts = new TreeMap<>();
-        Map<String, long[]> buckets = new TreeMap<>();
-        double[][] bounds = {null};
+        Map<String, LoadSum> sums = new TreeMap<>();
+        LoadSum.Bounds bounds = new LoadSum.Bounds();
         byNode.forEach((node, q) -> {
             if (!nodes.test(node)) {
                 return;
             }
             for (Received r : snapshot(q)) {
-                if (r.at().isBefore(from) || !r.at().isBefore(to)) {
-                    continue;
-                }
-                double[] b = r.report().getBucketBoundsList().stream().mapToDouble(Double::doubleValue).toArray();
-                if (bounds[0] == null && b.length > 0) {
-                    bounds[0] = b;
-                }
-                boolean sameBounds = bounds[0] != null && java.util.Arrays.equals(bounds[0], b);
-                for (RouteLoad l : r.report().getRoutesList()) {
-                    long[] c = counts.computeIfAbsent(l.getRoute(), k -> new long[2]);
-                    c[0] += l.getRequests();
-                    c[1] += l.getErrors5Xx();
-                    if (sameBounds && l.getDurationBucketsCount() == b.length + 1) {
-                        long[] sum = buckets.computeIfAbsent(l.getRoute(), k -> new long[b.length + 1]);
-                        for (int i = 0; i < sum.length; i++) {
-                            sum[i] += l.getDurationBuckets(i);
-                        }
-                    }
+                if (!r.at().isBefore(from) && r.at().isBefore(to)) {
+                    addRoutes(sums, node, r.report(), bounds);
                 }
             }
         });
         Map<String, RouteWindow> out = new TreeMap<>();
-        counts.forEach((route, c) -> out.put(route,
-                new RouteWindow(c[0], c[1], quantile(0.99, bounds[0], buckets.get(route)))));
+        sums.forEach((route, sum) -> out.put(route, new RouteWindow(sum.requests, sum.errors5xx, sum.p99(bounds))));
         return out;
     }
 
@@ -193,43 +164,29 @@ public final class FleetLoad {
         long stepMillis = step.toMillis();
         int steps = (int) Math.max(1, window.toMillis() / stepMillis);
         long first = Math.floorDiv(clock.instant().toEpochMilli(), stepMillis) - steps + 1;
-        long[][] counts = new long[steps][2];
-        long[][] buckets = new long[steps][];
-        @SuppressWarnings("unchecked")
-        java.util.Set<String>[] nodes = new java.util.Set[steps];
-        double[][] bounds = {null};
+        LoadSum[] sums = new LoadSum[steps];
+        LoadSum.Bounds bounds = new LoadSum.Bounds();
         byNode.forEach((node, q) -> {
             for (Received r : snapshot(q)) {
                 long i = Math.floorDiv(r.at().toEpochMilli(), stepMillis) - first;
                 if (i < 0 || i >= steps) {
                     continue;
                 }
-                double[] b = r.report().getBucketBoundsList().stream().mapToDouble(Double::doubleValue).toArray();
-                if (bounds[0] == null && b.length > 0) {
-                    bounds[0] = b;
-                }
-                boolean sameBounds = bounds[0] != null && java.util.Arrays.equals(bounds[0], b);
+                int bucketCount = bounds.bucketCount(r.report());
                 for (RouteLoad l : r.report().getRoutesList()) {
-                    if (!l.getRoute().equals(route)) {
-                        continue;
-                    }
-                    int at = (int) i;
-                    counts[at][0] += l.getRequests();
-                    counts[at][1] += l.getErrors5Xx();
-                    (nodes[at] == null ? nodes[at] = new java.util.HashSet<>() : nodes[at]).add(node);
-                    if (sameBounds && l.getDurationBucketsCount() == b.length + 1) {
-                        long[] sum = buckets[at] == null ? buckets[at] = new long[b.length + 1] : buckets[at];
-                        for (int k = 0; k < sum.length; k++) {
-                            sum[k] += l.getDurationBuckets(k);
-                        }
+                    if (l.getRoute().equals(route)) {
+                        LoadSum sum = sums[(int) i] == null ? sums[(int) i] = new LoadSum() : sums[(int) i];
+                        sum.add(node, l, bucketCount);
                     }
                 }
             }
         });
         List<RouteStep> out = new ArrayList<>(steps);
         for (int i = 0; i < steps; i++) {
-            out.add(new RouteStep(Instant.ofEpochMilli((first + i) * stepMillis), counts[i][0], counts[i][1],
-                    quantile(0.99, bounds[0], buckets[i]), nodes[i] == null ? 0 : nodes[i].size()));
+            Instant start = Instant.ofEpochMilli((first + i) * stepMillis);
+            LoadSum sum = sums[i];
+            out.add(sum == null ? new RouteStep(start, 0, 0, Double.NaN, 0)
+                    : new RouteStep(start, sum.requests, sum.errors5xx, sum.p99(bounds), sum.nodes()));
         }
         return out;
     }

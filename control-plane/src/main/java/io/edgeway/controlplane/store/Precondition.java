@@ -1,5 +1,6 @@
 package io.edgeway.controlplane.store;
 
+import io.edgeway.controlplane.model.EntityTag;
 import io.edgeway.controlplane.model.Stored;
 
 /**
@@ -24,8 +25,9 @@ final class Precondition {
     private static boolean matches(String header, String etag) {
         for (String candidate : header.split(",")) {
             String c = candidate.trim();
-            // strong comparison: a weak W/"..." never matches for If-Match
-            if (c.equals("*") || c.equals(etag)) {
+            // strong comparison: a weak W/"..." never matches for If-Match. A GET's tag may carry a digest of
+            // live state (EntityTag): only its config part says which version the writer edited.
+            if (c.equals("*") || EntityTag.configPart(c).equals(etag)) {
                 return true;
             }
         }

@@ -1,19 +1,8 @@
 package io.edgeway.dataplane.cache;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.HexFormat;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * writer alone keeps the byte count and the order of files (oldest first). An entry read back is promoted to
  * memory and leaves the disk, so oldest-written is also least-recently-used among what is on disk. File names
  * are the SHA-256 of the key plus a sequence number: nothing a client sends reaches a path. Files are 0600 in a
- * 0700 directory.
+ * 0700 directory ({@link DiskFiles}); reads run in {@link DiskReads}.
  */
 final class DiskTier implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DiskTier.class);
@@ -60,19 +49,7 @@ final class DiskTier implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    /**
-     * Reads run here, never on an event loop: a cold file's page faults (or a slow disk) would stall every
-     * connection of that loop. A thread of their own, so a read does not queue behind a burst of spills.
-     */
-    private final ExecutorService reader = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "edgeway-cache-disk-read");
-        t.setDaemon(true);
-        return t;
-    });
-    /** Reads in progress by key, with who waits for each: concurrent misses of one key read its file once. */
-    private final Map<String, List<Consumer<CachedResponse>>> reading = new ConcurrentHashMap<>();
-    /** Runs on the reader thread before each read (tests: to hold a read back). */
-    private volatile Runnable beforeRead = () -> { };
+    private final DiskReads reads = new DiskReads();
 
     DiskTier(Path dir, long maxBytes) throws IOException {
         if (maxBytes <= 0) {
@@ -80,15 +57,7 @@ final class DiskTier implements AutoCloseable {
         }
         this.dir = dir;
         this.maxBytes = maxBytes;
-        Files.createDirectories(dir);
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
-            for (Path f : files) { // a previous run's files: their index died with it
-                if (Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS) || Files.isSymbolicLink(f)) {
-                    Files.delete(f);
-                }
-            }
-        }
+        DiskFiles.prepare(dir);
     }
 
     long maxBytes() {
@@ -121,20 +90,14 @@ final class DiskTier implements AutoCloseable {
     }
 
     private void write(String key, CachedResponse entry, long epoch) {
-        Path file = dir.resolve(fileName(key) + "." + sequence.incrementAndGet());
+        Path file = dir.resolve(DiskFiles.fileName(key) + "." + sequence.incrementAndGet());
         try {
             byte[] data = DiskFormat.encode(entry);
             if (data.length > maxBytes) {
                 return;
             }
-            try (FileChannel ch = FileChannel.open(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
-                ByteBuffer b = ByteBuffer.wrap(data);
-                while (b.hasRemaining()) {
-                    ch.write(b);
-                }
-            }
-            DiskEntry e = new DiskEntry(key, file, data.length, ResponseCache.hostAndPath(key), entry.tags());
+            DiskFiles.writeNew(file, data);
+            DiskEntry e = new DiskEntry(key, file, data.length, CacheKeys.hostAndPath(key), entry.tags());
             bytes.addAndGet(e.bytes());
             oldestFirst.add(e);
             DiskEntry replaced = index.put(key, e);
@@ -152,7 +115,7 @@ final class DiskTier implements AutoCloseable {
             }
         } catch (IOException | RuntimeException ex) {
             log.warn("cache: could not write {} to disk: {}", file.getFileName(), ex.toString());
-            delete(file);
+            DiskFiles.delete(file);
         }
     }
 
@@ -166,44 +129,11 @@ final class DiskTier implements AutoCloseable {
      * there. A read already under way for the key is joined, not repeated.
      */
     void load(String key, long promoteWeight, Consumer<CachedResponse> done) {
-        boolean[] first = {false};
-        reading.compute(key, (k, waiting) -> {
-            if (waiting == null) {
-                first[0] = true;
-                waiting = new ArrayList<>(2);
-            }
-            waiting.add(done);
-            return waiting;
-        });
-        if (!first[0]) {
-            return;
-        }
-        Runnable read = () -> {
-            CachedResponse r = null;
-            try {
-                beforeRead.run();
-                r = take(key, promoteWeight);
-            } finally {
-                for (Consumer<CachedResponse> waiter : reading.remove(key)) {
-                    try {
-                        waiter.accept(r);
-                    } catch (RuntimeException e) { // e.g. its event loop shut down: the others still get theirs
-                        log.debug("cache: a disk read's waiter failed: {}", e.toString());
-                    }
-                }
-            }
-        };
-        try {
-            reader.execute(read);
-        } catch (java.util.concurrent.RejectedExecutionException closed) {
-            for (Consumer<CachedResponse> waiter : reading.remove(key)) { // shut down: a miss, never a hang
-                waiter.accept(null);
-            }
-        }
+        reads.load(key, k -> take(k, promoteWeight), done);
     }
 
     void beforeRead(Runnable hook) {
-        beforeRead = hook;
+        reads.beforeRead(hook);
     }
 
     /**
@@ -217,12 +147,8 @@ final class DiskTier implements AutoCloseable {
         if (e == null) {
             return null;
         }
-        try (FileChannel ch = FileChannel.open(e.file(), StandardOpenOption.READ)) {
-            long size = ch.size();
-            if (size != e.bytes()) {
-                throw new IllegalArgumentException("size " + size + " (written: " + e.bytes() + ")");
-            }
-            CachedResponse r = DiskFormat.decode(ch.map(FileChannel.MapMode.READ_ONLY, 0, size));
+        try {
+            CachedResponse r = DiskFormat.decode(DiskFiles.read(e.file(), e.bytes()));
             if (!r.key().equals(key)) {
                 throw new IllegalArgumentException("file holds another key");
             }
@@ -290,30 +216,13 @@ final class DiskTier implements AutoCloseable {
 
     private void forget(DiskEntry e) {
         bytes.addAndGet(-e.bytes());
-        delete(e.file());
-    }
-
-    private static void delete(Path file) {
-        try {
-            Files.deleteIfExists(file);
-        } catch (IOException ex) {
-            log.warn("cache: could not delete {}: {}", file.getFileName(), ex.toString());
-        }
-    }
-
-    static String fileName(String key) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            return HexFormat.of().formatHex(sha.digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        DiskFiles.delete(e.file());
     }
 
     @Override
     public void close() {
         purge(e -> true);
-        reader.shutdown();
+        reads.shutdown();
         writer.shutdown();
         try {
             writer.awaitTermination(5, TimeUnit.SECONDS);

@@ -3,20 +3,17 @@ package io.edgeway.dataplane.cache;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
-import io.edgeway.dataplane.routing.RouteTable;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import java.util.List;
-import java.util.function.Predicate;
 
 /**
  * The proxy's shared HTTP cache (RFC 9111), one per proxy, used by every event loop. The memory tier is a
  * Caffeine cache bounded by weight (body bytes plus header text, see {@link CachedResponse#weight}); its
  * maintenance runs on the caller's thread, so no pool thread is started and the bound holds right after a put.
  *
- * <p>The key (see {@link #primaryKey}) is the scheme, the Host header exactly as received, the request target,
+ * <p>The key (see {@link CacheKeys#primaryKey}) is the scheme, the Host header exactly as received, the request target,
  * and the values of the route's key headers. Nothing else a client sends is part of it: a target that answers
  * differently by another request header must name it in {@code Vary} (then its value is the secondary key), or
  * the route must list it in its key headers. The proxy itself overwrites X-Forwarded-For/-Proto/-Host from
@@ -31,8 +28,7 @@ public final class ResponseCache {
     private final Flights flights = new Flights();
     /** Keys whose stale-while-revalidate background request is in flight. */
     private final java.util.Set<String> revalidating = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    /** The newest purge applied; -1 before the first snapshot (the cache is empty then, nothing can be missed). */
-    private volatile long lastPurgeId = -1;
+    private final CachePurging purging;
 
     public ResponseCache(long maxBytes) {
         this(maxBytes, null);
@@ -56,11 +52,12 @@ public final class ResponseCache {
                 })
                 .executor(Runnable::run)
                 .build();
+        this.purging = new CachePurging(memory, disk);
     }
 
     /** From EDGEWAY_CACHE_MEMORY_BYTES (bytes; default 256 MiB), memory only. */
     public static ResponseCache fromEnv(java.util.Map<String, String> env) {
-        return new ResponseCache(bytes(env, "EDGEWAY_CACHE_MEMORY_BYTES", DEFAULT_MEMORY_BYTES));
+        return new ResponseCache(CacheEnv.bytes(env, CacheEnv.MEMORY_BYTES, DEFAULT_MEMORY_BYTES));
     }
 
     /**
@@ -68,8 +65,8 @@ public final class ResponseCache {
      * files, > 0). A proxy setting, not a route field: one disk and one bound per proxy, whatever routes cache.
      */
     public static ResponseCache fromEnv(java.util.Map<String, String> env, java.nio.file.Path dataDir) {
-        long memoryBytes = bytes(env, "EDGEWAY_CACHE_MEMORY_BYTES", DEFAULT_MEMORY_BYTES);
-        long diskBytes = bytes(env, "EDGEWAY_CACHE_DISK_MAX_BYTES", 0);
+        long memoryBytes = CacheEnv.bytes(env, CacheEnv.MEMORY_BYTES, DEFAULT_MEMORY_BYTES);
+        long diskBytes = CacheEnv.bytes(env, CacheEnv.DISK_MAX_BYTES, 0);
         return diskBytes == 0 ? new ResponseCache(memoryBytes) : withDisk(memoryBytes, dataDir.resolve("cache"), diskBytes);
     }
 
@@ -79,19 +76,6 @@ public final class ResponseCache {
             return new ResponseCache(memoryBytes, new DiskTier(dir, diskMaxBytes));
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("cache disk tier in " + dir, e);
-        }
-    }
-
-    private static long bytes(java.util.Map<String, String> env, String name, long byDefault) {
-        String v = env.get(name);
-        try {
-            long n = v == null || v.isBlank() ? byDefault : Long.parseLong(v.trim());
-            if (n < 0 || (n == 0 && byDefault != 0)) {
-                throw new NumberFormatException();
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + ": " + v + " (expected: a number of bytes > 0)");
         }
     }
 
@@ -195,31 +179,6 @@ public final class ResponseCache {
         }
     }
 
-    /** scheme "://" Host path-and-query, then the route's key headers' values after a U+0001. */
-    public static String primaryKey(RouteCache policy, CharSequence scheme, String host, HttpRequest req) {
-        StringBuilder k = new StringBuilder(64).append(scheme).append("://").append(host == null ? "" : host)
-                .append(req.uri());
-        if (!policy.keyHeaders().isEmpty()) {
-            k.append('\u0001');
-            for (String name : policy.keyHeaders()) {
-                k.append(String.join(",", req.headers().getAll(name))).append('\u0001');
-            }
-        }
-        return k.toString();
-    }
-
-    static String variantKey(String primary, List<String> varyNames, HttpHeaders req) {
-        if (varyNames.isEmpty()) {
-            return primary;
-        }
-        StringBuilder k = new StringBuilder(primary).append('\u0000');
-        for (String name : varyNames) {
-            // Values are joined as sent: RFC 9111 4.1 allows normalising them, but byte equality cannot confuse two.
-            k.append(String.join(",", req.getAll(name))).append('\u0000');
-        }
-        return k.toString();
-    }
-
     /** What to do with {@code req} (GET or HEAD make sense; others are forwarded and never stored). */
     public Lookup lookup(RouteCache policy, CharSequence scheme, String host, HttpRequest req, long nowMs) {
         return lookup(policy, scheme, host, req, nowMs, null);
@@ -231,20 +190,18 @@ public final class ResponseCache {
      */
     public Lookup lookup(RouteCache policy, CharSequence scheme, String host, HttpRequest req, long nowMs,
             DiskRead read) {
-        String primary = primaryKey(policy, scheme, host, req);
+        String primary = CacheKeys.primaryKey(policy, scheme, host, req);
         boolean get = HttpMethod.GET.equals(req.method());
         if (!get && !HttpMethod.HEAD.equals(req.method())) {
             return new Lookup(Lookup.Outcome.FORWARD, primary, primary, null, "method", false, false, 0);
         }
         CacheControl cc = CacheControl.of(req.headers());
-        if (cc.has("no-store") || hasBody(req)) {
+        if (cc.has("no-store") || FreshnessRules.hasBody(req)) {
             // A GET body is not part of the key: a response it shaped must neither be stored nor be answered
             // from an entry another request made.
             return new Lookup(Lookup.Outcome.FORWARD, primary, primary, null, "request", false, false, 0);
         }
-        boolean noCache = cc.has("no-cache") || cc.seconds("max-age") == 0
-                || (!req.headers().contains(HttpHeaderNames.CACHE_CONTROL)
-                        && req.headers().containsValue(HttpHeaderNames.PRAGMA, "no-cache", true));
+        boolean noCache = FreshnessRules.requestsNoCache(req, cc);
         Stored stored = stored(primary, read);
         if (stored == DISK_PENDING) {
             return new Lookup(Lookup.Outcome.DISK, primary, primary, null, "uri-miss", get, false, 0);
@@ -253,7 +210,7 @@ public final class ResponseCache {
         CachedResponse entry = null;
         String miss = "uri-miss";
         if (stored instanceof Stored.VaryIndex index) {
-            variant = variantKey(primary, index.names(), req.headers());
+            variant = CacheKeys.variantKey(primary, index.names(), req.headers());
             Stored v = stored(variant, read);
             if (v == DISK_PENDING) {
                 return new Lookup(Lookup.Outcome.DISK, primary, variant, null, "vary-miss", get, false, 0);
@@ -270,34 +227,7 @@ public final class ResponseCache {
         if (entry == null) {
             return new Lookup(Lookup.Outcome.FORWARD, primary, variant, null, miss, get, get, 0);
         }
-        if (req.headers().contains(HttpHeaderNames.AUTHORIZATION) && !entry.directives().sharedWithAuthorization()) {
-            return new Lookup(Lookup.Outcome.FORWARD, primary, variant, null, "request", get, false, 0);
-        }
-        long age = entry.ageMs(nowMs);
-        long maxAge = cc.seconds("max-age");
-        boolean fresh = !entry.directives().noCache() && age < entry.freshnessMs()
-                && (maxAge < 0 || age <= maxAge * 1000);
-        if (fresh) {
-            return new Lookup(Lookup.Outcome.HIT, primary, variant, entry, null, get, false, sie);
-        }
-        if (maxAge < 0 && mayServeWhileRevalidating(entry, nowMs)) {
-            return new Lookup(Lookup.Outcome.STALE_WHILE_REVALIDATE, primary, variant, entry, "stale", get, false, sie);
-        }
-        if (entry.hasValidators()) {
-            return new Lookup(Lookup.Outcome.REVALIDATE, primary, variant, entry, "stale", get, false, sie);
-        }
-        return new Lookup(Lookup.Outcome.FORWARD, primary, variant, entry, "stale", get, get, sie);
-    }
-
-    /**
-     * RFC 5861 3: within stale-while-revalidate seconds past its freshness a stale entry may answer while it is
-     * revalidated in the background; never an entry that said no-cache or must-revalidate (RFC 9111 5.2.2.2),
-     * nor for a request that states its own max-age (the caller checks: it asked for something fresher).
-     */
-    private static boolean mayServeWhileRevalidating(CachedResponse entry, long nowMs) {
-        CachedResponse.Directives d = entry.directives();
-        return d.staleWhileRevalidateS() > 0 && !d.noCache() && !d.mustRevalidate()
-                && entry.stalenessMs(nowMs) <= d.staleWhileRevalidateS() * 1000;
+        return FreshnessRules.decide(req, cc, primary, variant, entry, get, sie, nowMs);
     }
 
     /**
@@ -313,11 +243,6 @@ public final class ResponseCache {
         revalidating.remove(variantKey);
     }
 
-    private static boolean hasBody(HttpRequest req) {
-        return req.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)
-                || req.headers().getInt(HttpHeaderNames.CONTENT_LENGTH, 0) != 0;
-    }
-
     /** Stores {@code entry} under the lookup's keys; a response with Vary also (re)writes the URL's vary index. */
     public void store(String primary, HttpHeaders requestHeaders, CachedResponse entry) {
         // the disk's older copy goes first: the put may evict the new one at once, and its spill must stay
@@ -326,7 +251,7 @@ public final class ResponseCache {
             memory.put(primary, entry);
             return;
         }
-        String variant = variantKey(primary, entry.vary(), requestHeaders);
+        String variant = CacheKeys.variantKey(primary, entry.vary(), requestHeaders);
         dropFromDisk(variant);
         memory.put(primary, new Stored.VaryIndex(entry.vary()));
         memory.put(variant, entry);
@@ -350,88 +275,26 @@ public final class ResponseCache {
 
     /** Removes every entry of {@code hostAndPath} ("host/path?q"), whatever its scheme, key headers and variants. */
     public int purgeUrl(String hostAndPath) {
-        return purge(url -> url.equals(hostAndPath), null);
+        return purging.url(hostAndPath);
     }
 
     /** Removes every entry whose "host/path?q" starts with {@code prefix}. */
     public int purgePrefix(String prefix) {
-        return purge(url -> url.startsWith(prefix), null);
+        return purging.prefix(prefix);
     }
 
     /** Removes every response the target tagged {@code tag} (Cache-Tag or Surrogate-Key). */
     public int purgeTag(String tag) {
-        return purge(url -> false, tag);
+        return purging.tag(tag);
     }
 
-    /**
-     * A scan of the keys: purges are rare operator actions, and an index by prefix or tag would cost every
-     * store. Vary indexes of purged URLs go too, so the next request is a plain miss.
-     */
-    private int purge(Predicate<String> url, String tag) {
-        int[] removed = {0};
-        memory.asMap().entrySet().removeIf(e -> {
-            String hostAndPath = hostAndPath(e.getKey());
-            boolean match = url.test(hostAndPath)
-                    || (tag != null && e.getValue() instanceof CachedResponse r && r.tags().contains(tag));
-            if (match && e.getValue() instanceof CachedResponse) {
-                removed[0]++;
-            }
-            return match;
-        });
-        if (disk != null) {
-            removed[0] += disk.purge(e -> url.test(e.hostAndPath()) || (tag != null && e.tags().contains(tag)));
-        }
-        return removed[0];
-    }
-
-    /**
-     * Applies the purges of a snapshot this proxy has not applied yet (called on the config thread, before the
-     * snapshot's Ack, so an acked version means its purges are done). When purges this proxy never saw fell out
-     * of the snapshot's window, it cannot know what they removed, and empties the cache instead.
-     */
+    /** A snapshot's purges not applied yet (see {@link CachePurging#apply}); before the snapshot's Ack. */
     public void apply(CachePurges purges) {
-        long last = lastPurgeId;
-        if (last >= 0 && last < purges.floor()) {
-            clear();
-        }
-        long newest = Math.max(last, purges.floor());
-        for (io.edgeway.proto.v1.CachePurge p : purges.recent()) {
-            if (p.getId() <= last) {
-                continue;
-            }
-            switch (p.getTargetCase()) {
-                case URL -> purgeUrl(p.getUrl());
-                case PREFIX -> purgePrefix(p.getPrefix());
-                case TAG -> purgeTag(p.getTag());
-                default -> { }
-            }
-            newest = Math.max(newest, p.getId());
-        }
-        lastPurgeId = newest;
+        purging.apply(purges);
     }
 
     /** Drops everything: a proxy that cannot know which purges it missed. */
     public void clear() {
-        memory.invalidateAll();
-        if (disk != null) {
-            disk.purge(e -> true);
-        }
-    }
-
-    /** "host/path?q" of a key, the host normalised as routing does (lower case, no port), the path as sent. */
-    static String hostAndPath(String key) {
-        int start = key.indexOf("://") + 3;
-        int end = key.length();
-        for (int i = start; i < key.length(); i++) {
-            char c = key.charAt(i);
-            if (c == '\u0000' || c == '\u0001') {
-                end = i;
-                break;
-            }
-        }
-        String rest = key.substring(start, end);
-        int slash = rest.indexOf('/');
-        String host = slash < 0 ? rest : rest.substring(0, slash);
-        return RouteTable.normalizeHost(host) + (slash < 0 ? "" : rest.substring(slash));
+        purging.clear();
     }
 }

@@ -15,7 +15,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
@@ -26,7 +25,6 @@ import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
-import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.codec.http2.Http2StreamFrame;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
@@ -50,14 +48,15 @@ final class GrpcRelay extends ChannelInboundHandlerAdapter {
     private final TrustedProxies trustedProxies;
     final GrpcCallLog call;
     /** Frames read before the target's stream was open; bounded by the client's stream window. */
-    private final ArrayDeque<Http2StreamFrame> pending = new ArrayDeque<>(4);
+    final ArrayDeque<Http2StreamFrame> pending = new ArrayDeque<>(4);
     ChannelHandlerContext ctx;
     private RouteRule route;
-    private Http2StreamChannel upstream;
+    /** The target's stream, once {@link GrpcTargetStream} opened it. */
+    Http2StreamChannel upstream;
     private final FirstByteTimer firstByte = new FirstByteTimer();
     private boolean routed;
     private long startNanos;
-    private boolean requestEnded;
+    boolean requestEnded;
     boolean responseStarted;
     boolean responseEnded;
     boolean done;
@@ -129,7 +128,8 @@ final class GrpcRelay extends ChannelInboundHandlerAdapter {
         call.traceContext(h);
         requestEnded = head.isEndStream();
         pending.add(new DefaultHttp2HeadersFrame(h, head.isEndStream()));
-        upstreams.connection(target, route.timeouts().connectMs()).addListener(this::connected);
+        upstreams.connection(target, route.timeouts().connectMs())
+                .addListener((Future<Channel> f) -> GrpcTargetStream.connected(this, f));
     }
 
     /** The copy to send upstream, or {@code null} for frames that do not travel (released here). */
@@ -213,57 +213,14 @@ final class GrpcRelay extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
-    // ---- opening the target's stream
-
-    private void connected(Future<? super Channel> f) {
-        if (done) {
-            return;
-        }
-        if (!f.isSuccess()) {
-            target.onFailure(); // health hook, as on HTTP/1.1
-            fail(GrpcHeaders.UNAVAILABLE, "could not connect to the target");
-            return;
-        }
-        new Http2StreamChannelBootstrap((Channel) f.getNow())
-                .option(ChannelOption.AUTO_READ, false)
-                .handler(new GrpcTargetSide(this))
-                .open()
-                .addListener(this::opened);
-    }
-
-    private void opened(Future<? super Http2StreamChannel> f) {
-        if (!f.isSuccess()) {
-            if (!done) {
-                fail(GrpcHeaders.UNAVAILABLE, "could not open a stream to the target");
-            }
-            return;
-        }
-        Http2StreamChannel ch = (Http2StreamChannel) f.getNow();
-        if (done) {
-            ch.close();
-            return;
-        }
-        upstream = ch;
-        ch.write(pending.poll()).addListener((ChannelFutureListener) w -> {
-            if (!w.isSuccess() && !done && !responseStarted) { // e.g. the target's stream limit
-                fail(GrpcHeaders.UNAVAILABLE, "the target refused the stream");
-            }
-        });
-        Http2StreamFrame frame;
-        while ((frame = pending.poll()) != null) {
-            ch.write(frame);
-        }
-        ch.flush();
-        if (requestEnded) {
-            startFirstByte();
-        }
-        ch.read();
-        readClientIfWritable();
+    /** The picked target failed to connect: its balancer's health hook hears it. */
+    void targetFailed() {
+        target.onFailure();
     }
 
     // ---- timers and failures
 
-    private void startFirstByte() {
+    void startFirstByte() {
         if (responseStarted || done) {
             return;
         }

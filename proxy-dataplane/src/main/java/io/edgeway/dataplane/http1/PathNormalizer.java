@@ -50,16 +50,8 @@ final class PathNormalizer {
                 sb.append(c);
                 continue;
             }
-            if (i + 2 >= path.length()) {
-                return null;
-            }
-            int hi = Character.digit(path.charAt(i + 1), 16);
-            int lo = Character.digit(path.charAt(i + 2), 16);
-            if (hi < 0 || lo < 0) {
-                return null;
-            }
-            int v = hi << 4 | lo;
-            if (v == '/' || v == '\\' || v == 0) {
+            int v = PercentEscapes.byteAt(path, i);
+            if (v == PercentEscapes.REFUSED) {
                 return null;
             }
             if (isUnreserved(v)) {

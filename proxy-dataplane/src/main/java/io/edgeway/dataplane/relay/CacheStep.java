@@ -10,12 +10,9 @@ import io.edgeway.dataplane.routing.RouteRule;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -70,7 +67,7 @@ final class CacheStep {
         lookup = cache().lookup(policy, scheme, host, req, now);
         switch (lookup.outcome()) {
             case HIT -> {
-                answer(lookup.entry(), "edgeway; hit", now);
+                CachedReplies.answer(exchange, ctx, clientConditionals, lookup.entry(), "edgeway; hit", now);
                 return true;
             }
             case STALE_WHILE_REVALIDATE -> {
@@ -78,7 +75,7 @@ final class CacheStep {
                 return true;
             }
             case REVALIDATE -> {
-                conditional(req, lookup.entry());
+                clientConditionals = CachedReplies.conditional(req, lookup.entry());
                 return false;
             }
             case DISK -> {
@@ -154,35 +151,19 @@ final class CacheStep {
         if (again.outcome() == Lookup.Outcome.HIT) {
             lookup = again;
             // after a disk read it is a plain hit, as it was when the disk was read on the loop
-            answer(again.entry(), read != null ? "edgeway; hit" : "edgeway; hit; detail=collapsed", now);
+            CachedReplies.answer(exchange, ctx, clientConditionals, again.entry(),
+                    read != null ? "edgeway; hit" : "edgeway; hit; detail=collapsed", now);
         } else if (again.outcome() == Lookup.Outcome.STALE_WHILE_REVALIDATE) {
             lookup = again;
             answerStale(req, now);
         } else {
             lookup = again;
             if (again.outcome() == Lookup.Outcome.REVALIDATE) {
-                conditional(req, again.entry());
+                clientConditionals = CachedReplies.conditional(req, again.entry());
             }
             exchange.frontend.forward(route, req);
         }
         exchange.frontend.drainPending();
-    }
-
-    private void answer(CachedResponse entry, String status, long now) {
-        HttpRequest req = exchange.request;
-        HttpHeaders conditionals = clientConditionals != null ? clientConditionals : req.headers();
-        // HTTP/1.1 to the client: the entry's head as pre-encoded bytes plus Age and Cache-Status, and the body as
-        // it is stored (a duplicate), with no response object and no header map per hit.
-        ByteBuf head = exchange.frontend.takesBytes()
-                ? CachedAnswer.headBytes(ctx.alloc(), entry, conditionals, status, now) : null;
-        if (head != null) {
-            boolean bodyless = HttpMethod.HEAD.equals(req.method()) || !entry.body().isReadable();
-            exchange.frontend.answers().respondBytes(PassHead.local(head, entry.status()),
-                    bodyless ? PassBody.EMPTY_LAST : PassBody.last(entry.body().duplicate()), entry.status());
-            return;
-        }
-        FullHttpResponse res = CachedAnswer.of(entry, req.method(), conditionals, status, exchange.keepAlive, now);
-        exchange.frontend.answers().respond(res, res.status(), false);
     }
 
     /**
@@ -192,26 +173,8 @@ final class CacheStep {
     private void answerStale(HttpRequest req, long now) {
         StaleRevalidation.start(exchange.loop(), route, lookup, req, host, exchange.frontend.clientIp(),
                 exchange.frontend.trustedPeer(), scheme);
-        answer(lookup.entry(), "edgeway; fwd=stale; detail=stale-while-revalidate", now);
-    }
-
-    /** The target is asked with the stored copy's validators; the client's own ones are applied to the result. */
-    private void conditional(HttpRequest req, CachedResponse entry) {
-        HttpHeaders h = req.headers();
-        clientConditionals = new DefaultHttpHeaders();
-        for (CharSequence name : new CharSequence[] {HttpHeaderNames.IF_NONE_MATCH, HttpHeaderNames.IF_MODIFIED_SINCE}) {
-            if (h.contains(name)) {
-                clientConditionals.set(name, h.getAll(name));
-                h.remove(name);
-            }
-        }
-        if (entry.etag() != null) {
-            h.set(HttpHeaderNames.IF_NONE_MATCH, entry.etag());
-        }
-        String lastModified = entry.headers().get(HttpHeaderNames.LAST_MODIFIED);
-        if (lastModified != null) {
-            h.set(HttpHeaderNames.IF_MODIFIED_SINCE, lastModified);
-        }
+        CachedReplies.answer(exchange, ctx, clientConditionals, lookup.entry(),
+                "edgeway; fwd=stale; detail=stale-while-revalidate", now);
     }
 
     /**
@@ -228,11 +191,13 @@ final class CacheStep {
         if (clientConditionals != null && code == 304 && entry != null) {
             CachedResponse refreshed = cache().refreshed(lookup, entry, res.headers(), now, policy);
             land();
-            return replacement(refreshed, "edgeway; fwd=stale; fwd-status=304", now);
+            return CachedReplies.replacement(exchange, clientConditionals, refreshed, "edgeway; fwd=stale; fwd-status=304",
+                    now);
         }
         if (code >= 500 && lookup.staleIfError(now)) {
             land();
-            return replacement(entry, "edgeway; fwd=stale; fwd-status=" + code + "; detail=stale-if-error", now);
+            return CachedReplies.replacement(exchange, clientConditionals, entry,
+                    "edgeway; fwd=stale; fwd-status=" + code + "; detail=stale-if-error", now);
         }
         StringBuilder status = new StringBuilder("edgeway; fwd=").append(lookup.forward());
         if (code != 200) {
@@ -250,11 +215,6 @@ final class CacheStep {
             land(); // nothing will be stored: waiters go to the target now
         }
         return null;
-    }
-
-    private FullHttpResponse replacement(CachedResponse entry, String status, long now) {
-        HttpHeaders conditionals = clientConditionals != null ? clientConditionals : exchange.request.headers();
-        return CachedAnswer.of(entry, exchange.request.method(), conditionals, status, exchange.keepAlive, now);
     }
 
     /** The head going to the client (already rewritten for it): the stored copy's fields, and Cache-Status. */
@@ -295,7 +255,8 @@ final class CacheStep {
             return null;
         }
         land();
-        return replacement(lookup.entry(), "edgeway; fwd=stale; detail=stale-if-error", now);
+        return CachedReplies.replacement(exchange, clientConditionals, lookup.entry(),
+                "edgeway; fwd=stale; detail=stale-if-error", now);
     }
 
     /** The Cache-Status of an answer the proxy made itself for this request, or null when the route does not cache. */

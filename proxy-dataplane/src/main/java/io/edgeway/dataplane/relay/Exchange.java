@@ -2,30 +2,25 @@ package io.edgeway.dataplane.relay;
 
 import io.edgeway.dataplane.limits.RateVerdict;
 import io.edgeway.dataplane.balancing.Endpoint;
-import io.edgeway.dataplane.balancing.TargetGroup;
 import io.edgeway.dataplane.compress.Algorithm;
 import io.edgeway.dataplane.routing.RouteRule;
 import io.edgeway.dataplane.status.Metrics;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
-import io.netty.util.concurrent.Future;
 
 /**
  * The life of one request, as the state machine of {@link Phase} (its comment lists the states and the legal
- * moves): route, pick a target, connect, relay, finish. Here: the transitions the client and the connects
- * drive, the upstream connection, body forwarding, failures, and the target-side {@link UpstreamTimers}.
- * {@link TargetResponse} reads the target's answer and drives the transitions it causes; {@link Retries}
- * decides the second tries. Each state change is an assignment of {@link #phase} in the method named for
- * what happens. One instance per client connection, reset for each request, so the hot path allocates no
- * exchange object. Everything runs on the client's event loop.
+ * moves): route, pick a target, connect, relay, finish. Here: the transitions the client drives, body
+ * forwarding, failures, and the target-side {@link UpstreamTimers}. {@link TargetAttempts} puts the request on
+ * a target connection (pooled or new) and fails over; {@link TargetResponse} reads the target's answer and
+ * drives the transitions it causes; {@link Retries} decides the second tries. Each state change is an
+ * assignment of {@link #phase} in the method named for what happens. One instance per client connection, reset
+ * for each request, so the hot path allocates no exchange object. Everything runs on the client's event loop.
  */
 final class Exchange {
     final FrontendHandler frontend;
@@ -108,24 +103,12 @@ final class Exchange {
         routed(route);
         hsts = frontend.overTls() ? route.https().hsts() : null;
         lease.begin(route.upstream(), target);
-        send();
+        TargetAttempts.send(this);
     }
 
     /** The route matched: its meter counts the request, whoever answers it. */
     void routed(RouteRule route) {
         this.route = route;
-    }
-
-    /** To the lease's target, on a pooled connection if one is idle. */
-    private void send() {
-        measured.attempts++;
-        Channel pooled = loop.pool().poll(lease.target().poolKey());
-        retries.sending(pooled != null);
-        if (pooled != null) {
-            attach(pooled);
-        } else {
-            connect();
-        }
     }
 
     void cancelTimers() {
@@ -180,66 +163,6 @@ final class Exchange {
     /** The request is on a target connection that is still open. */
     boolean attached() {
         return phase.onTarget() && backend != null;
-    }
-
-    /** → CONNECTING: a new connection (or h2c stream) to the lease's target. */
-    private void connect() {
-        phase = Phase.CONNECTING;
-        measured.connecting();
-        long exchange = id;
-        Endpoint target = lease.target();
-        if (route.upstream().protocol() == TargetGroup.Protocol.H2C) { // a stream on the loop's shared connection
-            loop.openStream(target, route.timeouts().connectMs())
-                    .addListener((Future<Channel> f) -> connected(exchange, f.isSuccess() ? f.getNow() : null));
-            return;
-        }
-        loop.connect(target, route.timeouts().connectMs())
-                .addListener((ChannelFuture f) -> connected(exchange, f.isSuccess() ? f.channel() : null));
-    }
-
-    /** {@code ch} is the new connection or h2c stream, null when it could not be opened. */
-    private void connected(long exchange, Channel ch) {
-        if (exchange != id || phase != Phase.CONNECTING) {
-            if (ch != null) {
-                ch.close();
-            }
-            return;
-        }
-        if (ch == null) {
-            lease.targetFailed();
-            if (retry(true)) {
-                return;
-            }
-            frontend.local(HttpResponseStatus.BAD_GATEWAY, "could not connect to the target", false);
-        } else {
-            measured.connected(route);
-            attach(ch);
-        }
-        frontend.drainPending();
-    }
-
-    /** → AWAITING_RESPONSE: the request goes out on {@code ch}. */
-    private void attach(Channel ch) {
-        backend = ch.pipeline().get(BackendHandler.class);
-        backend.lease(this);
-        // The client takes the response as the target's bytes (UpstreamDecoder) only with HTTP/1.1 on both sides,
-        // and not with HSTS to add, for a cached route (the cache reads the head and copies the body), or for a route
-        // that edits or compresses responses: those work on the head object.
-        boolean bytesToClient = hsts == null && !cache.active()
-                && (route.actions() == null || !route.actions().editsResponse()) && frontend.takesBytes()
-                && HttpVersion.HTTP_1_1.equals(request.protocolVersion());
-        backend.expect(request.method(), bytesToClient);
-        phase = Phase.AWAITING_RESPONSE;
-        measured.sent();
-        // Void promises toward the target: nothing waits on these writes, and a failed one surfaces as an
-        // exception that closes the connection, which the exchange hears about in upstreamClosed.
-        backend.forwarded(request, forwarded);
-        ch.write(request, ch.voidPromise());
-        if (requestDone) { // a retry: the original request had no body
-            ch.write(LastHttpContent.EMPTY_LAST_CONTENT, ch.voidPromise());
-            timers.startFirstByte(route.timeouts().firstByteMs());
-        }
-        ch.read();
     }
 
     /** A piece of the request body; released here when there is no one to take it. */
@@ -308,30 +231,7 @@ final class Exchange {
             return;
         }
         backend = null;
-        if (phase == Phase.DROPPING_503) { // closed while we dropped its 503: the retry is already granted
-            resendTo(lease.unpark());
-            return;
-        }
-        if (!responseStarted() && retries.claimReplay(request, requestDone)) {
-            // A pooled connection the target closed just as we reused it, and nothing came back: → CONNECTING,
-            // the same request once more on a fresh connection.
-            timers.cancel();
-            measured.attempts++;
-            connect();
-            return;
-        }
-        if (!responseStarted() && lease.target() != null) {
-            // Reset or closed before any response byte: the target's failure; a safe request goes elsewhere.
-            lease.targetFailed();
-            timers.cancel();
-            if (retry(false)) {
-                return;
-            }
-            frontend.local(HttpResponseStatus.BAD_GATEWAY,
-                    "the target closed the connection before the response was complete", false);
-            return;
-        }
-        failUpstream("the target closed the connection before the response was complete");
+        TargetAttempts.closed(this);
     }
 
     void failUpstream(String detail) {
@@ -358,21 +258,11 @@ final class Exchange {
         lease.targetFailed();
     }
 
-    /** One fail-over to another target (→ CONNECTING or AWAITING_RESPONSE), when {@link Retries} allows it. */
-    private boolean retry(boolean nothingSent) {
-        Endpoint next = retries.failOverTarget(request, frontend.clientIp(), nothingSent);
-        if (next == null) {
-            return false;
-        }
-        resendTo(next);
-        return true;
-    }
-
     /** → CONNECTING or AWAITING_RESPONSE: the request goes to {@code next}, a target reserved for its one fail-over. */
     void resendTo(Endpoint next) {
         timers.cancel();
         lease.switchTo(next);
-        send();
+        TargetAttempts.send(this);
         if (attached()) { // a pooled connection took it: flush it now, as a client read batch would
             frontend.drainPending();
         }

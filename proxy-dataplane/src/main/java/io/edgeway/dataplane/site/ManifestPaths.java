@@ -1,5 +1,7 @@
 package io.edgeway.dataplane.site;
 
+import io.edgeway.dataplane.http1.PercentEscapes;
+
 /**
  * The rules for paths in a manifest (relative, {@code /}-separated, no empty, {@code .} or {@code ..} segment)
  * and the one way from a request path to a manifest key. The key is only ever looked up in the manifest's map,
@@ -71,17 +73,9 @@ final class ManifestPaths {
                 out[n++] = (byte) c;
                 continue;
             }
-            if (i + 2 >= path.length()) {
-                return null;
-            }
-            int hi = Character.digit(path.charAt(i + 1), 16);
-            int lo = Character.digit(path.charAt(i + 2), 16);
-            if (hi < 0 || lo < 0) {
-                return null;
-            }
-            int v = hi << 4 | lo;
-            if (v == '/' || v == '\\' || v == 0) {
-                return null; // an encoded separator would name another segment structure than the router saw
+            int v = PercentEscapes.byteAt(path, i);
+            if (v == PercentEscapes.REFUSED) {
+                return null; // broken, or an encoded separator: another segment structure than the router saw
             }
             out[n++] = (byte) v;
             i += 2;
