@@ -1,20 +1,13 @@
 package io.edgeway.dataplane.relay;
 
-import io.edgeway.dataplane.balancing.Endpoint;
 import io.edgeway.dataplane.config.ConfigHolder;
-import io.edgeway.dataplane.config.RuntimeConfig;
 import io.edgeway.dataplane.tls.ListenerScheme;
-import io.edgeway.dataplane.rewrite.RouteActions;
 import io.edgeway.dataplane.routing.RouteRule;
-import io.edgeway.dataplane.routing.RouteTable;
 import io.edgeway.dataplane.http1.ClientCodec;
-import io.edgeway.dataplane.http1.RequestValidator;
-import io.edgeway.dataplane.http2.H2cUpgrade;
 import io.edgeway.dataplane.http2.Http2Frontend;
 import io.edgeway.dataplane.listener.ClientAddress;
 import io.edgeway.dataplane.listener.TrustedProxies;
 import io.edgeway.dataplane.status.Metrics;
-import io.edgeway.dataplane.trace.TraceContext;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -28,18 +21,16 @@ import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 
 /**
- * One per client connection: reads requests one at a time (pipelined ones wait in {@link #pending}) and takes
- * each through parse → route → local answer or forward. It refuses bad ones ({@link RequestValidator}), routes
- * the rest, lets {@link LocalAnswers} answer what the proxy answers itself (redirects, limits, sites, cache
- * hits, ACME challenges, its own errors), and hands the others to the {@link Exchange} that relays them; where
- * a request is in its life is the exchange's {@link Phase}. AUTO_READ is off: each side is read only while the
- * other is writable, and writes are flushed once per read batch. Every timeout ends in {@link #timedOut}.
+ * One per client connection: reads requests one at a time (pipelined ones wait in {@link #pending}) and hands
+ * each head to its {@link RequestDispatch} (parse → route → local answer or forward) and each body part to the
+ * {@link Exchange} that relays it; where a request is in its life is the exchange's {@link Phase}. AUTO_READ
+ * is off: each side is read only while the other is writable, and writes are flushed once per read batch.
+ * Every timeout ends in {@link #timedOut}.
  */
 public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private final ConfigHolder configs;
@@ -50,14 +41,12 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     private Exchange exchange;
     private LocalAnswers answers;
+    private RequestDispatch dispatch;
     private ClientCodec codec;
     private String clientIp = "";
     private boolean trustedPeer;
     /** X-Forwarded-Proto: "https" on the TLS listener's connections and their HTTP/2 streams. */
     private CharSequence scheme = ListenerScheme.HTTP;
-    /** The last Host header and its normalised form: a keep-alive client sends the same one every time. */
-    private String lastHost;
-    private String lastRouteHost = "";
     private boolean draining;
     private String[] tls;
     /** Set on HTTP/1.1 connections, which may upgrade to h2c; {@code null} on HTTP/2 streams. */
@@ -86,6 +75,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         this.exchange = new Exchange(this, ctx, loop, metrics);
         this.answers = new LocalAnswers(this, ctx, exchange, loop);
         this.codec = ctx.pipeline().get(ClientCodec.class);
+        this.dispatch = new RequestDispatch(this, ctx, exchange, answers, loop, configs, metrics, h2c);
     }
 
     @Override
@@ -135,11 +125,12 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     private void handle(Object msg) {
         if (msg instanceof HttpRequest req) {
-            onRequest(req);
+            dispatch.onRequest(req);
         } else if (msg instanceof HttpContent content) {
             if (content.decoderResult().isFailure()) { // e.g. a bad chunk size: the stream is lost
                 content.release();
-                failedBody();
+                metrics.badRequests.increment();
+                refuseBody(HttpResponseStatus.BAD_REQUEST, "malformed request body");
             } else {
                 exchange.requestContent(content);
             }
@@ -148,118 +139,28 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void onRequest(HttpRequest req) {
-        exchange.begin(req);
-        RequestValidator.Rejection rejection = RequestValidator.check(req);
-        if (rejection != null) {
-            metrics.badRequests.increment();
-            ReferenceCountUtil.release(req); // a failed decode may carry content
-            local(rejection.status(), rejection.reason(), true);
-            return;
-        }
-        boolean upgrade = req.headers().contains(HttpHeaderNames.UPGRADE);
-        if (upgrade && h2c != null && H2cUpgrade.isUpgrade(req)) {
-            H2cUpgrade.upgrade(ctx, req, h2c); // this handler is gone now: stream 1 carries the request on
-            return;
-        }
-        String host = req.headers().get(HttpHeaderNames.HOST);
-        exchange.measured.host = host;
-        // One volatile read per request; everything below uses this snapshot of the config.
-        RuntimeConfig config = configs.get();
-        if (config == RuntimeConfig.NONE) {
-            // No snapshot yet (control plane unreachable, no disk cache): "no route" would be a lie.
-            local(HttpResponseStatus.SERVICE_UNAVAILABLE, "the proxy has no configuration yet", false);
-            return;
-        }
-        if (answers.beforeRouting(req, config, scheme)) {
-            return;
-        }
-        RouteRule route = config.routes().match(routeHost(host), req.uri(), req.method().name());
-        if (route == null) {
-            local(HttpResponseStatus.NOT_FOUND, "no route matches this host and path", false);
-            return;
-        }
-        exchange.routed(route);
-        exchange.measured.configVersion = config.version();
-        if (answers.answered(req, route, config, host, scheme)) {
-            return;
-        }
-        forward(route, req, host, upgrade);
-    }
-
     /** A collapsed cache miss that waited in vain goes to a target after all (its headers read again: off the common path). */
     void forward(RouteRule route, HttpRequest req) {
-        forward(route, req, req.headers().get(HttpHeaderNames.HOST), req.headers().contains(HttpHeaderNames.UPGRADE));
-    }
-
-    /** The routed request goes to a target of its route; {@code host} and {@code upgrade} as onRequest read them. */
-    private void forward(RouteRule route, HttpRequest req, String host, boolean upgrade) {
-        // Balancing hook: the target counts as in flight until the exchange gives it back.
-        Endpoint target = route.upstream().pick(req.headers(), clientIp);
-        if (target == null) {
-            local(HttpResponseStatus.SERVICE_UNAVAILABLE, "no enabled target for this route", false);
-            return;
-        }
-        boolean websocket = upgrade && WebSocketUpgrade.isHandshake(req);
-        HeaderRewriter.request(req, host, clientIp, trustedPeer, scheme, exchange.forwarded);
-        if (loop.observers().traceContext()) {
-            traceContext(req);
-        }
-        RouteActions actions = route.actions();
-        if (actions != null) {
-            exchange.accepted = actions.beforeProxy(req);
-            exchange.forwarded.yieldToHeaders(req.headers());
-        }
-        if (websocket) {
-            WebSocketUpgrade.keepUpgradeHeaders(req);
-            exchange.upgrade = true;
-        }
-        exchange.maxBody = route.maxBodyBytes();
-        exchange.start(route, target);
-    }
-
-    /**
-     * W3C trace context toward the target. The traceparent and a made X-Request-Id travel beside the head, as the
-     * X-Forwarded-* fields do (written after the headers by the encoder), not as header entries; after the
-     * hop-by-hop strip, so a client's {@code Connection: traceparent} cannot take this hop's header away.
-     */
-    private void traceContext(HttpRequest req) {
-        AsciiString traceparent = TraceContext.traceparentToWrite(req.headers(), loop.observers().sampleNewTraces());
-        CharSequence keptId = TraceContext.keptRequestId(req.headers());
-        exchange.forwarded.trace(traceparent, keptId == null);
-        exchange.measured.traceparent = traceparent;
-        exchange.measured.requestId = keptId;
+        dispatch.forward(route, req, req.headers().get(HttpHeaderNames.HOST),
+                req.headers().contains(HttpHeaderNames.UPGRADE));
     }
 
     /** A chunked body went over the route's max_body_bytes: 413 if no answer began, else a cut (never a whole-looking body). */
     void bodyTooLarge() {
-        exchange.dropBackend(); // the target sees its connection end inside the body: an incomplete request
-        if (exchange.responseStarted()) {
-            abort();
-        } else {
-            local(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "the request body is larger than this route allows", true);
-        }
-    }
-
-    private String routeHost(String host) {
-        if (host == null || !host.equals(lastHost)) {
-            lastRouteHost = RouteTable.normalizeHost(host);
-            lastHost = host;
-        }
-        return lastRouteHost;
+        refuseBody(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "the request body is larger than this route allows");
     }
 
     /**
-     * The body framing broke. A head written toward the target in this read batch is not flushed yet and
-     * is discarded with the upstream connection; one flushed in an earlier batch cannot be taken back.
+     * The body cannot go on: the target sees its connection end inside the body (an incomplete request). A head
+     * written toward it in this read batch is not flushed yet and goes with the connection; one flushed in an
+     * earlier batch cannot be taken back. The client gets the status if no answer began, else a close.
      */
-    private void failedBody() {
-        metrics.badRequests.increment();
+    private void refuseBody(HttpResponseStatus status, String detail) {
         exchange.dropBackend();
         if (exchange.responseStarted()) {
             abort();
         } else {
-            local(HttpResponseStatus.BAD_REQUEST, "malformed request body", true);
+            local(status, detail, true);
         }
     }
 
@@ -271,6 +172,11 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         } else if ((exchange.phase() == Phase.IDLE || exchange.phase() == Phase.DISCARDING) && pending.isEmpty()) {
             ctx.read();
         }
+    }
+
+    /** X-Forwarded-Proto's value for this connection. */
+    CharSequence scheme() {
+        return scheme;
     }
 
     /** "https" on the TLS listener: where a route's HSTS header may be sent. */

@@ -14,7 +14,7 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * What one request's metrics and access log line need, measured as it goes (System.nanoTime()), and its
  * counting once it is over. One per {@link Exchange}, reset for each request, so the hot path allocates
- * nothing here but the access log's record when a line is logged. Event loop only.
+ * nothing here (the access log's records are pooled). Event loop only.
  */
 final class Measurements {
     private final Exchange exchange;
@@ -120,7 +120,7 @@ final class Measurements {
 
     private AccessRecord accessRecord(AccessLog log, RouteRule route, long nanos) {
         HttpRequest request = exchange.request;
-        AccessRecord r = new AccessRecord();
+        AccessRecord r = AccessRecord.pooled(); // the writer thread gives it back
         r.timeMillis = System.currentTimeMillis();
         HttpHeaders h = request.headers();
         if (traceparent == null) { // trace context off, or the request never went to a target

@@ -4,13 +4,11 @@ import io.edgeway.dataplane.config.ConfigHolder;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
-import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.expositionformats.ExpositionFormats;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
-import io.prometheus.metrics.model.snapshots.Unit;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,8 +21,9 @@ import java.util.function.LongSupplier;
  * The proxy's metrics, in its own Prometheus registry (one per proxy, so tests running several in one JVM
  * do not mix counts). The Prometheus Java client is used directly, not through Micrometer: Micrometer's
  * Prometheus registry is a layer over this same client, and what the hot path needs is the client's
- * per-label-set children, resolved once per compiled route ({@link RouteMeter}). Histograms are classic only
- * and without exemplars: an observation is a bucket search and two adders, no span lookup.
+ * per-label-set children, resolved once per compiled route ({@link RouteMeter}). The latency histograms are
+ * this package's own ({@link LoopHistogramFamily}): classic buckets, no exemplars, one row of plain counters per
+ * event loop, added up at scrape time.
  * Per-connection and per-target counts stay where they are kept (LongAdders, {@link io.edgeway.dataplane.balancing.TargetState})
  * and are read at scrape time by callbacks.
  */
@@ -45,9 +44,9 @@ public final class Metrics {
     public final LongAdder otlpSpansDropped = new LongAdder();
     public final LongAdder otlpSpansFailed = new LongAdder();
     final Counter requests;
-    final Histogram duration;
-    final Histogram connect;
-    final Histogram firstByte;
+    final LoopHistogramFamily duration;
+    final LoopHistogramFamily connect;
+    final LoopHistogramFamily firstByte;
     final Counter bytesIn;
     final Counter bytesOut;
     final Counter rateLimited;
@@ -202,9 +201,11 @@ public final class Metrics {
         return registry.scrape(n -> n.equals(name)).stream().findFirst().orElse(null);
     }
 
-    private Histogram histogram(String name, String help) {
-        return Histogram.builder().name(name).help(help).unit(Unit.SECONDS).labelNames("route").classicOnly()
-                .classicUpperBounds(SECONDS).withoutExemplars().register(registry);
+    /** Recorded per thread and added up at scrape time ({@link LoopHistogram}): two of these per request. */
+    private LoopHistogramFamily histogram(String name, String help) {
+        LoopHistogramFamily h = new LoopHistogramFamily(name, help, "route", SECONDS);
+        registry.register(h);
+        return h;
     }
 
     private void gauge(String name, String help, DoubleSupplier value) {

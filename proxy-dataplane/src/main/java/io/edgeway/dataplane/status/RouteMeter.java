@@ -2,11 +2,10 @@ package io.edgeway.dataplane.status;
 
 import io.netty.handler.codec.http.HttpMethod;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
-import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 
 /**
  * One route's metric children, resolved when the config is compiled (see {@link RouteMeters}), so a request
- * costs array indexing, LongAdder increments and histogram observations: no label strings, no map lookup,
+ * costs array indexing, LongAdder increments and per-thread histogram counts: no label strings, no map lookup,
  * no allocation. The request counter's children per method and status class are filled on first use (a
  * benign race: the registry hands every caller the same child).
  */
@@ -21,9 +20,9 @@ public final class RouteMeter {
     final String route;
     final String upstream;
     private final CounterDataPoint[] requests = new CounterDataPoint[METHODS.length * STATUS_CLASSES.length];
-    private final DistributionDataPoint duration;
-    private final DistributionDataPoint connect;
-    private final DistributionDataPoint firstByte;
+    private final LoopHistogram duration;
+    private final LoopHistogram connect;
+    private final LoopHistogram firstByte;
     private final CounterDataPoint bytesIn;
     private final CounterDataPoint bytesOut;
     // Made on first use: most routes never refuse anything, and an untouched route adds no line to the page.
@@ -35,9 +34,9 @@ public final class RouteMeter {
         this.route = route;
         this.upstream = upstream;
         boolean on = metrics != null;
-        duration = on ? metrics.duration.labelValues(route) : null;
-        connect = on ? metrics.connect.labelValues(route) : null;
-        firstByte = on ? metrics.firstByte.labelValues(route) : null;
+        duration = on ? metrics.duration.labelValue(route) : null;
+        connect = on ? metrics.connect.labelValue(route) : null;
+        firstByte = on ? metrics.firstByte.labelValue(route) : null;
         bytesIn = on ? metrics.bytesIn.labelValues(route) : null;
         bytesOut = on ? metrics.bytesOut.labelValues(route) : null;
     }
@@ -59,7 +58,7 @@ public final class RouteMeter {
             requests[i] = c;
         }
         c.inc();
-        duration.observe(nanos / 1e9);
+        duration.observe(nanos);
         if (bodyIn > 0) {
             bytesIn.inc(bodyIn);
         }
@@ -95,14 +94,14 @@ public final class RouteMeter {
     /** A new connection to a target of this route was opened in {@code nanos}. */
     public void connected(long nanos) {
         if (connect != null) {
-            connect.observe(nanos / 1e9);
+            connect.observe(nanos);
         }
     }
 
     /** The target's final response head came {@code nanos} after the request went to it. */
     public void firstByte(long nanos) {
         if (firstByte != null) {
-            firstByte.observe(nanos / 1e9);
+            firstByte.observe(nanos);
         }
     }
 
