@@ -68,6 +68,8 @@ public final class Warmup implements AutoCloseable {
     private static final long SAMPLE_MS = 250;
 
     private final CountDownLatch done = new CountDownLatch(1);
+    /** {@link System#nanoTime()} when it ended, set just before {@link #done} turns true; for the log and tests. */
+    private volatile long endedAtNanos;
 
     private final AtomicBoolean finishing = new AtomicBoolean();
     private final ChannelGroup connections = new DefaultChannelGroup("warmup", GlobalEventExecutor.INSTANCE);
@@ -87,7 +89,6 @@ public final class Warmup implements AutoCloseable {
 
     private Warmup() {}
 
-    /** A warm-up that is over before it began: settings off, or tests that start a proxy in-process. */
     /**
      * A warm-up that has not started yet and is not done: what {@code /readyz} sees between binding the status port
      * and {@link #start}, so a proxy whose config is already applied (from its disk cache) cannot answer 200 before
@@ -97,8 +98,10 @@ public final class Warmup implements AutoCloseable {
         return new Warmup();
     }
 
+    /** A warm-up that is over before it began: settings off, or tests that start a proxy in-process. */
     public static Warmup none() {
         Warmup w = new Warmup();
+        w.endedAtNanos = System.nanoTime();
         w.done.countDown();
         return w;
     }
@@ -250,6 +253,11 @@ public final class Warmup implements AutoCloseable {
         return done.getCount() == 0;
     }
 
+    /** {@link System#nanoTime()} at its end; meaningful once {@link #done} is true. */
+    public long endedAtNanos() {
+        return endedAtNanos;
+    }
+
     /** Waits until it has ended; for tests and the launcher's training run. */
     public boolean await(long timeout, TimeUnit unit) throws InterruptedException {
         return done.await(timeout, unit);
@@ -313,6 +321,7 @@ public final class Warmup implements AutoCloseable {
                 own.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
             }
         } finally {
+            endedAtNanos = System.nanoTime();
             done.countDown();
         }
         if (startNanos != 0) {
