@@ -5,8 +5,8 @@ usage: cold-start-diag.py READY_UPTIME_S PROXY_LOG CLASS_LOG VM_LOG
 
 READY_UPTIME_S: the JVM's uptime when /readyz first said 200 (jstat -t). PROXY_LOG holds -XX:+PrintCompilation's
 lines (first column: uptime in ms) beside the proxy's own; CLASS_LOG is -Xlog:class+load, VM_LOG -Xlog:gc,safepoint,
-both with uptimemillis decorations. Prints compilations (C1 tiers 1-3, C2 tier 4, OSR) and deopts ("made not
-entrant") after ready, classes first loaded after ready, GC pauses and safepoints over 1 ms after ready.
+both with uptimemillis decorations. Prints compilations (C1 tiers 1-3, C2 tier 4, OSR) and "made not entrant"
+(C1 code replaced by C2's, and C2 code thrown away: deopts) after ready, classes first loaded after ready, GC pauses and safepoints over 1 ms after ready.
 """
 import collections
 import re
@@ -41,7 +41,8 @@ def main(ready_s, proxy_log, class_log, vm_log):
                 continue
             last_compile_ms = max(last_compile_ms, at)
             if "made not entrant" in rest:
-                deopts[method] += 1
+                # tiers 1-3: C1 code replaced by C2's (normal); tier 4: C2 code thrown away (a deopt)
+                deopts["C2 " + method if tier == "4" else "C1 (tier-up)"] += 1
             elif "made zombie" not in rest:
                 tiers[tier or "?"] += 1
                 osr += "%" in flags

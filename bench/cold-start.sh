@@ -104,6 +104,15 @@ for jdk in 17 25; do
   tail -1 "$tmp/train-$jdk.log" >&2
 done
 
+# thread_cpu PID: CPU ms per thread kind (digits dropped from names), most first: what the start-up spent its CPU on.
+thread_cpu() {
+  local t
+  for t in /proc/"$1"/task/*; do
+    printf '%s %s\n' "$(sed 's/.*) //' "$t/stat" | awk '{print $12 + $13}')" "$(tr -d '0-9 ' <"$t/comm")"
+  done 2>/dev/null | awk -v hz="$(getconf CLK_TCK)" '{c[$2] += $1} END {for (k in c) printf "%d %s\n", c[k] * 1000 / hz, k}' \
+    | sort -rn | head -6 | awk '{printf "%s%s %d ms", (NR > 1 ? ", " : ""), $2, $1}'
+}
+
 jstat_of() { case $1 in ew25*) echo "$(dirname "$JAVA25")/jstat" ;; *) echo jstat ;; esac; }
 now_ms() { date +%s%3N; }
 
@@ -152,7 +161,8 @@ for round in $(seq 1 "$ROUNDS"); do
   for i in $(seq 0 $((n - 1))); do
     o=${opts[$(( (i + round - 1) % n ))]}
     start "$o"
-    [[ $DIAG == 1 && $o != nginx ]] && echo "round $round $o" >>"$results_dir/cold-diag-$stamp.txt"
+    [[ $DIAG == 1 && $o != nginx ]] && echo "round $round $o; CPU by thread at ready: $(thread_cpu "$pid")" \
+      >>"$results_dir/cold-diag-$stamp.txt"
     log "round $round $o: ready after ${ready_ms} ms, $((cpu_ready * 1000 / clk_tck)) ms CPU${jit_ready:+, $jit_ready JIT compilations}"
     for s in $(seq 1 "$SECS"); do
       before=$(cpu_ticks $pid)

@@ -36,7 +36,7 @@ public final class Warmup implements AutoCloseable {
     private WarmupTarget target;
     private WarmupProxy proxy;
     private WarmupTls tls;
-    private CertificateDrill drill;
+    private volatile CertificateDrill drill; // started by checkDone; read by finish and the counts
     private WarmupLoad load;
     private JitQuiet jit;
     private long startNanos;
@@ -96,19 +96,32 @@ public final class Warmup implements AutoCloseable {
         proxy = WarmupProxy.bind(own, workers, serverClass, socketClass, limits, poolIdleMillis, target.port(), tls);
         this.tls = tls;
         load = new WarmupLoad(own, socketClass, proxy.plainPort(), tls, proxy.tlsPort());
-        own.scheduleAtFixedRate(() -> checkDone(settings.requests()), JitQuiet.SAMPLE_MS, JitQuiet.SAMPLE_MS,
-                TimeUnit.MILLISECONDS);
+        long drillAfterNanos = startNanos + settings.timeout().toNanos() / 2;
+        own.scheduleAtFixedRate(() -> checkDone(settings.requests(), drillAfterNanos), JitQuiet.SAMPLE_MS,
+                JitQuiet.SAMPLE_MS, TimeUnit.MILLISECONDS);
         own.schedule(() -> finishSoon("timeout " + settings.timeout()), settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
         log.info("warm-up: synthetic traffic through the proxy's own pipeline on 127.0.0.1:{} (TLS {}) to 127.0.0.1:{}"
                 + " (at most {} requests, {}); /readyz is 503 until it ends", proxy.plainPort(), proxy.tlsPort(),
                 target.port(), settings.requests(), settings.timeout());
         load.start();
-        drill = CertificateDrill.start(tls);
     }
 
-    /** On the warm-up's loop: enough answers, and the JIT quiet (or unable to say: then the count alone). */
-    private void checkDone(int requests) {
-        if (load.answered() < requests || !drill.done()) {
+    /**
+     * On the warm-up's loop: enough answers, then the certificate drill, and the JIT quiet (or unable to say: then
+     * the count alone). The drill starts once the requests are done or half the timeout has passed: it costs
+     * 2.5-3 s of CPU and its own compilations, and started at once beside the requests on a proxy pinned to one
+     * loaded core (bench/cold-start.sh DIAG=1) it left the requests 68-233 answers in the whole timeout, so the
+     * request path, which every client runs from the first second, was compiled after ready instead.
+     */
+    private void checkDone(int requests, long drillAfterNanos) {
+        if (finishing.get()) {
+            return; // no drill is started once the warm-up is being torn down
+        }
+        boolean requestsDone = load.answered() >= requests;
+        if (drill == null && (requestsDone || System.nanoTime() - drillAfterNanos >= 0)) {
+            drill = CertificateDrill.start(tls);
+        }
+        if (!requestsDone || drill == null || !drill.done()) {
             return;
         }
         if (!jit.measurable()) {
