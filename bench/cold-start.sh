@@ -17,6 +17,9 @@
 # time from exec to ready, the proxy's CPU time to ready and over the load, and (Edgeway) the JIT compilations
 # done when it turned ready (jstat). No control plane: the proxy applies a config from its disk cache
 # (bench/ColdStartSnapshot.java writes it), as a node started from an image with a cached config does.
+# DIAG=1 (Edgeway options): the JVM also logs compilations (-XX:+PrintCompilation), class loads, GC and safepoints
+# with its uptime, and bench/cold-start-diag.py counts what happened after ready: compilations, deopts, classes,
+# pauses (counts the machine's load does not distort, unlike latencies). The logs are kept in results/cold-diag-*.
 # An option's pids are a word list on purpose (nginx: master and worker).
 # shellcheck disable=SC2086
 set -euo pipefail
@@ -31,6 +34,7 @@ BASE_PORT=${BASE_PORT:-24000} # backend, nginx, edgeway proxy, edgeway status = 
 NICE=${NICE:-0}
 JAVA25=${JAVA25:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
 SIZE=${SIZE:-small}
+DIAG=${DIAG:-0}
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 EDGEWAY_CMD=${EDGEWAY_CMD:-$repo/edgeway}
@@ -100,6 +104,15 @@ for jdk in 17 25; do
   tail -1 "$tmp/train-$jdk.log" >&2
 done
 
+# thread_cpu PID: CPU ms per thread kind (digits dropped from names), most first: what the start-up spent its CPU on.
+thread_cpu() {
+  local t
+  for t in /proc/"$1"/task/*; do
+    printf '%s %s\n' "$(sed 's/.*) //' "$t/stat" | awk '{print $12 + $13}')" "$(tr -d '0-9 ' <"$t/comm")"
+  done 2>/dev/null | awk -v hz="$(getconf CLK_TCK)" '{c[$2] += $1} END {for (k in c) printf "%d %s\n", c[k] * 1000 / hz, k}' \
+    | sort -rn | head -6 | awk '{printf "%s%s %d ms", (NR > 1 ? ", " : ""), $2, $1}'
+}
+
 jstat_of() { case $1 in ew25*) echo "$(dirname "$JAVA25")/jstat" ;; *) echo jstat ;; esac; }
 now_ms() { date +%s%3N; }
 
@@ -116,6 +129,9 @@ start() {
   else
     rm -rf "$tmp/dp" && cp -r "$tmp/seed" "$tmp/dp"
     mapfile -t env_words < <(ew_env "$o")
+    if [[ $DIAG == 1 ]]; then # read by the java launcher, added to the launcher's own options
+      env_words+=("JDK_JAVA_OPTIONS=-XX:+PrintCompilation -Xlog:class+load=info:file=$tmp/$o-$round.classes:uptimemillis -Xlog:gc,safepoint:file=$tmp/$o-$round.vm:uptimemillis")
+    fi
     env "${env_words[@]}" EDGEWAY_DATA_DIR="$tmp/dp" nice -n "$NICE" taskset -c "$PROXY_CPU" "$EDGEWAY_CMD" dataplane \
       >"$tmp/$o-$round.log" 2>&1 &
     pid=$!
@@ -123,7 +139,7 @@ start() {
     port=$ew_port
     wait_until 120 "$pid" curl -sf -m 1 -o /dev/null "http://127.0.0.1:$ew_status/readyz" \
       || die "$o never became ready: $(tail -5 "$tmp/$o-$round.log")"
-    jit_ready=$("$(jstat_of "$o")" -compiler "$pid" 2>/dev/null | awk 'NR == 2 {print $1}' || true)
+    read -r uptime_ready jit_ready < <("$(jstat_of "$o")" -compiler -t "$pid" 2>/dev/null | awk 'NR == 2 {print $1, $2}') || true
   fi
   ready_ms=$(( $(now_ms) - t0 ))
   cpu_ready=$(cpu_ticks $pid)
@@ -145,6 +161,8 @@ for round in $(seq 1 "$ROUNDS"); do
   for i in $(seq 0 $((n - 1))); do
     o=${opts[$(( (i + round - 1) % n ))]}
     start "$o"
+    [[ $DIAG == 1 && $o != nginx ]] && echo "round $round $o; CPU by thread at ready: $(thread_cpu "$pid")" \
+      >>"$results_dir/cold-diag-$stamp.txt"
     log "round $round $o: ready after ${ready_ms} ms, $((cpu_ready * 1000 / clk_tck)) ms CPU${jit_ready:+, $jit_ready JIT compilations}"
     for s in $(seq 1 "$SECS"); do
       before=$(cpu_ticks $pid)
@@ -157,6 +175,11 @@ for round in $(seq 1 "$ROUNDS"); do
       echo "$round,$o,$ready_ms,$((cpu_ready * 1000 / clk_tck)),${jit_ready},$s,$reqs,$p99,$max,$(( (after - before) * 1000 / clk_tck ))" >>"$csv"
     done
     stop
+    if [[ $DIAG == 1 && $o != nginx ]]; then
+      python3 "$repo/bench/cold-start-diag.py" "${uptime_ready:-0}" "$tmp/$o-$round.log" "$tmp/$o-$round.classes" \
+        "$tmp/$o-$round.vm" | tee -a "$results_dir/cold-diag-$stamp.txt" >&2
+      mkdir -p "$results_dir/cold-diag-$stamp" && cp "$tmp/$o-$round".* "$results_dir/cold-diag-$stamp/"
+    fi
   done
 done
 

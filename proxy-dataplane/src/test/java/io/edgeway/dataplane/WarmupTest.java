@@ -76,6 +76,7 @@ class WarmupTest {
             assertThat(dp.warmup().answeredOk()).as("synthetic requests proxied with a 200: %s", dp.warmup())
                     .isGreaterThanOrEqualTo(WARMUP_REQUESTS);
             assertTlsWasWarmed(dp.warmup());
+            assertTheBenchsShapesWereWarmed(dp.warmup());
 
             // The same proxy then serves a client normally, and that one request is seen everywhere.
             HttpResponse<String> client = http.send(HttpRequest.newBuilder(
@@ -136,6 +137,20 @@ class WarmupTest {
         assertThat(w.answeredH2OverTls()).as("h2-over-TLS answers during the warm-up").isPositive();
         assertThat(w.answeredOverTls()).as("answers over TLS").isGreaterThan(w.answeredH2OverTls());
         assertThat(w.certificatesChecked()).as("certificates the drill checked as a new snapshot's").isPositive();
+    }
+
+    /**
+     * What bench/cold-start.sh DIAG=1 saw first loaded or compiled after ready, when the warm-up missed it: trace
+     * context (X-Request-Id and traceparent reach the warm-up's target), fresh plain connections (short ones,
+     * opened again and again: more than the clients' 8 plain ones), and a Host that is an address with a port,
+     * routed by path alone (else it would be a 404, counted as not 200).
+     */
+    private static void assertTheBenchsShapesWereWarmed(io.edgeway.dataplane.warmup.Warmup w) {
+        assertThat(w.requestsWithTraceContext()).as("requests with trace context at the warm-up's target: %s", w)
+                .isGreaterThan(WARMUP_REQUESTS / 2);
+        assertThat(w.plainConnectionsOpened()).as("plain connections the warm-up opened: %s", w).isGreaterThan(8 * 4);
+        assertThat(w.answeredNot200()).as("answers other than 200 (one in four plain requests has an address Host): %s", w)
+                .isZero();
     }
 
     private static void readLines(Process p, CompletableFuture<Integer> statusPort, StringBuilder out) {

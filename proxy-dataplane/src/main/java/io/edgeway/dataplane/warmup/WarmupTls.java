@@ -27,7 +27,7 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 
 /**
- * The TLS half of the warm-up: a throwaway self-signed certificate for {@link WarmupLoad#HOST} and a random
+ * The TLS half of the warm-up: a throwaway self-signed certificate for {@link WarmupRequests#HOST} and a random
  * session ticket key, both put into the warm-up's own snapshot (so the server side runs the same certificate
  * checks, SNI lookup, ticket keys and engine as for pushed certificates), and the client contexts the synthetic
  * clients use: HTTP/1.1 and h2 by ALPN, each trusting only that certificate. Neither the certificate nor the
@@ -62,13 +62,13 @@ final class WarmupTls {
     static WarmupTls create() throws SSLException {
         byte[] key = new byte[48];
         new SecureRandom().nextBytes(key);
-        return new WarmupTls(SelfSigned.create("EC", List.of(WarmupLoad.HOST), Duration.ofDays(1)), key);
+        return new WarmupTls(SelfSigned.create("EC", List.of(WarmupRequests.HOST), Duration.ofDays(1)), key);
     }
 
     /** The certificate and ticket key, as the control plane would push them. */
     Snapshot.Builder addTo(Snapshot.Builder snapshot) {
         return snapshot.addCertificates(Certificate.newBuilder().setName("edgeway-warmup")
-                        .setCertChainPem(pem.certChainPem()).setPrivateKeyPem(pem.privateKeyPem()).addSnis(WarmupLoad.HOST))
+                        .setCertChainPem(pem.certChainPem()).setPrivateKeyPem(pem.privateKeyPem()).addSnis(WarmupRequests.HOST))
                 .addSessionTicketKeys(SessionTicketKey.newBuilder().setName(ByteString.copyFrom(ticketKey, 0, 16))
                         .setHmacKey(ByteString.copyFrom(ticketKey, 16, 16)).setAesKey(ByteString.copyFrom(ticketKey, 32, 16)));
     }
@@ -83,7 +83,7 @@ final class WarmupTls {
         Snapshot.Builder b = Snapshot.newBuilder().setVersion(1).setNonce("warmup-certificates");
         for (int i = 0; i < copies; i++) {
             b.addCertificates(Certificate.newBuilder().setName("edgeway-warmup-" + i).setCertChainPem(chain)
-                    .setPrivateKeyPem(pem.privateKeyPem()).addSnis("c" + i + "." + WarmupLoad.HOST));
+                    .setPrivateKeyPem(pem.privateKeyPem()).addSnis("c" + i + "." + WarmupRequests.HOST));
         }
         return b.build();
     }
@@ -92,17 +92,17 @@ final class WarmupTls {
     SslHandler fullHandshake(ByteBufAllocator alloc) {
         int key = FIRST_FULL_KEY + nextFullKey;
         nextFullKey = (nextFullKey + 1) % FULL_KEYS;
-        return http1Client.newHandler(alloc, WarmupLoad.HOST, key);
+        return http1Client.newHandler(alloc, WarmupRequests.HOST, key);
     }
 
     /** HTTP/1.1 resuming the session of the previous connection of this kind (after the first). */
     SslHandler resumedHandshake(ByteBufAllocator alloc) {
-        return http1Client.newHandler(alloc, WarmupLoad.HOST, RESUMING_KEY);
+        return http1Client.newHandler(alloc, WarmupRequests.HOST, RESUMING_KEY);
     }
 
     /** h2 chosen by ALPN. */
     SslHandler h2(ByteBufAllocator alloc) {
-        return h2Client.newHandler(alloc, WarmupLoad.HOST, RESUMING_KEY);
+        return h2Client.newHandler(alloc, WarmupRequests.HOST, RESUMING_KEY);
     }
 
     /** Counts a completed handshake as full or resumed (the JDK engine cannot tell: counted as full). */
