@@ -53,7 +53,15 @@ final class EcKeyBatch {
         } catch (IllegalArgumentException e) {
             return false; // not on the curve: no private key makes it
         }
-        byGenerator.computeIfAbsent(g, k -> new ArrayList<>()).add(new Pending(id, key.getS(), q));
+        return add(id, g, key.getS(), q);
+    }
+
+    /**
+     * As above for a key already read as numbers ({@link NewCertificateCheck}): {@code g} the generator of the
+     * curve (one object per curve), {@code d} in [1, n-1] and {@code q} an affine point on that curve.
+     */
+    boolean add(int id, ECPoint g, BigInteger d, ECPoint q) {
+        byGenerator.computeIfAbsent(g, k -> new ArrayList<>()).add(new Pending(id, d, q));
         return true;
     }
 
