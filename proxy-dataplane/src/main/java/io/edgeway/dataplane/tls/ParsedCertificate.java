@@ -235,10 +235,33 @@ record ParsedCertificate(String name, List<X509Certificate> chain, PrivateKey ke
     static String fingerprint(String chain, String key) {
         MessageDigest d = Factories.get().sha256;
         d.reset(); // digest() resets too; this covers a call that failed half-way
-        d.update(chain.getBytes(StandardCharsets.UTF_8));
+        byte[] buffer = Factories.get().ascii;
+        updateUtf8(d, chain, buffer);
         d.update((byte) 0);
-        d.update(key.getBytes(StandardCharsets.UTF_8));
+        updateUtf8(d, key, buffer);
         return Base64.getEncoder().encodeToString(d.digest());
+    }
+
+    /**
+     * {@code d.update(s.getBytes(UTF_8))} without the copy of the whole text (PEM is ASCII: byte = char), through
+     * {@code buffer}; from the first other character on, the usual encoding. The same digest either way.
+     */
+    private static void updateUtf8(MessageDigest d, String s, byte[] buffer) {
+        int n = s.length();
+        for (int from = 0; from < n; ) {
+            int len = Math.min(buffer.length, n - from);
+            for (int j = 0; j < len; j++) {
+                char ch = s.charAt(from + j);
+                if (ch >= 0x80) {
+                    d.update(buffer, 0, j);
+                    d.update(s.substring(from + j).getBytes(StandardCharsets.UTF_8));
+                    return;
+                }
+                buffer[j] = (byte) ch;
+            }
+            d.update(buffer, 0, len);
+            from += len;
+        }
     }
 
     /**
@@ -251,6 +274,7 @@ record ParsedCertificate(String name, List<X509Certificate> chain, PrivateKey ke
         final KeyFactory ec;
         final KeyFactory rsa;
         final MessageDigest sha256;
+        final byte[] ascii = new byte[1024]; // the fingerprint's encoding buffer
 
         private Factories() {
             try {
