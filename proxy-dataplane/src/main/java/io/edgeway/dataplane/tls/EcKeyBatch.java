@@ -120,6 +120,14 @@ final class EcKeyBatch {
         private Pippenger() {}
 
         static ECPoint sum(ECCurve curve, ECPoint[] points, long[] hi, long[] lo, int bits) {
+            if (P256Pippenger.handles(curve)) {
+                return P256Pippenger.sum(curve, points, hi, lo, bits);
+            }
+            return generic(curve, points, hi, lo, bits);
+        }
+
+        /** As {@link #sum}, with BouncyCastle's point additions (any curve; the reference for P-256's). */
+        static ECPoint generic(ECCurve curve, ECPoint[] points, long[] hi, long[] lo, int bits) {
             int c = window(points.length, bits);
             int windows = (bits + c - 1) / c;
             ECPoint acc = curve.getInfinity();
