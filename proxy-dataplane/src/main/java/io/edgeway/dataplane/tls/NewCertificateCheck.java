@@ -81,7 +81,9 @@ final class NewCertificateCheck {
         ECPoint q = null;
         if (g != null) {
             try {
-                q = g.getCurve().decodePoint(spki.getPublicKeyData().getOctets()); // checks that it is on the curve
+                byte[] encoded = spki.getPublicKeyData().getOctets();
+                // uncompressed only, as the JDK reads it when the context compiles; decodePoint checks the curve
+                q = encoded.length > 0 && encoded[0] == 0x04 ? g.getCurve().decodePoint(encoded) : null;
             } catch (RuntimeException e) {
                 q = null;
             }

@@ -72,7 +72,7 @@ class NewCertificateCheckTest {
         byte[] point = org.bouncycastle.asn1.x509.Certificate.getInstance(der).getSubjectPublicKeyInfo().getPublicKeyData().getOctets();
         int at = indexOf(der, point);
         assertThat(at).isPositive();
-        for (int i = 1; i < point.length; i++) { // byte 0 is the 04 of an uncompressed point
+        for (int i = 0; i < point.length; i++) { // byte 0 is the 04 of an uncompressed point
             byte[] altered = der.clone();
             altered[at + i] ^= 0x01;
             assertThat(errors(pem("CERTIFICATE", altered), EC_A.privateKeyPem(), true)).as("point byte %d", i).hasSize(1);
