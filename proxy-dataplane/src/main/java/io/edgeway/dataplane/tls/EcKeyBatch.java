@@ -53,7 +53,15 @@ final class EcKeyBatch {
         } catch (IllegalArgumentException e) {
             return false; // not on the curve: no private key makes it
         }
-        byGenerator.computeIfAbsent(g, k -> new ArrayList<>()).add(new Pending(id, key.getS(), q));
+        return add(id, g, key.getS(), q);
+    }
+
+    /**
+     * As above for a key already read as numbers ({@link NewCertificateCheck}): {@code g} the generator of the
+     * curve (one object per curve), {@code d} in [1, n-1] and {@code q} an affine point on that curve.
+     */
+    boolean add(int id, ECPoint g, BigInteger d, ECPoint q) {
+        byGenerator.computeIfAbsent(g, k -> new ArrayList<>()).add(new Pending(id, d, q));
         return true;
     }
 
@@ -112,6 +120,14 @@ final class EcKeyBatch {
         private Pippenger() {}
 
         static ECPoint sum(ECCurve curve, ECPoint[] points, long[] hi, long[] lo, int bits) {
+            if (P256Pippenger.handles(curve)) {
+                return P256Pippenger.sum(curve, points, hi, lo, bits);
+            }
+            return generic(curve, points, hi, lo, bits);
+        }
+
+        /** As {@link #sum}, with BouncyCastle's point additions (any curve; the reference for P-256's). */
+        static ECPoint generic(ECCurve curve, ECPoint[] points, long[] hi, long[] lo, int bits) {
             int c = window(points.length, bits);
             int windows = (bits + c - 1) / c;
             ECPoint acc = curve.getInfinity();

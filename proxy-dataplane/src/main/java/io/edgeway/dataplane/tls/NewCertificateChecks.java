@@ -10,7 +10,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * The chain and key checks of a snapshot's new certificates ({@link ParsedCertificate#checkChainAndKey},
+ * The chain and key checks of a snapshot's new certificates ({@link NewCertificateCheck},
  * {@link EcKeyBatch}), spread over the machine's cores: 10,000 new certificates are about a second of one
  * core's work. The calling thread (the config client's, never an event loop) takes one slice and a bounded
  * pool of daemon threads, one fewer than the cores, takes the others; a proxy limited to one core checks
@@ -62,7 +62,8 @@ final class NewCertificateChecks {
         String[] keyTypes = new String[slice.size()];
         for (int i = 0; i < slice.size(); i++) {
             List<ConfigError> own = new ArrayList<>(0);
-            keyTypes[i] = ParsedCertificate.checkChainAndKey(slice.get(i).certificate(), slice.get(i).name(), own, batch, i);
+            Certificate c = slice.get(i).certificate();
+            keyTypes[i] = NewCertificateCheck.check(c.getCertChainPem(), c.getPrivateKeyPem(), slice.get(i).name(), own, batch, i);
             errors.add(own);
         }
         for (int i : batch.mismatched()) {

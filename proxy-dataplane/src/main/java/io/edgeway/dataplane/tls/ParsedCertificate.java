@@ -10,9 +10,6 @@ import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.MessageDigest;
 import java.security.PrivateKey;
-import java.security.PublicKey;
-import java.security.interfaces.ECPrivateKey;
-import java.security.interfaces.ECPublicKey;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
@@ -25,8 +22,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * One pushed certificate, parsed and checked: the chain parses, the key is PKCS#8 and matches the leaf's
- * public key ({@link KeyMatch}, or {@link EcKeyBatch} for a whole snapshot). {@link #toString()} names it and never shows the key; errors
+ * One pushed certificate, parsed and checked with the JDK's parsers: the chain parses, the key is PKCS#8 and
+ * matches the leaf's public key ({@link KeyMatch}). A snapshot's new certificates are checked the lighter way of
+ * {@link NewCertificateCheck}, which shares this class's chain reading. {@link #toString()} names it and never shows the key; errors
  * say what is wrong without quoting any of the PEM.
  */
 record ParsedCertificate(String name, List<X509Certificate> chain, PrivateKey key, List<String> snis,
@@ -54,7 +52,7 @@ record ParsedCertificate(String name, List<X509Certificate> chain, PrivateKey ke
         int before = errors.size();
         List<String> snis = snis(c, name, errors);
         List<X509Certificate> chain = chain(c.getCertChainPem(), name, errors);
-        PrivateKey key = chain.isEmpty() ? null : key(c.getPrivateKeyPem(), chain.get(0), name, errors, null, 0);
+        PrivateKey key = chain.isEmpty() ? null : key(c.getPrivateKeyPem(), chain.get(0), name, errors);
         if (errors.size() != before || key == null) {
             return null;
         }
@@ -63,15 +61,29 @@ record ParsedCertificate(String name, List<X509Certificate> chain, PrivateKey ke
     }
 
     /**
-     * The chain and key of a snapshot's certificate (its names are the caller's to check): the key type, or
-     * null with the reasons added to {@code errors}. An EC key's match with the leaf is left to {@code batch}
-     * under {@code id} (checked with the snapshot's other keys, see {@link EcKeyBatch}): the caller must
-     * report {@link EcKeyBatch#mismatched()} with {@link #keyMismatch} before the snapshot may apply.
+     * The DER of the chain's leaf, the intermediates after it parsed (once per distinct text, with the JDK) and
+     * the leaf itself left to the caller ({@link NewCertificateCheck}); null with the reason added to
+     * {@code errors}. Accepts the PEM layouts {@link #chain} accepts: a plain block is decoded here, anything else
+     * goes through the JDK's PEM reader.
      */
-    static String checkChainAndKey(Certificate c, String name, List<ConfigError> errors, EcKeyBatch batch, int id) {
-        List<X509Certificate> chain = chain(c.getCertChainPem(), name, errors);
-        PrivateKey key = chain.isEmpty() ? null : key(c.getPrivateKeyPem(), chain.get(0), name, errors, batch, id);
-        return key == null ? null : key.getAlgorithm();
+    static byte[] leafDer(String pem, String name, List<ConfigError> errors) {
+        try {
+            int leafEnd = pem.indexOf(END_CERTIFICATE);
+            String rest = leafEnd < 0 ? "" : pem.substring(leafEnd + END_CERTIFICATE.length());
+            String leaf = rest.isBlank() ? pem : pem.substring(0, leafEnd + END_CERTIFICATE.length());
+            byte[] der = plainBlockDer(leaf);
+            if (der == null) {
+                List<X509Certificate> parsed = parse(leaf);
+                der = parsed.size() == 1 ? parsed.get(0).getEncoded() : null;
+            }
+            if (der != null && isOneDerElement(der) && (rest.isBlank() || !intermediates(rest).isEmpty())) {
+                return der;
+            }
+        } catch (GeneralSecurityException | RuntimeException e) {
+            // falls through: the reason is reported without the parser's text, which may quote input
+        }
+        errors.add(new ConfigError("certificate", name, "cert_chain_pem", "does not parse (expected: PEM X.509 certificates, leaf first)"));
+        return null;
     }
 
     private static List<X509Certificate> parse(String pem) throws GeneralSecurityException {
@@ -88,20 +100,44 @@ record ParsedCertificate(String name, List<X509Certificate> chain, PrivateKey ke
      * takes the PEM way itself.
      */
     private static List<X509Certificate> parseLeaf(String pem) throws GeneralSecurityException {
+        byte[] der = plainBlockDer(pem);
+        if (der == null) {
+            return parse(pem);
+        }
+        if (!isOneDerElement(der)) {
+            throw new java.security.cert.CertificateException("not one DER element");
+        }
+        return List.of((X509Certificate) Factories.get().x509.generateCertificate(new ByteArrayInputStream(der)));
+    }
+
+    /** The DER of a plain PEM certificate block (header alone on its line, nothing else around it); null otherwise. */
+    private static byte[] plainBlockDer(String pem) {
         String t = pem.strip();
         if (t.startsWith(BEGIN_CERTIFICATE) && t.endsWith(END_CERTIFICATE)
                 && t.length() > BEGIN_CERTIFICATE.length() + END_CERTIFICATE.length()) {
             String body = t.substring(BEGIN_CERTIFICATE.length(), t.length() - END_CERTIFICATE.length());
             if ((body.charAt(0) == '\n' || body.charAt(0) == '\r') && body.indexOf('-') < 0) {
-                byte[] der = Base64.getMimeDecoder().decode(body);
-                if (!isOneDerElement(der)) {
-                    throw new java.security.cert.CertificateException("not one DER element");
-                }
-                return List.of((X509Certificate) Factories.get().x509
-                        .generateCertificate(new ByteArrayInputStream(der)));
+                return Base64.getMimeDecoder().decode(body);
             }
         }
-        return parse(pem);
+        return null;
+    }
+
+    /** The certificates after the leaf, parsed once per distinct text; empty when they do not parse. */
+    private static List<X509Certificate> intermediates(String rest) {
+        List<X509Certificate> intermediates = INTERMEDIATES.get(rest);
+        if (intermediates == null) {
+            try {
+                intermediates = parse(rest);
+            } catch (GeneralSecurityException | RuntimeException e) {
+                intermediates = List.of();
+            }
+            if (INTERMEDIATES.size() >= MAX_INTERMEDIATES) {
+                INTERMEDIATES.clear(); // a bound, not an eviction policy: sets of intermediates are few
+            }
+            INTERMEDIATES.put(rest, intermediates);
+        }
+        return intermediates;
     }
 
     /** A tag, a definite length, and exactly that many bytes after them. */
@@ -153,14 +189,7 @@ record ParsedCertificate(String name, List<X509Certificate> chain, PrivateKey ke
             String rest = leafEnd < 0 ? "" : pem.substring(leafEnd + END_CERTIFICATE.length());
             List<X509Certificate> chain = rest.isBlank() ? parseLeaf(pem) : parseLeaf(pem.substring(0, leafEnd + END_CERTIFICATE.length()));
             if (chain.size() == 1 && !rest.isBlank()) {
-                List<X509Certificate> intermediates = INTERMEDIATES.get(rest);
-                if (intermediates == null) {
-                    intermediates = parse(rest);
-                    if (INTERMEDIATES.size() >= MAX_INTERMEDIATES) {
-                        INTERMEDIATES.clear(); // a bound, not an eviction policy: sets of intermediates are few
-                    }
-                    INTERMEDIATES.put(rest, intermediates);
-                }
+                List<X509Certificate> intermediates = intermediates(rest);
                 chain = intermediates.isEmpty() ? List.of() : concat(chain.get(0), intermediates);
             }
             if (!chain.isEmpty()) {
@@ -173,7 +202,7 @@ record ParsedCertificate(String name, List<X509Certificate> chain, PrivateKey ke
         return List.of();
     }
 
-    private static PrivateKey key(String pem, X509Certificate leaf, String name, List<ConfigError> errors, EcKeyBatch batch, int id) {
+    private static PrivateKey key(String pem, X509Certificate leaf, String name, List<ConfigError> errors) {
         Matcher m = KEY_BLOCK.matcher(pem);
         String algorithm = leaf.getPublicKey().getAlgorithm();
         PrivateKey key = null;
@@ -190,11 +219,7 @@ record ParsedCertificate(String name, List<X509Certificate> chain, PrivateKey ke
                     "does not parse (expected: a PKCS#8 PEM " + algorithm + " private key)"));
             return null;
         }
-        PublicKey pub = leaf.getPublicKey();
-        boolean mayMatch = batch != null && key instanceof ECPrivateKey ec && pub instanceof ECPublicKey ecPub
-                ? batch.add(id, ec, ecPub) // the multiplication is the batch's, later
-                : KeyMatch.matches(key, leaf);
-        if (!mayMatch) {
+        if (!KeyMatch.matches(key, leaf)) {
             errors.add(keyMismatch(name));
             return null;
         }
@@ -210,10 +235,33 @@ record ParsedCertificate(String name, List<X509Certificate> chain, PrivateKey ke
     static String fingerprint(String chain, String key) {
         MessageDigest d = Factories.get().sha256;
         d.reset(); // digest() resets too; this covers a call that failed half-way
-        d.update(chain.getBytes(StandardCharsets.UTF_8));
+        byte[] buffer = Factories.get().ascii;
+        updateUtf8(d, chain, buffer);
         d.update((byte) 0);
-        d.update(key.getBytes(StandardCharsets.UTF_8));
+        updateUtf8(d, key, buffer);
         return Base64.getEncoder().encodeToString(d.digest());
+    }
+
+    /**
+     * {@code d.update(s.getBytes(UTF_8))} without the copy of the whole text (PEM is ASCII: byte = char), through
+     * {@code buffer}; from the first other character on, the usual encoding. The same digest either way.
+     */
+    private static void updateUtf8(MessageDigest d, String s, byte[] buffer) {
+        int n = s.length();
+        for (int from = 0; from < n; ) {
+            int len = Math.min(buffer.length, n - from);
+            for (int j = 0; j < len; j++) {
+                char ch = s.charAt(from + j);
+                if (ch >= 0x80) {
+                    d.update(buffer, 0, j);
+                    d.update(s.substring(from + j).getBytes(StandardCharsets.UTF_8));
+                    return;
+                }
+                buffer[j] = (byte) ch;
+            }
+            d.update(buffer, 0, len);
+            from += len;
+        }
     }
 
     /**
@@ -226,6 +274,7 @@ record ParsedCertificate(String name, List<X509Certificate> chain, PrivateKey ke
         final KeyFactory ec;
         final KeyFactory rsa;
         final MessageDigest sha256;
+        final byte[] ascii = new byte[1024]; // the fingerprint's encoding buffer
 
         private Factories() {
             try {

@@ -23,7 +23,7 @@ import java.util.TreeMap;
  * checks, not 10,000 OpenSSL contexts.
  */
 public final class TlsCertificates {
-    public static final TlsCertificates NONE = new TlsCertificates(Map.of(), Map.of(), Map.of(), Map.of(), TicketKeys.NONE);
+    public static final TlsCertificates NONE = new TlsCertificates(Map.of(), Map.of(), Map.of(), Map.of(), TicketKeys.NONE, 0);
 
     /** The certificates serving one name: at most one per key type. */
     record Choice(CertificateContext ecdsa, CertificateContext rsa) {
@@ -44,14 +44,16 @@ public final class TlsCertificates {
     private final Map<String, CertificateContext> byName;
     private final Map<String, CertificateContext> byFingerprint; // so the next snapshot can keep unchanged ones
     private final TicketKeys ticketKeys;
+    private final int newlyChecked;
 
     private TlsCertificates(Map<String, Choice> exact, Map<String, Choice> wildcard, Map<String, CertificateContext> byName,
-                            Map<String, CertificateContext> byFingerprint, TicketKeys ticketKeys) {
+                            Map<String, CertificateContext> byFingerprint, TicketKeys ticketKeys, int newlyChecked) {
         this.exact = Map.copyOf(exact);
         this.wildcard = Map.copyOf(wildcard);
         this.byName = Map.copyOf(byName);
         this.byFingerprint = Map.copyOf(byFingerprint);
         this.ticketKeys = ticketKeys;
+        this.newlyChecked = newlyChecked;
     }
 
     /**
@@ -102,6 +104,14 @@ public final class TlsCertificates {
     /** The session ticket keys of this snapshot, for every context it serves. */
     TicketKeys ticketKeys() {
         return ticketKeys;
+    }
+
+    /**
+     * How many of this snapshot's certificates were parsed and checked when it applied: those whose chain and
+     * key the running config did not hold. The others kept their context (and the work already done for it).
+     */
+    public int newlyChecked() {
+        return newlyChecked;
     }
 
     public boolean isEmpty() {
@@ -182,7 +192,7 @@ public final class TlsCertificates {
             }
         }
         TicketKeys keys = TicketKeys.parse(snapshot, errors);
-        return new Prepared(entries, keys.equals(running.ticketKeys) ? running.ticketKeys : keys);
+        return new Prepared(entries, keys.equals(running.ticketKeys) ? running.ticketKeys : keys, fresh.size());
     }
 
     private static String name(Certificate c, int index) {
@@ -196,10 +206,12 @@ public final class TlsCertificates {
     public static final class Prepared {
         private final List<Entry> entries;
         private final TicketKeys ticketKeys; // the running instance when unchanged: contexts then need no new keys
+        private final int newlyChecked;
 
-        private Prepared(List<Entry> entries, TicketKeys ticketKeys) {
+        private Prepared(List<Entry> entries, TicketKeys ticketKeys, int newlyChecked) {
             this.entries = entries;
             this.ticketKeys = ticketKeys;
+            this.newlyChecked = newlyChecked;
         }
 
         /** The SNI mapping; nothing is compiled here (see {@link CertificateContext}), so nothing can fail. */
@@ -220,7 +232,7 @@ public final class TlsCertificates {
                     map.put(key, map.getOrDefault(key, new Choice(null, null)).with(e.context()));
                 }
             }
-            return new TlsCertificates(exact, wildcard, byName, byFingerprint, ticketKeys);
+            return new TlsCertificates(exact, wildcard, byName, byFingerprint, ticketKeys, newlyChecked);
         }
     }
 }

@@ -13,6 +13,7 @@ import io.netty.util.concurrent.EventExecutor;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -94,5 +95,46 @@ class CertificateReuseTest {
                 .isInstanceOf(InvalidConfigException.class).hasMessageContaining("snis[0]");
         assertThatThrownBy(() -> apply(v1, 2, cert("a", A, A.privateKeyPem(), "a.test"), cert("a2", A, A.privateKeyPem(), "a.test")))
                 .isInstanceOf(InvalidConfigException.class).hasMessageContaining("already served by a");
+    }
+
+    private static final List<SelfSigned.Pem> MANY = IntStream.range(0, 300)
+            .mapToObj(i -> SelfSigned.create("EC", List.of("m" + i + ".test"), Duration.ofDays(1))).toList();
+
+    private static Certificate[] many(int changed, SelfSigned.Pem replacement) {
+        return IntStream.range(0, MANY.size()).mapToObj(i -> {
+            SelfSigned.Pem p = i == changed ? replacement : MANY.get(i);
+            return cert("m" + i, p, p.privateKeyPem(), "m" + i + ".test");
+        }).toArray(Certificate[]::new);
+    }
+
+    @Test
+    void aSnapshotChangingOneCertificateOfManyChecksOnlyThatOneAndServesItAtOnce() throws Exception {
+        RuntimeConfig v1 = apply(RuntimeConfig.NONE, 1, many(-1, null));
+        assertThat(v1.tls().newlyChecked()).isEqualTo(300);
+        SslContext before = served(v1, "m7.test");
+
+        SelfSigned.Pem renewed = SelfSigned.create("EC", List.of("m7.test"), Duration.ofDays(2));
+        RuntimeConfig v2 = apply(v1, 2, many(7, renewed));
+
+        assertThat(v2.tls().newlyChecked()).isEqualTo(1);
+        assertThat(v2.tls().forSni("m7.test", true).fingerprint())
+                .isEqualTo(ParsedCertificate.fingerprint(renewed.certChainPem(), renewed.privateKeyPem()))
+                .isNotEqualTo(v1.tls().forSni("m7.test", true).fingerprint());
+        assertThat(served(v2, "m7.test")).isNotSameAs(before); // the next handshake compiles the renewed one
+        assertThat(v2.tls().forSni("m8.test", true)).isSameAs(v1.tls().forSni("m8.test", true));
+    }
+
+    @Test
+    void aCertificateThatLeftTheSnapshotIsNotKeptForALaterOne() throws Exception {
+        RuntimeConfig v1 = apply(RuntimeConfig.NONE, 1, cert("a", A, A.privateKeyPem(), "a.test"),
+                cert("b", B, B.privateKeyPem(), "b.test"));
+        RuntimeConfig v2 = apply(v1, 2, cert("a", A, A.privateKeyPem(), "a.test"));
+        assertThat(v2.tls().forSni("b.test", true)).isNull();
+        assertThat(v2.tls().newlyChecked()).isZero();
+
+        // b comes back: v2 no longer holds it (nor its context), so it is checked again, as any new certificate
+        RuntimeConfig v3 = apply(v2, 3, cert("a", A, A.privateKeyPem(), "a.test"), cert("b", B, B.privateKeyPem(), "b.test"));
+        assertThat(v3.tls().newlyChecked()).isEqualTo(1);
+        assertThat(v3.tls().forSni("b.test", true)).isNotSameAs(v1.tls().forSni("b.test", true));
     }
 }

@@ -110,6 +110,32 @@ class EcKeyBatchTest {
         assertThat(EcKeyBatch.Pippenger.sum(g.getCurve(), points, hi, lo, 128).normalize()).isEqualTo(expected.normalize());
     }
 
+    /**
+     * P-256's in-place sum ({@link P256Pippenger}) equals BouncyCastle's point additions, also when points repeat
+     * or cancel (a bucket then adds a point to itself, a doubling, or to its negation, the identity).
+     */
+    @Property(tries = 20)
+    void p256SumEqualsTheGenericOneWithRepeatedAndOppositePoints(@ForAll @IntRange(min = 1, max = 600) int count,
+                                                                @ForAll long seed) throws Exception {
+        ECPrivateKey anyKey = (ECPrivateKey) key(CERTS.get(0).privateKeyPem());
+        ECPoint g = EC5Util.convertSpec(anyKey.getParams()).getG();
+        assertThat(P256Pippenger.handles(g.getCurve())).isTrue();
+        java.util.Random r = new java.util.Random(seed);
+        ECPoint[] points = new ECPoint[count];
+        long[] hi = new long[count];
+        long[] lo = new long[count];
+        for (int i = 0; i < count; i++) {
+            int kind = r.nextInt(4);
+            points[i] = i > 0 && kind == 0 ? points[r.nextInt(i)]                       // a repeat
+                    : i > 0 && kind == 1 ? points[r.nextInt(i)].negate().normalize()    // an opposite
+                    : g.multiply(new BigInteger(64, r).add(BigInteger.ONE)).normalize();
+            hi[i] = r.nextInt(3) == 0 ? hi[Math.max(0, i - 1)] : r.nextLong(); // equal digits: same buckets
+            lo[i] = r.nextInt(3) == 0 ? lo[Math.max(0, i - 1)] : r.nextLong();
+        }
+        assertThat(EcKeyBatch.Pippenger.sum(g.getCurve(), points, hi, lo, 128).normalize())
+                .isEqualTo(EcKeyBatch.Pippenger.generic(g.getCurve(), points, hi, lo, 128).normalize());
+    }
+
     private static String shifted(SelfSigned.Pem cert, BigInteger by) throws Exception {
         ECPrivateKey own = (ECPrivateKey) key(cert.privateKeyPem());
         return pem(KeyFactory.getInstance("EC").generatePrivate(new ECPrivateKeySpec(own.getS().add(by), own.getParams())));
