@@ -44,7 +44,7 @@ class CertificateReuseTest {
     /** What a handshake naming {@code sni} is served with (compiling it if needed). */
     private static SslContext served(RuntimeConfig config, String sni) throws Exception {
         TlsCertificates tls = config.tls();
-        return tls.forSni(sni, true).context(tls.ticketKeys(), LOOP).get(10, TimeUnit.SECONDS);
+        return tls.forSni(sni, true).context(tls.ticketKeys(), LOOP).get(30, TimeUnit.SECONDS);
     }
 
     @Test
