@@ -10,6 +10,9 @@ import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
 import javax.net.ssl.SSLException;
 
 /** Builds the server context of one certificate, with the policy every context of the proxy shares ({@link TlsPolicy}). */
@@ -18,13 +21,26 @@ final class ContextFactory {
 
     /** From the PEM text {@link ParsedCertificate} checked: a PKCS#8 key and its chain, leaf first. */
     static SslContext server(String chainPem, String keyPem) throws SSLException {
-        return SslContextBuilder.forServer(stream(chainPem), stream(keyPem))
-                .sslProvider(TlsEngine.provider())
+        if (ContextCertificate.available()) {
+            X509Certificate[] chain;
+            PrivateKey key;
+            try {
+                chain = ContextCertificate.chain(chainPem);
+                key = ContextCertificate.key(keyPem, chain[0]);
+            } catch (GeneralSecurityException | RuntimeException e) {
+                throw new SSLException("certificate or key not readable", e);
+            }
+            return ContextCertificate.build(policy(SslContextBuilder.forServer(key, chain)), key, chain);
+        }
+        return policy(SslContextBuilder.forServer(stream(chainPem), stream(keyPem))).build();
+    }
+
+    private static SslContextBuilder policy(SslContextBuilder builder) {
+        return builder.sslProvider(TlsEngine.provider())
                 .protocols(TlsPolicy.PROTOCOLS)
                 .ciphers(TlsPolicy.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
                 .applicationProtocolConfig(new ApplicationProtocolConfig(Protocol.ALPN,
-                        SelectorFailureBehavior.NO_ADVERTISE, SelectedListenerFailureBehavior.ACCEPT, TlsPolicy.ALPN))
-                .build();
+                        SelectorFailureBehavior.NO_ADVERTISE, SelectedListenerFailureBehavior.ACCEPT, TlsPolicy.ALPN));
     }
 
     private static InputStream stream(String pem) {

@@ -43,8 +43,9 @@ final class SniSelector extends SniHandler {
     @Override
     protected Future<SslContext> lookup(ChannelHandlerContext ctx, ByteBuf clientHello) throws Exception {
         sawClientHello = clientHello != null; // null: the first bytes were not a TLS handshake
-        acceptsEcdsa = clientHello != null && ClientHelloKeyType.acceptsEcdsa(clientHello);
-        acmeTlsAlpn = clientHello != null && ClientHelloAlpn.offers(clientHello, AcmeTlsAlpn.PROTOCOL);
+        int facts = clientHello == null ? 0 : ClientHelloFacts.read(clientHello); // one walk for both
+        acceptsEcdsa = (facts & ClientHelloFacts.ACCEPTS_ECDSA) != 0;
+        acmeTlsAlpn = (facts & ClientHelloFacts.OFFERS_ACME_TLS_ALPN) != 0;
         return super.lookup(ctx, clientHello);
     }
 
