@@ -12,7 +12,6 @@ import io.edgeway.proto.v1.Snapshot;
 import io.edgeway.proto.v1.Target;
 import io.edgeway.proto.v1.Upstream;
 import java.io.RandomAccessFile;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -46,9 +45,7 @@ class AccessLogTest {
     void backends() throws Exception {
         cp = new TestControlPlane(0);
         live = new TestBackend("live");
-        try (ServerSocket s = new ServerSocket(0)) {
-            deadPort = s.getLocalPort();
-        }
+        deadPort = FreePorts.refused();
         log = dir.resolve("access.log");
     }
 

@@ -1,9 +1,14 @@
 package io.edgeway.dataplane;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Ports for listeners a test names before they bind (stream routes, child processes). The kernel picks each
@@ -14,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class FreePorts {
     private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
+    private static final List<Socket> HELD = new CopyOnWriteArrayList<>();
 
     private FreePorts() {
     }
@@ -27,5 +33,18 @@ final class FreePorts {
                 }
             }
         }
+    }
+
+    /**
+     * A port where connections are refused for the rest of the JVM: a socket is bound there and never listens,
+     * so no later bind takes it (without SO_REUSEADDR on the holder, even a wildcard bind with it is refused).
+     * A port only closed again could be the next bind(0)'s pick, the proxy's own listeners' included, and a
+     * "dead" target would then answer.
+     */
+    static int refused() throws IOException {
+        Socket held = new Socket();
+        held.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        HELD.add(held);
+        return held.getLocalPort();
     }
 }

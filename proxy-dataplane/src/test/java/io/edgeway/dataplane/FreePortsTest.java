@@ -1,7 +1,13 @@
 package io.edgeway.dataplane;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.BindException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -15,5 +21,15 @@ class FreePortsTest {
             ports.add(FreePorts.next());
         }
         assertThat(ports).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void aRefusedPortRefusesConnectionsAndNoListenerCanTakeIt() throws Exception {
+        int port = FreePorts.refused();
+        assertThatThrownBy(() -> new Socket(InetAddress.getLoopbackAddress(), port).close())
+                .isInstanceOf(ConnectException.class);
+        assertThatThrownBy(() -> new ServerSocket(port).close()).isInstanceOf(BindException.class);
+        assertThatThrownBy(() -> new ServerSocket(port, 1, InetAddress.getLoopbackAddress()).close())
+                .isInstanceOf(BindException.class);
     }
 }

@@ -8,7 +8,6 @@ import io.edgeway.proto.v1.Snapshot;
 import io.edgeway.proto.v1.Target;
 import io.edgeway.proto.v1.Upstream;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -46,9 +45,7 @@ class ProxyMetricsTest {
     void start() throws Exception {
         cp = new TestControlPlane(0);
         live = new TestBackend("live");
-        try (ServerSocket s = new ServerSocket(0)) {
-            deadPort = s.getLocalPort();
-        }
+        deadPort = FreePorts.refused();
         dp = DataPlane.start(Settings.forTest(cp.port(), dataDir));
         cp.push(snapshot(1, "shop"));
         await().until(() -> cp.answered(1, true));
