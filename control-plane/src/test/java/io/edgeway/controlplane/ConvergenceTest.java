@@ -50,7 +50,10 @@ class ConvergenceTest extends RunningControlPlane {
     @Test
     void timesOutNamingTheNodeThatNeverAcked() throws Exception {
         try (TestNode a = settled("slow-a"); TestNode silent = settled("slow-b")) {
-            CompletableFuture<Http.Response> write = async("POST", "/api/v1/upstreams?wait=applied&timeout=500ms", "{\"name\":\"one\"}");
+            // The acking node must answer inside the timeout: the build, the push, its Ack and the ledger update
+            // can take more than the 500 ms this once allowed on a loaded machine, and slow-a would be listed as
+            // pending. The silent node makes the test wait the whole timeout, so 10 s rather than more.
+            CompletableFuture<Http.Response> write = async("POST", "/api/v1/upstreams?wait=applied&timeout=10s", "{\"name\":\"one\"}");
             a.ack(a.next());
             silent.next(); // received, never answered
             Http.Response r = write.get(30, TimeUnit.SECONDS);
@@ -85,7 +88,7 @@ class ConvergenceTest extends RunningControlPlane {
     void aDeleteThatWaitsAnswers200WithTheReport() throws Exception {
         http.post("/api/v1/upstreams", "{\"name\":\"gone\"}");
         try (TestNode a = settled("del-a")) {
-            CompletableFuture<Http.Response> write = async("DELETE", "/api/v1/upstreams/gone?wait=applied", null);
+            CompletableFuture<Http.Response> write = async("DELETE", "/api/v1/upstreams/gone?wait=applied&timeout=20s", null);
             a.ack(a.next());
             Http.Response r = write.get(30, TimeUnit.SECONDS);
             assertThat(r.status()).isEqualTo(200);

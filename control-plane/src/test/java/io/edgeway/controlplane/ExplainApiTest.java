@@ -13,7 +13,6 @@ import io.edgeway.dataplane.DataPlane;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -52,9 +51,7 @@ class ExplainApiTest extends RunningControlPlane {
         });
         backend.start();
         live = backend.getAddress().getPort();
-        try (ServerSocket s = new ServerSocket(0)) {
-            dead = s.getLocalPort();
-        }
+        dead = FreePorts.refused();
         created(http.post("/api/v1/upstreams", "{\"name\":\"shop-up\",\"targets\":[{\"host\":\"127.0.0.1\",\"port\":" + live
                 + "},{\"host\":\"127.0.0.1\",\"port\":" + dead + "}],\"health_check\":{\"active\":{\"path\":\"/\","
                 + "\"interval\":\"1s\",\"timeout\":\"500ms\",\"healthy_threshold\":1,\"unhealthy_threshold\":1}}}"));

@@ -8,7 +8,6 @@ import com.sun.net.httpserver.HttpServer;
 import io.edgeway.dataplane.DataPlane;
 import io.edgeway.dataplane.accesslog.AccessLogSettings;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -56,10 +55,7 @@ class FleetViewTest extends RunningControlPlane {
             ex.close();
         });
         backend.start();
-        int dead;
-        try (ServerSocket s = new ServerSocket(0)) {
-            dead = s.getLocalPort();
-        }
+        int dead = FreePorts.refused();
         assertThat(http.post("/api/v1/upstreams", "{\"name\":\"live\",\"targets\":[{\"host\":\"127.0.0.1\",\"port\":"
                 + backend.getAddress().getPort() + ",\"weight\":1}]}").status()).isEqualTo(201);
         assertThat(http.post("/api/v1/upstreams", "{\"name\":\"gone\",\"targets\":[{\"host\":\"127.0.0.1\",\"port\":"

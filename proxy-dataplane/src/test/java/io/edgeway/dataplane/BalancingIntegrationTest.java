@@ -118,9 +118,14 @@ class BalancingIntegrationTest {
         return status("/health/upstreams").contains("\"target\":\"127.0.0.1:" + b.port() + "\",\"healthy\":false");
     }
 
+    /**
+     * Probes every {@code interval} ms. The tests turn targets sick by their status, never by slowness, so the
+     * probe timeout is long: with 500 ms, two probes of a healthy target starved by a loaded machine (GC, two
+     * cores shared by many builds) would take it out, and the spreads that expect it would fail.
+     */
     static HealthCheck.Builder active(int interval) {
         return HealthCheck.newBuilder().setActive(ActiveHealthCheck.newBuilder().setPath("/health")
-                .setExpectedStatus(200).setIntervalMs(interval).setTimeoutMs(500)
+                .setExpectedStatus(200).setIntervalMs(interval).setTimeoutMs(5_000)
                 .setHealthyThreshold(2).setUnhealthyThreshold(2));
     }
 

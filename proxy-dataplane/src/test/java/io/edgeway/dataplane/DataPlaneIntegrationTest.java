@@ -12,7 +12,6 @@ import io.edgeway.proto.v1.Timeouts;
 import io.edgeway.proto.v1.Upstream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -55,9 +54,7 @@ class DataPlaneIntegrationTest {
         b = new TestBackend("b");
         slow = new TestBackend("slow");
         guarded = new TestBackend("guarded");
-        try (ServerSocket s = new ServerSocket(0)) {
-            deadPort = s.getLocalPort();
-        }
+        deadPort = FreePorts.refused();
         dp = DataPlane.start(Settings.forTest(cp.port(), dataDir));
     }
 

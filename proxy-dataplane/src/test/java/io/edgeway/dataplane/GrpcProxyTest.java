@@ -17,7 +17,6 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -49,9 +48,7 @@ class GrpcProxyTest {
         cp = new TestControlPlane(0);
         server = new GrpcEchoServer();
         doomed = new GrpcEchoServer();
-        try (ServerSocket s = new ServerSocket(0)) {
-            deadPort = s.getLocalPort();
-        }
+        deadPort = FreePorts.refused();
         dp = DataPlane.start(Settings.forTest(cp.port(), dataDir));
         cp.push(Snapshot.newBuilder().setVersion(2).setNonce("n2")
                 .addUpstreams(Upstream.newBuilder().setName("echo").addTargets(target(server.port())))

@@ -48,9 +48,7 @@ class OtlpExportTest {
         cp = new TestControlPlane(0);
         target = new TestBackend("t");
         receiver = new OtlpReceiver();
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            closedPort = s.getLocalPort(); // closed again: the "down" route's target refuses connections
-        }
+        closedPort = FreePorts.refused(); // the "down" route's target refuses connections
     }
 
     @AfterEach

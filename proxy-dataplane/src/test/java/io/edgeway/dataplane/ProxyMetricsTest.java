@@ -8,7 +8,6 @@ import io.edgeway.proto.v1.Snapshot;
 import io.edgeway.proto.v1.Target;
 import io.edgeway.proto.v1.Upstream;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,9 +15,12 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.assertj.core.api.ThrowingConsumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -43,9 +45,7 @@ class ProxyMetricsTest {
     void start() throws Exception {
         cp = new TestControlPlane(0);
         live = new TestBackend("live");
-        try (ServerSocket s = new ServerSocket(0)) {
-            deadPort = s.getLocalPort();
-        }
+        deadPort = FreePorts.refused();
         dp = DataPlane.start(Settings.forTest(cp.port(), dataDir));
         cp.push(snapshot(1, "shop"));
         await().until(() -> cp.answered(1, true));
@@ -87,6 +87,23 @@ class ProxyMetricsTest {
         return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /**
+     * The first page that passes {@code check}, read again until one does (30 s at most). The proxy counts a
+     * request after the answer's last byte is written, on the proxy's loop, so the client can hold its answer
+     * and scrape before the count lands: reading the page once, right after the answer, fails by chance when the
+     * loop is preempted between the write and the count. A count that never lands still fails, with the check's
+     * last complaint.
+     */
+    static String settled(Callable<String> read, ThrowingConsumer<String> check) {
+        AtomicReference<String> last = new AtomicReference<>();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            String page = read.call();
+            check.accept(page);
+            last.set(page);
+        });
+        return last.get();
+    }
+
     /** The value of the one sample named exactly so (name and labels as on the page), or -1 if absent. */
     static double sample(String page, String series) {
         Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " ([0-9.eE+-]+)").matcher(page);
@@ -110,27 +127,31 @@ class ProxyMetricsTest {
         }
         assertThat(send("GET", "nowhere.test", null)).isEqualTo(404);
 
-        String page = page(null).body();
-        assertThat(sample(page, req("shop", "okay", "GET", "2xx"))).isEqualTo(3);
-        assertThat(sample(page, req("shop", "okay", "POST", "2xx"))).isEqualTo(1);
-        assertThat(sample(page, req("legacy", "broken", "GET", "5xx"))).isEqualTo(2);
-        assertThat(sample(page, req("", "", "GET", "4xx"))).isEqualTo(1);
-        assertThat(sample(page, req("shop", "okay", "GET", "5xx"))).as("no such series").isEqualTo(-1);
-        assertThat(sample(page, "edgeway_request_duration_seconds_count{route=\"shop\"}")).isEqualTo(4);
-        assertThat(sample(page, "edgeway_request_duration_seconds_count{route=\"legacy\"}")).isEqualTo(2);
-        assertThat(sample(page, "edgeway_request_duration_seconds_bucket{route=\"shop\",le=\"+Inf\"}")).isEqualTo(4);
-        assertThat(sample(page, "edgeway_upstream_first_byte_duration_seconds_count{route=\"shop\"}")).isEqualTo(4);
-        assertThat(sample(page, "edgeway_upstream_first_byte_duration_seconds_count{route=\"legacy\"}"))
-                .as("no target ever answered").isEqualTo(0);
-        assertThat(sample(page, "edgeway_upstream_connect_duration_seconds_count{route=\"legacy\"}"))
-                .as("failed connects are not connect times").isEqualTo(0);
-        assertThat(sample(page, "edgeway_upstream_connect_duration_seconds_count{route=\"shop\"}")).isBetween(1.0, 4.0);
-        assertThat(sample(page, "edgeway_request_body_bytes_total{route=\"shop\"}")).isEqualTo(12);
-        assertThat(sample(page, "edgeway_response_body_bytes_total{route=\"shop\"}")).isGreaterThan(0);
-        assertThat(sample(page, "edgeway_config_version")).isEqualTo(1);
-        assertThat(sample(page, "edgeway_upstream_target_healthy{target=\"127.0.0.1:" + live.port() + "\",upstream=\"okay\"}"))
-                .isEqualTo(1);
-        assertThat(promtool(page)).as("promtool check metrics on the Prometheus text page").isEmpty();
+        String settled = settled(() -> page(null).body(), page -> {
+            assertThat(sample(page, req("shop", "okay", "GET", "2xx"))).isEqualTo(3);
+            assertThat(sample(page, req("shop", "okay", "POST", "2xx"))).isEqualTo(1);
+            assertThat(sample(page, req("legacy", "broken", "GET", "5xx"))).isEqualTo(2);
+            assertThat(sample(page, req("", "", "GET", "4xx"))).isEqualTo(1);
+            assertThat(sample(page, req("shop", "okay", "GET", "5xx"))).as("no such series").isEqualTo(-1);
+            assertThat(sample(page, "edgeway_request_duration_seconds_count{route=\"shop\"}")).isEqualTo(4);
+            assertThat(sample(page, "edgeway_request_duration_seconds_count{route=\"legacy\"}")).isEqualTo(2);
+            assertThat(sample(page, "edgeway_request_duration_seconds_bucket{route=\"shop\",le=\"+Inf\"}"))
+                    .isEqualTo(4);
+            assertThat(sample(page, "edgeway_upstream_first_byte_duration_seconds_count{route=\"shop\"}")).isEqualTo(4);
+            assertThat(sample(page, "edgeway_upstream_first_byte_duration_seconds_count{route=\"legacy\"}"))
+                    .as("no target ever answered").isEqualTo(0);
+            assertThat(sample(page, "edgeway_upstream_connect_duration_seconds_count{route=\"legacy\"}"))
+                    .as("failed connects are not connect times").isEqualTo(0);
+            assertThat(sample(page, "edgeway_upstream_connect_duration_seconds_count{route=\"shop\"}"))
+                    .isBetween(1.0, 4.0);
+            assertThat(sample(page, "edgeway_request_body_bytes_total{route=\"shop\"}")).isEqualTo(12);
+            assertThat(sample(page, "edgeway_response_body_bytes_total{route=\"shop\"}")).isGreaterThan(0);
+            assertThat(sample(page, "edgeway_config_version")).isEqualTo(1);
+            assertThat(sample(page,
+                    "edgeway_upstream_target_healthy{target=\"127.0.0.1:" + live.port() + "\",upstream=\"okay\"}"))
+                    .isEqualTo(1);
+        });
+        assertThat(promtool(settled)).as("promtool check metrics on the Prometheus text page").isEmpty();
     }
 
     @Test
@@ -138,26 +159,27 @@ class ProxyMetricsTest {
         assertThat(send("GET", "shop.test", null)).isEqualTo(200);
         HttpResponse<String> om = page("application/openmetrics-text; version=1.0.0; charset=utf-8");
         assertThat(om.headers().firstValue("content-type").orElse("")).startsWith("application/openmetrics-text");
-        assertThat(om.body()).endsWith("# EOF\n").contains("# UNIT edgeway_request_duration_seconds seconds");
-        assertThat(sample(om.body(), req("shop", "okay", "GET", "2xx"))).isEqualTo(1);
+        String body = settled(() -> page("application/openmetrics-text; version=1.0.0; charset=utf-8").body(),
+                page -> assertThat(sample(page, req("shop", "okay", "GET", "2xx"))).isEqualTo(1));
+        assertThat(body).endsWith("# EOF\n").contains("# UNIT edgeway_request_duration_seconds seconds");
         HttpResponse<String> text = page("text/plain");
         assertThat(text.headers().firstValue("content-type").orElse("")).startsWith("text/plain; version=0.0.4");
         assertThat(text.body()).doesNotContain("# EOF");
         // promtool check metrics reads only the Prometheus text format (it takes an OpenMetrics HELP line for a
         // family without its _total samples); the text page is checked by it in the test above.
-        assertThat(om.body()).contains("# TYPE edgeway_requests counter\n# HELP edgeway_requests ");
+        assertThat(body).contains("# TYPE edgeway_requests counter\n# HELP edgeway_requests ");
     }
 
     @Test
     void aRouteThatLeavesTheConfigLeavesThePage() throws Exception {
         assertThat(send("GET", "shop.test", null)).isEqualTo(200);
-        assertThat(page(null).body()).contains("route=\"shop\"");
+        settled(() -> page(null).body(), page -> assertThat(page).contains("route=\"shop\""));
         cp.push(snapshot(2, "store")); // the same host, under a new name
         await().until(() -> cp.answered(2, true));
         assertThat(send("GET", "shop.test", null)).isEqualTo(200);
-        String page = page(null).body();
+        String page = settled(() -> page(null).body(),
+                p -> assertThat(sample(p, req("store", "okay", "GET", "2xx"))).isEqualTo(1));
         assertThat(page).doesNotContain("route=\"shop\"");
-        assertThat(sample(page, req("store", "okay", "GET", "2xx"))).isEqualTo(1);
     }
 
     /** promtool's complaints about the page ("" when it has none); its lint runs too. */

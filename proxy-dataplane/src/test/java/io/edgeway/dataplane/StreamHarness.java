@@ -9,8 +9,6 @@ import io.edgeway.proto.v1.StreamRoute;
 import io.edgeway.proto.v1.Target;
 import io.edgeway.proto.v1.Upstream;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -69,11 +67,9 @@ final class StreamHarness implements AutoCloseable {
                 .setUpstream(upstream).build();
     }
 
-    /** A port free right now on loopback (the kernel's pick; another process could take it, which is rare). */
+    /** A port free right now, never handed out before in this JVM (see {@link FreePorts}). */
     static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+        return FreePorts.next();
     }
 
     String metrics() throws Exception {

@@ -216,7 +216,7 @@ class StreamTcpTest {
 
     @Test
     void aTcpConnectCheckMarksATargetThatRefusesUnhealthy() throws Exception {
-        int dead = freePort(); // nothing listens there
+        int dead = FreePorts.refused(); // nothing listens there, and nothing can
         int port = freePort();
         HealthCheck check = HealthCheck.newBuilder().setActive(ActiveHealthCheck.newBuilder() // no path: TCP connect
                 .setIntervalMs(100).setTimeoutMs(1000)).build();
