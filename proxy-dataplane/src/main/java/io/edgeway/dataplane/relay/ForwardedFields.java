@@ -25,6 +25,8 @@ final class ForwardedFields {
     private boolean traceparentWritten;
     /** The client's X-Request-Id was not kept: the trace id (the traceparent's characters 3-35) is sent instead. */
     private boolean requestIdFromTrace;
+    /** The head's Host was put there by {@link TargetHost} for the target it went to, not sent by the client. */
+    private boolean hostFromTarget;
 
     /** Also clears the trace fields: they are set after this, and only with trace context on. */
     void set(String forwardedFor, CharSequence proto, String host) {
@@ -33,6 +35,15 @@ final class ForwardedFields {
         this.host = host;
         this.traceparent = null;
         this.requestIdFromTrace = false;
+        this.hostFromTarget = false;
+    }
+
+    boolean hostFromTarget() {
+        return hostFromTarget;
+    }
+
+    void hostFromTarget(boolean fromTarget) {
+        this.hostFromTarget = fromTarget;
     }
 
     void trace(AsciiString traceparent, boolean requestIdFromTrace) {

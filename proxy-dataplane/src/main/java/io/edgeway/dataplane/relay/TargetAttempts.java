@@ -85,6 +85,7 @@ final class TargetAttempts {
         x.measured.sent();
         // Void promises toward the target: nothing waits on these writes, and a failed one surfaces as an
         // exception that closes the connection, which the exchange hears about in upstreamClosed.
+        TargetHost.fill(x.request, x.lease.target(), x.forwarded);
         backend.forwarded(x.request, x.forwarded);
         ch.write(x.request, ch.voidPromise());
         if (x.requestDone) { // a retry: the original request had no body
