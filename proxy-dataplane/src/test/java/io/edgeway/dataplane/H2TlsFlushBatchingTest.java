@@ -59,7 +59,7 @@ class H2TlsFlushBatchingTest {
                     .addUpstreams(Upstream.newBuilder().setName("held").addTargets(OneRouteProxy.loopback(backend.port())))
                     .addRoutes(Route.newBuilder().setName("all").setUpstream("held"))
                     .addCertificates(shop.proto("shop.test")).build());
-            await().atMost(60, TimeUnit.SECONDS).until(() -> cp.answered(2, true)); // a first context compile, under load
+            await().atMost(180, TimeUnit.SECONDS).until(() -> cp.answered(2, true)); // a first context compile, under load
 
             RecordCounter records = new RecordCounter();
             StreamEnds ends = new StreamEnds();
