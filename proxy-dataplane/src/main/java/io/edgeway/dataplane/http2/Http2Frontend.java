@@ -81,8 +81,8 @@ public final class Http2Frontend {
      * One socket write per event-loop turn, not per stream. A response relayed from a target is flushed from
      * that target's read, outside the client connection's read, where {@link Http2MultiplexHandler} does not
      * batch: with 10 streams answered in one turn that was 10 TLS records and 10 socket writes (measured under
-     * h2load -c50 -m10 over TLS: one sendto per response, ~43 responses per epoll wake-up; 0.11 per response after). This defers such a flush to
-     * the end of the turn (a task on the connection's own loop, which runs after the turn's I/O), so the turn's
+     * h2load -c50 -m10 over TLS: one sendto per response, ~43 responses per epoll wake-up; 0.11 per response
+     * after). This defers such a flush to the end of the turn (a task on the connection's own loop, which runs after the turn's I/O), so the turn's
      * frames leave in one flush: one TLS wrap into full records and one writev. Flushes during the client's own
      * read already wait for its read-complete; a connection that stops being writable is flushed at once.
      */
