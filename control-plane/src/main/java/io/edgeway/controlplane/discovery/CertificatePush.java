@@ -10,7 +10,10 @@ import io.edgeway.proto.v1.Certificate;
 import io.edgeway.proto.v1.SessionTicketKey;
 import io.edgeway.proto.v1.Snapshot;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +28,12 @@ final class CertificatePush {
     private static final Base64.Encoder PEM_BASE64 = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII));
 
     private final MasterKey masterKey;
+    /**
+     * The last build's certificates by name. Each build used to open every key again (10,000 AES-GCM opens and
+     * PEM encodings for a one-route write); a certificate whose row is unchanged now reuses its message. Confined
+     * to the builder thread (the single-flight refresher), like the builder that calls this.
+     */
+    private Map<String, Opened> opened = Map.of();
 
     CertificatePush(MasterKey masterKey) {
         this.masterKey = requireNonNull(masterKey, "masterKey");
@@ -44,7 +53,15 @@ final class CertificatePush {
                     .setHmacKey(ByteString.copyFrom(key, 16, 16))
                     .setAesKey(ByteString.copyFrom(key, 32, 16)));
         }
+        Map<String, Opened> next = new HashMap<>();
         for (SealedCertificate c : state.certificates()) {
+            Opened before = opened.get(c.name());
+            if (before != null && before.sameAs(c)) {
+                // the same sealed bytes under the same master key open to the same key: not opened again
+                snapshot.addCertificates(before.proto());
+                next.put(c.name(), before);
+                continue;
+            }
             byte[] der;
             try {
                 der = masterKey.decrypt(c.sealedKey());
@@ -55,11 +72,23 @@ final class CertificatePush {
                         c.name());
                 continue;
             }
-            snapshot.addCertificates(Certificate.newBuilder()
+            Certificate proto = Certificate.newBuilder()
                     .setName(c.name())
                     .setCertChainPem(c.certChainPem())
                     .setPrivateKeyPem(pem(der))
-                    .addAllSnis(c.snis()));
+                    .addAllSnis(c.snis())
+                    .build();
+            snapshot.addCertificates(proto);
+            next.put(c.name(), new Opened(c, proto));
+        }
+        opened = next; // only the last build's: a certificate removed since is forgotten with its key
+    }
+
+    /** A certificate as the last build put it in the snapshot, its key opened; kept while it stays the same. */
+    private record Opened(SealedCertificate sealed, Certificate proto) {
+        boolean sameAs(SealedCertificate c) {
+            return sealed.certChainPem().equals(c.certChainPem()) && sealed.snis().equals(c.snis())
+                    && Arrays.equals(sealed.sealedKey(), c.sealedKey());
         }
     }
 

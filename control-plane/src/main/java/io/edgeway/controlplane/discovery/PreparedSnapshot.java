@@ -123,8 +123,12 @@ public final class PreparedSnapshot {
             return new PreparedSnapshot(snapshot, encoded, gzip(encoded), null);
         }
         Snapshot diff = io.edgeway.proto.delta.SnapshotDeltas.diff(previous.snapshot(), snapshot, snapshotSha256(encoded));
-        byte[] deltaEncoded = diff == null ? null : ControlMessage.newBuilder().setSnapshot(diff).build().toByteArray();
-        if (deltaEncoded == null || deltaEncoded.length >= encoded.length) {
+        // Sized before it is encoded: a delta that carries nearly everything (10,000 new certificates) is not
+        // smaller, and encoding it was a second serialization of the whole snapshot on the push path.
+        ControlMessage deltaMessage = diff == null ? null : ControlMessage.newBuilder().setSnapshot(diff).build();
+        byte[] deltaEncoded = deltaMessage == null || deltaMessage.getSerializedSize() >= encoded.length ? null
+                : deltaMessage.toByteArray();
+        if (deltaEncoded == null) {
             // no delta, or one as large as the full snapshot (e.g. most routes changed at once), which needs no base
             return new PreparedSnapshot(snapshot, encoded, gzip(encoded), null);
         }

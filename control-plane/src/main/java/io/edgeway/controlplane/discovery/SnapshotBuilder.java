@@ -55,6 +55,7 @@ public final class SnapshotBuilder {
         private List<io.edgeway.proto.v1.Route> built = List.of();
         private PreparedSnapshot last; // the base of the next build's delta
         private long lastAssembleNanos;
+        private long lastCertificatesNanos;
 
         /** {@code certificates}: opens the sealed keys; null pushes no certificates (tests of routes alone). */
         Reusing(CertificatePush certificates) {
@@ -85,10 +86,12 @@ public final class SnapshotBuilder {
             b.addAllRoutes(next);
             // Every upstream is in the snapshot already, so the one a stream route names is too, used by HTTP or not.
             state.streamRoutes().forEach(s -> b.addStreamRoutes(streamRoute(s.value())));
+            long certificatesStart = System.nanoTime();
             if (certificates != null) {
                 certificates.addTo(state, b);
                 certificates.addTlsAlpnChallenges(state, b);
             }
+            lastCertificatesNanos = System.nanoTime() - certificatesStart;
             CertificatePush.addChallenges(state, b);
             SiteSnapshot.addTo(state.sites(), b);
             RouteCaches.addPurges(state.cachePurges(), b);
@@ -98,6 +101,11 @@ public final class SnapshotBuilder {
             lastAssembleNanos = System.nanoTime() - start;
             last = PreparedSnapshot.of(snapshot, last);
             return last;
+        }
+
+        /** Of {@link #lastAssembleNanos()}: opening the certificates' keys and adding them. */
+        long lastCertificatesNanos() {
+            return lastCertificatesNanos;
         }
 
         /** How long the last {@link #build} took to make the proto, before encoding it. */

@@ -22,6 +22,9 @@ import org.slf4j.LoggerFactory;
 public final class SnapshotRefresher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SnapshotRefresher.class);
 
+    /** A build slower than this is logged with its phases. */
+    private static final long SLOW_BUILD_NANOS = 100_000_000;
+
     private final Database db;
     private final SnapshotCache cache;
     private final AtomicLong wanted = new AtomicLong();
@@ -123,8 +126,18 @@ public final class SnapshotRefresher implements AutoCloseable {
         built.prepareFull();
         long deferred = System.nanoTime() - installed;
         long assemble = builder.lastAssembleNanos();
-        onBuilt.accept(new BuildPhases(built.version(), start, loaded - start, assemble, prepared - loaded - assemble,
-                installed - prepared, deferred, built.delta() != null));
+        BuildPhases phases = new BuildPhases(built.version(), start, loaded - start, assemble, prepared - loaded - assemble,
+                installed - prepared, deferred, built.delta() != null);
+        if (phases.pushPathNanos() >= SLOW_BUILD_NANOS) {
+            // a write's time to the fleet is this plus the proxies' apply: the operator (and issue 14's bench) can
+            // tell which side a slow one spent it on
+            log.info("built snapshot version {} in {} ms: load {} ms, assemble {} ms (certificates {} ms), encode {} ms ({}),"
+                            + " install {} ms; then the full gzip {} ms", phases.version(), phases.pushPathNanos() / 1_000_000,
+                    phases.loadNanos() / 1_000_000, assemble / 1_000_000, builder.lastCertificatesNanos() / 1_000_000,
+                    phases.prepareNanos() / 1_000_000, phases.withDelta() ? "with a delta" : "full only",
+                    phases.installNanos() / 1_000_000, deferred / 1_000_000);
+        }
+        onBuilt.accept(phases);
         return built;
     }
 

@@ -20,7 +20,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads PEM certificate chains and PKCS#8 private keys with the JDK alone, and checks that a key belongs to
+ * Reads PEM certificate chains and PKCS#8 private keys with the JDK, and checks that a key belongs to
  * a chain's leaf. Errors name the request field ({@code cert} or {@code key}) and never echo key material.
  */
 public final class Pem {
@@ -108,6 +108,9 @@ public final class Pem {
     }
 
     private static boolean matches(PrivateKey key, X509Certificate leaf) {
+        if (key instanceof java.security.interfaces.ECPrivateKey ec) {
+            return EcKeyMatch.matches(ec, leaf); // d·G against the leaf's point: no signature needed
+        }
         String algorithm = key.getAlgorithm().equals("RSA") ? "SHA256withRSA" : "SHA256withECDSA";
         byte[] challenge = new byte[32];
         new SecureRandom().nextBytes(challenge);

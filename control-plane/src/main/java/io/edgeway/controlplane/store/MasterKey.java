@@ -39,6 +39,14 @@ public final class MasterKey {
     private static final int NONCE_BYTES = 12;
     private static final int TAG_BITS = 128;
 
+    private static final ThreadLocal<Cipher> DECRYPTERS = ThreadLocal.withInitial(() -> {
+        try {
+            return Cipher.getInstance("AES/GCM/NoPadding");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-256-GCM unavailable", e);
+        }
+    });
+
     private final Supplier<byte[]> key;
     private final SecureRandom random = new SecureRandom();
     private volatile SecretKeySpec resolved;
@@ -85,7 +93,10 @@ public final class MasterKey {
     /** The plaintext of what {@link #encrypt} made; throws when the value was sealed under another key or altered. */
     public byte[] decrypt(byte[] sealed) {
         try {
-            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            // One Cipher per thread, not one per call: a snapshot build opens every certificate's key (10,000 in
+            // issue 14's bench), and the provider look-up of getInstance cost far more than the decryption. Reuse
+            // is safe for decryption (GCM forbids reusing a nonce to encrypt, which never happens here).
+            Cipher cipher = DECRYPTERS.get();
             cipher.init(Cipher.DECRYPT_MODE, secret(), new GCMParameterSpec(TAG_BITS, sealed, 0, NONCE_BYTES));
             return cipher.doFinal(sealed, NONCE_BYTES, sealed.length - NONCE_BYTES);
         } catch (GeneralSecurityException e) {

@@ -50,6 +50,8 @@ final class SnapshotApplier {
     private Snapshot appliedSnapshot;
     /** What the applied version left out, repeated in every Ack of it (a reconnect's, a restart's too). */
     private List<ResourceError> quarantined = List.of();
+    /** The timing of the snapshot being answered, from its receipt (null: a caller of handle() alone). */
+    private ApplyPhases phases;
 
     SnapshotApplier(ConfigHolder holder, DiskCache cache, LongConsumer onApplied, Executor executor) {
         this.holder = requireNonNull(holder, "holder");
@@ -100,6 +102,7 @@ final class SnapshotApplier {
     void receive(Snapshot received, StreamObserver<NodeMessage> requests,
                  Supplier<StreamObserver<NodeMessage>> current, ConfigDiscoveryGrpc.ConfigDiscoveryStub stub) {
         Snapshot snapshot = received;
+        phases = new ApplyPhases();
         if (received.hasDelta()) {
             try {
                 snapshot = AppliedDelta.resolve(received, appliedSnapshot, holder);
@@ -111,6 +114,7 @@ final class SnapshotApplier {
                         List.of(new ConfigError("snapshot", "", "delta", e.getMessage()).toProto())));
                 return;
             }
+            phases.mark("delta");
         }
         receiveFull(snapshot, requests, current, stub);
     }
@@ -192,11 +196,15 @@ final class SnapshotApplier {
 
     private NodeMessage apply(Snapshot snapshot, List<ConfigError> fetchErrors) throws InvalidConfigException {
         long started = System.nanoTime();
+        ApplyPhases timing = phases != null ? phases : new ApplyPhases();
+        phases = null;
         // keeps per-target state; leaves out (quarantines) what it cannot use, refuses only what is unusable whole
         PartialConfig compiled = RuntimeConfig.compile(snapshot, holder.get(), holder.meters(), siteBlobs);
         RuntimeConfig config = compiled.config();
+        timing.mark("compile");
         ApplyStep.Staged staged = applyStep.stagePartially(snapshot, config); // binds new stream ports it can
         Runnable commit = staged.commit();
+        timing.mark("stage");
         Set<String> fetchFailed = new HashSet<>();
         fetchErrors.forEach(e -> fetchFailed.add(e.name()));
         List<ConfigError> left = new ArrayList<>(compiled.quarantined().stream()
@@ -212,11 +220,14 @@ final class SnapshotApplier {
         appliedSnapshot = snapshot;
         quarantined = left.stream().map(ConfigError::toProto).toList();
         onApplied.accept(config.version());
+        timing.mark("swap");
+        // The phases say where a slow apply went (issue 14's bench reads this line's timestamp as "applied").
         if (left.isEmpty()) {
-            log.info("applied config version {} ({} routes)", config.version(), config.routes().size());
+            log.info("applied config version {} ({} routes) {} ms after receipt: {}", config.version(),
+                    config.routes().size(), timing.elapsedNanos() / 1_000_000, timing);
         } else {
-            log.warn("applied config version {} ({} routes) with {} quarantined: {}", config.version(),
-                    config.routes().size(), left.size(), left);
+            log.warn("applied config version {} ({} routes) with {} quarantined: {}; {} ms after receipt: {}", config.version(),
+                    config.routes().size(), left.size(), left, timing.elapsedNanos() / 1_000_000, timing);
         }
         // Written before the Ack, so an acked version is also durable; this thread is not an event loop.
         try {
@@ -224,6 +235,11 @@ final class SnapshotApplier {
         } catch (IOException | RuntimeException e) {
             // The config is applied and valid; a full disk costs only the restart-without-CP case.
             log.error("could not write the config cache for version {}: {}", config.version(), e.toString());
+        }
+        timing.mark("disk cache");
+        if (timing.elapsedNanos() >= 100_000_000) {
+            log.info("config version {} acked {} ms after receipt: {}", config.version(), timing.elapsedNanos() / 1_000_000,
+                    timing);
         }
         return Answers.ack(snapshot, quarantined);
     }

@@ -23,6 +23,10 @@ import java.util.TreeMap;
  * checks, not 10,000 OpenSSL contexts.
  */
 public final class TlsCertificates {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(TlsCertificates.class);
+    /** A snapshot with this many new certificates logs where their check's time went. */
+    private static final int LOGGED_FRESH = 100;
+
     public static final TlsCertificates NONE = new TlsCertificates(Map.of(), Map.of(), Map.of(), Map.of(), TicketKeys.NONE, 0);
 
     /** The certificates serving one name: at most one per key type. */
@@ -129,6 +133,7 @@ public final class TlsCertificates {
      * A chain and key that {@code running} already holds are known good: only their names are checked again.
      */
     public static Prepared prepare(Snapshot snapshot, TlsCertificates running, List<ConfigError> errors) {
+        long started = System.nanoTime();
         int count = snapshot.getCertificatesCount();
         String[] fingerprints = new String[count];
         List<NewCertificateChecks.Item> fresh = new ArrayList<>();
@@ -141,8 +146,10 @@ public final class TlsCertificates {
                 fresh.add(new NewCertificateChecks.Item(c, name(c, i)));
             }
         }
+        long fingerprinted = System.nanoTime();
         // the expensive part, on several cores when there are many (the rest of this method is map work)
         List<NewCertificateChecks.Result> checked = NewCertificateChecks.check(fresh);
+        long checkedAt = System.nanoTime();
 
         List<Entry> entries = new ArrayList<>();
         Map<String, Integer> names = new HashMap<>();
@@ -192,6 +199,11 @@ public final class TlsCertificates {
             }
         }
         TicketKeys keys = TicketKeys.parse(snapshot, errors);
+        if (fresh.size() >= LOGGED_FRESH) {
+            log.info("{} certificates, {} new: fingerprints {} ms, checks {} ms, names and SNI map {} ms", count, fresh.size(),
+                    (fingerprinted - started) / 1_000_000, (checkedAt - fingerprinted) / 1_000_000,
+                    (System.nanoTime() - checkedAt) / 1_000_000);
+        }
         return new Prepared(entries, keys.equals(running.ticketKeys) ? running.ticketKeys : keys, fresh.size());
     }
 
