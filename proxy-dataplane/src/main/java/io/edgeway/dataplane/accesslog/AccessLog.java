@@ -98,12 +98,12 @@ public final class AccessLog implements AutoCloseable {
                     }
                     continue;
                 }
-                if (r.requestIdFromTrace && r.traceparent != null) {
-                    r.requestId = r.traceparent instanceof AsciiString a
-                            ? a.subSequence(3, 35, false) // shares the traceparent's bytes
-                            : r.traceparent.subSequence(3, 35);
-                }
                 if (r.exportSpan) {
+                    if (r.requestIdFromTrace && r.traceparent != null) { // a span needs it as an object; a line does not
+                        r.requestId = r.traceparent instanceof AsciiString a
+                                ? a.subSequence(3, 35, false) // shares the traceparent's bytes
+                                : r.traceparent.subSequence(3, 35);
+                    }
                     exportSpan(r);
                 }
                 if (!r.writeLine) {

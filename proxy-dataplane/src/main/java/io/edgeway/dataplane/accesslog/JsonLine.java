@@ -1,6 +1,7 @@
 package io.edgeway.dataplane.accesslog;
 
 import io.edgeway.dataplane.balancing.Endpoint;
+import io.netty.util.AsciiString;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -54,18 +55,15 @@ final class JsonLine {
         raw(TIME);
         time(r.timeMillis);
         put((byte) '"');
-        text(REQUEST_ID, r.requestId);
+        if (r.requestIdFromTrace && r.requestId == null && r.traceparent != null) {
+            traceId(REQUEST_ID, r.traceparent); // the trace id is the request id: copied, no object made per line
+        } else {
+            text(REQUEST_ID, r.requestId);
+        }
         if (r.traceparent == null) {
             text(TRACE_ID, null);
         } else {
-            raw(TRACE_ID);
-            CharSequence tp = r.traceparent;
-            ensure(34);
-            buf[len++] = '"';
-            for (int i = 3; i < 35 && i < tp.length(); i++) {
-                buf[len++] = (byte) tp.charAt(i); // lower-case hex: made or checked by TraceContext
-            }
-            buf[len++] = '"';
+            traceId(TRACE_ID, r.traceparent);
         }
         text(CLIENT, r.client);
         text(HOST, r.host);
@@ -89,6 +87,22 @@ final class JsonLine {
         text(TLS_VERSION, r.tlsVersion);
         text(SNI, r.sni);
         raw(END);
+    }
+
+    /** The trace id, a traceparent's characters 3-35: lower-case hex (made or checked by TraceContext), so no escaping. */
+    private void traceId(byte[] key, CharSequence traceparent) {
+        raw(key);
+        ensure(34);
+        buf[len++] = '"';
+        if (traceparent instanceof AsciiString a) {
+            System.arraycopy(a.array(), a.arrayOffset() + 3, buf, len, Math.max(0, Math.min(32, a.length() - 3)));
+            len += Math.max(0, Math.min(32, a.length() - 3));
+        } else {
+            for (int i = 3; i < 35 && i < traceparent.length(); i++) {
+                buf[len++] = (byte) traceparent.charAt(i);
+            }
+        }
+        buf[len++] = '"';
     }
 
     /** host:port; an {@link Endpoint}'s parts are written as they are, with no String made per line for them. */

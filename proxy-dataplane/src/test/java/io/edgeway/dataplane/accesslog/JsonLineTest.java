@@ -85,4 +85,27 @@ class JsonLineTest {
         assertThat(json.readTree(new String(line.buf, 0, line.len, StandardCharsets.US_ASCII)).get("path").asText())
                 .isEqualTo(path);
     }
+
+    /**
+     * A request id made from the trace id is copied out of the traceparent by the writer, with no object made
+     * for it: from a Netty AsciiString (as the proxy makes them; here a slice at a non-zero offset of a larger
+     * array, as the header parser may hand one) and from any other CharSequence.
+     */
+    @Test
+    void aRequestIdMadeFromTheTraceIsTheTraceIdWhateverHoldsTheTraceparent() throws Exception {
+        String tp = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+        byte[] padded = ("xxxxxxx" + tp + "-yyyy").getBytes(StandardCharsets.US_ASCII);
+        for (CharSequence traceparent : new CharSequence[] {
+                tp, new io.netty.util.AsciiString(padded, 7, tp.length(), false)}) {
+            AccessRecord r = record("/", "h");
+            r.traceparent = traceparent;
+            r.requestIdFromTrace = true;
+            JsonLine line = new JsonLine();
+            line.format(r);
+            JsonNode n = json.readTree(new String(line.buf, 0, line.len, StandardCharsets.US_ASCII));
+            assertThat(n.get("request_id").asText()).as(traceparent.getClass().getSimpleName())
+                    .isEqualTo("0af7651916cd43dd8448eb211c80319c");
+            assertThat(n.get("trace_id").asText()).isEqualTo("0af7651916cd43dd8448eb211c80319c");
+        }
+    }
 }
