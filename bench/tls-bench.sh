@@ -230,7 +230,13 @@ sizes_of() { if [[ $1 == keepalive || $1 == h2 ]]; then echo small 16k; else ech
 shapes=""
 for sc in $SCENARIOS; do for s in $(sizes_of "$sc"); do shapes+=" $sc:$s"; done; done
 read -r -a shape_list <<<"$shapes"
-warm_one() { run_load "${1%%:*}" "$2" "${1#*:}" "$3" "$tmp/warmup-$2-${1/:/-}.txt" >/dev/null; } # SHAPE TARGET SECONDS
+# warm_one SHAPE TARGET SECONDS: one uncounted slice, in a subshell so that one that does not end cleanly costs its
+# timeout, not the run: h2load against a cold proxy on a starved machine was seen to wait on after its time was up
+# (both builds, load average 46) until the timeout killed it.
+warm_one() {
+  (run_load "${1%%:*}" "$2" "${1#*:}" "$3" "$tmp/warmup-$2-${1/:/-}.txt") >/dev/null \
+    || log "warm-up $2 $1: the load tool did not end cleanly (uncounted; going on)"
+}
 for t in "${targets[@]}"; do
   [[ " ${jit_targets[*]} " == *" $t "* ]] || warm_slices 2 "$shapes" warm_one "$t"
 done
