@@ -237,15 +237,17 @@ if [[ $SKIP_EDGEWAY != 1 ]]; then
   start_control_plane edgeway_fail
 
   auth="Authorization: Bearer $admin_token"
-  code=$(http "$tmp/upstream.json" -XPOST "http://127.0.0.1:$cp_admin/api/v1/upstreams" -H "$auth" -H 'content-type: application/json' \
+  # -m 30 on the admin POSTs: the first one to a fresh control plane (class loading, the pool's first
+  # transaction) took over http()'s 5 s on a machine at load average ~45, and the run died there
+  code=$(http "$tmp/upstream.json" -m 30 -XPOST "http://127.0.0.1:$cp_admin/api/v1/upstreams" -H "$auth" -H 'content-type: application/json' \
     -d "{\"name\":\"bench\",\"targets\":[{\"host\":\"127.0.0.1\",\"port\":${port[direct]}}]}")
   [[ $code == 2* ]] || edgeway_fail "POST /api/v1/upstreams -> $code: $(head -c 500 "$tmp/upstream.json")"
-  code=$(http "$tmp/route.json" -XPOST "http://127.0.0.1:$cp_admin/api/v1/routes" -H "$auth" -H 'content-type: application/json' \
+  code=$(http "$tmp/route.json" -m 30 -XPOST "http://127.0.0.1:$cp_admin/api/v1/routes" -H "$auth" -H 'content-type: application/json' \
     -d '{"name":"bench","paths":["/"],"upstream":"bench"}')
   [[ $code == 2* ]] || edgeway_fail "POST /api/v1/routes -> $code: $(head -c 500 "$tmp/route.json")"
   if [[ $RATE_LIMIT == 1 ]]; then
     # A billion per second per client address: every request is counted in its bucket, none is ever refused.
-    code=$(http "$tmp/route-rl.json" -XPOST "http://127.0.0.1:$cp_admin/api/v1/routes" -H "$auth" -H 'content-type: application/json' \
+    code=$(http "$tmp/route-rl.json" -m 30 -XPOST "http://127.0.0.1:$cp_admin/api/v1/routes" -H "$auth" -H 'content-type: application/json' \
       -d '{"name":"bench-rl","hosts":["rl.bench"],"paths":["/"],"upstream":"bench","rate_limit":{"requests":1000000000,"per":"1s","by":"client_ip"}}')
     [[ $code == 2* ]] || edgeway_fail "POST /api/v1/routes (bench-rl) -> $code: $(head -c 500 "$tmp/route-rl.json")"
   fi
