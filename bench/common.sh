@@ -95,3 +95,48 @@ api() {
     -H "Authorization: Bearer $admin_token" -H 'content-type: application/json' -d "$2") || true
   [[ $code == 2* ]] || die "POST $1 -> $code: $(head -c 300 "$tmp/api.out")"
 }
+
+# launcher_ready CMD FAIL: CMD is an executable launcher whose proxy jar exists and is newer than every source of
+# its checkout (else the launcher would rebuild in the middle of the run, on the load CPU, and the start would time
+# out); FAIL (die, or the script's own reporter) says why not. BENCH_ALLOW_BUILD=1 skips the source check.
+launcher_ready() {
+  local cmd=$1 fail=$2 home jar
+  [[ -x $cmd ]] || "$fail" "no launcher at $cmd"
+  home=$(cd "$(dirname "$(readlink -f "$cmd")")" && pwd)
+  jar=$(compgen -G "$home/proxy-dataplane/target/edgeway-proxy-dataplane-*.jar" | head -n1 || true)
+  [[ -n $jar ]] || "$fail" "no proxy jar under $home (run its ./edgeway build)"
+  if [[ -f $home/pom.xml && ${BENCH_ALLOW_BUILD:-0} != 1 ]] && [[ -n $(find "$home" -path '*/target' -prune -o \( \
+      -name '*.java' -o -name pom.xml -o -name '*.proto' -o -path '*/resources/*' \) -newer "$jar" -print -quit) ]]; then
+    "$fail" "sources under $home are newer than its jars (the launcher would rebuild during the run): run its ./edgeway build"
+  fi
+  return 0
+}
+
+# launcher_label CMD: the launcher and the commit of its checkout, for a summary's header (which build was A, which B).
+launcher_label() {
+  local home
+  home=$(dirname "$(readlink -f "$1")")
+  echo "$1 ($(git -C "$home" describe --always --dirty 2>/dev/null || echo 'not a git checkout'))"
+}
+
+# warm_slices SECONDS SHAPES RUN TARGET...: uncounted load before round 1, SECONDS for each of SHAPES (the words of
+# the load shapes the rounds will measure, e.g. "keepalive:small h2:16k"), given in slices of at most 10 s that
+# rotate through the shapes and, within a shape, through the TARGETs (the JIT-compiled proxies: edgeway, and
+# edgeway-b in an A/B run): the JIT sees the same mix of code paths as the rounds (a shape warmed last cannot
+# deoptimise one warmed first and left), each slice opens and closes its connections, and A and B are warmed
+# alike, side by side in time. RUN SHAPE TARGET SLICE_SECONDS runs one slice (the script's own load function).
+warm_slices() {
+  local total=$1 shapes=$2 run=$3 done_s=0 slice shape t
+  shift 3
+  (( total > 0 )) || return 0
+  while (( done_s < total )); do
+    slice=$(( total - done_s < 10 ? total - done_s : 10 ))
+    for shape in $shapes; do
+      for t; do
+        log "warm-up $t $shape ${slice}s ($((done_s + slice)) of ${total}s, not counted)"
+        "$run" "$shape" "$t" "$slice"
+      done
+    done
+    done_s=$(( done_s + slice ))
+  done
+}

@@ -7,6 +7,9 @@
 #
 #   bench/edge-bench.sh                         ROUNDS=3 DURATION=10, every scenario
 #   ROUNDS=1 DURATION=5 SCENARIOS=static bench/edge-bench.sh
+#   EDGEWAY_B_CMD=/path/to/other/edgeway bench/edge-bench.sh    A/B: also target edgeway-b, the other build's proxy
+#                                               (same control plane and pinning, rotated with the others every
+#                                               round), and B/A ratios per round: a code change apart from drift
 #
 # Modelled on bench/proxy-bench.sh (same pinning and CPU accounting, see bench/README.md): the proxy under test
 # runs alone on PROXY_CPU; the backend (nginx), wrk and the idle control plane share LOAD_CPU. Each run is wrk,
@@ -17,7 +20,8 @@ set -euo pipefail
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-10}
 CONNECTIONS=${CONNECTIONS:-50}
-WARMUP=${WARMUP:-60}              # seconds of uncounted load per scenario for Edgeway (JIT); 2 s for nginx
+WARMUP=${WARMUP:-60}              # seconds of uncounted load per measured path for each Edgeway (JIT), in
+                                  # slices rotating through every path of SCENARIOS; 2 s per path for nginx
 SCENARIOS=${SCENARIOS:-"static cache gzip"}
 GZIP_LEVEL=${GZIP_LEVEL:-1}       # nginx's default gzip_comp_level
 PROXY_CPU=${PROXY_CPU:-1}
@@ -27,13 +31,17 @@ NICE=${NICE:-0}
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 EDGEWAY_CMD=${EDGEWAY_CMD:-$repo/edgeway}
+EDGEWAY_B_CMD=${EDGEWAY_B_CMD:-}  # another build's launcher: target edgeway-b (A/B in one run)
 results_dir=$repo/bench/results
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
-declare -A port=([backend]=$BASE_PORT [nginx]=$((BASE_PORT + 1)) [edgeway]=$((BASE_PORT + 2)))
-ew_status=$((BASE_PORT + 103))
+declare -A port=([backend]=$BASE_PORT [nginx]=$((BASE_PORT + 1)) [edgeway]=$((BASE_PORT + 2)) [edgeway-b]=$((BASE_PORT + 3)))
+declare -A status_port=([edgeway]=$((BASE_PORT + 103)) [edgeway-b]=$((BASE_PORT + 104)))
+declare -A launcher=([edgeway]=$EDGEWAY_CMD [edgeway-b]=$EDGEWAY_B_CMD)
 cp_admin=$((BASE_PORT + 110))
 cp_grpc=$((BASE_PORT + 111))
 targets=(nginx edgeway)
+jit_targets=(edgeway) # warmed with WARMUP
+[[ -n $EDGEWAY_B_CMD ]] && targets+=(edgeway-b) && jit_targets+=(edgeway-b)
 # scenario -> the Host both proxies route on, and the paths measured
 declare -A host=([static]=static.test [cache]=cache.test [gzip]=gzip.test)
 declare -A paths=([static]="/1k.bin /1m.bin" [cache]="/small /16k" [gzip]="/data.json")
@@ -48,11 +56,12 @@ need_positive ROUNDS DURATION
 need_two_cpus
 need_tools "Debian: nginx wrk util-linux curl python3 gzip" nginx wrk taskset curl python3 gzip
 compgen -G "$repo/proxy-dataplane/target/*.jar" >/dev/null || die "no proxy jar: run ./edgeway build first"
+[[ -z $EDGEWAY_B_CMD ]] || launcher_ready "$EDGEWAY_B_CMD" die
 clk_tck=$(getconf CLK_TCK)
 
 new_run_dir edge-bench
 install_cleanup
-ports_free "${port[@]}" "$ew_status" "$cp_admin" "$cp_grpc"
+ports_free "${port[@]}" "${status_port[@]}" "$cp_admin" "$cp_grpc"
 
 # --- content: the site's files (also nginx's root), the backend's files --------------------------------------
 # shellcheck source=nginx-common.sh
@@ -138,15 +147,21 @@ api /api/v1/upstreams "{\"name\":\"backend\",\"targets\":[{\"host\":\"127.0.0.1\
 api /api/v1/routes "{\"name\":\"static\",\"hosts\":[\"${host[static]}\"],\"site\":{\"name\":\"bench\",\"spa\":false}}"
 api /api/v1/routes "{\"name\":\"cache\",\"hosts\":[\"${host[cache]}\"],\"upstream\":\"backend\",\"cache\":{\"enabled\":true}}"
 api /api/v1/routes "{\"name\":\"gzip\",\"hosts\":[\"${host[gzip]}\"],\"upstream\":\"backend\",\"compression\":{\"enabled\":true,\"types\":[\"application/json\"],\"min_size\":1024,\"level\":$GZIP_LEVEL,\"algorithms\":[\"gzip\"]}}"
-(cd "$repo" && EDGEWAY_WORKERS=1 EDGEWAY_PROXY_PORT=${port[edgeway]} EDGEWAY_TLS_PORT=0 \
-  EDGEWAY_STATUS_PORT=$ew_status EDGEWAY_DATA_DIR="$tmp/dp" EDGEWAY_JOIN_TOKEN_FILE="$tmp/cp/bootstrap-join-token" \
-  exec nice -n "$NICE" taskset -c "$PROXY_CPU" "$EDGEWAY_CMD" dataplane --control-plane "127.0.0.1:$cp_grpc") \
-  >"$tmp/dataplane.log" 2>&1 &
-pids[edgeway]=$!
-track "${pids[edgeway]}" dataplane
-wait_until 120 "${pids[edgeway]}" curl -sf -m 2 -o /dev/null "http://127.0.0.1:$ew_status/readyz" \
-  || die "proxy never became ready: $(tail -20 "$tmp/dataplane.log")"
-[[ $(cat "/proc/${pids[edgeway]}/comm") == java ]] || die "pid ${pids[edgeway]} is not the JVM"
+# start_edgeway TARGET: its launcher's proxy on PROXY_CPU, joined to the one control plane (an A/B run's B proxy
+# too: the two builds must speak the same push protocol); log in $tmp/TARGET.log
+start_edgeway() {
+  local t=$1
+  (cd "$repo" && EDGEWAY_WORKERS=1 EDGEWAY_PROXY_PORT=${port[$t]} EDGEWAY_TLS_PORT=0 \
+    EDGEWAY_STATUS_PORT=${status_port[$t]} EDGEWAY_DATA_DIR="$tmp/dp-$t" EDGEWAY_JOIN_TOKEN_FILE="$tmp/cp/bootstrap-join-token" \
+    exec nice -n "$NICE" taskset -c "$PROXY_CPU" "${launcher[$t]}" dataplane --control-plane "127.0.0.1:$cp_grpc") \
+    >"$tmp/$t.log" 2>&1 &
+  pids[$t]=$!
+  track "${pids[$t]}" "$t"
+  wait_until 120 "${pids[$t]}" curl -sf -m 2 -o /dev/null "http://127.0.0.1:${status_port[$t]}/readyz" \
+    || die "$t never became ready: $(tail -20 "$tmp/$t.log")"
+  [[ $(cat "/proc/${pids[$t]}/comm") == java ]] || die "$t pid ${pids[$t]} is not the JVM"
+}
+for t in "${jit_targets[@]}"; do start_edgeway "$t"; done
 
 # --- every target answers every path right before anything is timed ------------------------------------------
 # check TARGET SCENARIO PATH: the body (gunzipped for gzip) equals the file; gzip must come compressed, and a
@@ -173,7 +188,7 @@ for sc in $SCENARIOS; do
   [[ -n ${host[$sc]:-} ]] || die "unknown scenario $sc (expected: static cache gzip)"
   for t in "${targets[@]}"; do for p in ${paths[$sc]}; do check "$t" "$sc" "$p"; done; done
 done
-log "both proxies serve every path correctly"
+log "every proxy serves every path correctly"
 
 # --- load ----------------------------------------------------------------------------------------------------
 to_us() {
@@ -209,19 +224,18 @@ measure() { # ROUND SCENARIO PATH TARGET
   echo "$1,$2,$3,$4,$n,$DURATION,$((after - before)),$cpu_us,$rps,$p50,$p99" >>"$csv"
   log "round $1 $2 $3 $4: $rps req/s, $cpu_us CPU-us/req, p50 ${p50}us p99 ${p99}us"
 }
-for sc in $SCENARIOS; do
-  for t in "${targets[@]}"; do
-    w=2
-    [[ $t == edgeway ]] && w=$WARMUP
-    (( w > 0 )) || continue
-    log "warm-up $t $sc ${w}s (not counted)"
-    for p in ${paths[$sc]}; do run_load "$t" "$sc" "$p" "$w" "$tmp/warmup-$t-$sc.txt" >/dev/null; done
-  done
-done
+# Warm-up before round 1, uncounted: every path of every measured scenario, in slices that rotate through them
+# all (and through edgeway and edgeway-b), so that the JIT has seen the rounds' mix of paths, not one after another.
+shapes=""
+for sc in $SCENARIOS; do for p in ${paths[$sc]}; do shapes+=" $sc:$p"; done; done
+warm_one() { run_load "$2" "${1%%:*}" "${1#*:}" "$3" "$tmp/warmup-$2.txt" >/dev/null; } # SHAPE TARGET SECONDS
+warm_slices 2 "$shapes" warm_one nginx
+warm_slices "$WARMUP" "$shapes" warm_one "${jit_targets[@]}"
+n=${#targets[@]}
 for round in $(seq 1 "$ROUNDS"); do
   for sc in $SCENARIOS; do
     for p in ${paths[$sc]}; do
-      for i in 0 1; do measure "$round" "$sc" "$p" "${targets[$(( (i + round) % 2 ))]}"; done
+      for i in $(seq 0 $((n - 1))); do measure "$round" "$sc" "$p" "${targets[$(( (i + round) % n ))]}"; done
     done
   done
 done
@@ -232,6 +246,9 @@ md=$results_dir/edge-bench-$stamp.md
   echo
   echo "- machine: $(nproc) x $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo); proxy on CPU $PROXY_CPU, load on CPU $LOAD_CPU; $ROUNDS rounds of ${DURATION}s, $CONNECTIONS connections, medians; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "- $(nginx -v 2>&1 | sed 's/^nginx version: //'); gzip level $GZIP_LEVEL on both"
+  if [[ -n $EDGEWAY_B_CMD ]]; then
+    echo "- A/B: edgeway = $(launcher_label "$EDGEWAY_CMD"); edgeway-b = $(launcher_label "$EDGEWAY_B_CMD")"
+  fi
   echo
   python3 - "$csv" <<'PY'
 import csv, statistics, sys
@@ -251,6 +268,19 @@ for (sc, p, t), v in med.items():
     if t == "edgeway" and (sc, p, "nginx") in med:
         n = med[(sc, p, "nginx")]
         print(f"| {sc} | {p} | {v['cpu_us_per_req'] / n['cpu_us_per_req']:.2f}x | {v['p99_us'] / n['p99_us']:.2f}x | ≤ {goals[sc]}x |")
+if any(t == "edgeway-b" for _, _, t in med):
+    # Each round's B run and A run are minutes apart at most: their ratio cancels the machine's drift between
+    # rounds (and between runs of the bench), which the medians of each alone do not.
+    print()
+    print("| edgeway-b / edgeway (B/A) | path | CPU-µs/req, median of per-round ratios | per round | p99 |")
+    print("|---|---|---:|---|---:|")
+    for (sc, p, t), v in med.items():
+        if t != "edgeway-b" or (sc, p, "edgeway") not in med:
+            continue
+        cpu = lambda tt: {r["round"]: float(r["cpu_us_per_req"]) for r in rows if (r["scenario"], r["path"], r["target"]) == (sc, p, tt)}
+        a, b = cpu("edgeway"), cpu("edgeway-b")
+        per = [b[k] / a[k] for k in sorted(a, key=int) if k in b and a[k]]
+        print(f"| {sc} | {p} | {statistics.median(per):.3f}x | {' '.join(f'{x:.3f}' for x in per)} | {v['p99_us'] / med[(sc, p, 'edgeway')]['p99_us']:.2f}x |")
 PY
 } >"$md"
 cat "$md"

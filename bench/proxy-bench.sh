@@ -15,6 +15,10 @@
 #   RATE_LIMIT=1 bench/proxy-bench.sh          also: target edgeway-rl, the same proxy and upstream through a
 #                                              route with a rate limit by client_ip far above the offered rate
 #                                              (Host: rl.bench), so the limit's CPU cost is the ratio to edgeway
+#   EDGEWAY_B_CMD=/path/to/other/edgeway bench/proxy-bench.sh
+#                                              A/B: also target edgeway-b, the other build's proxy (same control
+#                                              plane, pinning, settings as edgeway, rotated with the others every
+#                                              round), and B/A ratios per round: a code change apart from drift
 #
 # One backend (nginx, 1 worker, static 100 B and 16 KiB files) serves every target. Each target gets the same
 # load: wrk, 1 thread, CONNECTIONS keep-alive connections, DURATION seconds, in interleaved rounds (the order
@@ -46,17 +50,20 @@ NICE=${NICE:-0}                  # e.g. -10 (root) to shield every process of th
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # The launcher to run; e.g. /opt/edgeway/edgeway to measure an installed release instead of this checkout.
 EDGEWAY_CMD=${EDGEWAY_CMD:-$repo/edgeway}
+EDGEWAY_B_CMD=${EDGEWAY_B_CMD:-} # another build's launcher: target edgeway-b (A/B in one run)
 results_dir=$repo/bench/results
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 
 declare -A port=(
   [direct]=$BASE_PORT [nginx]=$((BASE_PORT + 1)) [haproxy]=$((BASE_PORT + 2)) [edgeway]=$((BASE_PORT + 3))
   [nginx-log]=$((BASE_PORT + 4)) [edgeway-obs]=$((BASE_PORT + 5)) [edgeway-rl]=$((BASE_PORT + 3))
+  [edgeway-b]=$((BASE_PORT + 6))
 )
 # A target reached with another Host header: edgeway-rl is the edgeway proxy itself, on the rate-limited route.
 declare -A host_header=([edgeway-rl]=rl.bench)
 ew_status=$((BASE_PORT + 103))
 ew_obs_status=$((BASE_PORT + 105))
+ew_b_status=$((BASE_PORT + 106))
 cp_admin=$((BASE_PORT + 110))
 cp_grpc=$((BASE_PORT + 111))
 declare -A size_bytes=([small]=100 [16k]=16384)
@@ -70,6 +77,7 @@ if [[ $OBSERVABILITY == 1 ]]; then
 fi
 [[ $RATE_LIMIT =~ ^[01]$ ]] || { echo "RATE_LIMIT: $RATE_LIMIT (expected: 0 or 1)" >&2; exit 1; }
 [[ $RATE_LIMIT == 1 && $SKIP_EDGEWAY != 1 ]] && targets+=(edgeway-rl)
+[[ -n $EDGEWAY_B_CMD && $SKIP_EDGEWAY != 1 ]] && targets+=(edgeway-b)
 
 log() { printf '[bench %s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -116,6 +124,7 @@ edgeway_fail() {
 
 if [[ $SKIP_EDGEWAY != 1 ]]; then
   [[ -x $EDGEWAY_CMD ]] || edgeway_fail "no launcher at $EDGEWAY_CMD"
+  [[ -z $EDGEWAY_B_CMD ]] || launcher_ready "$EDGEWAY_B_CMD" edgeway_fail
 fi
 if [[ $SKIP_EDGEWAY != 1 && $EDGEWAY_CMD == "$repo/edgeway" ]]; then
   compgen -G "$repo/control-plane/target/*.jar" >/dev/null || edgeway_fail "control-plane/target has no jar"
@@ -136,7 +145,7 @@ fi
 # --- the run directory, and the EXIT trap that stops only what this script started -----------------------
 new_run_dir bench # nginx workers run as nobody and read the static files from here
 install_cleanup
-ports_free "${port[@]}" "$ew_status" "$ew_obs_status" "$cp_admin" "$cp_grpc"
+ports_free "${port[@]}" "$ew_status" "$ew_obs_status" "$ew_b_status" "$cp_admin" "$cp_grpc"
 
 # --- backend: nginx with static files --------------------------------------------------------------------
 # shellcheck source=nginx-common.sh
@@ -228,27 +237,31 @@ if [[ $SKIP_EDGEWAY != 1 ]]; then
   start_control_plane edgeway_fail
 
   auth="Authorization: Bearer $admin_token"
-  code=$(http "$tmp/upstream.json" -XPOST "http://127.0.0.1:$cp_admin/api/v1/upstreams" -H "$auth" -H 'content-type: application/json' \
+  # -m 30 on the admin POSTs: the first one to a fresh control plane (class loading, the pool's first
+  # transaction) took over http()'s 5 s on a machine at load average ~45, and the run died there
+  code=$(http "$tmp/upstream.json" -m 30 -XPOST "http://127.0.0.1:$cp_admin/api/v1/upstreams" -H "$auth" -H 'content-type: application/json' \
     -d "{\"name\":\"bench\",\"targets\":[{\"host\":\"127.0.0.1\",\"port\":${port[direct]}}]}")
   [[ $code == 2* ]] || edgeway_fail "POST /api/v1/upstreams -> $code: $(head -c 500 "$tmp/upstream.json")"
-  code=$(http "$tmp/route.json" -XPOST "http://127.0.0.1:$cp_admin/api/v1/routes" -H "$auth" -H 'content-type: application/json' \
+  code=$(http "$tmp/route.json" -m 30 -XPOST "http://127.0.0.1:$cp_admin/api/v1/routes" -H "$auth" -H 'content-type: application/json' \
     -d '{"name":"bench","paths":["/"],"upstream":"bench"}')
   [[ $code == 2* ]] || edgeway_fail "POST /api/v1/routes -> $code: $(head -c 500 "$tmp/route.json")"
   if [[ $RATE_LIMIT == 1 ]]; then
     # A billion per second per client address: every request is counted in its bucket, none is ever refused.
-    code=$(http "$tmp/route-rl.json" -XPOST "http://127.0.0.1:$cp_admin/api/v1/routes" -H "$auth" -H 'content-type: application/json' \
+    code=$(http "$tmp/route-rl.json" -m 30 -XPOST "http://127.0.0.1:$cp_admin/api/v1/routes" -H "$auth" -H 'content-type: application/json' \
       -d '{"name":"bench-rl","hosts":["rl.bench"],"paths":["/"],"upstream":"bench","rate_limit":{"requests":1000000000,"per":"1s","by":"client_ip"}}')
     [[ $code == 2* ]] || edgeway_fail "POST /api/v1/routes (bench-rl) -> $code: $(head -c 500 "$tmp/route-rl.json")"
   fi
 
-  # start_edgeway TARGET STATUS_PORT DIR ENV...: one proxy with the given observability settings.
+  # start_edgeway TARGET STATUS_PORT DIR ENV...: one proxy with the given observability settings, from
+  # EDGEWAY_B_CMD's build for edgeway-b, else from EDGEWAY_CMD's.
   start_edgeway() {
-    local t=$1 status=$2 dir=$3
-    log "$t proxy on CPU $PROXY_CPU (proxy ${port[$t]}, status $status, 1 worker; ${*:4})"
+    local t=$1 status=$2 dir=$3 cmd=$EDGEWAY_CMD
+    [[ $t == edgeway-b ]] && cmd=$EDGEWAY_B_CMD
+    log "$t proxy on CPU $PROXY_CPU (proxy ${port[$t]}, status $status, 1 worker; ${*:4}; $cmd)"
     mkdir -p "$dir"
     (cd "$repo" && exec env "${@:4}" EDGEWAY_WORKERS=1 EDGEWAY_PROXY_PORT="${port[$t]}" EDGEWAY_TLS_PORT=0 \
       EDGEWAY_STATUS_PORT="$status" EDGEWAY_DATA_DIR="$dir" EDGEWAY_JOIN_TOKEN_FILE="$tmp/cp/bootstrap-join-token" \
-      nice -n "$NICE" taskset -c "$PROXY_CPU" "$EDGEWAY_CMD" dataplane --control-plane "127.0.0.1:$cp_grpc") \
+      nice -n "$NICE" taskset -c "$PROXY_CPU" "$cmd" dataplane --control-plane "127.0.0.1:$cp_grpc") \
       >"$tmp/$t.log" 2>&1 &
     pids[$t]=$!
     track "${pids[$t]}" "$t"
@@ -259,14 +272,18 @@ if [[ $SKIP_EDGEWAY != 1 ]]; then
     [[ $(cat "/proc/${pids[$t]}/comm") == java ]] \
       || edgeway_fail "pid ${pids[$t]} is $(cat "/proc/${pids[$t]}/comm"), not java (does the launcher exec?)"
   }
+  # edgeway-b (A/B) runs with edgeway's settings: the builds are what differs
+  ab=()
   if [[ $OBSERVABILITY == 1 ]]; then
     # "edgeway" is everything off; "edgeway-obs" everything on: route metrics, a JSON access log to a file, trace context.
-    start_edgeway edgeway "$ew_status" "$tmp/dp" EDGEWAY_ROUTE_METRICS=off EDGEWAY_ACCESS_LOG=off EDGEWAY_TRACE_CONTEXT=off
+    ab=(EDGEWAY_ROUTE_METRICS=off EDGEWAY_ACCESS_LOG=off EDGEWAY_TRACE_CONTEXT=off)
+    start_edgeway edgeway "$ew_status" "$tmp/dp" "${ab[@]}"
     start_edgeway edgeway-obs "$ew_obs_status" "$tmp/dp-obs" EDGEWAY_ROUTE_METRICS=on EDGEWAY_TRACE_CONTEXT=on \
       EDGEWAY_ACCESS_LOG="$tmp/dp-obs/access.log" EDGEWAY_ACCESS_LOG_FORMAT=json "${obs_env[@]}"
   else
     start_edgeway edgeway "$ew_status" "$tmp/dp" # the defaults a user gets
   fi
+  [[ -n $EDGEWAY_B_CMD ]] && start_edgeway edgeway-b "$ew_b_status" "$tmp/dp-b" "${ab[@]}"
   [[ $RATE_LIMIT == 1 ]] && pids[edgeway-rl]=${pids[edgeway]} # one JVM, two routes: its CPU per run is that run's
 fi
 
@@ -339,21 +356,16 @@ measure() {
   log "round $round $t/$s: $rps req/s, p50 ${p50}us p99 ${p99}us p99.9 ${p999}us max ${max}us, ${cpu_us:--} CPU-us/req${non2xx:+, NON-2XX $non2xx}"
 }
 
-# Edgeway's warm-up comes in 10 s slices, sizes alternating, like the counted runs: each slice opens and
-# closes its connections, so the JIT has compiled (and, where a first close or accept invalidated its
-# assumptions, recompiled) that code too before anything is counted.
+# Edgeway's warm-up (WARMUP s per size for each Edgeway target) comes in 10 s slices, sizes alternating and the
+# Edgeway targets (edgeway-b too) side by side, like the counted runs: each slice opens and closes its
+# connections, so the JIT has compiled (and, where a first close or accept invalidated its assumptions,
+# recompiled) that code too before anything is counted. The others get 2 s per size (caches).
+warm_one() { load "$2" "$1" "$3" "$tmp/warmup-$2-$1.txt"; } # SIZE TARGET SECONDS
+jit_targets=()
 for t in "${targets[@]}"; do
-  w=2
-  [[ $t == edgeway* ]] && w=$WARMUP
-  (( w > 0 )) || continue
-  for (( done_s = 0; done_s < w; done_s += slice )); do
-    slice=$(( w - done_s < 10 ? w - done_s : 10 ))
-    for s in "${sizes[@]}"; do
-      log "warm-up $t/$s ${slice}s ($((done_s + slice)) of ${w}s, not counted)"
-      load "$t" "$s" "$slice" "$tmp/warmup-$t-$s.txt"
-    done
-  done
+  if [[ $t == edgeway* ]]; then jit_targets+=("$t"); else warm_slices 2 "${sizes[*]}" warm_one "$t"; fi
 done
+(( ${#jit_targets[@]} == 0 )) || warm_slices "$WARMUP" "${sizes[*]}" warm_one "${jit_targets[@]}"
 
 n=${#targets[@]}
 for round in $(seq 1 "$ROUNDS"); do
@@ -374,12 +386,13 @@ md=$results_dir/proxy-bench-$stamp.md
   echo "- $(nginx -v 2>&1 | sed 's/^nginx version: //'), $(haproxy -v | head -1 | cut -d' ' -f1-3), $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2), $(java -version 2>&1 | head -1)"
   [[ $SKIP_EDGEWAY == 1 ]] && echo "- **Edgeway was not run (SKIP_EDGEWAY=1)**"
   [[ $RATE_LIMIT == 1 ]] && echo "- RATE_LIMIT=1: edgeway-rl = the edgeway proxy on a route with a rate limit by client_ip (10^9/s, never reached), Host: rl.bench"
+  [[ -n $EDGEWAY_B_CMD && $SKIP_EDGEWAY != 1 ]] && echo "- A/B: edgeway = $(launcher_label "$EDGEWAY_CMD"); edgeway-b = $(launcher_label "$EDGEWAY_B_CMD")"
   [[ $OBSERVABILITY == 1 ]] && echo "- OBSERVABILITY=1: edgeway = route metrics, access log and trace context off; edgeway-obs = all on (JSON access log to a file)${OBS_ENV:+, then $OBS_ENV}; nginx-log = nginx with access_log combined to a file"
   echo
   python3 - "$csv" "$clk_tck" <<'PY'
 import csv, statistics, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
-order = ["direct", "nginx", "nginx-log", "haproxy", "edgeway", "edgeway-rl", "edgeway-obs"]
+order = ["direct", "nginx", "nginx-log", "haproxy", "edgeway", "edgeway-b", "edgeway-rl", "edgeway-obs"]
 med = {}
 for (t, s) in sorted({(r["target"], r["size"]) for r in rows}, key=lambda k: (k[1] != "small", order.index(k[0]))):
     rs = [r for r in rows if r["target"] == t and r["size"] == s]
@@ -416,9 +429,22 @@ for a, b, k, label in [("edgeway", "nginx", "cpu", "Edgeway / nginx CPU-µs per 
                        ("edgeway-obs", "edgeway", "cpu", "Edgeway all observability on / all off, CPU-µs per request (goal <= 1.1)"),
                        ("edgeway-obs", "nginx-log", "cpu", "Edgeway all on / nginx access_log on, CPU-µs per request (goal <= 1.2)"),
                        ("nginx-log", "nginx", "cpu", "nginx access_log on / off, CPU-µs per request"),
-                       ("edgeway-rl", "edgeway", "cpu", "Edgeway with a rate limit by client_ip / without, CPU-µs per request (goal <= 1.05)")]:
+                       ("edgeway-rl", "edgeway", "cpu", "Edgeway with a rate limit by client_ip / without, CPU-µs per request (goal <= 1.05)"),
+                       ("edgeway-b", "edgeway", "cpu", "B / A (edgeway-b / edgeway) CPU-µs per request, ratio of medians"),
+                       ("edgeway-b", "edgeway", "p99", "B / A p99")]:
     if any((a, s) in med and (b, s) in med for s in sizes):
         print(f"| {label} | " + " | ".join(ratio((a, s), (b, s), k) for s in sizes) + " |")
+if any(t == "edgeway-b" for t, _ in med):
+    # Each round's B run and A run are minutes apart at most: their ratio cancels the machine's drift between
+    # rounds (and between runs of the bench), which the medians of each alone do not.
+    print("\n| B / A CPU-µs per request | median of per-round ratios | per round |")
+    print("|---|---:|---|")
+    for s in sizes:
+        a = {r["round"]: float(r["cpu_us_per_req"]) for r in rows if r["target"] == "edgeway" and r["size"] == s}
+        b = {r["round"]: float(r["cpu_us_per_req"]) for r in rows if r["target"] == "edgeway-b" and r["size"] == s}
+        per = [b[k] / a[k] for k in sorted(a, key=int) if k in b and a[k]]
+        if per:
+            print(f"| {s} | {statistics.median(per):.3f}x | {' '.join(f'{x:.3f}' for x in per)} |")
 if any(t == "edgeway" for t, _ in med):
     ms = sum(int(r["cp_cpu_ticks"]) for r in rows) * 1000 / int(sys.argv[2])
     secs = sum(float(r["seconds"]) for r in rows)

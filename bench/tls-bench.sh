@@ -5,6 +5,10 @@
 #   bench/tls-bench.sh                         ROUNDS=3 DURATION=10, every scenario
 #   ROUNDS=1 DURATION=5 bench/tls-bench.sh     quick look
 #   SCENARIOS="keepalive h2" bench/tls-bench.sh
+#   EDGEWAY_B_CMD=/path/to/other/edgeway bench/tls-bench.sh
+#                                              A/B: also target edgeway-b, the other build's proxy (same control
+#                                              plane, pinning and load, rotated with the others every round), and
+#                                              B/A ratios per round in the summary: a code change apart from drift
 #
 # Scenarios (each target gets the same load, targets interleaved and rotated per round):
 #   keepalive   wrk over HTTPS, CONNECTIONS keep-alive connections, /small (100 B) and /16k: CPU-µs per request
@@ -20,7 +24,8 @@ set -euo pipefail
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-10}
 CONNECTIONS=${CONNECTIONS:-50}
-WARMUP=${WARMUP:-120}             # seconds of uncounted keep-alive load for Edgeway (JIT); 2 s for the others
+WARMUP=${WARMUP:-180}             # seconds of uncounted load for each Edgeway (JIT), shared by every measured
+                                  # scenario and size in its own load shape; 2 s per shape for the others
 SCENARIOS=${SCENARIOS:-"keepalive handshake resumed h2"}
 PROXY_CPU=${PROXY_CPU:-1}
 LOAD_CPU=${LOAD_CPU:-0}
@@ -29,15 +34,20 @@ NICE=${NICE:-0}
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 EDGEWAY_CMD=${EDGEWAY_CMD:-$repo/edgeway}
+EDGEWAY_B_CMD=${EDGEWAY_B_CMD:-}  # another build's launcher: target edgeway-b (A/B in one run)
 results_dir=$repo/bench/results
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 
-declare -A port=([backend]=$BASE_PORT [nginx]=$((BASE_PORT + 1)) [haproxy]=$((BASE_PORT + 2)) [edgeway]=$((BASE_PORT + 3)))
-ew_plain=$((BASE_PORT + 4))
-ew_status=$((BASE_PORT + 103))
+declare -A port=([backend]=$BASE_PORT [nginx]=$((BASE_PORT + 1)) [haproxy]=$((BASE_PORT + 2)) [edgeway]=$((BASE_PORT + 3))
+  [edgeway-b]=$((BASE_PORT + 5)))
+declare -A plain_port=([edgeway]=$((BASE_PORT + 4)) [edgeway-b]=$((BASE_PORT + 6)))
+declare -A status_port=([edgeway]=$((BASE_PORT + 103)) [edgeway-b]=$((BASE_PORT + 104)))
+declare -A launcher=([edgeway]=$EDGEWAY_CMD [edgeway-b]=$EDGEWAY_B_CMD)
 cp_admin=$((BASE_PORT + 110))
 cp_grpc=$((BASE_PORT + 111))
 targets=(nginx haproxy edgeway)
+jit_targets=(edgeway) # warmed with WARMUP
+[[ -n $EDGEWAY_B_CMD ]] && targets+=(edgeway-b) && jit_targets+=(edgeway-b)
 
 log() { printf '[tls-bench %s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -49,11 +59,12 @@ need_two_cpus
 need_tools "Debian: nginx haproxy wrk nghttp2-client openssl util-linux curl python3" \
   nginx haproxy wrk h2load openssl taskset curl python3
 compgen -G "$repo/proxy-dataplane/target/*.jar" >/dev/null || die "no proxy jar: run ./edgeway build first"
+[[ -z $EDGEWAY_B_CMD ]] || launcher_ready "$EDGEWAY_B_CMD" die
 clk_tck=$(getconf CLK_TCK)
 
 new_run_dir tls-bench
 install_cleanup
-ports_free "${port[@]}" "$ew_plain" "$ew_status" "$cp_admin" "$cp_grpc"
+ports_free "${port[@]}" "${plain_port[@]}" "${status_port[@]}" "$cp_admin" "$cp_grpc"
 
 # --- certificate: ECDSA P-256 for bench.test, the same for every proxy -------------------------------------
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=bench.test \
@@ -127,17 +138,23 @@ start_control_plane die
 api /api/v1/upstreams "{\"name\":\"bench\",\"targets\":[{\"host\":\"127.0.0.1\",\"port\":${port[backend]}}]}"
 api /api/v1/routes '{"name":"bench","paths":["/"],"upstream":"bench"}'
 api /api/v1/certificates "$(python3 -c 'import json,sys; print(json.dumps({"name":"bench","cert":open(sys.argv[1]).read(),"key":open(sys.argv[2]).read(),"snis":["bench.test"]}))' "$tmp/cert.pem" "$tmp/key.pem")"
-(cd "$repo" && EDGEWAY_WORKERS=1 EDGEWAY_PROXY_PORT=$ew_plain EDGEWAY_TLS_PORT=${port[edgeway]} \
-  EDGEWAY_TLS_DEFAULT_CERTIFICATE=bench EDGEWAY_STATUS_PORT=$ew_status EDGEWAY_DATA_DIR="$tmp/dp" \
-  EDGEWAY_JOIN_TOKEN_FILE="$tmp/cp/bootstrap-join-token" \
-  exec nice -n "$NICE" taskset -c "$PROXY_CPU" "$EDGEWAY_CMD" dataplane --control-plane "127.0.0.1:$cp_grpc") \
-  >"$tmp/dataplane.log" 2>&1 &
-pids[edgeway]=$!
-track "${pids[edgeway]}" dataplane
-wait_until 120 "${pids[edgeway]}" curl -sf -m 2 -o /dev/null "http://127.0.0.1:$ew_status/readyz" \
-  || die "proxy never became ready: $(tail -20 "$tmp/dataplane.log")"
-[[ $(cat "/proc/${pids[edgeway]}/comm") == java ]] || die "pid ${pids[edgeway]} is not the JVM"
-grep -m1 'tls engine' "$tmp/dataplane.log" >&2 || true
+# start_edgeway TARGET: its launcher's proxy, on PROXY_CPU, joined to the one control plane (an A/B run's B proxy
+# too: the two builds must speak the same push protocol); log in $tmp/TARGET.log
+start_edgeway() {
+  local t=$1
+  (cd "$repo" && EDGEWAY_WORKERS=1 EDGEWAY_PROXY_PORT=${plain_port[$t]} EDGEWAY_TLS_PORT=${port[$t]} \
+    EDGEWAY_TLS_DEFAULT_CERTIFICATE=bench EDGEWAY_STATUS_PORT=${status_port[$t]} EDGEWAY_DATA_DIR="$tmp/dp-$t" \
+    EDGEWAY_JOIN_TOKEN_FILE="$tmp/cp/bootstrap-join-token" \
+    exec nice -n "$NICE" taskset -c "$PROXY_CPU" "${launcher[$t]}" dataplane --control-plane "127.0.0.1:$cp_grpc") \
+    >"$tmp/$t.log" 2>&1 &
+  pids[$t]=$!
+  track "${pids[$t]}" "$t"
+  wait_until 120 "${pids[$t]}" curl -sf -m 2 -o /dev/null "http://127.0.0.1:${status_port[$t]}/readyz" \
+    || die "$t never became ready: $(tail -20 "$tmp/$t.log")"
+  [[ $(cat "/proc/${pids[$t]}/comm") == java ]] || die "$t pid ${pids[$t]} is not the JVM"
+  grep -m1 'tls engine' "$tmp/$t.log" >&2 || true
+}
+for t in "${jit_targets[@]}"; do start_edgeway "$t"; done
 
 # Every target serves both files over TLS with the right certificate before anything is timed.
 for t in "${targets[@]}"; do
@@ -205,19 +222,31 @@ measure() { # ROUND SCENARIO TARGET SIZE
   log "round $1 $2 $3/$4: $n done, $cpu_us CPU-us each, p50 ${p50}us p99 ${p99}us"
 }
 
-for t in "${targets[@]}"; do # warm-up: the JIT for Edgeway, caches for all
-  w=2
-  [[ $t == edgeway ]] && w=$WARMUP
-  (( w > 0 )) || continue # WARMUP=0: measure a cold proxy
-  log "warm-up $t ${w}s (not counted)"
-  run_load keepalive "$t" small "$w" "$tmp/warmup-$t.txt" >/dev/null
-  run_load handshake "$t" small 2 "$tmp/warmup-hs-$t.txt" >/dev/null
+sizes_of() { if [[ $1 == keepalive || $1 == h2 ]]; then echo small 16k; else echo small; fi; }
+# Warm-up before round 1, uncounted: every load shape the rounds measure (scenario and size), so that no path is
+# still being JIT-compiled in round 1 (keep-alive load alone left h2 and resumption compiling through round 1).
+# Edgeway (and edgeway-b) get WARMUP seconds shared evenly by the shapes, in rotating slices; nginx and HAProxy 2 s
+# per shape (caches, session ticket keys).
+shapes=""
+for sc in $SCENARIOS; do for s in $(sizes_of "$sc"); do shapes+=" $sc:$s"; done; done
+read -r -a shape_list <<<"$shapes"
+# warm_one SHAPE TARGET SECONDS: one uncounted slice, in a subshell so that one that does not end cleanly costs its
+# timeout, not the run: h2load against a cold proxy on a starved machine was seen to wait on after its time was up
+# (both builds, load average 46) until the timeout killed it.
+warm_one() {
+  (run_load "${1%%:*}" "$2" "${1#*:}" "$3" "$tmp/warmup-$2-${1/:/-}.txt") >/dev/null \
+    || log "warm-up $2 $1: the load tool did not end cleanly (uncounted; going on)"
+}
+for t in "${targets[@]}"; do
+  [[ " ${jit_targets[*]} " == *" $t "* ]] || warm_slices 2 "$shapes" warm_one "$t"
 done
+share=$(( WARMUP / ${#shape_list[@]} ))
+(( WARMUP > 0 && share == 0 )) && share=1 # WARMUP=0: measure a cold proxy
+warm_slices "$share" "$shapes" warm_one "${jit_targets[@]}"
 n=${#targets[@]}
 for round in $(seq 1 "$ROUNDS"); do
   for sc in $SCENARIOS; do
-    sizes=(small)
-    [[ $sc == keepalive || $sc == h2 ]] && sizes=(small 16k)
+    read -r -a sizes <<<"$(sizes_of "$sc")"
     for s in "${sizes[@]}"; do
       for i in $(seq 0 $((n - 1))); do
         measure "$round" "$sc" "${targets[$(( (i + round - 1) % n ))]}" "$s"
@@ -231,7 +260,11 @@ md=$results_dir/tls-bench-$stamp.md
   echo "## TLS benchmark $stamp"
   echo
   echo "- machine: $(nproc) x $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo); proxy on CPU $PROXY_CPU, load on CPU $LOAD_CPU; $ROUNDS rounds of ${DURATION}s, medians"
-  echo "- $(nginx -v 2>&1 | sed 's/^nginx version: //'), $(haproxy -v | head -1 | cut -d' ' -f1-3), $(openssl version), $(grep -m1 -o 'tls engine [^,"]*' "$tmp/dataplane.log" || echo 'edgeway engine unknown')"
+  echo "- $(nginx -v 2>&1 | sed 's/^nginx version: //'), $(haproxy -v | head -1 | cut -d' ' -f1-3), $(openssl version), $(grep -m1 -o 'tls engine [^,"]*' "$tmp/edgeway.log" || echo 'edgeway engine unknown')"
+  echo "- warm-up before round 1, uncounted: ${share}s of each shape (${shapes# }) per Edgeway, 2 s per shape for the others"
+  if [[ -n $EDGEWAY_B_CMD ]]; then
+    echo "- A/B: edgeway = $(launcher_label "$EDGEWAY_CMD"); edgeway-b = $(launcher_label "$EDGEWAY_B_CMD")"
+  fi
   echo
   python3 - "$csv" <<'PY'
 import csv, statistics, sys
@@ -257,6 +290,21 @@ for (sc, s, t), v in med.items():
     n = med[(sc, s, "nginx")]["cpu"]
     r = v["cpu"] / n if v["cpu"] and n else None
     print(f"| {sc} | {s} | {f(r, '{:.2f}x')} | ≤ {goals.get(sc, 1.0)}x |")
+if any(t == "edgeway-b" for _, _, t in med):
+    # Each round's B run and A run are minutes apart at most: their ratio cancels the machine's drift between
+    # rounds (and between runs of the bench), which the medians of each alone do not.
+    print()
+    print("| edgeway-b / edgeway (B/A) | size | CPU-µs per op, median of per-round ratios | per round | p50 |")
+    print("|---|---|---:|---|---:|")
+    for (sc, s, t), v in med.items():
+        if t != "edgeway-b" or (sc, s, "edgeway") not in med:
+            continue
+        a = {r["round"]: float(r["cpu_us_per_op"]) for r in rows if (r["scenario"], r["size"], r["target"]) == (sc, s, "edgeway")}
+        b = {r["round"]: float(r["cpu_us_per_op"]) for r in rows if (r["scenario"], r["size"], r["target"]) == (sc, s, "edgeway-b")}
+        per = [b[k] / a[k] for k in sorted(a, key=int) if k in b and a[k]]
+        p50a = med[(sc, s, "edgeway")]["p50"]
+        p50 = v["p50"] / p50a if v["p50"] and p50a else None
+        print(f"| {sc} | {s} | {f(statistics.median(per) if per else None, '{:.3f}x')} | {' '.join(f'{x:.3f}' for x in per)} | {f(p50, '{:.2f}x')} |")
 PY
 } >"$md"
 cat "$md"

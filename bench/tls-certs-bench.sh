@@ -14,7 +14,10 @@
 # The proxy (1 event loop) runs alone on PROXY_CPU; control plane, nginx backend and client on LOAD_CPU.
 #
 #   bench/tls-certs-bench.sh                   CERTS=10000 ROUNDS=3 DURATION=10
-#   EDGEWAY_HOME=/tmp/ew-copy bench/tls-certs-bench.sh   jars from a copy (*/target/{*.jar,lib})
+#   EDGEWAY_HOME=/tmp/ew-copy bench/tls-certs-bench.sh   jars from a copy (*/target/{*.jar,lib}), run by its
+#                                              launcher (EDGEWAY_HOME/edgeway, else this checkout's)
+# Both JVMs start through the launcher (a copy, next to the copied jars), so they get its JVM flags (and
+# EDGEWAY_JAVA_OPTS / EDGEWAY_EXTRA_JAVA_OPTS as it reads them): a flag change in the launcher is what this measures.
 set -euo pipefail
 
 CERTS=${CERTS:-10000}
@@ -27,8 +30,6 @@ PROXY_CPU=${PROXY_CPU:-1}
 LOAD_CPU=${LOAD_CPU:-0}
 BASE_PORT=${BASE_PORT:-18480}
 NICE=${NICE:-0}                 # e.g. -10 (root): the bench's processes, all alike, before other work on the machine
-JAVA_OPTS=${EDGEWAY_JAVA_OPTS:-"-XX:+UseParallelGC"}
-DP_JAVA_OPTS=${EDGEWAY_JAVA_OPTS:-"-XX:+UseParallelGC -Xmn32m -XX:-UseAdaptiveSizePolicy -XX:SurvivorRatio=6"}
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 EDGEWAY_HOME=${EDGEWAY_HOME:-$repo}
@@ -56,6 +57,12 @@ find_jars "$EDGEWAY_HOME"
 new_run_dir tls-certs
 ew=$tmp/edgeway # copied, so that a rebuild during the run cannot change what runs
 copy_jars "$EDGEWAY_HOME" "$ew"
+launcher_src=$EDGEWAY_HOME/edgeway
+[[ -x $launcher_src ]] || launcher_src=$repo/edgeway
+cp "$launcher_src" "$ew/edgeway" # no pom.xml beside the copy: it runs the copied jars and never rebuilds
+[[ -f $EDGEWAY_HOME/VERSION ]] && cp "$EDGEWAY_HOME/VERSION" "$ew/"
+# the proxy's start-up cache as the launcher would map it in place (it records one at exit if there is none)
+for f in "$EDGEWAY_HOME"/proxy-dataplane/target/dataplane-*.{jsa,aot}; do [[ -f $f ]] && cp "$f" "$ew/proxy-dataplane/target/"; done
 install_cleanup
 ports_free "$backend_port" "$proxy_port" "$tls_port" "$status_port" "$cp_admin" "$cp_grpc"
 clk_tck=$(getconf CLK_TCK)
@@ -91,10 +98,9 @@ wait_until 10 $! port_busy "$backend_port" || die "nginx did not start: $(tail -
 
 admin_token=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 log "control plane on CPU $LOAD_CPU; first start initialises PostgreSQL"
-# shellcheck disable=SC2086 # JVM options are split into words on purpose
 env EDGEWAY_DATA_DIR="$tmp/cp" EDGEWAY_ADMIN_PORT=$cp_admin EDGEWAY_GRPC_PORT=$cp_grpc EDGEWAY_ADMIN_TOKEN="$admin_token" \
   EDGEWAY_BOOTSTRAP_JOIN_TOKEN_FILE="$tmp/cp/bootstrap-join-token" \
-  nice -n "$NICE" taskset -c "$LOAD_CPU" java $JAVA_OPTS -jar "$cp_jar" >"$tmp/control-plane.log" 2>&1 &
+  nice -n "$NICE" taskset -c "$LOAD_CPU" "$ew/edgeway" control-plane >"$tmp/control-plane.log" 2>&1 &
 cp_pid=$!
 track "$cp_pid" control-plane
 wait_until 180 "$cp_pid" grep -q 'edgeway control-plane ready' "$tmp/control-plane.log" \
@@ -144,10 +150,9 @@ apply_config() {
 }
 
 apply_config 1
-# shellcheck disable=SC2086 # JVM options are split into words on purpose
 env EDGEWAY_WORKERS=1 EDGEWAY_PROXY_PORT=$proxy_port EDGEWAY_TLS_PORT=$tls_port EDGEWAY_STATUS_PORT=$status_port \
   EDGEWAY_DATA_DIR="$tmp/dp" EDGEWAY_JOIN_TOKEN_FILE="$tmp/cp/bootstrap-join-token" EDGEWAY_DRAIN_DELAY=0ms \
-  nice -n "$NICE" taskset -c "$PROXY_CPU" java $DP_JAVA_OPTS -jar "$dp_jar" --control-plane "127.0.0.1:$cp_grpc" >"$tmp/dp.log" 2>&1 &
+  nice -n "$NICE" taskset -c "$PROXY_CPU" "$ew/edgeway" dataplane --control-plane "127.0.0.1:$cp_grpc" >"$tmp/dp.log" 2>&1 &
 proxy_pid=$!
 track "$proxy_pid" proxy
 wait_until 120 "$proxy_pid" curl -sf -m 2 -o /dev/null "http://127.0.0.1:$status_port/readyz" \

@@ -4,10 +4,10 @@ import io.netty.buffer.ByteBuf;
 
 /**
  * What the context choice needs from a ClientHello, read in one walk over its extensions: whether the client
- * takes an ECDSA certificate ({@link ClientHelloKeyType}) and whether it offers "acme-tls/1"
- * ({@link ClientHelloAlpn}). Before this, each was its own walk (plus Netty's for the server name), on every
- * handshake. Parses untrusted bytes through {@link ClientHelloLayout}'s checked walk; malformed input answers
- * "RSA" and "not offered".
+ * takes an ECDSA certificate ({@link ClientHelloKeyType}) and whether it offers "acme-tls/1" (RFC 7301 ALPN):
+ * a TLS-ALPN-01 validation (RFC 8737) must get the challenge certificate instead of the name's own. Before
+ * this, each was its own walk (plus Netty's for the server name), on every handshake. Parses untrusted bytes
+ * through {@link ClientHelloLayout}'s checked walk; malformed input answers "RSA" and "not offered".
  */
 final class ClientHelloFacts implements ClientHelloLayout.ExtensionVisitor {
     static final int ACCEPTS_ECDSA = 1;
@@ -53,9 +53,37 @@ final class ClientHelloFacts implements ClientHelloLayout.ExtensionVisitor {
                 tls13 |= hello.getUnsignedShort(q) == TLS13;
             }
         } else if (type == EXT_ALPN && !alpnSeen) {
-            // only the first, as ClientHelloAlpn reads it (a hello with two is refused by the engine anyway)
+            // only the first (a hello with two is refused by the engine anyway)
             alpnSeen = true;
-            acme = ClientHelloAlpn.lists(hello, p, len, ACME_TLS_ALPN);
+            acme = listsProtocol(hello, p, len, ACME_TLS_ALPN);
+        }
+        return true;
+    }
+
+    /** {@code wanted} in the ALPN extension body at {@code p} ({@code len} bytes, inside the buffer); no if malformed. */
+    private static boolean listsProtocol(ByteBuf hello, int p, int len, byte[] wanted) {
+        if (len < 2) {
+            return false;
+        }
+        int listEnd = Math.min(p + len, p + 2 + hello.getUnsignedShort(p));
+        for (int q = p + 2; q < listEnd; ) {
+            int n = hello.getUnsignedByte(q);
+            if (q + 1 + n > listEnd) {
+                return false; // malformed list: not offered
+            }
+            if (n == wanted.length && equal(hello, q + 1, wanted)) {
+                return true;
+            }
+            q += 1 + n;
+        }
+        return false;
+    }
+
+    private static boolean equal(ByteBuf b, int at, byte[] wanted) {
+        for (int i = 0; i < wanted.length; i++) {
+            if (b.getByte(at + i) != wanted[i]) {
+                return false;
+            }
         }
         return true;
     }

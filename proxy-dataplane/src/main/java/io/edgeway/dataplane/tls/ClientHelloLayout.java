@@ -4,7 +4,7 @@ import io.netty.buffer.ByteBuf;
 
 /**
  * The walk through a ClientHello body (RFC 8446 4.1.2) that the readers before context choice share
- * ({@link ClientHelloKeyType}, {@link ClientHelloAlpn}): where the cipher suites are, and each extension in
+ * ({@link ClientHelloKeyType}, {@link ClientHelloFacts}): where the cipher suites are, and each extension in
  * turn. Parses untrusted bytes: every length is checked against the buffer, and a malformed hello stops the
  * walk (the readers then answer their safe default; the engine refuses the hello itself).
  */

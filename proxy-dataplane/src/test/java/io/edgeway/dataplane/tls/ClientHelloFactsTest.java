@@ -11,11 +11,15 @@ import java.util.Arrays;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
 
 /**
  * The single walk the SNI handler makes: key type and acme-tls/1 together, from real JDK hellos, and the same
- * answers the separate ALPN reader gives; truncated and mutated hellos never throw.
+ * ALPN answers as an independent reader (test code: {@link AlpnOfferReference}) on mutated hellos; truncated,
+ * mutated and random bytes never throw (it reads whatever a client sends, before any handshake).
  */
 class ClientHelloFactsTest {
     @Test
@@ -26,10 +30,12 @@ class ClientHelloFactsTest {
                 .isEqualTo(OFFERS_ACME_TLS_ALPN);
         assertThat(read(hello(new String[] {"TLSv1.2"}, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"))).isEqualTo(ACCEPTS_ECDSA);
         assertThat(read(hello(new String[] {"TLSv1.2"}, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"))).isZero();
+        // a longer name that starts with acme-tls/1 is another protocol
+        assertThat(read(hello(new String[] {"TLSv1.3"}, null, "acme-tls/10")) & OFFERS_ACME_TLS_ALPN).isZero();
     }
 
     @Test
-    void everyTruncationAndMutationIsHandledAndAWellFormedOneAgreesWithTheAlpnReader() throws Exception {
+    void everyTruncationAndMutationIsHandledAndAWellFormedOneAgreesWithTheReferenceAlpnReader() throws Exception {
         byte[] real = hello(new String[] {"TLSv1.3", "TLSv1.2"}, null, "h2", "acme-tls/1");
         for (int n = 0; n <= real.length; n++) {
             read(Arrays.copyOf(real, n));
@@ -43,11 +49,16 @@ class ClientHelloFactsTest {
                 boolean wellFormed = ClientHelloLayout.forEachExtension(buf, (type, p, len) -> true);
                 if (wellFormed) {
                     assertThat((facts & OFFERS_ACME_TLS_ALPN) != 0).as("byte %d = %d", i, v)
-                            .isEqualTo(ClientHelloAlpn.offers(buf, AcmeTlsAlpn.PROTOCOL));
+                            .isEqualTo(AlpnOfferReference.offers(buf, AcmeTlsAlpn.PROTOCOL));
                 }
                 buf.release();
             }
         }
+    }
+
+    @Property(tries = 2000)
+    void randomBytesNeverThrow(@ForAll @Size(max = 700) byte[] bytes) {
+        read(bytes);
     }
 
     private static int read(byte[] body) {
