@@ -103,7 +103,8 @@ if [[ $(ps -p 1 -o comm=) == systemd ]]; then
   for _ in $(seq 1 120); do as_root test -s /var/lib/edgeway/control-plane/bootstrap-join-token && break; sleep 0.5; done
   as_root install -m 0600 /var/lib/edgeway/control-plane/bootstrap-join-token /etc/edgeway/credentials/join-token
   as_root systemctl start edgeway-dataplane
-  for _ in $(seq 1 240); do curl -sf -o /dev/null "http://127.0.0.1:$status/readyz" && break; sleep 0.25; done
+  # Up to 120 s: the warm-up alone may hold /readyz at 503 for its 60 s default bound (issue 21), then tears down.
+  for _ in $(seq 1 480); do curl -sf -o /dev/null "http://127.0.0.1:$status/readyz" && break; sleep 0.25; done
   curl -sf -o /dev/null "http://127.0.0.1:$status/readyz" || fail "proxy not ready under systemd"
   [[ $(ps -o user= -p "$(systemctl show -p MainPID --value edgeway-dataplane)") == edgeway ]] || fail "proxy not running as edgeway"
   as_root systemctl stop edgeway-dataplane edgeway-control-plane
@@ -148,7 +149,7 @@ else
     EDGEWAY_PROXY_ADDRESS=127.0.0.1 EDGEWAY_TLS_PORT=0 \
     -- bash -c 'exec /usr/bin/edgeway dataplane --control-plane "$EDGEWAY_CONTROL_PLANE"' >/tmp/edgeway-check-dp.log 2>&1 &
   pids+=($!)
-  wait_http "http://127.0.0.1:$status/readyz" 60 "${pids[1]}" || { tail -20 /tmp/edgeway-check-dp.log; fail "proxy not ready"; }
+  wait_http "http://127.0.0.1:$status/readyz" 120 "${pids[1]}" || { tail -20 /tmp/edgeway-check-dp.log; fail "proxy not ready"; }
   dp_java=$(pgrep -u edgeway -f '/opt/edgeway/proxy-dataplane/target/' | head -n1)
   [[ $(ps -o user= -p "$dp_java") == edgeway ]] || fail "proxy JVM runs as $(ps -o user= -p "$dp_java")"
   log "proxy joined with the join-token credential and is ready, JVM pid $dp_java runs as edgeway"

@@ -33,7 +33,7 @@ final class DataPlaneMain {
         }
         DataPlane dp = DataPlane.start(settings, StreamSettings.fromEnv(System.getenv(), settings.drainTimeout()), warmupSettings);
         if (train) {
-            dp.warmup().await(2, TimeUnit.MINUTES); // bounded by its own timeout (at most 60 s) already
+            dp.warmup().await(6, TimeUnit.MINUTES); // bounded by its own timeout (at most 300 s) already
             System.out.println("edgeway dataplane trained: " + dp.warmup().answeredOk() + " requests");
             dp.close();
             System.exit(0); // a normal exit: the cache is written now

@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
  * handshakes, h2 by ALPN; {@link WarmupTls}) to the warm-up's own listeners ({@link WarmupProxy}), served by the
  * real workers through the real pipeline to a loopback target ({@link WarmupTarget}), with everything the
  * operator can see or reach kept apart; a drill ({@link CertificateDrill}) checks certificates as a snapshot of
- * many new ones would. It ends once it has had {@code requests} answers AND the JIT has gone quiet
- * ({@link JitQuiet}), or at {@code timeout}, whichever is first, or at once on {@link #stop} (SIGTERM).
+ * many new ones would. It ends once it has had {@code requests} answers AND the JIT has settled (nothing compiling
+ * or queued for a second while the synthetic traffic goes on: {@link JitSettled}), or at {@code timeout}, whichever
+ * is first, or at once on {@link #stop} (SIGTERM).
  */
 public final class Warmup implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Warmup.class);
@@ -38,9 +39,13 @@ public final class Warmup implements AutoCloseable {
     private WarmupTls tls;
     private volatile CertificateDrill drill; // started by checkDone; read by finish and the counts
     private WarmupLoad load;
-    private JitQuiet jit;
+    private JitSettled jit;
+    private volatile String endReason = "";
     private long startNanos;
     private long gcMillis = -1;
+
+    /** The end reason when the requests were done and the JIT had settled: the end a warm-up is meant to have. */
+    public static final String END_SETTLED = "requests done, compilation settled";
 
     private Warmup() {}
 
@@ -88,7 +93,7 @@ public final class Warmup implements AutoCloseable {
             Class<? extends ServerSocketChannel> serverClass, Class<? extends SocketChannel> socketClass,
             ClientLimits limits, long poolIdleMillis) throws InterruptedException, InvalidConfigException, javax.net.ssl.SSLException {
         startNanos = System.nanoTime();
-        jit = new JitQuiet();
+        jit = new JitSettled();
         // One thread for the synthetic clients and the target: the workers' time goes to the proxy's own code.
         own = new MultiThreadIoEventLoopGroup(1, io);
         target = WarmupTarget.bind(own, serverClass);
@@ -97,8 +102,8 @@ public final class Warmup implements AutoCloseable {
         this.tls = tls;
         load = new WarmupLoad(own, socketClass, proxy.plainPort(), tls, proxy.tlsPort());
         long drillAfterNanos = startNanos + settings.timeout().toNanos() / 2;
-        own.scheduleAtFixedRate(() -> checkDone(settings.requests(), drillAfterNanos), JitQuiet.SAMPLE_MS,
-                JitQuiet.SAMPLE_MS, TimeUnit.MILLISECONDS);
+        own.scheduleAtFixedRate(() -> checkDone(settings.requests(), drillAfterNanos), JitSettled.SAMPLE_MS,
+                JitSettled.SAMPLE_MS, TimeUnit.MILLISECONDS);
         own.schedule(() -> finishSoon("timeout " + settings.timeout()), settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
         log.info("warm-up: synthetic traffic through the proxy's own pipeline on 127.0.0.1:{} (TLS {}) to 127.0.0.1:{}"
                 + " (at most {} requests, {}); /readyz is 503 until it ends", proxy.plainPort(), proxy.tlsPort(),
@@ -107,11 +112,13 @@ public final class Warmup implements AutoCloseable {
     }
 
     /**
-     * On the warm-up's loop: enough answers, then the certificate drill, and the JIT quiet (or unable to say: then
+     * On the warm-up's loop: enough answers, then the certificate drill, and the JIT settled (or unable to say: then
      * the count alone). The drill starts once the requests are done or half the timeout has passed: it costs
      * 2.5-3 s of CPU and its own compilations, and started at once beside the requests on a proxy pinned to one
      * loaded core (bench/cold-start.sh DIAG=1) it left the requests 68-233 answers in the whole timeout, so the
-     * request path, which every client runs from the first second, was compiled after ready instead.
+     * request path, which every client runs from the first second, was compiled after ready instead. Then,
+     * until the JIT has settled, the clients slow down whenever methods wait to compile ({@link WarmupLoad#pace}),
+     * and run flat out again once the queue is empty, to see whether that makes more code hot.
      */
     private void checkDone(int requests, long drillAfterNanos) {
         if (finishing.get()) {
@@ -126,8 +133,10 @@ public final class Warmup implements AutoCloseable {
         }
         if (!jit.measurable()) {
             finishSoon("requests done");
-        } else if (jit.sampleQuiet()) {
-            finishSoon("requests done, JIT quiet");
+        } else if (jit.sampleSettled()) {
+            finishSoon(END_SETTLED);
+        } else {
+            load.pace(jit.lastQueued() > 0); // the compiler threads get the core until the queue is empty
         }
     }
 
@@ -148,6 +157,12 @@ public final class Warmup implements AutoCloseable {
     /** Certificates the drill checked (as new ones in a snapshot). */
     public int certificatesChecked() {
         return drill == null ? 0 : drill.checked();
+    }
+
+    /** Whether the certificate drill has run to its end: after it, only the JIT's settling keeps the warm-up going. */
+    public boolean certificateDrillDone() {
+        CertificateDrill d = drill;
+        return d != null && d.done();
     }
 
     /** Synthetic requests answered with another status than 200 (none, unless a warm-up request found no route). */
@@ -192,6 +207,11 @@ public final class Warmup implements AutoCloseable {
     /** True once the warm-up has ended (or never ran): the proxy may report ready. */
     public boolean done() {
         return done.getCount() == 0;
+    }
+
+    /** Why it ended ({@link #END_SETTLED}, "timeout PT1M", "stopped", ...); empty until it has. */
+    public String endReason() {
+        return endReason;
     }
 
     /** {@link System#nanoTime()} at its end; meaningful once {@link #done} is true. */
@@ -275,6 +295,7 @@ public final class Warmup implements AutoCloseable {
             }
             gcMillis = collectBeforeReady();
         } finally {
+            endReason = reason;
             endedAtNanos = System.nanoTime();
             done.countDown();
         }
@@ -283,9 +304,10 @@ public final class Warmup implements AutoCloseable {
             // The JVM's uptime: the same clock as -XX:+PrintCompilation and -Xlog's uptime, so what the JIT, the
             // class loader and GC did after ready can be told apart (bench/cold-start.sh DIAG=1).
             log.info("warm-up ended ({}{}): {} requests ({} not 200, {} over TLS; TLS handshakes {} full, {} resumed; {} certificates checked) in {} ms,"
-                    + " JIT compile time during it {} ms, full GC before ready {} ms; JVM uptime {} ms", reason, stoppedEarly ? ", before ready" : "", answered(),
+                    + " JIT compile time during it {} ms, methods compiling or queued at the last sample {}, full GC before ready {} ms;"
+                    + " JVM uptime {} ms", reason, stoppedEarly ? ", before ready" : "", answered(),
                     load == null ? 0 : load.failed(), answeredOverTls(), tlsFullHandshakes(), tlsResumedHandshakes(), certificatesChecked(),
-                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), jitMs, gcMillis,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), jitMs, jit.lastQueued(), gcMillis,
                     ManagementFactory.getRuntimeMXBean().getUptime());
         }
     }

@@ -97,7 +97,7 @@ final class WarmupH2Clients {
                         load.answeredH2OverTls(ok);
                     }
                     if (load.answeredOne(ok)) {
-                        openStream(connection, n + STREAMS, overTls);
+                        load.next(() -> openStream(connection, n + STREAMS, overTls));
                     }
                 }
             }

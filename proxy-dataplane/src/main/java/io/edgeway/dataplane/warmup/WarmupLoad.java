@@ -60,6 +60,9 @@ final class WarmupLoad {
     private final AtomicInteger failed = new AtomicInteger();
     private final AtomicInteger connectionsOpened = new AtomicInteger();
     private volatile boolean stopped;
+    /** While true, each client waits {@link #PACED_DELAY_MS} before its next request: see {@link #pace}. */
+    private volatile boolean paced;
+    static final long PACED_DELAY_MS = 50;
 
     WarmupLoad(EventLoopGroup group, Class<? extends SocketChannel> channelClass, int port, WarmupTls tls, int tlsPort) {
         this.group = group;
@@ -93,6 +96,25 @@ final class WarmupLoad {
 
     boolean stopped() {
         return stopped;
+    }
+
+    /**
+     * Slows the clients to one request per connection every {@link #PACED_DELAY_MS} (a few hundred a second in all)
+     * or lets them run flat out again. The warm-up sets it while the compile queue is not empty once its requests
+     * are done: the synthetic clients, the target and the proxy share the proxy's core(s) with the compiler
+     * threads, and flat out they left C2 a queue of ~20 methods that never emptied (a loaded 2-core machine).
+     */
+    void pace(boolean on) {
+        paced = on;
+    }
+
+    /** Runs the client's next request now, or after the paced delay; on the warm-up's one loop either way. */
+    void next(Runnable send) {
+        if (paced) {
+            group.schedule(send, PACED_DELAY_MS, TimeUnit.MILLISECONDS);
+        } else {
+            send.run();
+        }
     }
 
     int answered() {
@@ -191,7 +213,7 @@ final class WarmupLoad {
                             if (!answeredOne(ok)) {
                                 ctx.close();
                             } else if (sent < way.requests) {
-                                ctx.writeAndFlush(WarmupRequests.http1(sent++, port));
+                                next(() -> ctx.writeAndFlush(WarmupRequests.http1(sent++, port)));
                             } else {
                                 closedByUs = true; // the next connection (and handshake) at once
                                 ctx.close();
@@ -202,7 +224,7 @@ final class WarmupLoad {
                     @Override
                     public void channelInactive(ChannelHandlerContext ctx) {
                         if (closedByUs && !stopped) {
-                            group.execute(() -> connectH1(way));
+                            next(() -> group.execute(() -> connectH1(way)));
                         } else {
                             reconnectSoon(() -> connectH1(way));
                         }
