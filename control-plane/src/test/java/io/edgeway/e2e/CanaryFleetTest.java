@@ -99,10 +99,10 @@ class CanaryFleetTest {
                 try (Backend fresh = new Backend("fresh")) {
                     assertThat(admin.post("/api/v1/upstreams", "{\"name\":\"fresh\",\"targets\":[{\"host\":\"127.0.0.1\",\"port\":"
                             + fresh.port() + ",\"weight\":1}]}").status()).isEqualTo(201);
-                    AdminClient.Reply good = admin.put("/api/v1/routes/app?rollout=canary&bake=3s&min_requests=5&max_p99_ratio=1000",
+                    AdminClient.Reply promotable = admin.put("/api/v1/routes/app?rollout=canary&bake=3s&min_requests=5&max_p99_ratio=1000",
                             "{\"name\":\"app\",\"paths\":[\"/\"],\"upstream\":\"fresh\"}");
-                    assertThat(good.status()).as("canary write %s", good.body()).isEqualTo(200);
-                    long goodRevision = good.revision();
+                    assertThat(promotable.status()).as("canary write %s", promotable.body()).isEqualTo(200);
+                    long goodRevision = promotable.revision();
                     long goodId = admin.get("/api/v1/rollouts").body().get("data").get(0).get("id").asLong();
                     assertThat(goodId).isNotEqualTo(id);
                     Set<Integer> canaryStatuses = new HashSet<>();
