@@ -218,6 +218,9 @@ class ExplainApiTest extends RunningControlPlane {
                  "compression":{"enabled":true,"types":["application/json"],"min_size":512,"level":6,"algorithms":["gzip"]},
                  "cache":{"enabled":true,"max_object_bytes":65536,"default_ttl":"30s","key":{"headers":["Accept-Language"]}},
                  "rate_limit":{"requests":100,"per":"1m","burst":50,"by":"header:X-Api-Key"}}"""));
+        // explain reads the latest snapshot, which is built just after the commit: wait until it has the route
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                explain("https://rules.example.com/v1/items", "GET").path("route").path("name").asText().equals("ruled"));
         Response r = http.get("/api/v1/explain?url=" + enc("https://rules.example.com/v1/items?id=7") + "&method=GET"
                 + "&header=" + enc("Accept-Language: fr") + "&header=" + enc("X-Api-Key: k-42")
                 + "&header=" + enc("Accept-Encoding: gzip"));
