@@ -120,17 +120,6 @@ final class WebAdminBrowser implements AutoCloseable {
     }
 
     /** After a failure: a screenshot, the page's DOM and its console, under target/web-admin-screenshots. */
-    /**
-     * What the browser logged since the last call about the Content-Security-Policy blocking something (an inline
-     * style or script, an asset from elsewhere): the page must work under its own strict policy (issue 20).
-     */
-    List<String> cspViolations() {
-        return driver.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER).getAll().stream()
-                .map(org.openqa.selenium.logging.LogEntry::getMessage)
-                .filter(m -> m.contains("Content Security Policy") || m.contains("Content-Security-Policy"))
-                .toList();
-    }
-
     void dump(String name) {
         try {
             screenshot(name);
