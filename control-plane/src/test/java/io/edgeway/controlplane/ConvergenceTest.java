@@ -84,6 +84,34 @@ class ConvergenceTest extends RunningControlPlane {
         }
     }
 
+    /**
+     * A node that applied the revision but quarantined an entity of it (a site whose files it could not fetch) is
+     * not converged: the write names the node and the entity instead of reporting the deployment ready everywhere.
+     */
+    @Test
+    void anAckWithQuarantinedEntitiesIsAppliedButNotConvergedAndNamesThem() throws Exception {
+        try (TestNode whole = settled("part-a"); TestNode partial = settled("part-b")) {
+            CompletableFuture<Http.Response> write = async("POST", "/api/v1/upstreams?wait=applied&timeout=60s", "{\"name\":\"partly\"}");
+            whole.ack(whole.next());
+            Snapshot s = partial.next();
+            partial.send(io.edgeway.proto.v1.NodeMessage.newBuilder().setAck(io.edgeway.proto.v1.Ack.newBuilder()
+                    .setVersion(s.getVersion()).setNonce(s.getNonce()).addQuarantined(io.edgeway.proto.v1.ResourceError
+                            .newBuilder().setKind("site").setName("shop").setField("files").setMessage("blob 3f2a: fetch failed")))
+                    .build());
+            Http.Response r = write.get(30, TimeUnit.SECONDS); // 60 s timeout: an early answer means the Ack settled it
+            assertThat(r.status()).isEqualTo(201);
+            assertThat(r.header("Edgeway-Converged")).isEqualTo("false");
+            JsonNode c = r.json().get("convergence");
+            assertThat(names(c.get("applied"))).containsExactly("part-a", "part-b");
+            assertThat(c.get("pending")).isEmpty();
+            assertThat(c.get("rejected")).isEmpty();
+            assertThat(c.get("quarantined")).singleElement().satisfies(q -> {
+                assertThat(q.get("node").asText()).isEqualTo("part-b");
+                assertThat(q.get("entities").toString()).contains("site shop: blob 3f2a: fetch failed");
+            });
+        }
+    }
+
     @Test
     void aDeleteThatWaitsAnswers200WithTheReport() throws Exception {
         http.post("/api/v1/upstreams", "{\"name\":\"gone\"}");

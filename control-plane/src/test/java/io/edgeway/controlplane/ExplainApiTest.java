@@ -204,6 +204,58 @@ class ExplainApiTest extends RunningControlPlane {
         assertThat(bad.toString()).contains("url: scheme 'ftp' (expected: http or https)");
     }
 
+    /**
+     * Issue 22: explain names the rules the matched route applies to this very request, as the proxy compiled them:
+     * the cache and the value of its key header, the rate limit and the bucket this request counts against, the
+     * rewritten target, the header edits and the coding compression would choose for the request's Accept-Encoding.
+     */
+    @Test
+    void theCacheLimitRewriteAndHeaderRulesOfTheMatchedRouteAreExplainedForThisRequest() {
+        created(http.post("/api/v1/routes", """
+                {"name":"ruled","hosts":["rules.example.com"],"paths":["/v1"],"upstream":"shop-up",
+                 "rewrite":{"prefix":"/v1","replace":"/v2"},
+                 "request_headers":{"set":{"X-From":"edge"},"remove":["X-Debug"]},
+                 "compression":{"enabled":true,"types":["application/json"],"min_size":512,"level":6,"algorithms":["gzip"]},
+                 "cache":{"enabled":true,"max_object_bytes":65536,"default_ttl":"30s","key":{"headers":["Accept-Language"]}},
+                 "rate_limit":{"requests":100,"per":"1m","burst":50,"by":"header:X-Api-Key"}}"""));
+        // explain reads the latest snapshot, which is built just after the commit: wait until it has the route
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                explain("https://rules.example.com/v1/items", "GET").path("route").path("name").asText().equals("ruled"));
+        Response r = http.get("/api/v1/explain?url=" + enc("https://rules.example.com/v1/items?id=7") + "&method=GET"
+                + "&header=" + enc("Accept-Language: fr") + "&header=" + enc("X-Api-Key: k-42")
+                + "&header=" + enc("Accept-Encoding: gzip"));
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        JsonNode e = r.json();
+        assertThat(e.path("route").path("name").asText()).isEqualTo("ruled");
+        JsonNode rules = e.path("rules");
+        assertThat(rules.path("cache").path("max_object_bytes").asLong()).isEqualTo(65536);
+        assertThat(rules.path("cache").path("default_ttl_ms").asLong()).isEqualTo(30_000);
+        assertThat(rules.path("cache").path("key_headers").path("accept-language").asText()).isEqualTo("fr");
+        assertThat(rules.path("rate_limit").path("by").asText()).isEqualTo("header");
+        assertThat(rules.path("rate_limit").path("key_for_this_request").asText()).isEqualTo("k-42");
+        assertThat(rules.path("rate_limit").path("requests").asLong()).isEqualTo(100);
+        assertThat(rules.path("rewrite").path("target_becomes").asText()).isEqualTo("/v2/items?id=7");
+        assertThat(rules.path("request_headers").path("set").toString()).contains("x-from: edge");
+        assertThat(rules.path("request_headers").path("remove").toString()).contains("x-debug");
+        assertThat(rules.path("compression").path("for_this_accept_encoding").asText()).isEqualTo("gzip");
+
+        // The same route without the headers: no cache key value, the anonymous bucket, no coding.
+        JsonNode bare = explain("https://rules.example.com/v1/items", "GET").path("rules");
+        assertThat(absent(bare.path("cache").path("key_headers").path("accept-language"))).isTrue();
+        assertThat(absent(bare.path("rate_limit").path("key_for_this_request"))).isTrue();
+        assertThat(bare.path("compression").path("for_this_accept_encoding").asText()).isEqualTo("identity");
+        // A route without rules says so rather than inventing defaults.
+        JsonNode plain = explain("https://shop.example.com/api", "GET").path("rules");
+        assertThat(absent(plain.path("cache"))).isTrue();
+        assertThat(absent(plain.path("rate_limit"))).isTrue();
+        assertThat(absent(plain.path("rewrite"))).isTrue();
+    }
+
+    /** A rule that does not apply: JSON null, or left out of the answer. */
+    private static boolean absent(JsonNode n) {
+        return n.isNull() || n.isMissingNode();
+    }
+
     private JsonNode explain(String url, String method) {
         Response r = http.get("/api/v1/explain?url=" + enc(url) + "&method=" + method);
         assertThat(r.status()).as(r.body()).isEqualTo(200);

@@ -92,6 +92,31 @@ class CanaryFleetTest {
                 HttpResponse<String> back = Fleet.get(canaryPort, "/x");
                 assertThat(back.statusCode()).isEqualTo(200);
                 assertThat(back.body()).startsWith("good");
+
+                // Issue 22: "a good one is promoted". The same proxies, a canary write to a healthy target: served
+                // without errors on the canary during the bake, then promoted, then applied and served by the other.
+                // max_p99_ratio 1000: this half is about promotion, and a loaded machine's latency must not decide it.
+                try (Backend fresh = new Backend("fresh")) {
+                    assertThat(admin.post("/api/v1/upstreams", "{\"name\":\"fresh\",\"targets\":[{\"host\":\"127.0.0.1\",\"port\":"
+                            + fresh.port() + ",\"weight\":1}]}").status()).isEqualTo(201);
+                    AdminClient.Reply promotable = admin.put("/api/v1/routes/app?rollout=canary&bake=3s&min_requests=5&max_p99_ratio=1000",
+                            "{\"name\":\"app\",\"paths\":[\"/\"],\"upstream\":\"fresh\"}");
+                    assertThat(promotable.status()).as("canary write %s", promotable.body()).isEqualTo(200);
+                    long goodRevision = promotable.revision();
+                    long goodId = admin.get("/api/v1/rollouts").body().get("data").get(0).get("id").asLong();
+                    assertThat(goodId).isNotEqualTo(id);
+                    Set<Integer> canaryStatuses = new HashSet<>();
+                    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> {
+                        canaryStatuses.add(Fleet.get(canaryPort, "/y").statusCode());
+                        return !admin.get("/api/v1/rollouts/" + goodId).body().get("state").asText().equals("canary");
+                    });
+                    JsonNode promoted = admin.get("/api/v1/rollouts/" + goodId).body();
+                    assertThat(promoted.get("state").asText()).as("%s", promoted).isEqualTo("promoted");
+                    assertThat(canaryStatuses).containsExactly(200);
+                    Fleet.awaitApplied(admin, List.of(canaryId, otherId), goodRevision);
+                    assertThat(Fleet.get(otherPort, "/y").body()).startsWith("fresh");
+                    assertThat(Fleet.get(canaryPort, "/y").body()).startsWith("fresh");
+                }
             }
         } finally {
             failing.stop(0);

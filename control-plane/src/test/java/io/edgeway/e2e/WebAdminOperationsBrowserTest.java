@@ -159,6 +159,10 @@ class WebAdminOperationsBrowserTest {
         browser.click(By.id("canary"));
         browser.type("canary-bake", "1h");
         browser.click(By.id("dry-run"));
+        // issue 20: "a dry-run plan before apply": the plan names the new upstream, and nothing is written yet
+        browser.wait.until(d -> d.findElements(By.cssSelector("#config-result tbody tr")).stream()
+                .anyMatch(row -> row.getText().strip().equals("create upstream from-yaml")));
+        assertThat(admin.get("/api/v1/upstreams/from-yaml").status()).isEqualTo(404);
         browser.click(By.id("apply"));
         browser.click(By.id("rollout-link"));
         browser.awaitText(By.id("rollouts-list"), "canary");

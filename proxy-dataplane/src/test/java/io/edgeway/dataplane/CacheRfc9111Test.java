@@ -306,4 +306,39 @@ class CacheRfc9111Test {
         assertThat(post.cacheStatus()).isEqualTo("edgeway; fwd=method");
         assertThat(proxy.get("/post").cacheStatus()).isEqualTo("edgeway; fwd=uri-miss; stored");
     }
+
+    /**
+     * Which statuses (RFC 9111 3 and 4.2.2, RFC 9110 15.1): with only a Last-Modified, a 404 is heuristically fresh
+     * and served from the cache, a 500 is not (each request reaches the target), and a 206 is never stored even
+     * with an explicit max-age, since this cache does not combine ranges.
+     */
+    @Test
+    void a404IsHeuristicallyCacheableA500IsNotAndA206IsNeverStored() throws Exception {
+        String lastModified = "Last-Modified: " + now(-3_600_000);
+        target.on("/gone", (r, n) -> answer("404 Not Found", "v" + n, lastModified));
+        target.on("/broken", (r, n) -> answer("500 Internal Server Error", "v" + n, lastModified));
+        target.on("/part", (r, n) -> answer("206 Partial Content", "v" + n, "Cache-Control: max-age=60",
+                "Content-Range: bytes 0-1/10"));
+
+        proxy.get("/gone");
+        CachingProxy.Answer gone = proxy.get("/gone");
+        assertThat(gone.status()).isEqualTo(404);
+        assertThat(gone.cacheStatus()).isEqualTo("edgeway; hit");
+        assertThat(target.count("/gone")).isEqualTo(1);
+
+        proxy.get("/broken");
+        CachingProxy.Answer broken = proxy.get("/broken");
+        assertThat(broken.status()).isEqualTo(500);
+        assertThat(target.count("/broken")).isEqualTo(2);
+
+        assertThat(proxy.get("/part").cacheStatus()).isEqualTo("edgeway; fwd=uri-miss; fwd-status=206; detail=status");
+        CachingProxy.Answer part = proxy.get("/part");
+        assertThat(part.status()).isEqualTo(206);
+        assertThat(part.body()).isEqualTo("v1");
+        assertThat(target.count("/part")).isEqualTo(2);
+    }
+
+    private static String answer(String status, String body, String... headers) {
+        return ok(body, headers).replaceFirst("^HTTP/1\\.1 200 OK", "HTTP/1.1 " + status);
+    }
 }

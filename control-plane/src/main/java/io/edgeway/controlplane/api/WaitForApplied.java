@@ -88,6 +88,7 @@ final class WaitForApplied {
         c.put("pending", r.pending());
         c.put("rejected", r.rejected().stream().map(x -> Map.of("node", x.node(), "error", x.error())).toList());
         c.put("disconnected", r.disconnected());
+        c.put("quarantined", r.quarantined().stream().map(x -> Map.of("node", x.node(), "entities", x.entities())).toList());
         ObjectNode out = RequestJson.MAPPER.createObjectNode();
         try {
             JsonNode original = body == null || body.isBlank() ? null : RequestJson.MAPPER.readTree(body);

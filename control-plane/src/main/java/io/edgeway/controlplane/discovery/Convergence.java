@@ -15,15 +15,23 @@ import java.util.concurrent.TimeUnit;
  * ledger's Ack/Nack/disconnect notifications or by its timeout.
  */
 public final class Convergence {
-    /** Where each awaited node stands; {@code converged} when every one of them applied the version. */
+    /**
+     * Where each awaited node stands; {@code converged} when every one of them applied the version whole. A node
+     * that applied it with entities quarantined (issue 22) is listed in {@code applied} and again in
+     * {@code quarantined}, and the write is not converged: e.g. a site deployment whose files that node could not
+     * fetch is not ready there, whatever version number it acked (issue 17's "?wait=applied covers it").
+     */
     public record Result(long version, List<String> applied, List<String> pending, List<Rejection> rejected,
-                         List<String> disconnected) {
+                         List<String> disconnected, List<Partial> quarantined) {
         public boolean converged() {
-            return pending.isEmpty() && rejected.isEmpty();
+            return pending.isEmpty() && rejected.isEmpty() && quarantined.isEmpty();
         }
     }
 
     public record Rejection(String node, String error) {}
+
+    /** A node that applied the version without {@code entities} ("kind name: message", as its Ack named them). */
+    public record Partial(String node, List<String> entities) {}
 
     private final NodeLedger ledger;
 
@@ -70,7 +78,7 @@ public final class Convergence {
 
     private static final class Waiter {
         private final long version;
-        // Node id -> its answer: null while pending, else "applied", "disconnected" or the rejection's error.
+        // Node id -> its answer: null while pending, else APPLIED, DISCONNECTED, a Partial or a Rejection.
         private final Map<String, Object> states = new HashMap<>();
         private final CompletableFuture<Void> done = new CompletableFuture<>();
         private int pending; // nulls in states, counted so an Ack costs O(1) even with thousands of nodes
@@ -84,7 +92,8 @@ public final class Convergence {
                 return; // not awaited, or already decided: a later state cannot undo an Ack
             }
             if (n.appliedVersion() >= version) {
-                states.put(n.id(), Outcome.APPLIED);
+                states.put(n.id(), n.quarantined().isEmpty() ? Outcome.APPLIED : new Partial(n.id(),
+                        n.quarantined().stream().map(q -> q.kind() + " " + q.name() + ": " + q.message()).toList()));
             } else if (n.rejectedVersion() != null && n.rejectedVersion() >= version) {
                 states.put(n.id(), new Rejection(n.id(), n.lastError() == null ? "rejected" : n.lastError()));
             } else if (!n.connected()) {
@@ -107,6 +116,7 @@ public final class Convergence {
             List<String> pending = new ArrayList<>();
             List<Rejection> rejected = new ArrayList<>();
             List<String> disconnected = new ArrayList<>();
+            List<Partial> quarantined = new ArrayList<>();
             states.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
                 Object s = e.getValue();
                 if (s == null) {
@@ -115,11 +125,14 @@ public final class Convergence {
                     applied.add(e.getKey());
                 } else if (s == Outcome.DISCONNECTED) {
                     disconnected.add(e.getKey());
+                } else if (s instanceof Partial p) {
+                    applied.add(e.getKey());
+                    quarantined.add(p);
                 } else {
                     rejected.add((Rejection) s);
                 }
             });
-            return new Result(version, applied, pending, rejected, disconnected);
+            return new Result(version, applied, pending, rejected, disconnected, quarantined);
         }
     }
 

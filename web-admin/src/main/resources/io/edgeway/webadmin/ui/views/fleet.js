@@ -10,7 +10,14 @@ export function nodeState(n) {
   if (n.rejected_version && n.rejected_version >= (n.applied_version || 0)) return 'rejecting';
   if ((n.applied_version || 0) < (n.desired_version || 0)) return 'lagging';
   if (n.draining) return 'draining';
+  // issue 22: it runs the version, but without some entities (partial rejection): it must stand out too
+  if ((n.quarantined || []).length > 0) return `applied with ${n.quarantined.length} quarantined`;
   return 'in sync';
+}
+
+/** The CSS class of a state: "in sync" -> in-sync; "applied with N quarantined" -> quarantined. */
+function stateClass(state) {
+  return state.endsWith('quarantined') ? 'quarantined' : state.replace(' ', '-');
 }
 
 export async function render(container, _params, done) {
@@ -26,10 +33,11 @@ export async function render(container, _params, done) {
       const behind = states.filter((s) => s !== 'in sync' && s !== 'draining').length;
       summary.textContent = nodes.length === 0 ? 'No proxy has connected yet.'
         : `Config revision ${desired}: ${nodes.length - behind} of ${nodes.length} nodes in sync`;
-      show(holder, table('Nodes', ['Node', 'State', 'Desired', 'Applied', 'Rejected', 'Last error', 'Draining',
-        'Connected', 'Identity', 'Requests/s', 'Last seen'], nodes.map((n, i) => [
-        n.id, { text: states[i], className: `state ${states[i].replace(' ', '-')}` },
+      show(holder, table('Nodes', ['Node', 'State', 'Desired', 'Applied', 'Rejected', 'Last error', 'Quarantined',
+        'Draining', 'Connected', 'Identity', 'Requests/s', 'Last seen'], nodes.map((n, i) => [
+        n.id, { text: states[i], className: `state ${stateClass(states[i])}` },
         n.desired_version, n.applied_version ?? '—', n.rejected_version ?? '—', n.last_error ?? '',
+        (n.quarantined || []).map((q) => `${q.kind} ${q.name}: ${q.message}`).join('; '),
         n.draining ? 'yes' : 'no', n.connected ? 'yes' : 'no', n.identity ?? '',
         n.load ? n.load.requests_per_s.toFixed(1) : '', n.last_seen ?? '',
       ]), 'No nodes yet'));

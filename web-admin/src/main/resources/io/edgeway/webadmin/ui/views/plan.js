@@ -22,7 +22,10 @@ export function convergenceView(c) {
     el('dt', {}, 'Applied by'), el('dd', {}, c.applied.join(', ') || 'no node'),
     el('dt', {}, 'Pending'), el('dd', {}, c.pending.join(', ') || 'none'),
     el('dt', {}, 'Rejected by'), el('dd', {}, c.rejected.map((r) => `${r.node}: ${r.error}`).join('; ') || 'none'),
-    el('dt', {}, 'Disconnected'), el('dd', {}, c.disconnected.join(', ') || 'none'));
+    el('dt', {}, 'Disconnected'), el('dd', {}, c.disconnected.join(', ') || 'none'),
+    // applied, but without these entities (issue 22): e.g. a site whose files that node could not fetch
+    el('dt', {}, 'Applied with quarantined'),
+    el('dd', {}, (c.quarantined || []).map((q) => `${q.node}: ${q.entities.join(', ')}`).join('; ') || 'none'));
 }
 
 /** While a write waits for the fleet, says every second how many nodes run the newest revision. */

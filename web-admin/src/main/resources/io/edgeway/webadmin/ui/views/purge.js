@@ -23,7 +23,7 @@ export function render(container) {
   } },
   el('div', { className: 'field' }, el('label', { htmlFor: 'purge-kind' }, 'Purge by'), kind),
   el('div', { className: 'field' }, el('label', { htmlFor: 'purge-value' }, 'URL, prefix or tag'), value,
-    el('p', { id: 'purge-hint', className: 'hint' }, 'e.g. shop.example.com/img/logo.png, shop.example.com/img/, or a tag')),
+    el('p', { id: 'purge-hint', className: 'hint' }, 'e.g. https://shop.example.com/img/logo.png, https://shop.example.com/img/, or a tag')),
   el('button', { type: 'submit' }, 'Purge'), result);
   show(container, el('h1', {}, 'Cache purge'), form);
 }
