@@ -9,19 +9,20 @@ import java.util.Map;
  * The warm-up before {@code /readyz} turns ready (issue 21): synthetic requests through the real pipeline to a
  * loopback target of the proxy's own, so the JIT has compiled the hot paths before a load balancer sends the
  * first client. {@code EDGEWAY_WARMUP}: {@code on} (the default for the process) or {@code off};
- * {@code EDGEWAY_WARMUP_TIMEOUT}: the most it may delay readiness (default 60s, at most 300s);
+ * {@code EDGEWAY_WARMUP_TIMEOUT}: the most it may delay readiness (default 10s, at most 300s);
  * {@code EDGEWAY_WARMUP_REQUESTS}: it ends sooner once that many requests were answered and the JIT has settled
  * (default 30000: C2 compiles a method after ~10,000 invocations and loops, so each hot method is called
  * well past that).
- * <p>Why 60 s: the old 10 s bound was what ended every warm-up in bench/cold-start.sh DIAG=1 on this (loaded,
- * 2-core) machine, with C2 still compiling the request path for 11-13 s after ready. A node kept out of rotation
- * 60 s costs nothing a load balancer would notice (an autoscaling group's health check grace is typically
- * 60-300 s; deploy/terraform's is 180 s), and the warm-up normally ends well before it on "compilation settled".
- * 300 s is that grace's usual upper end: a longer bound would outlast it and get the node replaced.
+ * <p>Why 10 s by default, although C2 is often still compiling then: a longer warm-up compiles the hot paths to
+ * the warm-up's own mix of traffic (h1, h2, TLS, trace context, several route kinds), and that code stays. In
+ * one quiet bench/tls-bench.sh A/B a 60 s default cost 13-14 % more CPU per keep-alive request than 10 s
+ * (30.4 vs 26.3 CPU-us small, 44.0 vs 38.0 for 16 KiB), and the same build with EDGEWAY_WARMUP_TIMEOUT=10
+ * matched it (24.1 vs 24.2). Steady-state cost comes first; a fleet that prefers a calmer first minute sets a
+ * longer bound (up to 300 s, the usual upper end of an autoscaling group's health check grace).
  */
 public record WarmupSettings(boolean on, Duration timeout, int requests) {
     public static final WarmupSettings OFF = new WarmupSettings(false, Duration.ZERO, 0);
-    static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
+    static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
     static final Duration MAX_TIMEOUT = Duration.ofSeconds(300);
     static final int DEFAULT_REQUESTS = 30_000;
 
