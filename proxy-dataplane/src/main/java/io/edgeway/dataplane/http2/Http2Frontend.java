@@ -15,7 +15,6 @@ import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
-import io.netty.handler.flush.FlushConsolidationHandler;
 
 /**
  * HTTP/2 from clients in cleartext (h2c), on the HTTP/1.1 port: with prior knowledge ({@link H2cPreface})
@@ -53,11 +52,10 @@ public final class Http2Frontend {
 
     /**
      * The whole HTTP/2 server side of a connection whose next bytes are the client's connection preface:
-     * h2c with prior knowledge now, and the same handlers after ALPN "h2" on a TLS connection.
+     * h2c with prior knowledge now, and the same three handlers after ALPN "h2" on a TLS connection.
      */
     public void install(ChannelPipeline p) {
-        p.addLast("h2-flush", newFlushBatcher())
-                .addLast("h2", newFrameCodec())
+        p.addLast("h2", newFrameCodec())
                 .addLast("h2-streams", newMultiplexHandler())
                 .addLast("h2-connection", newConnectionHandler());
     }
@@ -75,19 +73,6 @@ public final class Http2Frontend {
                 .validateHeaders(true)
                 .validateRequiredPseudoHeaders(true)
                 .build();
-    }
-
-    /**
-     * One socket write per event-loop turn, not per stream. A response relayed from a target is flushed from
-     * that target's read, outside the client connection's read, where {@link Http2MultiplexHandler} does not
-     * batch: with 10 streams answered in one turn that was 10 TLS records and 10 socket writes (measured under
-     * h2load -c50 -m10 over TLS: one sendto per response, ~43 responses per epoll wake-up; 0.11 per response
-     * after). This defers such a flush to the end of the turn (a task on the connection's own loop, which runs after the turn's I/O), so the turn's
-     * frames leave in one flush: one TLS wrap into full records and one writev. Flushes during the client's own
-     * read already wait for its read-complete; a connection that stops being writable is flushed at once.
-     */
-    static FlushConsolidationHandler newFlushBatcher() {
-        return new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true);
     }
 
     Http2MultiplexHandler newMultiplexHandler() {
