@@ -212,7 +212,8 @@ class WebAdminBrowserTest {
         browser.driver.findElement(By.cssSelector("#content form button[type=submit]")).click();
         browser.awaitText(By.id("purge-result"), "requested");
         String id = browser.text(By.id("purge-result")).replaceAll("(?s).*Purge (\\d+) requested.*", "$1");
-        browser.wait.until(d -> {
+        // The button is drawn again after each check (the answer replaces it): a click may meet the old one.
+        browser.wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(d -> {
             d.findElement(By.cssSelector("#purge-result button")).click();
             return d.findElement(By.id("purge-result")).getText().matches("(?s).*\"applied\":\\[\"" + java.util.regex.Pattern.quote(node) + "\"\\].*");
         });

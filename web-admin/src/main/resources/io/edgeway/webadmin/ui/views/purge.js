@@ -12,10 +12,7 @@ export function render(container) {
     e.preventDefault();
     try {
       const purge = (await api('/api/v1/cache/purge', { method: 'POST', json: { [kind.value]: value.value.trim() } })).body;
-      show(result, notice(`Purge ${purge.id} requested.`), el('button', { type: 'button', onclick: async () => {
-        const now = (await api(path`/api/v1/cache/purges/${purge.id}`)).body;
-        show(result, notice(`Purge ${purge.id}: ${JSON.stringify(now)}`));
-      } }, 'Check progress'));
+      show(result, notice(`Purge ${purge.id} requested.`), progressButton(result, purge.id));
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
       show(result, notice(err.message, 'error'));
@@ -26,4 +23,12 @@ export function render(container) {
     el('p', { id: 'purge-hint', className: 'hint' }, 'e.g. https://shop.example.com/img/logo.png, https://shop.example.com/img/, or a tag')),
   el('button', { type: 'submit' }, 'Purge'), result);
   show(container, el('h1', {}, 'Cache purge'), form);
+}
+
+// Kept after each check: the proxies apply a purge one by one, so an operator checks until every one has.
+function progressButton(result, id) {
+  return el('button', { type: 'button', onclick: async () => {
+    const now = (await api(path`/api/v1/cache/purges/${id}`)).body;
+    show(result, notice(`Purge ${id}: ${JSON.stringify(now)}`), progressButton(result, id));
+  } }, 'Check progress');
 }
