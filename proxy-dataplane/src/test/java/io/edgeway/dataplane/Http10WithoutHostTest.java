@@ -7,6 +7,8 @@ import io.edgeway.proto.v1.Route;
 import io.edgeway.proto.v1.Snapshot;
 import io.edgeway.proto.v1.Target;
 import io.edgeway.proto.v1.Upstream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -75,5 +77,29 @@ class Http10WithoutHostTest {
         assertThat(RawHttp.send(dp.proxyPort(), "GET /d HTTP/1.1\r\nHost: t.test\r\nConnection: close\r\n\r\n").status())
                 .isEqualTo(200);
         assertThat(backend.hosts.subList(before, backend.hosts.size())).containsExactly("s.test", "t.test");
+    }
+
+    /**
+     * Whether the target's authority goes in is decided per request from the Host the request itself had: a
+     * keep-alive connection mixing requests with and without Host gets each one's own (pipelined, so one read).
+     */
+    @Test
+    void eachRequestOfAKeepAliveConnectionKeepsItsOwnHost() throws Exception {
+        int before = backend.hosts.size();
+        String answers = pipelined("GET /e HTTP/1.0\r\nConnection: keep-alive\r\nHost: u.test\r\n\r\n"
+                + "GET /f HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"
+                + "GET /g HTTP/1.0\r\nHost: v.test\r\n\r\n");
+        assertThat(answers.split("HTTP/1.1 200 ", -1)).as(answers).hasSize(4);
+        assertThat(backend.hosts.subList(before, backend.hosts.size()))
+                .containsExactly("u.test", "127.0.0.1:" + backend.port(), "v.test");
+    }
+
+    /** Everything the proxy sends back until it closes (the last request is not keep-alive). */
+    private static String pipelined(String requests) throws Exception {
+        try (Socket s = new Socket("127.0.0.1", dp.proxyPort())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(requests.getBytes(StandardCharsets.ISO_8859_1));
+            return new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        }
     }
 }

@@ -59,11 +59,12 @@ public final class RequestValidator {
         if (connection != null) {
             return bad(connection);
         }
-        List<String> hosts = h.getAll(HttpHeaderNames.HOST);
-        if (hosts.size() > 1) {
+        // An iterator over the Host values rather than getAll: no list is made for the one Host of every request.
+        Iterator<String> hosts = h.valueStringIterator(HttpHeaderNames.HOST);
+        String host = hosts.hasNext() ? hosts.next() : null;
+        if (host != null && hosts.hasNext()) {
             return bad("multiple Host headers");
         }
-        String host = hosts.isEmpty() ? null : hosts.get(0);
         if (host == null && v.equals(HttpVersion.HTTP_1_1)) {
             return bad("missing Host header");
         }

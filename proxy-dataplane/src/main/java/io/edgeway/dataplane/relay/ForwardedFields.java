@@ -25,25 +25,28 @@ final class ForwardedFields {
     private boolean traceparentWritten;
     /** The client's X-Request-Id was not kept: the trace id (the traceparent's characters 3-35) is sent instead. */
     private boolean requestIdFromTrace;
-    /** The head's Host was put there by {@link TargetHost} for the target it went to, not sent by the client. */
+    /**
+     * The client sent no Host (HTTP/1.0 only: the validator refuses an HTTP/1.1 request without it), so
+     * {@link TargetHost} puts the target's authority in the head, again for a retry's other target. Known from the
+     * Host the dispatch already read, so the common request does not look the header up once more to find this out.
+     */
     private boolean hostFromTarget;
 
-    /** Also clears the trace fields: they are set after this, and only with trace context on. */
-    void set(String forwardedFor, CharSequence proto, String host) {
+    /**
+     * Also clears the trace fields: they are set after this, and only with trace context on. {@code clientSentHost}:
+     * the request had a Host header (route header edits cannot add or remove one: Host is not theirs to edit).
+     */
+    void set(String forwardedFor, CharSequence proto, String host, boolean clientSentHost) {
         this.forwardedFor = forwardedFor;
         this.proto = proto;
         this.host = host;
         this.traceparent = null;
         this.requestIdFromTrace = false;
-        this.hostFromTarget = false;
+        this.hostFromTarget = !clientSentHost;
     }
 
     boolean hostFromTarget() {
         return hostFromTarget;
-    }
-
-    void hostFromTarget(boolean fromTarget) {
-        this.hostFromTarget = fromTarget;
     }
 
     void trace(AsciiString traceparent, boolean requestIdFromTrace) {

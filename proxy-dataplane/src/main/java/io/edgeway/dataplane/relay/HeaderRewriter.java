@@ -48,7 +48,7 @@ final class HeaderRewriter {
             h.remove(Http.X_FORWARDED_HOST);
             forwardedHost = host;
         }
-        forwarded.set(forwardedFor, proto, forwardedHost);
+        forwarded.set(forwardedFor, proto, forwardedHost, host != null);
         req.setProtocolVersion(HttpVersion.HTTP_1_1); // always keep-alive toward upstreams
     }
 

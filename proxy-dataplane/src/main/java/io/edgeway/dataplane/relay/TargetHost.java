@@ -15,11 +15,13 @@ import io.netty.handler.codec.http.HttpRequest;
 final class TargetHost {
     private TargetHost() {}
 
-    /** Just before the head goes to {@code target}; a Host the client sent or a route's header edit set is kept. */
+    /**
+     * Just before the head goes to {@code target}; a Host the client sent is kept. Whether there was one comes from
+     * {@code fields} ({@link HeaderRewriter#request}), not from a lookup in the head on every request.
+     */
     static void fill(HttpRequest req, Endpoint target, ForwardedFields fields) {
-        if (target != null && (fields.hostFromTarget() || !req.headers().contains(HttpHeaderNames.HOST))) {
+        if (target != null && fields.hostFromTarget()) {
             req.headers().set(HttpHeaderNames.HOST, authority(target));
-            fields.hostFromTarget(true);
         }
     }
 
