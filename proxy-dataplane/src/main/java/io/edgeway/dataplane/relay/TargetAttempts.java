@@ -71,7 +71,7 @@ final class TargetAttempts {
 
     /** → AWAITING_RESPONSE: the request goes out on {@code ch}. */
     private static void attach(Exchange x, Channel ch) {
-        BackendHandler backend = ch.pipeline().get(BackendHandler.class);
+        BackendHandler backend = BackendHandler.of(ch);
         x.backend = backend;
         backend.lease(x);
         // The client takes the response as the target's bytes (UpstreamDecoder) only with HTTP/1.1 on both sides,
