@@ -38,3 +38,12 @@ if "nginx" in res:
         if o != "nginx":
             r = res[o]
             print(f"| {o} / nginx | {r['worst'] / n['worst']:.2f}x | {r['max'] / n['max']:.2f}x | {r['first'] / n['first']:.2f}x |")
+# An A/B run (EDGEWAY_B_CMD): OPTION is this build, OPTION-b the other one, started alike in the same rotation.
+pairs = [o for o in opts if o + "-b" in res]
+if pairs:
+    print("\n| A / B (medians of rounds; below 1 = A better) | ready ms | CPU ms to steady | p99 1st s | worst per-second p99 | max stall | CPU-µs/req |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    ratio = lambda a, b: "—" if a is None or not b else f"{a / b:.2f}x"
+    for o in pairs:
+        a, b = res[o], res[o + "-b"]
+        print(f"| {o} / {o}-b | " + " | ".join(ratio(a[k], b[k]) for k in ("ready", "steady", "first", "worst", "max", "cpureq")) + " |")

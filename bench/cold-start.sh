@@ -5,6 +5,9 @@
 #   bench/cold-start.sh                                  ROUNDS=3 SECS=30, all options below
 #   ROUNDS=1 SECS=10 OPTIONS="nginx ew17 ew17-warm" bench/cold-start.sh   quick look
 #   COLD=1 bench/proxy-bench.sh                          the same (proxy-bench.sh hands over to this script)
+#   EDGEWAY_B_CMD=/work/wt-base/edgeway OPTIONS="nginx ew17-warm" bench/cold-start.sh   A/B: each Edgeway option also
+#                    runs as OPTION-b with the other build's launcher (own trained caches), in the same rotation, and
+#                    the summary adds the ratio A / B per option (the cold start of a change against main, in one run)
 #
 # Options (one word each, started fresh in every round, in rotating order):
 #   nginx       nginx, 1 worker
@@ -35,6 +38,7 @@ NICE=${NICE:-0}
 JAVA25=${JAVA25:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
 SIZE=${SIZE:-small}
 DIAG=${DIAG:-0}
+EDGEWAY_B_CMD=${EDGEWAY_B_CMD:-} # another build's launcher: each ew* option also runs as OPTION-b (A/B in one run)
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 EDGEWAY_CMD=${EDGEWAY_CMD:-$repo/edgeway}
@@ -48,8 +52,13 @@ die() { log "ERROR: $*"; exit 1; }
 source "$repo/bench/common.sh"
 need_positive ROUNDS SECS
 for o in $OPTIONS; do [[ $o =~ ^(nginx|ew17|ew17-warm|ew25|ew25-warm)$ ]] || die "OPTIONS: unknown option $o"; done
+if [[ -n $EDGEWAY_B_CMD ]]; then # the B options right after their A twins, so the rotation keeps each pair close in time
+  OPTIONS=$(for o in $OPTIONS; do echo "$o"; [[ $o == nginx ]] || echo "$o-b"; done | tr '\n' ' ')
+fi
 need_tools "apt-get install nginx wrk util-linux curl python3" nginx wrk taskset curl python3
 [[ $OPTIONS != *ew25* || -x $JAVA25 ]] || die "no JDK 25 at $JAVA25 (set JAVA25, or leave ew25* out of OPTIONS)"
+launcher_ready "$EDGEWAY_CMD" die
+[[ -z $EDGEWAY_B_CMD ]] || launcher_ready "$EDGEWAY_B_CMD" die
 dp_jar=$(compgen -G "$repo/proxy-dataplane/target/edgeway-proxy-dataplane-*.jar" | head -1) || die "build first: ./edgeway build"
 
 new_run_dir cold
@@ -82,26 +91,37 @@ start_nginx backend "$tmp/backend" "$LOAD_CPU" "$backend_port"
 java -cp "$dp_jar:$repo/proxy-dataplane/target/lib/*" "$repo/bench/ColdStartSnapshot.java" "$tmp/seed" "$backend_port" \
   || die "could not write the cached config"
 
-# ew_env OPTION: the environment of an Edgeway option (java and cache directory per JDK; warm-up on or off).
+# build_of OPTION: "-b" for an option of the B build, else empty; launcher_of OPTION: the launcher that runs it.
+build_of() { echo "${1#"${1%-b}"}"; }
+launcher_of() { if [[ $(build_of "$1") == -b ]]; then echo "$EDGEWAY_B_CMD"; else echo "$EDGEWAY_CMD"; fi; }
+
+# ew_env OPTION: the environment of an Edgeway option (java and cache directory per JDK and build; warm-up on or
+# off). Each build has its own cache directory: a cache is only valid for the jar that recorded it.
 ew_env() {
+  local b
+  b=$(build_of "$1")
   local e=(EDGEWAY_CONTROL_PLANE=127.0.0.1:9 EDGEWAY_CONTROL_PLANE_INSECURE_PLAINTEXT=true EDGEWAY_PROXY_ADDRESS=127.0.0.1
     EDGEWAY_PROXY_PORT="$ew_port" EDGEWAY_STATUS_PORT="$ew_status" EDGEWAY_TLS_PORT=0 EDGEWAY_WORKERS=1 EDGEWAY_DRAIN_DELAY=0)
   case $1 in
-    ew17*) e+=(EDGEWAY_JAVA=java EDGEWAY_CDS_DIR="$tmp/cds17") ;;
-    ew25*) e+=(EDGEWAY_JAVA="$JAVA25" EDGEWAY_CDS_DIR="$tmp/cds25") ;;
+    ew17*) e+=(EDGEWAY_JAVA=java EDGEWAY_CDS_DIR="$tmp/cds17$b") ;;
+    ew25*) e+=(EDGEWAY_JAVA="$JAVA25" EDGEWAY_CDS_DIR="$tmp/cds25$b") ;;
   esac
-  if [[ $1 == *-warm ]]; then e+=(EDGEWAY_WARMUP=on); else e+=(EDGEWAY_WARMUP=off); fi
+  if [[ ${1%-b} == *-warm ]]; then e+=(EDGEWAY_WARMUP=on); else e+=(EDGEWAY_WARMUP=off); fi
   printf '%s\n' "${e[@]}"
 }
 
-# Train the caches once, before any round (not counted): `edgeway train` on each JDK the options use.
+# Train the caches once, before any round (not counted): `edgeway train` on each JDK and build the options use.
 for jdk in 17 25; do
-  [[ " $OPTIONS " == *" ew$jdk"* ]] || continue
-  log "training the JDK $jdk start-up cache (edgeway train)"
-  mapfile -t env_words < <(ew_env "ew$jdk")
-  env "${env_words[@]}" nice -n "$NICE" taskset -c "$PROXY_CPU" "$EDGEWAY_CMD" train >"$tmp/train-$jdk.log" 2>&1 \
-    || die "edgeway train (JDK $jdk) failed: $(tail -5 "$tmp/train-$jdk.log")"
-  tail -1 "$tmp/train-$jdk.log" >&2
+  for b in "" -b; do
+    wanted=0
+    for o in $OPTIONS; do [[ $o == ew$jdk* && $(build_of "$o") == "$b" ]] && wanted=1; done
+    (( wanted )) || continue
+    log "training the JDK $jdk start-up cache of $(launcher_of "ew$jdk$b") (edgeway train)"
+    mapfile -t env_words < <(ew_env "ew$jdk$b")
+    env "${env_words[@]}" nice -n "$NICE" taskset -c "$PROXY_CPU" "$(launcher_of "ew$jdk$b")" train \
+      >"$tmp/train-$jdk$b.log" 2>&1 || die "edgeway train (JDK $jdk$b) failed: $(tail -5 "$tmp/train-$jdk$b.log")"
+    tail -1 "$tmp/train-$jdk$b.log" >&2
+  done
 done
 
 # thread_cpu PID: CPU ms per thread kind (digits dropped from names), most first: what the start-up spent its CPU on.
@@ -132,7 +152,7 @@ start() {
     if [[ $DIAG == 1 ]]; then # read by the java launcher, added to the launcher's own options
       env_words+=("JDK_JAVA_OPTIONS=-XX:+PrintCompilation -Xlog:class+load=info:file=$tmp/$o-$round.classes:uptimemillis -Xlog:gc,safepoint:file=$tmp/$o-$round.vm:uptimemillis")
     fi
-    env "${env_words[@]}" EDGEWAY_DATA_DIR="$tmp/dp" nice -n "$NICE" taskset -c "$PROXY_CPU" "$EDGEWAY_CMD" dataplane \
+    env "${env_words[@]}" EDGEWAY_DATA_DIR="$tmp/dp" nice -n "$NICE" taskset -c "$PROXY_CPU" "$(launcher_of "$o")" dataplane \
       >"$tmp/$o-$round.log" 2>&1 &
     pid=$!
     track "$pid" "$o"
@@ -188,6 +208,7 @@ md=$results_dir/cold-start-$stamp.md
   echo "## Cold start $stamp"
   echo
   echo "- machine: $(nproc) x $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), load avg $(cut -d' ' -f1-3 /proc/loadavg) at the end (a loaded machine skews latency; CPU times less)"
+  [[ -z $EDGEWAY_B_CMD ]] || echo "- A/B: OPTION = $(launcher_label "$EDGEWAY_CMD"); OPTION-b = $(launcher_label "$EDGEWAY_B_CMD")"
   echo "- each option started fresh in each of $ROUNDS rounds (rotating order); from ready, $SECS one-second wrk runs, -c$CONNECTIONS, /$SIZE; proxy on CPU $PROXY_CPU"
   echo
   python3 "$repo/bench/cold-start-summary.py" "$csv"

@@ -8,8 +8,9 @@
 #                                              to a file, trace context) as target edgeway-obs, with "edgeway"
 #                                              then everything off, and nginx with access_log on (nginx-log)
 #   COLD=1 bench/proxy-bench.sh               the cold-start comparison instead (issue 21): bench/cold-start.sh,
-#                                              every option (nginx; Edgeway on JDK 17 / 25, warm-up off / on)
+#   WARMUP=0 bench/proxy-bench.sh             every option (nginx; Edgeway on JDK 17 / 25, warm-up off / on)
 #                                              started fresh each round, the first 30 s of load second by second
+#                                              (with EDGEWAY_B_CMD: each Edgeway option also as OPTION-b)
 #   OBSERVABILITY=1 OBS_ENV="EDGEWAY_ACCESS_LOG=off" bench/proxy-bench.sh
 #                                              edgeway-obs with other settings (here: the binary's defaults)
 #   RATE_LIMIT=1 bench/proxy-bench.sh          also: target edgeway-rl, the same proxy and upstream through a
@@ -29,8 +30,10 @@
 # See bench/README.md for how to read the output.
 set -euo pipefail
 
-# COLD=1: hand over to the cold-start bench (its own settings: ROUNDS, SECS, OPTIONS, BASE_PORT; see its header).
-if [[ ${COLD:-0} == 1 ]]; then exec "$(dirname "${BASH_SOURCE[0]}")/cold-start.sh"; fi
+# COLD=1 or WARMUP=0 (issue 21's name for it): hand over to the cold-start bench (its own settings: ROUNDS, SECS,
+# OPTIONS, BASE_PORT, EDGEWAY_B_CMD; see its header). Here a proxy is started once and warmed before its rounds, so
+# no WARMUP value could show the first seconds of a fresh one beside a fresh nginx: cold-start.sh starts both anew.
+if [[ ${COLD:-0} == 1 || ${WARMUP:-} == 0 ]]; then exec "$(dirname "${BASH_SOURCE[0]}")/cold-start.sh"; fi
 
 ROUNDS=${ROUNDS:-5}
 DURATION=${DURATION:-10}

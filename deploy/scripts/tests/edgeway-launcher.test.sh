@@ -77,5 +77,24 @@ out=$(jvm EDGEWAY_JAVA="$work/jdk17/bin/java" EDGEWAY_EXTRA_JAVA_OPTS=-Xlog:gc)
 [[ $out == *"-XX:+UseParallelGC"*"-XX:PerfDataSamplingInterval=1000 -Xlog:gc "* ]] \
   && pass "EDGEWAY_EXTRA_JAVA_OPTS is added after the defaults" || fail "EDGEWAY_EXTRA_JAVA_OPTS: $out"
 
+# Real JVMs, where this machine has them (the PATH's java; JAVA25, default Temurin 25): each starts with exactly the
+# flags the launcher gives the proxy, with the defaults and with EDGEWAY_JAVA_OPTS replacing them, and takes its
+# start-up cache path from them. The fake JDKs above cannot see a flag a JVM refuses (a misspelt -Xlog tag, a
+# diagnostic flag without its unlock, a JDK 25 flag given to 17): the proxy would then not start at all.
+for real_java in "$(command -v java || true)" "${JAVA25:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}"; do
+  [[ -n $real_java && -x $real_java ]] || { echo "skip: no real java at '$real_java'"; continue; }
+  for opts in "" -Xmx256m; do
+    mapfile -t lines < <(env EDGEWAY_JAVA="$real_java" EDGEWAY_JAVA_OPTS="$opts" "$launcher" jvm)
+    flags="${lines[2]#proxy_flags=} ${lines[1]#options=}"
+    cache=${lines[0]##*cache=}
+    # shellcheck disable=SC2086 # the launcher splits its flags into words too
+    real=$(cd "$work" && "$real_java" $flags -XX:+PrintFlagsFinal -version 2>&1) || true
+    line=$(grep -m1 -E ' (AOTCache|AOTCacheOutput|SharedArchiveFile|ArchiveClassesAtExit) += [^ ]' <<<"$real" || true)
+    [[ $line == *"= $cache "*"command line"* ]] \
+      && pass "real ${lines[0]%% cache=*} (EDGEWAY_JAVA_OPTS='$opts') starts with the launcher's flags and its cache" \
+      || fail "real $real_java with '$flags': $(grep -m3 -iE 'error|unrecognized|improperly' <<<"$real")"
+  done
+done
+
 (( failures == 0 )) || { echo "$failures failure(s)" >&2; exit 1; }
 echo "all launcher tests passed"
