@@ -16,6 +16,8 @@ cp_file="$(mktemp)"
 trap 'rm -f "$cp_file"' EXIT
 mvn -q -o -B -pl proto,web-admin,proxy-dataplane,control-plane test-compile dependency:build-classpath \
     -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=test
+# BENCH_JAVA_OPTS holds several flags: split into words on purpose.
+# shellcheck disable=SC2086
 java -Xmx"${BENCH_HEAP:-2g}" -XX:+UseG1GC -XX:+ExplicitGCInvokesConcurrent ${BENCH_JAVA_OPTS:-} \
     -Dlogback.configurationFile=bench/logback-quiet.xml \
     -cp "control-plane/target/classes:control-plane/target/test-classes:proto/target/classes:proxy-dataplane/target/classes:$(cat "$cp_file")" \

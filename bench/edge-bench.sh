@@ -250,8 +250,9 @@ md=$results_dir/edge-bench-$stamp.md
     echo "- A/B: edgeway = $(launcher_label "$EDGEWAY_CMD"); edgeway-b = $(launcher_label "$EDGEWAY_B_CMD")"
   fi
   echo
-  python3 - "$csv" <<'PY'
+  PYTHONPATH="$repo/bench" python3 - "$csv" <<'PY'
 import csv, statistics, sys
+from ab_ratios import cells, per_round
 rows = list(csv.DictReader(open(sys.argv[1])))
 keys = list(dict.fromkeys((r["scenario"], r["path"], r["target"]) for r in rows))
 med = {k: {f: statistics.median(float(r[f]) for r in rows if (r["scenario"], r["path"], r["target"]) == k)
@@ -269,18 +270,14 @@ for (sc, p, t), v in med.items():
         n = med[(sc, p, "nginx")]
         print(f"| {sc} | {p} | {v['cpu_us_per_req'] / n['cpu_us_per_req']:.2f}x | {v['p99_us'] / n['p99_us']:.2f}x | ≤ {goals[sc]}x |")
 if any(t == "edgeway-b" for _, _, t in med):
-    # Each round's B run and A run are minutes apart at most: their ratio cancels the machine's drift between
-    # rounds (and between runs of the bench), which the medians of each alone do not.
-    print()
+    print()  # per-round ratios: see ab_ratios.py
     print("| edgeway-b / edgeway (B/A) | path | CPU-µs/req, median of per-round ratios | per round | p99 |")
     print("|---|---|---:|---|---:|")
     for (sc, p, t), v in med.items():
         if t != "edgeway-b" or (sc, p, "edgeway") not in med:
             continue
-        cpu = lambda tt: {r["round"]: float(r["cpu_us_per_req"]) for r in rows if (r["scenario"], r["path"], r["target"]) == (sc, p, tt)}
-        a, b = cpu("edgeway"), cpu("edgeway-b")
-        per = [b[k] / a[k] for k in sorted(a, key=int) if k in b and a[k]]
-        print(f"| {sc} | {p} | {statistics.median(per):.3f}x | {' '.join(f'{x:.3f}' for x in per)} | {v['p99_us'] / med[(sc, p, 'edgeway')]['p99_us']:.2f}x |")
+        per = per_round(rows, "cpu_us_per_req", scenario=sc, path=p)
+        print(f"| {sc} | {p} | {cells(per)} | {v['p99_us'] / med[(sc, p, 'edgeway')]['p99_us']:.2f}x |")
 PY
 } >"$md"
 cat "$md"

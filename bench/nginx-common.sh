@@ -1,3 +1,6 @@
+# shellcheck shell=bash
+# tmp is the sourcing script's run directory (new_run_dir in common.sh).
+# shellcheck disable=SC2154
 # What the bench scripts share about nginx (sourced once $tmp exists, after processes.sh): the files the backend
 # serves, the top of every nginx config they write, and starting one nginx.
 

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Process bookkeeping and waiting shared by the bench scripts (sourced): only what a script started is ever
 # signalled.
 # Each entry is "pid:starttime:name"; the start time guards against a recycled PID.
@@ -12,7 +13,7 @@ stop_tracked() {
   local entry pid st deadline left
   for entry in "${started[@]}"; do
     IFS=: read -r pid st _ <<<"$entry"
-    alive "$pid" "$st" && kill -TERM "$pid" 2>/dev/null || true
+    if alive "$pid" "$st"; then kill -TERM "$pid" 2>/dev/null || true; fi
   done
   deadline=$(( $(date +%s) + 45 ))
   while (( $(date +%s) < deadline )); do
@@ -26,7 +27,7 @@ stop_tracked() {
   done
   for entry in "${started[@]}"; do
     IFS=: read -r pid st _ <<<"$entry"
-    alive "$pid" "$st" && kill -KILL "$pid" 2>/dev/null || true
+    if alive "$pid" "$st"; then kill -KILL "$pid" 2>/dev/null || true; fi
   done
 }
 
@@ -36,7 +37,7 @@ stop_orphan_postgres() {
   local pid
   [[ -f $1/postgres/postmaster.pid ]] || return 0
   pid=$(head -1 "$1/postgres/postmaster.pid" 2>/dev/null || true)
-  [[ $pid =~ ^[0-9]+$ ]] && grep -qF "$1" "/proc/$pid/cmdline" 2>/dev/null && kill -TERM "$pid" 2>/dev/null || true
+  if [[ $pid =~ ^[0-9]+$ ]] && grep -qF "$1" "/proc/$pid/cmdline" 2>/dev/null; then kill -TERM "$pid" 2>/dev/null || true; fi
 }
 
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -70,7 +71,7 @@ cpu_busy() { awk -v c="cpu$1" '$1 == c {print $2 + $3 + $4 + $7 + $8 + $9}' /pro
 rss_now() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 
 idle_rss() { # PID: median VmRSS (KiB) over 1 s, nothing running
-  local i s=()
-  for i in $(seq 1 10); do s+=("$(rss_now "$1")"); sleep 0.1; done
+  local s=()
+  for _ in $(seq 1 10); do s+=("$(rss_now "$1")"); sleep 0.1; done
   printf '%s\n' "${s[@]}" | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'
 }

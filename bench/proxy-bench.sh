@@ -392,8 +392,9 @@ md=$results_dir/proxy-bench-$stamp.md
   [[ -n $EDGEWAY_B_CMD && $SKIP_EDGEWAY != 1 ]] && echo "- A/B: edgeway = $(launcher_label "$EDGEWAY_CMD"); edgeway-b = $(launcher_label "$EDGEWAY_B_CMD")"
   [[ $OBSERVABILITY == 1 ]] && echo "- OBSERVABILITY=1: edgeway = route metrics, access log and trace context off; edgeway-obs = all on (JSON access log to a file)${OBS_ENV:+, then $OBS_ENV}; nginx-log = nginx with access_log combined to a file"
   echo
-  python3 - "$csv" "$clk_tck" <<'PY'
+  PYTHONPATH="$repo/bench" python3 - "$csv" "$clk_tck" <<'PY'
 import csv, statistics, sys
+from ab_ratios import cells, per_round
 rows = list(csv.DictReader(open(sys.argv[1])))
 order = ["direct", "nginx", "nginx-log", "haproxy", "edgeway", "edgeway-b", "edgeway-rl", "edgeway-obs"]
 med = {}
@@ -438,16 +439,12 @@ for a, b, k, label in [("edgeway", "nginx", "cpu", "Edgeway / nginx CPU-µs per 
     if any((a, s) in med and (b, s) in med for s in sizes):
         print(f"| {label} | " + " | ".join(ratio((a, s), (b, s), k) for s in sizes) + " |")
 if any(t == "edgeway-b" for t, _ in med):
-    # Each round's B run and A run are minutes apart at most: their ratio cancels the machine's drift between
-    # rounds (and between runs of the bench), which the medians of each alone do not.
     print("\n| B / A CPU-µs per request | median of per-round ratios | per round |")
     print("|---|---:|---|")
     for s in sizes:
-        a = {r["round"]: float(r["cpu_us_per_req"]) for r in rows if r["target"] == "edgeway" and r["size"] == s}
-        b = {r["round"]: float(r["cpu_us_per_req"]) for r in rows if r["target"] == "edgeway-b" and r["size"] == s}
-        per = [b[k] / a[k] for k in sorted(a, key=int) if k in b and a[k]]
+        per = per_round(rows, "cpu_us_per_req", size=s)  # see ab_ratios.py
         if per:
-            print(f"| {s} | {statistics.median(per):.3f}x | {' '.join(f'{x:.3f}' for x in per)} |")
+            print(f"| {s} | {cells(per)} |")
 if any(t == "edgeway" for t, _ in med):
     ms = sum(int(r["cp_cpu_ticks"]) for r in rows) * 1000 / int(sys.argv[2])
     secs = sum(float(r["seconds"]) for r in rows)

@@ -266,8 +266,9 @@ md=$results_dir/tls-bench-$stamp.md
     echo "- A/B: edgeway = $(launcher_label "$EDGEWAY_CMD"); edgeway-b = $(launcher_label "$EDGEWAY_B_CMD")"
   fi
   echo
-  python3 - "$csv" <<'PY'
+  PYTHONPATH="$repo/bench" python3 - "$csv" <<'PY'
 import csv, statistics, sys
+from ab_ratios import cells, per_round
 rows = list(csv.DictReader(open(sys.argv[1])))
 keys = sorted({(r["scenario"], r["size"], r["target"]) for r in rows})
 med = {}
@@ -291,20 +292,16 @@ for (sc, s, t), v in med.items():
     r = v["cpu"] / n if v["cpu"] and n else None
     print(f"| {sc} | {s} | {f(r, '{:.2f}x')} | ≤ {goals.get(sc, 1.0)}x |")
 if any(t == "edgeway-b" for _, _, t in med):
-    # Each round's B run and A run are minutes apart at most: their ratio cancels the machine's drift between
-    # rounds (and between runs of the bench), which the medians of each alone do not.
-    print()
+    print()  # per-round ratios: see ab_ratios.py
     print("| edgeway-b / edgeway (B/A) | size | CPU-µs per op, median of per-round ratios | per round | p50 |")
     print("|---|---|---:|---|---:|")
     for (sc, s, t), v in med.items():
         if t != "edgeway-b" or (sc, s, "edgeway") not in med:
             continue
-        a = {r["round"]: float(r["cpu_us_per_op"]) for r in rows if (r["scenario"], r["size"], r["target"]) == (sc, s, "edgeway")}
-        b = {r["round"]: float(r["cpu_us_per_op"]) for r in rows if (r["scenario"], r["size"], r["target"]) == (sc, s, "edgeway-b")}
-        per = [b[k] / a[k] for k in sorted(a, key=int) if k in b and a[k]]
+        per = per_round(rows, "cpu_us_per_op", scenario=sc, size=s)
         p50a = med[(sc, s, "edgeway")]["p50"]
         p50 = v["p50"] / p50a if v["p50"] and p50a else None
-        print(f"| {sc} | {s} | {f(statistics.median(per) if per else None, '{:.3f}x')} | {' '.join(f'{x:.3f}' for x in per)} | {f(p50, '{:.2f}x')} |")
+        print(f"| {sc} | {s} | {cells(per)} | {f(p50, '{:.2f}x')} |")
 PY
 } >"$md"
 cat "$md"

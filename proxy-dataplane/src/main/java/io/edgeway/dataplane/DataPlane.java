@@ -103,7 +103,10 @@ public final class DataPlane implements AutoCloseable {
         this.configClient = new ConfigClient(settings.controlPlaneHost(), settings.controlPlanePort(),
                 settings.controlPlaneAuth().open(settings.dataDir(), settings.nodeId()), configs,
                 new DiskCache(settings.dataDir()), settings.nodeId(), settings.labels(),
-                version -> responseCache.apply(configs.get().cachePurges())); // before the Ack: acked means purged
+                version -> {
+                    responseCache.apply(configs.get().cachePurges()); // before the Ack: acked means purged
+                    wakeHealthClock();
+                });
         configClient.onFleetShare(rateLimits::fleetShare);
         metrics.limits(rateLimits, connectionLimits);
         this.streams = new StreamListeners(new StreamNet(acceptor, workers, transport.serverClass(), socketClass,
@@ -143,6 +146,14 @@ public final class DataPlane implements AutoCloseable {
         health = new HealthChecker(configs, config -> configClient.reportTargetHealth(TargetHealthReport.of(config)));
         // Last: it needs the bound workers, and it runs while the first snapshot arrives (neither waits for the other).
         warmup = Warmup.start(warmupSettings, workers, transport.io(), serverClass, socketClass, settings.client(), POOL_IDLE_MS);
+    }
+
+    /** A new config's upstreams are probed and reported at once, not at the health clock's next tick. */
+    private void wakeHealthClock() {
+        HealthChecker h = health; // null until the constructor has made it: its first tick reads the config then
+        if (h != null) {
+            h.wake();
+        }
     }
 
     /**

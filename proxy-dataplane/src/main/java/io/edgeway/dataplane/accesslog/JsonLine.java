@@ -95,8 +95,9 @@ final class JsonLine {
         ensure(34);
         buf[len++] = '"';
         if (traceparent instanceof AsciiString a) {
-            System.arraycopy(a.array(), a.arrayOffset() + 3, buf, len, Math.max(0, Math.min(32, a.length() - 3)));
-            len += Math.max(0, Math.min(32, a.length() - 3));
+            int n = Math.max(0, Math.min(32, a.length() - 3)); // a short (invalid) value copies what it has
+            System.arraycopy(a.array(), a.arrayOffset() + 3, buf, len, n);
+            len += n;
         } else {
             for (int i = 3; i < 35 && i < traceparent.length(); i++) {
                 buf[len++] = (byte) traceparent.charAt(i);

@@ -32,6 +32,7 @@ public final class TargetGroup {
     private final UpstreamTls tls; // null: plaintext
     private volatile View view;
     private int[] lastStates; // guarded by this
+    private volatile Runnable onEjection = () -> { };
 
     private record View(LoadBalancer balancer, boolean failOpen) {}
 
@@ -93,6 +94,30 @@ public final class TargetGroup {
         return t;
     }
 
+    /**
+     * Run (on the request's event loop) when a passive failure ejects a target: the health clock, which ends
+     * ejections, sleeps while nothing is timed and must hear that one started. Set by {@link
+     * io.edgeway.dataplane.upstream.HealthChecker} when it first sees the config.
+     */
+    public void onEjection(Runnable wake) {
+        this.onEjection = requireNonNull(wake, "wake");
+    }
+
+    /** Whether time alone will change the view: a target is ejected (until its time is up) or ramping up. */
+    public synchronized boolean settling() {
+        for (int step : lastStates) {
+            if (step > 0 && step < STEPS) {
+                return true;
+            }
+        }
+        for (Endpoint t : targets) {
+            if (t.state().ejected()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     void failed(Endpoint t) {
         HealthPolicy.Passive p = health.passive();
         if (p == null) {
@@ -101,6 +126,7 @@ public final class TargetGroup {
         long now = System.nanoTime();
         if (t.state().failed(p.consecutiveFailures(), TimeUnit.MILLISECONDS.toNanos(p.ejectionMs()), now)) {
             refresh(now); // rare, and it must not wait for the next tick: the next pick has to skip it
+            onEjection.run();
         }
     }
 

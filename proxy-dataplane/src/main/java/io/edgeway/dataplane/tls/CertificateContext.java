@@ -25,8 +25,11 @@ import org.slf4j.LoggerFactory;
  */
 final class CertificateContext {
     private static final Logger log = LoggerFactory.getLogger(CertificateContext.class);
-    /** One daemon thread: compiling is rare (first use of a name), and one at a time bounds its CPU. */
-    private static final ExecutorService BUILDER = Executors.newSingleThreadExecutor(r -> {
+    /**
+     * One daemon thread: compiling is rare (first use of a name), and one at a time bounds its CPU. Package-private
+     * so a test can hold it with a task of its own, making a compile late as a slow one would.
+     */
+    static final ExecutorService BUILDER = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "tls-context-builder");
         t.setDaemon(true);
         return t;

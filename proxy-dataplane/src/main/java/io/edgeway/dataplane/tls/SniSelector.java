@@ -72,6 +72,13 @@ final class SniSelector extends SniHandler {
 
     @Override
     protected void replaceHandler(ChannelHandlerContext ctx, String hostname, SslContext sslContext) throws Exception {
+        if (ctx.isRemoved() || !ctx.channel().isActive()) {
+            // The client left while its context compiled (the lookup completes later, on this loop): this handler is
+            // gone from the pipeline, so a replace would throw NoSuchElementException and nobody is left to answer.
+            // Nothing was built for this connection yet (the engine is made in super), and the context stays cached
+            // in its CertificateContext for the next handshake, so there is nothing to release.
+            return;
+        }
         if (sslContext == null) {
             ctx.fireUserEventTriggered(sawClientHello ? TlsMeter.UNRECOGNIZED_NAME : TlsMeter.NOT_TLS);
             ctx.writeAndFlush(Unpooled.wrappedBuffer(UNRECOGNIZED_NAME)).addListener(ChannelFutureListener.CLOSE);

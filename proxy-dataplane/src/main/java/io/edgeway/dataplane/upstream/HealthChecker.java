@@ -18,6 +18,8 @@ import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -27,9 +29,16 @@ import java.util.function.Consumer;
  * active check, and (2) asks every upstream to refresh its balancer view, which ends expired ejections
  * and advances slow-start ramps. Results are published through {@link TargetState} and {@link TargetGroup};
  * the request path only reads them.
+ *
+ * <p>The next tick is set for when something is due, not every {@link #TICK_MS}: the next probe, or a tick
+ * clock while a target is ejected or ramping up, else {@link #IDLE_TICK_MS}. A fixed 100 ms clock woke an
+ * idle proxy ten times a second for nothing. What happens between ticks wakes it instead: a probe's
+ * result, a passive ejection ({@link TargetGroup#onEjection}) and an applied config ({@link #wake}).
  */
 public final class HealthChecker implements AutoCloseable {
     static final long TICK_MS = 100;
+    /** The longest sleep: a backstop for a change nothing wakes the clock for, not the schedule. */
+    static final long IDLE_TICK_MS = 1_000;
 
     private final ConfigHolder configs;
     private final Consumer<RuntimeConfig> onChange;
@@ -41,6 +50,8 @@ public final class HealthChecker implements AutoCloseable {
     // Loop-only: probe bookkeeping per target state, dropped when the target leaves the config.
     private final Map<TargetState, ProbeState> probes = new IdentityHashMap<>();
     private RuntimeConfig seen; // loop-only: a new config version is reported once even if no health changed
+    private ScheduledFuture<?> next; // loop-only: the one pending tick
+    private volatile long ticks; // written by the loop only; read by tests
 
     private static final class ProbeState {
         long nextAt;
@@ -56,16 +67,39 @@ public final class HealthChecker implements AutoCloseable {
     public HealthChecker(ConfigHolder configs, Consumer<RuntimeConfig> onChange) {
         this.configs = configs;
         this.onChange = onChange;
-        loop.scheduleWithFixedDelay(this::tick, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
+        loop.execute(() -> next = loop.schedule(this::tick, TICK_MS, TimeUnit.MILLISECONDS));
+    }
+
+    /** Ticks now rather than when next due, from any thread: a config was applied or a target ejected. */
+    public void wake() {
+        try {
+            loop.execute(this::tick);
+        } catch (RejectedExecutionException e) {
+            // closed: no clock to wake
+        }
+    }
+
+    /** Ticks run so far (for tests: an idle checker must not spin). */
+    long ticks() {
+        return ticks;
     }
 
     private void tick() {
+        if (next != null) {
+            next.cancel(false); // a wake came first: this tick replaces it, and sets the next one itself
+        }
+        ticks++;
         RuntimeConfig config = configs.get();
         long now = System.nanoTime();
+        long due = now + TimeUnit.MILLISECONDS.toNanos(IDLE_TICK_MS);
         Set<TargetState> live = new HashSet<>();
-        boolean changed = config != seen;
+        boolean newConfig = config != seen;
+        boolean changed = newConfig;
         seen = config;
         for (TargetGroup u : config.upstreams().values()) {
+            if (newConfig) {
+                u.onEjection(this::wake);
+            }
             HealthPolicy.Active active = u.health().active();
             for (Endpoint t : u.targets()) {
                 if (active == null) {
@@ -78,10 +112,17 @@ public final class HealthChecker implements AutoCloseable {
                     p.nextAt = now + TimeUnit.MILLISECONDS.toNanos(active.intervalMs());
                     HealthProbe.run(bootstrap, t, active, ok -> probed(u, t, active, p, ok));
                 }
+                if (!p.inFlight && p.nextAt - due < 0) {
+                    due = p.nextAt; // an in-flight probe's result ticks (probed), and its next is set from then
+                }
             }
             changed |= u.refresh(now);
+            if (u.settling() && now + TimeUnit.MILLISECONDS.toNanos(TICK_MS) - due < 0) {
+                due = now + TimeUnit.MILLISECONDS.toNanos(TICK_MS);
+            }
         }
         probes.keySet().retainAll(live);
+        next = loop.schedule(this::tick, Math.max(0, due - now), TimeUnit.NANOSECONDS);
         if (changed) {
             onChange.accept(config);
         }
@@ -104,6 +145,7 @@ public final class HealthChecker implements AutoCloseable {
                 changed(u, now);
             }
         }
+        loop.execute(this::tick); // on this loop, queued: the next probe's time, and a ramp's clock if one began
     }
 
     private void changed(TargetGroup u, long now) {
