@@ -51,6 +51,9 @@ out=$(jvm EDGEWAY_JAVA="$work/alternatives/java")
 out=$(jvm EDGEWAY_JAVA="$work/jdk17/bin/java")
 [[ $out == *"version=17 "* && $out == *"-XX:ArchiveClassesAtExit=$work/cds/dataplane-"*".jsa"* && $out != *AOT* ]] \
   && pass "JDK 17 (version from java -version): AppCDS, no AOT flag it would refuse" || fail "JDK 17: $out"
+out=$(jvm EDGEWAY_JAVA="$work/jdk17/bin/java" EDGEWAY_EXTRA_JAVA_OPTS="-agentpath:/opt/prof/libasyncProfiler.so=start")
+[[ $out == *"-agentpath:/opt/prof/"* && $out != *ArchiveClassesAtExit* ]] \
+  && pass "a native agent (profiler): no cache recorded, which the JVM would refuse at start" || fail "agent: $out"
 touch "$work/cds/dataplane-x-jdk17.aot"
 out=$(jvm PATH="$work/jdk17/bin:$PATH")
 [[ $out == "java=java version=17 "* && $out != *AOT* ]] && pass "the PATH's java when nothing is set" || fail "PATH: $out"
