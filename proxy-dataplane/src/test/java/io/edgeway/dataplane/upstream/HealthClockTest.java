@@ -70,11 +70,11 @@ class HealthClockTest {
         // The first probe loads the client's classes (slow on a loaded machine): the window starts after it.
         await().atMost(Duration.ofSeconds(30)).until(() -> probes.get() > 0);
         probes.set(0);
-        long window = 3_000;
+        long window = 5_000;
         Thread.sleep(window); // the window the probes are counted over
-        // Never more often than the interval (one every 200 ms: 15, one more for the window's edges); and not
-        // only at the 1 s backstop (4 at most), even on a loaded machine (half of 15).
-        assertThat(probes.get()).isBetween(7, (int) (window / interval) + 1);
+        // Never more often than the interval (one every 200 ms: 25, one more for the window's edges); and not
+        // only at the 1 s backstop (6 at most): half of 25 leaves room for a loaded CI machine.
+        assertThat(probes.get()).isBetween((int) (window / interval / 2), (int) (window / interval) + 1);
     }
 
     private Snapshot snapshot(Upstream.Builder upstream) {
