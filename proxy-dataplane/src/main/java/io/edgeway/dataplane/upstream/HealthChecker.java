@@ -112,8 +112,8 @@ public final class HealthChecker implements AutoCloseable {
                     p.nextAt = now + TimeUnit.MILLISECONDS.toNanos(active.intervalMs());
                     HealthProbe.run(bootstrap, t, active, ok -> probed(u, t, active, p, ok));
                 }
-                if (!p.inFlight && p.nextAt - due < 0) {
-                    due = p.nextAt; // an in-flight probe's result ticks (probed), and its next is set from then
+                if (p.nextAt - now > 0 && p.nextAt - due < 0) {
+                    due = p.nextAt; // in flight or not; a probe that overran its interval ticks when it ends (probed)
                 }
             }
             changed |= u.refresh(now);
@@ -132,20 +132,27 @@ public final class HealthChecker implements AutoCloseable {
         p.inFlight = false;
         TargetState s = t.state();
         long now = System.nanoTime();
+        boolean flipped = false;
         if (ok) {
             p.failures = 0;
             if (++p.successes >= active.healthyThreshold() && !s.activeHealthy()) {
                 s.activeHealthy(true, now);
                 changed(u, now);
+                flipped = true;
             }
         } else {
             p.successes = 0;
             if (++p.failures >= active.unhealthyThreshold() && s.activeHealthy()) {
                 s.activeHealthy(false, now);
                 changed(u, now);
+                flipped = true;
             }
         }
-        loop.execute(this::tick); // on this loop, queued: the next probe's time, and a ramp's clock if one began
+        // A tick only when one is needed now: a ramp's clock may have begun, or the probe overran its interval (the
+        // tick left it out). Not after every probe: with a thousand targets that is a thousand full ticks per interval.
+        if (flipped || now - p.nextAt >= 0) {
+            loop.execute(this::tick);
+        }
     }
 
     private void changed(TargetGroup u, long now) {
