@@ -13,6 +13,9 @@
 #                                              (with EDGEWAY_B_CMD: each Edgeway option also as OPTION-b)
 #   OBSERVABILITY=1 OBS_ENV="EDGEWAY_ACCESS_LOG=off" bench/proxy-bench.sh
 #                                              edgeway-obs with other settings (here: the binary's defaults)
+#   OBSERVABILITY=1 B_OBS=1 EDGEWAY_B_CMD=... bench/proxy-bench.sh
+#                                              edgeway-b with edgeway-obs's settings (all on, its own access log
+#                                              file): the A/B of what observability costs in two builds
 #   RATE_LIMIT=1 bench/proxy-bench.sh          also: target edgeway-rl, the same proxy and upstream through a
 #                                              route with a rate limit by client_ip far above the offered rate
 #                                              (Host: rl.bench), so the limit's CPU cost is the ratio to edgeway
@@ -43,6 +46,7 @@ SKIP_EDGEWAY=${SKIP_EDGEWAY:-0}
 # edgeway-obs's settings (OBSERVABILITY=1), as VAR=value words; later words win over the all-on defaults.
 read -r -a obs_env <<<"${OBS_ENV:-}"
 OBSERVABILITY=${OBSERVABILITY:-0}
+B_OBS=${B_OBS:-0}                # with OBSERVABILITY=1: edgeway-b runs all on (as edgeway-obs), not all off
 RATE_LIMIT=${RATE_LIMIT:-0}
 BENCH_ALLOW_BUILD=${BENCH_ALLOW_BUILD:-0}
 PROXY_CPU=${PROXY_CPU:-1}
@@ -283,6 +287,9 @@ if [[ $SKIP_EDGEWAY != 1 ]]; then
     start_edgeway edgeway "$ew_status" "$tmp/dp" "${ab[@]}"
     start_edgeway edgeway-obs "$ew_obs_status" "$tmp/dp-obs" EDGEWAY_ROUTE_METRICS=on EDGEWAY_TRACE_CONTEXT=on \
       EDGEWAY_ACCESS_LOG="$tmp/dp-obs/access.log" EDGEWAY_ACCESS_LOG_FORMAT=json "${obs_env[@]}"
+    # B_OBS=1: the other build all on too, so the A/B compares the builds' observability (edgeway-obs / edgeway-b)
+    [[ $B_OBS == 1 ]] && ab=(EDGEWAY_ROUTE_METRICS=on EDGEWAY_TRACE_CONTEXT=on \
+      EDGEWAY_ACCESS_LOG="$tmp/dp-b/access.log" EDGEWAY_ACCESS_LOG_FORMAT=json "${obs_env[@]}")
   else
     start_edgeway edgeway "$ew_status" "$tmp/dp" # the defaults a user gets
   fi
@@ -389,7 +396,7 @@ md=$results_dir/proxy-bench-$stamp.md
   echo "- $(nginx -v 2>&1 | sed 's/^nginx version: //'), $(haproxy -v | head -1 | cut -d' ' -f1-3), $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2), $(java -version 2>&1 | head -1)"
   [[ $SKIP_EDGEWAY == 1 ]] && echo "- **Edgeway was not run (SKIP_EDGEWAY=1)**"
   [[ $RATE_LIMIT == 1 ]] && echo "- RATE_LIMIT=1: edgeway-rl = the edgeway proxy on a route with a rate limit by client_ip (10^9/s, never reached), Host: rl.bench"
-  [[ -n $EDGEWAY_B_CMD && $SKIP_EDGEWAY != 1 ]] && echo "- A/B: edgeway = $(launcher_label "$EDGEWAY_CMD"); edgeway-b = $(launcher_label "$EDGEWAY_B_CMD")"
+  [[ -n $EDGEWAY_B_CMD && $SKIP_EDGEWAY != 1 ]] && echo "- A/B: edgeway = $(launcher_label "$EDGEWAY_CMD"); edgeway-b = $(launcher_label "$EDGEWAY_B_CMD")$([[ $OBSERVABILITY$B_OBS == 11 ]] && echo ', all observability on (B_OBS=1): compare it with edgeway-obs')"
   [[ $OBSERVABILITY == 1 ]] && echo "- OBSERVABILITY=1: edgeway = route metrics, access log and trace context off; edgeway-obs = all on (JSON access log to a file)${OBS_ENV:+, then $OBS_ENV}; nginx-log = nginx with access_log combined to a file"
   echo
   PYTHONPATH="$repo/bench" python3 - "$csv" "$clk_tck" <<'PY'

@@ -78,7 +78,6 @@ public final class AccessLog implements AutoCloseable {
     public void offer(AccessRecord r) {
         if (!queue.offer(r)) {
             dropped.increment();
-            r.recycle();
         }
     }
 
@@ -124,10 +123,6 @@ public final class AccessLog implements AutoCloseable {
                 if (!failing) { // once per failure streak, not once per line
                     log.error("access log: cannot write to {}: {}", settings.destination(), e.toString());
                     failing = true;
-                }
-            } finally {
-                if (r != null) {
-                    r.recycle(); // formatted and exported: nothing keeps a reference to it
                 }
             }
         }

@@ -1,24 +1,15 @@
 package io.edgeway.dataplane.accesslog;
 
-import io.netty.util.Recycler;
-
 /**
  * One request as the access log sees it, filled on the event loop from values the request already holds
  * (strings are references, nothing is formatted there) and handed to the writer thread, which formats it.
- * The records of proxied requests are pooled ({@link #pooled}): the writer thread clears each one when it is
- * done and gives it back to the pool of the event loop that took it, so a logged request allocates none.
+ * A plain object, garbage once written: it was pooled (Netty's Recycler) until a CPU profile of the bench's
+ * all-on proxy (issue 16) showed the pool's cross-thread hand-back cost more than the allocation it saved
+ * (Recycler.get on the event loop about a third of Measurements.record's samples, more than the route's
+ * metrics; Recycler.recycle and clearing every field on the writer thread as much again). A record lives
+ * for milliseconds, so it dies young and a young collection never copies it.
  */
 public final class AccessRecord {
-    private static final Recycler<AccessRecord> POOL = new Recycler<>() {
-        @Override
-        protected AccessRecord newObject(Handle<AccessRecord> handle) {
-            return new AccessRecord(handle);
-        }
-    };
-
-    /** Null for a record made with {@code new}: {@link #recycle} then only clears it. */
-    private final Recycler.Handle<AccessRecord> handle;
-
     public long timeMillis;
     public CharSequence requestId;
     /** The traceparent sent to the target (the trace id is its characters 3-35), or null. */
@@ -53,55 +44,4 @@ public final class AccessRecord {
     public boolean exportSpan;
     /** The request id is the trace id (the traceparent's characters 3-35): set by the writer thread, not the loop. */
     public boolean requestIdFromTrace;
-
-    /** A record made for this purpose (gRPC calls, tests): garbage once written. */
-    public AccessRecord() {
-        this(null);
-    }
-
-    private AccessRecord(Recycler.Handle<AccessRecord> handle) {
-        this.handle = handle;
-    }
-
-    /** A cleared record from the calling thread's pool (or a new one). Give it to {@link AccessLog#offer}. */
-    public static AccessRecord pooled() {
-        return POOL.get();
-    }
-
-    /**
-     * Clears every field (the next request sets only some of them, and a pooled record must keep no request's
-     * strings alive) and gives the record back to its pool. The caller must not touch it afterwards.
-     */
-    void recycle() {
-        timeMillis = 0;
-        requestId = null;
-        traceparent = null;
-        client = null;
-        host = null;
-        method = null;
-        uri = null;
-        protocol = null;
-        status = 0;
-        grpcStatus = null;
-        bytesIn = 0;
-        bytesOut = 0;
-        totalNanos = 0;
-        connectNanos = 0;
-        firstByteNanos = 0;
-        route = null;
-        upstream = null;
-        target = null;
-        attempts = 0;
-        configVersion = 0;
-        tlsVersion = null;
-        sni = null;
-        referer = null;
-        userAgent = null;
-        writeLine = false;
-        exportSpan = false;
-        requestIdFromTrace = false;
-        if (handle != null) {
-            handle.recycle(this);
-        }
-    }
 }

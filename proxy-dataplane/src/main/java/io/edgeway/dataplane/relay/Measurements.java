@@ -13,8 +13,8 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * What one request's metrics and access log line need, measured as it goes (System.nanoTime()), and its
- * counting once it is over. One per {@link Exchange}, reset for each request, so the hot path allocates
- * nothing here (the access log's records are pooled). Event loop only.
+ * counting once it is over. One per {@link Exchange}, reset for each request; with the access log on, a
+ * request allocates one {@link AccessRecord} for the writer thread. Event loop only.
  */
 final class Measurements {
     private final Exchange exchange;
@@ -120,7 +120,7 @@ final class Measurements {
 
     private AccessRecord accessRecord(AccessLog log, RouteRule route, long nanos) {
         HttpRequest request = exchange.request;
-        AccessRecord r = AccessRecord.pooled(); // the writer thread gives it back
+        AccessRecord r = new AccessRecord(); // not pooled: see AccessRecord
         r.timeMillis = System.currentTimeMillis();
         HttpHeaders h = request.headers();
         if (traceparent == null) { // trace context off, or the request never went to a target
