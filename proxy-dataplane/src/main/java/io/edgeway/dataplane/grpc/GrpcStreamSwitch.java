@@ -37,9 +37,6 @@ public final class GrpcStreamSwitch extends ChannelInboundHandlerAdapter {
                     p.remove(name);
                 }
             }
-            // The frontend counted this stream as a client connection when it became active; it is gone
-            // before the stream's channelInactive that would have uncounted it.
-            metrics.clientConnections.decrement();
             p.addAfter(ctx.name(), "grpc", new GrpcRelay(configs, loop.h2(), metrics, trustedProxies, loop.observers(),
                     loop.rateLimits()));
         }

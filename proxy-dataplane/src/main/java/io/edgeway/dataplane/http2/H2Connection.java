@@ -16,8 +16,7 @@ import io.netty.util.ReferenceCountUtil;
 /**
  * The end of an HTTP/2 client connection's pipeline. It closes the connection when it has sat with no
  * open stream for the keep-alive timeout, and when the proxy drains: a close of the frame codec is
- * graceful (GOAWAY, then open streams finish before the socket closes). It also keeps the connection
- * gauge right for the {@link FrontendHandler} that counted this connection and was removed at the switch.
+ * graceful (GOAWAY, then open streams finish before the socket closes).
  */
 final class H2Connection extends ChannelInboundHandlerAdapter {
     private final Metrics metrics;
@@ -52,11 +51,6 @@ final class H2Connection extends ChannelInboundHandlerAdapter {
         } else {
             ReferenceCountUtil.release(evt);
         }
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-        metrics.clientConnections.decrement();
     }
 
     @Override

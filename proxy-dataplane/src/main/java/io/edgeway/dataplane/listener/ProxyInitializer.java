@@ -36,6 +36,7 @@ public final class ProxyInitializer extends ChannelInitializer<SocketChannel> {
     private final ClientLimits limits;
     private final Drain drain;
     private final Map<EventLoop, Http2Frontend> h2 = new HashMap<>();
+    private final ClientConnectionGauge gauge;
     /** Issue 18: PROXY protocol peers and connection limits; none unless {@link #withLimits} is called before binding. */
     private TrustedProxies proxyProtocolFrom = TrustedProxies.NONE;
     private ChannelHandler plainGuard;
@@ -49,6 +50,7 @@ public final class ProxyInitializer extends ChannelInitializer<SocketChannel> {
         this.metrics = metrics;
         this.clients = clients;
         this.limits = limits;
+        this.gauge = new ClientConnectionGauge(metrics);
         this.loops.forEach((loop, res) -> h2.put(loop, new Http2Frontend(configs, res, metrics, limits)));
     }
 
@@ -58,6 +60,7 @@ public final class ProxyInitializer extends ChannelInitializer<SocketChannel> {
         Http2Frontend http2 = h2.get(ch.eventLoop());
         guard(ch, plainGuard);
         ch.pipeline()
+                .addLast("client-gauge", gauge)
                 .addLast("preface", new H2cPreface(http2))
                 .addLast("idle", idleHandler(limits))
                 .addLast("codec", new ClientCodec(limits))
@@ -91,6 +94,7 @@ public final class ProxyInitializer extends ChannelInitializer<SocketChannel> {
         clients.add(ch);
         guard(ch, tlsGuard);
         ch.pipeline()
+                .addLast("client-gauge", gauge)
                 .addLast("tls", tls)
                 .addLast("alpn", alpn)
                 .addLast("idle", idleHandler(limits))

@@ -86,13 +86,11 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             trustedPeer = trustedProxies.contains(isa.getAddress()); // the peer is fixed: decide once
         }
         scheme = ListenerScheme.of(ctx.channel());
-        metrics.clientConnections.increment();
         ctx.read();
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        metrics.clientConnections.decrement();
         exchange.abandon();
         releasePending();
     }

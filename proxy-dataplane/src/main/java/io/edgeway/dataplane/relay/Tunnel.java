@@ -158,9 +158,7 @@ final class Tunnel {
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
             closed = true;
-            if (isClient) {
-                metrics.clientConnections.decrement();
-            } else {
+            if (!isClient) { // the client side's gauge is ClientConnectionGauge's, on the socket's close
                 metrics.upstreamConnectionsActive.decrement();
             }
             peer.closeAfterFlush();
