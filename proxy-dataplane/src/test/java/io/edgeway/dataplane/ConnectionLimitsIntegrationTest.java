@@ -11,8 +11,13 @@ import io.edgeway.proto.v1.Upstream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,24 +29,28 @@ class ConnectionLimitsIntegrationTest {
     static Path dataDir;
     static TestControlPlane cp;
     static TestBackend backend;
+    static WebSocketEchoBackend ws;
     static DataPlane dp;
 
     @BeforeAll
     static void start() throws Exception {
         cp = new TestControlPlane(0);
         backend = new TestBackend("t");
+        ws = new WebSocketEchoBackend();
         dp = DataPlane.start(Settings.forTest(cp.port(), dataDir).withLimits(LimitSettings.DEFAULTS.withConnections(3, 2)));
         cp.push(Snapshot.newBuilder().setVersion(1).setNonce("n1")
                 .addUpstreams(Upstream.newBuilder().setName("t").addTargets(
                         Target.newBuilder().setHost("127.0.0.1").setPort(backend.port()).setWeight(1)))
                 .addRoutes(Route.newBuilder().setName("t").addHosts("t.test").setUpstream("t"))
+                .addUpstreams(Upstream.newBuilder().setName("ws").addTargets(OneRouteProxy.loopback(ws.port())))
+                .addRoutes(Route.newBuilder().setName("ws").addHosts("ws.test").setUpstream("ws"))
                 .build());
         await().until(() -> dp.appliedVersion() == 1);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {dp, backend, cp}) {
+        for (AutoCloseable c : new AutoCloseable[] {dp, ws, backend, cp}) {
             if (c != null) {
                 c.close();
             }
@@ -89,5 +98,31 @@ class ConnectionLimitsIntegrationTest {
         }
         await().until(() -> dp.connectionLimits().openFrom(a) == 0);
         assertThat(request("127.0.0.3")).isEqualTo("HTTP/1.1 200 OK");     // closing gives the places back
+    }
+
+    /**
+     * A WebSocket tunnel rebuilds the connection's pipeline without the limits' handler; its places must still be
+     * given back when it closes (they leaked: an address that had opened two WebSockets was refused from then on).
+     */
+    @Test
+    void closedWebSocketTunnelsGiveTheirPlacesBack() throws Exception {
+        InetAddress local = InetAddress.getByName("127.0.0.1"); // the JDK's WebSocket client connects from here
+        for (int round = 0; round < 2; round++) { // twice: two tunnels fill the address's limit of 2
+            List<WebSocket> tunnels = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                WebSocketProxyTest.Collector c = new WebSocketProxyTest.Collector();
+                WebSocket w = HttpClient.newHttpClient().newWebSocketBuilder().header("Host", "ws.test")
+                        .buildAsync(URI.create("ws://127.0.0.1:" + dp.proxyPort() + "/ws"), c).join();
+                w.sendText("hello " + i, true).join();
+                assertThat(c.next()).isEqualTo("hello " + i); // the tunnel is up
+                tunnels.add(w);
+            }
+            assertThat(dp.connectionLimits().openFrom(local)).isEqualTo(2);
+            for (WebSocket w : tunnels) {
+                w.sendClose(WebSocket.NORMAL_CLOSURE, "done").join();
+            }
+            await().until(() -> dp.connectionLimits().openFrom(local) == 0);
+        }
+        assertThat(request("127.0.0.1")).isEqualTo("HTTP/1.1 200 OK");
     }
 }

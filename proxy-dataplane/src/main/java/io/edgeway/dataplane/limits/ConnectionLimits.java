@@ -4,7 +4,6 @@ import io.edgeway.dataplane.listener.ClientAddress;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.util.AttributeKey;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,7 +18,6 @@ import java.util.concurrent.atomic.LongAdder;
  * bounded by the number of open connections.
  */
 public final class ConnectionLimits {
-    private static final AttributeKey<InetAddress> COUNTED = AttributeKey.valueOf("edgeway.connectionCounted");
     private final int maxPerListener;
     private final int maxPerIp;
     private final ConcurrentHashMap<InetAddress, AtomicInteger> perIp = new ConcurrentHashMap<>();
@@ -97,23 +95,20 @@ public final class ConnectionLimits {
                     return;
                 }
             }
-            ctx.channel().attr(COUNTED).set(ip == null || maxPerIp == 0 ? NO_IP : ip);
+            InetAddress counted = maxPerIp == 0 ? null : ip;
+            // Released when the socket closes, not in channelInactive: a WebSocket tunnel rebuilds the pipeline
+            // without this handler, and its counts then leaked for good (an address that had opened its limit of
+            // WebSockets was refused from then on). Out of the pipeline once counted: nothing per read.
+            ctx.channel().closeFuture().addListener(f -> {
+                if (maxPerListener > 0) {
+                    open.decrementAndGet();
+                }
+                if (counted != null) {
+                    release(counted);
+                }
+            });
+            ctx.pipeline().remove(this);
             ctx.fireChannelActive();
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            InetAddress counted = ctx.channel().attr(COUNTED).getAndSet(null);
-            if (counted == null) {
-                return; // refused: the rest of the pipeline never saw it start
-            }
-            if (maxPerListener > 0) {
-                open.decrementAndGet();
-            }
-            if (counted != NO_IP) {
-                release(counted);
-            }
-            ctx.fireChannelInactive();
         }
 
         private void refuse(ChannelHandlerContext ctx) {
@@ -125,16 +120,5 @@ public final class ConnectionLimits {
     private void release(InetAddress ip) {
         // Drop the entry at zero, atomically with respect to a concurrent increment of the same address.
         perIp.computeIfPresent(ip, (k, n) -> n.decrementAndGet() <= 0 ? null : n);
-    }
-
-    /** "Counted on the listener only": a marker compared by identity, never a real client's address object. */
-    private static final InetAddress NO_IP = marker();
-
-    private static InetAddress marker() {
-        try {
-            return InetAddress.getByAddress("not-counted", new byte[4]);
-        } catch (java.net.UnknownHostException e) {
-            throw new ExceptionInInitializerError(e);
-        }
     }
 }
