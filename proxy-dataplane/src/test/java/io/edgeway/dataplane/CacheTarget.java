@@ -77,6 +77,10 @@ final class CacheTarget implements AutoCloseable {
             try {
                 Socket s = server.accept();
                 open.add(s);
+                if (server.isClosed()) { // accepted while close() ran: it may have missed this one
+                    s.close();
+                    return;
+                }
                 Thread t = new Thread(() -> serve(s), "cache-target-conn");
                 t.setDaemon(true);
                 t.start();
