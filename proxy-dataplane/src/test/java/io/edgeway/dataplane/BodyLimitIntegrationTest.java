@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.edgeway.proto.v1.Route;
 import io.edgeway.proto.v1.Snapshot;
-import io.edgeway.proto.v1.Target;
 import io.edgeway.proto.v1.Upstream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -31,12 +30,10 @@ class BodyLimitIntegrationTest {
         cp = new TestControlPlane(0);
         target = new RecordingBackend();
         dp = DataPlane.start(Settings.forTest(cp.port(), dataDir));
-        cp.push(Snapshot.newBuilder().setVersion(1).setNonce("n1")
-                .addUpstreams(Upstream.newBuilder().setName("t").addTargets(
-                        Target.newBuilder().setHost("127.0.0.1").setPort(target.port()).setWeight(1)))
+        cp.pushAndAwait(Snapshot.newBuilder().setVersion(1).setNonce("n1")
+                .addUpstreams(Upstream.newBuilder().setName("t").addTargets(OneRouteProxy.loopback(target.port())))
                 .addRoutes(Route.newBuilder().setName("small").addHosts("small.test").setUpstream("t").setMaxBodyBytes(10))
-                .build());
-        await().until(() -> dp.appliedVersion() == 1);
+                .build(), dp);
     }
 
     @BeforeEach
@@ -47,11 +44,7 @@ class BodyLimitIntegrationTest {
 
     @AfterAll
     static void stop() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {dp, target, cp}) {
-            if (c != null) {
-                c.close();
-            }
-        }
+        OneRouteProxy.closeAll(dp, target, cp);
     }
 
     @Test
@@ -109,16 +102,13 @@ class BodyLimitIntegrationTest {
             });
             t.setDaemon(true);
             t.start();
-            cp.push(Snapshot.newBuilder().setVersion(2).setNonce("n2")
-                    .addUpstreams(Upstream.newBuilder().setName("t").addTargets(
-                            Target.newBuilder().setHost("127.0.0.1").setPort(target.port()).setWeight(1)))
-                    .addUpstreams(Upstream.newBuilder().setName("streaming").addTargets(
-                            Target.newBuilder().setHost("127.0.0.1").setPort(server.getLocalPort()).setWeight(1)))
+            cp.pushAndAwait(Snapshot.newBuilder().setVersion(2).setNonce("n2")
+                    .addUpstreams(Upstream.newBuilder().setName("t").addTargets(OneRouteProxy.loopback(target.port())))
+                    .addUpstreams(Upstream.newBuilder().setName("streaming").addTargets(OneRouteProxy.loopback(server.getLocalPort())))
                     .addRoutes(Route.newBuilder().setName("small").addHosts("small.test").setUpstream("t").setMaxBodyBytes(10))
                     .addRoutes(Route.newBuilder().setName("streaming").addHosts("streaming.test").setUpstream("streaming")
                             .setMaxBodyBytes(10))
-                    .build());
-            await().until(() -> dp.appliedVersion() == 2);
+                    .build(), dp);
             String head = "POST /up HTTP/1.1\r\nHost: streaming.test\r\nTransfer-Encoding: chunked\r\n\r\n";
             String answer = exchange(head, "6\r\nabcdef\r\n", "6\r\nghijkl\r\n", "0\r\n\r\n");
             assertThat(answer).startsWith("HTTP/1.1 200").doesNotContain("413").doesNotEndWith("0\r\n\r\n");

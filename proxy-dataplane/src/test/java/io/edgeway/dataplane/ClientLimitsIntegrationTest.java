@@ -7,7 +7,6 @@ import io.edgeway.dataplane.listener.ClientLimits;
 import io.edgeway.dataplane.listener.TrustedProxies;
 import io.edgeway.proto.v1.Route;
 import io.edgeway.proto.v1.Snapshot;
-import io.edgeway.proto.v1.Target;
 import io.edgeway.proto.v1.Upstream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -43,21 +42,15 @@ class ClientLimitsIntegrationTest {
         backend = new TestBackend("t");
         ClientLimits limits = new ClientLimits(1024, 2048, 200, 200, 200, TrustedProxies.parse("127.0.0.1/32"));
         dp = DataPlane.start(Settings.forTest(cp.port(), dataDir).withClient(limits));
-        cp.push(Snapshot.newBuilder().setVersion(1).setNonce("n1")
-                .addUpstreams(Upstream.newBuilder().setName("t").addTargets(
-                        Target.newBuilder().setHost("127.0.0.1").setPort(backend.port()).setWeight(1)))
+        cp.pushAndAwait(Snapshot.newBuilder().setVersion(1).setNonce("n1")
+                .addUpstreams(Upstream.newBuilder().setName("t").addTargets(OneRouteProxy.loopback(backend.port())))
                 .addRoutes(Route.newBuilder().setName("t").addHosts("t.test").setUpstream("t"))
-                .build());
-        await().until(() -> dp.appliedVersion() == 1);
+                .build(), dp);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {dp, backend, cp}) {
-            if (c != null) {
-                c.close();
-            }
-        }
+        OneRouteProxy.closeAll(dp, backend, cp);
     }
 
     @Test

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.edgeway.dataplane.limits.LimitSettings;
 import io.edgeway.proto.v1.Route;
 import io.edgeway.proto.v1.Snapshot;
-import io.edgeway.proto.v1.Target;
 import io.edgeway.proto.v1.Upstream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -38,23 +37,17 @@ class ConnectionLimitsIntegrationTest {
         backend = new TestBackend("t");
         ws = new WebSocketEchoBackend();
         dp = DataPlane.start(Settings.forTest(cp.port(), dataDir).withLimits(LimitSettings.DEFAULTS.withConnections(3, 2)));
-        cp.push(Snapshot.newBuilder().setVersion(1).setNonce("n1")
-                .addUpstreams(Upstream.newBuilder().setName("t").addTargets(
-                        Target.newBuilder().setHost("127.0.0.1").setPort(backend.port()).setWeight(1)))
+        cp.pushAndAwait(Snapshot.newBuilder().setVersion(1).setNonce("n1")
+                .addUpstreams(Upstream.newBuilder().setName("t").addTargets(OneRouteProxy.loopback(backend.port())))
                 .addRoutes(Route.newBuilder().setName("t").addHosts("t.test").setUpstream("t"))
                 .addUpstreams(Upstream.newBuilder().setName("ws").addTargets(OneRouteProxy.loopback(ws.port())))
                 .addRoutes(Route.newBuilder().setName("ws").addHosts("ws.test").setUpstream("ws"))
-                .build());
-        await().until(() -> dp.appliedVersion() == 1);
+                .build(), dp);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {dp, ws, backend, cp}) {
-            if (c != null) {
-                c.close();
-            }
-        }
+        OneRouteProxy.closeAll(dp, ws, backend, cp);
     }
 
     static Socket open(String fromIp) throws Exception {

@@ -63,11 +63,7 @@ class DataPlaneIntegrationTest {
         if (dp != null) {
             dp.close();
         }
-        for (AutoCloseable c : new AutoCloseable[] {a, b, slow, guarded, cp}) {
-            if (c != null) {
-                c.close();
-            }
-        }
+        OneRouteProxy.closeAll(a, b, slow, guarded, cp);
     }
 
     /** Pushes {@link #snapshot} at {@code version} and waits for its Ack. */

@@ -8,7 +8,6 @@ import io.edgeway.proto.delta.SnapshotDeltas;
 import io.edgeway.proto.v1.ResourceError;
 import io.edgeway.proto.v1.Route;
 import io.edgeway.proto.v1.Snapshot;
-import io.edgeway.proto.v1.Target;
 import io.edgeway.proto.v1.Upstream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -47,14 +46,12 @@ class DeltaApplyTest {
     @AfterEach
     void stop() throws Exception {
         dp.close();
-        for (AutoCloseable c : new AutoCloseable[] {a, b, cp}) {
-            c.close();
-        }
+        OneRouteProxy.closeAll(a, b, cp);
     }
 
     private static Upstream upstream(String name, int port) {
         return Upstream.newBuilder().setName(name)
-                .addTargets(Target.newBuilder().setHost("127.0.0.1").setPort(port).setWeight(1)).build();
+                .addTargets(OneRouteProxy.loopback(port)).build();
     }
 
     private static Route route(String name, String host, String upstream) {

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.edgeway.proto.v1.Route;
 import io.edgeway.proto.v1.RouteRateLimit;
 import io.edgeway.proto.v1.Snapshot;
-import io.edgeway.proto.v1.Target;
 import io.edgeway.proto.v1.Upstream;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
@@ -35,13 +34,11 @@ class FleetRateLimitTest {
         backend = new TestBackend("t");
         a = DataPlane.start(Settings.forTest(cp.port(), dir1));
         b = DataPlane.start(Settings.forTest(cp.port(), dir2));
-        cp.push(Snapshot.newBuilder().setVersion(1).setNonce("n1")
-                .addUpstreams(Upstream.newBuilder().setName("t").addTargets(
-                        Target.newBuilder().setHost("127.0.0.1").setPort(backend.port()).setWeight(1)))
+        cp.pushAndAwait(Snapshot.newBuilder().setVersion(1).setNonce("n1")
+                .addUpstreams(Upstream.newBuilder().setName("t").addTargets(OneRouteProxy.loopback(backend.port())))
                 .addRoutes(route("fleet", "fleet.test", true))
                 .addRoutes(route("local", "local.test", false))
-                .build());
-        await().until(() -> a.appliedVersion() == 1 && b.appliedVersion() == 1);
+                .build(), a, b);
         cp.fleetShare(2);
         await().until(() -> a.rateLimits().fleetShare() == 2 && b.rateLimits().fleetShare() == 2);
     }
@@ -54,11 +51,7 @@ class FleetRateLimitTest {
 
     @AfterAll
     static void stop() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {a, b, backend, cp}) {
-            if (c != null) {
-                c.close();
-            }
-        }
+        OneRouteProxy.closeAll(a, b, backend, cp);
     }
 
     static int allowed(DataPlane dp, String host, int n) throws Exception {

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.edgeway.proto.v1.Route;
 import io.edgeway.proto.v1.RouteRateLimit;
 import io.edgeway.proto.v1.Snapshot;
-import io.edgeway.proto.v1.Target;
 import io.edgeway.proto.v1.Upstream;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
@@ -48,8 +47,7 @@ class GrpcLimitsTest {
         server = new GrpcEchoServer();
         dp = DataPlane.start(Settings.forTest(cp.port(), dataDir));
         cp.push(Snapshot.newBuilder().setVersion(1).setNonce("n1")
-                .addUpstreams(Upstream.newBuilder().setName("echo").addTargets(
-                        Target.newBuilder().setHost("127.0.0.1").setPort(server.port()).setWeight(1)))
+                .addUpstreams(Upstream.newBuilder().setName("echo").addTargets(OneRouteProxy.loopback(server.port())))
                 // two calls per hour per API key: nothing refills while the test runs
                 .addRoutes(Route.newBuilder().setName("metered").addHosts("metered.test").setUpstream("echo")
                         .setRateLimit(RouteRateLimit.newBuilder().setRequests(2).setPerMs(3_600_000).setBurst(2)
@@ -62,11 +60,7 @@ class GrpcLimitsTest {
 
     @AfterAll
     static void stop() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {dp, server, cp}) {
-            if (c != null) {
-                c.close();
-            }
-        }
+        OneRouteProxy.closeAll(dp, server, cp);
     }
 
     static ManagedChannel channel(String authority) {

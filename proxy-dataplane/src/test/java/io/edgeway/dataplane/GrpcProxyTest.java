@@ -69,11 +69,7 @@ class GrpcProxyTest {
         if (dp != null) {
             dp.close();
         }
-        for (AutoCloseable c : new AutoCloseable[] {server, doomed, cp}) {
-            if (c != null) {
-                c.close();
-            }
-        }
+        OneRouteProxy.closeAll(server, doomed, cp);
     }
 
     static Target target(int port) {

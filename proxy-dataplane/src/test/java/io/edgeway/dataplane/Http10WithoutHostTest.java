@@ -1,11 +1,9 @@
 package io.edgeway.dataplane;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.edgeway.proto.v1.Route;
 import io.edgeway.proto.v1.Snapshot;
-import io.edgeway.proto.v1.Target;
 import io.edgeway.proto.v1.Upstream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -32,21 +30,15 @@ class Http10WithoutHostTest {
         cp = new TestControlPlane(0);
         backend = new HostRequiringBackend();
         dp = DataPlane.start(Settings.forTest(cp.port(), dataDir));
-        cp.push(Snapshot.newBuilder().setVersion(1).setNonce("n1")
-                .addUpstreams(Upstream.newBuilder().setName("strict").addTargets(
-                        Target.newBuilder().setHost("127.0.0.1").setPort(backend.port()).setWeight(1)))
+        cp.pushAndAwait(Snapshot.newBuilder().setVersion(1).setNonce("n1")
+                .addUpstreams(Upstream.newBuilder().setName("strict").addTargets(OneRouteProxy.loopback(backend.port())))
                 .addRoutes(Route.newBuilder().setName("any-host").addPaths("/").setUpstream("strict"))
-                .build());
-        await().until(() -> dp.appliedVersion() == 1);
+                .build(), dp);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {dp, backend, cp}) {
-            if (c != null) {
-                c.close();
-            }
-        }
+        OneRouteProxy.closeAll(dp, backend, cp);
     }
 
     @Test

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.edgeway.proto.v1.Route;
 import io.edgeway.proto.v1.Snapshot;
-import io.edgeway.proto.v1.Target;
 import io.edgeway.proto.v1.Upstream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -40,10 +39,8 @@ class Http2ProxyTest {
         dp = DataPlane.start(Settings.forTest(cp.port(), dataDir));
         silent = new ServerSocket(0, 1000, InetAddress.getLoopbackAddress());
         cp.push(Snapshot.newBuilder().setVersion(2).setNonce("n2")
-                .addUpstreams(Upstream.newBuilder().setName("h1").addTargets(
-                        Target.newBuilder().setHost("127.0.0.1").setPort(backend.port()).setWeight(1)))
-                .addUpstreams(Upstream.newBuilder().setName("silent").addTargets(
-                        Target.newBuilder().setHost("127.0.0.1").setPort(silent.getLocalPort()).setWeight(1)))
+                .addUpstreams(Upstream.newBuilder().setName("h1").addTargets(OneRouteProxy.loopback(backend.port())))
+                .addUpstreams(Upstream.newBuilder().setName("silent").addTargets(OneRouteProxy.loopback(silent.getLocalPort())))
                 .addRoutes(Route.newBuilder().setName("hold").addHosts("hold.test").setUpstream("silent"))
                 .addRoutes(Route.newBuilder().setName("h2").addHosts("h2.test").addHosts("127.0.0.1")
                         .setUpstream("h1"))
@@ -56,11 +53,7 @@ class Http2ProxyTest {
         if (dp != null) {
             dp.close();
         }
-        for (AutoCloseable c : new AutoCloseable[] {backend, cp, silent}) {
-            if (c != null) {
-                c.close();
-            }
-        }
+        OneRouteProxy.closeAll(backend, cp, silent);
     }
 
     @Test

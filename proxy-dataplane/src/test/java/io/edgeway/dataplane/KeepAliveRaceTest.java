@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.edgeway.proto.v1.Route;
 import io.edgeway.proto.v1.Snapshot;
-import io.edgeway.proto.v1.Target;
 import io.edgeway.proto.v1.Upstream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -63,7 +62,7 @@ class KeepAliveRaceTest {
 
     static Upstream upstream(String name, int port) {
         return Upstream.newBuilder().setName(name)
-                .addTargets(Target.newBuilder().setHost("127.0.0.1").setPort(port).setWeight(1)).build();
+                .addTargets(OneRouteProxy.loopback(port)).build();
     }
 
     @AfterAll

@@ -8,7 +8,6 @@ import io.edgeway.proto.v1.HealthCheck;
 import io.edgeway.proto.v1.PassiveHealthCheck;
 import io.edgeway.proto.v1.Route;
 import io.edgeway.proto.v1.Snapshot;
-import io.edgeway.proto.v1.Target;
 import io.edgeway.proto.v1.Upstream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -59,7 +58,7 @@ class KillUnderLoadTest {
                 .setActive(ActiveHealthCheck.newBuilder().setPath("/health").setExpectedStatus(200)
                         .setIntervalMs(200).setTimeoutMs(500).setHealthyThreshold(2).setUnhealthyThreshold(2))
                 .setPassive(PassiveHealthCheck.newBuilder().setConsecutiveFailures(3).setEjectionTimeMs(5_000)));
-        bs.forEach(b -> u.addTargets(Target.newBuilder().setHost("127.0.0.1").setPort(b.port()).setWeight(1)));
+        bs.forEach(b -> u.addTargets(OneRouteProxy.loopback(b.port())));
         cp.push(Snapshot.newBuilder().setVersion(1).setNonce("n1").addUpstreams(u)
                 .addRoutes(Route.newBuilder().setName("pool").addHosts("pool.test").setUpstream("pool")).build());
         await().until(() -> cp.answered(1, true));

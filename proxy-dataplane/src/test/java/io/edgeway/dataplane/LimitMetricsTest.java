@@ -75,11 +75,7 @@ class LimitMetricsTest {
 
     @AfterAll
     static void stop() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {dp, guarded, cp}) {
-            if (c != null) {
-                c.close();
-            }
-        }
+        OneRouteProxy.closeAll(dp, guarded, cp);
         if (target != null) {
             target.stop(0);
         }

@@ -33,10 +33,9 @@ class NoConfigTest {
                 assertThat(r.text()).contains("no configuration");
             }
 
-            cp.push(Snapshot.newBuilder().setVersion(1).setNonce("n1")
+            cp.pushAndAwait(Snapshot.newBuilder().setVersion(1).setNonce("n1")
                     .addUpstreams(Upstream.newBuilder().setName("none"))
-                    .addRoutes(Route.newBuilder().setName("r").addHosts("known.test").setUpstream("none")).build());
-            await().until(() -> dp.appliedVersion() == 1);
+                    .addRoutes(Route.newBuilder().setName("r").addHosts("known.test").setUpstream("none")).build(), dp);
             try (RawClient client = new RawClient(dp.proxyPort())) {
                 client.send("GET / HTTP/1.1\r\nHost: unknown.test\r\n\r\n");
                 assertThat(client.read(false).status()).isEqualTo(404);

@@ -8,7 +8,6 @@ import io.edgeway.dataplane.accesslog.AccessLogSettings;
 import io.edgeway.dataplane.trace.OtlpSettings;
 import io.edgeway.proto.v1.Route;
 import io.edgeway.proto.v1.Snapshot;
-import io.edgeway.proto.v1.Target;
 import io.edgeway.proto.v1.Upstream;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.Span;
@@ -60,10 +59,8 @@ class OtlpExportTest {
         dp = DataPlane.start(Settings.forTest(cp.port(), dir).withNodeId("node-7").withObservability(
                 new Settings.Observability(AccessLogSettings.OFF, true).withOtlp(otlp)));
         cp.push(Snapshot.newBuilder().setVersion(1).setNonce("n")
-                .addUpstreams(Upstream.newBuilder().setName("u").addTargets(
-                        Target.newBuilder().setHost("127.0.0.1").setPort(target.port()).setWeight(1)))
-                .addUpstreams(Upstream.newBuilder().setName("gone").addTargets(
-                        Target.newBuilder().setHost("127.0.0.1").setPort(closedPort).setWeight(1)))
+                .addUpstreams(Upstream.newBuilder().setName("u").addTargets(OneRouteProxy.loopback(target.port())))
+                .addUpstreams(Upstream.newBuilder().setName("gone").addTargets(OneRouteProxy.loopback(closedPort)))
                 .addRoutes(Route.newBuilder().setName("r").addHosts("t.test").setUpstream("u"))
                 .addRoutes(Route.newBuilder().setName("down").addHosts("down.test").setUpstream("gone"))
                 .build());

@@ -1,7 +1,6 @@
 package io.edgeway.dataplane;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.edgeway.dataplane.limits.LimitSettings;
 import io.edgeway.dataplane.listener.ClientLimits;
@@ -11,7 +10,6 @@ import io.edgeway.dataplane.tls.TlsSettings;
 import io.edgeway.proto.v1.Route;
 import io.edgeway.proto.v1.RouteRateLimit;
 import io.edgeway.proto.v1.Snapshot;
-import io.edgeway.proto.v1.Target;
 import io.edgeway.proto.v1.Upstream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -54,24 +52,18 @@ class ProxyProtocolIntegrationTest {
         dp = DataPlane.start(Settings.forTest(cp.port(), dataDir).withClient(client)
                 .withTls(new TlsSettings(0, DefaultCertificate.from(Map.of("EDGEWAY_TLS_SELF_SIGNED", "true"))))
                 .withLimits(LimitSettings.DEFAULTS.withProxyProtocolFrom(TrustedProxies.parse("127.0.0.1/32"))));
-        cp.push(Snapshot.newBuilder().setVersion(1).setNonce("n1")
-                .addUpstreams(Upstream.newBuilder().setName("t").addTargets(
-                        Target.newBuilder().setHost("127.0.0.1").setPort(backend.port()).setWeight(1)))
+        cp.pushAndAwait(Snapshot.newBuilder().setVersion(1).setNonce("n1")
+                .addUpstreams(Upstream.newBuilder().setName("t").addTargets(OneRouteProxy.loopback(backend.port())))
                 .addRoutes(Route.newBuilder().setName("t").addHosts("t.test").setUpstream("t"))
                 .addRoutes(Route.newBuilder().setName("limited").addHosts("limited.test").setUpstream("t")
                         .setRateLimit(RouteRateLimit.newBuilder().setRequests(1).setPerMs(3_600_000).setBurst(1)
                                 .setBy("client_ip")))
-                .build());
-        await().until(() -> dp.appliedVersion() == 1);
+                .build(), dp);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {dp, backend, cp}) {
-            if (c != null) {
-                c.close();
-            }
-        }
+        OneRouteProxy.closeAll(dp, backend, cp);
     }
 
     @Test

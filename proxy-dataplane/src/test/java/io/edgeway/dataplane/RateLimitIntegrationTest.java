@@ -1,12 +1,10 @@
 package io.edgeway.dataplane;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.edgeway.proto.v1.Route;
 import io.edgeway.proto.v1.RouteRateLimit;
 import io.edgeway.proto.v1.Snapshot;
-import io.edgeway.proto.v1.Target;
 import io.edgeway.proto.v1.Upstream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,19 +33,16 @@ class RateLimitIntegrationTest {
         backend = new TestBackend("t");
         raw = new RecordingBackend();
         dp = DataPlane.start(Settings.forTest(cp.port(), dataDir));
-        cp.push(Snapshot.newBuilder().setVersion(1).setNonce("n1")
-                .addUpstreams(Upstream.newBuilder().setName("t").addTargets(
-                        Target.newBuilder().setHost("127.0.0.1").setPort(backend.port()).setWeight(1)))
-                .addUpstreams(Upstream.newBuilder().setName("raw").addTargets(
-                        Target.newBuilder().setHost("127.0.0.1").setPort(raw.port()).setWeight(1)))
+        cp.pushAndAwait(Snapshot.newBuilder().setVersion(1).setNonce("n1")
+                .addUpstreams(Upstream.newBuilder().setName("t").addTargets(OneRouteProxy.loopback(backend.port())))
+                .addUpstreams(Upstream.newBuilder().setName("raw").addTargets(OneRouteProxy.loopback(raw.port())))
                 .addRoutes(limited("raw", "raw.test", 1, 3600, 2, "route").toBuilder().setUpstream("raw"))
                 .addRoutes(limited("by-ip", "ip.test", 1, 3600, 5, "client_ip"))
                 .addRoutes(limited("by-key", "key.test", 1, 3600, 2, "header:X-Api-Key"))
                 .addRoutes(limited("by-route", "route.test", 1, 3600, 3, "route"))
                 .addRoutes(limited("fast", "fast.test", 20, 1, 5, "client_ip"))
                 .addRoutes(Route.newBuilder().setName("free").addHosts("free.test").setUpstream("t"))
-                .build());
-        await().until(() -> dp.appliedVersion() == 1);
+                .build(), dp);
     }
 
     static Route limited(String name, String host, int requests, int perSeconds, int burst, String by) {
@@ -59,11 +54,7 @@ class RateLimitIntegrationTest {
 
     @AfterAll
     static void stop() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {dp, backend, raw, cp}) {
-            if (c != null) {
-                c.close();
-            }
-        }
+        OneRouteProxy.closeAll(dp, backend, raw, cp);
     }
 
     static List<Integer> statuses(String host, String extraHeader, int n) throws Exception {

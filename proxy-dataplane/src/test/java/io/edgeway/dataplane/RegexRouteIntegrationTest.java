@@ -54,11 +54,7 @@ class RegexRouteIntegrationTest {
         if (dp != null) {
             dp.close();
         }
-        for (AutoCloseable c : new AutoCloseable[] {regex, rest, cp}) {
-            if (c != null) {
-                c.close();
-            }
-        }
+        OneRouteProxy.closeAll(regex, rest, cp);
     }
 
     static Target target(int port) {

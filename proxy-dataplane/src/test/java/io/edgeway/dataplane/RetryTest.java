@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.edgeway.proto.v1.Route;
 import io.edgeway.proto.v1.Snapshot;
-import io.edgeway.proto.v1.Target;
 import io.edgeway.proto.v1.Upstream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -69,7 +68,7 @@ class RetryTest {
     static Upstream upstream(String name, int... ports) {
         Upstream.Builder u = Upstream.newBuilder().setName(name);
         for (int p : ports) {
-            u.addTargets(Target.newBuilder().setHost("127.0.0.1").setPort(p).setWeight(1));
+            u.addTargets(OneRouteProxy.loopback(p));
         }
         return u.build();
     }
@@ -79,9 +78,7 @@ class RetryTest {
         if (dp != null) {
             dp.close();
         }
-        for (AutoCloseable c : new AutoCloseable[] {reset, reset2, reset3, good, busy, fine, cp}) {
-            c.close();
-        }
+        OneRouteProxy.closeAll(reset, reset2, reset3, good, busy, fine, cp);
     }
 
     static HttpRequest.Builder request(String host) {

@@ -6,7 +6,6 @@ import io.edgeway.dataplane.l4.StreamSettings;
 import io.edgeway.proto.v1.Snapshot;
 import io.edgeway.proto.v1.StreamProtocol;
 import io.edgeway.proto.v1.StreamRoute;
-import io.edgeway.proto.v1.Target;
 import io.edgeway.proto.v1.Upstream;
 import java.io.IOException;
 import java.net.URI;
@@ -52,7 +51,7 @@ final class StreamHarness implements AutoCloseable {
     static Upstream.Builder upstream(String name, int... ports) {
         Upstream.Builder u = Upstream.newBuilder().setName(name);
         for (int p : ports) {
-            u.addTargets(Target.newBuilder().setHost("127.0.0.1").setPort(p).setWeight(1));
+            u.addTargets(OneRouteProxy.loopback(p));
         }
         return u;
     }

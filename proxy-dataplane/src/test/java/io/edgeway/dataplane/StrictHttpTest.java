@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.edgeway.proto.v1.Route;
 import io.edgeway.proto.v1.Snapshot;
-import io.edgeway.proto.v1.Target;
 import io.edgeway.proto.v1.Upstream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,21 +38,15 @@ class StrictHttpTest {
         cp = new TestControlPlane(0);
         backend = new CountingBackend();
         dp = DataPlane.start(Settings.forTest(cp.port(), dataDir));
-        cp.push(Snapshot.newBuilder().setVersion(1).setNonce("n1")
-                .addUpstreams(Upstream.newBuilder().setName("counting").addTargets(
-                        Target.newBuilder().setHost("127.0.0.1").setPort(backend.port()).setWeight(1)))
+        cp.pushAndAwait(Snapshot.newBuilder().setVersion(1).setNonce("n1")
+                .addUpstreams(Upstream.newBuilder().setName("counting").addTargets(OneRouteProxy.loopback(backend.port())))
                 .addRoutes(Route.newBuilder().setName("s").addHosts("s.test").setUpstream("counting"))
-                .build());
-        await().until(() -> dp.appliedVersion() == 1);
+                .build(), dp);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {dp, backend, cp}) {
-            if (c != null) {
-                c.close();
-            }
-        }
+        OneRouteProxy.closeAll(dp, backend, cp);
     }
 
     static Arguments c(int status, String what, String raw) {

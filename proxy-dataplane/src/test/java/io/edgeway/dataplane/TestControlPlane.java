@@ -1,5 +1,7 @@
 package io.edgeway.dataplane;
 
+import static org.awaitility.Awaitility.await;
+
 import com.google.protobuf.ByteString;
 import io.edgeway.proto.v1.BlobChunk;
 import io.edgeway.proto.v1.ConfigDiscoveryGrpc;
@@ -17,6 +19,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -114,6 +117,12 @@ final class TestControlPlane implements AutoCloseable {
         for (StreamObserver<ControlMessage> out : streams) {
             send(out, snapshot);
         }
+    }
+
+    /** Pushes {@code snapshot} and returns once each of {@code proxies} has applied its version. */
+    void pushAndAwait(Snapshot snapshot, DataPlane... proxies) {
+        push(snapshot);
+        await().until(() -> Arrays.stream(proxies).allMatch(p -> p.appliedVersion() == snapshot.getVersion()));
     }
 
     /** Tells every connected proxy how many proxies split fleet-scoped rate limits (issue 18). */

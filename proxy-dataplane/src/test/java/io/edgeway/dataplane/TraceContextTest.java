@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.edgeway.proto.v1.Route;
 import io.edgeway.proto.v1.Snapshot;
-import io.edgeway.proto.v1.Target;
 import io.edgeway.proto.v1.Upstream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -40,8 +39,7 @@ class TraceContextTest {
         target = new TestBackend("t");
         dp = DataPlane.start(Settings.forTest(cp.port(), dir));
         cp.push(Snapshot.newBuilder().setVersion(1).setNonce("n")
-                .addUpstreams(Upstream.newBuilder().setName("u").addTargets(
-                        Target.newBuilder().setHost("127.0.0.1").setPort(target.port()).setWeight(1)))
+                .addUpstreams(Upstream.newBuilder().setName("u").addTargets(OneRouteProxy.loopback(target.port())))
                 .addRoutes(Route.newBuilder().setName("r").addHosts("t.test").setUpstream("u"))
                 .build());
         await().until(() -> cp.answered(1, true));

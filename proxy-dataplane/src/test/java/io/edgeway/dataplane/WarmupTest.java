@@ -52,11 +52,10 @@ class WarmupTest {
                                 .withObservability(new Settings.Observability(AccessLogSettings.OFF.to(accessLog.toString()), true)),
                         StreamSettings.fromEnv(Map.of(), Duration.ofSeconds(5)),
                         WarmupSettings.of(Duration.ofSeconds(60), WARMUP_REQUESTS))) {
-            cp.push(Snapshot.newBuilder().setVersion(4).setNonce("n4")
+            cp.pushAndAwait(Snapshot.newBuilder().setVersion(4).setNonce("n4")
                     .addUpstreams(Upstream.newBuilder().setName("real").addTargets(OneRouteProxy.loopback(real.port())))
                     .addRoutes(Route.newBuilder().setName("everything").setUpstream("real")) // no hosts: any host
-                    .build());
-            await().until(() -> dp.appliedVersion() == 4);
+                    .build(), dp);
             // Config applied, warm-up still running: not ready, and saying why.
             List<String> seen = new ArrayList<>();
             await().atMost(Duration.ofSeconds(90)).until(() -> {

@@ -51,11 +51,7 @@ class WebSocketProxyTest {
         if (dp != null) {
             dp.close();
         }
-        for (AutoCloseable c : new AutoCloseable[] {ws, plain, cp}) {
-            if (c != null) {
-                c.close();
-            }
-        }
+        OneRouteProxy.closeAll(ws, plain, cp);
     }
 
     /** A new version each time; the WebSocket route itself never changes. */
