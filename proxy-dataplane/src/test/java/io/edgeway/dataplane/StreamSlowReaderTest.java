@@ -5,8 +5,8 @@ import static io.edgeway.dataplane.StreamHarness.tcp;
 import static io.edgeway.dataplane.StreamHarness.upstream;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.edgeway.dataplane.l4.StreamSettings;
 import io.edgeway.proto.v1.Snapshot;
+import io.netty.channel.epoll.Epoll;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -39,9 +39,8 @@ class StreamSlowReaderTest {
 
     @BeforeAll
     static void start() throws Exception {
-        StreamSettings s = StreamHarness.settings();
-        h = new StreamHarness(dataDir, new StreamSettings(s.connectTimeout(), Duration.ofSeconds(1), s.helloTimeout(),
-                s.udpIdleTimeout(), s.udpMaxSessions(), s.drainTimeout()));
+        assertThat(Epoll.isAvailable()).as("the kernel's view of a slow reader needs the epoll transport").isTrue();
+        h = new StreamHarness(dataDir, StreamHarness.settings().withIdleTimeout(Duration.ofSeconds(1)));
     }
 
     @AfterAll
@@ -68,23 +67,32 @@ class StreamSlowReaderTest {
                 s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
                 s.getOutputStream().write("send it\n".getBytes());
                 s.shutdownOutput(); // the up direction is done: from here on only the reply moves
-                InputStream in = s.getInputStream();
-                byte[] buf = new byte[CHUNK];
-                CRC32 crc = new CRC32();
-                long received = 0;
-                for (int i = 0; i < 20; i++) { // 6 s at 64 KiB per 300 ms: six idle timeouts, bytes moving all along
-                    int n = in.readNBytes(buf, 0, CHUNK);
-                    crc.update(buf, 0, n);
-                    received += n;
-                    Thread.sleep(300);
-                }
-                for (int n; (n = in.read(buf)) >= 0; ) { // then the rest, at once, to the target's FIN
-                    crc.update(buf, 0, n);
-                    received += n;
-                }
-                assertThat(received).as("bytes down").isEqualTo(REPLY_BYTES);
-                assertThat(crc.getValue()).as("CRC down").isEqualTo(StreamSpliceTest.expectedCrc(REPLY_BYTES, 13));
+                long[] got = readSlowlyThenAll(s.getInputStream());
+                assertThat(got[0]).as("bytes down").isEqualTo(REPLY_BYTES);
+                assertThat(got[1]).as("CRC down").isEqualTo(StreamSpliceTest.expectedCrc(REPLY_BYTES, 13));
                 targetSide.join();
+            }
+        }
+    }
+
+    @Test
+    void aSlowSteadyTargetIsNeverIdledOutOnceTheClientIsDone() throws Exception {
+        // the other way round: the client sends it all and its FIN, the target reads slowly and sends nothing
+        try (ServerSocket target = new ServerSocket(0, 8, InetAddress.getLoopbackAddress())) {
+            int port = route("steady-up", target);
+            CompletableFuture<long[]> targetSide = CompletableFuture.supplyAsync(() -> {
+                try (Socket c = target.accept()) {
+                    return readSlowlyThenAll(c.getInputStream());
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+                StreamSpliceTest.send(s, REPLY_BYTES, 19, true);
+                long[] got = targetSide.get(60, TimeUnit.SECONDS);
+                assertThat(got[0]).as("bytes up").isEqualTo(REPLY_BYTES);
+                assertThat(got[1]).as("CRC up").isEqualTo(StreamSpliceTest.expectedCrc(REPLY_BYTES, 19));
             }
         }
     }
@@ -108,6 +116,27 @@ class StreamSlowReaderTest {
                 targetSide.get(20, TimeUnit.SECONDS); // closed by the idle timer, not by anything we did
             }
         }
+    }
+
+    /**
+     * Reads 64 KiB every 300 ms for 6 s (six idle timeouts, bytes moving all along), then the rest at once to the
+     * FIN: {bytes, CRC32}.
+     */
+    private static long[] readSlowlyThenAll(InputStream in) throws Exception {
+        byte[] buf = new byte[CHUNK];
+        CRC32 crc = new CRC32();
+        long received = 0;
+        for (int i = 0; i < 20; i++) {
+            int n = in.readNBytes(buf, 0, CHUNK);
+            crc.update(buf, 0, n);
+            received += n;
+            Thread.sleep(300);
+        }
+        for (int n; (n = in.read(buf)) >= 0; ) {
+            crc.update(buf, 0, n);
+            received += n;
+        }
+        return new long[] {received, crc.getValue()};
     }
 
     private static int route(String name, ServerSocket target) throws Exception {

@@ -53,6 +53,10 @@ public record StreamSettings(Duration connectTimeout, Duration idleTimeout, Dura
         return new StreamSettings(connectTimeout, idleTimeout, helloTimeout, udpIdleTimeout, udpMaxSessions, d);
     }
 
+    public StreamSettings withIdleTimeout(Duration d) {
+        return new StreamSettings(connectTimeout, d, helloTimeout, udpIdleTimeout, udpMaxSessions, drainTimeout);
+    }
+
     public StreamSettings withUdpMaxSessions(int n) {
         return new StreamSettings(connectTimeout, idleTimeout, helloTimeout, udpIdleTimeout, n, drainTimeout);
     }
