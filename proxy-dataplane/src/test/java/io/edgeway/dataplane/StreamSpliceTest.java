@@ -6,7 +6,6 @@ import static io.edgeway.dataplane.StreamHarness.upstream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.edgeway.dataplane.l4.StreamSettings;
 import io.edgeway.proto.v1.Snapshot;
 import io.netty.channel.epoll.Epoll;
 import java.io.IOException;
@@ -43,9 +42,7 @@ class StreamSpliceTest {
     @BeforeAll
     static void start() throws Exception {
         assertThat(Epoll.isAvailable()).as("splice needs the native epoll transport").isTrue();
-        StreamSettings s = StreamHarness.settings();
-        h = new StreamHarness(dataDir, new StreamSettings(s.connectTimeout(), Duration.ofSeconds(1), s.helloTimeout(),
-                s.udpIdleTimeout(), s.udpMaxSessions(), s.drainTimeout()));
+        h = new StreamHarness(dataDir, StreamHarness.settings().withIdleTimeout(Duration.ofSeconds(1)));
     }
 
     @AfterAll

@@ -10,7 +10,8 @@ import java.util.Map;
  * {@code proxy_timeout} are per server block; the defaults are nginx's stream ones where it has one.
  *
  * @param connectTimeout a TCP connect to a target (EDGEWAY_STREAM_CONNECT_TIMEOUT, 10s); then the next target
- * @param idleTimeout    no byte read either way on a TCP connection (EDGEWAY_STREAM_IDLE_TIMEOUT, 10m): closed
+ * @param idleTimeout    no byte moved either way on a TCP connection (EDGEWAY_STREAM_IDLE_TIMEOUT, 10m): closed;
+ *                       moved: read by the proxy, or sent by it and acknowledged (a slow reader draining)
  * @param helloTimeout   the whole ClientHello on a port routed by SNI (EDGEWAY_STREAM_HELLO_TIMEOUT, 10s)
  * @param udpIdleTimeout a UDP session without a datagram either way (EDGEWAY_UDP_SESSION_TIMEOUT, 30s)
  * @param udpMaxSessions sessions per UDP port (EDGEWAY_UDP_MAX_SESSIONS, 10000): a new client beyond it
@@ -50,6 +51,10 @@ public record StreamSettings(Duration connectTimeout, Duration idleTimeout, Dura
 
     public StreamSettings withDrainTimeout(Duration d) {
         return new StreamSettings(connectTimeout, idleTimeout, helloTimeout, udpIdleTimeout, udpMaxSessions, d);
+    }
+
+    public StreamSettings withIdleTimeout(Duration d) {
+        return new StreamSettings(connectTimeout, d, helloTimeout, udpIdleTimeout, udpMaxSessions, drainTimeout);
     }
 
     public StreamSettings withUdpMaxSessions(int n) {

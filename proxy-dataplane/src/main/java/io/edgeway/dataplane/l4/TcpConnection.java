@@ -11,13 +11,16 @@ import java.util.concurrent.TimeUnit;
  * A relayed client connection once its target is connected: the two channels (same event loop), the target
  * lease and the idle clock. Loop-confined. Idle: a timer every idle timeout checks whether anything was read
  * either way since the last tick, so an idle connection ends between one and two timeouts after its last byte
- * and a busy one pays a field write per read, not a timer reset.
+ * and a busy one pays a field write per read, not a timer reset. A tick that saw no read asks the kernel whether
+ * either socket still delivers bytes to its peer ({@link SendProgress}): a slow reader drains what the proxy
+ * wrote long before the proxy is woken to write (and read) again, and that is not idle.
  */
 final class TcpConnection {
     private final Channel client;
     private final Channel target;
     private final Endpoint endpoint;
     private final ScheduledFuture<?> idle;
+    private final long idleMs;
     private boolean touched;
     private boolean released;
 
@@ -25,6 +28,7 @@ final class TcpConnection {
         this.client = client;
         this.target = target;
         this.endpoint = endpoint;
+        this.idleMs = idleMs;
         this.idle = client.eventLoop().scheduleAtFixedRate(this::idleTick, idleMs, idleMs, TimeUnit.MILLISECONDS);
         client.closeFuture().addListener(f -> ended());
         target.closeFuture().addListener(f -> ended());
@@ -35,7 +39,7 @@ final class TcpConnection {
     }
 
     private void idleTick() {
-        if (!touched) {
+        if (!touched && !SendProgress.recent(client, idleMs) && !SendProgress.recent(target, idleMs)) {
             close();
         }
         touched = false;
