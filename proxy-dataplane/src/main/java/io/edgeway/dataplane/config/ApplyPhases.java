@@ -5,6 +5,7 @@ import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.List;
+import java.util.function.ToLongFunction;
 
 /**
  * Where one snapshot's apply went, phase by phase, for its log line: wall time, the applying thread's CPU and the
@@ -81,27 +82,24 @@ final class ApplyPhases {
 
     /** Collections of every collector (ParallelGC: young and old), ended so far; -1 when a collector cannot say. */
     private static long gcCount() {
-        long n = 0;
-        for (GarbageCollectorMXBean c : COLLECTORS) {
-            long count = c.getCollectionCount();
-            if (count < 0) {
-                return -1;
-            }
-            n += count;
-        }
-        return n;
+        return sumOverCollectors(GarbageCollectorMXBean::getCollectionCount);
     }
 
+    /** Their accumulated pause time (ms); -1 when a collector cannot say. */
     private static long gcMillis() {
-        long ms = 0;
+        return sumOverCollectors(GarbageCollectorMXBean::getCollectionTime);
+    }
+
+    private static long sumOverCollectors(ToLongFunction<GarbageCollectorMXBean> value) {
+        long sum = 0;
         for (GarbageCollectorMXBean c : COLLECTORS) {
-            long time = c.getCollectionTime();
-            if (time < 0) {
+            long v = value.applyAsLong(c);
+            if (v < 0) {
                 return -1;
             }
-            ms += time;
+            sum += v;
         }
-        return ms;
+        return sum;
     }
 
     /** The JIT compilers' accumulated compile time (ms); -1 without a JIT or without its monitoring. */
