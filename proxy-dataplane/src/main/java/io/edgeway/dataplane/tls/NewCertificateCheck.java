@@ -2,11 +2,8 @@ package io.edgeway.dataplane.tls;
 
 import io.edgeway.dataplane.config.ConfigError;
 import java.math.BigInteger;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
@@ -35,8 +32,6 @@ import org.bouncycastle.math.ec.ECPoint;
  * <p>Errors never quote the PEM: a parser's message could contain key material.
  */
 final class NewCertificateCheck {
-    private static final Pattern KEY_BLOCK = Pattern.compile(
-            "-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\\s]+)-----END PRIVATE KEY-----");
     /** The curves the JDK and BoringSSL both serve, by OID: each with one generator object (see {@link EcKeyBatch}). */
     private static final Map<ASN1ObjectIdentifier, ECPoint> GENERATORS = Map.of(
             SECObjectIdentifiers.secp256r1, CustomNamedCurves.getByOID(SECObjectIdentifiers.secp256r1).getG(),
@@ -146,13 +141,9 @@ final class NewCertificateCheck {
 
     /** The PKCS#8 structure of the key PEM's first PRIVATE KEY block, exactly one DER element; null when it is not. */
     private static PrivateKeyInfo pkcs8(String pem) {
-        Matcher m = KEY_BLOCK.matcher(pem);
-        if (!m.find()) {
-            return null;
-        }
         try {
-            byte[] der = Base64.getMimeDecoder().decode(m.group(1));
-            return ParsedCertificate.isOneDerElement(der) ? PrivateKeyInfo.getInstance(der) : null;
+            byte[] der = PrivateKeyPem.der(pem);
+            return der != null && ParsedCertificate.isOneDerElement(der) ? PrivateKeyInfo.getInstance(der) : null;
         } catch (RuntimeException e) {
             return null;
         }

@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -29,8 +28,6 @@ import java.util.regex.Pattern;
  */
 record ParsedCertificate(String name, List<X509Certificate> chain, PrivateKey key, List<String> snis,
                          String keyType, String fingerprint) {
-    private static final Pattern KEY_BLOCK = Pattern.compile(
-            "-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\\s]+)-----END PRIVATE KEY-----");
     private static final Pattern SNI = Pattern.compile(
             "(\\*\\.)?[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
 
@@ -203,13 +200,12 @@ record ParsedCertificate(String name, List<X509Certificate> chain, PrivateKey ke
     }
 
     private static PrivateKey key(String pem, X509Certificate leaf, String name, List<ConfigError> errors) {
-        Matcher m = KEY_BLOCK.matcher(pem);
         String algorithm = leaf.getPublicKey().getAlgorithm();
         PrivateKey key = null;
-        if (m.find() && (algorithm.equals("EC") || algorithm.equals("RSA"))) {
+        if (algorithm.equals("EC") || algorithm.equals("RSA")) {
             try {
-                byte[] der = Base64.getMimeDecoder().decode(m.group(1));
-                key = Factories.get().keys(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
+                byte[] der = PrivateKeyPem.der(pem);
+                key = der == null ? null : Factories.get().keys(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
             } catch (GeneralSecurityException | IllegalArgumentException e) {
                 key = null;
             }
