@@ -55,10 +55,13 @@ def main(ready_s, proxy_log, class_log, vm_log):
             if u and int(u[1]) >= ready_ms:
                 name = line.split("]", 1)[1].split()[0] if "]" in line else "?"
                 classes[".".join(name.split(".")[:3])] += 1
-    gc, safepoints = [], []
+    gc, safepoints, all_reasons = [], [], collections.Counter()
     with open(vm_log, errors="replace") as f:
         for line in f:
             u = UPTIME.match(line)
+            s = SAFEPOINT.search(line)
+            if s:
+                all_reasons[s[1]] += 1
             if not u or int(u[1]) < ready_ms:
                 continue
             g = GC_PAUSE.search(line.strip())
@@ -76,6 +79,9 @@ def main(ready_s, proxy_log, class_log, vm_log):
     print(f"  after ready: GC pauses {len(gc)}, max {max(gc, default=0):.1f} ms, total {sum(gc):.1f} ms;"
           f" safepoints {len(safepoints)}, {len(slow)} over 1 ms, max {max(safepoints, default=(0, 0, '-'))[0]:.1f} ms"
           f" ({max(safepoints, default=(0, 0, '-'))[2]}), max time to reach {max((s[1] for s in safepoints), default=0):.1f} ms")
+    # By reason: on JDK 17 "ICBufferFull" (the inline-cache stub buffer, the launcher's InlineCacheBufferSize) is not a GC's.
+    print(f"  after ready: safepoints by reason: {top(collections.Counter(s[2] for s in safepoints))};"
+          f" whole run: {top(all_reasons)}")
 
 
 if __name__ == "__main__":

@@ -73,11 +73,20 @@ out=$(jvm EDGEWAY_JAVA="$work/jdk17/bin/java")
 out=$(jvm EDGEWAY_JAVA="$work/jdk25/bin/java")
 [[ $out == *"-XX:GuaranteedSafepointInterval=0"* && $out != *PerfDataSamplingInterval* ]] \
   && pass "JDK 25: no periodic safepoint, no sampling flag it would warn about" || fail "JDK 25 flags: $out"
+# A larger inline-cache stub buffer (fewer ICBufferFull safepoints) only where the JVM has the flag: 17.0.11+, 21.0.3+
+# and 22 (backports of JDK-8314220); an older update or JDK 23+ would refuse it or has no such buffer.
+for case in "17.0.11 yes" "17.0.15 yes" "17.0.10 no" "21.0.3 yes" "21.0.2 no" "22.0.1 yes" "23.0.2 no" "25.0.3 no" "17 no"; do
+  v=${case% *} want=${case#* }
+  fake_jdk "$work/jdk-$v" "openjdk version \"$v\"" "$v"
+  out=$(jvm EDGEWAY_JAVA="$work/jdk-$v/bin/java")
+  if [[ $out == *"-XX:+UnlockExperimentalVMOptions -XX:InlineCacheBufferSize=128k"* ]]; then got=yes; else got=no; fi
+  [[ $got == "$want" ]] && pass "JDK $v: larger inline-cache buffer $want" || fail "JDK $v: wanted the buffer flag: $want; $out"
+done
 out=$(jvm EDGEWAY_JAVA="$work/jdk17/bin/java" EDGEWAY_JAVA_OPTS=-Xmx1g)
-[[ $out == *"proxy_flags=-Xmx1g "* && $out != *GuaranteedSafepointInterval* && $out != *PerfDataSamplingInterval* ]] \
+[[ $out == *"proxy_flags=-Xmx1g "* && $out != *GuaranteedSafepointInterval* && $out != *PerfDataSamplingInterval* && $out != *InlineCacheBufferSize* ]] \
   && pass "EDGEWAY_JAVA_OPTS replaces the defaults" || fail "EDGEWAY_JAVA_OPTS: $out"
 out=$(jvm EDGEWAY_JAVA="$work/jdk17/bin/java" EDGEWAY_EXTRA_JAVA_OPTS=-Xlog:gc)
-[[ $out == *"-XX:+UseParallelGC"*"-XX:PerfDataSamplingInterval=1000 -Xlog:gc "* ]] \
+[[ $out == *"-XX:+UseParallelGC"*"-XX:PerfDataSamplingInterval=1000"*"InlineCacheBufferSize=128k -Xlog:gc " ]] \
   && pass "EDGEWAY_EXTRA_JAVA_OPTS is added after the defaults" || fail "EDGEWAY_EXTRA_JAVA_OPTS: $out"
 
 # Real JVMs, where this machine has them (the PATH's java; JAVA25, default Temurin 25): each starts with exactly the
