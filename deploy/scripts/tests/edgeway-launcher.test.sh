@@ -82,6 +82,12 @@ for case in "17.0.11 yes" "17.0.15 yes" "17.0.10 no" "21.0.3 yes" "21.0.2 no" "2
   if [[ $out == *"-XX:+UnlockExperimentalVMOptions -XX:InlineCacheBufferSize=128k"* ]]; then got=yes; else got=no; fi
   [[ $got == "$want" ]] && pass "JDK $v: larger inline-cache buffer $want" || fail "JDK $v: wanted the buffer flag: $want; $out"
 done
+# A build of such an update without the backport refuses the flag: the launcher asks, and leaves it out.
+fake_jdk "$work/jdk-refuses" 'openjdk version "17.0.12"' 17.0.12
+printf '#!/bin/sh\ncase "$*" in *InlineCacheBufferSize*) echo "Unrecognized VM option" >&2; exit 1;; esac\n' >"$work/jdk-refuses/bin/java"
+out=$(jvm EDGEWAY_JAVA="$work/jdk-refuses/bin/java")
+[[ $out == *"proxy_flags="* && $out != *InlineCacheBufferSize* ]] \
+  && pass "a JDK 17.0.12 that refuses the buffer flag starts without it" || fail "refused buffer flag: $out"
 out=$(jvm EDGEWAY_JAVA="$work/jdk17/bin/java" EDGEWAY_JAVA_OPTS=-Xmx1g)
 [[ $out == *"proxy_flags=-Xmx1g "* && $out != *GuaranteedSafepointInterval* && $out != *PerfDataSamplingInterval* && $out != *InlineCacheBufferSize* ]] \
   && pass "EDGEWAY_JAVA_OPTS replaces the defaults" || fail "EDGEWAY_JAVA_OPTS: $out"
