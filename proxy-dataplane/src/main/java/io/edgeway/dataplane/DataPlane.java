@@ -223,6 +223,11 @@ public final class DataPlane implements AutoCloseable {
         return metrics;
     }
 
+    /** For tests: queues {@code task} on every worker event loop, e.g. to hold them so events line up in one loop turn. */
+    void runOnEveryWorkerLoop(Runnable task) {
+        workers.forEach(loop -> loop.execute(task));
+    }
+
     /**
      * Scale-in without losing a request: {@code /readyz} turns 503 and the control plane hears
      * {@code draining}; traffic is served normally for the drain delay (longer than the load balancer needs

@@ -52,10 +52,11 @@ public final class Http2Frontend {
 
     /**
      * The whole HTTP/2 server side of a connection whose next bytes are the client's connection preface:
-     * h2c with prior knowledge now, and the same three handlers after ALPN "h2" on a TLS connection.
+     * h2c with prior knowledge now, and the same handlers after ALPN "h2" on a TLS connection.
      */
     public void install(ChannelPipeline p) {
-        p.addLast("h2", newFrameCodec())
+        p.addLast("h2-flush", new H2FlushBatcher())
+                .addLast("h2", newFrameCodec())
                 .addLast("h2-streams", newMultiplexHandler())
                 .addLast("h2-connection", newConnectionHandler());
     }
