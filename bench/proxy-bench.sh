@@ -52,6 +52,7 @@ BENCH_ALLOW_BUILD=${BENCH_ALLOW_BUILD:-0}
 PROXY_CPU=${PROXY_CPU:-1}
 LOAD_CPU=${LOAD_CPU:-0}
 BASE_PORT=${BASE_PORT:-18080}    # backend, nginx, haproxy, edgeway proxy = BASE_PORT+0..3; more above it
+THREADS_OUT=${THREADS_OUT:-}     # a directory: each Edgeway run's CPU per JVM thread (bench/thread-split.py reads it)
 NICE=${NICE:-0}                  # e.g. -10 (root) to shield every process of the bench from other work alike
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -335,6 +336,17 @@ mkdir -p "$results_dir"
 csv=$results_dir/proxy-bench-$stamp.csv
 echo "round,target,size,requests,seconds,rps,p50_us,p99_us,p999_us,max_us,proxy_cpu_ticks,cpu_us_per_req,non2xx,socket_errors,cp_cpu_ticks,proxy_cpu_busy_ticks" >"$csv"
 
+# thread_ticks PID: "tid|name|utime+stime ticks" per thread of a JVM, for THREADS_OUT (bench/thread-split.py)
+thread_ticks() {
+  local f stat
+  for f in /proc/"$1"/task/*/stat; do
+    stat=$(cat "$f" 2>/dev/null) || continue # a thread that ended meanwhile
+    # the name is between the first "(" and the last ")"; utime and stime are fields 14 and 15
+    awk -v s="$stat" 'BEGIN { o = index(s, "("); c = match(s, /\)[^)]*$/); split(substr(s, c + 2), f, " ")
+      print substr(s, 1, o - 2) "|" substr(s, o + 1, c - o - 1) "|" f[12] + f[13] }'
+  done
+}
+
 # measure ROUND TARGET SIZE: one counted run, appended to the CSV
 measure() {
   local round=$1 t=$2 s=$3 out="$tmp/wrk-$1-$2-$3.txt" before after cp_before=0 cp_after=0 busy_before busy_after
@@ -342,7 +354,12 @@ measure() {
   # shellcheck disable=SC2086 # one pid or several (a master and its workers)
   before=$(cpu_ticks ${pids[$t]})
   [[ -n $cp_pid ]] && cp_before=$(cpu_ticks "$cp_pid")
+  [[ -n $THREADS_OUT && $t == edgeway* ]] && thread_ticks "${pids[$t]}" >"$THREADS_OUT/$round-$t-$s-before"
   load "$t" "$s" "$DURATION" "$out"
+  if [[ -n $THREADS_OUT && $t == edgeway* ]]; then
+    thread_ticks "${pids[$t]}" >"$THREADS_OUT/$round-$t-$s-after"
+    awk '/requests in/ {print $1}' "$out" >"$THREADS_OUT/$round-$t-$s-reqs"
+  fi
   # shellcheck disable=SC2086 # one pid or several (a master and its workers)
   after=$(cpu_ticks ${pids[$t]})
   busy_after=$(cpu_busy "$PROXY_CPU")

@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.edgeway.dataplane.balancing.Endpoint;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import net.jqwik.api.constraints.LongRange;
 import org.junit.jupiter.api.Test;
 
 /** The JSON line writer: whatever a client put in a field, the line is one line of JSON giving it back exactly. */
@@ -57,6 +59,22 @@ class JsonLineTest {
         assertThat(n.get("trace_id").asText()).isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
         assertThat(n.get("config_version").asLong()).isEqualTo(-3);
         assertThat(n.get("route").isNull()).isTrue();
+    }
+
+    /**
+     * Durations are seconds with exactly six fraction digits, the microseconds truncated: the digits come out in
+     * their order, with their leading zeros, for any duration (the fraction is written from the right).
+     */
+    @Property(tries = 300)
+    void aDurationIsItsMicrosecondsAsSecondsWithSixDigits(@ForAll @LongRange(min = 0, max = 100_000_000_000_000L) long nanos)
+            throws Exception {
+        AccessRecord r = record("/", "h");
+        r.totalNanos = nanos;
+        JsonLine line = new JsonLine();
+        line.format(r);
+        String text = new String(line.buf, 0, line.len, StandardCharsets.US_ASCII);
+        String expected = BigDecimal.valueOf(nanos / 1_000, 6).toPlainString();
+        assertThat(text).contains("\"duration_s\":" + expected + ",");
     }
 
     /** A target is written from the Endpoint's host and port (no String made for it), as "host:port" in one field. */
