@@ -93,6 +93,7 @@ die() { log "ERROR: $*"; exit 1; }
 # shellcheck source=common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 need_positive ROUNDS DURATION
+[[ -z $THREADS_OUT ]] || mkdir -p "$THREADS_OUT" # made here: a run died at its first sample when it did not exist
 [[ $WARMUP =~ ^[0-9]+$ ]] || die "WARMUP: $WARMUP (expected: seconds)"
 need_nice
 need_two_cpus
