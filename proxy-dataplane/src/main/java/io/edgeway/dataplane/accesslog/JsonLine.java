@@ -143,27 +143,73 @@ final class JsonLine {
         }
         int n = value.length();
         ensure(n * 6 + 2); // at most 6 bytes per character (a \\u escape) and the quotes
-        byte[] b = buf;
-        int at = len;
-        b[at++] = '"';
-        for (int i = 0; i < n; i++) {
-            char c = value.charAt(i);
-            if (c == '"' || c == '\\') {
-                b[at++] = '\\';
-                b[at++] = (byte) c;
-            } else if (c >= 0x20 && c < 0x7f) {
-                b[at++] = (byte) c;
-            } else {
-                b[at++] = '\\';
-                b[at++] = 'u';
-                b[at++] = HEX[c >> 12 & 0xf];
-                b[at++] = HEX[c >> 8 & 0xf];
-                b[at++] = HEX[c >> 4 & 0xf];
-                b[at++] = HEX[c & 0xf];
+        buf[len++] = '"';
+        // One loop per concrete type: a CharSequence.charAt per character was an interface call the JIT could not
+        // inline once Strings and AsciiStrings (request ids, gRPC status) both reached this method (issue 16).
+        if (value instanceof String s) {
+            string(s, n);
+        } else if (value instanceof AsciiString a) {
+            ascii(a.array(), a.arrayOffset(), n);
+        } else {
+            for (int i = 0; i < n; i++) {
+                escaped(value.charAt(i));
             }
         }
-        b[at++] = '"';
+        buf[len++] = '"';
+    }
+
+    /** A String: copied as it is while its characters are printable ASCII (nearly always), escaped from the first that is not. */
+    private void string(String s, int n) {
+        byte[] b = buf;
+        int at = len;
+        int i = 0;
+        for (; i < n; i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
+                break;
+            }
+            b[at++] = (byte) c;
+        }
         len = at;
+        for (; i < n; i++) {
+            escaped(s.charAt(i));
+        }
+    }
+
+    /** An AsciiString's bytes (each one a character 0-255, as Netty decodes header bytes), the same way. */
+    private void ascii(byte[] src, int from, int n) {
+        byte[] b = buf;
+        int at = len;
+        int i = 0;
+        for (; i < n; i++) {
+            byte c = src[from + i];
+            if (c < 0x20 || c == 0x7f || c == '"' || c == '\\') { // negative: 0x80-0xff, below 0x20 as a signed byte
+                break;
+            }
+            b[at++] = c;
+        }
+        len = at;
+        for (; i < n; i++) {
+            escaped((char) (src[from + i] & 0xff));
+        }
+    }
+
+    /** One character, escaped when it must be (room made by {@link #text}). */
+    private void escaped(char c) {
+        byte[] b = buf;
+        if (c == '"' || c == '\\') {
+            b[len++] = '\\';
+            b[len++] = (byte) c;
+        } else if (c >= 0x20 && c < 0x7f) {
+            b[len++] = (byte) c;
+        } else {
+            b[len++] = '\\';
+            b[len++] = 'u';
+            b[len++] = HEX[c >> 12 & 0xf];
+            b[len++] = HEX[c >> 8 & 0xf];
+            b[len++] = HEX[c >> 4 & 0xf];
+            b[len++] = HEX[c & 0xf];
+        }
     }
 
     private void number(byte[] key, long v) {
@@ -192,15 +238,26 @@ final class JsonLine {
         len += 7;
     }
 
+    /** Decimal digits, written from the right into room made for the longest long (no call per digit). */
     private void digits(long v) {
+        ensure(20);
         if (v < 0) {
-            put((byte) '-');
+            if (v == Long.MIN_VALUE) { // no positive counterpart: the one value negating cannot write
+                raw(ascii(Long.toString(v)));
+                return;
+            }
+            buf[len++] = '-';
             v = -v;
         }
-        if (v >= 10) {
-            digits(v / 10);
+        int n = 1;
+        for (long rest = v / 10; rest != 0; rest /= 10) {
+            n++;
         }
-        put((byte) ('0' + v % 10));
+        for (int i = len + n - 1; i >= len; i--) {
+            buf[i] = (byte) ('0' + v % 10);
+            v /= 10;
+        }
+        len += n;
     }
 
     private void raw(byte[] bytes) {
