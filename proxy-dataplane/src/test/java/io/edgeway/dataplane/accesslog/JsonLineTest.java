@@ -32,6 +32,18 @@ class JsonLineTest {
         return r;
     }
 
+    /** The record formatted: checked to be one line of printable ASCII, then parsed as JSON. */
+    static JsonNode oneAsciiLine(AccessRecord r) throws Exception {
+        JsonLine line = new JsonLine();
+        line.format(r);
+        String text = new String(line.buf, 0, line.len, StandardCharsets.US_ASCII);
+        assertThat(text.indexOf('\n')).isEqualTo(text.length() - 1);
+        for (int i = 0; i < line.len; i++) {
+            assertThat(line.buf[i]).isBetween((byte) 0x0a, (byte) 0x7e);
+        }
+        return json.readTree(text);
+    }
+
     @Property(tries = 300)
     void anyTextComesBackExactlyOnOneAsciiLine(@ForAll String path, @ForAll String host) throws Exception {
         JsonLine line = new JsonLine();
@@ -118,9 +130,7 @@ class JsonLineTest {
             AccessRecord r = record("/", "h");
             r.traceparent = traceparent;
             r.requestIdFromTrace = true;
-            JsonLine line = new JsonLine();
-            line.format(r);
-            JsonNode n = json.readTree(new String(line.buf, 0, line.len, StandardCharsets.US_ASCII));
+            JsonNode n = oneAsciiLine(r);
             assertThat(n.get("request_id").asText()).as(traceparent.getClass().getSimpleName())
                     .isEqualTo("0af7651916cd43dd8448eb211c80319c");
             assertThat(n.get("trace_id").asText()).isEqualTo("0af7651916cd43dd8448eb211c80319c");
@@ -142,13 +152,7 @@ class JsonLineTest {
             AccessRecord r = record("/", "h");
             r.requestId = id;
             r.grpcStatus = id;
-            JsonLine line = new JsonLine();
-            line.format(r);
-            String text = new String(line.buf, 0, line.len, StandardCharsets.US_ASCII);
-            for (int i = 0; i < line.len; i++) {
-                assertThat(line.buf[i]).isBetween((byte) 0x0a, (byte) 0x7e);
-            }
-            JsonNode n = json.readTree(text);
+            JsonNode n = oneAsciiLine(r);
             assertThat(n.get("request_id").asText()).as(id.getClass().getSimpleName()).isEqualTo(expected);
             assertThat(n.get("grpc_status").asText()).isEqualTo(expected);
         }
@@ -160,9 +164,7 @@ class JsonLineTest {
         AccessRecord r = record("/", "h");
         r.configVersion = v;
         r.bytesOut = v;
-        JsonLine line = new JsonLine();
-        line.format(r);
-        JsonNode n = json.readTree(new String(line.buf, 0, line.len, StandardCharsets.US_ASCII));
+        JsonNode n = oneAsciiLine(r);
         assertThat(n.get("config_version").asLong()).isEqualTo(v);
         assertThat(n.get("bytes_out").asText()).isEqualTo(Long.toString(v));
     }
