@@ -143,73 +143,27 @@ final class JsonLine {
         }
         int n = value.length();
         ensure(n * 6 + 2); // at most 6 bytes per character (a \\u escape) and the quotes
-        buf[len++] = '"';
-        // One loop per concrete type: a CharSequence.charAt per character was an interface call the JIT could not
-        // inline once Strings and AsciiStrings (request ids, gRPC status) both reached this method (issue 16).
-        if (value instanceof String s) {
-            string(s, n);
-        } else if (value instanceof AsciiString a) {
-            ascii(a.array(), a.arrayOffset(), n);
-        } else {
-            for (int i = 0; i < n; i++) {
-                escaped(value.charAt(i));
-            }
-        }
-        buf[len++] = '"';
-    }
-
-    /** A String: copied as it is while its characters are printable ASCII (nearly always), escaped from the first that is not. */
-    private void string(String s, int n) {
         byte[] b = buf;
         int at = len;
-        int i = 0;
-        for (; i < n; i++) {
-            char c = s.charAt(i);
-            if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
-                break;
+        b[at++] = '"';
+        for (int i = 0; i < n; i++) {
+            char c = value.charAt(i);
+            if (c == '"' || c == '\\') {
+                b[at++] = '\\';
+                b[at++] = (byte) c;
+            } else if (c >= 0x20 && c < 0x7f) {
+                b[at++] = (byte) c;
+            } else {
+                b[at++] = '\\';
+                b[at++] = 'u';
+                b[at++] = HEX[c >> 12 & 0xf];
+                b[at++] = HEX[c >> 8 & 0xf];
+                b[at++] = HEX[c >> 4 & 0xf];
+                b[at++] = HEX[c & 0xf];
             }
-            b[at++] = (byte) c;
         }
+        b[at++] = '"';
         len = at;
-        for (; i < n; i++) {
-            escaped(s.charAt(i));
-        }
-    }
-
-    /** An AsciiString's bytes (each one a character 0-255, as Netty decodes header bytes), the same way. */
-    private void ascii(byte[] src, int from, int n) {
-        byte[] b = buf;
-        int at = len;
-        int i = 0;
-        for (; i < n; i++) {
-            byte c = src[from + i];
-            if (c < 0x20 || c == 0x7f || c == '"' || c == '\\') { // negative: 0x80-0xff, below 0x20 as a signed byte
-                break;
-            }
-            b[at++] = c;
-        }
-        len = at;
-        for (; i < n; i++) {
-            escaped((char) (src[from + i] & 0xff));
-        }
-    }
-
-    /** One character, escaped when it must be (room made by {@link #text}). */
-    private void escaped(char c) {
-        byte[] b = buf;
-        if (c == '"' || c == '\\') {
-            b[len++] = '\\';
-            b[len++] = (byte) c;
-        } else if (c >= 0x20 && c < 0x7f) {
-            b[len++] = (byte) c;
-        } else {
-            b[len++] = '\\';
-            b[len++] = 'u';
-            b[len++] = HEX[c >> 12 & 0xf];
-            b[len++] = HEX[c >> 8 & 0xf];
-            b[len++] = HEX[c >> 4 & 0xf];
-            b[len++] = HEX[c & 0xf];
-        }
     }
 
     private void number(byte[] key, long v) {
@@ -238,7 +192,10 @@ final class JsonLine {
         len += 7;
     }
 
-    /** Decimal digits, written from the right into room made for the longest long (no call per digit). */
+    /**
+     * Decimal digits, written from the right into room made for the longest long. Long.MIN_VALUE is written whole:
+     * negating it gives itself, and the recursive version this replaced wrote "-(" for it, an invalid JSON line.
+     */
     private void digits(long v) {
         ensure(20);
         if (v < 0) {
