@@ -75,7 +75,7 @@ ew_b_status=$((BASE_PORT + 106))
 cp_admin=$((BASE_PORT + 110))
 cp_grpc=$((BASE_PORT + 111))
 declare -A size_bytes=([small]=100 [16k]=16384)
-sizes=(small 16k)
+read -r -a sizes <<<"${SIZES:-small 16k}" # e.g. SIZES=small: half the lock hold
 targets=(direct nginx haproxy edgeway)
 [[ $SKIP_EDGEWAY == 1 ]] && targets=(direct nginx haproxy)
 [[ $OBSERVABILITY =~ ^[01]$ ]] || { echo "OBSERVABILITY: $OBSERVABILITY (expected: 0 or 1)" >&2; exit 1; }
@@ -93,6 +93,7 @@ die() { log "ERROR: $*"; exit 1; }
 # shellcheck source=common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 need_positive ROUNDS DURATION
+for s in "${sizes[@]}"; do [[ -n ${size_bytes[$s]:-} ]] || die "SIZES: $s (expected: small and/or 16k)"; done
 [[ -z $THREADS_OUT ]] || mkdir -p "$THREADS_OUT" # made here: a run died at its first sample when it did not exist
 [[ $WARMUP =~ ^[0-9]+$ ]] || die "WARMUP: $WARMUP (expected: seconds)"
 need_nice

@@ -192,15 +192,29 @@ final class JsonLine {
         len += 7;
     }
 
+    /**
+     * Decimal digits, written from the right into room made for the longest long. Long.MIN_VALUE is written whole:
+     * negating it gives itself, and the recursive version this replaced wrote "-(" for it, an invalid JSON line.
+     */
     private void digits(long v) {
+        ensure(20);
         if (v < 0) {
-            put((byte) '-');
+            if (v == Long.MIN_VALUE) { // no positive counterpart: the one value negating cannot write
+                raw(ascii(Long.toString(v)));
+                return;
+            }
+            buf[len++] = '-';
             v = -v;
         }
-        if (v >= 10) {
-            digits(v / 10);
+        int n = 1;
+        for (long rest = v / 10; rest != 0; rest /= 10) {
+            n++;
         }
-        put((byte) ('0' + v % 10));
+        for (int i = len + n - 1; i >= len; i--) {
+            buf[i] = (byte) ('0' + v % 10);
+            v /= 10;
+        }
+        len += n;
     }
 
     private void raw(byte[] bytes) {

@@ -32,6 +32,18 @@ class JsonLineTest {
         return r;
     }
 
+    /** The record formatted: checked to be one line of printable ASCII, then parsed as JSON. */
+    static JsonNode oneAsciiLine(AccessRecord r) throws Exception {
+        JsonLine line = new JsonLine();
+        line.format(r);
+        String text = new String(line.buf, 0, line.len, StandardCharsets.US_ASCII);
+        assertThat(text.indexOf('\n')).isEqualTo(text.length() - 1);
+        for (int i = 0; i < line.len; i++) {
+            assertThat(line.buf[i]).isBetween((byte) 0x0a, (byte) 0x7e);
+        }
+        return json.readTree(text);
+    }
+
     @Property(tries = 300)
     void anyTextComesBackExactlyOnOneAsciiLine(@ForAll String path, @ForAll String host) throws Exception {
         JsonLine line = new JsonLine();
@@ -118,12 +130,42 @@ class JsonLineTest {
             AccessRecord r = record("/", "h");
             r.traceparent = traceparent;
             r.requestIdFromTrace = true;
-            JsonLine line = new JsonLine();
-            line.format(r);
-            JsonNode n = json.readTree(new String(line.buf, 0, line.len, StandardCharsets.US_ASCII));
+            JsonNode n = oneAsciiLine(r);
             assertThat(n.get("request_id").asText()).as(traceparent.getClass().getSimpleName())
                     .isEqualTo("0af7651916cd43dd8448eb211c80319c");
             assertThat(n.get("trace_id").asText()).isEqualTo("0af7651916cd43dd8448eb211c80319c");
         }
+    }
+
+    /**
+     * A request id or gRPC status held as Netty's AsciiString (a slice of a larger array, as the header parser hands
+     * one) or as another CharSequence takes its own copy loop: any bytes, quotes, backslashes, controls and
+     * 0x80-0xff included, come back exactly (each byte is the character 0-255, as Netty decodes headers).
+     */
+    @Property(tries = 300)
+    void anAsciiStringOrOtherCharSequenceComesBackExactly(@ForAll byte[] bytes) throws Exception {
+        byte[] padded = new byte[bytes.length + 4];
+        System.arraycopy(bytes, 0, padded, 2, bytes.length);
+        io.netty.util.AsciiString value = new io.netty.util.AsciiString(padded, 2, bytes.length, false);
+        String expected = value.toString();
+        for (CharSequence id : new CharSequence[] {value, new StringBuilder(expected)}) {
+            AccessRecord r = record("/", "h");
+            r.requestId = id;
+            r.grpcStatus = id;
+            JsonNode n = oneAsciiLine(r);
+            assertThat(n.get("request_id").asText()).as(id.getClass().getSimpleName()).isEqualTo(expected);
+            assertThat(n.get("grpc_status").asText()).isEqualTo(expected);
+        }
+    }
+
+    /** Whole numbers come back exactly for any long, the extremes and their neighbours included (jqwik tries the edges). */
+    @Property(tries = 300)
+    void aNumberIsItsDecimalDigits(@ForAll long v) throws Exception {
+        AccessRecord r = record("/", "h");
+        r.configVersion = v;
+        r.bytesOut = v;
+        JsonNode n = oneAsciiLine(r);
+        assertThat(n.get("config_version").asLong()).isEqualTo(v);
+        assertThat(n.get("bytes_out").asText()).isEqualTo(Long.toString(v));
     }
 }
