@@ -50,9 +50,22 @@ final class Der {
         if (pos >= end) {
             return false;
         }
+        long h = header(bytes, pos, end);
+        tag = tag(h);
+        from = from(h);
+        to = to(h);
+        pos = to;
+        return true;
+    }
+
+    /**
+     * The header of the element at {@code pos} (before {@code end}), packed so that walking a whole certificate
+     * allocates nothing: tag in bits 56-63, value start in 28-55, value end in 0-27 (a DER of 256 MiB is refused).
+     */
+    private static long header(byte[] bytes, int pos, int end) {
         int t = bytes[pos] & 0xff;
-        if ((t & 0x1f) == 0x1f || pos + 1 >= end) {
-            throw MALFORMED; // a high tag number (X.509 has none), or no length byte
+        if ((t & 0x1f) == 0x1f || pos + 1 >= end || end >= 1 << 28) {
+            throw MALFORMED; // a high tag number (X.509 has none), no length byte, or absurdly large
         }
         int p = pos + 1;
         int first = bytes[p++] & 0xff;
@@ -75,11 +88,19 @@ final class Der {
         if (length > end - p) {
             throw MALFORMED;
         }
-        tag = t;
-        from = p;
-        to = p + length;
-        pos = to;
-        return true;
+        return ((long) t << 56) | ((long) p << 28) | (p + length);
+    }
+
+    private static int tag(long header) {
+        return (int) (header >>> 56);
+    }
+
+    private static int from(long header) {
+        return (int) (header >>> 28) & 0xfffffff;
+    }
+
+    private static int to(long header) {
+        return (int) header & 0xfffffff;
     }
 
     /** Reads the next element, which must be there and have {@code expected} as its tag. */
@@ -134,47 +155,47 @@ final class Der {
 
     /** Checks every element of the rest of the range, to any depth (see the class comment); reads them all. */
     void checkAll() {
-        checkAll(0);
+        checkAll(bytes, pos, end, 0);
+        pos = end;
     }
 
-    private void checkAll(int depth) {
+    private static void checkAll(byte[] bytes, int pos, int end, int depth) {
         if (depth > MAX_DEPTH) {
             throw MALFORMED;
         }
-        while (next()) {
+        while (pos < end) {
+            long h = header(bytes, pos, end);
+            int tag = tag(h);
             if ((tag & 0x20) != 0) {
                 if ((tag & 0xc0) == 0 && tag != SEQUENCE && tag != SET) {
                     throw MALFORMED; // a constructed string (BER), or a universal type that is never constructed
                 }
-                inside().checkAll(depth + 1);
-            } else if (tag < 0x20) {
-                checkPrimitive();
+                checkAll(bytes, from(h), to(h), depth + 1);
+            } else if (tag < 0x20 && !valid(bytes, tag, from(h), to(h))) {
+                throw MALFORMED;
             }
+            pos = to(h);
         }
     }
 
     /** Checks the last element's value as the universal primitive {@code type} (for an IMPLICIT tag). */
     void checkAs(int type) {
-        if (!valid(type)) {
+        if (!valid(bytes, type, from, to)) {
             throw MALFORMED;
         }
     }
 
     /** What BouncyCastle refuses when it parses a universal primitive (an ANY field of a name holds any of them). */
-    private void checkPrimitive() {
-        checkAs(tag);
-    }
-
-    private boolean valid(int type) {
+    private static boolean valid(byte[] bytes, int type, int from, int to) {
         int length = to - from;
         return switch (type) {
             case BOOLEAN -> length == 1;
             case NULL -> length == 0;
-            case INTEGER, 0x0a -> length > 0 && (length == 1 || !redundantSignByte()); // and ENUMERATED
-            case OID, 0x0d -> validSubidentifiers(); // and RELATIVE-OID
+            case INTEGER, 0x0a -> length > 0 && (length == 1 || !redundantSignByte(bytes[from], bytes[from + 1])); // and ENUMERATED
+            case OID, 0x0d -> validSubidentifiers(bytes, from, to); // and RELATIVE-OID
             case BIT_STRING -> length > 0 && (bytes[from] & 0xff) <= 7 && (length > 1 ? (bytes[to - 1] & ((1 << bytes[from]) - 1)) == 0 : bytes[from] == 0);
-            case 0x17 -> length == 13 && validTime(from);     // UTCTime YYMMDDHHMMSSZ, the one form RFC 5280 allows
-            case 0x18 -> length == 15 && validTime(from + 2); // GeneralizedTime YYYYMMDDHHMMSSZ, likewise
+            case 0x17 -> length == 13 && validTime(bytes, from, to, from);     // UTCTime YYMMDDHHMMSSZ, the one form RFC 5280 allows
+            case 0x18 -> length == 15 && validTime(bytes, from, to, from + 2); // GeneralizedTime YYYYMMDDHHMMSSZ, likewise
             case 0x1e -> length % 2 == 0; // BMPString
             case OCTET_STRING, 0x07, 0x0c, 0x12, 0x13, 0x14, 0x15, 0x16, 0x19, 0x1a, 0x1b, 0x1c -> true;
             default -> false; // REAL, EMBEDDED PDV, TIME and the rest: no certificate holds them
@@ -182,28 +203,27 @@ final class Der {
     }
 
     /** From {@code at}: YYMMDDHHMMSS (digits, each field in its range) then Z, ending the value. */
-    private boolean validTime(int at) {
+    private static boolean validTime(byte[] bytes, int from, int to, int at) {
         for (int i = from; i < to - 1; i++) {
             if (bytes[i] < '0' || bytes[i] > '9') {
                 return false;
             }
         }
-        int month = twoDigits(at + 2), day = twoDigits(at + 4);
+        int month = twoDigits(bytes, at + 2), day = twoDigits(bytes, at + 4);
         return bytes[to - 1] == 'Z' && month >= 1 && month <= 12 && day >= 1 && day <= 31
-                && twoDigits(at + 6) < 24 && twoDigits(at + 8) < 60 && twoDigits(at + 10) < 60;
+                && twoDigits(bytes, at + 6) < 24 && twoDigits(bytes, at + 8) < 60 && twoDigits(bytes, at + 10) < 60;
     }
 
-    private int twoDigits(int at) {
+    private static int twoDigits(byte[] bytes, int at) {
         return (bytes[at] - '0') * 10 + bytes[at + 1] - '0';
     }
 
-    private boolean redundantSignByte() {
-        int b0 = bytes[from], b1 = bytes[from + 1];
+    private static boolean redundantSignByte(int b0, int b1) {
         return (b0 == 0 && b1 >= 0) || (b0 == -1 && b1 < 0);
     }
 
     /** Not empty, ends a subidentifier at the last byte, and no subidentifier starts with 0x80 (a leading zero). */
-    private boolean validSubidentifiers() {
+    private static boolean validSubidentifiers(byte[] bytes, int from, int to) {
         if (to == from) {
             return false;
         }

@@ -73,7 +73,10 @@ final class NewCertificateCheck {
                                    EcKeyBatch batch, int id) {
         Curve curve = curveOf(pub.algorithm());
         ECPoint q = null;
-        if (curve != null) {
+        int[][] p256 = null;
+        if (curve == CURVES.get(0)) {
+            p256 = P256Pippenger.decode(pub.der(), pub.keyFrom(), pub.keyTo()); // nearly every key: no point objects
+        } else if (curve != null) {
             try {
                 byte[] encoded = pub.key();
                 // uncompressed only, as the JDK reads it when the context compiles; decodePoint checks the curve
@@ -82,7 +85,7 @@ final class NewCertificateCheck {
                 q = null;
             }
         }
-        if (q == null || q.isInfinity()) {
+        if (p256 == null && (q == null || q.isInfinity())) {
             errors.add(new ConfigError("certificate", name, "cert_chain_pem",
                     "the leaf's EC key is not a point of P-256, P-384 or P-521"));
             return false;
@@ -104,7 +107,8 @@ final class NewCertificateCheck {
         }
         // another curve, or a scalar outside [1, n-1]: no multiplication can make it match
         ECPoint g = curve.g();
-        if (keyCurve != curve || d.signum() <= 0 || d.compareTo(g.getCurve().getOrder()) >= 0 || !batch.add(id, g, d, q)) {
+        if (keyCurve != curve || d.signum() <= 0 || d.compareTo(g.getCurve().getOrder()) >= 0 
+                || !(p256 != null ? batch.addP256(id, g, d, p256) : batch.add(id, g, d, q))) {
             errors.add(ParsedCertificate.keyMismatch(name));
             return false;
         }

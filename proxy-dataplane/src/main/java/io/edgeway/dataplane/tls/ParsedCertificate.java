@@ -66,14 +66,15 @@ record ParsedCertificate(String name, List<X509Certificate> chain, PrivateKey ke
     static byte[] leafDer(String pem, String name, List<ConfigError> errors) {
         try {
             int leafEnd = pem.indexOf(END_CERTIFICATE);
-            String rest = leafEnd < 0 ? "" : pem.substring(leafEnd + END_CERTIFICATE.length());
-            String leaf = rest.isBlank() ? pem : pem.substring(0, leafEnd + END_CERTIFICATE.length());
-            byte[] der = plainBlockDer(leaf);
+            int restFrom = leafEnd < 0 ? pem.length() : leafEnd + END_CERTIFICATE.length();
+            boolean restBlank = isBlank(pem, restFrom);
+            int leafTo = restBlank ? pem.length() : restFrom;
+            byte[] der = plainBlockDer(pem, 0, leafTo);
             if (der == null) {
-                List<X509Certificate> parsed = parse(leaf);
+                List<X509Certificate> parsed = parse(pem.substring(0, leafTo));
                 der = parsed.size() == 1 ? parsed.get(0).getEncoded() : null;
             }
-            if (der != null && isOneDerElement(der) && (rest.isBlank() || !intermediates(rest).isEmpty())) {
+            if (der != null && isOneDerElement(der) && (restBlank || !intermediates(pem, restFrom).isEmpty())) {
                 return der;
             }
         } catch (GeneralSecurityException | RuntimeException e) {
@@ -81,6 +82,16 @@ record ParsedCertificate(String name, List<X509Certificate> chain, PrivateKey ke
         }
         errors.add(new ConfigError("certificate", name, "cert_chain_pem", "does not parse (expected: PEM X.509 certificates, leaf first)"));
         return null;
+    }
+
+    /** {@code s.substring(from).isBlank()}, without the copy. */
+    private static boolean isBlank(String s, int from) {
+        for (int i = from; i < s.length(); i++) {
+            if (!Character.isWhitespace(s.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static List<X509Certificate> parse(String pem) throws GeneralSecurityException {
@@ -109,16 +120,49 @@ record ParsedCertificate(String name, List<X509Certificate> chain, PrivateKey ke
 
     /** The DER of a plain PEM certificate block (header alone on its line, nothing else around it); null otherwise. */
     private static byte[] plainBlockDer(String pem) {
-        String t = pem.strip();
-        if (t.startsWith(BEGIN_CERTIFICATE) && t.endsWith(END_CERTIFICATE)
-                && t.length() > BEGIN_CERTIFICATE.length() + END_CERTIFICATE.length()) {
-            String body = t.substring(BEGIN_CERTIFICATE.length(), t.length() - END_CERTIFICATE.length());
-            if ((body.charAt(0) == '\n' || body.charAt(0) == '\r') && body.indexOf('-') < 0) {
-                return Base64.getMimeDecoder().decode(body);
+        return plainBlockDer(pem, 0, pem.length());
+    }
+
+    /** As above for {@code pem.substring(from, to)}, without copying it (nor its strip, nor its body). */
+    private static byte[] plainBlockDer(String pem, int from, int to) {
+        while (from < to && Character.isWhitespace(pem.charAt(from))) {
+            from++;
+        }
+        while (to > from && Character.isWhitespace(pem.charAt(to - 1))) {
+            to--;
+        }
+        int bodyFrom = from + BEGIN_CERTIFICATE.length();
+        int bodyTo = to - END_CERTIFICATE.length();
+        if (bodyTo > bodyFrom && pem.startsWith(BEGIN_CERTIFICATE, from) && pem.startsWith(END_CERTIFICATE, bodyTo)) {
+            char first = pem.charAt(bodyFrom);
+            int dash = pem.indexOf('-', bodyFrom);
+            if ((first == '\n' || first == '\r') && (dash < 0 || dash >= bodyTo)) {
+                return PemBase64.decode(pem, bodyFrom, bodyTo);
             }
         }
         return null;
     }
+
+    /**
+     * The certificates after the leaf ({@code pem} from {@code from}), as {@link #intermediates(String)}; the last
+     * text looked up is compared in place first, since one CA's intermediates follow thousands of leaves in a row.
+     */
+    private static List<X509Certificate> intermediates(String pem, int from) {
+        Intermediates last = lastIntermediates;
+        int length = pem.length() - from;
+        if (last != null && last.text().length() == length && pem.regionMatches(from, last.text(), 0, length)) {
+            return last.parsed();
+        }
+        String rest = pem.substring(from);
+        List<X509Certificate> parsed = intermediates(rest);
+        lastIntermediates = new Intermediates(rest, parsed);
+        return parsed;
+    }
+
+    private record Intermediates(String text, List<X509Certificate> parsed) {}
+
+    /** The last intermediates {@link #leafDer} looked up (any thread's: each entry is immutable and correct). */
+    private static volatile Intermediates lastIntermediates;
 
     /** The certificates after the leaf, parsed once per distinct text; empty when they do not parse. */
     private static List<X509Certificate> intermediates(String rest) {
