@@ -107,10 +107,7 @@ final class KeyDer {
 
     /** The secret scalar of a SEC1 ECPrivateKey: SEQUENCE { version, OCTET STRING d, [0] params?, [1] key? }. */
     static BigInteger ecSecret(byte[] der, int from, int to) {
-        new Der(der, from, to).checkAll();
-        Der outer = new Der(der, from, to).expect(Der.SEQUENCE);
-        outer.end();
-        Der key = outer.inside();
+        Der key = sequenceContent(der, from, to);
         key.expect(Der.INTEGER);
         key.expect(Der.OCTET_STRING);
         BigInteger d = new BigInteger(1, der, key.from(), key.to() - key.from());
@@ -122,10 +119,7 @@ final class KeyDer {
 
     /** The modulus and public exponent of a PKCS#1 RSAPrivateKey (version 0 or 1, then eight integers). */
     static BigInteger[] rsaModulusAndExponent(byte[] der, int from, int to) {
-        new Der(der, from, to).checkAll();
-        Der outer = new Der(der, from, to).expect(Der.SEQUENCE);
-        outer.end();
-        Der key = outer.inside();
+        Der key = sequenceContent(der, from, to);
         int version = smallInteger(key.expect(Der.INTEGER));
         if (version != 0 && version != 1) {
             throw new Der.Malformed();
@@ -144,10 +138,7 @@ final class KeyDer {
 
     /** The modulus and exponent of a PKCS#1 RSAPublicKey (the certificate's key bits). */
     static BigInteger[] rsaPublic(byte[] der, int from, int to) {
-        new Der(der, from, to).checkAll();
-        Der outer = new Der(der, from, to).expect(Der.SEQUENCE);
-        outer.end();
-        Der key = outer.inside();
+        Der key = sequenceContent(der, from, to);
         BigInteger n = integer(key.expect(Der.INTEGER));
         BigInteger e = integer(key.expect(Der.INTEGER));
         key.end();
@@ -159,6 +150,14 @@ final class KeyDer {
         if (version == 0) {
             throw new Der.Malformed();
         }
+    }
+
+    /** The content of the one well-formed SEQUENCE that {@code der[from, to)} must be. */
+    private static Der sequenceContent(byte[] der, int from, int to) {
+        new Der(der, from, to).checkAll();
+        Der outer = new Der(der, from, to).expect(Der.SEQUENCE);
+        outer.end();
+        return outer.inside();
     }
 
     private static Algorithm algorithm(Der id, byte[] der) {
