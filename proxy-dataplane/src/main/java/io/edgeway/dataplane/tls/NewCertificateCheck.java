@@ -47,7 +47,7 @@ final class NewCertificateCheck {
      * with {@link ParsedCertificate#keyMismatch} before the snapshot may apply.
      */
     static String check(String chainPem, String keyPem, String name, List<ConfigError> errors, EcKeyBatch batch, int id) {
-        byte[] leafDer = ParsedCertificate.leafDer(chainPem, name, errors);
+        byte[] leafDer = LeafPem.leafDer(chainPem, name, errors);
         if (leafDer == null) {
             return null;
         }

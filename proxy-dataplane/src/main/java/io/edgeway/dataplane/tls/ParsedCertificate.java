@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
 /**
  * One pushed certificate, parsed and checked with the JDK's parsers: the chain parses, the key is PKCS#8 and
  * matches the leaf's public key ({@link KeyMatch}). A snapshot's new certificates are checked the lighter way of
- * {@link NewCertificateCheck}, which shares this class's chain reading. {@link #toString()} names it and never shows the key; errors
+ * {@link NewCertificateCheck}, which shares this class's chain reading ({@link LeafPem}). {@link #toString()} names it and never shows the key; errors
  * say what is wrong without quoting any of the PEM.
  */
 record ParsedCertificate(String name, List<X509Certificate> chain, PrivateKey key, List<String> snis,
@@ -31,8 +31,8 @@ record ParsedCertificate(String name, List<X509Certificate> chain, PrivateKey ke
     private static final Pattern SNI = Pattern.compile(
             "(\\*\\.)?[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
 
-    private static final String BEGIN_CERTIFICATE = "-----BEGIN CERTIFICATE-----";
-    private static final String END_CERTIFICATE = "-----END CERTIFICATE-----";
+    static final String BEGIN_CERTIFICATE = "-----BEGIN CERTIFICATE-----";
+    static final String END_CERTIFICATE = "-----END CERTIFICATE-----";
     private static final int MAX_INTERMEDIATES = 1_000;
     /** Parsed intermediates by their exact PEM text (what follows the leaf); empty when they do not parse. */
     private static final Map<String, List<X509Certificate>> INTERMEDIATES = new ConcurrentHashMap<>();
@@ -57,44 +57,7 @@ record ParsedCertificate(String name, List<X509Certificate> chain, PrivateKey ke
                 fingerprint(c.getCertChainPem(), c.getPrivateKeyPem()));
     }
 
-    /**
-     * The DER of the chain's leaf, the intermediates after it parsed (once per distinct text, with the JDK) and
-     * the leaf itself left to the caller ({@link NewCertificateCheck}); null with the reason added to
-     * {@code errors}. Accepts the PEM layouts {@link #chain} accepts: a plain block is decoded here, anything else
-     * goes through the JDK's PEM reader.
-     */
-    static byte[] leafDer(String pem, String name, List<ConfigError> errors) {
-        try {
-            int leafEnd = pem.indexOf(END_CERTIFICATE);
-            int restFrom = leafEnd < 0 ? pem.length() : leafEnd + END_CERTIFICATE.length();
-            boolean restBlank = isBlank(pem, restFrom);
-            int leafTo = restBlank ? pem.length() : restFrom;
-            byte[] der = plainBlockDer(pem, 0, leafTo);
-            if (der == null) {
-                List<X509Certificate> parsed = parse(pem.substring(0, leafTo));
-                der = parsed.size() == 1 ? parsed.get(0).getEncoded() : null;
-            }
-            if (der != null && isOneDerElement(der) && (restBlank || !intermediates(pem, restFrom).isEmpty())) {
-                return der;
-            }
-        } catch (GeneralSecurityException | RuntimeException e) {
-            // falls through: the reason is reported without the parser's text, which may quote input
-        }
-        errors.add(new ConfigError("certificate", name, "cert_chain_pem", "does not parse (expected: PEM X.509 certificates, leaf first)"));
-        return null;
-    }
-
-    /** {@code s.substring(from).isBlank()}, without the copy. */
-    private static boolean isBlank(String s, int from) {
-        for (int i = from; i < s.length(); i++) {
-            if (!Character.isWhitespace(s.charAt(i))) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static List<X509Certificate> parse(String pem) throws GeneralSecurityException {
+    static List<X509Certificate> parse(String pem) throws GeneralSecurityException {
         return Factories.get().x509
                 .generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII))).stream()
                 .map(X509Certificate.class::cast).toList();
@@ -120,52 +83,11 @@ record ParsedCertificate(String name, List<X509Certificate> chain, PrivateKey ke
 
     /** The DER of a plain PEM certificate block (header alone on its line, nothing else around it); null otherwise. */
     private static byte[] plainBlockDer(String pem) {
-        return plainBlockDer(pem, 0, pem.length());
+        return LeafPem.plainBlockDer(pem, 0, pem.length());
     }
-
-    /** As above for {@code pem.substring(from, to)}, without copying it (nor its strip, nor its body). */
-    private static byte[] plainBlockDer(String pem, int from, int to) {
-        while (from < to && Character.isWhitespace(pem.charAt(from))) {
-            from++;
-        }
-        while (to > from && Character.isWhitespace(pem.charAt(to - 1))) {
-            to--;
-        }
-        int bodyFrom = from + BEGIN_CERTIFICATE.length();
-        int bodyTo = to - END_CERTIFICATE.length();
-        if (bodyTo > bodyFrom && pem.startsWith(BEGIN_CERTIFICATE, from) && pem.startsWith(END_CERTIFICATE, bodyTo)) {
-            char first = pem.charAt(bodyFrom);
-            int dash = pem.indexOf('-', bodyFrom);
-            if ((first == '\n' || first == '\r') && (dash < 0 || dash >= bodyTo)) {
-                return PemBase64.decode(pem, bodyFrom, bodyTo);
-            }
-        }
-        return null;
-    }
-
-    /**
-     * The certificates after the leaf ({@code pem} from {@code from}), as {@link #intermediates(String)}; the last
-     * text looked up is compared in place first, since one CA's intermediates follow thousands of leaves in a row.
-     */
-    private static List<X509Certificate> intermediates(String pem, int from) {
-        Intermediates last = lastIntermediates;
-        int length = pem.length() - from;
-        if (last != null && last.text().length() == length && pem.regionMatches(from, last.text(), 0, length)) {
-            return last.parsed();
-        }
-        String rest = pem.substring(from);
-        List<X509Certificate> parsed = intermediates(rest);
-        lastIntermediates = new Intermediates(rest, parsed);
-        return parsed;
-    }
-
-    private record Intermediates(String text, List<X509Certificate> parsed) {}
-
-    /** The last intermediates {@link #leafDer} looked up (any thread's: each entry is immutable and correct). */
-    private static volatile Intermediates lastIntermediates;
 
     /** The certificates after the leaf, parsed once per distinct text; empty when they do not parse. */
-    private static List<X509Certificate> intermediates(String rest) {
+    static List<X509Certificate> intermediates(String rest) {
         List<X509Certificate> intermediates = INTERMEDIATES.get(rest);
         if (intermediates == null) {
             try {
