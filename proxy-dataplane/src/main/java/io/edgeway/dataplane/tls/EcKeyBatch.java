@@ -11,6 +11,7 @@ import java.util.Map;
 import org.bouncycastle.math.ec.ECCurve;
 import org.bouncycastle.math.ec.ECPoint;
 import org.bouncycastle.math.ec.FixedPointCombMultiplier;
+import org.bouncycastle.math.raw.Nat256;
 
 /**
  * The EC key-to-certificate checks of one snapshot, done together. One key at a time costs a scalar
@@ -32,7 +33,12 @@ final class EcKeyBatch {
     private static final int SCALAR_BITS = 128;
 
     /** Only what the check needs (not the JDK key objects): 10,000 of these live until the snapshot is checked. */
-    private record Pending(int id, BigInteger d, ECPoint q) {}
+    private record Pending(int id, BigInteger d, ECPoint q, int[] x, int[] y) {
+        /** The public point: {@code q}, or made from P-256 field elements (only when checked one by one, rarely). */
+        ECPoint point(ECPoint g) {
+            return q != null ? q : g.getCurve().validatePoint(Nat256.toBigInteger(x), Nat256.toBigInteger(y));
+        }
+    }
 
     private final Map<ECPoint, List<Pending>> byGenerator = new IdentityHashMap<>(); // one generator object per curve
     private final SecureRandom random = new SecureRandom();
@@ -61,7 +67,13 @@ final class EcKeyBatch {
      * curve (one object per curve), {@code d} in [1, n-1] and {@code q} an affine point on that curve.
      */
     boolean add(int id, ECPoint g, BigInteger d, ECPoint q) {
-        byGenerator.computeIfAbsent(g, k -> new ArrayList<>()).add(new Pending(id, d, q));
+        byGenerator.computeIfAbsent(g, k -> new ArrayList<>()).add(new Pending(id, d, q, null, null));
+        return true;
+    }
+
+    /** As above for a P-256 key whose public point is {@code xy} from {@link P256Pippenger#decode}. */
+    boolean addP256(int id, ECPoint g, BigInteger d, int[][] xy) {
+        byGenerator.computeIfAbsent(g, k -> new ArrayList<>()).add(new Pending(id, d, null, xy[0], xy[1]));
         return true;
     }
 
@@ -78,7 +90,7 @@ final class EcKeyBatch {
             }
             FixedPointCombMultiplier one = new FixedPointCombMultiplier();
             for (Pending p : keys) {
-                if (!one.multiply(g, p.d()).equals(p.q())) {
+                if (!one.multiply(g, p.d()).equals(p.point(g))) {
                     ids.add(p.id());
                 }
             }
@@ -90,18 +102,27 @@ final class EcKeyBatch {
         ECCurve curve = g.getCurve();
         BigInteger n = curve.getOrder();
         int count = keys.size();
-        ECPoint[] qs = new ECPoint[count];
+        boolean p256 = P256Pippenger.handles(curve);
+        ECPoint[] qs = p256 ? null : new ECPoint[count];
+        int[][] xs = p256 ? new int[count][] : null;
+        int[][] ys = p256 ? new int[count][] : null;
         long[] lo = new long[count];
         long[] hi = new long[count];
         BigInteger s = BigInteger.ZERO;
         for (int i = 0; i < count; i++) {
-            qs[i] = keys.get(i).q();
+            Pending p = keys.get(i);
+            if (p256) {
+                xs[i] = p.x() != null ? p.x() : P256Pippenger.x(p.q());
+                ys[i] = p.y() != null ? p.y() : P256Pippenger.y(p.q());
+            } else {
+                qs[i] = p.q();
+            }
             lo[i] = random.nextLong();
             hi[i] = random.nextLong();
             s = s.add(unsigned128(hi[i], lo[i]).multiply(keys.get(i).d()));
         }
         s = s.mod(n);
-        ECPoint left = Pippenger.sum(curve, qs, hi, lo, SCALAR_BITS).normalize();
+        ECPoint left = (p256 ? P256Pippenger.sum(curve, xs, ys, hi, lo, SCALAR_BITS) : Pippenger.sum(curve, qs, hi, lo, SCALAR_BITS)).normalize();
         ECPoint right = s.signum() == 0 ? curve.getInfinity() : new FixedPointCombMultiplier().multiply(g, s).normalize();
         return left.equals(right);
     }

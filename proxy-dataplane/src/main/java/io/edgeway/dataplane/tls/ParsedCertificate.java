@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
 /**
  * One pushed certificate, parsed and checked with the JDK's parsers: the chain parses, the key is PKCS#8 and
  * matches the leaf's public key ({@link KeyMatch}). A snapshot's new certificates are checked the lighter way of
- * {@link NewCertificateCheck}, which shares this class's chain reading. {@link #toString()} names it and never shows the key; errors
+ * {@link NewCertificateCheck}, which shares this class's chain reading ({@link LeafPem}). {@link #toString()} names it and never shows the key; errors
  * say what is wrong without quoting any of the PEM.
  */
 record ParsedCertificate(String name, List<X509Certificate> chain, PrivateKey key, List<String> snis,
@@ -31,8 +31,8 @@ record ParsedCertificate(String name, List<X509Certificate> chain, PrivateKey ke
     private static final Pattern SNI = Pattern.compile(
             "(\\*\\.)?[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
 
-    private static final String BEGIN_CERTIFICATE = "-----BEGIN CERTIFICATE-----";
-    private static final String END_CERTIFICATE = "-----END CERTIFICATE-----";
+    static final String BEGIN_CERTIFICATE = "-----BEGIN CERTIFICATE-----";
+    static final String END_CERTIFICATE = "-----END CERTIFICATE-----";
     private static final int MAX_INTERMEDIATES = 1_000;
     /** Parsed intermediates by their exact PEM text (what follows the leaf); empty when they do not parse. */
     private static final Map<String, List<X509Certificate>> INTERMEDIATES = new ConcurrentHashMap<>();
@@ -57,33 +57,7 @@ record ParsedCertificate(String name, List<X509Certificate> chain, PrivateKey ke
                 fingerprint(c.getCertChainPem(), c.getPrivateKeyPem()));
     }
 
-    /**
-     * The DER of the chain's leaf, the intermediates after it parsed (once per distinct text, with the JDK) and
-     * the leaf itself left to the caller ({@link NewCertificateCheck}); null with the reason added to
-     * {@code errors}. Accepts the PEM layouts {@link #chain} accepts: a plain block is decoded here, anything else
-     * goes through the JDK's PEM reader.
-     */
-    static byte[] leafDer(String pem, String name, List<ConfigError> errors) {
-        try {
-            int leafEnd = pem.indexOf(END_CERTIFICATE);
-            String rest = leafEnd < 0 ? "" : pem.substring(leafEnd + END_CERTIFICATE.length());
-            String leaf = rest.isBlank() ? pem : pem.substring(0, leafEnd + END_CERTIFICATE.length());
-            byte[] der = plainBlockDer(leaf);
-            if (der == null) {
-                List<X509Certificate> parsed = parse(leaf);
-                der = parsed.size() == 1 ? parsed.get(0).getEncoded() : null;
-            }
-            if (der != null && isOneDerElement(der) && (rest.isBlank() || !intermediates(rest).isEmpty())) {
-                return der;
-            }
-        } catch (GeneralSecurityException | RuntimeException e) {
-            // falls through: the reason is reported without the parser's text, which may quote input
-        }
-        errors.add(new ConfigError("certificate", name, "cert_chain_pem", "does not parse (expected: PEM X.509 certificates, leaf first)"));
-        return null;
-    }
-
-    private static List<X509Certificate> parse(String pem) throws GeneralSecurityException {
+    static List<X509Certificate> parse(String pem) throws GeneralSecurityException {
         return Factories.get().x509
                 .generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII))).stream()
                 .map(X509Certificate.class::cast).toList();
@@ -109,19 +83,11 @@ record ParsedCertificate(String name, List<X509Certificate> chain, PrivateKey ke
 
     /** The DER of a plain PEM certificate block (header alone on its line, nothing else around it); null otherwise. */
     private static byte[] plainBlockDer(String pem) {
-        String t = pem.strip();
-        if (t.startsWith(BEGIN_CERTIFICATE) && t.endsWith(END_CERTIFICATE)
-                && t.length() > BEGIN_CERTIFICATE.length() + END_CERTIFICATE.length()) {
-            String body = t.substring(BEGIN_CERTIFICATE.length(), t.length() - END_CERTIFICATE.length());
-            if ((body.charAt(0) == '\n' || body.charAt(0) == '\r') && body.indexOf('-') < 0) {
-                return Base64.getMimeDecoder().decode(body);
-            }
-        }
-        return null;
+        return LeafPem.plainBlockDer(pem, 0, pem.length());
     }
 
     /** The certificates after the leaf, parsed once per distinct text; empty when they do not parse. */
-    private static List<X509Certificate> intermediates(String rest) {
+    static List<X509Certificate> intermediates(String rest) {
         List<X509Certificate> intermediates = INTERMEDIATES.get(rest);
         if (intermediates == null) {
             try {

@@ -1,7 +1,5 @@
 package io.edgeway.dataplane.tls;
 
-import java.util.Base64;
-
 /**
  * The DER inside a key PEM's first well-formed {@code PRIVATE KEY} block (PKCS#8), read the way the pattern
  * {@code -----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\s]+)-----END PRIVATE KEY-----} finds it, without the regex: the
@@ -29,7 +27,7 @@ final class PrivateKeyPem {
                 to++;
             }
             if (to > from && pem.startsWith(END, to)) {
-                return Base64.getMimeDecoder().decode(pem.substring(from, to));
+                return PemBase64.decode(pem, from, to);
             }
         }
         return null;
