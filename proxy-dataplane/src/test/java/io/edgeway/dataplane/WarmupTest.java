@@ -125,6 +125,60 @@ class WarmupTest {
     }
 
     /**
+     * EDGEWAY_JIT_NICE (issue 21): in a real proxy process the C1/C2 compiler threads keep nice 0 while it warms up
+     * (the warm-up is there for them) and have the configured nice once /readyz says ready, and no other thread
+     * (event loops, GC, VM) is moved: nice is per thread on Linux, and a lower-weight GC would lengthen pauses.
+     */
+    @Test
+    void compilerThreadsYieldTheCoreOnceReadyAndOnlyThey() throws Exception {
+        try (TestControlPlane cp = new TestControlPlane(0)) {
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                    DataPlane.class.getName()).redirectErrorStream(true);
+            pb.environment().putAll(Map.of("EDGEWAY_CONTROL_PLANE", "127.0.0.1:" + cp.port(),
+                    "EDGEWAY_CONTROL_PLANE_INSECURE_PLAINTEXT", "true", "EDGEWAY_PROXY_ADDRESS", "127.0.0.1",
+                    "EDGEWAY_PROXY_PORT", "0", "EDGEWAY_STATUS_PORT", "0", "EDGEWAY_TLS_PORT", "0",
+                    "EDGEWAY_DATA_DIR", dir.resolve("nice").toString(), "EDGEWAY_DRAIN_DELAY", "0s",
+                    "EDGEWAY_WARMUP_TIMEOUT", "4s", "EDGEWAY_JIT_NICE", "7"));
+            Process p = pb.start();
+            try {
+                CompletableFuture<Integer> statusPort = new CompletableFuture<>();
+                StringBuilder out = new StringBuilder();
+                Thread reader = new Thread(() -> readLines(p, statusPort, out));
+                reader.setDaemon(true);
+                reader.start();
+                int status = statusPort.get(60, TimeUnit.SECONDS);
+                assertThat(get(status, "/readyz").statusCode()).isEqualTo(503);
+                assertThat(nicesByThreadKind(p.pid())).as("while warming up").containsEntry("compiler", List.of(0));
+                cp.push(Snapshot.newBuilder().setVersion(1).setNonce("n1").build());
+                await().atMost(Duration.ofSeconds(90)).until(() -> get(status, "/readyz").statusCode() == 200);
+                Map<String, List<Integer>> nices = nicesByThreadKind(p.pid());
+                assertThat(nices).as("once ready:\n%s", out).containsEntry("compiler", List.of(7)).containsEntry("other", List.of(0));
+            } finally {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    /** The distinct nice values of a process's threads: "compiler" (C1/C2 CompilerThread*) and "other". */
+    private static Map<String, List<Integer>> nicesByThreadKind(long pid) throws java.io.IOException {
+        Map<String, java.util.SortedSet<Integer>> kinds = new java.util.TreeMap<>();
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks.toList()) {
+                String comm = Files.readString(task.resolve("comm")).strip();
+                String stat = Files.readString(task.resolve("stat"));
+                // Field 19 is nice; the fields after the ")" closing the command name start at field 3.
+                int nice = Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[19 - 3]);
+                String kind = comm.matches("C[12] CompilerThre.*") ? "compiler" : "other";
+                kinds.computeIfAbsent(kind, k -> new java.util.TreeSet<>()).add(nice);
+            }
+        }
+        Map<String, List<Integer>> result = new java.util.TreeMap<>();
+        kinds.forEach((k, v) -> result.put(k, List.copyOf(v)));
+        return result;
+    }
+
+    /**
      * The TLS code ran before ready: full handshakes, handshakes resumed with a ticket under the warm-up's pushed
      * ticket key, and answers over TLS (HTTP/1.1, and h2 chosen by ALPN: the h2 client offers nothing else, so a
      * missing h2 path would leave only the HTTP/1.1 clients answering). All of them were 200s (answeredOk above).
