@@ -95,25 +95,13 @@ class WarmupTest {
     @Test
     void sigtermDuringTheWarmupExitsWithoutWaitingForItOrTheDrainDelay() throws Exception {
         try (TestControlPlane cp = new TestControlPlane(0)) {
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                    DataPlane.class.getName()).redirectErrorStream(true);
-            pb.environment().putAll(Map.of("EDGEWAY_CONTROL_PLANE", "127.0.0.1:" + cp.port(),
-                    "EDGEWAY_CONTROL_PLANE_INSECURE_PLAINTEXT", "true", "EDGEWAY_PROXY_ADDRESS", "127.0.0.1",
-                    "EDGEWAY_PROXY_PORT", "0", "EDGEWAY_STATUS_PORT", "0", "EDGEWAY_TLS_PORT", "0",
-                    "EDGEWAY_DATA_DIR", dir.resolve("proc").toString(), "EDGEWAY_DRAIN_DELAY", "40s",
+            ProxyProcess proxy = startProxy(cp, "proc", Map.of("EDGEWAY_DRAIN_DELAY", "40s",
                     "EDGEWAY_WARMUP_TIMEOUT", "60s", "EDGEWAY_WARMUP_REQUESTS", "2000000000"));
-            Process p = pb.start();
+            Process p = proxy.process();
             try {
-                CompletableFuture<Integer> statusPort = new CompletableFuture<>();
-                StringBuilder out = new StringBuilder();
-                Thread reader = new Thread(() -> readLines(p, statusPort, out));
-                reader.setDaemon(true);
-                reader.start();
-                int status = statusPort.get(60, TimeUnit.SECONDS);
                 cp.push(Snapshot.newBuilder().setVersion(1).setNonce("n1").build());
                 await().atMost(Duration.ofSeconds(60)).until(() -> !cp.answers.isEmpty());
-                assertThat(get(status, "/readyz").body()).isEqualTo("warming up\n");
+                assertThat(get(proxy.statusPort(), "/readyz").body()).isEqualTo("warming up\n");
 
                 p.destroy(); // SIGTERM
                 assertThat(p.waitFor(20, TimeUnit.SECONDS)).as("exited before the drain delay").isTrue();
@@ -132,31 +120,45 @@ class WarmupTest {
     @Test
     void compilerThreadsYieldTheCoreOnceReadyAndOnlyThey() throws Exception {
         try (TestControlPlane cp = new TestControlPlane(0)) {
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                    DataPlane.class.getName()).redirectErrorStream(true);
-            pb.environment().putAll(Map.of("EDGEWAY_CONTROL_PLANE", "127.0.0.1:" + cp.port(),
-                    "EDGEWAY_CONTROL_PLANE_INSECURE_PLAINTEXT", "true", "EDGEWAY_PROXY_ADDRESS", "127.0.0.1",
-                    "EDGEWAY_PROXY_PORT", "0", "EDGEWAY_STATUS_PORT", "0", "EDGEWAY_TLS_PORT", "0",
-                    "EDGEWAY_DATA_DIR", dir.resolve("nice").toString(), "EDGEWAY_DRAIN_DELAY", "0s",
+            ProxyProcess proxy = startProxy(cp, "nice", Map.of("EDGEWAY_DRAIN_DELAY", "0s",
                     "EDGEWAY_WARMUP_TIMEOUT", "4s", "EDGEWAY_JIT_NICE", "7"));
-            Process p = pb.start();
+            long pid = proxy.process().pid();
             try {
-                CompletableFuture<Integer> statusPort = new CompletableFuture<>();
-                StringBuilder out = new StringBuilder();
-                Thread reader = new Thread(() -> readLines(p, statusPort, out));
-                reader.setDaemon(true);
-                reader.start();
-                int status = statusPort.get(60, TimeUnit.SECONDS);
-                assertThat(get(status, "/readyz").statusCode()).isEqualTo(503);
-                assertThat(nicesByThreadKind(p.pid())).as("while warming up").containsEntry("compiler", List.of(0));
+                assertThat(get(proxy.statusPort(), "/readyz").statusCode()).isEqualTo(503);
+                assertThat(nicesByThreadKind(pid)).as("while warming up").containsEntry("compiler", List.of(0));
                 cp.push(Snapshot.newBuilder().setVersion(1).setNonce("n1").build());
-                await().atMost(Duration.ofSeconds(90)).until(() -> get(status, "/readyz").statusCode() == 200);
-                Map<String, List<Integer>> nices = nicesByThreadKind(p.pid());
-                assertThat(nices).as("once ready:\n%s", out).containsEntry("compiler", List.of(7)).containsEntry("other", List.of(0));
+                await().atMost(Duration.ofSeconds(90)).until(() -> get(proxy.statusPort(), "/readyz").statusCode() == 200);
+                assertThat(nicesByThreadKind(pid)).as("once ready:\n%s", proxy.out())
+                        .containsEntry("compiler", List.of(7)).containsEntry("other", List.of(0));
             } finally {
-                p.destroyForcibly();
+                proxy.process().destroyForcibly();
             }
+        }
+    }
+
+    /** A proxy in its own JVM (as the launcher starts it), its output kept in {@code out}. */
+    private record ProxyProcess(Process process, int statusPort, StringBuilder out) {}
+
+    private ProxyProcess startProxy(TestControlPlane cp, String dataDir, Map<String, String> env) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                DataPlane.class.getName()).redirectErrorStream(true);
+        pb.environment().putAll(Map.of("EDGEWAY_CONTROL_PLANE", "127.0.0.1:" + cp.port(),
+                "EDGEWAY_CONTROL_PLANE_INSECURE_PLAINTEXT", "true", "EDGEWAY_PROXY_ADDRESS", "127.0.0.1",
+                "EDGEWAY_PROXY_PORT", "0", "EDGEWAY_STATUS_PORT", "0", "EDGEWAY_TLS_PORT", "0",
+                "EDGEWAY_DATA_DIR", dir.resolve(dataDir).toString()));
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        CompletableFuture<Integer> statusPort = new CompletableFuture<>();
+        StringBuilder out = new StringBuilder();
+        Thread reader = new Thread(() -> readLines(p, statusPort, out));
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            return new ProxyProcess(p, statusPort.get(60, TimeUnit.SECONDS), out);
+        } catch (Exception e) {
+            p.destroyForcibly();
+            throw e;
         }
     }
 

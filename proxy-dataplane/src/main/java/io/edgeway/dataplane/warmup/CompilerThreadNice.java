@@ -16,9 +16,9 @@ import org.slf4j.LoggerFactory;
  * it with its own C1/C2 compiler threads, and the CFS scheduler gives a compiler thread the event loop's weight:
  * after ready, a C2 compile that is still running takes about half the core from a saturated event loop for as long
  * as it lasts. Linux keeps a nice value per thread, so giving only the compiler threads a positive nice makes the
- * event loop win the core while the compiler still runs whenever the loop waits (and gets its weight's share under
- * a saturating load, so compilation still converges). Before ready the compiler keeps its full weight: the
- * warm-up exists to let it work. Compiler threads the JVM adds later are created by a compiler thread and inherit
+ * event loop win the core while the compiler still runs whenever the loop waits. Before ready the compiler keeps
+ * its full weight: the warm-up exists to let it work. Opt-in ({@code EDGEWAY_JIT_NICE}): measured on a core shared
+ * with other processes, the lower weight also lost the compiler's time to them, and the proxy converged slower. Compiler threads the JVM adds later are created by a compiler thread and inherit
  * its nice value. GC threads are left alone: lowering them would lengthen the pauses that stop the event loop.
  * <p>Java 17 has no call for a thread's nice value, so this runs {@code renice -n N -p TID...} (util-linux;
  * {@code setpriority(PRIO_PROCESS, tid)} applies to that one thread on Linux). Without /proc or renice (not Linux,
