@@ -95,25 +95,13 @@ class WarmupTest {
     @Test
     void sigtermDuringTheWarmupExitsWithoutWaitingForItOrTheDrainDelay() throws Exception {
         try (TestControlPlane cp = new TestControlPlane(0)) {
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                    DataPlane.class.getName()).redirectErrorStream(true);
-            pb.environment().putAll(Map.of("EDGEWAY_CONTROL_PLANE", "127.0.0.1:" + cp.port(),
-                    "EDGEWAY_CONTROL_PLANE_INSECURE_PLAINTEXT", "true", "EDGEWAY_PROXY_ADDRESS", "127.0.0.1",
-                    "EDGEWAY_PROXY_PORT", "0", "EDGEWAY_STATUS_PORT", "0", "EDGEWAY_TLS_PORT", "0",
-                    "EDGEWAY_DATA_DIR", dir.resolve("proc").toString(), "EDGEWAY_DRAIN_DELAY", "40s",
+            ProxyProcess proxy = startProxy(cp, "proc", Map.of("EDGEWAY_DRAIN_DELAY", "40s",
                     "EDGEWAY_WARMUP_TIMEOUT", "60s", "EDGEWAY_WARMUP_REQUESTS", "2000000000"));
-            Process p = pb.start();
+            Process p = proxy.process();
             try {
-                CompletableFuture<Integer> statusPort = new CompletableFuture<>();
-                StringBuilder out = new StringBuilder();
-                Thread reader = new Thread(() -> readLines(p, statusPort, out));
-                reader.setDaemon(true);
-                reader.start();
-                int status = statusPort.get(60, TimeUnit.SECONDS);
                 cp.push(Snapshot.newBuilder().setVersion(1).setNonce("n1").build());
                 await().atMost(Duration.ofSeconds(60)).until(() -> !cp.answers.isEmpty());
-                assertThat(get(status, "/readyz").body()).isEqualTo("warming up\n");
+                assertThat(get(proxy.statusPort(), "/readyz").body()).isEqualTo("warming up\n");
 
                 p.destroy(); // SIGTERM
                 assertThat(p.waitFor(20, TimeUnit.SECONDS)).as("exited before the drain delay").isTrue();
@@ -122,6 +110,74 @@ class WarmupTest {
                 p.destroyForcibly();
             }
         }
+    }
+
+    /**
+     * EDGEWAY_JIT_NICE (issue 21): in a real proxy process the C1/C2 compiler threads keep nice 0 while it warms up
+     * (the warm-up is there for them) and have the configured nice once /readyz says ready, and no other thread
+     * (event loops, GC, VM) is moved: nice is per thread on Linux, and a lower-weight GC would lengthen pauses.
+     */
+    @Test
+    void compilerThreadsYieldTheCoreOnceReadyAndOnlyThey() throws Exception {
+        try (TestControlPlane cp = new TestControlPlane(0)) {
+            ProxyProcess proxy = startProxy(cp, "nice", Map.of("EDGEWAY_DRAIN_DELAY", "0s",
+                    "EDGEWAY_WARMUP_TIMEOUT", "4s", "EDGEWAY_JIT_NICE", "7"));
+            long pid = proxy.process().pid();
+            try {
+                assertThat(get(proxy.statusPort(), "/readyz").statusCode()).isEqualTo(503);
+                assertThat(nicesByThreadKind(pid)).as("while warming up").containsEntry("compiler", List.of(0));
+                cp.push(Snapshot.newBuilder().setVersion(1).setNonce("n1").build());
+                await().atMost(Duration.ofSeconds(90)).until(() -> get(proxy.statusPort(), "/readyz").statusCode() == 200);
+                assertThat(nicesByThreadKind(pid)).as("once ready:\n%s", proxy.out())
+                        .containsEntry("compiler", List.of(7)).containsEntry("other", List.of(0));
+            } finally {
+                proxy.process().destroyForcibly();
+            }
+        }
+    }
+
+    /** A proxy in its own JVM (as the launcher starts it), its output kept in {@code out}. */
+    private record ProxyProcess(Process process, int statusPort, StringBuilder out) {}
+
+    private ProxyProcess startProxy(TestControlPlane cp, String dataDir, Map<String, String> env) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                DataPlane.class.getName()).redirectErrorStream(true);
+        pb.environment().putAll(Map.of("EDGEWAY_CONTROL_PLANE", "127.0.0.1:" + cp.port(),
+                "EDGEWAY_CONTROL_PLANE_INSECURE_PLAINTEXT", "true", "EDGEWAY_PROXY_ADDRESS", "127.0.0.1",
+                "EDGEWAY_PROXY_PORT", "0", "EDGEWAY_STATUS_PORT", "0", "EDGEWAY_TLS_PORT", "0",
+                "EDGEWAY_DATA_DIR", dir.resolve(dataDir).toString()));
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        CompletableFuture<Integer> statusPort = new CompletableFuture<>();
+        StringBuilder out = new StringBuilder();
+        Thread reader = new Thread(() -> readLines(p, statusPort, out));
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            return new ProxyProcess(p, statusPort.get(60, TimeUnit.SECONDS), out);
+        } catch (Exception e) {
+            p.destroyForcibly();
+            throw e;
+        }
+    }
+
+    /** The distinct nice values of a process's threads: "compiler" (C1/C2 CompilerThread*) and "other". */
+    private static Map<String, List<Integer>> nicesByThreadKind(long pid) throws java.io.IOException {
+        Map<String, java.util.SortedSet<Integer>> kinds = new java.util.TreeMap<>();
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks.toList()) {
+                String comm = Files.readString(task.resolve("comm")).strip();
+                String stat = Files.readString(task.resolve("stat"));
+                // Field 19 is nice; the fields after the ")" closing the command name start at field 3.
+                int nice = Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[19 - 3]);
+                String kind = comm.matches("C[12] CompilerThre.*") ? "compiler" : "other";
+                kinds.computeIfAbsent(kind, k -> new java.util.TreeSet<>()).add(nice);
+            }
+        }
+        Map<String, List<Integer>> result = new java.util.TreeMap<>();
+        kinds.forEach((k, v) -> result.put(k, List.copyOf(v)));
+        return result;
     }
 
     /**

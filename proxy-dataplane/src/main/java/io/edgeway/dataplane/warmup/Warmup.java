@@ -43,6 +43,7 @@ public final class Warmup implements AutoCloseable {
     private volatile String endReason = "";
     private long startNanos;
     private long gcMillis = -1;
+    private int jitNice; // set by begin: a warm-up that never began leaves the compiler threads as they are
 
     /** The end reason when the requests were done and the JIT had settled: the end a warm-up is meant to have. */
     public static final String END_SETTLED = "requests done, compilation settled";
@@ -93,6 +94,7 @@ public final class Warmup implements AutoCloseable {
             Class<? extends ServerSocketChannel> serverClass, Class<? extends SocketChannel> socketClass,
             ClientLimits limits, long poolIdleMillis) throws InterruptedException, InvalidConfigException, javax.net.ssl.SSLException {
         startNanos = System.nanoTime();
+        jitNice = settings.jitNice();
         jit = new JitSettled();
         // One thread for the synthetic clients and the target: the workers' time goes to the proxy's own code.
         own = new MultiThreadIoEventLoopGroup(1, io);
@@ -294,6 +296,9 @@ public final class Warmup implements AutoCloseable {
                 own.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
             }
             gcMillis = collectBeforeReady();
+            if (!stoppedEarly) {
+                CompilerThreadNice.apply(jitNice); // before ready, so no client request meets a full-weight C2
+            }
         } finally {
             endReason = reason;
             endedAtNanos = System.nanoTime();
