@@ -10,82 +10,50 @@ import io.edgeway.dataplane.listener.ClientLimits;
 import io.edgeway.dataplane.relay.LoopResources;
 import io.edgeway.dataplane.status.Metrics;
 import io.edgeway.proto.v1.Snapshot;
-import io.netty.bootstrap.Bootstrap;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.local.LocalAddress;
-import io.netty.channel.local.LocalChannel;
-import io.netty.channel.local.LocalIoHandler;
-import io.netty.channel.local.LocalServerChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * {@code Upgrade: h2c} gets the same per-turn flush batching as prior knowledge and TLS ({@link H2FlushBatcher}):
- * on a real event loop (Netty's in-VM transport), the 101, the server's SETTINGS and stream 1's answer reach
+ * on a real event loop ({@link InVmConnection}), the 101, the server's SETTINGS and stream 1's answer reach
  * the socket in one flush at the end of the turn, not one flush each as they are written.
  */
 class H2cUpgradeFlushTest {
-    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, LocalIoHandler.newFactory());
     private final Metrics metrics = new Metrics(() -> 0);
     private final SocketSide socket = new SocketSide();
+    private InVmConnection connection;
     private LoopResources loop;
-    private Channel server;
-    private Channel client;
     private Channel ch;
 
     @BeforeEach
     void connect() throws Exception {
-        LocalAddress address = new LocalAddress(H2cUpgradeFlushTest.class);
-        CompletableFuture<Channel> accepted = new CompletableFuture<>();
-        server = new ServerBootstrap().group(group).channel(LocalServerChannel.class)
-                .childHandler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel c) {
-                        // The names H2cUpgrade expects of the HTTP/1.1 client pipeline (ProxyInitializer's).
-                        c.pipeline().addLast("socket", socket)
-                                .addLast("codec", new ClientCodec(ClientLimits.DEFAULTS))
-                                .addLast("drain", new ChannelDuplexHandler())
-                                .addLast("frontend", new ChannelDuplexHandler());
-                        accepted.complete(c);
-                    }
-                }).bind(address).sync().channel();
-        client = new Bootstrap().group(group).channel(LocalChannel.class).handler(new ChannelInboundHandlerAdapter() {
-            @Override
-            public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                ReferenceCountUtil.release(msg);
-            }
-        }).connect(address).sync().channel();
-        ch = accepted.get(10, TimeUnit.SECONDS);
+        // The names H2cUpgrade expects of the HTTP/1.1 client pipeline (ProxyInitializer's).
+        connection = new InVmConnection(H2cUpgradeFlushTest.class, p -> p.addLast("socket", socket)
+                .addLast("codec", new ClientCodec(ClientLimits.DEFAULTS))
+                .addLast("drain", new ChannelDuplexHandler())
+                .addLast("frontend", new ChannelDuplexHandler()));
+        ch = connection.ch;
         loop = new LoopResources(ch.eventLoop(), NioSocketChannel.class, 1_000, metrics);
     }
 
     @AfterEach
     void close() throws Exception {
-        client.close().sync();
-        server.close().sync();
         loop.close();
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        connection.close();
     }
 
     @Test
@@ -116,7 +84,7 @@ class H2cUpgradeFlushTest {
     }
 
     private <T> T inOneTurn(Callable<T> task) throws Exception {
-        return ch.eventLoop().submit(task).get(10, TimeUnit.SECONDS);
+        return connection.inOneTurn(task);
     }
 
     /** Where the socket would be: counts the flushes that reach it and keeps the text flushed so far. */
