@@ -4,6 +4,7 @@ import io.edgeway.dataplane.config.ConfigHolder;
 import io.edgeway.dataplane.listener.TrustedProxies;
 import io.edgeway.dataplane.relay.LoopResources;
 import io.edgeway.dataplane.status.Metrics;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
@@ -14,7 +15,9 @@ import io.netty.handler.codec.http2.Http2HeadersFrame;
  * request ({@code content-type: application/grpc*}) needs HTTP/2 and trailers end to end, which the
  * HTTP/1.1 exchange cannot give: the stream's pipeline becomes a {@link GrpcRelay} that relays frames to
  * the target over h2c. Anything else goes on, untouched, to the HTTP object codec and the frontend.
+ * Stateless: one instance serves every stream of an event loop (a stream costs no new handler for it).
  */
+@ChannelHandler.Sharable
 public final class GrpcStreamSwitch extends ChannelInboundHandlerAdapter {
     private final ConfigHolder configs;
     private final LoopResources loop;

@@ -17,7 +17,9 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.HttpConversionUtil;
+import io.netty.util.AsciiString;
 import io.netty.util.AttributeKey;
+import java.util.Arrays;
 
 /**
  * Makes an HTTP/2 stream's messages look exactly like those the HTTP/1.1 codecs produce, so that the
@@ -33,6 +35,9 @@ public final class H2StreamAdapter extends ChannelInboundHandlerAdapter {
 
     /** Set on a stream whose request is a GET or HEAD: DATA with content in it ends the stream. */
     private static final AttributeKey<Boolean> BODYLESS = AttributeKey.valueOf("edgeway.h2.bodyless");
+    /** Read once: {@code values()} would copy the array for every request and response. */
+    private static final AsciiString[] EXTENSION_HEADERS = Arrays.stream(
+            HttpConversionUtil.ExtensionHeaderNames.values()).map(n -> n.text()).toArray(AsciiString[]::new);
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -79,8 +84,8 @@ public final class H2StreamAdapter extends ChannelInboundHandlerAdapter {
     }
 
     private static void stripExtensionHeaders(HttpHeaders h) {
-        for (HttpConversionUtil.ExtensionHeaderNames n : HttpConversionUtil.ExtensionHeaderNames.values()) {
-            h.remove(n.text());
+        for (AsciiString name : EXTENSION_HEADERS) {
+            h.remove(name);
         }
     }
 }

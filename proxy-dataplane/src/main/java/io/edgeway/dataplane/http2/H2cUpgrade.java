@@ -50,6 +50,9 @@ public final class H2cUpgrade {
                 : null;
         p.remove("frontend");
         p.remove("drain");
+        // Nearest the socket, as in install(): the 101 and the server's SETTINGS leave in one flush, and the
+        // streams' responses are batched per turn as on a prior-knowledge or TLS connection.
+        p.addBefore("codec", "h2-flush", new H2FlushBatcher());
         p.addAfter("codec", "h2c-upgrade", new HttpServerUpgradeHandler(source, factory, 0));
         p.addLast("h2-connection", h2.newConnectionHandler());
         // Head and end separately: the upgrade handler is an aggregator, which lets a FullHttpRequest pass

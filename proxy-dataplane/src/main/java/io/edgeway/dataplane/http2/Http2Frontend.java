@@ -42,12 +42,16 @@ public final class Http2Frontend {
     private final LoopResources loop;
     private final Metrics metrics;
     private final ClientLimits limits;
+    /** Stateless handlers shared by every stream of this event loop: each stream allocates only its own. */
+    private final GrpcStreamSwitch grpcSwitch;
+    private final Http2StreamFrameToHttpObjectCodec streamCodec = new Http2StreamFrameToHttpObjectCodec(true, true);
 
     public Http2Frontend(ConfigHolder configs, LoopResources loop, Metrics metrics, ClientLimits limits) {
         this.configs = configs;
         this.loop = loop;
         this.metrics = metrics;
         this.limits = limits;
+        this.grpcSwitch = new GrpcStreamSwitch(configs, loop, metrics, limits.trustedProxies());
     }
 
     /**
@@ -83,8 +87,8 @@ public final class Http2Frontend {
                 stream.config().setAutoRead(false);
                 stream.pipeline()
                         .addLast("h2-guard", new H2StreamGuard(metrics))
-                        .addLast("grpc-switch", new GrpcStreamSwitch(configs, loop, metrics, limits.trustedProxies()))
-                        .addLast("h2-codec", new Http2StreamFrameToHttpObjectCodec(true, true))
+                        .addLast("grpc-switch", grpcSwitch)
+                        .addLast("h2-codec", streamCodec)
                         .addLast("h2-interim", new H2Informational())
                         .addLast("h2-request", H2StreamAdapter.INSTANCE)
                         .addLast("frontend", new FrontendHandler(configs, loop, metrics, limits.trustedProxies()));

@@ -2,67 +2,34 @@ package io.edgeway.dataplane.http2;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.bootstrap.Bootstrap;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.local.LocalAddress;
-import io.netty.channel.local.LocalChannel;
-import io.netty.channel.local.LocalIoHandler;
-import io.netty.channel.local.LocalServerChannel;
-import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The batcher on a real event loop (Netty's in-VM transport): a task on the loop stands for one turn, and a
- * handler between the batcher and the socket counts the flushes that reach the socket. ({@code EmbeddedChannel}
- * runs pending tasks after every write, so it cannot tell the end of a turn from a write.)
+ * The batcher on a real event loop ({@link InVmConnection}): a task on the loop stands for one turn, and a
+ * handler between the batcher and the socket counts the flushes that reach the socket.
  */
 class H2FlushBatcherTest {
-    private final EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1, LocalIoHandler.newFactory());
     private final SocketSide socket = new SocketSide();
-    private Channel server;
-    private Channel client;
+    private InVmConnection connection;
     private Channel ch;
 
     @BeforeEach
     void connect() throws Exception {
-        LocalAddress address = new LocalAddress(H2FlushBatcherTest.class);
-        CompletableFuture<Channel> accepted = new CompletableFuture<>();
-        server = new ServerBootstrap().group(loop).channel(LocalServerChannel.class)
-                .childHandler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel c) {
-                        c.pipeline().addLast(socket, new H2FlushBatcher());
-                        accepted.complete(c);
-                    }
-                }).bind(address).sync().channel();
-        client = new Bootstrap().group(loop).channel(LocalChannel.class).handler(new ChannelInboundHandlerAdapter() {
-            @Override
-            public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                ReferenceCountUtil.release(msg);
-            }
-        }).connect(address).sync().channel();
-        ch = accepted.get(10, TimeUnit.SECONDS);
+        connection = new InVmConnection(H2FlushBatcherTest.class, p -> p.addLast(socket, new H2FlushBatcher()));
+        ch = connection.ch;
     }
 
     @AfterEach
     void close() throws Exception {
-        client.close().sync();
-        server.close().sync();
-        loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        connection.close();
     }
 
     @Test
@@ -109,7 +76,7 @@ class H2FlushBatcherTest {
     }
 
     private <T> T inOneTurn(Callable<T> task) throws Exception {
-        return ch.eventLoop().submit(task).get(10, TimeUnit.SECONDS);
+        return connection.inOneTurn(task);
     }
 
     private ByteBuf bytes(int n) {
