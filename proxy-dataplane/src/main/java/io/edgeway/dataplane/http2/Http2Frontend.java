@@ -42,9 +42,8 @@ public final class Http2Frontend {
     private final LoopResources loop;
     private final Metrics metrics;
     private final ClientLimits limits;
-    /** Stateless handlers shared by every stream of this event loop: each stream allocates only its own. */
+    /** Stateless, shared by every stream of this event loop. */
     private final GrpcStreamSwitch grpcSwitch;
-    private final Http2StreamFrameToHttpObjectCodec streamCodec = new Http2StreamFrameToHttpObjectCodec(true, true);
 
     public Http2Frontend(ConfigHolder configs, LoopResources loop, Metrics metrics, ClientLimits limits) {
         this.configs = configs;
@@ -88,7 +87,11 @@ public final class Http2Frontend {
                 stream.pipeline()
                         .addLast("h2-guard", new H2StreamGuard(metrics))
                         .addLast("grpc-switch", grpcSwitch)
-                        .addLast("h2-codec", streamCodec)
+                        // One per stream although Netty marks it @Sharable: its MessageToMessageDecoder keeps
+                        // per-read flags (decodeCalled, messageProduced) that decide whether to ask for the
+                        // next read of a stream with auto-read off; shared, one stream's readComplete would
+                        // reset another's and could leave it waiting for a read nobody asks for.
+                        .addLast("h2-codec", new Http2StreamFrameToHttpObjectCodec(true, true))
                         .addLast("h2-interim", new H2Informational())
                         .addLast("h2-request", H2StreamAdapter.INSTANCE)
                         .addLast("frontend", new FrontendHandler(configs, loop, metrics, limits.trustedProxies()));
