@@ -64,7 +64,7 @@ final class CertificatePush {
             }
             byte[] der;
             try {
-                der = masterKey.decrypt(c.sealedKey());
+                der = masterKey.openCertificateKey(c.sealedKey()); // a key this process just sealed is not decrypted
             } catch (IllegalStateException e) {
                 // Sealed under another replica's master key: pushing the rest beats pushing nothing. Named, so
                 // the operator can fix EDGEWAY_MASTER_KEY; the proxies keep serving the other certificates.
@@ -72,16 +72,21 @@ final class CertificatePush {
                         c.name());
                 continue;
             }
+            // The two PEMs as UTF-8 bytes made once here (the JDK's copy of an ASCII string): a String field is
+            // re-encoded character by character by protobuf at every size and write, 16 MB twice per build for
+            // 10,000 certificates, in code still interpreted in a control plane's first such build.
             Certificate proto = Certificate.newBuilder()
                     .setName(c.name())
-                    .setCertChainPem(c.certChainPem())
-                    .setPrivateKeyPem(pem(der))
+                    .setCertChainPemBytes(ByteString.copyFromUtf8(c.certChainPem()))
+                    .setPrivateKeyPemBytes(ByteString.copyFrom(pem(der), StandardCharsets.US_ASCII))
                     .addAllSnis(c.snis())
                     .build();
+            Arrays.fill(der, (byte) 0); // the snapshot's PEM is now the one copy
             snapshot.addCertificates(proto);
             next.put(c.name(), new Opened(c, proto));
         }
         opened = next; // only the last build's: a certificate removed since is forgotten with its key
+        masterKey.sweepJustSealed();
     }
 
     /** A certificate as the last build put it in the snapshot, its key opened; kept while it stays the same. */
