@@ -91,7 +91,7 @@ final class ConfigApi {
                 return;
             }
             // sealed at the edge: past this point only ciphertext travels, and the plaintext is wiped
-            parsed.keys().forEach((name, key) -> sealed.put(name, masterKey.encryptCertificateKey(key)));
+            parsed.keys().forEach((name, key) -> sealed.put(name, masterKey.encrypt(key)));
         } finally {
             parsed.keys().values().forEach(k -> Arrays.fill(k, (byte) 0));
         }

@@ -64,7 +64,7 @@ final class CertificatePush {
             }
             byte[] der;
             try {
-                der = masterKey.openCertificateKey(c.sealedKey()); // a key this process just sealed is not decrypted
+                der = masterKey.decrypt(c.sealedKey());
             } catch (IllegalStateException e) {
                 // Sealed under another replica's master key: pushing the rest beats pushing nothing. Named, so
                 // the operator can fix EDGEWAY_MASTER_KEY; the proxies keep serving the other certificates.
@@ -81,12 +81,10 @@ final class CertificatePush {
                     .setPrivateKeyPemBytes(ByteString.copyFrom(pem(der), StandardCharsets.US_ASCII))
                     .addAllSnis(c.snis())
                     .build();
-            Arrays.fill(der, (byte) 0); // the snapshot's PEM is now the one copy
             snapshot.addCertificates(proto);
             next.put(c.name(), new Opened(c, proto));
         }
         opened = next; // only the last build's: a certificate removed since is forgotten with its key
-        masterKey.sweepJustSealed();
     }
 
     /** A certificate as the last build put it in the snapshot, its key opened; kept while it stays the same. */

@@ -67,7 +67,7 @@ public final class CertificateStore {
     }
 
     private byte[] sealKeyFor(Certificate cert, byte[] privateKey) {
-        return cert.managed() ? null : masterKey.encryptCertificateKey(requireNonNull(privateKey, "privateKey"));
+        return cert.managed() ? null : masterKey.encrypt(requireNonNull(privateKey, "privateKey"));
     }
 
     private byte[] sealedEabHmac(Certificate cert) {

@@ -49,8 +49,6 @@ public final class MasterKey {
 
     private final Supplier<byte[]> key;
     private final SecureRandom random = new SecureRandom();
-    private final JustSealedKeys justSealed = new JustSealedKeys();
-    private final java.util.concurrent.atomic.AtomicLong certificateKeyDecryptions = new java.util.concurrent.atomic.AtomicLong();
     private volatile SecretKeySpec resolved;
 
     private MasterKey(Supplier<byte[]> key) {
@@ -90,44 +88,6 @@ public final class MasterKey {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-256-GCM unavailable", e);
         }
-    }
-
-    /**
-     * Seals a certificate's private key (PKCS#8 DER) like {@link #encrypt}, and remembers the plaintext for the
-     * next snapshot build's {@link #openCertificateKey} (see {@link JustSealedKeys}): the write has it in hand.
-     */
-    public byte[] encryptCertificateKey(byte[] pkcs8) {
-        byte[] sealed = encrypt(pkcs8);
-        justSealed.remember(sealed, pkcs8);
-        return sealed;
-    }
-
-    /**
-     * A certificate's key for the snapshot: the plaintext a write of this process just sealed as {@code sealed},
-     * or else {@link #decrypt} of it. The caller owns the returned array.
-     */
-    public byte[] openCertificateKey(byte[] sealed) {
-        byte[] remembered = justSealed.take(sealed);
-        if (remembered != null) {
-            return remembered;
-        }
-        certificateKeyDecryptions.incrementAndGet();
-        return decrypt(sealed);
-    }
-
-    /** Called after each snapshot build: forgets the just-sealed keys no build took within two builds. */
-    public void sweepJustSealed() {
-        justSealed.sweep();
-    }
-
-    /** How many certificate keys {@link #openCertificateKey} decrypted (tests: a just-written key is not). */
-    public long certificateKeyDecryptions() {
-        return certificateKeyDecryptions.get();
-    }
-
-    /** How many just-sealed keys are remembered (tests: none linger). */
-    int justSealedCount() {
-        return justSealed.size();
     }
 
     /** The plaintext of what {@link #encrypt} made; throws when the value was sealed under another key or altered. */

@@ -20,7 +20,6 @@ import java.util.Random;
  * java -cp control-plane/target/test-classes:control-plane/target/classes:$(cat cp.txt) \
  *     io.edgeway.controlplane.discovery.CertificateBuildProfile 10000 3
  * </pre>
- * Keys are sealed as the API seals them (remembered for the first build, see JustSealedKeys); later rounds decrypt.
  * Chains are random DER of a P-256 leaf's size plus one shared CA, so gzip meets about what real ones give it.
  */
 public final class CertificateBuildProfile {
@@ -35,7 +34,7 @@ public final class CertificateBuildProfile {
         List<SealedCertificate> all = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             all.add(new SealedCertificate("c" + i, pem("CERTIFICATE", bytes(random, 480)) + ca, List.of("c" + i + ".certs.test"),
-                    masterKey.encryptCertificateKey(bytes(random, 138))));
+                    masterKey.encrypt(bytes(random, 138))));
         }
         SnapshotBuilder.Reusing builder = new SnapshotBuilder.Reusing(new CertificatePush(masterKey));
         long revision = 1;

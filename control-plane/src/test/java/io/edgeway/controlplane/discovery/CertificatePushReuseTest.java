@@ -54,31 +54,6 @@ class CertificatePushReuseTest {
         assertThat(build(a, b).get(1)).isNotSameAs(firstB).isEqualTo(firstB);
     }
 
-    @Test
-    void keysTheApiJustSealedArePushedWithoutDecryptionAndARollbackToAnOlderSealStillGetsItsKey() {
-        SealedCertificate v1 = written("a", "chain-a", "key-a1");
-        SealedCertificate other = written("b", "chain-b", "key-b");
-        List<Certificate> first = build(v1, other);
-        assertThat(first).extracting(Certificate::getPrivateKeyPem).containsExactly(pem("key-a1"), pem("key-b"));
-        assertThat(masterKey.certificateKeyDecryptions()).isZero();
-
-        SealedCertificate v2 = written("a", "chain-a2", "key-a2"); // replaced: a new seal, remembered too
-        assertThat(build(v2, other).get(0).getPrivateKeyPem()).isEqualTo(pem("key-a2"));
-        assertThat(masterKey.certificateKeyDecryptions()).isZero();
-
-        build(other); // deleted
-        // rolled back: the row carries the first seal's bytes again, which the memory gave out long ago
-        assertThat(build(v1, other).get(0).getPrivateKeyPem()).isEqualTo(pem("key-a1"));
-        assertThat(masterKey.certificateKeyDecryptions()).isEqualTo(1);
-    }
-
-    private SealedCertificate written(String name, String chain, String key) {
-        byte[] plaintext = key.getBytes(StandardCharsets.US_ASCII);
-        byte[] sealed = masterKey.encryptCertificateKey(plaintext);
-        java.util.Arrays.fill(plaintext, (byte) 0); // as the API wipes it
-        return new SealedCertificate(name, chain, List.of(name + ".test"), sealed);
-    }
-
     private List<Certificate> build(SealedCertificate... certificates) {
         ConfigState state = new ConfigState(1, List.of(), List.of(), List.of(certificates), List.of());
         Snapshot.Builder b = Snapshot.newBuilder();
