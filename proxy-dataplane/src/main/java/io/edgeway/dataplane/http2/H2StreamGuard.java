@@ -65,7 +65,12 @@ final class H2StreamGuard extends ChannelInboundHandlerAdapter {
         // A stream error from the frame codec: Http2MultiplexHandler resets the stream with its code right
         // after this returns. Should anything else ever fire one, the stream still ends (with CANCEL).
         refused = true;
-        metrics.badRequests.increment();
+        // Streams whose answers still wait for flow-control window when the client closes its connection
+        // (h2load's stop: GOAWAY, then the socket closes at once) get a ClosedChannelException carrying a
+        // stream error: no request was malformed, the client left.
+        if (ctx.channel().parent().isActive()) {
+            metrics.badRequests.increment();
+        }
         ctx.executor().execute(() -> {
             if (ctx.channel().isOpen()) {
                 ctx.close();
