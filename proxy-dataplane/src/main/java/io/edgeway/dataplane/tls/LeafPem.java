@@ -30,7 +30,7 @@ final class LeafPem {
                 List<X509Certificate> parsed = ParsedCertificate.parse(pem.substring(0, leafTo));
                 der = parsed.size() == 1 ? parsed.get(0).getEncoded() : null;
             }
-            if (der != null && ParsedCertificate.isOneDerElement(der) && (restBlank || !intermediates(pem, restFrom).isEmpty())) {
+            if (der != null && ParsedCertificate.isOneDerElement(der) && (restBlank || !ParsedCertificate.intermediates(pem, restFrom).isEmpty())) {
                 return der;
             }
         } catch (GeneralSecurityException | RuntimeException e) {
@@ -72,25 +72,4 @@ final class LeafPem {
         }
         return null;
     }
-
-    /**
-     * The certificates after the leaf ({@code pem} from {@code from}), as {@link ParsedCertificate#intermediates(String)}; the last
-     * text looked up is compared in place first, since one CA's intermediates follow thousands of leaves in a row.
-     */
-    private static List<X509Certificate> intermediates(String pem, int from) {
-        Intermediates last = lastIntermediates;
-        int length = pem.length() - from;
-        if (last != null && last.text().length() == length && pem.regionMatches(from, last.text(), 0, length)) {
-            return last.parsed();
-        }
-        String rest = pem.substring(from);
-        List<X509Certificate> parsed = ParsedCertificate.intermediates(rest);
-        lastIntermediates = new Intermediates(rest, parsed);
-        return parsed;
-    }
-
-    private record Intermediates(String text, List<X509Certificate> parsed) {}
-
-    /** The last intermediates {@link #leafDer} looked up (any thread's: each entry is immutable and correct). */
-    private static volatile Intermediates lastIntermediates;
 }

@@ -87,7 +87,18 @@ record ParsedCertificate(String name, List<X509Certificate> chain, PrivateKey ke
     }
 
     /** The certificates after the leaf, parsed once per distinct text; empty when they do not parse. */
-    static List<X509Certificate> intermediates(String rest) {
+    /**
+     * The certificates in {@code pem} from {@code from} (what follows a leaf), parsed once per distinct text. The last
+     * text looked up is compared in place first: one CA's intermediates follow thousands of leaves in a row, and a
+     * substring of each would copy them all on the apply of many new certificates.
+     */
+    static List<X509Certificate> intermediates(String pem, int from) {
+        Intermediates last = lastIntermediates;
+        int length = pem.length() - from;
+        if (last != null && last.text().length() == length && pem.regionMatches(from, last.text(), 0, length)) {
+            return last.parsed();
+        }
+        String rest = pem.substring(from);
         List<X509Certificate> intermediates = INTERMEDIATES.get(rest);
         if (intermediates == null) {
             try {
@@ -100,8 +111,14 @@ record ParsedCertificate(String name, List<X509Certificate> chain, PrivateKey ke
             }
             INTERMEDIATES.put(rest, intermediates);
         }
+        lastIntermediates = new Intermediates(rest, intermediates);
         return intermediates;
     }
+
+    private record Intermediates(String text, List<X509Certificate> parsed) {}
+
+    /** The last intermediates looked up (any thread's: each entry is immutable and correct). */
+    private static volatile Intermediates lastIntermediates;
 
     /** A tag, a definite length, and exactly that many bytes after them. */
     static boolean isOneDerElement(byte[] der) {
@@ -152,7 +169,7 @@ record ParsedCertificate(String name, List<X509Certificate> chain, PrivateKey ke
             String rest = leafEnd < 0 ? "" : pem.substring(leafEnd + END_CERTIFICATE.length());
             List<X509Certificate> chain = rest.isBlank() ? parseLeaf(pem) : parseLeaf(pem.substring(0, leafEnd + END_CERTIFICATE.length()));
             if (chain.size() == 1 && !rest.isBlank()) {
-                List<X509Certificate> intermediates = intermediates(rest);
+                List<X509Certificate> intermediates = intermediates(pem, leafEnd + END_CERTIFICATE.length());
                 chain = intermediates.isEmpty() ? List.of() : concat(chain.get(0), intermediates);
             }
             if (!chain.isEmpty()) {

@@ -106,6 +106,21 @@ class NewCertificateCheckTest {
                 EC_A.privateKeyPem(), false)).singleElement().asString().startsWith("c cert_chain_pem does not parse");
     }
 
+    @Test
+    void intermediatesOfTheSameLengthAsTheLastOnesAreReadNotReused() {
+        // The intermediates after a leaf are reused when their text equals the last ones seen: a text of the same
+        // length that differs (here a body of zeros, no certificate) must be parsed, and refused, on its own.
+        String intermediate = EC_B.certChainPem();
+        int bodyFrom = intermediate.indexOf('\n') + 1;
+        int bodyTo = intermediate.indexOf("-----END");
+        String zeros = intermediate.substring(0, bodyFrom)
+                + intermediate.substring(bodyFrom, bodyTo).replaceAll("[^\n]", "A") + intermediate.substring(bodyTo);
+        assertThat(zeros).hasSameSizeAs(intermediate).isNotEqualTo(intermediate);
+        assertThat(errors(EC_A.certChainPem() + intermediate, EC_A.privateKeyPem(), false)).isEmpty();
+        assertThat(errors(EC_A.certChainPem() + zeros, EC_A.privateKeyPem(), false))
+                .singleElement().asString().startsWith("c cert_chain_pem does not parse");
+    }
+
     private static byte[] der(String pem) {
         return Base64.getMimeDecoder().decode(pem.replaceAll("-----[A-Z ]+-----", ""));
     }
