@@ -6,7 +6,7 @@ import java.util.Base64;
  * A PEM body (a range of the PEM text) decoded as {@code Base64.getMimeDecoder().decode(pem.substring(from, to))}
  * decodes it, without the substring and the decoder's byte copy of it: two copies of every certificate's text
  * on the apply of 10,000 new certificates (a sixth of what it allocated). The plain form every PEM writer emits
- * (base64 lines, line breaks and spaces, '=' only at the very end, whole quanta) is decoded here; any other
+ * (base64 lines, line breaks and spaces, '=' or '==' only at the very end, whole quanta) is decoded here; any other
  * body is handed to the MIME decoder itself, so the answer (bytes, or its IllegalArgumentException) is the same.
  */
 final class PemBase64 {
@@ -25,13 +25,18 @@ final class PemBase64 {
     static byte[] decode(String pem, int from, int to) {
         int digits = 0;
         int pad = 0;
+        int lastPad = -2;
         for (int i = from; i < to; i++) {
             char c = pem.charAt(i);
             if (c == '\n' || c == '\r' || c == ' ') {
                 continue;
             }
             if (c == '=') {
+                if (pad == 1 && i != lastPad + 1) {
+                    return mime(pem, from, to); // the decoder wants "==" together, not split by a line break
+                }
                 pad++;
+                lastPad = i;
             } else if (c < 128 && VALUES[c] >= 0 && pad == 0) {
                 digits++;
             } else {
