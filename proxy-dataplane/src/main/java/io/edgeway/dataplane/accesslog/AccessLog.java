@@ -84,11 +84,13 @@ public final class AccessLog implements AutoCloseable {
     private void run() {
         StringBuilder sb = new StringBuilder(512);
         JsonLine json = new JsonLine();
+        WallClock clock = new WallClock();
         boolean failing = false;
         while (!closed || !queue.isEmpty()) {
             AccessRecord r = queue.poll();
             try {
                 if (r == null) {
+                    clock.forget();
                     if (output != null) {
                         output.flush();
                     }
@@ -97,6 +99,7 @@ public final class AccessLog implements AutoCloseable {
                     }
                     continue;
                 }
+                r.timeMillis = clock.millis(r.endNanos);
                 if (r.exportSpan) {
                     if (r.requestIdFromTrace && r.traced) { // a span needs it as an object; a line does not
                         r.requestId = TraceIds.hex(r.traceHigh) + TraceIds.hex(r.traceLow);

@@ -12,6 +12,9 @@ import io.edgeway.dataplane.trace.TraceIds;
  * for milliseconds, so it dies young and a young collection never copies it.
  */
 public final class AccessRecord {
+    /** When the request ended: System.nanoTime(), read on the loop (its duration needed it anyway). */
+    public long endNanos;
+    /** The same instant as wall-clock milliseconds: set by the writer thread from {@link #endNanos}. */
     public long timeMillis;
     public CharSequence requestId;
     /**

@@ -92,8 +92,8 @@ final class GrpcCallLog {
             return;
         }
         AccessRecord r = new AccessRecord();
-        r.timeMillis = System.currentTimeMillis();
-        r.totalNanos = System.nanoTime() - startNanos;
+        r.endNanos = System.nanoTime(); // the writer thread makes the wall-clock time of it
+        r.totalNanos = r.endNanos - startNanos;
         r.requestId = requestId;
         if (trace != null) {
             r.trace(trace);
