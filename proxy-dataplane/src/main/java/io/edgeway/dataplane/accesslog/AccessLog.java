@@ -1,7 +1,7 @@
 package io.edgeway.dataplane.accesslog;
 
 import io.edgeway.dataplane.trace.SpanExport;
-import io.netty.util.AsciiString;
+import io.edgeway.dataplane.trace.TraceIds;
 import io.netty.util.internal.PlatformDependent;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -84,11 +84,13 @@ public final class AccessLog implements AutoCloseable {
     private void run() {
         StringBuilder sb = new StringBuilder(512);
         JsonLine json = new JsonLine();
+        WallClock clock = new WallClock();
         boolean failing = false;
         while (!closed || !queue.isEmpty()) {
             AccessRecord r = queue.poll();
             try {
                 if (r == null) {
+                    clock.forget();
                     if (output != null) {
                         output.flush();
                     }
@@ -97,11 +99,10 @@ public final class AccessLog implements AutoCloseable {
                     }
                     continue;
                 }
+                r.timeMillis = clock.millis(r.endNanos);
                 if (r.exportSpan) {
-                    if (r.requestIdFromTrace && r.traceparent != null) { // a span needs it as an object; a line does not
-                        r.requestId = r.traceparent instanceof AsciiString a
-                                ? a.subSequence(3, 35, false) // shares the traceparent's bytes
-                                : r.traceparent.subSequence(3, 35);
+                    if (r.requestIdFromTrace && r.traced) { // a span needs it as an object; a line does not
+                        r.requestId = TraceIds.hex(r.traceHigh) + TraceIds.hex(r.traceLow);
                     }
                     exportSpan(r);
                 }

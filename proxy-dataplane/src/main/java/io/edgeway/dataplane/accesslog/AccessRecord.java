@@ -1,5 +1,7 @@
 package io.edgeway.dataplane.accesslog;
 
+import io.edgeway.dataplane.trace.TraceIds;
+
 /**
  * One request as the access log sees it, filled on the event loop from values the request already holds
  * (strings are references, nothing is formatted there) and handed to the writer thread, which formats it.
@@ -10,10 +12,22 @@ package io.edgeway.dataplane.accesslog;
  * for milliseconds, so it dies young and a young collection never copies it.
  */
 public final class AccessRecord {
+    /** When the request ended: System.nanoTime(), read on the loop (its duration needed it anyway). */
+    public long endNanos;
+    /** The same instant as wall-clock milliseconds: set by the writer thread from {@link #endNanos}. */
     public long timeMillis;
     public CharSequence requestId;
-    /** The traceparent sent to the target (the trace id is its characters 3-35), or null. */
-    public CharSequence traceparent;
+    /**
+     * The trace context sent to the target, as numbers (see {@link TraceIds}): copied, not formatted, on the loop;
+     * the writer thread makes their hex. Meaningless unless {@link #traced}.
+     */
+    public boolean traced;
+    public long traceHigh;
+    public long traceLow;
+    public long spanId;
+    /** 0 for a trace the proxy started. */
+    public long parentSpanId;
+    public int traceFlags;
     public String client;
     public String host;
     public String method;
@@ -42,6 +56,16 @@ public final class AccessRecord {
     /** What the writer thread does with it: a log line, a span (OTLP export), or both. */
     public boolean writeLine;
     public boolean exportSpan;
-    /** The request id is the trace id (the traceparent's characters 3-35): set by the writer thread, not the loop. */
+    /** The request id is the trace id: formatted by the writer thread, not the loop. */
     public boolean requestIdFromTrace;
+
+    /** Copies the request's trace ids (the holder is reused by the connection's next request). */
+    public void trace(TraceIds ids) {
+        traced = true;
+        traceHigh = ids.traceHigh();
+        traceLow = ids.traceLow();
+        spanId = ids.spanId();
+        parentSpanId = ids.parentSpanId();
+        traceFlags = ids.flags();
+    }
 }

@@ -1,7 +1,7 @@
 package io.edgeway.dataplane.accesslog;
 
 import io.edgeway.dataplane.balancing.Endpoint;
-import io.netty.util.AsciiString;
+import io.edgeway.dataplane.trace.TraceIds;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -55,15 +55,15 @@ final class JsonLine {
         raw(TIME);
         time(r.timeMillis);
         put((byte) '"');
-        if (r.requestIdFromTrace && r.requestId == null && r.traceparent != null) {
-            traceId(REQUEST_ID, r.traceparent); // the trace id is the request id: copied, no object made per line
+        if (r.requestIdFromTrace && r.requestId == null && r.traced) {
+            traceId(REQUEST_ID, r); // the trace id is the request id: formatted in place, no object made per line
         } else {
             text(REQUEST_ID, r.requestId);
         }
-        if (r.traceparent == null) {
-            text(TRACE_ID, null);
+        if (r.traced) {
+            traceId(TRACE_ID, r);
         } else {
-            traceId(TRACE_ID, r.traceparent);
+            text(TRACE_ID, null);
         }
         text(CLIENT, r.client);
         text(HOST, r.host);
@@ -89,20 +89,14 @@ final class JsonLine {
         raw(END);
     }
 
-    /** The trace id, a traceparent's characters 3-35: lower-case hex (made or checked by TraceContext), so no escaping. */
-    private void traceId(byte[] key, CharSequence traceparent) {
+    /** The trace id: 32 lower-case hex digits of its two longs, so no escaping. */
+    private void traceId(byte[] key, AccessRecord r) {
         raw(key);
         ensure(34);
         buf[len++] = '"';
-        if (traceparent instanceof AsciiString a) {
-            int n = Math.max(0, Math.min(32, a.length() - 3)); // a short (invalid) value copies what it has
-            System.arraycopy(a.array(), a.arrayOffset() + 3, buf, len, n);
-            len += n;
-        } else {
-            for (int i = 3; i < 35 && i < traceparent.length(); i++) {
-                buf[len++] = (byte) traceparent.charAt(i);
-            }
-        }
+        TraceIds.hex(buf, len, r.traceHigh);
+        TraceIds.hex(buf, len + 16, r.traceLow);
+        len += 32;
         buf[len++] = '"';
     }
 

@@ -7,6 +7,7 @@ import io.edgeway.dataplane.relay.Observers;
 import io.edgeway.dataplane.relay.TlsFields;
 import io.edgeway.dataplane.routing.RouteRule;
 import io.edgeway.dataplane.trace.TraceContext;
+import io.edgeway.dataplane.trace.TraceIds;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.util.AsciiString;
@@ -29,7 +30,8 @@ final class GrpcCallLog {
     private CharSequence grpcStatus;
     long bytesIn;
     long bytesOut;
-    private CharSequence traceparent;
+    /** Null with trace context off (or before {@link #traceContext}). One per call: a call is not reused. */
+    private TraceIds trace;
     private CharSequence requestId;
     private String host;
     private String path;
@@ -53,7 +55,8 @@ final class GrpcCallLog {
     /** Sets {@code traceparent} and {@code X-Request-Id} on the request sent on, as the HTTP path does. */
     void traceContext(Http2Headers request) {
         if (observers.traceContext()) {
-            traceparent = TraceContext.apply(request, observers.sampleNewTraces());
+            trace = new TraceIds();
+            TraceContext.apply(request, observers.sampleNewTraces(), trace);
             requestId = request.get(TraceContext.REQUEST_ID);
         }
     }
@@ -84,15 +87,17 @@ final class GrpcCallLog {
         double sample = route != null ? route.accessLogSample() : 1;
         boolean line = log.writesLines()
                 && (sample >= 1 || (sample > 0 && ThreadLocalRandom.current().nextDouble() < sample));
-        boolean span = log.exportsSpans() && traceparent != null && TraceContext.sampled(traceparent);
+        boolean span = log.exportsSpans() && trace != null && trace.sampled();
         if (!line && !span) {
             return;
         }
         AccessRecord r = new AccessRecord();
-        r.timeMillis = System.currentTimeMillis();
-        r.totalNanos = System.nanoTime() - startNanos;
+        r.endNanos = System.nanoTime(); // the writer thread makes the wall-clock time of it
+        r.totalNanos = r.endNanos - startNanos;
         r.requestId = requestId;
-        r.traceparent = traceparent;
+        if (trace != null) {
+            r.trace(trace);
+        }
         r.client = client;
         r.host = host;
         r.method = "POST";

@@ -2,15 +2,15 @@ package io.edgeway.dataplane.relay;
 
 import io.edgeway.dataplane.http1.Http;
 import io.edgeway.dataplane.trace.TraceContext;
+import io.edgeway.dataplane.trace.TraceIds;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.util.AsciiString;
 import java.nio.charset.StandardCharsets;
 
 /**
  * The X-Forwarded-For, -Proto and -Host values the proxy adds to one request ({@link HeaderRewriter#request}),
  * and, with trace context on, its {@code traceparent} and the X-Request-Id made from it (see
- * {@link TraceContext#traceparentToWrite}),
+ * {@link TraceContext#toTarget}; kept as numbers in {@link #traceIds}, written as hex only into the head's bytes),
  * kept beside the head instead of in it: an HTTP/1.1 target gets them written straight after the other
  * headers ({@link UpstreamRequestEncoder}), so that the common request allocates no header entries for them.
  * An h2c target's stream takes a head object, so there they are put in the headers ({@link #addTo}).
@@ -20,7 +20,10 @@ final class ForwardedFields {
     private String forwardedFor;
     private CharSequence proto;
     private String host;
-    private AsciiString traceparent;
+    /** This request's trace context, reused by every request of the connection; unset until {@link #trace}. */
+    private final TraceIds traceIds = new TraceIds();
+    /** With trace context on, for the current request: {@link #traceIds} holds its ids. */
+    private boolean traced;
     /** False when a route's header edit set its own traceparent (see {@link #yieldToHeaders}). */
     private boolean traceparentWritten;
     /** The client's X-Request-Id was not kept: the trace id (the traceparent's characters 3-35) is sent instead. */
@@ -40,7 +43,7 @@ final class ForwardedFields {
         this.forwardedFor = forwardedFor;
         this.proto = proto;
         this.host = host;
-        this.traceparent = null;
+        this.traced = false;
         this.requestIdFromTrace = false;
         this.hostFromTarget = !clientSentHost;
     }
@@ -49,8 +52,13 @@ final class ForwardedFields {
         return hostFromTarget;
     }
 
-    void trace(AsciiString traceparent, boolean requestIdFromTrace) {
-        this.traceparent = traceparent;
+    /** The ids for {@link TraceContext#toTarget} to fill; then {@link #trace}. */
+    TraceIds traceIds() {
+        return traceIds;
+    }
+
+    void trace(boolean requestIdFromTrace) {
+        this.traced = true;
         this.traceparentWritten = true;
         this.requestIdFromTrace = requestIdFromTrace;
     }
@@ -60,7 +68,7 @@ final class ForwardedFields {
      * entries, and is never sent twice (two X-Request-Id or traceparent fields would be ambiguous to the target).
      */
     void yieldToHeaders(HttpHeaders h) {
-        if (traceparent == null) {
+        if (!traced) {
             return;
         }
         if (h.contains(TraceContext.TRACEPARENT)) {
@@ -82,12 +90,12 @@ final class ForwardedFields {
         if (host != null) {
             h.set(Http.X_FORWARDED_HOST, host);
         }
-        if (traceparent != null) {
+        if (traced) {
             if (traceparentWritten) {
-                h.set(TraceContext.TRACEPARENT, traceparent);
+                h.set(TraceContext.TRACEPARENT, traceIds.traceparent());
             }
             if (requestIdFromTrace) {
-                h.set(TraceContext.REQUEST_ID, traceparent.subSequence(3, 35, false));
+                h.set(TraceContext.REQUEST_ID, traceIds.traceId());
             }
         }
     }
@@ -97,16 +105,8 @@ final class ForwardedFields {
         line(buf, Http.X_FORWARDED_FOR, forwardedFor);
         line(buf, Http.X_FORWARDED_PROTO, proto);
         line(buf, Http.X_FORWARDED_HOST, host);
-        if (traceparent != null) {
-            if (traceparentWritten) {
-                line(buf, TraceContext.TRACEPARENT, traceparent);
-            }
-            if (requestIdFromTrace) {
-                buf.writeCharSequence(TraceContext.REQUEST_ID, StandardCharsets.US_ASCII);
-                buf.writeShort((':' << 8) | ' ');
-                buf.writeBytes(traceparent.array(), traceparent.arrayOffset() + 3, 32); // no value object made
-                buf.writeShort(('\r' << 8) | '\n');
-            }
+        if (traced) {
+            traceIds.writeHeaders(buf, traceparentWritten, requestIdFromTrace); // hex straight from the longs
         }
     }
 

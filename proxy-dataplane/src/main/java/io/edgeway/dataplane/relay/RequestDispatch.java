@@ -11,11 +11,11 @@ import io.edgeway.dataplane.routing.RouteRule;
 import io.edgeway.dataplane.routing.RouteTable;
 import io.edgeway.dataplane.status.Metrics;
 import io.edgeway.dataplane.trace.TraceContext;
+import io.edgeway.dataplane.trace.TraceIds;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 
 /**
@@ -123,10 +123,11 @@ final class RequestDispatch {
      * hop-by-hop strip, so a client's {@code Connection: traceparent} cannot take this hop's header away.
      */
     private void traceContext(HttpRequest req) {
-        AsciiString traceparent = TraceContext.traceparentToWrite(req.headers(), loop.observers().sampleNewTraces());
+        TraceIds ids = exchange.forwarded.traceIds();
+        TraceContext.toTarget(req.headers(), loop.observers().sampleNewTraces(), ids);
         CharSequence keptId = TraceContext.keptRequestId(req.headers());
-        exchange.forwarded.trace(traceparent, keptId == null);
-        exchange.measured.traceparent = traceparent;
+        exchange.forwarded.trace(keptId == null);
+        exchange.measured.trace = ids;
         exchange.measured.requestId = keptId;
     }
 

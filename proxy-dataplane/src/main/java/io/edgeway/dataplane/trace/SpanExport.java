@@ -94,10 +94,9 @@ public final class SpanExport implements AutoCloseable {
             dropped.increment();
             return;
         }
-        CharSequence tp = r.traceparent;
-        nextTraceId = TraceContext.traceId(tp);
-        nextSpanId = TraceContext.spanId(tp);
-        String parent = TraceContext.parentSpanId(tp);
+        nextTraceId = TraceIds.hex(r.traceHigh) + TraceIds.hex(r.traceLow);
+        nextSpanId = TraceIds.hex(r.spanId);
+        String parent = r.parentSpanId == 0 ? null : TraceIds.hex(r.parentSpanId);
         long endNanos = TimeUnit.MILLISECONDS.toNanos(r.timeMillis);
         SpanBuilder b = tracer.spanBuilder(r.method).setSpanKind(SpanKind.SERVER)
                 .setStartTimestamp(endNanos - r.totalNanos, TimeUnit.NANOSECONDS);

@@ -10,82 +10,78 @@ import java.util.concurrent.ThreadLocalRandom;
  * A valid {@code traceparent} keeps its trace id and flags and gets this hop's new span id as parent id; a
  * missing or malformed one is replaced by a new trace (a malformed one is never forwarded, and its
  * {@code tracestate} goes with it, as the spec says). A valid {@code X-Request-Id} (1-128 characters from a
- * safe set) is kept; otherwise the trace id becomes the request id. Parsing is strict and allocation-free;
- * the new header is one 55-byte string (71 bytes behind it when the client sent a parent: its span id rides
- * after the header's end, so the span exporter finds it without another field on the hot path).
+ * safe set) is kept; otherwise the trace id becomes the request id. Parsing is strict and allocation-free; the
+ * decision lands in a reused {@link TraceIds} (numbers, not text: see there).
  */
 public final class TraceContext {
     public static final AsciiString TRACEPARENT = AsciiString.cached("traceparent");
     public static final AsciiString TRACESTATE = AsciiString.cached("tracestate");
     public static final AsciiString REQUEST_ID = AsciiString.cached("x-request-id");
-    private static final int LENGTH = 55; // 00-<32 hex>-<16 hex>-<2 hex>
-    private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final int LENGTH = TraceIds.TRACEPARENT_LENGTH; // 00-<32 hex>-<16 hex>-<2 hex>
 
     private TraceContext() {}
 
     /**
-     * Rewrites {@code headers} toward the target and answers the {@code traceparent} sent (its characters 3-35
-     * are the trace id: see {@link #traceId}). More than one {@code traceparent} is malformed too (the spec
-     * allows one); the header list is only fetched when there is one at all.
+     * Rewrites {@code headers} toward the target and answers the {@code traceparent} sent. More than one
+     * {@code traceparent} is malformed too (the spec allows one); the header list is only fetched when there is
+     * one at all.
      */
     public static AsciiString apply(HttpHeaders headers) {
-        return apply(headers, 0);
+        return apply(headers, HTTP1, 0, new TraceIds());
     }
 
     /**
-     * As {@link #apply(HttpHeaders)}, and a trace the proxy starts is marked sampled (flags 01) with probability
-     * {@code sampleNewTraces} (0 with span export off: no random draw). A client's trace keeps its flags: the
-     * caller decided (head sampling), and {@link #sampled} reads the decision back from the header sent.
+     * For a gRPC call's HTTP/2 request headers: the same decisions, the new {@code traceparent} (and, when the
+     * client's is not kept, the X-Request-Id) set in {@code headers}, the ids in {@code ids}. A trace the proxy
+     * starts is marked sampled (flags 01) with probability {@code sampleNewTraces} (0 with span export off: no
+     * random draw). A client's trace keeps its flags: the caller decided (head sampling).
      */
-    public static AsciiString apply(HttpHeaders headers, double sampleNewTraces) {
-        return apply(headers, HTTP1, sampleNewTraces);
-    }
-
-    /** As {@link #apply(HttpHeaders, double)}, for a gRPC call's HTTP/2 request headers. */
-    public static AsciiString apply(Http2Headers headers, double sampleNewTraces) {
-        return apply(headers, HTTP2, sampleNewTraces);
+    public static void apply(Http2Headers headers, double sampleNewTraces, TraceIds ids) {
+        apply(headers, HTTP2, sampleNewTraces, ids);
     }
 
     /**
      * For a head the proxy encodes itself (HTTP/1.1 toward a target): the same decisions as {@link #apply}, but
-     * the new {@code traceparent} is not put in {@code headers}; the caller writes it after the other headers
-     * (as it does the X-Forwarded-* fields), which spares two header entries, a value and two lookups per request.
-     * What must not be forwarded is removed here: the client's traceparent and, with a new trace, its tracestate.
-     * Then {@link #keptRequestId} says whether the client's X-Request-Id stays.
+     * the new {@code traceparent} is not put in {@code headers}: it is left in {@code ids}, whose hex the caller
+     * writes after the other headers ({@link TraceIds#writeHeaders}), which spares two header entries, a value
+     * and two lookups per request. What must not be forwarded is removed here: the client's traceparent and,
+     * with a new trace, its tracestate. Then {@link #keptRequestId} says whether the client's X-Request-Id stays.
      */
-    public static AsciiString traceparentToWrite(HttpHeaders headers, double sampleNewTraces) {
-        return traceparent(headers, HTTP1, sampleNewTraces, true);
+    public static void toTarget(HttpHeaders headers, double sampleNewTraces, TraceIds ids) {
+        decide(headers, HTTP1, sampleNewTraces, true, ids);
     }
 
     /**
      * The client's X-Request-Id when it is kept (one, valid): it stays in {@code headers}. Otherwise null, and any
-     * X-Request-Id is removed: the trace id goes in its place ({@link #traceparentToWrite}'s characters 3-35).
+     * X-Request-Id is removed: the trace id goes in its place. One lookup when the client sent none (the common
+     * case): there is nothing to remove then.
      */
     public static CharSequence keptRequestId(HttpHeaders headers) {
-        CharSequence id = keptRequestId(headers, HTTP1);
+        CharSequence id = headers.get(REQUEST_ID);
         if (id == null) {
-            headers.remove(REQUEST_ID);
+            return null;
         }
-        return id;
+        if (validRequestId(id) && HTTP1.single(headers, REQUEST_ID)) {
+            return id;
+        }
+        headers.remove(REQUEST_ID);
+        return null;
     }
 
-    private static <H> AsciiString apply(H headers, HeaderAccess<H> access, double sampleNewTraces) {
-        AsciiString value = traceparent(headers, access, sampleNewTraces, false);
+    private static <H> AsciiString apply(H headers, HeaderAccess<H> access, double sampleNewTraces, TraceIds ids) {
+        decide(headers, access, sampleNewTraces, false, ids);
+        AsciiString value = ids.traceparent();
         access.set(headers, TRACEPARENT, value);
-        if (keptRequestId(headers, access) == null) {
+        CharSequence id = access.get(headers, REQUEST_ID);
+        if (id == null || !validRequestId(id) || !access.single(headers, REQUEST_ID)) {
             access.set(headers, REQUEST_ID, value.subSequence(3, 35, false)); // the trace id, sharing the bytes
         }
         return value;
     }
 
-    private static <H> CharSequence keptRequestId(H headers, HeaderAccess<H> access) {
-        CharSequence id = access.get(headers, REQUEST_ID);
-        return id != null && validRequestId(id) && access.single(headers, REQUEST_ID) ? id : null;
-    }
-
-    /** The traceparent this hop sends; {@code removeIncoming}: the client's own is taken out of {@code headers}. */
-    private static <H> AsciiString traceparent(H headers, HeaderAccess<H> access, double sampleNewTraces,
-                                               boolean removeIncoming) {
+    /** This hop's trace context into {@code ids}; {@code removeIncoming}: the client's traceparent leaves {@code headers}. */
+    private static <H> void decide(H headers, HeaderAccess<H> access, double sampleNewTraces, boolean removeIncoming,
+                                   TraceIds ids) {
         CharSequence incoming = access.get(headers, TRACEPARENT);
         if (incoming != null) {
             if (!access.single(headers, TRACEPARENT)) {
@@ -95,38 +91,28 @@ public final class TraceContext {
                 access.remove(headers, TRACEPARENT); // read above (the header list keeps its value alive)
             }
         }
-        byte[] out;
-        ThreadLocalRandom random = ThreadLocalRandom.current();
+        ThreadLocalRandom random = ThreadLocalRandom.current(); // per thread, no lock, not SecureRandom: ids, not secrets
         if (incoming != null && valid(incoming)) {
-            out = new byte[LENGTH + 16];
-            for (int i = 0; i < 16; i++) {
-                out[LENGTH + i] = (byte) incoming.charAt(36 + i); // the client's span: our span's parent
-            }
-            for (int i = 0; i < 36; i++) { // "00-" and the trace id and its dash
-                out[i] = (byte) incoming.charAt(i);
-            }
-            out[0] = '0'; // we speak version 00: a later version's header is re-emitted as 00 with its ids
-            out[1] = '0';
-            out[52] = '-';
-            out[53] = (byte) incoming.charAt(53);
-            out[54] = (byte) incoming.charAt(54);
+            // a later version's header is re-emitted as 00 with its ids and flags
+            ids.traceHigh = TraceIds.parseHex(incoming, 3, 16);
+            ids.traceLow = TraceIds.parseHex(incoming, 19, 16);
+            ids.parentSpanId = TraceIds.parseHex(incoming, 36, 16); // the client's span: our span's parent
+            ids.flags = (int) TraceIds.parseHex(incoming, 53, 2);
         } else {
             access.remove(headers, TRACESTATE);
-            out = new byte[LENGTH];
-            out[0] = '0';
-            out[1] = '0';
-            out[2] = '-';
-            hex(out, 3, nonZero(random));
-            hex(out, 19, random.nextLong());
-            out[35] = '-';
-            out[52] = '-';
-            out[53] = '0';
+            long high = random.nextLong();
+            long low = random.nextLong();
+            if ((high | low) == 0) { // all zero is invalid; 2^-128 odds, but then any non-zero value will do
+                low = 1;
+            }
+            ids.traceHigh = high;
+            ids.traceLow = low;
+            ids.parentSpanId = 0;
             boolean sampled = sampleNewTraces > 0
                     && (sampleNewTraces >= 1 || random.nextDouble() < sampleNewTraces);
-            out[54] = sampled ? (byte) '1' : (byte) '0'; // unsampled unless this proxy exports the span
+            ids.flags = sampled ? 1 : 0; // unsampled unless this proxy exports the span
         }
-        hex(out, 36, nonZero(random));
-        return new AsciiString(out, 0, LENGTH, false);
+        ids.spanId = nonZero(random);
     }
 
     /**
@@ -157,31 +143,6 @@ public final class TraceContext {
         public void set(Http2Headers h, AsciiString name, CharSequence value) { h.set(name, value); }
         public void remove(Http2Headers h, AsciiString name) { h.remove(name); }
     };
-
-    /** The trace id in a {@code traceparent} this class made. */
-    public static String traceId(CharSequence traceparent) {
-        return traceparent.subSequence(3, 35).toString();
-    }
-
-    /** Whether a {@code traceparent} this class made has the sampled flag (bit 0 of the flags). */
-    public static boolean sampled(CharSequence traceparent) {
-        char low = traceparent.charAt(54);
-        int digit = low <= '9' ? low - '0' : low - 'a' + 10;
-        return (digit & 1) != 0;
-    }
-
-    /** The span id this hop sent to the target (the target's parent), from a {@code traceparent} this class made. */
-    public static String spanId(CharSequence traceparent) {
-        return traceparent.subSequence(36, 52).toString();
-    }
-
-    /** The client's span id (our span's parent) from a {@code traceparent} this class made, or null for a new trace. */
-    public static String parentSpanId(CharSequence traceparent) {
-        if (traceparent instanceof AsciiString a && a.arrayOffset() == 0 && a.array().length == LENGTH + 16) {
-            return new String(a.array(), LENGTH, 16, java.nio.charset.StandardCharsets.US_ASCII);
-        }
-        return null;
-    }
 
     /** version-traceid-parentid-flags, lower-case hex, no all-zero ids, version ff invalid; a future version may carry more after a dash. */
     static boolean valid(CharSequence s) {
@@ -241,12 +202,5 @@ public final class TraceContext {
             v = random.nextLong();
         } while (v == 0);
         return v;
-    }
-
-    private static void hex(byte[] out, int at, long v) {
-        for (int i = 15; i >= 0; i--) {
-            out[at + i] = HEX[(int) (v & 0xf)];
-            v >>>= 4;
-        }
     }
 }

@@ -6,7 +6,8 @@ import java.lang.management.ManagementFactory;
 
 /**
  * Not a test (no timing is asserted anywhere): a JMH-free loop that prints the bytes allocated and the CPU time
- * per {@link TraceContext#apply} call, for the request shapes a proxy sees, so a change to it can be measured the
+ * per request of the HTTP/1.1 path's trace context ({@link TraceContext#toTarget} into a reused {@link TraceIds},
+ * then {@link TraceContext#keptRequestId}), for the request shapes a proxy sees, so a change to it can be measured the
  * same way before and after (issue 16). Run it with the module's test classpath:
  * <pre>java -cp proxy-dataplane/target/test-classes:proxy-dataplane/target/classes:$(cat cp.txt) \
  *     io.edgeway.dataplane.trace.TraceContextAllocation</pre>
@@ -19,6 +20,7 @@ public final class TraceContextAllocation {
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         for (String shape : new String[] {"no trace headers", "client traceparent + x-request-id"}) {
             HttpHeaders[] headers = new HttpHeaders[1024];
+            TraceIds ids = new TraceIds(); // one per connection in the proxy
             for (int round = 0; round < 3; round++) { // rounds 0-1 warm up the JIT; round 2 is reported
                 long bytes0 = mx.getCurrentThreadAllocatedBytes();
                 long cpu0 = mx.getCurrentThreadCpuTime();
@@ -32,12 +34,13 @@ public final class TraceContextAllocation {
                     long r0 = mx.getCurrentThreadAllocatedBytes();
                     reset(h, shape);
                     resetBytes += mx.getCurrentThreadAllocatedBytes() - r0; // the fixture's own, left out
-                    sink += TraceContext.apply(h, 0).length();
+                    TraceContext.toTarget(h, 0, ids);
+                    sink += ids.spanId() + (TraceContext.keptRequestId(h) == null ? 1 : 0);
                 }
                 long bytes = mx.getCurrentThreadAllocatedBytes() - bytes0 - resetBytes;
                 long cpu = mx.getCurrentThreadCpuTime() - cpu0;
                 if (round == 2) {
-                    System.out.printf("%-36s %7.1f bytes/call (apply only)   %6.0f ns CPU/call (fixture included)  [%d]%n",
+                    System.out.printf("%-36s %7.1f bytes/call (trace context only)   %6.0f ns CPU/call (fixture included)  [%d]%n",
                             shape, (double) bytes / CALLS, (double) cpu / CALLS, sink % 10);
                 }
             }
