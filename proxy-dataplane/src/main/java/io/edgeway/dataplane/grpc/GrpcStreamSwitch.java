@@ -4,21 +4,23 @@ import io.edgeway.dataplane.config.ConfigHolder;
 import io.edgeway.dataplane.listener.TrustedProxies;
 import io.edgeway.dataplane.relay.LoopResources;
 import io.edgeway.dataplane.status.Metrics;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 
 /**
- * The first handler of every client HTTP/2 stream, there only until the request's HEADERS arrive. A gRPC
+ * Decides, once per client HTTP/2 stream, at the request's HEADERS, whether the stream is gRPC. A gRPC
  * request ({@code content-type: application/grpc*}) needs HTTP/2 and trailers end to end, which the
  * HTTP/1.1 exchange cannot give: the stream's pipeline becomes a {@link GrpcRelay} that relays frames to
  * the target over h2c. Anything else goes on, untouched, to the HTTP object codec and the frontend.
- * Stateless: one instance serves every stream of an event loop (a stream costs no new handler for it).
+ * Stateless: one instance serves every stream of an event loop. It is not a handler of its own in the
+ * stream's pipeline: the stream's guard, which sees the first HEADERS anyway, asks it ({@link #takeOver}),
+ * so that an ordinary stream costs no handler added and removed again.
  */
-@ChannelHandler.Sharable
-public final class GrpcStreamSwitch extends ChannelInboundHandlerAdapter {
+public final class GrpcStreamSwitch {
+    /** The HTTP/1 path of a stream, which a gRPC stream does without. */
+    private static final String[] HTTP1_PATH = {"h2-codec", "h2-interim", "h2-request", "frontend"};
+
     private final ConfigHolder configs;
     private final LoopResources loop;
     private final Metrics metrics;
@@ -31,19 +33,21 @@ public final class GrpcStreamSwitch extends ChannelInboundHandlerAdapter {
         this.trustedProxies = trustedProxies;
     }
 
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        ChannelPipeline p = ctx.pipeline();
-        if (msg instanceof Http2HeadersFrame headers && GrpcHeaders.isGrpc(headers.headers())) {
-            for (String name : new String[] {"h2-codec", "h2-interim", "h2-request", "frontend"}) {
-                if (p.get(name) != null) {
-                    p.remove(name);
-                }
-            }
-            p.addAfter(ctx.name(), "grpc", new GrpcRelay(configs, loop.h2(), metrics, trustedProxies, loop.observers(),
-                    loop.rateLimits()));
+    /**
+     * For the HEADERS that open a stream, called by the handler {@code ctx} before it passes them on: a gRPC
+     * request gets a {@link GrpcRelay} right after that handler in place of the HTTP/1 path.
+     */
+    public void takeOver(ChannelHandlerContext ctx, Http2HeadersFrame headers) {
+        if (!GrpcHeaders.isGrpc(headers.headers())) {
+            return;
         }
-        p.remove(this);
-        ctx.fireChannelRead(msg);
+        ChannelPipeline p = ctx.pipeline();
+        for (String name : HTTP1_PATH) {
+            if (p.get(name) != null) {
+                p.remove(name);
+            }
+        }
+        p.addAfter(ctx.name(), "grpc", new GrpcRelay(configs, loop.h2(), metrics, trustedProxies, loop.observers(),
+                loop.rateLimits()));
     }
 }

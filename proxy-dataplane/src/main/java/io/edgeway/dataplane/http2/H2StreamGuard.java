@@ -1,5 +1,6 @@
 package io.edgeway.dataplane.http2;
 
+import io.edgeway.dataplane.grpc.GrpcStreamSwitch;
 import io.edgeway.dataplane.status.Metrics;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -21,14 +22,17 @@ import io.netty.util.ReferenceCountUtil;
  * RST_STREAM(CANCEL), or none at all; so such an exception stops here. What Netty does not check, this
  * does on the HEADERS that open the stream and on trailers ({@link H2RequestCheck}); a request that fails
  * is reset with PROTOCOL_ERROR (RFC 9113 8.1.1) before any handler behind this one, or a target, saw it.
+ * The request head it accepts is also where the stream turns gRPC, or not ({@link GrpcStreamSwitch}).
  */
 final class H2StreamGuard extends ChannelInboundHandlerAdapter {
     private final Metrics metrics;
+    private final GrpcStreamSwitch grpcSwitch;
     private boolean refused;
     private boolean headSeen;
 
-    H2StreamGuard(Metrics metrics) {
+    H2StreamGuard(Metrics metrics, GrpcStreamSwitch grpcSwitch) {
         this.metrics = metrics;
+        this.grpcSwitch = grpcSwitch;
     }
 
     @Override
@@ -39,12 +43,15 @@ final class H2StreamGuard extends ChannelInboundHandlerAdapter {
         }
         if (msg instanceof Http2HeadersFrame headers) {
             String problem = H2RequestCheck.problem(headers.headers(), headSeen);
-            headSeen = true;
             if (problem != null) {
                 ReferenceCountUtil.release(msg);
                 refuse(ctx, Http2Error.PROTOCOL_ERROR);
                 return;
             }
+            if (!headSeen) {
+                grpcSwitch.takeOver(ctx, headers);
+            }
+            headSeen = true;
         }
         ctx.fireChannelRead(msg);
     }

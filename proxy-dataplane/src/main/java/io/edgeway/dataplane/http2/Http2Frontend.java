@@ -85,14 +85,13 @@ public final class Http2Frontend {
             protected void initChannel(Channel stream) {
                 stream.config().setAutoRead(false);
                 stream.pipeline()
-                        .addLast("h2-guard", new H2StreamGuard(metrics))
-                        .addLast("grpc-switch", grpcSwitch)
+                        .addLast("h2-guard", new H2StreamGuard(metrics, grpcSwitch))
                         // One per stream although Netty marks it @Sharable: its MessageToMessageDecoder keeps
                         // per-read flags (decodeCalled, messageProduced) that decide whether to ask for the
                         // next read of a stream with auto-read off; shared, one stream's readComplete would
                         // reset another's and could leave it waiting for a read nobody asks for.
                         .addLast("h2-codec", new Http2StreamFrameToHttpObjectCodec(true, true))
-                        .addLast("h2-interim", new H2Informational())
+                        .addLast("h2-interim", H2Informational.INSTANCE)
                         .addLast("h2-request", H2StreamAdapter.INSTANCE)
                         .addLast("frontend", new FrontendHandler(configs, loop, metrics, limits.trustedProxies()));
             }

@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.edgeway.dataplane.listener.TrustedProxies;
 import io.edgeway.dataplane.status.Metrics;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2HeadersFrame;
 import org.junit.jupiter.api.Test;
 
 class GrpcHeadersTest {
@@ -54,12 +57,19 @@ class GrpcHeadersTest {
 
     @Test
     void switchLeavesOrdinaryStreamsToTheHttp1Path() {
+        GrpcStreamSwitch grpcSwitch = new GrpcStreamSwitch(null, null, new Metrics(() -> 0), TrustedProxies.NONE);
         EmbeddedChannel ch = new EmbeddedChannel();
-        ch.pipeline().addLast("grpc-switch", new GrpcStreamSwitch(null, null, new Metrics(() -> 0), TrustedProxies.NONE));
+        ch.pipeline().addLast("h2-guard", new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                grpcSwitch.takeOver(ctx, (Http2HeadersFrame) msg);
+                ctx.fireChannelRead(msg);
+            }
+        }).addLast("frontend", new ChannelInboundHandlerAdapter());
         DefaultHttp2HeadersFrame get = new DefaultHttp2HeadersFrame(
                 new DefaultHttp2Headers().method("GET").path("/").authority("h2.test"), true);
         ch.writeInbound(get);
-        assertThat(ch.pipeline().get("grpc-switch")).isNull();
+        assertThat(ch.pipeline().names()).startsWith("h2-guard", "frontend").doesNotContain("grpc");
         assertThat((Object) ch.readInbound()).isSameAs(get);
         ch.finishAndReleaseAll();
     }
