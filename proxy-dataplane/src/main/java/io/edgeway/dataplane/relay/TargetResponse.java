@@ -19,9 +19,7 @@ import io.netty.util.ReferenceCountUtil;
  * The target's answer to an {@link Exchange}'s request, read message by message and relayed to the client,
  * with the transitions it drives: AWAITING_RESPONSE → INFORMATIONAL, SWITCHING, DROPPING_503 or RELAYING, and
  * the end of each (see {@link Phase}). Failures and second tries are the Exchange's. One per client
- * connection, like the Exchange; everything runs on the client's event loop. Every write toward the client
- * takes the void promise: nothing here waits on one, so a promise per message (one per HTTP/2 stream's head,
- * at least) is garbage, and a write that fails reaches {@link FrontendHandler#exceptionCaught}, which aborts.
+ * connection, like the Exchange; everything runs on the client's event loop.
  */
 final class TargetResponse {
     private static final AsciiString STRICT_TRANSPORT_SECURITY = AsciiString.cached("strict-transport-security");
@@ -94,12 +92,12 @@ final class TargetResponse {
             exchange.cache.body(content.content());
         }
         if (!last) {
-            ctx.write(content, ctx.voidPromise());
+            ctx.write(content);
         } else if (exchange.phase == Phase.SWITCHING) {
             switchProtocols(content);
         } else if (exchange.phase == Phase.INFORMATIONAL) {
             exchange.phase = Phase.AWAITING_RESPONSE; // INFORMATIONAL → AWAITING_RESPONSE: the final answer comes next
-            ctx.write(content, ctx.voidPromise());
+            ctx.write(content);
         } else {
             finishResponse(content);
         }
@@ -114,7 +112,7 @@ final class TargetResponse {
             exchange.timers.cancel();
             exchange.responseHead(code);
             WebSocketUpgrade.rewriteResponse(res);
-            ctx.write(res, ctx.voidPromise());
+            ctx.write(res);
             return;
         }
         if (res.decoderResult().isFailure() || code == 101) {
@@ -125,7 +123,7 @@ final class TargetResponse {
         if (code < 200) { // → INFORMATIONAL
             exchange.phase = Phase.INFORMATIONAL;
             HeaderRewriter.stripHopByHop(res.headers());
-            ctx.write(res, ctx.voidPromise());
+            ctx.write(res);
             return;
         }
         if (code == 503 && exchange.requestDone) {
@@ -171,7 +169,7 @@ final class TargetResponse {
             read(res);
             return;
         }
-        ctx.write(res, ctx.voidPromise());
+        ctx.write(res);
     }
 
     /** A final response relayed as bytes: the same bookkeeping as {@link #onResponse}, without a head to rewrite. */
