@@ -102,7 +102,7 @@ public final class AccessLog implements AutoCloseable {
                 r.timeMillis = clock.millis(r.endNanos);
                 if (r.exportSpan) {
                     if (r.requestIdFromTrace && r.traced) { // a span needs it as an object; a line does not
-                        r.requestId = TraceIds.hex(r.traceHigh) + TraceIds.hex(r.traceLow);
+                        r.requestId = TraceIds.traceIdHex(r.traceHigh, r.traceLow);
                     }
                     exportSpan(r);
                 }

@@ -94,7 +94,7 @@ public final class SpanExport implements AutoCloseable {
             dropped.increment();
             return;
         }
-        nextTraceId = TraceIds.hex(r.traceHigh) + TraceIds.hex(r.traceLow);
+        nextTraceId = TraceIds.traceIdHex(r.traceHigh, r.traceLow);
         nextSpanId = TraceIds.hex(r.spanId);
         String parent = r.parentSpanId == 0 ? null : TraceIds.hex(r.parentSpanId);
         long endNanos = TimeUnit.MILLISECONDS.toNanos(r.timeMillis);

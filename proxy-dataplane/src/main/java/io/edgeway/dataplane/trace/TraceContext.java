@@ -61,11 +61,16 @@ public final class TraceContext {
         if (id == null) {
             return null;
         }
-        if (validRequestId(id) && HTTP1.single(headers, REQUEST_ID)) {
+        if (keeps(headers, HTTP1, id)) {
             return id;
         }
         headers.remove(REQUEST_ID);
         return null;
+    }
+
+    /** A client's X-Request-Id {@code id} is kept when it is valid and the only one. */
+    private static <H> boolean keeps(H headers, HeaderAccess<H> access, CharSequence id) {
+        return validRequestId(id) && access.single(headers, REQUEST_ID);
     }
 
     private static <H> AsciiString apply(H headers, HeaderAccess<H> access, double sampleNewTraces, TraceIds ids) {
@@ -73,7 +78,7 @@ public final class TraceContext {
         AsciiString value = ids.traceparent();
         access.set(headers, TRACEPARENT, value);
         CharSequence id = access.get(headers, REQUEST_ID);
-        if (id == null || !validRequestId(id) || !access.single(headers, REQUEST_ID)) {
+        if (id == null || !keeps(headers, access, id)) {
             access.set(headers, REQUEST_ID, value.subSequence(3, 35, false)); // the trace id, sharing the bytes
         }
         return value;

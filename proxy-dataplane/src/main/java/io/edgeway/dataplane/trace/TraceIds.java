@@ -114,6 +114,14 @@ public final class TraceIds {
         }
     }
 
+    /** A trace id as 32 lower-case hex characters, for the writer thread (a span, a request id). */
+    public static String traceIdHex(long high, long low) {
+        byte[] out = new byte[32];
+        hex(out, 0, high);
+        hex(out, 16, low);
+        return new String(out, StandardCharsets.ISO_8859_1);
+    }
+
     /** {@code v} as 16 lower-case hex digits. */
     public static String hex(long v) {
         byte[] out = new byte[16];
